@@ -1,0 +1,86 @@
+/** One error hierarchy; `core/app.ts` maps it to HTTP in a single `onError`. */
+
+export class OmnibotError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: string, message: string, status = 500, details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    if (details) this.details = details;
+  }
+}
+
+export class ValidationError extends OmnibotError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('invalid_request', message, 400, details);
+  }
+}
+
+export class PayloadTooLargeError extends OmnibotError {
+  constructor(limitBytes: number) {
+    super('payload_too_large', `body exceeds ${limitBytes} bytes`, 413, { limitBytes });
+  }
+}
+
+export class AuthError extends OmnibotError {
+  constructor(message = 'invalid or missing credentials') {
+    super('unauthorized', message, 401);
+  }
+}
+
+export class ForbiddenError extends OmnibotError {
+  constructor(message = 'forbidden') {
+    super('forbidden', message, 403);
+  }
+}
+
+export class NotFoundError extends OmnibotError {
+  constructor(message = 'not found') {
+    super('not_found', message, 404);
+  }
+}
+
+/** The request is well formed but does not apply to the current state (unknown conversation, stale run). */
+export class ConflictError extends OmnibotError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('conflict', message, 409, details);
+  }
+}
+
+export class RateLimitError extends OmnibotError {
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number) {
+    super('rate_limited', message, 429, { retryAfterMs });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** An upstream (CMMS, Airflow, a channel API) failed or could not be reached. */
+export class UpstreamError extends OmnibotError {
+  readonly upstream: string;
+  readonly retryable: boolean;
+  constructor(upstream: string, message: string, opts: { status?: number; retryable?: boolean; details?: Record<string, unknown> } = {}) {
+    super('upstream_error', message, 502, { upstream, upstreamStatus: opts.status, ...opts.details });
+    this.upstream = upstream;
+    this.retryable = opts.retryable ?? true;
+  }
+}
+
+/** A workflow cannot be started: its DAG is missing or paused, or the orchestrator is down. */
+export class WorkflowUnavailableError extends OmnibotError {
+  readonly reason: 'dag_missing' | 'dag_paused' | 'unreachable' | 'rejected';
+  constructor(reason: WorkflowUnavailableError['reason'], message: string) {
+    super('workflow_unavailable', message, 503, { reason });
+    this.reason = reason;
+  }
+}
+
+export class ConfigError extends OmnibotError {
+  constructor(message: string) {
+    super('config_error', message, 500);
+  }
+}

@@ -1,0 +1,56 @@
+/** Message types shared by the host, the plugins and the runtime. */
+
+export interface Attachment {
+  kind: 'image' | 'document' | 'audio' | 'video' | 'sticker' | 'file';
+  /** The channel's own media id (WhatsApp media id, Telegram file_id). */
+  id: string;
+  mimeType?: string;
+  caption?: string;
+  fileName?: string;
+}
+
+export interface GeoLocation {
+  latitude: number;
+  longitude: number;
+  name?: string;
+  address?: string;
+}
+
+export interface InboundMessage {
+  /** The channel's own message id: the dedup key. */
+  id: string;
+  channel: string;
+  conversationId: string;
+  user: { id: string; name?: string };
+  text?: string;
+  /** A pressed button's payload. */
+  action?: string;
+  attachments?: Attachment[];
+  location?: GeoLocation;
+  /** ISO 8601. */
+  receivedAt: string;
+}
+
+export interface Button {
+  /** Payload sent back as `InboundMessage.action` when pressed. */
+  id: string;
+  title: string;
+}
+
+export interface OutboundMessage {
+  conversationId: string;
+  text: string;
+  buttons?: Button[];
+  replyTo?: string;
+}
+
+/** A conversation id is `<channel>:<address>`; the address is the channel's chat or user id. */
+export function conversationIdOf(channel: string, address: string): string {
+  return `${channel}:${address}`;
+}
+
+export function splitConversationId(conversationId: string): { channel: string; address: string } {
+  const at = conversationId.indexOf(':');
+  if (at <= 0) return { channel: '', address: conversationId };
+  return { channel: conversationId.slice(0, at), address: conversationId.slice(at + 1) };
+}
