@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import type { Config } from './config.ts';
+import { errorHandler } from './http/errors.ts';
+import type { Logger } from './log.ts';
+import type { PluginRegistry } from './plugin.ts';
+import type { ConversationRuntime } from './runtime/types.ts';
+import { mountCallbackRoute } from './workflows/callback-route.ts';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  registry: PluginRegistry;
+  runtime: ConversationRuntime;
+  /** Readiness: every check must answer true (Redis reachable, not shutting down…). */
+  readiness: Record<string, () => Promise<boolean>>;
+  /** Extra sub-apps by path (the demo CMMS under `/demo-cmms`). */
+  mounts?: Record<string, Hono>;
+}
+
+/** The Hono app: health, the channels' webhooks, the workflow callback, one error mapping. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.onError(errorHandler(deps.logger));
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const results = await Promise.all(
+      Object.entries(deps.readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
+    );
+    const ready = results.every(([, ok]) => ok);
+    return c.json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) }, ready ? 200 : 503);
+  });
+
+  for (const plugin of deps.registry.list()) {
+    plugin.mount(app, { runtime: deps.runtime, config: deps.config, logger: deps.logger.child({ channel: plugin.name }) });
+  }
+  mountCallbackRoute(app, {
+    runtime: deps.runtime,
+    secret: deps.config.callbackSecret,
+    maxBodyBytes: deps.config.maxBodyBytes,
+    logger: deps.logger.child({ route: 'workflow-callback' }),
+  });
+  for (const [path, sub] of Object.entries(deps.mounts ?? {})) app.route(path, sub);
+  return app;
+}

@@ -1,0 +1,179 @@
+import { Agent, request } from 'undici';
+import { UpstreamError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { normalize } from '../../machines/intents.ts';
+import {
+  type EquipmentSummary,
+  summarizeEquipment,
+  summarizeWorkOrder,
+  type WorkOrderSummary,
+} from '../workflows/results.ts';
+import { asPage, CLOSED_WORK_ORDER_STATES, cmmsAuthHeader, cmmsRoutes, PRIORITY_RANK } from './routes.ts';
+
+/** What omnibot asks of the CMMS. One implementation: HTTP (the demo CMMS speaks the same API). */
+export interface CmmsClient {
+  findWorkOrder(numeroot: string): Promise<WorkOrderSummary | null>;
+  listEquipment(): Promise<EquipmentSummary[]>;
+  /** Equipment whose code or name matches the query (exact code first); all of them for "equipos"/"lista". */
+  findEquipment(query: string): Promise<EquipmentSummary[]>;
+  reportFailure(input: { idequipo: number; descripcion: string; prioridad?: string }): Promise<WorkOrderSummary>;
+  /** Orders not Completada/Cancelada, most urgent first. */
+  listPendingWorkOrders(): Promise<WorkOrderSummary[]>;
+  close(): Promise<void>;
+}
+
+export interface CmmsClientOptions {
+  /** `CMMS_URL`, e.g. `http://cmms:8000` (no trailing slash). */
+  baseUrl: string;
+  apiPrefix?: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  timeoutMs?: number;
+  retries?: number;
+  equipmentCacheMs?: number;
+  logger?: Logger;
+}
+
+const MAX_PAGES = 200;
+
+export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
+  const prefix = `/${(options.apiPrefix ?? '/api/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
+  const base = `${options.baseUrl.replace(/\/+$/, '')}${prefix}`;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = options.retries ?? 2;
+  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs });
+  let token = options.token;
+  let equipmentCache: { at: number; items: EquipmentSummary[] } | undefined;
+
+  async function login(): Promise<string> {
+    if (!options.username || !options.password) {
+      throw new UpstreamError('cmms', 'CMMS requires a token: set CMMS_TOKEN or CMMS_USERNAME/CMMS_PASSWORD', {
+        status: 401,
+        retryable: false,
+      });
+    }
+    const body = (await call('POST', cmmsRoutes.login, { username: options.username, password: options.password }, false)) as {
+      token?: string;
+    };
+    if (!body.token) throw new UpstreamError('cmms', 'CMMS login answered without a token', { retryable: false });
+    token = body.token;
+    return token;
+  }
+
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown, auth = true, retried = false): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (auth && token) headers.authorization = cmmsAuthHeader(token);
+    const attempts = method === 'GET' ? retries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await request(`${base}${path}`, {
+          method,
+          headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          dispatcher,
+        });
+        const text = await response.body.text();
+        if (response.statusCode === 401 && auth && !retried && options.username) {
+          await login();
+          return call(method, path, body, auth, true);
+        }
+        if (response.statusCode >= 500 && attempt < attempts) throw new RetryableStatus(response.statusCode);
+        if (response.statusCode >= 400) {
+          throw new UpstreamError('cmms', `CMMS ${method} ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`, {
+            status: response.statusCode,
+            retryable: response.statusCode >= 500,
+          });
+        }
+        return text ? JSON.parse(text) : null;
+      } catch (error) {
+        if (error instanceof UpstreamError) throw error;
+        if (attempt >= attempts) {
+          throw new UpstreamError('cmms', `CMMS ${method} ${path} failed: ${(error as Error).message}`, { retryable: true });
+        }
+        options.logger?.warn({ path, attempt, err: error }, 'CMMS call failed, retrying');
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  async function allPages<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const result = asPage<T>(await call('GET', `${path}?page=${page}`));
+      items.push(...result.results);
+      if (!result.next) return items;
+    }
+    return items;
+  }
+
+  /** Pages until the first match: the API has no filter on `numeroot`. */
+  async function findWorkOrder(numeroot: string): Promise<WorkOrderSummary | null> {
+    const wanted = numeroot.trim().toUpperCase();
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const result = asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=${page}`));
+      const found = result.results.find((o) => String(o.numeroot ?? '').toUpperCase() === wanted);
+      if (found) return summarizeWorkOrder(found);
+      if (!result.next) return null;
+    }
+    return null;
+  }
+
+  async function listEquipment(): Promise<EquipmentSummary[]> {
+    const cacheMs = options.equipmentCacheMs ?? 60_000;
+    if (equipmentCache && Date.now() - equipmentCache.at < cacheMs) return equipmentCache.items;
+    if (!token && options.username) await login();
+    const items = (await allPages<Record<string, unknown>>(cmmsRoutes.equipment))
+      .filter((e) => e.activo !== false)
+      .map(summarizeEquipment);
+    equipmentCache = { at: Date.now(), items };
+    return items;
+  }
+
+  return {
+    findWorkOrder,
+    listEquipment,
+    async findEquipment(query) {
+      const q = normalize(query);
+      const all = await listEquipment();
+      if (['equipos', 'equipo', 'lista', 'listar', 'listar equipos', 'ver equipos', '?'].includes(q)) return all;
+      const exact = all.filter((e) => normalize(e.codigointerno ?? '') === q);
+      if (exact.length) return exact;
+      const words = q.split(/\s+/).filter((w) => w.length >= 2);
+      if (!words.length) return [];
+      return all.filter((e) => {
+        const haystack = normalize(`${e.codigointerno ?? ''} ${e.nombreequipo} ${e.marca ?? ''} ${e.modelo ?? ''}`);
+        return words.every((w) => haystack.includes(w));
+      });
+    },
+    async reportFailure(input) {
+      const body = await call('POST', cmmsRoutes.reportFailure, {
+        idequipo: input.idequipo,
+        descripcionproblemareportado: input.descripcion,
+        ...(input.prioridad ? { prioridad: input.prioridad } : {}),
+      });
+      const order = (body as { orden?: Record<string, unknown> }).orden ?? (body as Record<string, unknown>);
+      return summarizeWorkOrder(order);
+    },
+    async listPendingWorkOrders() {
+      const orders = (await allPages<Record<string, unknown>>(cmmsRoutes.workOrders))
+        .filter((o) => !CLOSED_WORK_ORDER_STATES.includes(String(o.estado_nombre)))
+        .map(summarizeWorkOrder);
+      return orders.sort(
+        (a, b) =>
+          (PRIORITY_RANK[a.prioridad ?? ''] ?? 9) - (PRIORITY_RANK[b.prioridad ?? ''] ?? 9) ||
+          String(b.fechacreacionot).localeCompare(String(a.fechacreacionot)),
+      );
+    },
+    async close() {
+      await dispatcher.close();
+    },
+  };
+}
+
+class RetryableStatus extends Error {
+  constructor(status: number) {
+    super(`status ${status}`);
+  }
+}

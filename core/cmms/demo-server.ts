@@ -1,0 +1,158 @@
+import { serve } from '@hono/node-server';
+import { type Context, Hono } from 'hono';
+import {
+  type DemoWorkOrder,
+  demoEquipment,
+  demoWorkOrders,
+  EQUIPMENT_STATES,
+  MAINTENANCE_TYPES,
+  SITES,
+  WORK_ORDER_STATES,
+} from './demo-data.ts';
+
+/**
+ * A small demo of the Somacor CMMS REST API (DRF-like: `Token` auth, `{count,next,previous,results}`
+ * pages of 50, Spanish errors). The gateway serves it under `/demo-cmms` when no `CMMS_URL` is set,
+ * and the Airflow tests point the DAGs at it.
+ */
+export const DEMO_CMMS_TOKEN = 'demo-cmms-token-0123456789abcdef';
+export const DEMO_CMMS_USER = { username: 'demo', password: 'demo' };
+const PAGE_SIZE = 50;
+const NO_CREDENTIALS = { detail: 'Las credenciales de autenticación no se proveyeron.' };
+
+export interface DemoCmmsOptions {
+  /** Requests to fail with 503 (a CMMS outage), for tests. */
+  unavailable?: () => boolean;
+}
+
+export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
+  const equipment = demoEquipment();
+  const orders: DemoWorkOrder[] = demoWorkOrders(equipment);
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    if (options.unavailable?.()) return c.json({ detail: 'Servicio no disponible.' }, 503);
+    await next();
+  });
+
+  const authenticated = (c: Context) => c.req.header('authorization') === `Token ${DEMO_CMMS_TOKEN}`;
+  const page = <T>(c: Context, items: T[]) => {
+    const n = Math.max(1, Number(c.req.query('page') ?? '1') || 1);
+    const start = (n - 1) * PAGE_SIZE;
+    if (start > 0 && start >= items.length) return c.json({ detail: 'Página inválida.' }, 404);
+    const url = new URL(c.req.url);
+    const link = (p: number) => {
+      url.searchParams.set('page', String(p));
+      return url.toString();
+    };
+    return c.json({
+      count: items.length,
+      next: start + PAGE_SIZE < items.length ? link(n + 1) : null,
+      previous: n > 1 ? link(n - 1) : null,
+      results: items.slice(start, start + PAGE_SIZE),
+    });
+  };
+  const named = (names: string[], idKey: string, nameKey: string) => names.map((name, i) => ({ [idKey]: i + 1, [nameKey]: name }));
+
+  app.post('/api/login/', async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { username?: string; password?: string };
+    if (body.username !== DEMO_CMMS_USER.username || body.password !== DEMO_CMMS_USER.password) {
+      return c.json({ non_field_errors: ['No puede iniciar sesión con las credenciales proporcionadas.'] }, 400);
+    }
+    return c.json({
+      token: DEMO_CMMS_TOKEN,
+      user: {
+        id: 2,
+        username: 'demo',
+        first_name: 'Supervisor',
+        last_name: 'Demo',
+        email: 'demo@somacor.example',
+        usuarios: { idrol: 2, nombrerol: 'Supervisor', departamento: 'Mantenimiento' },
+      },
+      rol: { id: 2, nombre: 'Supervisor', departamento: 'Mantenimiento' },
+      message: 'Login exitoso',
+    });
+  });
+
+  app.get('/api/ordenes-trabajo/', (c) => page(c, orders));
+  app.get('/api/ordenes-trabajo/:id/', (c) => {
+    const found = orders.find((o) => o.idordentrabajo === Number(c.req.param('id')));
+    return found ? c.json(found) : c.json({ detail: 'No encontrado.' }, 404);
+  });
+
+  app.post('/api/ordenes-trabajo/reportar-falla/', async (c) => {
+    const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
+    const eq = equipment.find((e) => e.idequipo === Number(body?.idequipo));
+    const errors: Record<string, string[]> = {};
+    if (!eq) errors.idequipo = ['Equipo no encontrado.'];
+    const description = String(body?.descripcionproblemareportado ?? '').trim();
+    if (!description) errors.descripcionproblemareportado = ['Este campo es requerido.'];
+    const priority = (body?.prioridad as DemoWorkOrder['prioridad'] | undefined) ?? 'Alta';
+    if (!['Baja', 'Media', 'Alta', 'Crítica'].includes(priority)) errors.prioridad = ['Elija una opción válida.'];
+    if (Object.keys(errors).length || !eq) return c.json(errors, 400);
+    const now = new Date();
+    const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+    const id = Math.max(...orders.map((o) => o.idordentrabajo)) + 1;
+    const created: DemoWorkOrder = {
+      ...orders.find((o) => o.numeroot === 'OT-CORR-1')!,
+      idordentrabajo: id,
+      numeroot: `OT-CORR-${eq.codigointerno}-${stamp}-${id}`,
+      idequipo: eq.idequipo,
+      equipo_nombre: eq.nombreequipo,
+      idtipomantenimientoot: MAINTENANCE_TYPES.indexOf('Correctivo') + 1,
+      tipo_mantenimiento_nombre: 'Correctivo',
+      idestadoot: WORK_ORDER_STATES.indexOf('Abierta') + 1,
+      estado_nombre: 'Abierta',
+      fechacreacionot: now.toISOString(),
+      fechaemision: now.toISOString(),
+      fechareportefalla: now.toISOString(),
+      idtecnicoasignado: null,
+      tecnico_nombre: null,
+      prioridad: priority,
+      horometro: body?.horometro === undefined ? null : Number(body.horometro),
+      descripcionproblemareportado: description,
+      observacionesfinales: (body?.observacionesadicionales as string | undefined) ?? null,
+    };
+    orders.push(created);
+    return c.json(created, 201);
+  });
+
+  app.post('/api/ordenes-trabajo/:id/completar/', async (c) => {
+    const found = orders.find((o) => o.idordentrabajo === Number(c.req.param('id')));
+    if (!found) return c.json({ detail: 'No encontrado.' }, 404);
+    const body = (await c.req.json().catch(() => ({}))) as Record<string, unknown>;
+    Object.assign(found, {
+      estado_nombre: 'Completada',
+      idestadoot: WORK_ORDER_STATES.indexOf('Completada') + 1,
+      fechacompletado: new Date().toISOString(),
+      observacionesfinales: body.observacionesfinales ?? found.observacionesfinales,
+      tiempototalminutos: body.tiempototalminutos ?? found.tiempototalminutos,
+    });
+    return c.json({ message: 'Orden de trabajo completada exitosamente', orden: found });
+  });
+
+  const guarded = (handler: (c: Context) => Response) => (c: Context) =>
+    authenticated(c) ? handler(c) : c.json(NO_CREDENTIALS, 401);
+  app.get('/api/equipos/', guarded((c) => page(c, equipment)));
+  app.get('/api/faenas/', guarded((c) => page(c, named(SITES, 'idfaena', 'nombrefaena'))));
+  app.get('/api/estados-equipo/', guarded((c) => page(c, named(EQUIPMENT_STATES, 'idestadoequipo', 'nombreestado'))));
+  app.get('/api/estados-orden-trabajo/', (c) => page(c, named(WORK_ORDER_STATES, 'idestadoot', 'nombreestadoot')));
+  app.get('/api/tipos-mantenimiento-ot/', (c) => page(c, named(MAINTENANCE_TYPES, 'idtipomantenimientoot', 'nombretipomantenimientoot')));
+
+  app.notFound((c) => c.json({ detail: 'No encontrado.' }, 404));
+  return app;
+}
+
+/** Runs the demo CMMS alone on a port (tests, the Airflow tier). */
+export async function startDemoCmms(opts: { port?: number; host?: string } & DemoCmmsOptions = {}) {
+  const app = createDemoCmmsApp(opts);
+  const host = opts.host ?? '127.0.0.1';
+  return new Promise<{ url: string; close(): Promise<void> }>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: host }, (info) => {
+      resolve({
+        url: `http://${host}:${info.port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from './errors.ts';
+
+/**
+ * Gateway configuration: an options object first, env as fallback. Every variable, its default and
+ * its meaning are listed in README.md. Invalid values fail fast at start, naming the variable.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  logLevel: LogLevel;
+  maxBodyBytes: number;
+  /** Unset: the embedded in-memory store. */
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  conversationTtlSeconds: number;
+  dedupTtlSeconds: number;
+  transcriptLimit: number;
+  /** Unset: the embedded `LocalRunner`. */
+  airflowUrl?: string;
+  airflowUsername?: string;
+  airflowPassword?: string;
+  airflowApiVersion: 'v1' | 'v2';
+  /** Unset: the demo CMMS served by the gateway itself under `/demo-cmms`. */
+  cmmsUrl?: string;
+  cmmsApiPrefix: string;
+  cmmsToken?: string;
+  cmmsUsername?: string;
+  cmmsPassword?: string;
+  callbackSecret: string;
+  /** True when CALLBACK_SECRET was generated at start (embedded mode only). */
+  callbackSecretGenerated: boolean;
+  sessionSecret: string;
+  adminToken?: string;
+  workflowTimeoutMs: number;
+  workflowPollIntervalMs: number;
+  shutdownGraceMs: number;
+  inspect: boolean;
+  whatsapp: {
+    verifyToken?: string;
+    appSecret?: string;
+    token?: string;
+    phoneNumberId?: string;
+    apiUrl: string;
+  };
+  telegram: {
+    token?: string;
+    webhookSecret?: string;
+    apiUrl: string;
+  };
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (!['http:', 'https:', 'redis:', 'rediss:'].includes(parsed.protocol)) throw new Error('protocol');
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function flag(env: Env, name: string): boolean {
+  return ['1', 'true', 'yes', 'on'].includes((text(env, name) ?? '').toLowerCase());
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const port = integer(env, 'PORT', 5001, 0);
+  const host = text(env, 'HOST') ?? '0.0.0.0';
+  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const airflowUrl = url(env, 'AIRFLOW_URL');
+  const redisUrl = url(env, 'REDIS_URL');
+
+  const configuredSecret = text(env, 'CALLBACK_SECRET');
+  if (!configuredSecret && airflowUrl) {
+    throw new ConfigError('CALLBACK_SECRET is required when AIRFLOW_URL is set (the DAGs sign their callbacks with it)');
+  }
+  const sessionSecret = text(env, 'SESSION_SECRET');
+  if (!sessionSecret && redisUrl && env.NODE_ENV === 'production') {
+    throw new ConfigError('SESSION_SECRET is required in production with REDIS_URL (every process must sign alike)');
+  }
+  const apiVersion = text(env, 'AIRFLOW_API_VERSION') ?? 'v2';
+  if (apiVersion !== 'v1' && apiVersion !== 'v2') throw new ConfigError('AIRFLOW_API_VERSION must be v1 or v2');
+
+  const config: Config = {
+    port,
+    host,
+    publicUrl: url(env, 'PUBLIC_URL') ?? `http://127.0.0.1:${port}`,
+    logLevel,
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1),
+    redisUrl,
+    redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX') ?? 'omnibot:',
+    conversationTtlSeconds: integer(env, 'CONVERSATION_TTL_SECONDS', 30 * 24 * 3600, 60),
+    dedupTtlSeconds: integer(env, 'DEDUP_TTL_SECONDS', 7 * 24 * 3600, 1),
+    transcriptLimit: integer(env, 'TRANSCRIPT_LIMIT', 200, 1),
+    airflowUrl,
+    airflowUsername: text(env, 'AIRFLOW_USERNAME'),
+    airflowPassword: text(env, 'AIRFLOW_PASSWORD'),
+    airflowApiVersion: apiVersion,
+    cmmsUrl: url(env, 'CMMS_URL'),
+    cmmsApiPrefix: text(env, 'CMMS_API_PREFIX') ?? '/api/',
+    cmmsToken: text(env, 'CMMS_TOKEN'),
+    cmmsUsername: text(env, 'CMMS_USERNAME'),
+    cmmsPassword: text(env, 'CMMS_PASSWORD'),
+    callbackSecret: configuredSecret ?? randomBytes(32).toString('hex'),
+    callbackSecretGenerated: !configuredSecret,
+    sessionSecret: sessionSecret ?? configuredSecret ?? randomBytes(32).toString('hex'),
+    adminToken: text(env, 'ADMIN_TOKEN'),
+    workflowTimeoutMs: integer(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),
+    workflowPollIntervalMs: integer(env, 'WORKFLOW_POLL_INTERVAL_MS', 10_000, 50),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
+    inspect: flag(env, 'INSPECT'),
+    whatsapp: {
+      verifyToken: text(env, 'WHATSAPP_VERIFY_TOKEN'),
+      appSecret: text(env, 'WHATSAPP_APP_SECRET'),
+      token: text(env, 'WHATSAPP_TOKEN'),
+      phoneNumberId: text(env, 'WHATSAPP_PHONE_NUMBER_ID'),
+      apiUrl: url(env, 'WHATSAPP_API_URL') ?? 'https://graph.facebook.com/v23.0',
+    },
+    telegram: {
+      token: text(env, 'TELEGRAM_BOT_TOKEN'),
+      webhookSecret: text(env, 'TELEGRAM_WEBHOOK_SECRET'),
+      apiUrl: url(env, 'TELEGRAM_API_URL') ?? 'https://api.telegram.org',
+    },
+    ...overrides,
+  };
+  return config;
+}

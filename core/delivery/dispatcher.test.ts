@@ -1,0 +1,215 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearPrefix, connectRedis, uniquePrefix } from '../../test/support/redis.ts';
+import { RateLimitError, UpstreamError } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import { type ChannelPlugin, PluginRegistry } from '../plugin.ts';
+import type { OutboundMessage } from '../types.ts';
+import { createOutboundDispatcher } from './dispatcher.ts';
+import type { OutboundDispatcher, OutboundDispatcherOptions } from './types.ts';
+
+type Step = 'ok' | Error;
+
+/** A channel whose `send` follows a script (then succeeds) and records what got through. */
+function scriptedPlugin(name: string, script: Step[] = []) {
+  const delivered: OutboundMessage[] = [];
+  const attempts: { text: string; at: number }[] = [];
+  const plugin: ChannelPlugin = {
+    name,
+    capabilities: { buttons: true, maxButtons: 3, maxButtonTitle: 20, maxTextLength: 4096 },
+    mount() {},
+    async send(message) {
+      attempts.push({ text: message.text, at: Date.now() });
+      const step = script.shift() ?? 'ok';
+      if (step instanceof Error) throw step;
+      delivered.push(message);
+    },
+  };
+  return { plugin, delivered, attempts, script };
+}
+
+const logs: Record<string, unknown>[] = [];
+const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
+const open: OutboundDispatcher[] = [];
+
+function dispatcherFor(plugins: ChannelPlugin[], options: Partial<OutboundDispatcherOptions> = {}) {
+  const registry = new PluginRegistry();
+  for (const plugin of plugins) registry.register(plugin);
+  const dispatcher = createOutboundDispatcher({
+    registry,
+    logger,
+    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+    deadLetter: { intervalMs: 0, firstRetryDelayMs: 0, maxRounds: 3 },
+    limits: { chat: {} },
+    random: () => 0.5,
+    ...options,
+  });
+  open.push(dispatcher);
+  return dispatcher;
+}
+
+const msg = (text: string, conversationId = 'chat:42'): OutboundMessage => ({ conversationId, text });
+const serverError = () => new UpstreamError('chat', 'HTTP 500', { status: 500, retryable: true });
+const forbidden = () =>
+  new UpstreamError('chat', 'Forbidden: bot was blocked by the user', {
+    status: 403,
+    retryable: false,
+    details: { platformCode: 403 },
+  });
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((d) => d.close(1000)));
+  logs.length = 0;
+});
+
+describe('outbound dispatcher', () => {
+  it('routes by the conversation id channel', async () => {
+    const chat = scriptedPlugin('chat');
+    const other = scriptedPlugin('other');
+    const dispatcher = dispatcherFor([chat.plugin, other.plugin]);
+    await dispatcher.dispatch(msg('hola', 'other:7'));
+    expect(other.delivered.map((m) => m.text)).toEqual(['hola']);
+    expect(chat.delivered).toEqual([]);
+  });
+
+  it('retries a 5xx with backoff and delivers once', async () => {
+    const chat = scriptedPlugin('chat', [serverError(), serverError()]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('procesando'));
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['procesando']);
+    expect(chat.attempts).toHaveLength(3);
+    const retries = logs.filter((l) => l.msg === 'send failed: retrying');
+    expect(retries.map((l) => l.delayMs)).toEqual([4, 8]);
+    expect(await dispatcher.deadLetters()).toEqual([]);
+  });
+
+  it("waits a rate limit's retry-after before the next attempt", async () => {
+    const chat = scriptedPlugin('chat', [new RateLimitError('Too Many Requests: retry after 1', 60)]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('hola'));
+    await dispatcher.idle();
+    expect(chat.delivered).toHaveLength(1);
+    const [first, second] = chat.attempts;
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(59);
+    expect(logs.find((l) => l.msg === 'channel rate limit: retrying after its delay')).toMatchObject({ delayMs: 60 });
+  });
+
+  it('keeps the order of one conversation while its head waits for a retry', async () => {
+    const chat = scriptedPlugin('chat', [serverError()]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    // The first resolves once it is waiting for its retry; the next ones queue behind it.
+    await Promise.all([dispatcher.dispatch(msg('uno')), dispatcher.dispatch(msg('dos')), dispatcher.dispatch(msg('tres'))]);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['uno', 'dos', 'tres']);
+  });
+
+  it('does not hold one conversation behind another', async () => {
+    const chat = scriptedPlugin('chat', [new RateLimitError('slow down', 200)]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('a la espera', 'chat:1'));
+    await dispatcher.dispatch(msg('sin espera', 'chat:2'));
+    expect(chat.delivered.map((m) => m.text)).toEqual(['sin espera']);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['sin espera', 'a la espera']);
+  });
+
+  it('dead-letters a non-retryable 4xx at once, logged with its conversation, and goes on', async () => {
+    const chat = scriptedPlugin('chat', [forbidden()]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('perdido'));
+    await dispatcher.dispatch(msg('siguiente'));
+    expect(chat.attempts.map((a) => a.text)).toEqual(['perdido', 'siguiente']);
+    const [dead] = await dispatcher.deadLetters();
+    expect(dead).toMatchObject({
+      conversationId: 'chat:42',
+      message: { text: 'perdido' },
+      retryable: false,
+      platformCode: 403,
+      attempts: 1,
+      nextRetryAt: null,
+    });
+    expect(logs.find((l) => l.msg === 'outbound message not delivered: kept in the dead-letter list')).toMatchObject({
+      conversationId: 'chat:42',
+      platformCode: 403,
+    });
+  });
+
+  it('keeps a message that still fails after the retries, and delivers it on a later retry', async () => {
+    const chat = scriptedPlugin('chat', [serverError(), serverError(), serverError()]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('importante'));
+    await dispatcher.idle();
+    expect(chat.delivered).toEqual([]);
+    const [dead] = await dispatcher.deadLetters();
+    expect(dead).toMatchObject({ message: { text: 'importante' }, retryable: true, attempts: 3, rounds: 1 });
+    expect(dead!.nextRetryAt).not.toBeNull();
+
+    expect(await dispatcher.retryDeadLetters()).toBe(1);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['importante']);
+    expect(await dispatcher.deadLetters()).toEqual([]);
+  });
+
+  it('retries non-retryable dead letters only when asked for all', async () => {
+    const chat = scriptedPlugin('chat', [forbidden()]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('bloqueado'));
+    expect(await dispatcher.retryDeadLetters()).toBe(0);
+    expect(await dispatcher.retryDeadLetters({ all: true })).toBe(1);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['bloqueado']);
+  });
+
+  it('dead-letters messages for a channel without plugin instead of throwing', async () => {
+    const dispatcher = dispatcherFor([]);
+    await expect(dispatcher.dispatch(msg('hola', 'fax:1'))).resolves.toBeUndefined();
+    expect(await dispatcher.deadLetters()).toMatchObject([{ code: 'no_plugin', conversationId: 'fax:1' }]);
+  });
+
+  it('paces a chat with its channel limits', async () => {
+    const chat = scriptedPlugin('chat');
+    const dispatcher = dispatcherFor([chat.plugin], { limits: { chat: { perChat: { burst: 1, perSecond: 20 } } } });
+    await Promise.all([dispatcher.dispatch(msg('uno')), dispatcher.dispatch(msg('dos'))]);
+    const [first, second] = chat.attempts;
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(45);
+  });
+
+  it('on close, stops waiting for retries and keeps the waiting messages as dead letters', async () => {
+    const chat = scriptedPlugin('chat', [new RateLimitError('slow down', 60_000)]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('uno'));
+    await dispatcher.dispatch(msg('dos'));
+    await dispatcher.close(1000);
+    const dead = await dispatcher.deadLetters();
+    expect(dead.map((d) => [d.message.text, d.code, d.retryable])).toEqual([
+      ['uno', 'shutdown', true],
+      ['dos', 'shutdown', true],
+    ]);
+  });
+});
+
+describe('dead letters in Redis', () => {
+  it('survive the dispatcher and are retried by the next one, once', async () => {
+    const prefix = uniquePrefix('delivery');
+    const redis = connectRedis();
+    try {
+      const failing = scriptedPlugin('chat', [forbidden()]);
+      const first = dispatcherFor([failing.plugin], { redis, keyPrefix: prefix });
+      await first.dispatch(msg('guardado en redis'));
+      await first.close();
+
+      const healthy = scriptedPlugin('chat');
+      const second = dispatcherFor([healthy.plugin], { redis, keyPrefix: prefix });
+      const third = dispatcherFor([healthy.plugin], { redis, keyPrefix: prefix });
+      expect(await second.deadLetters()).toMatchObject([{ message: { text: 'guardado en redis' }, platformCode: 403 }]);
+      const taken = await Promise.all([second.retryDeadLetters({ all: true }), third.retryDeadLetters({ all: true })]);
+      expect(taken[0]! + taken[1]!).toBe(1);
+      await Promise.all([second.idle(), third.idle()]);
+      expect(healthy.delivered.map((m) => m.text)).toEqual(['guardado en redis']);
+      expect(await second.deadLetters()).toEqual([]);
+    } finally {
+      await redis.quit();
+      await clearPrefix(prefix);
+    }
+  });
+});

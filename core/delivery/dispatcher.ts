@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import type { OutboundMessage } from '../types.ts';
+import { splitConversationId } from '../types.ts';
+import { backoffDelay, classifyFailure, describeFailure } from './classify.ts';
+import { createMemoryDeadLetterStore, createRedisDeadLetterStore } from './dead-letter.ts';
+import { ChannelPacer, DEFAULT_LIMITS } from './rate-limit.ts';
+import type {
+  DeadLetter,
+  DeadLetterPolicy,
+  DeadLetterStore,
+  OutboundDispatcher,
+  OutboundDispatcherOptions,
+  RetryPolicy,
+} from './types.ts';
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+const DEFAULT_DEAD_LETTER: DeadLetterPolicy = { intervalMs: 60_000, firstRetryDelayMs: 60_000, maxRounds: 5 };
+
+interface Item {
+  id: string;
+  message: OutboundMessage;
+  attempts: number;
+  /** Rounds already spent in the dead-letter list (a retried dead letter keeps its count). */
+  rounds: number;
+  settle: () => void;
+}
+
+/** One conversation's queue: sent strictly in order, one at a time. */
+interface Lane {
+  items: Item[];
+  running: boolean;
+  /** The head waits for a retry: later messages are queued, their `dispatch` resolves at once. */
+  waiting: boolean;
+}
+
+type Outcome = { kind: 'done' } | { kind: 'retry'; delayMs: number };
+
+/** Outbound delivery for every channel: routing, pacing, ordered retries and a dead-letter list. */
+export function createOutboundDispatcher(options: OutboundDispatcherOptions): OutboundDispatcher {
+  const { registry } = options;
+  const logger = options.logger.child({ component: 'delivery' });
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const deadPolicy: DeadLetterPolicy = { ...DEFAULT_DEAD_LETTER, ...options.deadLetter };
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const random = options.random ?? Math.random;
+  const store: DeadLetterStore =
+    options.deadLetters ??
+    (options.redis
+      ? createRedisDeadLetterStore(options.redis, options.keyPrefix ?? 'omnibot:')
+      : createMemoryDeadLetterStore());
+
+  const lanes = new Map<string, Lane>();
+  const pacers = new Map<string, ChannelPacer>();
+  const retryWaits = new Set<() => void>();
+  let idleWaiters: (() => void)[] = [];
+  let closed = false;
+
+  let sequence = 0;
+  /** Sortable delivery ids: dead letters failing in the same millisecond list in dispatch order. */
+  const nextId = () =>
+    `${Date.now().toString(36).padStart(9, '0')}-${(sequence++ % 1_679_616).toString(36).padStart(4, '0')}-${randomUUID().slice(0, 8)}`;
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  /** A retry wait that `close()` can cut short. */
+  const retryWait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        retryWaits.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      retryWaits.add(done);
+    });
+
+  const pacerOf = (channel: string): ChannelPacer | null => {
+    const channelLimits = limits[channel];
+    if (!channelLimits) return null;
+    let pacer = pacers.get(channel);
+    if (!pacer) {
+      pacer = new ChannelPacer(channelLimits, Date.now());
+      pacers.set(channel, pacer);
+    }
+    return pacer;
+  };
+
+  async function deadLetter(
+    item: Item,
+    failure: Omit<
+      DeadLetter,
+      'id' | 'channel' | 'conversationId' | 'message' | 'attempts' | 'rounds' | 'failedAt' | 'nextRetryAt'
+    >,
+  ): Promise<void> {
+    const rounds = item.rounds + 1;
+    const automatic = failure.retryable && rounds < deadPolicy.maxRounds;
+    const entry: DeadLetter = {
+      id: item.id,
+      channel: splitConversationId(item.message.conversationId).channel,
+      conversationId: item.message.conversationId,
+      message: item.message,
+      ...failure,
+      attempts: item.attempts,
+      rounds,
+      failedAt: new Date().toISOString(),
+      nextRetryAt: automatic ? Date.now() + deadPolicy.firstRetryDelayMs * 2 ** (rounds - 1) : null,
+    };
+    logger.error(
+      {
+        conversationId: entry.conversationId,
+        deliveryId: entry.id,
+        code: entry.code,
+        platformCode: entry.platformCode,
+        reason: entry.reason,
+        attempts: entry.attempts,
+        rounds,
+        nextRetryAt: entry.nextRetryAt,
+      },
+      'outbound message not delivered: kept in the dead-letter list',
+    );
+    try {
+      await store.add(entry);
+    } catch (error) {
+      // Last resort: the whole message goes to the log so that it can still be recovered by hand.
+      logger.error({ conversationId: entry.conversationId, error, deadLetter: entry }, 'dead-letter store failed');
+    }
+  }
+
+  async function attempt(item: Item): Promise<Outcome> {
+    const { conversationId } = item.message;
+    const { channel } = splitConversationId(conversationId);
+    const plugin = registry.get(channel);
+    if (!plugin) {
+      await deadLetter(item, { code: 'no_plugin', reason: `no channel plugin "${channel}"`, retryable: false });
+      return { kind: 'done' };
+    }
+    const wait = pacerOf(channel)?.reserve(conversationId, Date.now()) ?? 0;
+    if (wait > 0) await sleep(wait);
+    item.attempts += 1;
+    try {
+      await plugin.send(item.message);
+      logger.debug({ conversationId, deliveryId: item.id, attempts: item.attempts }, 'outbound message delivered');
+      return { kind: 'done' };
+    } catch (error) {
+      const failure = classifyFailure(error);
+      const described = describeFailure(error);
+      if (failure.kind === 'permanent') {
+        await deadLetter(item, { ...described, retryable: false });
+        return { kind: 'done' };
+      }
+      if (item.attempts >= retry.maxAttempts) {
+        await deadLetter(item, { ...described, retryable: true });
+        return { kind: 'done' };
+      }
+      const delayMs =
+        failure.kind === 'rate_limited'
+          ? failure.retryAfterMs
+          : backoffDelay(item.attempts, retry.baseDelayMs, retry.maxDelayMs, random);
+      logger.warn(
+        { conversationId, deliveryId: item.id, attempts: item.attempts, delayMs, ...described },
+        failure.kind === 'rate_limited' ? 'channel rate limit: retrying after its delay' : 'send failed: retrying',
+      );
+      return { kind: 'retry', delayMs };
+    }
+  }
+
+  async function run(conversationId: string, lane: Lane): Promise<void> {
+    lane.running = true;
+    try {
+      while (lane.items.length > 0) {
+        const head = lane.items[0]!;
+        if (closed && lane.waiting) {
+          await deadLetter(head, { code: 'shutdown', reason: 'dispatcher closed before delivery', retryable: true });
+          lane.items.shift();
+          head.settle();
+          continue;
+        }
+        const outcome = await attempt(head);
+        if (outcome.kind === 'done') {
+          lane.items.shift();
+          head.settle();
+          continue;
+        }
+        lane.waiting = true;
+        for (const item of lane.items) item.settle();
+        await retryWait(outcome.delayMs);
+        if (!closed) lane.waiting = false;
+      }
+    } catch (error) {
+      logger.error({ conversationId, error }, 'delivery lane failed');
+      for (const item of lane.items) item.settle();
+      lane.items = [];
+    } finally {
+      lane.running = false;
+      lanes.delete(conversationId);
+      if (lanes.size === 0) {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
+    }
+  }
+
+  function enqueue(message: OutboundMessage, id: string, rounds: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const item: Item = {
+        id,
+        message,
+        attempts: 0,
+        rounds,
+        settle: () => {
+          if (!settled) resolve();
+          settled = true;
+        },
+      };
+      const { conversationId } = message;
+      let lane = lanes.get(conversationId);
+      if (!lane) {
+        lane = { items: [], running: false, waiting: false };
+        lanes.set(conversationId, lane);
+      }
+      lane.items.push(item);
+      if (lane.waiting) item.settle();
+      if (!lane.running) void run(conversationId, lane);
+    });
+  }
+
+  async function retryDeadLetters(opts: { all?: boolean } = {}): Promise<number> {
+    const now = Date.now();
+    let taken = 0;
+    for (const entry of await store.list(1000)) {
+      const due = opts.all || (entry.nextRetryAt !== null && entry.nextRetryAt <= now);
+      if (!due) continue;
+      const claimed = await store.take(entry.id);
+      if (!claimed) continue;
+      taken += 1;
+      logger.info(
+        { conversationId: claimed.conversationId, deliveryId: claimed.id, rounds: claimed.rounds },
+        'retrying dead letter',
+      );
+      void enqueue(claimed.message, claimed.id, opts.all ? 0 : claimed.rounds);
+    }
+    return taken;
+  }
+
+  const timer =
+    deadPolicy.intervalMs > 0
+      ? setInterval(() => {
+          retryDeadLetters().catch((error) => logger.error({ error }, 'dead-letter retry failed'));
+        }, deadPolicy.intervalMs)
+      : null;
+  timer?.unref();
+
+  const idle = () => (lanes.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)));
+
+  return {
+    async dispatch(message) {
+      try {
+        if (closed) {
+          const item: Item = { id: nextId(), message, attempts: 0, rounds: 0, settle: () => {} };
+          await deadLetter(item, { code: 'shutdown', reason: 'dispatcher closed before delivery', retryable: true });
+          return;
+        }
+        await enqueue(message, nextId(), 0);
+      } catch (error) {
+        logger.error({ conversationId: message.conversationId, error }, 'dispatch failed');
+      }
+    },
+    deadLetters: (limit) => store.list(limit),
+    retryDeadLetters,
+    idle,
+    async close(timeoutMs = 5_000) {
+      closed = true;
+      if (timer) clearInterval(timer);
+      for (const cut of [...retryWaits]) cut();
+      let expired: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        expired = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([idle(), timeout]);
+      clearTimeout(expired);
+      if (lanes.size > 0) logger.warn({ conversations: lanes.size }, 'delivery closed with messages still in flight');
+    },
+  };
+}

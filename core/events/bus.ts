@@ -1,0 +1,43 @@
+/**
+ * Publish/subscribe of conversation events (transcript entries, state changes) for GraphQL
+ * subscriptions. In-process by default; a Redis-backed bus spans several gateway processes.
+ * Listeners must not block: a slow subscriber never holds up the runtime.
+ */
+export interface EventBus {
+  publish(topic: string, payload: unknown): void;
+  subscribe(topic: string, listener: (payload: unknown) => void): () => void;
+  close(): Promise<void>;
+}
+
+export const topics = {
+  messages: (conversationId: string) => `conversation.messages:${conversationId}`,
+  state: (conversationId: string) => `conversation.state:${conversationId}`,
+  inspect: (conversationId: string) => `conversation.inspect:${conversationId}`,
+};
+
+export function createMemoryEventBus(): EventBus {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  return {
+    publish(topic, payload) {
+      for (const listener of listeners.get(topic) ?? []) {
+        try {
+          listener(payload);
+        } catch {
+          // A failing subscriber must not affect the publisher or the other subscribers.
+        }
+      }
+    },
+    subscribe(topic, listener) {
+      let set = listeners.get(topic);
+      if (!set) listeners.set(topic, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(topic);
+      };
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../log.ts';
+import type { EventBus } from './bus.ts';
+
+export interface RedisEventBusOptions {
+  /** Publishes (may be shared with other commands, e.g. the store's connection). */
+  publisher: Redis;
+  /** Dedicated to this bus: a subscribed connection runs no other commands. */
+  subscriber: Redis;
+  /** Channel name prefix, e.g. the store's key prefix: processes on one Redis share it. */
+  prefix: string;
+  logger?: Logger;
+}
+
+export interface RedisEventBus extends EventBus {
+  /** Resolves once every SUBSCRIBE issued so far has been confirmed by Redis. */
+  ready(): Promise<void>;
+}
+
+type Listener = (payload: unknown) => void;
+
+interface Channel {
+  listeners: Set<Listener>;
+}
+
+/**
+ * An EventBus across processes: `publish` is a Redis PUBLISH of the JSON payload (fire and forget,
+ * never throws); each topic with local listeners holds one SUBSCRIBE on the single subscriber
+ * connection (reference counted: the first listener subscribes, the last one unsubscribes). Every
+ * process, including the publisher's own, receives the event from Redis, so listeners everywhere see
+ * the same order. ioredis re-subscribes after a reconnect; events published meanwhile are lost
+ * (Redis pub/sub is at most once), which is why clients re-read the state when they reconnect.
+ */
+export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBus {
+  const { publisher, subscriber, prefix } = options;
+  const logger = options.logger ?? silentLogger;
+  const channels = new Map<string, Channel>();
+  // Commands on one connection complete in order: the last one settling means all earlier did.
+  let last: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const onMessage = (channelName: string, message: string) => {
+    if (!channelName.startsWith(prefix)) return;
+    const channel = channels.get(channelName.slice(prefix.length));
+    if (!channel || channel.listeners.size === 0) return;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message);
+    } catch {
+      logger.warn({ channel: channelName }, 'ignoring a bus message that is not JSON');
+      return;
+    }
+    for (const listener of [...channel.listeners]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        logger.warn({ channel: channelName, err: error }, 'a bus listener failed');
+      }
+    }
+  };
+  subscriber.on('message', onMessage);
+
+  const track = (command: Promise<unknown>, what: string, topic: string): Promise<void> => {
+    const done = command.then(
+      () => undefined,
+      (error: unknown) => {
+        if (!closed) logger.error({ topic, err: error }, `redis bus ${what} failed`);
+      },
+    );
+    last = done;
+    return done;
+  };
+
+  return {
+    publish(topic, payload) {
+      if (closed) return;
+      let message: string;
+      try {
+        message = JSON.stringify(payload);
+      } catch (error) {
+        logger.error({ topic, err: error }, 'bus payload is not serializable');
+        return;
+      }
+      publisher.publish(prefix + topic, message).catch((error: unknown) => {
+        logger.warn({ topic, err: error }, 'redis bus publish failed');
+      });
+    },
+
+    subscribe(topic, listener) {
+      if (closed) return () => {};
+      let channel = channels.get(topic);
+      if (!channel) {
+        channel = { listeners: new Set() };
+        channels.set(topic, channel);
+        track(subscriber.subscribe(prefix + topic), 'subscribe', topic);
+      }
+      const entry = channel;
+      // A listener may be added twice; each subscribe call gets its own reference.
+      const ref: Listener = (payload) => listener(payload);
+      entry.listeners.add(ref);
+      return () => {
+        if (!entry.listeners.delete(ref) || entry.listeners.size > 0) return;
+        if (channels.get(topic) !== entry) return;
+        channels.delete(topic);
+        if (!closed) track(subscriber.unsubscribe(prefix + topic), 'unsubscribe', topic);
+      };
+    },
+
+    async ready() {
+      let seen: Promise<void>;
+      do {
+        seen = last;
+        await seen;
+      } while (seen !== last);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      subscriber.off('message', onMessage);
+      const names = [...channels.keys()].map((topic) => prefix + topic);
+      channels.clear();
+      if (names.length > 0 && subscriber.status === 'ready') {
+        await subscriber.unsubscribe(...names).catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** Waits until the bus delivers to every listener subscribed so far (a no-op for in-process buses). */
+export async function busReady(bus: EventBus): Promise<void> {
+  const ready = (bus as Partial<RedisEventBus>).ready;
+  if (typeof ready === 'function') await ready.call(bus);
+}
+
+/**
+ * Opens the bus's two connections (a subscribed connection can run nothing else) and returns the bus
+ * with a `close()` that also closes them. Resolves once the subscriber connection is ready.
+ */
+export async function connectRedisEventBus(
+  url: string,
+  prefix: string,
+  logger: Logger = silentLogger,
+): Promise<{ bus: RedisEventBus; close(): Promise<void> }> {
+  const publisher = new Redis(url, { connectionName: 'omnibot-bus-pub' });
+  const subscriber = new Redis(url, { connectionName: 'omnibot-bus-sub' });
+  for (const connection of [publisher, subscriber]) {
+    connection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis bus connection error'));
+  }
+  const bus = createRedisEventBus({ publisher, subscriber, prefix, logger });
+  const quit = async (connection: Redis) => {
+    await connection.quit().catch(() => connection.disconnect());
+  };
+  try {
+    await Promise.all([publisher.ping(), subscriber.ping()]);
+  } catch (error) {
+    await Promise.all([quit(publisher), quit(subscriber)]);
+    throw error;
+  }
+  return {
+    bus,
+    async close() {
+      await bus.close();
+      await Promise.all([quit(publisher), quit(subscriber)]);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { Config } from '../config.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { Logger } from '../log.ts';
+import type { ConversationRuntime } from '../runtime/types.ts';
+import type { ConversationStore } from '../store/types.ts';
+import type { Principal } from './auth.ts';
+
+/** What the GraphQL layer needs from the host. */
+export interface GraphqlServices {
+  runtime: ConversationRuntime;
+  store: ConversationStore;
+  bus: EventBus;
+  config: Pick<Config, 'sessionSecret' | 'adminToken' | 'transcriptLimit'>;
+  logger: Logger;
+}
+
+/**
+ * The subscriber's transport, when it has one (a WebSocket): subscriptions drop a subscriber whose
+ * socket no longer keeps up instead of buffering without bound.
+ */
+export interface SubscriberTransport {
+  /** Bytes queued on the socket and not yet sent. */
+  bufferedAmount(): number;
+  /** Closes the connection (graphql-ws clients reconnect and resubscribe). */
+  drop(reason: string): void;
+}
+
+export interface SubscriptionLimits {
+  /** Events queued per subscription before the subscriber is dropped. */
+  maxQueuedEvents: number;
+  /** Socket bytes not yet sent before the subscriber is dropped. */
+  maxBufferedBytes: number;
+}
+
+export interface GraphqlContext {
+  principal: Principal;
+  services: GraphqlServices;
+  limits: SubscriptionLimits;
+  transport?: SubscriberTransport;
+}

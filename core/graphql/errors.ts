@@ -1,0 +1,63 @@
+import { GraphQLError } from 'graphql';
+import { maskError as yogaMaskError } from 'graphql-yoga';
+import { OmnibotError } from '../errors.ts';
+
+/** `extensions.code` values clients can rely on (see schema.graphql). */
+export type GraphqlErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UPSTREAM_ERROR'
+  | 'WORKFLOW_UNAVAILABLE'
+  | 'GRAPHQL_VALIDATION_FAILED'
+  | 'INTERNAL_SERVER_ERROR';
+
+const CODE_OF: Record<string, GraphqlErrorCode> = {
+  unauthorized: 'UNAUTHENTICATED',
+  forbidden: 'FORBIDDEN',
+  invalid_request: 'BAD_USER_INPUT',
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  rate_limited: 'RATE_LIMITED',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
+  upstream_error: 'UPSTREAM_ERROR',
+  workflow_unavailable: 'WORKFLOW_UNAVAILABLE',
+};
+
+/** Details of these codes are safe to show a client; others may name internals (upstream URLs). */
+const PUBLIC_DETAILS = new Set<GraphqlErrorCode>(['BAD_USER_INPUT', 'RATE_LIMITED', 'PAYLOAD_TOO_LARGE']);
+
+export function graphqlError(code: GraphqlErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const unauthenticated = (message = 'a valid token is required') => graphqlError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'this token does not grant access to this resource') =>
+  graphqlError('FORBIDDEN', message);
+export const badInput = (message: string, field?: string) =>
+  graphqlError('BAD_USER_INPUT', message, field ? { field } : {});
+
+/**
+ * Yoga's `maskError`: our own GraphQL errors pass; an `OmnibotError` (from the runtime or the store)
+ * keeps its message under a mapped `extensions.code`; anything else is masked as INTERNAL_SERVER_ERROR.
+ */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof OmnibotError) {
+    const code = CODE_OF[original.code] ?? 'INTERNAL_SERVER_ERROR';
+    const details = PUBLIC_DETAILS.has(code) ? (original.details ?? {}) : {};
+    const located = error instanceof GraphQLError ? error : undefined;
+    return new GraphQLError(code === 'INTERNAL_SERVER_ERROR' ? message : original.message, {
+      nodes: located?.nodes,
+      source: located?.source,
+      positions: located?.positions,
+      path: located?.path,
+      extensions: { ...details, code },
+    });
+  }
+  return yogaMaskError(error, message, isDev);
+}

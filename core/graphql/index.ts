@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Hono } from 'hono';
+import type { GraphqlServices } from './context.ts';
+import { createGraphqlWsServer, type GraphqlWsServer } from './ws.ts';
+import { createGraphqlYoga, GRAPHQL_PATH, type GraphqlYoga, type GraphqlYogaOptions } from './yoga.ts';
+
+export { createGraphqlYoga, GRAPHQL_PATH } from './yoga.ts';
+
+/** The part of a node http server the WebSocket endpoint needs (`@hono/node-server`'s `serve()` result). */
+export interface UpgradeSource {
+  on(event: 'upgrade', listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void): unknown;
+  off(event: 'upgrade', listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void): unknown;
+  listenerCount(event: 'upgrade'): number;
+}
+
+export interface MountGraphqlOptions extends GraphqlYogaOptions {
+  app: Hono;
+  server: UpgradeSource;
+  services: GraphqlServices;
+  keepAliveMs?: number;
+}
+
+export interface MountedGraphql {
+  yoga: GraphqlYoga;
+  ws: GraphqlWsServer;
+  close(): Promise<void>;
+}
+
+/**
+ * `/graphql` over HTTP (yoga on the Hono app) and over WebSocket (graphql-ws on the same port, via
+ * the node server's `upgrade` event).
+ */
+export function mountGraphql(options: MountGraphqlOptions): MountedGraphql {
+  const { app, server, services } = options;
+  const yoga = createGraphqlYoga(services, options);
+  app.on(['GET', 'POST'], GRAPHQL_PATH, (c) => yoga.fetch(c.req.raw, {}));
+
+  const ws = createGraphqlWsServer({
+    yoga,
+    secrets: services.config,
+    logger: services.logger.child({ component: 'graphql-ws' }),
+    keepAliveMs: options.keepAliveMs,
+  });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (ws.handleUpgrade(request, socket, head)) return;
+    // Nobody else takes upgrades: refuse instead of leaving the socket open.
+    if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    yoga,
+    ws,
+    async close() {
+      server.off('upgrade', onUpgrade);
+      await ws.close();
+    },
+  };
+}

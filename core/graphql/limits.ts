@@ -1,0 +1,100 @@
+import {
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  parse,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+export interface QueryLimits {
+  /** Nesting of selection sets (fragments followed); introspection fields are not counted. */
+  maxDepth: number;
+  /** Aliased fields in one document. */
+  maxAliases: number;
+  /** Lexical tokens in one document (bounds parsing work). */
+  maxTokens: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 8, maxAliases: 15, maxTokens: 1000 };
+
+const limitError = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+
+function depthRule(maxDepth: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of context.getDocument().definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    }
+    const depthOf = (set: SelectionSetNode, visiting: Set<string>): number => {
+      let deepest = 0;
+      for (const selection of set.selections) {
+        let depth = 0;
+        if (selection.kind === Kind.FIELD) {
+          if (selection.name.value.startsWith('__')) continue;
+          depth = selection.selectionSet ? 1 + depthOf(selection.selectionSet, visiting) : 1;
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          depth = depthOf(selection.selectionSet, visiting);
+        } else {
+          const name = selection.name.value;
+          const fragment = fragments.get(name);
+          if (!fragment || visiting.has(name)) continue; // unknown or cyclic: other rules report it
+          visiting.add(name);
+          depth = depthOf(fragment.selectionSet, visiting);
+          visiting.delete(name);
+        }
+        deepest = Math.max(deepest, depth);
+        if (deepest > maxDepth) return deepest;
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node) {
+        const depth = depthOf(node.selectionSet, new Set());
+        if (depth > maxDepth) context.reportError(limitError(`query depth exceeds the limit of ${maxDepth}`));
+      },
+    };
+  };
+}
+
+function aliasRule(maxAliases: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    let aliases = 0;
+    let reported = false;
+    return {
+      Field(node) {
+        if (!node.alias) return;
+        aliases += 1;
+        if (aliases > maxAliases && !reported) {
+          reported = true;
+          context.reportError(limitError(`query uses more than ${maxAliases} aliases`));
+        }
+      },
+    };
+  };
+}
+
+/** Depth, alias and token limits on every operation, over HTTP and WebSocket alike. */
+export function useQueryLimits(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plugin {
+  return {
+    onParse({ setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parse(source, { ...options, maxTokens: limits.maxTokens });
+        } catch (error) {
+          if (error instanceof GraphQLError && /contains more th\w+ \d+ tokens/.test(error.message)) {
+            throw limitError(`query exceeds the limit of ${limits.maxTokens} tokens`);
+          }
+          throw error;
+        }
+      });
+    },
+    onValidate({ addValidationRule }) {
+      addValidationRule(depthRule(limits.maxDepth));
+      addValidationRule(aliasRule(limits.maxAliases));
+    },
+  };
+}

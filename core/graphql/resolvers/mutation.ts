@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { issueConversationToken } from '../../auth/conversation-token.ts';
+import { conversationIdOf, type InboundMessage, splitConversationId } from '../../types.ts';
+import { assertCanWrite } from '../auth.ts';
+import type { GraphqlContext } from '../context.ts';
+import { badInput } from '../errors.ts';
+import { replyObject } from '../mappers.ts';
+
+export const WEB_CHANNEL = 'web';
+const MAX_TEXT = 4096;
+const MAX_ACTION = 256;
+const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+interface SendMessageArgs {
+  conversationId: string;
+  text?: string | null;
+  action?: string | null;
+  clientMessageId?: string | null;
+}
+
+/**
+ * The inbound message id (the runtime's dedup key is `channel:id`). A client-chosen id is scoped to
+ * its conversation, so that one client can never hit another conversation's stored answer.
+ */
+export function inboundMessageId(address: string, clientMessageId?: string | null): string {
+  return clientMessageId ? `${address}.${clientMessageId}` : randomUUID();
+}
+
+function validate(args: SendMessageArgs): { text?: string; action?: string } {
+  const text = args.text?.trim() || undefined;
+  const action = args.action?.trim() || undefined;
+  if ((text === undefined) === (action === undefined)) throw badInput('send exactly one of text and action');
+  if (text && text.length > MAX_TEXT) throw badInput(`text exceeds ${MAX_TEXT} characters`, 'text');
+  if (action && action.length > MAX_ACTION) throw badInput(`action exceeds ${MAX_ACTION} characters`, 'action');
+  if (args.clientMessageId != null && !CLIENT_MESSAGE_ID.test(args.clientMessageId)) {
+    throw badInput('clientMessageId must be 1-100 characters of A-Z a-z 0-9 _ . : -', 'clientMessageId');
+  }
+  return { text, action };
+}
+
+export const Mutation = {
+  startConversation(_root: unknown, _args: unknown, ctx: GraphqlContext) {
+    const conversationId = conversationIdOf(WEB_CHANNEL, randomUUID());
+    return { conversationId, token: issueConversationToken(ctx.services.config.sessionSecret, conversationId) };
+  },
+
+  async sendMessage(_root: unknown, args: SendMessageArgs, ctx: GraphqlContext) {
+    assertCanWrite(ctx.principal, args.conversationId);
+    const { channel, address } = splitConversationId(args.conversationId);
+    if (channel !== WEB_CHANNEL || !address) throw badInput('not a web conversation', 'conversationId');
+    const { text, action } = validate(args);
+    const message: InboundMessage = {
+      id: inboundMessageId(address, args.clientMessageId),
+      channel: WEB_CHANNEL,
+      conversationId: args.conversationId,
+      user: { id: address },
+      receivedAt: new Date().toISOString(),
+      ...(text !== undefined ? { text } : { action }),
+    };
+    const turn = await ctx.services.runtime.receive(message);
+    const at = new Date().toISOString();
+    return {
+      conversationId: turn.conversationId,
+      messageId: message.id,
+      replies: turn.replies.map((reply) => replyObject(reply, at)),
+      state: turn.state,
+      status: turn.status,
+      duplicate: turn.duplicate,
+    };
+  },
+};

@@ -1,0 +1,68 @@
+import { topics } from '../../events/bus.ts';
+import { busReady } from '../../events/redis-bus.ts';
+import { assertCanRead } from '../auth.ts';
+import type { GraphqlContext } from '../context.ts';
+import { messageFromEvent, stateFromEvent, stateFromView } from '../mappers.ts';
+import { type TopicStreamOptions, topicStream } from '../topic-stream.ts';
+
+type FlowControl = Pick<TopicStreamOptions<unknown>, 'maxQueued' | 'congested' | 'onOverflow'>;
+
+/** Bounded per-subscription queue; a subscriber whose socket backs up is dropped, never waited for. */
+function flowControl(ctx: GraphqlContext, topic: string): FlowControl {
+  const { transport, limits } = ctx;
+  return {
+    maxQueued: limits.maxQueuedEvents,
+    congested: transport ? () => transport.bufferedAmount() > limits.maxBufferedBytes : undefined,
+    onOverflow: () => {
+      ctx.services.logger.warn({ topic }, 'dropping a subscriber that does not keep up');
+      transport?.drop('subscriber too slow');
+    },
+  };
+}
+
+const passThrough = <T>(event: T) => event;
+
+export const Subscription = {
+  messages: {
+    async subscribe(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {
+      assertCanRead(ctx.principal, args.conversationId);
+      const topic = topics.messages(args.conversationId);
+      const stream = topicStream({
+        bus: ctx.services.bus,
+        topic,
+        map: (payload) => messageFromEvent(args.conversationId, payload),
+        ...flowControl(ctx, topic),
+      });
+      await busReady(ctx.services.bus);
+      return stream;
+    },
+    resolve: passThrough,
+  },
+
+  conversationState: {
+    async subscribe(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {
+      assertCanRead(ctx.principal, args.conversationId);
+      const topic = topics.state(args.conversationId);
+      let lastVersion = -1;
+      const stream = topicStream({
+        bus: ctx.services.bus,
+        topic,
+        map: (payload) => stateFromEvent(args.conversationId, payload),
+        // Once the bus has confirmed this and every earlier subscription, the current state goes first.
+        initial: async () => {
+          await busReady(ctx.services.bus);
+          return stateFromView(args.conversationId, await ctx.services.runtime.getConversation(args.conversationId));
+        },
+        // Events older than the state already sent (queued while it was read) are skipped.
+        accept: (event) => {
+          if (event.version <= lastVersion) return false;
+          lastVersion = event.version;
+          return true;
+        },
+        ...flowControl(ctx, topic),
+      });
+      return stream;
+    },
+    resolve: passThrough,
+  },
+};

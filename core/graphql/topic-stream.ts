@@ -1,0 +1,88 @@
+import type { EventBus } from '../events/bus.ts';
+
+export interface TopicStreamOptions<T> {
+  bus: EventBus;
+  topic: string;
+  /** Shapes a bus payload into an event; null skips it. */
+  map: (payload: unknown) => T | null;
+  /** Events waiting to be consumed before the stream gives up on its consumer. */
+  maxQueued: number;
+  /** True when the consumer's transport is backed up (e.g. a socket's unsent bytes over a limit). */
+  congested?: () => boolean;
+  /** Called once when the stream ends because its consumer could not keep up. */
+  onOverflow?: () => void;
+  /** An event to yield before the bus events (e.g. the current state). */
+  initial?: () => Promise<T | null>;
+  /** Checked when an event is about to be yielded (after `initial`): false skips it (e.g. stale). */
+  accept?: (event: T) => boolean;
+}
+
+/**
+ * A bus topic as an async iterator with a bounded queue. The bus listener only pushes (O(1), never
+ * awaits), so a slow consumer never holds up the publisher; when the queue is full or the transport
+ * is congested, the stream unsubscribes, calls `onOverflow` and ends. `return()` unsubscribes.
+ */
+export function topicStream<T>(options: TopicStreamOptions<T>): AsyncIterableIterator<T> {
+  const queue: T[] = [];
+  let ended = false;
+  let wake: (() => void) | null = null;
+  let initial = options.initial;
+  const accept = options.accept ?? (() => true);
+
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    unsubscribe();
+    wake?.();
+  };
+
+  const unsubscribe = options.bus.subscribe(options.topic, (payload) => {
+    if (ended) return;
+    const event = options.map(payload);
+    if (event === null) return;
+    if (queue.length >= options.maxQueued || options.congested?.()) {
+      queue.length = 0;
+      end();
+      options.onOverflow?.();
+      return;
+    }
+    queue.push(event);
+    wake?.();
+  });
+
+  const iterator: AsyncIterableIterator<T> = {
+    async next(): Promise<IteratorResult<T>> {
+      if (initial) {
+        const load = initial;
+        initial = undefined;
+        const first = await load();
+        if (first !== null && !ended && accept(first)) return { value: first, done: false };
+      }
+      for (;;) {
+        while (queue.length > 0) {
+          const event = queue.shift()!;
+          if (accept(event)) return { value: event, done: false };
+        }
+        if (ended) return { value: undefined, done: true };
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      }
+    },
+    async return(): Promise<IteratorResult<T>> {
+      queue.length = 0;
+      end();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown): Promise<IteratorResult<T>> {
+      queue.length = 0;
+      end();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from '../log.ts';
+import { bearerToken, type Principal, principalFromToken } from './auth.ts';
+import type { GraphqlContext, GraphqlServices, SubscriberTransport, SubscriptionLimits } from './context.ts';
+import { maskError } from './errors.ts';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+export const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
+
+/** Set by the WebSocket server (authenticated at connection init); absent over HTTP. */
+export interface GraphqlServerContext {
+  principal?: Principal;
+  transport?: SubscriberTransport;
+}
+
+export type GraphqlYoga = YogaServerInstance<GraphqlServerContext, GraphqlContext>;
+
+export interface GraphqlYogaOptions {
+  queryLimits?: QueryLimits;
+  subscriptionLimits?: SubscriptionLimits;
+  /** Serve GraphiQL on `GET /graphql` from a browser (development). */
+  graphiql?: boolean;
+}
+
+export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { maxQueuedEvents: 100, maxBufferedBytes: 1024 * 1024 };
+
+/** Yoga's own log calls, as structured records (it logs unexpected errors before masking them). */
+function yogaLogger(logger: Logger) {
+  const adapt =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const err = args.find((arg) => arg instanceof Error);
+      const msg = args.filter((arg) => typeof arg === 'string').join(' ') || 'graphql';
+      logger[level](err ? { err } : {}, msg);
+    };
+  return { debug: adapt('debug'), info: adapt('info'), warn: adapt('warn'), error: adapt('error') };
+}
+
+export function createGraphqlYoga(services: GraphqlServices, options: GraphqlYogaOptions = {}): GraphqlYoga {
+  const limits = options.subscriptionLimits ?? DEFAULT_SUBSCRIPTION_LIMITS;
+  const logger = services.logger.child({ component: 'graphql' });
+  return createYoga<GraphqlServerContext, GraphqlContext>({
+    schema: createSchema<GraphqlContext>({ typeDefs: readFileSync(SCHEMA_FILE, 'utf8'), resolvers }),
+    graphqlEndpoint: GRAPHQL_PATH,
+    graphiql: options.graphiql ?? false,
+    landingPage: false,
+    logging: yogaLogger(logger),
+    maskedErrors: { maskError },
+    plugins: [useQueryLimits(options.queryLimits ?? DEFAULT_QUERY_LIMITS)],
+    context: (initial): GraphqlContext => ({
+      principal:
+        initial.principal ??
+        principalFromToken(services.config, bearerToken(initial.request?.headers.get('authorization'))),
+      services: { ...services, logger },
+      limits,
+      ...(initial.transport ? { transport: initial.transport } : {}),
+    }),
+  });
+}

@@ -1,0 +1,49 @@
+import type { Hono } from 'hono';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { ConversationRuntime } from './runtime/types.ts';
+import type { OutboundMessage } from './types.ts';
+
+export interface ChannelCapabilities {
+  buttons: boolean;
+  /** Reply buttons rendered as buttons; more become a list or numbered text, as the channel can. */
+  maxButtons: number;
+  maxButtonTitle: number;
+  maxTextLength: number;
+}
+
+/** What the host hands a plugin when mounting it. */
+export interface PluginHost {
+  runtime: ConversationRuntime;
+  config: Config;
+  logger: Logger;
+}
+
+/** A channel adapter: verifies and parses its webhooks, sends in its channel's form. */
+export interface ChannelPlugin {
+  readonly name: string;
+  readonly capabilities: ChannelCapabilities;
+  /** Adds the channel's routes (webhooks) to the app. */
+  mount(app: Hono, host: PluginHost): void;
+  /** Delivers one outbound message; throws on failure (the dispatcher retries and logs). */
+  send(message: OutboundMessage): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export class PluginRegistry {
+  readonly #plugins = new Map<string, ChannelPlugin>();
+
+  register(plugin: ChannelPlugin): this {
+    if (this.#plugins.has(plugin.name)) throw new Error(`plugin "${plugin.name}" is already registered`);
+    this.#plugins.set(plugin.name, plugin);
+    return this;
+  }
+
+  get(name: string): ChannelPlugin | undefined {
+    return this.#plugins.get(name);
+  }
+
+  list(): ChannelPlugin[] {
+    return [...this.#plugins.values()];
+  }
+}

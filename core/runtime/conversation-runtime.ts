@@ -1,0 +1,409 @@
+import { createActor, fromPromise, type InspectionEvent, type Observer, waitFor } from 'xstate';
+import {
+  type ConversationEvent,
+  type ConversationSnapshot,
+  conversationMachine,
+  MACHINE_VERSION,
+  type PendingRun,
+  type StartWorkflowInput,
+  stateName,
+  statusOf,
+} from '../../machines/conversation.ts';
+import { type Reply, replies as texts } from '../../machines/replies.ts';
+import type { CmmsClient } from '../cmms/client.ts';
+import { ConflictError } from '../errors.ts';
+import { type EventBus, topics } from '../events/bus.ts';
+import type { Logger } from '../log.ts';
+import type { ConversationStore, StoredConversation } from '../store/types.ts';
+import type { InboundMessage, OutboundMessage } from '../types.ts';
+import type { EquipmentSummary } from '../workflows/results.ts';
+import type { WorkflowCallback, WorkflowRunner } from '../workflows/types.ts';
+import { createSerialQueue } from './serial-queue.ts';
+import type { ConversationRuntime, ConversationView, DeliveryStatus, TranscriptEntry, TurnResult } from './types.ts';
+
+export interface RuntimeOptions {
+  store: ConversationStore;
+  runner: WorkflowRunner;
+  cmms: Pick<CmmsClient, 'findEquipment'>;
+  /** Hands one outbound message to its channel (never throws: the dispatcher retries and logs). */
+  deliver: (message: OutboundMessage) => Promise<void>;
+  bus: EventBus;
+  logger: Logger;
+  /** Where workflows POST their result (`{PUBLIC_URL}/api/bot/webhook`). */
+  callbackUrl: string;
+  workflowTimeoutMs: number;
+  workflowPollIntervalMs: number;
+  dedupTtlMs: number;
+  /** How long a claimed message id stays "in progress" before a retried delivery may take it over. */
+  claimLeaseMs?: number;
+  maxCommitAttempts?: number;
+  now?: () => number;
+  /** Returns an inspection observer for a conversation, or undefined (no cost when off). */
+  inspect?: (conversationId: string) => Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+}
+
+interface Participant {
+  channel: string;
+  userId: string;
+  userName?: string;
+}
+
+export interface ConversationRuntimeImpl extends ConversationRuntime {
+  /** Timeout or poll of a conversation's pending workflow run (called by the workflow watcher). */
+  checkWorkflow(conversationId: string): Promise<void>;
+  /** A person's message in a handed-off conversation. */
+  agentReply(conversationId: string, text: string): Promise<TurnResult>;
+  /** Ends a hand-off: the assistant answers again. */
+  releaseHandoff(conversationId: string): Promise<TurnResult>;
+}
+
+const BUSY_TIMEOUT_MS = 30_000;
+
+export function createConversationRuntime(options: RuntimeOptions): ConversationRuntimeImpl {
+  const { store, runner, bus, logger } = options;
+  const now = options.now ?? Date.now;
+  const queue = createSerialQueue();
+  const inFlight = new Set<Promise<unknown>>();
+  const claimLeaseMs = options.claimLeaseMs ?? 60_000;
+  const maxAttempts = options.maxCommitAttempts ?? 50;
+
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
+
+  const machineFor = (conversationId: string) =>
+    conversationMachine.provide({
+      actors: {
+        startWorkflow: fromPromise<void, StartWorkflowInput>(async ({ input }) => {
+          await runner.trigger(input.dagId, input.runId, {
+            conversation_id: conversationId,
+            run_id: input.runId,
+            callback_url: options.callbackUrl,
+            params: input.params,
+          });
+        }),
+        findEquipment: fromPromise<EquipmentSummary[], { query: string }>(({ input }) =>
+          options.cmms.findEquipment(input.query),
+        ),
+      },
+    });
+
+  /** One transition: load, restore, send, wait for invoked work, commit (retried on a version conflict). */
+  async function runTurn(
+    conversationId: string,
+    event: ConversationEvent,
+    participant: Participant | null,
+    inbound: TranscriptEntry | null,
+  ): Promise<TurnResult> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const stored = await store.load(conversationId);
+      if (!stored && !participant) throw new ConflictError('unknown conversation', { conversationId });
+      const outcome = await transition(conversationId, stored, event);
+      const at = new Date(now()).toISOString();
+      const outbound: OutboundMessage[] = outcome.replies.map((reply) => ({
+        conversationId,
+        text: reply.text,
+        ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
+      }));
+      const transcript: TranscriptEntry[] = [
+        ...(inbound ? [inbound] : []),
+        ...outbound.map((m) => ({ conversationId, direction: 'out' as const, text: m.text, ...(m.buttons ? { buttons: m.buttons } : {}), at })),
+      ];
+      const meta = {
+        channel: stored?.meta.channel ?? participant!.channel,
+        userId: stored?.meta.userId ?? participant!.userId,
+        ...((participant?.userName ?? stored?.meta.userName) ? { userName: participant?.userName ?? stored?.meta.userName } : {}),
+        machineVersion: MACHINE_VERSION,
+        createdAt: outcome.restarted || !stored ? at : stored.meta.createdAt,
+        updatedAt: at,
+      };
+      const pending = outcome.snapshot.context.pending;
+      const version = await store.commit(conversationId, stored?.version ?? 0, {
+        snapshot: outcome.persisted,
+        meta,
+        events: [
+          {
+            at,
+            event: event as unknown as Record<string, unknown>,
+            stateBefore: outcome.stateBefore,
+            stateAfter: outcome.state,
+            version: (stored?.version ?? 0) + 1,
+            channel: meta.channel,
+          },
+        ],
+        transcript,
+        checkAt: pending ? Math.min(pending.deadline, now() + options.workflowPollIntervalMs) : null,
+      });
+      if (version === null) {
+        logger.debug({ conversationId, attempt }, 'version conflict, retrying turn');
+        continue;
+      }
+      for (const entry of transcript) bus.publish(topics.messages(conversationId), entry);
+      bus.publish(topics.state(conversationId), {
+        conversationId,
+        state: outcome.state,
+        status: statusOf(outcome.snapshot),
+        version,
+        ...(pending ? { pendingWorkflow: pendingView(pending) } : {}),
+      });
+      for (const message of outbound) await options.deliver(message);
+      return {
+        conversationId,
+        replies: outbound,
+        state: outcome.state,
+        status: statusOf(outcome.snapshot),
+        duplicate: false,
+      };
+    }
+    throw new ConflictError('conversation is too busy, try again', { conversationId });
+  }
+
+  async function transition(conversationId: string, stored: StoredConversation | null, event: ConversationEvent) {
+    const replies: Reply[] = [];
+    let restarted = false;
+    let snapshot: unknown;
+    if (stored) {
+      if (stored.meta.machineVersion === MACHINE_VERSION) snapshot = stored.snapshot;
+      else {
+        restarted = true;
+        logger.info(
+          { conversationId, from: stored.meta.machineVersion, to: MACHINE_VERSION },
+          'conversation restarted under a new machine version',
+        );
+      }
+    }
+    const inspect = options.inspect?.(conversationId);
+    const create = (withSnapshot: unknown) =>
+      createActor(machineFor(conversationId), {
+        input: { conversationId, workflowTimeoutMs: options.workflowTimeoutMs, now: now() },
+        ...(withSnapshot ? { snapshot: withSnapshot as ConversationSnapshot } : {}),
+        ...(inspect ? { inspect } : {}),
+      });
+    let actor = create(snapshot);
+    try {
+      actor.start();
+    } catch (error) {
+      logger.warn({ conversationId, err: error }, 'snapshot could not be restored, conversation restarted');
+      restarted = true;
+      actor = create(undefined);
+      actor.start();
+    }
+    if (restarted && event.type === 'user.message') replies.push(texts.conversationRestarted());
+    actor.on('reply', (emitted) => replies.push(emitted.reply));
+    const before = actor.getSnapshot();
+    if ((event.type === 'workflow.result' || event.type === 'workflow.timeout') && !before.can(event)) {
+      actor.stop();
+      throw new ConflictError('no workflow run of that id is pending in this conversation', {
+        conversationId,
+        runId: event.runId,
+      });
+    }
+    if (event.type.startsWith('agent.') && !before.hasTag('handoff')) {
+      actor.stop();
+      throw new ConflictError('conversation is not handed off to a person', { conversationId });
+    }
+    try {
+      actor.send(event);
+      const after = await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: BUSY_TIMEOUT_MS });
+      return {
+        replies,
+        restarted,
+        snapshot: after,
+        persisted: actor.getPersistedSnapshot(),
+        stateBefore: stored && !restarted ? stateName(before.value) : null,
+        state: stateName(after.value),
+      };
+    } finally {
+      actor.stop();
+    }
+  }
+
+  const run = (conversationId: string, work: () => Promise<TurnResult>) =>
+    track(queue.run(conversationId, work));
+
+  async function receive(message: InboundMessage): Promise<TurnResult> {
+    const key = `${message.channel}:${message.id}`;
+    const claim = await store.claimMessage(key, claimLeaseMs);
+    if (claim.state !== 'claimed') return answerOfDuplicate(key, message.conversationId, claim);
+    const text = message.text ?? '';
+    const inbound: TranscriptEntry = {
+      conversationId: message.conversationId,
+      direction: 'in',
+      text,
+      ...(message.action ? { action: message.action } : {}),
+      messageId: message.id,
+      at: message.receivedAt,
+    };
+    const event: ConversationEvent = {
+      type: 'user.message',
+      ...(message.text !== undefined ? { text: message.text } : {}),
+      ...(message.action ? { action: message.action } : {}),
+      at: now(),
+      channel: message.channel,
+      ...(message.attachments?.length || message.location ? { hasAttachments: true } : {}),
+    };
+    try {
+      const result = await run(message.conversationId, () =>
+        runTurn(
+          message.conversationId,
+          event,
+          { channel: message.channel, userId: message.user.id, ...(message.user.name ? { userName: message.user.name } : {}) },
+          inbound,
+        ),
+      );
+      await store.completeMessage(key, result, options.dedupTtlMs);
+      return result;
+    } catch (error) {
+      await store.releaseMessage(key).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** A retried delivery: the first answer once it exists (waiting briefly if it is still in progress). */
+  async function answerOfDuplicate(
+    key: string,
+    conversationId: string,
+    claim: Awaited<ReturnType<ConversationStore['claimMessage']>>,
+  ): Promise<TurnResult> {
+    let current = claim;
+    const giveUpAt = now() + 10_000;
+    while (current.state === 'pending' && now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      current = await store.claimMessage(key, claimLeaseMs);
+      if (current.state === 'claimed') {
+        // The first attempt failed and released its claim: nothing was answered; let the caller retry.
+        await store.releaseMessage(key);
+        break;
+      }
+    }
+    logger.info({ conversationId, key }, 'duplicate delivery answered from the first processing');
+    if (current.state === 'done') return { ...(current.result as TurnResult), duplicate: true };
+    return { conversationId, replies: [], state: 'unknown', status: 'processing', duplicate: true };
+  }
+
+  async function deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult> {
+    const key = `workflow:${callback.run_id}`;
+    const claim = await store.claimMessage(key, claimLeaseMs);
+    if (claim.state !== 'claimed') return answerOfDuplicate(key, callback.conversation_id, claim);
+    try {
+      const result = await run(callback.conversation_id, () =>
+        runTurn(
+          callback.conversation_id,
+          {
+            type: 'workflow.result',
+            runId: callback.run_id,
+            dagId: callback.dag_id,
+            status: callback.status,
+            ...(callback.result !== undefined ? { result: callback.result } : {}),
+            ...(callback.error ? { error: callback.error } : {}),
+            at: now(),
+          },
+          null,
+          null,
+        ),
+      );
+      await store.completeMessage(key, result, options.dedupTtlMs);
+      return result;
+    } catch (error) {
+      // A stale run stays claimed (it will never apply); other failures may be retried by the sender.
+      if (!(error instanceof ConflictError)) await store.releaseMessage(key).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function checkWorkflow(conversationId: string): Promise<void> {
+    const stored = await store.load(conversationId);
+    const pending = (stored?.snapshot as { context?: { pending?: PendingRun | null } } | undefined)?.context?.pending;
+    if (!stored || !pending) return;
+    try {
+      if (now() >= pending.deadline) {
+        logger.warn({ conversationId, runId: pending.runId, dagId: pending.dagId }, 'workflow timed out');
+        await run(conversationId, () =>
+          runTurn(conversationId, { type: 'workflow.timeout', runId: pending.runId, at: now() }, null, null),
+        );
+        return;
+      }
+      const status = await runner.status(pending.dagId, pending.runId);
+      if (status.state !== 'success' && status.state !== 'failed') return;
+      if (status.state === 'success' && status.result === undefined) return; // wait for the callback or the deadline
+      logger.warn({ conversationId, runId: pending.runId, state: status.state }, 'workflow ended without a callback');
+      await deliverWorkflowResult({
+        conversation_id: conversationId,
+        run_id: pending.runId,
+        dag_id: pending.dagId,
+        status: status.state,
+        ...(status.result !== undefined ? { result: status.result } : {}),
+        ...(status.error ? { error: status.error } : {}),
+      });
+    } catch (error) {
+      if (error instanceof ConflictError) return; // the callback won the race
+      logger.warn({ conversationId, err: error }, 'workflow check failed');
+    }
+  }
+
+  const agentTurn = (conversationId: string, event: ConversationEvent, text: string) =>
+    run(conversationId, () => runTurn(conversationId, event, null, null)).then((result) => {
+      logger.info({ conversationId, event: event.type, length: text.length }, 'agent event');
+      return result;
+    });
+
+  return {
+    receive,
+    deliverWorkflowResult,
+    checkWorkflow,
+    agentReply: (conversationId, text) => agentTurn(conversationId, { type: 'agent.message', text, at: now() }, text),
+    releaseHandoff: (conversationId) => agentTurn(conversationId, { type: 'agent.release', at: now() }, ''),
+    async recordDeliveryStatus(conversationId: string, status: DeliveryStatus) {
+      await store.appendEvent(conversationId, {
+        at: new Date(now()).toISOString(),
+        event: { type: 'delivery.status', ...status },
+        stateBefore: null,
+        stateAfter: '',
+        version: 0,
+      });
+    },
+    async getConversation(conversationId) {
+      const stored = await store.load(conversationId);
+      return stored ? viewOf(conversationId, stored) : null;
+    },
+    transcript: (conversationId, limit) => store.readTranscript(conversationId, limit),
+    track(work) {
+      void track(work.catch((error: unknown) => logger.error({ err: error }, 'background work failed')));
+    },
+    async drain(timeoutMs) {
+      const deadline = now() + timeoutMs;
+      while (inFlight.size > 0 && now() < deadline) {
+        await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 50))]);
+      }
+    },
+  };
+}
+
+function pendingView(pending: PendingRun) {
+  return { dagId: pending.dagId, runId: pending.runId, startedAt: pending.startedAt, deadline: pending.deadline };
+}
+
+/** The public view of a stored conversation, read from its persisted snapshot. */
+export function viewOf(conversationId: string, stored: StoredConversation): ConversationView {
+  const persisted = stored.snapshot as Pick<ConversationSnapshot, 'value' | 'context'>;
+  const snapshot = conversationMachine.resolveState({ value: persisted.value, context: persisted.context });
+  const pending = snapshot.context.pending;
+  return {
+    id: conversationId,
+    channel: stored.meta.channel,
+    userId: stored.meta.userId,
+    ...(stored.meta.userName ? { userName: stored.meta.userName } : {}),
+    state: stateName(snapshot.value),
+    status: statusOf(snapshot),
+    version: stored.version,
+    machineVersion: stored.meta.machineVersion,
+    ...(pending ? { pendingWorkflow: pendingView(pending) } : {}),
+    createdAt: stored.meta.createdAt,
+    updatedAt: stored.meta.updatedAt,
+  };
+}

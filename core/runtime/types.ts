@@ -1,0 +1,75 @@
+import type { InboundMessage, OutboundMessage } from '../types.ts';
+import type { WorkflowCallback } from '../workflows/types.ts';
+
+/** What a user sees of a conversation's state. */
+export type ConversationStatus = 'idle' | 'awaiting_input' | 'processing' | 'handoff';
+
+export interface TurnResult {
+  conversationId: string;
+  /** Replies produced by this turn, in order (already dispatched to the channel). */
+  replies: OutboundMessage[];
+  /** The machine's state value, dotted (`reporting.description`). */
+  state: string;
+  status: ConversationStatus;
+  /** True when the message id had been processed before: `replies` are the first answer's. */
+  duplicate: boolean;
+}
+
+/** One line of a conversation's transcript (what was said, both ways). */
+export interface TranscriptEntry {
+  conversationId: string;
+  direction: 'in' | 'out';
+  text: string;
+  buttons?: { id: string; title: string }[];
+  /** For inbound: the pressed button's payload. */
+  action?: string;
+  /** For inbound: the channel's message id. */
+  messageId?: string;
+  at: string;
+}
+
+/** A delivery receipt reported by a channel (WhatsApp `statuses[]`). */
+export interface DeliveryStatus {
+  messageId: string;
+  status: string;
+  at: string;
+  recipientId?: string;
+  errors?: unknown[];
+}
+
+export interface PendingWorkflow {
+  dagId: string;
+  runId: string;
+  startedAt: number;
+  deadline: number;
+}
+
+export interface ConversationView {
+  id: string;
+  channel: string;
+  userId: string;
+  userName?: string;
+  state: string;
+  status: ConversationStatus;
+  version: number;
+  machineVersion: number;
+  pendingWorkflow?: PendingWorkflow;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The single entry point through which anything changes a conversation. */
+export interface ConversationRuntime {
+  /** A user message from any channel: dedup on `channel:id`, one turn, replies dispatched. */
+  receive(message: InboundMessage): Promise<TurnResult>;
+  /** A workflow's signed callback (already verified): 409 for unknown conversations or stale runs. */
+  deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult>;
+  /** Records a channel delivery receipt in the conversation's event log (no machine transition). */
+  recordDeliveryStatus(conversationId: string, status: DeliveryStatus): Promise<void>;
+  getConversation(conversationId: string): Promise<ConversationView | null>;
+  transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;
+  /** Background work (webhooks answered before processing) that shutdown must wait for. */
+  track(work: Promise<unknown>): void;
+  /** Waits for in-flight turns and tracked work. */
+  drain(timeoutMs: number): Promise<void>;
+}

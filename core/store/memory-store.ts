@@ -1,0 +1,93 @@
+import type { TranscriptEntry } from '../runtime/types.ts';
+import type {
+  CommitChanges,
+  ConversationStore,
+  EventLogEntry,
+  MessageClaim,
+  StoredConversation,
+} from './types.ts';
+
+export interface StoreLimits {
+  transcriptLimit: number;
+  eventLimit: number;
+}
+
+/** The embedded store: everything in this process, nothing survives a restart. */
+export function createMemoryStore(limits: StoreLimits = { transcriptLimit: 200, eventLimit: 1000 }): ConversationStore {
+  const conversations = new Map<string, StoredConversation>();
+  const events = new Map<string, EventLogEntry[]>();
+  const transcripts = new Map<string, TranscriptEntry[]>();
+  const updated = new Map<string, number>();
+  const checks = new Map<string, number>();
+  const claims = new Map<string, { value: 'pending' | { result: unknown }; expires: number }>();
+
+  const append = <T>(map: Map<string, T[]>, id: string, items: T[], limit: number) => {
+    if (items.length === 0) return;
+    const list = map.get(id) ?? [];
+    list.push(...items);
+    if (list.length > limit) list.splice(0, list.length - limit);
+    map.set(id, list);
+  };
+  const tail = <T>(list: T[] | undefined, limit?: number) => (limit === undefined ? [...(list ?? [])] : (list ?? []).slice(-limit));
+  const clone = <T>(value: T): T => structuredClone(value);
+
+  return {
+    async load(id) {
+      const found = conversations.get(id);
+      return found ? clone(found) : null;
+    },
+    async commit(id, expectedVersion, changes: CommitChanges) {
+      const current = conversations.get(id)?.version ?? 0;
+      if (current !== expectedVersion) return null;
+      const version = current + 1;
+      conversations.set(id, { version, snapshot: clone(changes.snapshot), meta: clone(changes.meta) });
+      append(events, id, changes.events, limits.eventLimit);
+      append(transcripts, id, changes.transcript, limits.transcriptLimit);
+      updated.set(id, Date.now());
+      if (changes.checkAt === null) checks.delete(id);
+      else checks.set(id, changes.checkAt);
+      return version;
+    },
+    async readEvents(id, limit) {
+      return tail(events.get(id), limit);
+    },
+    async readTranscript(id, limit) {
+      return tail(transcripts.get(id), limit);
+    },
+    async appendEvent(id, entry) {
+      append(events, id, [entry], limits.eventLimit);
+    },
+    async claimMessage(key, leaseMs): Promise<MessageClaim> {
+      const now = Date.now();
+      const existing = claims.get(key);
+      if (existing && existing.expires > now) {
+        return existing.value === 'pending' ? { state: 'pending' } : { state: 'done', result: existing.value.result };
+      }
+      claims.set(key, { value: 'pending', expires: now + leaseMs });
+      return { state: 'claimed' };
+    },
+    async completeMessage(key, result, ttlMs) {
+      claims.set(key, { value: { result: clone(result) }, expires: Date.now() + ttlMs });
+    },
+    async releaseMessage(key) {
+      claims.delete(key);
+    },
+    async claimDueChecks(now, leaseMs, limit) {
+      const due = [...checks.entries()]
+        .filter(([, at]) => at <= now)
+        .sort((a, b) => a[1] - b[1])
+        .slice(0, limit)
+        .map(([id]) => id);
+      for (const id of due) checks.set(id, now + leaseMs);
+      return due;
+    },
+    async listConversations(offset, limit) {
+      const ids = [...updated.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+      return { total: ids.length, ids: ids.slice(offset, offset + limit) };
+    },
+    async ping() {
+      return true;
+    },
+    async close() {},
+  };
+}

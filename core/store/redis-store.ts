@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import type { TranscriptEntry } from '../runtime/types.ts';
+import type { StoreLimits } from './memory-store.ts';
+import type { CommitChanges, ConversationStore, EventLogEntry, MessageClaim, StoredConversation } from './types.ts';
+
+/**
+ * Compare-and-set save: the snapshot, its version, the log and transcript appends, the recency index
+ * and the watcher schedule change together or not at all.
+ * KEYS: conv hash, events list, transcript list, conversations zset, checks zset
+ * ARGV: expected version, snapshot, meta, ttl s, now ms, id, checkAt|'' , transcript limit, event limit,
+ *       event count, events…, transcript entries…
+ */
+const COMMIT = `
+local raw = redis.call('HGET', KEYS[1], 'v')
+local current = raw and tonumber(raw) or 0
+if current ~= tonumber(ARGV[1]) then return -1 end
+local version = current + 1
+local ttl = tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], 'v', version, 'snap', ARGV[2], 'meta', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ttl)
+local eventCount = tonumber(ARGV[10])
+for i = 11, 10 + eventCount do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+for i = 11 + eventCount, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[9]), -1)
+redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('EXPIRE', KEYS[3], ttl)
+local now = tonumber(ARGV[5])
+redis.call('ZADD', KEYS[4], now, ARGV[6])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (now - ttl * 1000))
+if ARGV[7] == '' then redis.call('ZREM', KEYS[5], ARGV[6]) else redis.call('ZADD', KEYS[5], ARGV[7], ARGV[6]) end
+return version
+`;
+
+/** KEYS: checks zset. ARGV: now ms, lease ms, limit. Due ids are pushed ahead by the lease, atomically. */
+const CLAIM_DUE = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local next = tonumber(ARGV[1]) + tonumber(ARGV[2])
+for _, id in ipairs(due) do redis.call('ZADD', KEYS[1], next, id) end
+return due
+`;
+
+type RedisWithScripts = Redis & {
+  omnibotCommit(...args: (string | number)[]): Promise<number>;
+  omnibotClaimDue(...args: (string | number)[]): Promise<string[]>;
+};
+
+export interface RedisStoreOptions extends StoreLimits {
+  redis: Redis;
+  prefix: string;
+  conversationTtlSeconds: number;
+}
+
+export function createRedisStore(options: RedisStoreOptions): ConversationStore {
+  const { prefix, conversationTtlSeconds } = options;
+  const redis = options.redis as RedisWithScripts;
+  if (typeof (redis as Partial<RedisWithScripts>).omnibotCommit !== 'function') {
+    redis.defineCommand('omnibotCommit', { numberOfKeys: 5, lua: COMMIT });
+    redis.defineCommand('omnibotClaimDue', { numberOfKeys: 1, lua: CLAIM_DUE });
+  }
+  const key = {
+    conversation: (id: string) => `${prefix}conv:${id}`,
+    events: (id: string) => `${prefix}conv:${id}:events`,
+    transcript: (id: string) => `${prefix}conv:${id}:transcript`,
+    index: `${prefix}conversations`,
+    checks: `${prefix}checks`,
+    message: (k: string) => `${prefix}msg:${k}`,
+  };
+  const readList = async <T>(listKey: string, limit?: number): Promise<T[]> => {
+    const raw = await redis.lrange(listKey, limit === undefined ? 0 : -limit, -1);
+    return raw.map((line) => JSON.parse(line) as T);
+  };
+
+  return {
+    async load(id): Promise<StoredConversation | null> {
+      const [version, snapshot, meta] = await redis.hmget(key.conversation(id), 'v', 'snap', 'meta');
+      if (!version || !snapshot || !meta) return null;
+      return { version: Number(version), snapshot: JSON.parse(snapshot), meta: JSON.parse(meta) };
+    },
+    async commit(id, expectedVersion, changes: CommitChanges) {
+      const result = await redis.omnibotCommit(
+        key.conversation(id),
+        key.events(id),
+        key.transcript(id),
+        key.index,
+        key.checks,
+        expectedVersion,
+        JSON.stringify(changes.snapshot),
+        JSON.stringify(changes.meta),
+        conversationTtlSeconds,
+        Date.now(),
+        id,
+        changes.checkAt === null ? '' : Math.ceil(changes.checkAt),
+        options.transcriptLimit,
+        options.eventLimit,
+        changes.events.length,
+        ...changes.events.map((e) => JSON.stringify(e)),
+        ...changes.transcript.map((t) => JSON.stringify(t)),
+      );
+      return result === -1 ? null : result;
+    },
+    readEvents: (id, limit) => readList<EventLogEntry>(key.events(id), limit),
+    readTranscript: (id, limit) => readList<TranscriptEntry>(key.transcript(id), limit),
+    async appendEvent(id, entry) {
+      await redis
+        .multi()
+        .rpush(key.events(id), JSON.stringify(entry))
+        .ltrim(key.events(id), -options.eventLimit, -1)
+        .expire(key.events(id), conversationTtlSeconds)
+        .exec();
+    },
+    async claimMessage(k, leaseMs): Promise<MessageClaim> {
+      // A claim that expires between SET NX and GET is claimed again (the loop runs at most twice in practice).
+      for (;;) {
+        const claimed = await redis.set(key.message(k), 'pending', 'PX', leaseMs, 'NX');
+        if (claimed === 'OK') return { state: 'claimed' };
+        const value = await redis.get(key.message(k));
+        if (value === null) continue;
+        return value === 'pending' ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
+      }
+    },
+    async completeMessage(k, result, ttlMs) {
+      await redis.set(key.message(k), JSON.stringify(result), 'PX', ttlMs);
+    },
+    async releaseMessage(k) {
+      await redis.del(key.message(k));
+    },
+    async claimDueChecks(now, leaseMs, limit) {
+      return redis.omnibotClaimDue(key.checks, now, leaseMs, limit);
+    },
+    async listConversations(offset, limit) {
+      const [total, ids] = await Promise.all([
+        redis.zcard(key.index),
+        redis.zrevrange(key.index, offset, offset + limit - 1),
+      ]);
+      return { total, ids };
+    },
+    async ping() {
+      try {
+        return (await redis.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { TranscriptEntry } from '../runtime/types.ts';
+
+/** Per-conversation facts kept beside the machine snapshot. */
+export interface ConversationMeta {
+  channel: string;
+  userId: string;
+  userName?: string;
+  machineVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredConversation {
+  /** Increases by one on every save; the compare-and-set token. */
+  version: number;
+  snapshot: unknown;
+  meta: ConversationMeta;
+}
+
+/** One machine event as it went in, for history and replay (issue: inspector). */
+export interface EventLogEntry {
+  at: string;
+  event: Record<string, unknown>;
+  stateBefore: string | null;
+  stateAfter: string;
+  version: number;
+  channel?: string;
+}
+
+export interface CommitChanges {
+  snapshot: unknown;
+  meta: ConversationMeta;
+  events: EventLogEntry[];
+  transcript: TranscriptEntry[];
+  /** Absolute time (ms) at which the workflow watcher should look at this conversation; null: never. */
+  checkAt: number | null;
+}
+
+export type MessageClaim = { state: 'claimed' } | { state: 'pending' } | { state: 'done'; result: unknown };
+
+export interface ConversationStore {
+  load(conversationId: string): Promise<StoredConversation | null>;
+  /**
+   * Saves if the stored version still equals `expectedVersion` (0 = not stored yet), atomically with
+   * the log and transcript appends and the watcher schedule. Returns the new version, or null on a
+   * version conflict (nothing written).
+   */
+  commit(conversationId: string, expectedVersion: number, changes: CommitChanges): Promise<number | null>;
+  readEvents(conversationId: string, limit?: number): Promise<EventLogEntry[]>;
+  readTranscript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;
+  /** Appends outside a commit (delivery receipts); no version change. */
+  appendEvent(conversationId: string, entry: EventLogEntry): Promise<void>;
+  /** Claims a message id once (`SET NX`): `claimed` for the first caller. */
+  claimMessage(key: string, leaseMs: number): Promise<MessageClaim>;
+  /** Stores the first answer under a claimed id, kept for `ttlMs`. */
+  completeMessage(key: string, result: unknown, ttlMs: number): Promise<void>;
+  /** Releases a claim whose processing failed, so a retried delivery is processed. */
+  releaseMessage(key: string): Promise<void>;
+  /** Conversation ids due for a watcher check at `now`; each is pushed `leaseMs` ahead atomically. */
+  claimDueChecks(now: number, leaseMs: number, limit: number): Promise<string[]>;
+  /** Most recently updated first. */
+  listConversations(offset: number, limit: number): Promise<{ total: number; ids: string[] }>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

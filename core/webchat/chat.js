@@ -1,0 +1,352 @@
+// omnibot web chat: GraphQL over HTTP for mutations, graphql-ws (graphql-transport-ws) for live messages.
+// No framework, no bundler. UI texts are Spanish.
+
+const STORAGE_KEY = 'omnibot.webchat';
+const GRAPHQL_PATH = '/graphql';
+
+const MESSAGE_FIELDS = 'conversationId direction text buttons { id title } action messageId at';
+
+// ---------------------------------------------------------------------------------------------------
+// A minimal graphql-transport-ws client: connection_init with the token, ping/pong, subscribe/complete,
+// resubscription after a reconnect (with backoff).
+// ---------------------------------------------------------------------------------------------------
+
+class GraphqlWsClient {
+  constructor(url, { token, onStatus, onAuthFailure }) {
+    this.url = url;
+    this.token = token;
+    this.onStatus = onStatus;
+    this.onAuthFailure = onAuthFailure;
+    this.operations = new Map();
+    this.nextId = 1;
+    this.attempt = 0;
+    this.acked = false;
+    this.stopped = false;
+    this.connect();
+  }
+
+  connect() {
+    this.acked = false;
+    this.onStatus('connecting');
+    const socket = new WebSocket(this.url, 'graphql-transport-ws');
+    this.socket = socket;
+    socket.onopen = () => this.send({ type: 'connection_init', payload: { authorization: `Bearer ${this.token}` } });
+    socket.onmessage = (event) => this.receive(JSON.parse(event.data));
+    socket.onclose = (event) => {
+      if (this.socket !== socket || this.stopped) return;
+      this.acked = false;
+      if (event.code === 4403 || event.code === 4401) return this.onAuthFailure();
+      this.onStatus('reconnecting');
+      const delay = Math.min(10_000, 500 * 2 ** this.attempt++);
+      setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  send(message) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  receive(message) {
+    const operation = this.operations.get(message.id);
+    switch (message.type) {
+      case 'connection_ack':
+        this.acked = true;
+        this.attempt = 0;
+        this.onStatus('open');
+        for (const [id, op] of this.operations) this.send({ id, type: 'subscribe', payload: op.payload });
+        break;
+      case 'ping':
+        this.send({ type: 'pong' });
+        break;
+      case 'next':
+        operation?.sink.next(message.payload);
+        break;
+      case 'error':
+        this.operations.delete(message.id);
+        operation?.sink.error(message.payload);
+        break;
+      case 'complete':
+        this.operations.delete(message.id);
+        operation?.sink.complete?.();
+        break;
+    }
+  }
+
+  subscribe(query, variables, sink) {
+    const id = String(this.nextId++);
+    const payload = { query, variables };
+    this.operations.set(id, { payload, sink });
+    if (this.acked) this.send({ id, type: 'subscribe', payload });
+    return () => {
+      if (this.operations.delete(id)) this.send({ id, type: 'complete' });
+    };
+  }
+
+  close() {
+    this.stopped = true;
+    this.socket?.close(1000, 'bye');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The chat.
+// ---------------------------------------------------------------------------------------------------
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  messages: $('messages'),
+  empty: $('empty'),
+  processing: $('processing'),
+  error: $('error'),
+  connection: $('connection'),
+  form: $('composer'),
+  text: $('text'),
+  send: $('send'),
+  restart: $('restart'),
+};
+
+const CONNECTION_TEXT = { connecting: 'Conectando…', open: 'En línea', reconnecting: 'Reconectando…' };
+const ERROR_TEXT = {
+  UNAUTHENTICATED: 'La sesión expiró. Empieza una conversación nueva.',
+  FORBIDDEN: 'La sesión expiró. Empieza una conversación nueva.',
+  RATE_LIMITED: 'Estás enviando mensajes muy rápido. Espera un momento e inténtalo de nuevo.',
+  BAD_USER_INPUT: 'No pude enviar ese mensaje.',
+};
+
+let session = null; // { conversationId, token }
+let client = null;
+let live = false;
+const seen = new Set(); // keys of rendered transcript entries
+const pending = []; // optimistic user bubbles waiting for their echo: { text, action, item }
+const buttonTitles = new Map(); // button id -> title (to show a pressed button as the user's message)
+
+class GraphqlRequestError extends Error {
+  constructor(error) {
+    super(error.message);
+    this.code = error.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+  }
+}
+
+async function graphql(query, variables = {}) {
+  const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  const response = await fetch(GRAPHQL_PATH, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (body.errors?.length) throw new GraphqlRequestError(body.errors[0]);
+  return body.data;
+}
+
+function showError(text) {
+  ui.error.textContent = text;
+  ui.error.hidden = !text;
+}
+
+let stateVersion = -1;
+
+/** Applies a conversation status unless a newer one (higher version) was already shown. */
+function applyState(status, version) {
+  if (version < stateVersion) return;
+  stateVersion = version;
+  setStatus(status);
+}
+
+function setStatus(status) {
+  document.body.dataset.status = status === 'PROCESSING' ? 'processing' : 'idle';
+  ui.processing.hidden = status !== 'PROCESSING';
+}
+
+function setConnection(state) {
+  document.body.dataset.connection = state;
+  ui.connection.textContent = CONNECTION_TEXT[state] ?? state;
+  if (state !== 'open') setLive(false);
+}
+
+function setLive(value) {
+  live = value;
+  ui.text.disabled = !value;
+  ui.send.disabled = !value;
+  if (value) ui.text.focus();
+}
+
+function timeOf(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString('es-CL', { hour: '2-digit', minute: '2-digit' });
+}
+
+function entryKey(entry) {
+  return entry.direction === 'IN' && entry.messageId
+    ? `in:${entry.messageId}`
+    : `${entry.direction}:${entry.at}:${entry.text}`;
+}
+
+function bubble(direction, text, at) {
+  ui.empty.hidden = true;
+  const item = document.createElement('li');
+  item.className = `message message--${direction === 'IN' ? 'in' : 'out'}`;
+  const body = document.createElement('div');
+  body.className = 'message__bubble';
+  body.textContent = text;
+  const time = document.createElement('span');
+  time.className = 'message__time';
+  time.textContent = timeOf(at);
+  item.append(body, time);
+  ui.messages.append(item);
+  item.scrollIntoView({ block: 'end' });
+  return item;
+}
+
+function disableOldChoices() {
+  for (const button of ui.messages.querySelectorAll('.message__buttons button')) button.disabled = true;
+}
+
+function renderButtons(item, buttons) {
+  const group = document.createElement('div');
+  group.className = 'message__buttons';
+  for (const choice of buttons) {
+    buttonTitles.set(choice.id, choice.title);
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = choice.title;
+    button.addEventListener('click', () => send({ action: choice.id, label: choice.title }));
+    group.append(button);
+  }
+  item.insertBefore(group, item.lastChild);
+}
+
+function render(entry) {
+  const key = entryKey(entry);
+  if (seen.has(key)) return;
+  seen.add(key);
+  const text = entry.action ? (buttonTitles.get(entry.action) ?? entry.action) : entry.text;
+  if (entry.direction === 'IN') {
+    const index = pending.findIndex((p) => (entry.action ? p.action === entry.action : p.text === entry.text));
+    if (index >= 0) {
+      const [mine] = pending.splice(index, 1);
+      mine.item.classList.remove('message--pending');
+      return;
+    }
+    bubble('IN', text, entry.at);
+    return;
+  }
+  disableOldChoices();
+  const item = bubble('OUT', text, entry.at);
+  if (entry.buttons?.length) renderButtons(item, entry.buttons);
+}
+
+async function send({ text, action, label }) {
+  if (!live) return;
+  showError('');
+  disableOldChoices();
+  const item = bubble('IN', label ?? text, new Date().toISOString());
+  item.classList.add('message--pending');
+  const mine = { text, action, item };
+  pending.push(mine);
+  const clientMessageId =
+    globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  try {
+    const data = await graphql(
+      `mutation Send($id: ID!, $text: String, $action: String, $clientMessageId: String) {
+        sendMessage(conversationId: $id, text: $text, action: $action, clientMessageId: $clientMessageId) { status }
+      }`,
+      { id: session.conversationId, text: text ?? null, action: action ?? null, clientMessageId },
+    );
+    // The state subscription is authoritative (ordered by version); this only covers a lost socket.
+    if (!live) setStatus(data.sendMessage.status);
+  } catch (error) {
+    const index = pending.indexOf(mine);
+    if (index >= 0) pending.splice(index, 1);
+    item.remove();
+    showError(ERROR_TEXT[error.code] ?? 'No pude enviar el mensaje. Inténtalo de nuevo.');
+    if (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN') await restart();
+  }
+}
+
+async function loadHistory() {
+  const data = await graphql(
+    `query History($id: ID!) { conversation(id: $id) { status version messages(last: 50) { ${MESSAGE_FIELDS} } } }`,
+    { id: session.conversationId },
+  );
+  if (!data.conversation) return;
+  for (const entry of data.conversation.messages) render(entry);
+  applyState(data.conversation.status, data.conversation.version);
+}
+
+function subscribe() {
+  const variables = { id: session.conversationId };
+  client.subscribe(
+    `subscription Messages($id: ID!) { messages(conversationId: $id) { ${MESSAGE_FIELDS} } }`,
+    variables,
+    {
+      next: ({ data, errors }) => (data ? render(data.messages) : showError(errors?.[0]?.message ?? '')),
+      error: () => showError('Se perdió la conexión con el asistente.'),
+    },
+  );
+  client.subscribe(
+    `subscription State($id: ID!) { conversationState(conversationId: $id) { status version } }`,
+    variables,
+    {
+      next: ({ data }) => {
+        if (!data) return;
+        applyState(data.conversationState.status, data.conversationState.version);
+        // The first state event means both subscriptions are live: fill any gap, then let the user type.
+        if (!live)
+          loadHistory().then(
+            () => setLive(true),
+            () => setLive(true),
+          );
+      },
+      error: () => showError('Se perdió la conexión con el asistente.'),
+    },
+  );
+}
+
+async function startConversation() {
+  session = null;
+  const data = await graphql('mutation { startConversation { conversationId token } }');
+  session = data.startConversation;
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+}
+
+function connect() {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${GRAPHQL_PATH}`;
+  client = new GraphqlWsClient(url, { token: session.token, onStatus: setConnection, onAuthFailure: () => restart() });
+  subscribe();
+}
+
+async function restart() {
+  client?.close();
+  setLive(false);
+  seen.clear();
+  pending.length = 0;
+  for (const item of ui.messages.querySelectorAll('.message')) item.remove();
+  ui.empty.hidden = false;
+  stateVersion = -1;
+  setStatus('IDLE');
+  localStorage.removeItem(STORAGE_KEY);
+  await start();
+}
+
+async function start() {
+  try {
+    session = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null');
+  } catch {
+    session = null;
+  }
+  try {
+    if (!session?.conversationId || !session?.token) await startConversation();
+    connect();
+  } catch {
+    showError('No pude conectar con el asistente. Recarga la página en unos segundos.');
+  }
+}
+
+ui.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = ui.text.value.trim();
+  if (!text) return;
+  ui.text.value = '';
+  send({ text });
+});
+ui.restart.addEventListener('click', () => restart());
+
+start();

@@ -1,0 +1,71 @@
+import type { CmmsClient } from '../cmms/client.ts';
+import { UpstreamError } from '../errors.ts';
+import type {
+  ListEquipmentResult,
+  PendingWorkOrdersResult,
+  ReportFailureResult,
+  WorkOrderStatusResult,
+} from './results.ts';
+import { DAG_IDS, type WorkflowError } from './types.ts';
+
+/**
+ * The workflows in TypeScript, run in-process by `LocalRunner`. `dags/` holds the same logic as
+ * Airflow DAGs; both return the shapes of `results.ts`.
+ */
+export type WorkflowDefinition = (cmms: CmmsClient, params: Record<string, unknown>) => Promise<unknown>;
+
+const PENDING_LIMIT = 10;
+
+export const workflows: Record<string, WorkflowDefinition> = {
+  [DAG_IDS.workOrderStatus]: async (cmms, params): Promise<WorkOrderStatusResult> => {
+    const numeroot = String(params.numeroot ?? '').trim();
+    if (!numeroot) throw new WorkflowFailure('invalid_params', 'numeroot is required');
+    const order = await cmms.findWorkOrder(numeroot);
+    return order ? { found: true, order } : { found: false, numeroot };
+  },
+  [DAG_IDS.reportFailure]: async (cmms, params): Promise<ReportFailureResult> => {
+    const idequipo = Number(params.idequipo);
+    const descripcion = String(params.descripcion ?? '').trim();
+    if (!Number.isInteger(idequipo) || descripcion.length < 10) {
+      throw new WorkflowFailure('invalid_params', 'idequipo and a description of at least 10 characters are required');
+    }
+    const order = await cmms.reportFailure({
+      idequipo,
+      descripcion,
+      ...(params.prioridad ? { prioridad: String(params.prioridad) } : {}),
+    });
+    return { order };
+  },
+  [DAG_IDS.listEquipment]: async (cmms): Promise<ListEquipmentResult> => {
+    const equipment = await cmms.listEquipment();
+    return { total: equipment.length, equipment };
+  },
+  [DAG_IDS.pendingWorkOrders]: async (cmms): Promise<PendingWorkOrdersResult> => {
+    const orders = await cmms.listPendingWorkOrders();
+    return { total: orders.length, orders: orders.slice(0, PENDING_LIMIT) };
+  },
+};
+
+export class WorkflowFailure extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The `error` of a failed workflow's callback, with the codes the conversation renders. */
+export function workflowErrorOf(error: unknown): WorkflowError {
+  if (error instanceof WorkflowFailure) return { code: error.code, message: error.message };
+  if (error instanceof UpstreamError) {
+    const status = error.details?.upstreamStatus as number | undefined;
+    const code =
+      status === 401 || status === 403
+        ? 'cmms_auth'
+        : status === undefined || status >= 500
+          ? 'cmms_unreachable'
+          : 'cmms_error';
+    return { code, message: error.message };
+  }
+  return { code: 'workflow_error', message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest';
+import { type AnyActorRef, createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
+import type { EquipmentSummary } from '../core/workflows/results.ts';
+import {
+  type ConversationEvent,
+  conversationMachine,
+  type ReplyEmitted,
+  type StartWorkflowInput,
+  stateName,
+  statusOf,
+} from './conversation.ts';
+
+const excavator: EquipmentSummary = {
+  idequipo: 1,
+  codigointerno: 'CAT-001',
+  nombreequipo: 'Excavadora CAT 320',
+  marca: 'Caterpillar',
+  modelo: '320',
+  estado_nombre: 'Operativo',
+  faena_nombre: 'Faena Norte',
+};
+const truck = { ...excavator, idequipo: 2, codigointerno: 'KOM-002', nombreequipo: 'Camión Komatsu 930E' };
+
+function harness(opts: { failStart?: boolean; equipment?: EquipmentSummary[]; clock?: SimulatedClock; snapshot?: unknown } = {}) {
+  const started: StartWorkflowInput[] = [];
+  const machine = conversationMachine.provide({
+    actors: {
+      startWorkflow: fromPromise<void, StartWorkflowInput>(async ({ input }) => {
+        started.push(input);
+        if (opts.failStart) throw Object.assign(new Error('paused'), { reason: 'dag_paused' });
+      }),
+      findEquipment: fromPromise<EquipmentSummary[], { query: string }>(async ({ input }) =>
+        (opts.equipment ?? [excavator, truck]).filter((e) =>
+          `${e.codigointerno} ${e.nombreequipo}`.toLowerCase().includes(input.query.toLowerCase()),
+        ),
+      ),
+    },
+  });
+  const actor = createActor(machine, {
+    input: { conversationId: 'web:u1', workflowTimeoutMs: 60_000, now: 1_700_000_000_000 },
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.snapshot ? { snapshot: opts.snapshot as never } : {}),
+  });
+  const texts: string[] = [];
+  const buttons: string[][] = [];
+  actor.on('reply', (e: ReplyEmitted) => {
+    texts.push(e.reply.text);
+    buttons.push((e.reply.buttons ?? []).map((b) => b.id));
+  });
+  actor.start();
+  const settle = () => waitFor(actor as AnyActorRef, (s) => !s.hasTag('busy'));
+  const say = async (text: string, action?: string) => {
+    texts.length = 0;
+    buttons.length = 0;
+    actor.send({ type: 'user.message', text, ...(action ? { action } : {}), at: Date.now() });
+    await settle();
+    return texts.join('\n');
+  };
+  const send = async (event: ConversationEvent) => {
+    texts.length = 0;
+    actor.send(event);
+    await settle();
+    return texts.join('\n');
+  };
+  const state = () => stateName(actor.getSnapshot().value);
+  return { actor, started, say, send, state, buttons, texts };
+}
+
+describe('conversation machine', () => {
+  it('greets and offers its main actions as buttons', async () => {
+    const h = harness();
+    expect(await h.say('hola')).toMatch(/Hola.*asistente de mantenimiento/s);
+    expect(h.buttons[0]).toContain('intent:report_failure');
+    expect(h.state()).toBe('idle');
+  });
+
+  it('lists what it can do on help and on unknown input', async () => {
+    const h = harness();
+    const help = await h.say('ayuda');
+    expect(help).toMatch(/Reportar una falla/);
+    expect(help).toMatch(/Consultar el estado de una OT/);
+    expect(help).toMatch(/Listar los equipos/);
+    expect(await h.say('blablabla')).toMatch(/No entendí tu mensaje.*Reportar una falla/s);
+  });
+
+  it('runs the status workflow and answers with the order state', async () => {
+    const h = harness();
+    const processing = await h.say('consultar estado de OT-CORR-1');
+    expect(processing).toMatch(/Procesando.*OT-CORR-1/);
+    expect(h.state()).toBe('workflow.waiting');
+    expect(statusOf(h.actor.getSnapshot())).toBe('processing');
+    const [run] = h.started;
+    expect(run).toMatchObject({ dagId: 'consultar_estado_ot', params: { numeroot: 'OT-CORR-1' } });
+
+    const answer = await h.send({
+      type: 'workflow.result',
+      runId: run!.runId,
+      dagId: run!.dagId,
+      status: 'success',
+      result: {
+        found: true,
+        order: {
+          idordentrabajo: 1,
+          numeroot: 'OT-CORR-1',
+          equipo_nombre: 'Excavadora CAT 320',
+          estado_nombre: 'En Progreso',
+          tipo_mantenimiento_nombre: 'Correctivo',
+          prioridad: 'Alta',
+          tecnico_nombre: 'Juan Pérez',
+          fechacreacionot: null,
+          descripcionproblemareportado: null,
+        },
+      },
+      at: Date.now(),
+    });
+    expect(answer).toBe(
+      'La orden de trabajo OT-CORR-1 para el equipo Excavadora CAT 320 se encuentra en estado: En Progreso.\nTipo: Correctivo · Prioridad: Alta · Técnico: Juan Pérez',
+    );
+    expect(h.state()).toBe('idle');
+  });
+
+  it('asks for the OT number when it is missing, and lets the user change topic', async () => {
+    const h = harness();
+    expect(await h.say('consultar estado')).toMatch(/número de la orden/);
+    expect(await h.say('no sé')).toMatch(/No reconocí/);
+    expect(await h.say('ot prev 3')).toMatch(/Procesando.*OT-PREV-3/);
+
+    const other = harness();
+    await other.say('estado');
+    expect(await other.say('reportar falla')).toMatch(/¿En qué equipo\?/);
+    expect(other.state()).toBe('reporting.equipment');
+  });
+
+  it('ignores results of other runs', async () => {
+    const h = harness();
+    await h.say('estado OT-CORR-1');
+    const before = h.actor.getSnapshot();
+    expect(
+      before.can({ type: 'workflow.result', runId: 'other', dagId: 'consultar_estado_ot', status: 'success', at: 0 }),
+    ).toBe(false);
+  });
+
+  it('walks the failure report: equipment → description → priority → confirmation → workflow', async () => {
+    const h = harness();
+    expect(await h.say('reportar falla')).toMatch(/¿En qué equipo\?/);
+    expect(await h.say('XYZ-999')).toMatch(/No encontré ningún equipo.*XYZ-999/);
+    expect(await h.say('cat-001')).toMatch(/Equipo: CAT-001 — Excavadora CAT 320.*Describe la falla/s);
+    expect(await h.say('ruido')).toMatch(/al menos 10 caracteres/);
+    expect(await h.say('Pérdida de aceite hidráulico en el brazo')).toMatch(/prioridad/);
+    expect(h.buttons[0]).toEqual(['priority:baja', 'priority:media', 'priority:alta', 'priority:critica']);
+    expect(await h.say('urgentísimo?')).toMatch(/No reconocí la prioridad/);
+    const confirm = await h.say('Alta', 'priority:alta');
+    expect(confirm).toMatch(/Prioridad: Alta.*¿Confirmas\?/s);
+    expect(h.buttons[0]).toEqual(['confirm:yes', 'confirm:no']);
+    expect(await h.say('quizás')).toMatch(/Responde "sí"/);
+    expect(await h.say('Confirmar', 'confirm:yes')).toMatch(/registrando la falla/);
+    expect(h.started[0]).toMatchObject({
+      dagId: 'reportar_falla',
+      params: { idequipo: 1, descripcion: 'Pérdida de aceite hidráulico en el brazo', prioridad: 'Alta' },
+    });
+  });
+
+  it('offers buttons when several equipment match and takes the pressed one', async () => {
+    const h = harness({ equipment: [excavator, truck] });
+    await h.say('reportar falla');
+    expect(await h.say('00')).toMatch(/Encontré varios equipos/);
+    expect(h.buttons[0]).toEqual(['equipment:1', 'equipment:2']);
+    expect(await h.say('KOM-002', 'equipment:2')).toMatch(/Camión Komatsu 930E/);
+    expect(h.state()).toBe('reporting.description');
+  });
+
+  it('cancels from every waiting state', async () => {
+    const paths: string[][] = [
+      ['estado'],
+      ['reportar falla'],
+      ['reportar falla', 'CAT-001'],
+      ['reportar falla', 'CAT-001', 'fuga de aceite en el motor'],
+      ['reportar falla', 'CAT-001', 'fuga de aceite en el motor', '3'],
+      ['estado OT-CORR-1'],
+    ];
+    for (const path of paths) {
+      const h = harness();
+      for (const text of path) await h.say(text);
+      expect(h.state()).not.toBe('idle');
+      expect(await h.say('cancelar')).toMatch(/cancelé|no reporté|dejé de esperar/);
+      expect(h.state()).toBe('idle');
+    }
+    expect(await harness().say('cancelar')).toMatch(/No hay nada en curso/);
+  });
+
+  it('tells the user when the workflow cannot start', async () => {
+    const h = harness({ failStart: true });
+    const text = await h.say('listar equipos');
+    expect(text).toMatch(/pausado/);
+    expect(h.state()).toBe('idle');
+  });
+
+  it('answers a failed workflow with a clear error', async () => {
+    const h = harness();
+    await h.say('estado OT-CORR-1');
+    const run = h.started[0]!;
+    const text = await h.send({
+      type: 'workflow.result',
+      runId: run.runId,
+      dagId: run.dagId,
+      status: 'failed',
+      error: { code: 'cmms_unreachable', message: 'connection refused' },
+      at: Date.now(),
+    });
+    expect(text).toMatch(/No pude consultar la orden de trabajo: el sistema de mantenimiento \(CMMS\) no respondió/);
+  });
+
+  it('times out with the simulated clock and tells the user', async () => {
+    const clock = new SimulatedClock();
+    const h = harness({ clock });
+    await h.say('estado OT-CORR-1');
+    clock.increment(59_000);
+    expect(h.state()).toBe('workflow.waiting');
+    h.texts.length = 0;
+    clock.increment(1_000);
+    expect(h.texts.join()).toMatch(/tardando más de lo esperado/);
+    expect(h.state()).toBe('idle');
+  });
+
+  it('times out on the runtime watcher event too', async () => {
+    const h = harness();
+    await h.say('estado OT-CORR-1');
+    const text = await h.send({ type: 'workflow.timeout', runId: h.started[0]!.runId, at: Date.now() });
+    expect(text).toMatch(/tardando más de lo esperado/);
+  });
+
+  it('hands off to a person and back', async () => {
+    const h = harness();
+    expect(await h.say('quiero hablar con un supervisor')).toMatch(/Un supervisor revisará/);
+    expect(statusOf(h.actor.getSnapshot())).toBe('handoff');
+    expect(await h.say('la excavadora sigue detenida')).toBe('');
+    expect(await h.send({ type: 'agent.message', text: 'Hola, soy Ana. ¿Qué equipo?', at: Date.now() })).toBe(
+      'Hola, soy Ana. ¿Qué equipo?',
+    );
+    expect(await h.say('menu')).toMatch(/Volviste al asistente/);
+    expect(h.state()).toBe('idle');
+  });
+
+  it('survives a JSON round trip of its snapshot mid-flow', async () => {
+    const first = harness();
+    await first.say('reportar falla');
+    await first.say('CAT-001');
+    const persisted = JSON.parse(JSON.stringify(first.actor.getPersistedSnapshot()));
+    first.actor.stop();
+
+    const restored = harness({ snapshot: persisted });
+    expect(restored.state()).toBe('reporting.description');
+    expect(await restored.say('vibración fuerte en la tornamesa')).toMatch(/prioridad/);
+    await restored.say('2');
+    await restored.say('sí');
+    expect(restored.started[0]).toMatchObject({ dagId: 'reportar_falla', params: { idequipo: 1, prioridad: 'Media' } });
+  });
+
+  it('derives distinct run ids per workflow and per conversation epoch', async () => {
+    const h = harness();
+    await h.say('estado OT-CORR-1');
+    await h.say('cancelar');
+    await h.say('estado OT-CORR-1');
+    const [a, b] = h.started;
+    expect(a!.runId).not.toBe(b!.runId);
+    expect(a!.runId).toMatch(/^omnibot__web_u1__[a-z0-9]+-1$/);
+  });
+});

@@ -1,0 +1,448 @@
+import { assign, type EventObject, emit, fromPromise, raise, type SnapshotFrom, setup } from 'xstate';
+import type { EquipmentSummary } from '../core/workflows/results.ts';
+import { DAG_IDS, type WorkflowError, workflowRunId } from '../core/workflows/types.ts';
+import { detectIntent, findWorkOrderNumber, type Intent, normalize, type Priority, parseConfirmation, parsePriority } from './intents.ts';
+import { type Reply, renderWorkflowError, renderWorkflowResult, replies } from './replies.ts';
+
+/** Bumped whenever a change makes older snapshots unsafe to restore (see the runtime's migration). */
+export const MACHINE_VERSION = 1;
+
+export interface UserMessageEvent {
+  type: 'user.message';
+  text?: string;
+  action?: string;
+  /** Time of the event (ms); the machine never reads the clock. */
+  at: number;
+  channel?: string;
+  hasAttachments?: boolean;
+}
+export interface WorkflowResultEvent {
+  type: 'workflow.result';
+  runId: string;
+  dagId: string;
+  status: 'success' | 'failed';
+  result?: unknown;
+  error?: WorkflowError;
+  at: number;
+}
+export interface WorkflowTimeoutEvent {
+  type: 'workflow.timeout';
+  runId: string;
+  at: number;
+}
+export interface AgentMessageEvent {
+  type: 'agent.message';
+  text: string;
+  at: number;
+}
+export interface AgentReleaseEvent {
+  type: 'agent.release';
+  at: number;
+}
+export type ConversationEvent =
+  | UserMessageEvent
+  | WorkflowResultEvent
+  | WorkflowTimeoutEvent
+  | AgentMessageEvent
+  | AgentReleaseEvent;
+
+export interface PendingRun {
+  dagId: string;
+  runId: string;
+  params: Record<string, unknown>;
+  startedAt: number;
+  deadline: number;
+}
+
+export interface ReportDraft {
+  equipment?: EquipmentSummary;
+  description?: string;
+  priority?: Priority;
+}
+
+export interface ConversationContext {
+  conversationId: string;
+  workflowTimeoutMs: number;
+  /** Distinguishes this conversation from an earlier one with the same id (run ids never repeat). */
+  epoch: number;
+  /** Workflows started so far. */
+  turn: number;
+  pending: PendingRun | null;
+  draft: ReportDraft;
+  candidates: EquipmentSummary[];
+  lookupQuery: string;
+}
+
+export interface ConversationInput {
+  conversationId: string;
+  workflowTimeoutMs: number;
+  /** Creation time (ms). */
+  now: number;
+}
+
+export interface ReplyEmitted {
+  type: 'reply';
+  reply: Reply;
+}
+
+export interface StartWorkflowInput {
+  dagId: string;
+  runId: string;
+  params: Record<string, unknown>;
+}
+
+const notProvided = (name: string) => async (): Promise<never> => {
+  throw new Error(`actor "${name}" must be provided by the runtime`);
+};
+
+/** The intent of a user message: a pressed `intent:<name>` button, or the text's keywords. */
+export function intentOf(event: ConversationEvent): { intent: Intent; workOrder?: string } {
+  if (event.type !== 'user.message') return { intent: 'unknown' };
+  if (event.action?.startsWith('intent:')) return { intent: event.action.slice('intent:'.length) as Intent };
+  return detectIntent(event.action ?? event.text ?? '');
+}
+
+const is = (intent: Intent) => ({ type: 'isIntent', params: { intent } }) as const;
+const userText = (event: ConversationEvent) => (event.type === 'user.message' ? (event.action ?? event.text ?? '') : '');
+/** The `reply` action with its text made from context and event. */
+const say = <E extends EventObject = EventObject>(make: (args: { context: ConversationContext; event: E }) => Reply) =>
+  ({ type: 'reply', params: make }) as const;
+
+/** Intents that leave an unfinished question for another topic. */
+const TOPIC_CHANGES: Intent[] = ['greeting', 'help', 'report_failure', 'list_equipment', 'pending_work_orders', 'handoff'];
+
+export const conversationMachine = setup({
+  types: {
+    context: {} as ConversationContext,
+    events: {} as ConversationEvent,
+    input: {} as ConversationInput,
+    emitted: {} as ReplyEmitted,
+  },
+  actors: {
+    startWorkflow: fromPromise<void, StartWorkflowInput>(notProvided('startWorkflow')),
+    findEquipment: fromPromise<EquipmentSummary[], { query: string }>(notProvided('findEquipment')),
+  },
+  actions: {
+    reply: emit((_, reply: Reply) => ({ type: 'reply', reply }) as const),
+  },
+  guards: {
+    isIntent: ({ event }, params: { intent: Intent }) => intentOf(event).intent === params.intent,
+    hasWorkOrderNumber: ({ event }) => intentOf(event).workOrder !== undefined || findWorkOrderNumber(userText(event)) !== undefined,
+    changesTopic: ({ event }) => TOPIC_CHANGES.includes(intentOf(event).intent),
+    hasNoContent: ({ event }) => event.type === 'user.message' && !event.text?.trim() && !event.action,
+    isEquipmentChoice: ({ context, event }) =>
+      context.candidates.some((e) => event.type === 'user.message' && event.action === `equipment:${e.idequipo}`),
+    hasText: ({ event }) => normalize(userText(event)).length > 0,
+    descriptionTooShort: ({ event }) => userText(event).trim().length < 10,
+    isPriority: ({ event }) => parsePriority(userText(event)) !== undefined,
+    confirmed: ({ event }) => parseConfirmation(userText(event)) === true,
+    declined: ({ event }) => parseConfirmation(userText(event)) === false,
+    isPendingRun: ({ context, event }) =>
+      (event.type === 'workflow.result' || event.type === 'workflow.timeout') && event.runId === context.pending?.runId,
+    backToBot: ({ event }) => ['menu', 'bot', 'asistente', 'salir', 'cancelar'].includes(normalize(userText(event))),
+  },
+  delays: {
+    workflowTimeout: ({ context }) => Math.max(0, (context.pending?.deadline ?? 0) - (context.pending?.startedAt ?? 0)),
+  },
+}).createMachine({
+  id: 'conversation',
+  context: ({ input }) => ({
+    conversationId: input.conversationId,
+    workflowTimeoutMs: input.workflowTimeoutMs,
+    epoch: input.now,
+    turn: 0,
+    pending: null,
+    draft: {},
+    candidates: [],
+    lookupQuery: '',
+  }),
+  initial: 'idle',
+  states: {
+    idle: {
+      on: {
+        'user.message': [
+          { guard: is('cancel'), actions: say(replies.nothingToCancel) },
+          { guard: is('greeting'), actions: say(replies.greeting) },
+          { guard: is('help'), actions: say(replies.help) },
+          { guard: 'hasNoContent', actions: say(replies.unsupportedMessage) },
+          {
+            guard: { type: 'hasWorkOrderNumber' },
+            target: 'workflow',
+            actions: assign(({ context, event }) =>
+              beginWorkflow(context, event, DAG_IDS.workOrderStatus, {
+                numeroot: intentOf(event).workOrder ?? findWorkOrderNumber(userText(event)),
+              }),
+            ),
+          },
+          { guard: is('work_order_status'), target: 'askingWorkOrder', actions: say(replies.askWorkOrderNumber) },
+          {
+            guard: is('report_failure'),
+            target: 'reporting',
+            actions: [assign({ draft: {}, candidates: [] }), say(replies.askEquipment)],
+          },
+          {
+            guard: is('list_equipment'),
+            target: 'workflow',
+            actions: assign(({ context, event }) => beginWorkflow(context, event, DAG_IDS.listEquipment, {})),
+          },
+          {
+            guard: is('pending_work_orders'),
+            target: 'workflow',
+            actions: assign(({ context, event }) => beginWorkflow(context, event, DAG_IDS.pendingWorkOrders, {})),
+          },
+          { guard: is('handoff'), target: 'handoff' },
+          { actions: say(replies.unknown) },
+        ],
+      },
+    },
+
+    askingWorkOrder: {
+      tags: ['awaiting_input'],
+      on: {
+        'user.message': [
+          { guard: is('cancel'), target: 'idle', actions: say(replies.cancelled) },
+          {
+            guard: 'hasWorkOrderNumber',
+            target: 'workflow',
+            actions: assign(({ context, event }) =>
+              beginWorkflow(context, event, DAG_IDS.workOrderStatus, { numeroot: findWorkOrderNumber(userText(event)) }),
+            ),
+          },
+          { guard: 'changesTopic', target: 'idle', actions: raise(({ event }) => event) },
+          { actions: say(replies.invalidWorkOrderNumber) },
+        ],
+      },
+    },
+
+    reporting: {
+      initial: 'equipment',
+      states: {
+        equipment: {
+          tags: ['awaiting_input'],
+          on: {
+            'user.message': [
+              { guard: is('cancel'), target: '#conversation.idle', actions: say(replies.cancelled) },
+              {
+                guard: 'isEquipmentChoice',
+                target: 'description',
+                actions: [
+                  assign(({ context, event }) => ({
+                    draft: {
+                      equipment: context.candidates.find(
+                        (e) => event.type === 'user.message' && event.action === `equipment:${e.idequipo}`,
+                      ),
+                    },
+                    candidates: [],
+                  })),
+                  say(({ context }) => replies.askDescription(context.draft.equipment!)),
+                ],
+              },
+              { guard: 'hasText', target: 'lookingUp', actions: assign({ lookupQuery: ({ event }) => userText(event).trim() }) },
+              { actions: say(replies.askEquipment) },
+            ],
+          },
+        },
+        lookingUp: {
+          tags: ['awaiting_input', 'busy'],
+          invoke: {
+            src: 'findEquipment',
+            input: ({ context }) => ({ query: context.lookupQuery }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output.length === 1,
+                target: 'description',
+                actions: [
+                  assign(({ event }) => ({ draft: { equipment: event.output[0] }, candidates: [] })),
+                  say(({ context }) => replies.askDescription(context.draft.equipment!)),
+                ],
+              },
+              {
+                guard: ({ event }) => event.output.length === 0,
+                target: 'equipment',
+                actions: say(({ context }) => replies.equipmentNotFound(context.lookupQuery)),
+              },
+              {
+                target: 'equipment',
+                actions: [
+                  assign({ candidates: ({ event }) => event.output.slice(0, 10) }),
+                  say(({ context }) => replies.chooseEquipment(context.candidates)),
+                ],
+              },
+            ],
+            onError: { target: 'equipment', actions: say(replies.equipmentLookupFailed) },
+          },
+        },
+        description: {
+          tags: ['awaiting_input'],
+          on: {
+            'user.message': [
+              { guard: is('cancel'), target: '#conversation.idle', actions: say(replies.cancelled) },
+              { guard: 'descriptionTooShort', actions: say(replies.descriptionTooShort) },
+              {
+                target: 'priority',
+                actions: [
+                  assign({ draft: ({ context, event }) => ({ ...context.draft, description: userText(event).trim() }) }),
+                  say(replies.askPriority),
+                ],
+              },
+            ],
+          },
+        },
+        priority: {
+          tags: ['awaiting_input'],
+          on: {
+            'user.message': [
+              { guard: is('cancel'), target: '#conversation.idle', actions: say(replies.cancelled) },
+              {
+                guard: 'isPriority',
+                target: 'confirming',
+                actions: [
+                  assign({ draft: ({ context, event }) => ({ ...context.draft, priority: parsePriority(userText(event)) }) }),
+                  say(({ context }) =>
+                    replies.askConfirmation(context.draft.equipment!, context.draft.description!, context.draft.priority!),
+                  ),
+                ],
+              },
+              { actions: say(replies.invalidPriority) },
+            ],
+          },
+        },
+        confirming: {
+          tags: ['awaiting_input'],
+          on: {
+            'user.message': [
+              {
+                guard: 'confirmed',
+                target: '#conversation.workflow',
+                actions: assign(({ context, event }) =>
+                  beginWorkflow(context, event, DAG_IDS.reportFailure, {
+                    idequipo: context.draft.equipment!.idequipo,
+                    codigointerno: context.draft.equipment!.codigointerno,
+                    equipo_nombre: context.draft.equipment!.nombreequipo,
+                    descripcion: context.draft.description,
+                    prioridad: context.draft.priority,
+                  }),
+                ),
+              },
+              { guard: 'declined', target: '#conversation.idle', actions: say(replies.reportDiscarded) },
+              { guard: is('cancel'), target: '#conversation.idle', actions: say(replies.reportDiscarded) },
+              { actions: say(replies.invalidConfirmation) },
+            ],
+          },
+        },
+      },
+    },
+
+    workflow: {
+      initial: 'starting',
+      states: {
+        starting: {
+          tags: ['processing', 'busy'],
+          entry: say(({ context }) => replies.processing(context.pending!.dagId, context.pending!.params)),
+          invoke: {
+            src: 'startWorkflow',
+            input: ({ context }) => ({
+              dagId: context.pending!.dagId,
+              runId: context.pending!.runId,
+              params: context.pending!.params,
+            }),
+            onDone: 'waiting',
+            onError: {
+              target: '#conversation.idle',
+              actions: [
+                say(({ event }) => replies.workflowUnavailable((event as { error?: { reason?: string } }).error?.reason)),
+                assign({ pending: null }),
+              ],
+            },
+          },
+        },
+        waiting: {
+          tags: ['processing'],
+          after: {
+            workflowTimeout: { target: '#conversation.idle', actions: [say(replies.timedOut), assign({ pending: null })] },
+          },
+          on: {
+            'workflow.result': [
+              {
+                guard: ({ context, event }) => event.runId === context.pending?.runId && event.status === 'success',
+                target: '#conversation.idle',
+                actions: [
+                  say(({ event }) => renderWorkflowResult((event as WorkflowResultEvent).dagId, (event as WorkflowResultEvent).result)),
+                  assign({ pending: null, draft: {} }),
+                ],
+              },
+              {
+                guard: 'isPendingRun',
+                target: '#conversation.idle',
+                actions: [
+                  say(({ event }) => renderWorkflowError((event as WorkflowResultEvent).dagId, (event as WorkflowResultEvent).error)),
+                  assign({ pending: null }),
+                ],
+              },
+            ],
+            'workflow.timeout': {
+              guard: 'isPendingRun',
+              target: '#conversation.idle',
+              actions: [say(replies.timedOut), assign({ pending: null })],
+            },
+            'user.message': [
+              { guard: is('cancel'), target: '#conversation.idle', actions: [say(replies.stoppedWaiting), assign({ pending: null })] },
+              { actions: say(replies.stillProcessing) },
+            ],
+          },
+        },
+      },
+    },
+
+    handoff: {
+      tags: ['handoff'],
+      entry: say(replies.handoff),
+      on: {
+        'user.message': { guard: 'backToBot', target: 'idle', actions: say(replies.handoffEnded) },
+        'agent.message': { actions: say(({ event }) => ({ text: (event as AgentMessageEvent).text })) },
+        'agent.release': { target: 'idle', actions: say(replies.handoffEnded) },
+      },
+    },
+  },
+});
+
+function beginWorkflow(
+  context: ConversationContext,
+  event: ConversationEvent,
+  dagId: string,
+  params: Record<string, unknown>,
+): Partial<ConversationContext> {
+  const turn = context.turn + 1;
+  return {
+    turn,
+    pending: {
+      dagId,
+      runId: workflowRunId(context.conversationId, `${context.epoch.toString(36)}-${turn}`),
+      params,
+      startedAt: event.at,
+      deadline: event.at + context.workflowTimeoutMs,
+    },
+  };
+}
+
+export type ConversationMachine = typeof conversationMachine;
+export type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
+
+export type ConversationStatusValue = 'idle' | 'awaiting_input' | 'processing' | 'handoff';
+
+export function statusOf(snapshot: ConversationSnapshot): ConversationStatusValue {
+  if (snapshot.hasTag('processing')) return 'processing';
+  if (snapshot.hasTag('handoff')) return 'handoff';
+  if (snapshot.hasTag('awaiting_input')) return 'awaiting_input';
+  return 'idle';
+}
+
+/** `reporting.description`-style name of a state value. */
+export function stateName(value: ConversationSnapshot['value'] | unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const [key, child] = Object.entries(value as Record<string, unknown>)[0] ?? [];
+    return key ? `${key}.${stateName(child)}` : '';
+  }
+  return '';
+}

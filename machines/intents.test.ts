@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { detectIntent, findWorkOrderNumber, normalize, parseConfirmation, parsePriority } from './intents.ts';
+
+describe('detectIntent', () => {
+  it.each([
+    ['hola', 'greeting'],
+    ['Buenos días', 'greeting'],
+    ['BUENAS tardes', 'greeting'],
+    ['ayuda', 'help'],
+    ['help', 'help'],
+    ['?', 'help'],
+    ['¿qué puedes hacer?', 'help'],
+    ['quiero reportar una falla', 'report_failure'],
+    ['Reportar falla en el camión', 'report_failure'],
+    ['necesito informar un problema', 'report_failure'],
+    ['consultar estado de OT-CORR-1', 'work_order_status'],
+    ['estado de mi orden', 'work_order_status'],
+    ['OT-PREV-3', 'work_order_status'],
+    ['listar equipos', 'list_equipment'],
+    ['ver las máquinas', 'list_equipment'],
+    ['mis OT pendientes', 'pending_work_orders'],
+    ['órdenes pendientes', 'pending_work_orders'],
+    ['cancelar', 'cancel'],
+    ['Salir', 'cancel'],
+    ['reiniciar todo', 'cancel'],
+    ['quiero hablar con un supervisor', 'handoff'],
+    ['comunicarme con una persona', 'handoff'],
+    ['asdf qwerty', 'unknown'],
+    ['', 'unknown'],
+  ])('"%s" → %s', (text, intent) => {
+    expect(detectIntent(text).intent).toBe(intent);
+  });
+
+  it('takes the OT number with the status intent', () => {
+    expect(detectIntent('consultar estado de OT-CORR-1')).toEqual({ intent: 'work_order_status', workOrder: 'OT-CORR-1' });
+  });
+
+  it('does not read a cancel word inside a long description as cancel', () => {
+    expect(detectIntent('el motor hace ruido y no quiere salir en marcha').intent).not.toBe('cancel');
+  });
+
+  it('keeps the original order: report before status before list', () => {
+    expect(detectIntent('reportar falla del equipo, consultar estado').intent).toBe('report_failure');
+    expect(detectIntent('consultar equipos').intent).toBe('work_order_status');
+  });
+});
+
+describe('findWorkOrderNumber', () => {
+  it.each([
+    ['OT-CORR-1', 'OT-CORR-1'],
+    ['ot-corr-1', 'OT-CORR-1'],
+    ['ot corr 1', 'OT-CORR-1'],
+    ['OT CORR-1', 'OT-CORR-1'],
+    ['la ot_prev_3 por favor', 'OT-PREV-3'],
+    ['estado de OT-CORR-CAT-001-20261124170414-768?', 'OT-CORR-CAT-001-20261124170414-768'],
+    ['órden OT-CORR-12, por favor', 'OT-CORR-12'],
+  ])('"%s" → %s', (text, number) => {
+    expect(findWorkOrderNumber(text)).toBe(number);
+  });
+
+  it('finds nothing in plain words', () => {
+    expect(findWorkOrderNumber('estado de mi orden')).toBeUndefined();
+    expect(findWorkOrderNumber('otro problema')).toBeUndefined();
+  });
+});
+
+describe('parsePriority / parseConfirmation / normalize', () => {
+  it('reads priorities by name, number and button id', () => {
+    expect(parsePriority('alta')).toBe('Alta');
+    expect(parsePriority('CRÍTICA')).toBe('Crítica');
+    expect(parsePriority('4')).toBe('Crítica');
+    expect(parsePriority('1')).toBe('Baja');
+    expect(parsePriority('priority:media')).toBe('Media');
+    expect(parsePriority('no sé')).toBeUndefined();
+  });
+
+  it('reads confirmations', () => {
+    for (const yes of ['sí', 'si', 'yes', 'confirmar', 'OK', 'confirm:yes']) expect(parseConfirmation(yes)).toBe(true);
+    for (const no of ['no', 'confirm:no']) expect(parseConfirmation(no)).toBe(false);
+    expect(parseConfirmation('tal vez')).toBeUndefined();
+  });
+
+  it('ignores accents, case and extra spaces', () => {
+    expect(normalize('  Órden   CRÍTICA ')).toBe('orden critica');
+  });
+});

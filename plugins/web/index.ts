@@ -1,0 +1,82 @@
+import type { Context, Hono } from 'hono';
+import { issueConversationToken, verifyConversationToken } from '../../core/auth/conversation-token.ts';
+import { safeEqual } from '../../core/auth/safe-equal.ts';
+import { AuthError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { readJsonObject } from '../../core/http/read-json.ts';
+import type { ChannelPlugin, PluginHost } from '../../core/plugin.ts';
+import type { TurnResult } from '../../core/runtime/types.ts';
+import { parseWebMessage } from './parse.ts';
+
+export interface WebPluginOptions {
+  sessionSecret: string;
+  adminToken?: string;
+  maxBodyBytes: number;
+}
+
+/**
+ * The web channel's REST API (the original bot's): `POST /api/bot/message` answers at once with the
+ * turn's replies; `GET /api/bot/conversations/:id/messages` reads the transcript (with the
+ * conversation token from the first answer), so a REST client reaches the final workflow answer.
+ * Replies reach web clients through the answer, the transcript and GraphQL subscriptions: `send`
+ * has nothing more to do.
+ */
+export function createWebPlugin(options: WebPluginOptions): ChannelPlugin {
+  return {
+    name: 'web',
+    capabilities: { buttons: true, maxButtons: 10, maxButtonTitle: 64, maxTextLength: 10_000 },
+    mount(app: Hono, host: PluginHost) {
+      app.post('/api/bot/message', async (c) => {
+        const body = await readJsonObject(c, options.maxBodyBytes);
+        const message = parseWebMessage(body, c.req.header('idempotency-key'));
+        const turn = await host.runtime.receive(message);
+        return c.json(answer(turn, issueConversationToken(options.sessionSecret, turn.conversationId)));
+      });
+
+      app.get('/api/bot/conversations/:id/messages', async (c) => {
+        const conversationId = c.req.param('id');
+        authorize(c, conversationId, options);
+        const limitParam = c.req.query('limit');
+        const limit = limitParam === undefined ? 50 : Number(limitParam);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('limit must be 1..500');
+        const view = await host.runtime.getConversation(conversationId);
+        if (!view) throw new NotFoundError('conversation not found');
+        const messages = await host.runtime.transcript(conversationId, limit);
+        return c.json({
+          conversation_id: conversationId,
+          state: view.state,
+          status: view.status,
+          messages: messages.map((m) => ({
+            direction: m.direction,
+            text: m.text,
+            ...(m.buttons ? { buttons: m.buttons } : {}),
+            ...(m.action ? { action: m.action } : {}),
+            at: m.at,
+          })),
+        });
+      });
+    },
+    async send() {},
+  };
+}
+
+function answer(turn: TurnResult, token: string) {
+  return {
+    conversation_id: turn.conversationId,
+    conversation_token: token,
+    replies: turn.replies.map((r) => ({ text: r.text, ...(r.buttons ? { buttons: r.buttons } : {}) })),
+    status: turn.status,
+    state: turn.state,
+    ...(turn.duplicate ? { duplicate: true } : {}),
+  };
+}
+
+/** The conversation's own token, or the admin token. */
+function authorize(c: Context, conversationId: string, options: WebPluginOptions) {
+  const header = c.req.header('authorization') ?? '';
+  const token = header.startsWith('Bearer ') ? header.slice(7).trim() : c.req.query('token');
+  if (!token) throw new AuthError('send the conversation_token as "Authorization: Bearer <token>"');
+  if (options.adminToken && safeEqual(token, options.adminToken)) return;
+  const granted = verifyConversationToken(options.sessionSecret, token);
+  if (granted === null) throw new AuthError('invalid conversation token');
+  if (granted !== conversationId) throw new ForbiddenError('this token is for another conversation');
+}

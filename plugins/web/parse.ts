@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { ValidationError } from '../../core/errors.ts';
+import { conversationIdOf, type InboundMessage } from '../../core/types.ts';
+
+export const MAX_MESSAGE_LENGTH = 4096;
+const USER_ID = /^[\p{L}\p{N}_.@+\-:]{1,128}$/u;
+
+/**
+ * The original REST API's body: `{user_id, message}`; omnibot adds optional `action` (a pressed
+ * button's id), `message_id` (idempotent retries; also the `Idempotency-Key` header) and `user_name`.
+ */
+export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: string): InboundMessage {
+  const { user_id: userId, message, action, message_id: messageId, user_name: userName } = body;
+  if (typeof userId !== 'string' || !userId.trim()) throw new ValidationError('user_id is required (a non-empty string)');
+  if (!USER_ID.test(userId)) {
+    throw new ValidationError('user_id may only have letters, digits and _ . @ + - : (at most 128 characters)');
+  }
+  if (message !== undefined && typeof message !== 'string') throw new ValidationError('message must be a string');
+  if (action !== undefined && (typeof action !== 'string' || action.length > 256)) {
+    throw new ValidationError('action must be a string of at most 256 characters');
+  }
+  const text = typeof message === 'string' ? message.trim() : '';
+  if (!text && !action) throw new ValidationError('message is required (a non-empty string) unless action is given');
+  if (text.length > MAX_MESSAGE_LENGTH) throw new ValidationError(`message is longer than ${MAX_MESSAGE_LENGTH} characters`);
+  const id = typeof messageId === 'string' && messageId ? messageId : (idempotencyKey ?? randomUUID());
+  if (id.length > 200) throw new ValidationError('message_id is longer than 200 characters');
+  return {
+    id,
+    channel: 'web',
+    conversationId: conversationIdOf('web', userId),
+    user: { id: userId, ...(typeof userName === 'string' && userName ? { name: userName.slice(0, 100) } : {}) },
+    ...(text ? { text } : {}),
+    ...(typeof action === 'string' && action ? { action } : {}),
+    receivedAt: new Date().toISOString(),
+  };
+}

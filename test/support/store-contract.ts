@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CommitChanges, ConversationMeta, ConversationStore } from '../../core/store/types.ts';
+
+const meta: ConversationMeta = {
+  channel: 'web',
+  userId: 'u1',
+  machineVersion: 1,
+  createdAt: '2026-11-25T00:00:00.000Z',
+  updatedAt: '2026-11-25T00:00:00.000Z',
+};
+
+function changes(overrides: Partial<CommitChanges> = {}): CommitChanges {
+  return { snapshot: { value: 'idle' }, meta, events: [], transcript: [], checkAt: null, ...overrides };
+}
+
+/** The behaviour every `ConversationStore` must have; run against the memory and the Redis store. */
+export function storeContract(name: string, make: () => Promise<ConversationStore>) {
+  describe(`${name}: ConversationStore contract`, () => {
+    let store: ConversationStore;
+    beforeEach(async () => {
+      store = await make();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('loads nothing for an unknown conversation', async () => {
+      expect(await store.load('web:nobody')).toBeNull();
+    });
+
+    it('saves with compare-and-set on the version', async () => {
+      expect(await store.commit('web:a', 0, changes({ snapshot: { n: 1 } }))).toBe(1);
+      expect(await store.commit('web:a', 0, changes({ snapshot: { n: 99 } }))).toBeNull();
+      expect(await store.commit('web:a', 1, changes({ snapshot: { n: 2 } }))).toBe(2);
+      const loaded = await store.load('web:a');
+      expect(loaded).toEqual({ version: 2, snapshot: { n: 2 }, meta });
+    });
+
+    it('appends the event log and the transcript with the commit, and not on a conflict', async () => {
+      const entry = (text: string) => ({ conversationId: 'web:b', direction: 'in' as const, text, at: 'now' });
+      const event = (n: number) => ({
+        at: 'now',
+        event: { type: 'user.message', n },
+        stateBefore: null,
+        stateAfter: 'idle',
+        version: n,
+      });
+      await store.commit('web:b', 0, changes({ events: [event(1)], transcript: [entry('uno'), entry('dos')] }));
+      await store.commit('web:b', 0, changes({ events: [event(9)], transcript: [entry('perdido')] }));
+      await store.commit('web:b', 1, changes({ events: [event(2)], transcript: [entry('tres')] }));
+      expect((await store.readTranscript('web:b')).map((t) => t.text)).toEqual(['uno', 'dos', 'tres']);
+      expect((await store.readTranscript('web:b', 2)).map((t) => t.text)).toEqual(['dos', 'tres']);
+      expect((await store.readEvents('web:b')).map((e) => e.version)).toEqual([1, 2]);
+      await store.appendEvent('web:b', event(3));
+      expect((await store.readEvents('web:b', 1))[0]?.version).toBe(3);
+    });
+
+    it('claims a message id once and returns the stored answer afterwards', async () => {
+      expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'claimed' });
+      expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'pending' });
+      await store.completeMessage('web:m1', { replies: ['hola'] }, 60_000);
+      expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'done', result: { replies: ['hola'] } });
+      await store.releaseMessage('web:m1');
+      expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'claimed' });
+    });
+
+    it('lets an expired claim be claimed again', async () => {
+      expect(await store.claimMessage('web:m2', 30)).toEqual({ state: 'claimed' });
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await store.claimMessage('web:m2', 30)).toEqual({ state: 'claimed' });
+    });
+
+    it('hands out due watcher checks once per lease', async () => {
+      const now = Date.now();
+      await store.commit('web:c1', 0, changes({ checkAt: now - 10 }));
+      await store.commit('web:c2', 0, changes({ checkAt: now + 60_000 }));
+      await store.commit('web:c3', 0, changes({ checkAt: now - 5 }));
+      expect((await store.claimDueChecks(now, 1_000, 10)).sort()).toEqual(['web:c1', 'web:c3']);
+      expect(await store.claimDueChecks(now, 1_000, 10)).toEqual([]);
+      expect((await store.claimDueChecks(now + 1_000, 1_000, 10)).sort()).toEqual(['web:c1', 'web:c3']);
+      await store.commit('web:c1', 1, changes({ checkAt: null }));
+      expect(await store.claimDueChecks(now + 5_000, 1_000, 10)).toEqual(['web:c3']);
+    });
+
+    it('lists conversations most recent first', async () => {
+      await store.commit('web:x', 0, changes());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await store.commit('web:y', 0, changes());
+      const page = await store.listConversations(0, 10);
+      expect(page.total).toBe(2);
+      expect(page.ids).toEqual(['web:y', 'web:x']);
+      expect((await store.listConversations(1, 10)).ids).toEqual(['web:x']);
+    });
+
+    it('answers ping', async () => {
+      expect(await store.ping()).toBe(true);
+    });
+  });
+}

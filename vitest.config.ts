@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm test`: unit tests next to the code and the integration tests under test/ (real Redis, real
+// HTTP servers on port 0). The Airflow and browser tiers have configs of their own.
+export default defineConfig({
+  test: {
+    include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'machines/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['test/airflow/**', 'test/browser/**', 'node_modules/**'],
+    maxWorkers: 2,
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
