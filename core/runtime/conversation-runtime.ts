@@ -287,7 +287,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   }
 
   async function deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult> {
-    const key = `workflow:${callback.run_id}`;
+    const key = `workflow:${callback.conversation_id}:${callback.run_id}`;
     const claim = await store.claimMessage(key, claimLeaseMs);
     if (claim.state !== 'claimed') return answerOfDuplicate(key, callback.conversation_id, claim);
     try {

@@ -1,0 +1,167 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../core/errors.ts';
+import { topics } from '../../core/events/bus.ts';
+import { createMemoryStore } from '../../core/store/memory-store.ts';
+import { createRedisStore } from '../../core/store/redis-store.ts';
+import type { ConversationStore } from '../../core/store/types.ts';
+import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
+import { inbound, makeRuntime, message } from '../support/runtime-harness.ts';
+
+const prefixes: string[] = [];
+const stores: ConversationStore[] = [];
+function redisStore(prefix: string) {
+  const store = createRedisStore({ redis: connectRedis(), prefix, conversationTtlSeconds: 3600, transcriptLimit: 500, eventLimit: 1000 });
+  stores.push(store);
+  return store;
+}
+function newPrefix() {
+  const prefix = uniquePrefix('runtime');
+  prefixes.push(prefix);
+  return prefix;
+}
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  for (const prefix of prefixes) await clearPrefix(prefix);
+});
+
+describe('conversation runtime', () => {
+  it('answers, persists and publishes a turn', async () => {
+    const { runtime, delivered, bus } = makeRuntime(createMemoryStore());
+    const published: unknown[] = [];
+    bus.subscribe(topics.messages('web:ana'), (entry) => published.push(entry));
+    const turn = await runtime.receive(message('ana', 'hola'));
+    expect(turn.replies[0]?.text).toMatch(/Hola/);
+    expect(turn.status).toBe('idle');
+    expect(delivered).toHaveLength(1);
+    expect(published).toHaveLength(2);
+    const view = await runtime.getConversation('web:ana');
+    expect(view).toMatchObject({ channel: 'web', userId: 'ana', state: 'idle', version: 1 });
+  });
+
+  it('loses no update when 50 messages for one conversation arrive at once (one process)', async () => {
+    const { runtime } = makeRuntime(redisStore(newPrefix()));
+    const texts = Array.from({ length: 50 }, (_, i) => `mensaje ${i}`);
+    await Promise.all(texts.map((text) => runtime.receive(message('carla', text))));
+    const view = await runtime.getConversation('web:carla');
+    expect(view?.version).toBe(50);
+    expect(inbound(await runtime.transcript('web:carla', 500)).sort()).toEqual([...texts].sort());
+  });
+
+  it('loses no update when two processes share Redis and race on one conversation', async () => {
+    const prefix = newPrefix();
+    const a = makeRuntime(redisStore(prefix)).runtime;
+    const b = makeRuntime(redisStore(prefix)).runtime;
+    const texts = Array.from({ length: 50 }, (_, i) => `texto ${i}`);
+    await Promise.all(texts.map((text, i) => (i % 2 ? a : b).receive(message('diego', text))));
+    const view = await a.getConversation('web:diego');
+    expect(view?.version).toBe(50);
+    const transcript = await b.transcript('web:diego', 500);
+    expect(inbound(transcript).sort()).toEqual([...texts].sort());
+    // Every inbound message got exactly one answer.
+    expect(transcript.filter((e) => e.direction === 'out')).toHaveLength(50);
+  });
+
+  it('processes a duplicate message id once and answers it with the first answer', async () => {
+    const { runtime, delivered } = makeRuntime(redisStore(newPrefix()));
+    const first = message('elena', 'consultar estado de OT-CORR-1');
+    const [x, y] = await Promise.all([runtime.receive(first), runtime.receive({ ...first })]);
+    const later = await runtime.receive({ ...first });
+    expect([x.duplicate, y.duplicate].sort()).toEqual([false, true]);
+    expect(later.duplicate).toBe(true);
+    expect(later.replies).toEqual(x.duplicate ? y.replies : x.replies);
+    expect((await runtime.getConversation('web:elena'))?.version).toBe(1);
+    expect(delivered).toHaveLength(1);
+  });
+
+  it('continues a conversation after a restart, from Redis', async () => {
+    const prefix = newPrefix();
+    const before = makeRuntime(redisStore(prefix)).runtime;
+    await before.receive(message('fabian', 'reportar falla'));
+    await before.receive(message('fabian', 'CAT-001'));
+
+    const after = makeRuntime(redisStore(prefix)); // a new process: new connection, nothing in memory
+    const turn = await after.runtime.receive(message('fabian', 'fuga de aceite en el cilindro del brazo'));
+    expect(turn.replies[0]?.text).toMatch(/prioridad/);
+    await after.runtime.receive(message('fabian', 'alta'));
+    await after.runtime.receive(message('fabian', 'sí'));
+    expect(after.runner.triggers[0]).toMatchObject({
+      dagId: 'reportar_falla',
+      conf: { conversation_id: 'web:fabian', params: { idequipo: 1, prioridad: 'Alta' } },
+    });
+  });
+
+  it('applies a workflow result once and refuses stale or unknown runs with a conflict', async () => {
+    const { runtime, runner, delivered } = makeRuntime(createMemoryStore());
+    await runtime.receive(message('gabi', 'estado OT-CORR-1'));
+    const run = runner.triggers[0]!;
+    expect(run.conf.callback_url).toBe('http://127.0.0.1:1/api/bot/webhook');
+    const callback = {
+      conversation_id: 'web:gabi',
+      run_id: run.runId,
+      dag_id: run.dagId,
+      status: 'success' as const,
+      result: { found: false, numeroot: 'OT-CORR-1' },
+    };
+    const applied = await runtime.deliverWorkflowResult(callback);
+    expect(applied.replies[0]?.text).toMatch(/No encontré la orden de trabajo OT-CORR-1/);
+    const replay = await runtime.deliverWorkflowResult(callback);
+    expect(replay.duplicate).toBe(true);
+    expect(delivered.filter((m) => /No encontré/.test(m.text))).toHaveLength(1);
+
+    await expect(runtime.deliverWorkflowResult({ ...callback, run_id: 'omnibot__other' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(runtime.deliverWorkflowResult({ ...callback, conversation_id: 'web:nadie' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+  });
+
+  it('times out a waiting conversation from the watcher check, past its deadline', async () => {
+    let clock = 1_000_000;
+    const { runtime, delivered } = makeRuntime(createMemoryStore(), { now: () => clock, workflowTimeoutMs: 5_000 });
+    await runtime.receive(message('hugo', 'listar equipos'));
+    await runtime.checkWorkflow('web:hugo');
+    expect((await runtime.getConversation('web:hugo'))?.status).toBe('processing');
+    clock += 5_001;
+    await runtime.checkWorkflow('web:hugo');
+    expect(delivered.at(-1)?.text).toMatch(/tardando más de lo esperado/);
+    expect((await runtime.getConversation('web:hugo'))?.status).toBe('idle');
+  });
+
+  it('finishes a conversation whose run ended without calling back (status poll)', async () => {
+    const store = createMemoryStore();
+    const { runtime, runner, delivered } = makeRuntime(store);
+    runner.status = async () => ({ state: 'failed', error: { code: 'cmms_unreachable', message: 'down' } });
+    await runtime.receive(message('ines', 'estado OT-PREV-3'));
+    await runtime.checkWorkflow('web:ines');
+    expect(delivered.at(-1)?.text).toMatch(/no respondió/);
+  });
+
+  it('restarts a conversation stored under an older machine version, with a notice', async () => {
+    const store = createMemoryStore();
+    const { runtime } = makeRuntime(store);
+    await runtime.receive(message('jose', 'reportar falla'));
+    const stored = (await store.load('web:jose'))!;
+    await store.commit('web:jose', stored.version, {
+      snapshot: stored.snapshot,
+      meta: { ...stored.meta, machineVersion: 0 },
+      events: [],
+      transcript: [],
+      checkAt: null,
+    });
+    const turn = await runtime.receive(message('jose', 'hola'));
+    expect(turn.replies[0]?.text).toMatch(/El asistente se actualizó/);
+    expect(turn.replies[1]?.text).toMatch(/Hola/);
+    expect(turn.state).toBe('idle');
+  });
+
+  it('hands a conversation to a person and back', async () => {
+    const { runtime, delivered } = makeRuntime(createMemoryStore());
+    await expect(runtime.agentReply('web:kim', 'hola')).rejects.toBeInstanceOf(ConflictError);
+    await runtime.receive(message('kim', 'quiero hablar con una persona'));
+    const silent = await runtime.receive(message('kim', 'el camión no arranca'));
+    expect(silent.replies).toEqual([]);
+    await runtime.agentReply('web:kim', 'Hola Kim, voy en camino');
+    expect(delivered.at(-1)?.text).toBe('Hola Kim, voy en camino');
+    const released = await runtime.releaseHandoff('web:kim');
+    expect(released.status).toBe('idle');
+  });
+});

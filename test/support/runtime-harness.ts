@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { createMemoryEventBus, type EventBus } from '../../core/events/bus.ts';
+import { silentLogger } from '../../core/log.ts';
+import { createConversationRuntime, type RuntimeOptions } from '../../core/runtime/conversation-runtime.ts';
+import type { TranscriptEntry } from '../../core/runtime/types.ts';
+import type { ConversationStore } from '../../core/store/types.ts';
+import { conversationIdOf, type InboundMessage, type OutboundMessage } from '../../core/types.ts';
+import type { EquipmentSummary } from '../../core/workflows/results.ts';
+import type { WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
+
+export const CAT_001: EquipmentSummary = {
+  idequipo: 1,
+  codigointerno: 'CAT-001',
+  nombreequipo: 'Excavadora CAT 320',
+  marca: 'Caterpillar',
+  modelo: '320',
+  estado_nombre: 'Operativo',
+  faena_nombre: 'Faena Norte',
+};
+
+/** A runner that records triggers (the workflow seam; its result is delivered by the test). */
+export function recordingRunner(): WorkflowRunner & { triggers: { dagId: string; runId: string; conf: WorkflowConf }[] } {
+  const triggers: { dagId: string; runId: string; conf: WorkflowConf }[] = [];
+  return {
+    kind: 'local',
+    triggers,
+    async trigger(dagId, runId, conf) {
+      if (!triggers.some((t) => t.runId === runId)) triggers.push({ dagId, runId, conf });
+    },
+    async status() {
+      return { state: 'running' };
+    },
+    async close() {},
+  };
+}
+
+export function makeRuntime(store: ConversationStore, overrides: Partial<RuntimeOptions> = {}) {
+  const delivered: OutboundMessage[] = [];
+  const bus: EventBus = overrides.bus ?? createMemoryEventBus();
+  const runner = recordingRunner();
+  const runtime = createConversationRuntime({
+    store,
+    runner,
+    cmms: { findEquipment: async (q) => (q.toUpperCase() === 'CAT-001' ? [CAT_001] : []) },
+    deliver: async (m) => {
+      delivered.push(m);
+    },
+    bus,
+    logger: silentLogger,
+    callbackUrl: 'http://127.0.0.1:1/api/bot/webhook',
+    workflowTimeoutMs: 60_000,
+    workflowPollIntervalMs: 1_000,
+    dedupTtlMs: 60_000,
+    ...overrides,
+  });
+  return { runtime, runner, delivered, bus };
+}
+
+export function message(userId: string, text: string, extra: Partial<InboundMessage> = {}): InboundMessage {
+  return {
+    id: randomUUID(),
+    channel: 'web',
+    conversationId: conversationIdOf('web', userId),
+    user: { id: userId },
+    text,
+    receivedAt: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+export const inbound = (entries: TranscriptEntry[]) => entries.filter((e) => e.direction === 'in').map((e) => e.text);
