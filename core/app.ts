@@ -33,7 +33,11 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   for (const plugin of deps.registry.list()) {
-    plugin.mount(app, { runtime: deps.runtime, config: deps.config, logger: deps.logger.child({ channel: plugin.name }) });
+    plugin.mount(app, {
+      runtime: deps.runtime,
+      config: deps.config,
+      logger: deps.logger.child({ channel: plugin.name }),
+    });
   }
   mountCallbackRoute(app, {
     runtime: deps.runtime,

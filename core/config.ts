@@ -36,7 +36,10 @@ export interface Config {
   workflowTimeoutMs: number;
   workflowPollIntervalMs: number;
   shutdownGraceMs: number;
+  /** INSPECT=1: every conversation goes to the live Stately inspector. */
   inspect: boolean;
+  /** The inspector bridge (`npm run inspector`); set it to allow per-conversation live inspection. */
+  inspectUrl?: string;
   whatsapp: {
     verifyToken?: string;
     appSecret?: string;
@@ -97,7 +100,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
 
   const configuredSecret = text(env, 'CALLBACK_SECRET');
   if (!configuredSecret && airflowUrl) {
-    throw new ConfigError('CALLBACK_SECRET is required when AIRFLOW_URL is set (the DAGs sign their callbacks with it)');
+    throw new ConfigError(
+      'CALLBACK_SECRET is required when AIRFLOW_URL is set (the DAGs sign their callbacks with it)',
+    );
   }
   const sessionSecret = text(env, 'SESSION_SECRET');
   if (!sessionSecret && redisUrl && env.NODE_ENV === 'production') {
@@ -134,6 +139,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     workflowPollIntervalMs: integer(env, 'WORKFLOW_POLL_INTERVAL_MS', 10_000, 50),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     inspect: flag(env, 'INSPECT'),
+    inspectUrl: text(env, 'INSPECT_URL') ?? (flag(env, 'INSPECT') ? 'ws://localhost:8080' : undefined),
     whatsapp: {
       verifyToken: text(env, 'WHATSAPP_VERIFY_TOKEN'),
       appSecret: text(env, 'WHATSAPP_APP_SECRET'),

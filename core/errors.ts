@@ -63,7 +63,11 @@ export class RateLimitError extends OmnibotError {
 export class UpstreamError extends OmnibotError {
   readonly upstream: string;
   readonly retryable: boolean;
-  constructor(upstream: string, message: string, opts: { status?: number; retryable?: boolean; details?: Record<string, unknown> } = {}) {
+  constructor(
+    upstream: string,
+    message: string,
+    opts: { status?: number; retryable?: boolean; details?: Record<string, unknown> } = {},
+  ) {
     super('upstream_error', message, 502, { upstream, upstreamStatus: opts.status, ...opts.details });
     this.upstream = upstream;
     this.retryable = opts.retryable ?? true;

@@ -20,7 +20,10 @@ export function createLogger(
     if (RANK[at] < RANK[level]) return;
     const record: Record<string, unknown> = { time: new Date().toISOString(), level: at, msg, ...base };
     for (const [key, value] of Object.entries(fields)) {
-      record[key] = value instanceof Error ? { name: value.name, message: value.message, code: (value as { code?: unknown }).code } : value;
+      record[key] =
+        value instanceof Error
+          ? { name: value.name, message: value.message, code: (value as { code?: unknown }).code }
+          : value;
     }
     write(JSON.stringify(record));
   };

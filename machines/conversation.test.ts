@@ -4,6 +4,7 @@ import type { EquipmentSummary } from '../core/workflows/results.ts';
 import {
   type ConversationEvent,
   conversationMachine,
+  type FindEquipmentInput,
   type ReplyEmitted,
   type StartWorkflowInput,
   stateName,
@@ -21,7 +22,9 @@ const excavator: EquipmentSummary = {
 };
 const truck = { ...excavator, idequipo: 2, codigointerno: 'KOM-002', nombreequipo: 'Camión Komatsu 930E' };
 
-function harness(opts: { failStart?: boolean; equipment?: EquipmentSummary[]; clock?: SimulatedClock; snapshot?: unknown } = {}) {
+function harness(
+  opts: { failStart?: boolean; equipment?: EquipmentSummary[]; clock?: SimulatedClock; snapshot?: unknown } = {},
+) {
   const started: StartWorkflowInput[] = [];
   const machine = conversationMachine.provide({
     actors: {
@@ -29,7 +32,7 @@ function harness(opts: { failStart?: boolean; equipment?: EquipmentSummary[]; cl
         started.push(input);
         if (opts.failStart) throw Object.assign(new Error('paused'), { reason: 'dag_paused' });
       }),
-      findEquipment: fromPromise<EquipmentSummary[], { query: string }>(async ({ input }) =>
+      findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(async ({ input }) =>
         (opts.equipment ?? [excavator, truck]).filter((e) =>
           `${e.codigointerno} ${e.nombreequipo}`.toLowerCase().includes(input.query.toLowerCase()),
         ),

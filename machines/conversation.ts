@@ -1,7 +1,15 @@
 import { assign, type EventObject, emit, fromPromise, raise, type SnapshotFrom, setup } from 'xstate';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
 import { DAG_IDS, type WorkflowError, workflowRunId } from '../core/workflows/types.ts';
-import { detectIntent, findWorkOrderNumber, type Intent, normalize, type Priority, parseConfirmation, parsePriority } from './intents.ts';
+import {
+  detectIntent,
+  findWorkOrderNumber,
+  type Intent,
+  normalize,
+  type Priority,
+  parseConfirmation,
+  parsePriority,
+} from './intents.ts';
 import { type Reply, renderWorkflowError, renderWorkflowResult, replies } from './replies.ts';
 
 /** Bumped whenever a change makes older snapshots unsafe to restore (see the runtime's migration). */
@@ -85,7 +93,13 @@ export interface ReplyEmitted {
   reply: Reply;
 }
 
+export interface FindEquipmentInput {
+  conversationId: string;
+  query: string;
+}
+
 export interface StartWorkflowInput {
+  conversationId: string;
   dagId: string;
   runId: string;
   params: Record<string, unknown>;
@@ -103,13 +117,21 @@ export function intentOf(event: ConversationEvent): { intent: Intent; workOrder?
 }
 
 const is = (intent: Intent) => ({ type: 'isIntent', params: { intent } }) as const;
-const userText = (event: ConversationEvent) => (event.type === 'user.message' ? (event.action ?? event.text ?? '') : '');
+const userText = (event: ConversationEvent) =>
+  event.type === 'user.message' ? (event.action ?? event.text ?? '') : '';
 /** The `reply` action with its text made from context and event. */
 const say = <E extends EventObject = EventObject>(make: (args: { context: ConversationContext; event: E }) => Reply) =>
   ({ type: 'reply', params: make }) as const;
 
 /** Intents that leave an unfinished question for another topic. */
-const TOPIC_CHANGES: Intent[] = ['greeting', 'help', 'report_failure', 'list_equipment', 'pending_work_orders', 'handoff'];
+const TOPIC_CHANGES: Intent[] = [
+  'greeting',
+  'help',
+  'report_failure',
+  'list_equipment',
+  'pending_work_orders',
+  'handoff',
+];
 
 export const conversationMachine = setup({
   types: {
@@ -120,14 +142,15 @@ export const conversationMachine = setup({
   },
   actors: {
     startWorkflow: fromPromise<void, StartWorkflowInput>(notProvided('startWorkflow')),
-    findEquipment: fromPromise<EquipmentSummary[], { query: string }>(notProvided('findEquipment')),
+    findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(notProvided('findEquipment')),
   },
   actions: {
     reply: emit((_, reply: Reply) => ({ type: 'reply', reply }) as const),
   },
   guards: {
     isIntent: ({ event }, params: { intent: Intent }) => intentOf(event).intent === params.intent,
-    hasWorkOrderNumber: ({ event }) => intentOf(event).workOrder !== undefined || findWorkOrderNumber(userText(event)) !== undefined,
+    hasWorkOrderNumber: ({ event }) =>
+      intentOf(event).workOrder !== undefined || findWorkOrderNumber(userText(event)) !== undefined,
     changesTopic: ({ event }) => TOPIC_CHANGES.includes(intentOf(event).intent),
     hasNoContent: ({ event }) => event.type === 'user.message' && !event.text?.trim() && !event.action,
     isEquipmentChoice: ({ context, event }) =>
@@ -205,7 +228,9 @@ export const conversationMachine = setup({
             guard: 'hasWorkOrderNumber',
             target: 'workflow',
             actions: assign(({ context, event }) =>
-              beginWorkflow(context, event, DAG_IDS.workOrderStatus, { numeroot: findWorkOrderNumber(userText(event)) }),
+              beginWorkflow(context, event, DAG_IDS.workOrderStatus, {
+                numeroot: findWorkOrderNumber(userText(event)),
+              }),
             ),
           },
           { guard: 'changesTopic', target: 'idle', actions: raise(({ event }) => event) },
@@ -237,7 +262,11 @@ export const conversationMachine = setup({
                   say(({ context }) => replies.askDescription(context.draft.equipment!)),
                 ],
               },
-              { guard: 'hasText', target: 'lookingUp', actions: assign({ lookupQuery: ({ event }) => userText(event).trim() }) },
+              {
+                guard: 'hasText',
+                target: 'lookingUp',
+                actions: assign({ lookupQuery: ({ event }) => userText(event).trim() }),
+              },
               { actions: say(replies.askEquipment) },
             ],
           },
@@ -246,7 +275,7 @@ export const conversationMachine = setup({
           tags: ['awaiting_input', 'busy'],
           invoke: {
             src: 'findEquipment',
-            input: ({ context }) => ({ query: context.lookupQuery }),
+            input: ({ context }) => ({ conversationId: context.conversationId, query: context.lookupQuery }),
             onDone: [
               {
                 guard: ({ event }) => event.output.length === 1,
@@ -281,7 +310,9 @@ export const conversationMachine = setup({
               {
                 target: 'priority',
                 actions: [
-                  assign({ draft: ({ context, event }) => ({ ...context.draft, description: userText(event).trim() }) }),
+                  assign({
+                    draft: ({ context, event }) => ({ ...context.draft, description: userText(event).trim() }),
+                  }),
                   say(replies.askPriority),
                 ],
               },
@@ -297,9 +328,15 @@ export const conversationMachine = setup({
                 guard: 'isPriority',
                 target: 'confirming',
                 actions: [
-                  assign({ draft: ({ context, event }) => ({ ...context.draft, priority: parsePriority(userText(event)) }) }),
+                  assign({
+                    draft: ({ context, event }) => ({ ...context.draft, priority: parsePriority(userText(event)) }),
+                  }),
                   say(({ context }) =>
-                    replies.askConfirmation(context.draft.equipment!, context.draft.description!, context.draft.priority!),
+                    replies.askConfirmation(
+                      context.draft.equipment!,
+                      context.draft.description!,
+                      context.draft.priority!,
+                    ),
                   ),
                 ],
               },
@@ -342,6 +379,7 @@ export const conversationMachine = setup({
           invoke: {
             src: 'startWorkflow',
             input: ({ context }) => ({
+              conversationId: context.conversationId,
               dagId: context.pending!.dagId,
               runId: context.pending!.runId,
               params: context.pending!.params,
@@ -350,7 +388,9 @@ export const conversationMachine = setup({
             onError: {
               target: '#conversation.idle',
               actions: [
-                say(({ event }) => replies.workflowUnavailable((event as { error?: { reason?: string } }).error?.reason)),
+                say(({ event }) =>
+                  replies.workflowUnavailable((event as { error?: { reason?: string } }).error?.reason),
+                ),
                 assign({ pending: null }),
               ],
             },
@@ -359,7 +399,10 @@ export const conversationMachine = setup({
         waiting: {
           tags: ['processing'],
           after: {
-            workflowTimeout: { target: '#conversation.idle', actions: [say(replies.timedOut), assign({ pending: null })] },
+            workflowTimeout: {
+              target: '#conversation.idle',
+              actions: [say(replies.timedOut), assign({ pending: null })],
+            },
           },
           on: {
             'workflow.result': [
@@ -367,7 +410,9 @@ export const conversationMachine = setup({
                 guard: ({ context, event }) => event.runId === context.pending?.runId && event.status === 'success',
                 target: '#conversation.idle',
                 actions: [
-                  say(({ event }) => renderWorkflowResult((event as WorkflowResultEvent).dagId, (event as WorkflowResultEvent).result)),
+                  say(({ event }) =>
+                    renderWorkflowResult((event as WorkflowResultEvent).dagId, (event as WorkflowResultEvent).result),
+                  ),
                   assign({ pending: null, draft: {} }),
                 ],
               },
@@ -375,7 +420,9 @@ export const conversationMachine = setup({
                 guard: 'isPendingRun',
                 target: '#conversation.idle',
                 actions: [
-                  say(({ event }) => renderWorkflowError((event as WorkflowResultEvent).dagId, (event as WorkflowResultEvent).error)),
+                  say(({ event }) =>
+                    renderWorkflowError((event as WorkflowResultEvent).dagId, (event as WorkflowResultEvent).error),
+                  ),
                   assign({ pending: null }),
                 ],
               },
@@ -386,7 +433,11 @@ export const conversationMachine = setup({
               actions: [say(replies.timedOut), assign({ pending: null })],
             },
             'user.message': [
-              { guard: is('cancel'), target: '#conversation.idle', actions: [say(replies.stoppedWaiting), assign({ pending: null })] },
+              {
+                guard: is('cancel'),
+                target: '#conversation.idle',
+                actions: [say(replies.stoppedWaiting), assign({ pending: null })],
+              },
               { actions: say(replies.stillProcessing) },
             ],
           },

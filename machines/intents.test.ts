@@ -32,7 +32,10 @@ describe('detectIntent', () => {
   });
 
   it('takes the OT number with the status intent', () => {
-    expect(detectIntent('consultar estado de OT-CORR-1')).toEqual({ intent: 'work_order_status', workOrder: 'OT-CORR-1' });
+    expect(detectIntent('consultar estado de OT-CORR-1')).toEqual({
+      intent: 'work_order_status',
+      workOrder: 'OT-CORR-1',
+    });
   });
 
   it('does not read a cancel word inside a long description as cancel', () => {

@@ -53,7 +53,8 @@ function isCancel(t: string): boolean {
   return CANCEL.includes(words[0] ?? '') || (words.length <= 3 && hasWord(t, ...CANCEL));
 }
 
-const HANDOFF = /\b(hablar|comunicar(me)?|contactar|pasame|pasar)\b.*\b(persona|humano|supervisor|agente|alguien|operador)\b|\bagente humano\b/;
+const HANDOFF =
+  /\b(hablar|comunicar(me)?|contactar|pasame|pasar)\b.*\b(persona|humano|supervisor|agente|alguien|operador)\b|\bagente humano\b/;
 
 export function detectIntent(text: string): IntentMatch {
   const t = normalize(text);

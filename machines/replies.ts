@@ -38,7 +38,9 @@ export const replies = {
   unknown: (): Reply => ({
     text: `No entendí tu mensaje. Puedo ayudarte con:\n${CAPABILITIES}`,
   }),
-  nothingToCancel: (): Reply => ({ text: 'No hay nada en curso que cancelar. Escribe "ayuda" para ver qué puedo hacer.' }),
+  nothingToCancel: (): Reply => ({
+    text: 'No hay nada en curso que cancelar. Escribe "ayuda" para ver qué puedo hacer.',
+  }),
   cancelled: (): Reply => ({ text: 'Listo, cancelé la operación. ¿En qué más te ayudo?' }),
   stoppedWaiting: (): Reply => ({
     text: 'Listo, dejé de esperar el resultado de tu solicitud anterior. ¿En qué más te ayudo?',
@@ -185,7 +187,10 @@ function renderResult(dagId: string, result: unknown): Reply {
       if (r.total === 0) return { text: 'No hay órdenes de trabajo pendientes.' };
       const lines = r.orders
         .slice(0, LIST_LIMIT)
-        .map((o) => `• ${o.numeroot} — ${o.equipo_nombre ?? 'sin equipo'} — ${o.estado_nombre ?? '?'} — ${o.prioridad ?? '?'}`);
+        .map(
+          (o) =>
+            `• ${o.numeroot} — ${o.equipo_nombre ?? 'sin equipo'} — ${o.estado_nombre ?? '?'} — ${o.prioridad ?? '?'}`,
+        );
       const more = r.total > lines.length ? `\n…y ${r.total - lines.length} más.` : '';
       return { text: `Órdenes de trabajo pendientes (${r.total}):\n${lines.join('\n')}${more}` };
     }

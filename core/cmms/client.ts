@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
+import { normalize } from '../../machines/intents.ts';
 import { UpstreamError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { normalize } from '../../machines/intents.ts';
 import {
   type EquipmentSummary,
   summarizeEquipment,
@@ -53,7 +53,12 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
         retryable: false,
       });
     }
-    const body = (await call('POST', cmmsRoutes.login, { username: options.username, password: options.password }, false)) as {
+    const body = (await call(
+      'POST',
+      cmmsRoutes.login,
+      { username: options.username, password: options.password },
+      false,
+    )) as {
       token?: string;
     };
     if (!body.token) throw new UpstreamError('cmms', 'CMMS login answered without a token', { retryable: false });
@@ -61,7 +66,13 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     return token;
   }
 
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown, auth = true, retried = false): Promise<unknown> {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    auth = true,
+    retried = false,
+  ): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth && token) headers.authorization = cmmsAuthHeader(token);
@@ -81,16 +92,22 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
         }
         if (response.statusCode >= 500 && attempt < attempts) throw new RetryableStatus(response.statusCode);
         if (response.statusCode >= 400) {
-          throw new UpstreamError('cmms', `CMMS ${method} ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`, {
-            status: response.statusCode,
-            retryable: response.statusCode >= 500,
-          });
+          throw new UpstreamError(
+            'cmms',
+            `CMMS ${method} ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`,
+            {
+              status: response.statusCode,
+              retryable: response.statusCode >= 500,
+            },
+          );
         }
         return text ? JSON.parse(text) : null;
       } catch (error) {
         if (error instanceof UpstreamError) throw error;
         if (attempt >= attempts) {
-          throw new UpstreamError('cmms', `CMMS ${method} ${path} failed: ${(error as Error).message}`, { retryable: true });
+          throw new UpstreamError('cmms', `CMMS ${method} ${path} failed: ${(error as Error).message}`, {
+            retryable: true,
+          });
         }
         options.logger?.warn({ path, attempt, err: error }, 'CMMS call failed, retrying');
         await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));

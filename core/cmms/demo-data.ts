@@ -48,11 +48,25 @@ export interface DemoWorkOrder {
   actividades: unknown[];
 }
 
-export const WORK_ORDER_STATES = ['Abierta', 'Asignada', 'En Progreso', 'Completada', 'Cancelada', 'Pendiente Aprobación'];
+export const WORK_ORDER_STATES = [
+  'Abierta',
+  'Asignada',
+  'En Progreso',
+  'Completada',
+  'Cancelada',
+  'Pendiente Aprobación',
+];
 export const MAINTENANCE_TYPES = ['Preventivo', 'Correctivo', 'Predictivo', 'Mejorativo'];
 export const EQUIPMENT_STATES = ['Operativo', 'En Mantenimiento', 'Fuera de Servicio', 'En Reparación', 'Disponible'];
 export const SITES = ['Faena Norte', 'Faena Sur', 'Taller Central'];
-export const EQUIPMENT_TYPES = ['Excavadora', 'Camión Minero', 'Cargador Frontal', 'Motoniveladora', 'Grúa', 'Perforadora'];
+export const EQUIPMENT_TYPES = [
+  'Excavadora',
+  'Camión Minero',
+  'Cargador Frontal',
+  'Motoniveladora',
+  'Grúa',
+  'Perforadora',
+];
 
 const idOf = (list: string[], name: string) => list.indexOf(name) + 1;
 
@@ -90,10 +104,46 @@ export function demoEquipment(): DemoEquipment[] {
     equipment(2, 'CAT-002', 'Excavadora CAT 336', 'Caterpillar', '336', 'Excavadora', 'Faena Sur', 'En Mantenimiento'),
     equipment(3, 'KOM-001', 'Camión Komatsu 930E', 'Komatsu', '930E', 'Camión Minero', 'Faena Norte', 'Operativo'),
     equipment(4, 'KOM-002', 'Camión Komatsu 830E', 'Komatsu', '830E', 'Camión Minero', 'Faena Sur', 'En Reparación'),
-    equipment(5, 'VOL-001', 'Cargador Frontal Volvo L350H', 'Volvo', 'L350H', 'Cargador Frontal', 'Faena Norte', 'Operativo'),
-    equipment(6, 'JD-001', 'Motoniveladora John Deere 872G', 'John Deere', '872G', 'Motoniveladora', 'Faena Sur', 'Disponible'),
-    equipment(7, 'LIE-001', 'Grúa Liebherr LTM 1100', 'Liebherr', 'LTM 1100', 'Grúa', 'Taller Central', 'Fuera de Servicio'),
-    equipment(8, 'ATL-001', 'Perforadora Atlas Copco D65', 'Atlas Copco', 'D65', 'Perforadora', 'Faena Norte', 'Operativo'),
+    equipment(
+      5,
+      'VOL-001',
+      'Cargador Frontal Volvo L350H',
+      'Volvo',
+      'L350H',
+      'Cargador Frontal',
+      'Faena Norte',
+      'Operativo',
+    ),
+    equipment(
+      6,
+      'JD-001',
+      'Motoniveladora John Deere 872G',
+      'John Deere',
+      '872G',
+      'Motoniveladora',
+      'Faena Sur',
+      'Disponible',
+    ),
+    equipment(
+      7,
+      'LIE-001',
+      'Grúa Liebherr LTM 1100',
+      'Liebherr',
+      'LTM 1100',
+      'Grúa',
+      'Taller Central',
+      'Fuera de Servicio',
+    ),
+    equipment(
+      8,
+      'ATL-001',
+      'Perforadora Atlas Copco D65',
+      'Atlas Copco',
+      'D65',
+      'Perforadora',
+      'Faena Norte',
+      'Operativo',
+    ),
   ];
 }
 
@@ -150,17 +200,77 @@ export function demoWorkOrders(equipmentList = demoEquipment()): DemoWorkOrder[]
     const e = equipmentList[i % equipmentList.length]!;
     const day = String((i % 28) + 1).padStart(2, '0');
     orders.push(
-      order(i, `OT-PREV-${e.codigointerno}-202609${day}080000-${i}`, e, 'Preventivo', 'Completada', 'Media', TECHNICIANS[i % 4]!, `2026-09-${day}T08:00:00Z`, null),
+      order(
+        i,
+        `OT-PREV-${e.codigointerno}-202609${day}080000-${i}`,
+        e,
+        'Preventivo',
+        'Completada',
+        'Media',
+        TECHNICIANS[i % 4]!,
+        `2026-09-${day}T08:00:00Z`,
+        null,
+      ),
     );
   }
   let id = 55;
   orders.push(
-    order(++id, 'OT-CORR-1', eq('CAT-001'), 'Correctivo', 'En Progreso', 'Alta', 'Juan Pérez', '2026-11-20T14:30:00Z', 'Fuga de aceite hidráulico en el cilindro del brazo'),
-    order(++id, 'OT-CORR-2', eq('KOM-002'), 'Correctivo', 'Completada', 'Crítica', 'Pedro Soto', '2026-11-10T09:15:00Z', 'Motor de tracción con sobretemperatura'),
-    order(++id, 'OT-PREV-3', eq('KOM-001'), 'Preventivo', 'Asignada', 'Media', 'María González', '2026-11-22T07:00:00Z', null),
+    order(
+      ++id,
+      'OT-CORR-1',
+      eq('CAT-001'),
+      'Correctivo',
+      'En Progreso',
+      'Alta',
+      'Juan Pérez',
+      '2026-11-20T14:30:00Z',
+      'Fuga de aceite hidráulico en el cilindro del brazo',
+    ),
+    order(
+      ++id,
+      'OT-CORR-2',
+      eq('KOM-002'),
+      'Correctivo',
+      'Completada',
+      'Crítica',
+      'Pedro Soto',
+      '2026-11-10T09:15:00Z',
+      'Motor de tracción con sobretemperatura',
+    ),
+    order(
+      ++id,
+      'OT-PREV-3',
+      eq('KOM-001'),
+      'Preventivo',
+      'Asignada',
+      'Media',
+      'María González',
+      '2026-11-22T07:00:00Z',
+      null,
+    ),
     order(++id, 'OT-PREV-4', eq('VOL-001'), 'Preventivo', 'Abierta', 'Baja', null, '2026-11-23T07:00:00Z', null),
-    order(++id, 'OT-CORR-CAT-002-20261124170414-768', eq('CAT-002'), 'Correctivo', 'Abierta', 'Crítica', null, '2026-11-24T17:04:14Z', 'Rotura de manguera hidráulica principal'),
-    order(++id, 'OT-CORR-LIE-001-20261121101500-769', eq('LIE-001'), 'Correctivo', 'Pendiente Aprobación', 'Alta', 'Carla Rojas', '2026-11-21T10:15:00Z', 'Falla en el sistema de control de carga'),
+    order(
+      ++id,
+      'OT-CORR-CAT-002-20261124170414-768',
+      eq('CAT-002'),
+      'Correctivo',
+      'Abierta',
+      'Crítica',
+      null,
+      '2026-11-24T17:04:14Z',
+      'Rotura de manguera hidráulica principal',
+    ),
+    order(
+      ++id,
+      'OT-CORR-LIE-001-20261121101500-769',
+      eq('LIE-001'),
+      'Correctivo',
+      'Pendiente Aprobación',
+      'Alta',
+      'Carla Rojas',
+      '2026-11-21T10:15:00Z',
+      'Falla en el sistema de control de carga',
+    ),
   );
   return orders;
 }

@@ -52,7 +52,8 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
       results: items.slice(start, start + PAGE_SIZE),
     });
   };
-  const named = (names: string[], idKey: string, nameKey: string) => names.map((name, i) => ({ [idKey]: i + 1, [nameKey]: name }));
+  const named = (names: string[], idKey: string, nameKey: string) =>
+    names.map((name, i) => ({ [idKey]: i + 1, [nameKey]: name }));
 
   app.post('/api/login/', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { username?: string; password?: string };
@@ -133,11 +134,22 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
 
   const guarded = (handler: (c: Context) => Response) => (c: Context) =>
     authenticated(c) ? handler(c) : c.json(NO_CREDENTIALS, 401);
-  app.get('/api/equipos/', guarded((c) => page(c, equipment)));
-  app.get('/api/faenas/', guarded((c) => page(c, named(SITES, 'idfaena', 'nombrefaena'))));
-  app.get('/api/estados-equipo/', guarded((c) => page(c, named(EQUIPMENT_STATES, 'idestadoequipo', 'nombreestado'))));
+  app.get(
+    '/api/equipos/',
+    guarded((c) => page(c, equipment)),
+  );
+  app.get(
+    '/api/faenas/',
+    guarded((c) => page(c, named(SITES, 'idfaena', 'nombrefaena'))),
+  );
+  app.get(
+    '/api/estados-equipo/',
+    guarded((c) => page(c, named(EQUIPMENT_STATES, 'idestadoequipo', 'nombreestado'))),
+  );
   app.get('/api/estados-orden-trabajo/', (c) => page(c, named(WORK_ORDER_STATES, 'idestadoot', 'nombreestadoot')));
-  app.get('/api/tipos-mantenimiento-ot/', (c) => page(c, named(MAINTENANCE_TYPES, 'idtipomantenimientoot', 'nombretipomantenimientoot')));
+  app.get('/api/tipos-mantenimiento-ot/', (c) =>
+    page(c, named(MAINTENANCE_TYPES, 'idtipomantenimientoot', 'nombretipomantenimientoot')),
+  );
 
   app.notFound((c) => c.json({ detail: 'No encontrado.' }, 404));
   return app;

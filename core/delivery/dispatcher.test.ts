@@ -98,7 +98,11 @@ describe('outbound dispatcher', () => {
     const chat = scriptedPlugin('chat', [serverError()]);
     const dispatcher = dispatcherFor([chat.plugin]);
     // The first resolves once it is waiting for its retry; the next ones queue behind it.
-    await Promise.all([dispatcher.dispatch(msg('uno')), dispatcher.dispatch(msg('dos')), dispatcher.dispatch(msg('tres'))]);
+    await Promise.all([
+      dispatcher.dispatch(msg('uno')),
+      dispatcher.dispatch(msg('dos')),
+      dispatcher.dispatch(msg('tres')),
+    ]);
     await dispatcher.idle();
     expect(chat.delivered.map((m) => m.text)).toEqual(['uno', 'dos', 'tres']);
   });
@@ -170,6 +174,7 @@ describe('outbound dispatcher', () => {
     const chat = scriptedPlugin('chat');
     const dispatcher = dispatcherFor([chat.plugin], { limits: { chat: { perChat: { burst: 1, perSecond: 20 } } } });
     await Promise.all([dispatcher.dispatch(msg('uno')), dispatcher.dispatch(msg('dos'))]);
+    await dispatcher.idle();
     const [first, second] = chat.attempts;
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(45);
   });
@@ -211,5 +216,29 @@ describe('dead letters in Redis', () => {
       await redis.quit();
       await clearPrefix(prefix);
     }
+  });
+});
+
+describe('outbound dispatcher pacing', () => {
+  it('resolves dispatch while a message waits for its pacing slot, and still sends in order', async () => {
+    const chat = scriptedPlugin('chat');
+    const dispatcher = dispatcherFor([chat.plugin], { limits: { chat: { perChat: { burst: 1, perSecond: 5 } } } });
+    await dispatcher.dispatch(msg('uno'));
+    await dispatcher.dispatch(msg('dos'));
+    await dispatcher.dispatch(msg('tres'));
+    // The turn that produced them is not held up by the channel's pacing.
+    expect(chat.delivered.map((m) => m.text)).toEqual(['uno']);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['uno', 'dos', 'tres']);
+  });
+
+  it('flushes paced messages on close', async () => {
+    const chat = scriptedPlugin('chat');
+    const dispatcher = dispatcherFor([chat.plugin], { limits: { chat: { perChat: { burst: 1, perSecond: 20 } } } });
+    await dispatcher.dispatch(msg('uno'));
+    await dispatcher.dispatch(msg('dos'));
+    await dispatcher.close(2_000);
+    expect(chat.delivered.map((m) => m.text)).toEqual(['uno', 'dos']);
+    expect(await dispatcher.deadLetters()).toEqual([]);
   });
 });

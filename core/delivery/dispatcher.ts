@@ -126,7 +126,13 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     }
   }
 
-  async function attempt(item: Item): Promise<Outcome> {
+  /** The lane's messages are queued behind a wait: their `dispatch` calls resolve now. */
+  function hold(lane: Lane): void {
+    lane.waiting = true;
+    for (const item of lane.items) item.settle();
+  }
+
+  async function attempt(item: Item, lane: Lane): Promise<Outcome> {
     const { conversationId } = item.message;
     const { channel } = splitConversationId(conversationId);
     const plugin = registry.get(channel);
@@ -135,7 +141,12 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
       return { kind: 'done' };
     }
     const wait = pacerOf(channel)?.reserve(conversationId, Date.now()) ?? 0;
-    if (wait > 0) await sleep(wait);
+    if (wait > 0) {
+      // Pacing waits are short: on close they are flushed, not dead-lettered.
+      hold(lane);
+      await sleep(wait);
+      lane.waiting = false;
+    }
     item.attempts += 1;
     try {
       await plugin.send(item.message);
@@ -175,14 +186,13 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
           head.settle();
           continue;
         }
-        const outcome = await attempt(head);
+        const outcome = await attempt(head, lane);
         if (outcome.kind === 'done') {
           lane.items.shift();
           head.settle();
           continue;
         }
-        lane.waiting = true;
-        for (const item of lane.items) item.settle();
+        hold(lane);
         await retryWait(outcome.delayMs);
         if (!closed) lane.waiting = false;
       }

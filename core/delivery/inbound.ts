@@ -1,3 +1,4 @@
+import { OmnibotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { InboundMessage } from '../types.ts';
@@ -12,7 +13,9 @@ async function receiveOne(runtime: ConversationRuntime, message: InboundMessage,
       await runtime.receive(message);
       return;
     } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt];
+      // A refusal (validation, conflict) will not change on a second try; a store hiccup may.
+      const permanent = error instanceof OmnibotError && error.status < 500;
+      const delay = permanent ? undefined : RETRY_DELAYS_MS[attempt];
       const fields = { conversationId: message.conversationId, messageId: message.id, attempt: attempt + 1, error };
       if (delay === undefined) {
         logger.error(fields, 'inbound message could not be processed');

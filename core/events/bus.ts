@@ -28,8 +28,8 @@ export function createMemoryEventBus(): EventBus {
       }
     },
     subscribe(topic, listener) {
-      let set = listeners.get(topic);
-      if (!set) listeners.set(topic, (set = new Set()));
+      const set = listeners.get(topic) ?? new Set();
+      listeners.set(topic, set);
       set.add(listener);
       return () => {
         set.delete(listener);

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { verifyConversationToken } from '../auth/conversation-token.ts';
+import { safeEqual } from '../auth/safe-equal.ts';
 import { forbidden, unauthenticated } from './errors.ts';
 
 /** Who is calling: the admin, the holder of one conversation's token, or nobody. */
@@ -12,12 +12,6 @@ export interface AuthSecrets {
 }
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
-
-/** Constant-time comparison of two strings of any length (both are hashed first). */
-export function safeEqual(a: string, b: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 export function principalFromToken(secrets: AuthSecrets, token: string | null | undefined): Principal {
   if (!token) return ANONYMOUS;

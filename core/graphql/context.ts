@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events/bus.ts';
+import type { InspectionHub } from '../inspect/hub.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { ConversationStore } from '../store/types.ts';
@@ -12,6 +13,8 @@ export interface GraphqlServices {
   bus: EventBus;
   config: Pick<Config, 'sessionSecret' | 'adminToken' | 'transcriptLimit'>;
   logger: Logger;
+  /** Inspection switches; the `inspect` subscription needs it. */
+  inspection?: InspectionHub;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
-import { maskError as yogaMaskError } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import { OmnibotError } from '../errors.ts';
 
 /** `extensions.code` values clients can rely on (see schema.graphql). */
@@ -31,8 +31,16 @@ const CODE_OF: Record<string, GraphqlErrorCode> = {
 /** Details of these codes are safe to show a client; others may name internals (upstream URLs). */
 const PUBLIC_DETAILS = new Set<GraphqlErrorCode>(['BAD_USER_INPUT', 'RATE_LIMITED', 'PAYLOAD_TOO_LARGE']);
 
+/**
+ * Errors are made with yoga's `createGraphQLError` and recognised by name, not `instanceof`: graphql 16
+ * ships CJS and ESM builds, and a loader may hand yoga one and this module the other.
+ */
 export function graphqlError(code: GraphqlErrorCode, message: string, extensions: Record<string, unknown> = {}) {
-  return new GraphQLError(message, { extensions: { ...extensions, code } });
+  return createGraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export function isGraphQLError(value: unknown): value is GraphQLError {
+  return value instanceof Error && value.name === 'GraphQLError';
 }
 
 export const unauthenticated = (message = 'a valid token is required') => graphqlError('UNAUTHENTICATED', message);
@@ -46,12 +54,12 @@ export const badInput = (message: string, field?: string) =>
  * keeps its message under a mapped `extensions.code`; anything else is masked as INTERNAL_SERVER_ERROR.
  */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const located = isGraphQLError(error) ? error : undefined;
+  const original = located ? located.originalError : error;
   if (original instanceof OmnibotError) {
     const code = CODE_OF[original.code] ?? 'INTERNAL_SERVER_ERROR';
     const details = PUBLIC_DETAILS.has(code) ? (original.details ?? {}) : {};
-    const located = error instanceof GraphQLError ? error : undefined;
-    return new GraphQLError(code === 'INTERNAL_SERVER_ERROR' ? message : original.message, {
+    return createGraphQLError(code === 'INTERNAL_SERVER_ERROR' ? message : original.message, {
       nodes: located?.nodes,
       source: located?.source,
       positions: located?.positions,
@@ -59,5 +67,7 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
       extensions: { ...details, code },
     });
   }
+  // Our own errors (a GraphQL error carrying a code, raised by a resolver or a validation rule) pass.
+  if (located && isGraphQLError(located.originalError) && located.originalError.extensions?.code) return located;
   return yogaMaskError(error, message, isDev);
 }

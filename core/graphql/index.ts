@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { GraphqlServices } from './context.ts';
 import { createGraphqlWsServer, type GraphqlWsServer } from './ws.ts';
 import { createGraphqlYoga, GRAPHQL_PATH, type GraphqlYoga, type GraphqlYogaOptions } from './yoga.ts';
@@ -19,6 +20,8 @@ export interface MountGraphqlOptions extends GraphqlYogaOptions {
   server: UpgradeSource;
   services: GraphqlServices;
   keepAliveMs?: number;
+  /** Largest HTTP request body (default 64 KiB; WebSocket messages have the same bound). */
+  maxBodyBytes?: number;
 }
 
 export interface MountedGraphql {
@@ -34,6 +37,18 @@ export interface MountedGraphql {
 export function mountGraphql(options: MountGraphqlOptions): MountedGraphql {
   const { app, server, services } = options;
   const yoga = createGraphqlYoga(services, options);
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  app.use(
+    GRAPHQL_PATH,
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) =>
+        c.json(
+          { errors: [{ message: `body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+          413,
+        ),
+    }),
+  );
   app.on(['GET', 'POST'], GRAPHQL_PATH, (c) => yoga.fetch(c.req.raw, {}));
 
   const ws = createGraphqlWsServer({
@@ -41,6 +56,7 @@ export function mountGraphql(options: MountGraphqlOptions): MountedGraphql {
     secrets: services.config,
     logger: services.logger.child({ component: 'graphql-ws' }),
     keepAliveMs: options.keepAliveMs,
+    maxPayloadBytes: maxBodyBytes,
   });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (ws.handleUpgrade(request, socket, head)) return;

@@ -1,13 +1,12 @@
 import {
   type ASTVisitor,
   type FragmentDefinitionNode,
-  GraphQLError,
   Kind,
-  parse,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { graphqlError, isGraphQLError } from './errors.ts';
 
 export interface QueryLimits {
   /** Nesting of selection sets (fragments followed); introspection fields are not counted. */
@@ -20,10 +19,9 @@ export interface QueryLimits {
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 8, maxAliases: 15, maxTokens: 1000 };
 
-const limitError = (message: string) =>
-  new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+const limitError = (message: string) => graphqlError('GRAPHQL_VALIDATION_FAILED', message, { http: { status: 400 } });
 
-function depthRule(maxDepth: number) {
+export function depthLimitRule(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of context.getDocument().definitions) {
@@ -60,7 +58,7 @@ function depthRule(maxDepth: number) {
   };
 }
 
-function aliasRule(maxAliases: number) {
+export function aliasLimitRule(maxAliases: number) {
   return (context: ValidationContext): ASTVisitor => {
     let aliases = 0;
     let reported = false;
@@ -80,12 +78,12 @@ function aliasRule(maxAliases: number) {
 /** Depth, alias and token limits on every operation, over HTTP and WebSocket alike. */
 export function useQueryLimits(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plugin {
   return {
-    onParse({ setParseFn }) {
+    onParse({ parseFn, setParseFn }) {
       setParseFn((source, options) => {
         try {
-          return parse(source, { ...options, maxTokens: limits.maxTokens });
+          return parseFn(source, { ...options, maxTokens: limits.maxTokens });
         } catch (error) {
-          if (error instanceof GraphQLError && /contains more th\w+ \d+ tokens/.test(error.message)) {
+          if (isGraphQLError(error) && /contains more th\w+ \d+ tokens/.test(error.message)) {
             throw limitError(`query exceeds the limit of ${limits.maxTokens} tokens`);
           }
           throw error;
@@ -93,8 +91,8 @@ export function useQueryLimits(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plug
       });
     },
     onValidate({ addValidationRule }) {
-      addValidationRule(depthRule(limits.maxDepth));
-      addValidationRule(aliasRule(limits.maxAliases));
+      addValidationRule(depthLimitRule(limits.maxDepth));
+      addValidationRule(aliasLimitRule(limits.maxAliases));
     },
   };
 }

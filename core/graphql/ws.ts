@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import type { ExecutionArgs } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.ts';
 import { type AuthSecrets, connectionParamsToken, type Principal, principalFromToken } from './auth.ts';
 import type { SubscriberTransport } from './context.ts';
-import { graphqlError } from './errors.ts';
+import { graphqlError, isGraphQLError } from './errors.ts';
 import { GRAPHQL_PATH, type GraphqlYoga } from './yoga.ts';
 
 export interface GraphqlWsOptions {
@@ -20,6 +20,8 @@ export interface GraphqlWsOptions {
   connectionInitWaitTimeoutMs?: number;
   maxOperationsPerSocket?: number;
   maxPayloadBytes?: number;
+  /** On close, time sockets get to finish the closing handshake before they are terminated. */
+  closeGraceMs?: number;
 }
 
 export interface GraphqlWsServer {
@@ -75,7 +77,7 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
         try {
           document = parse(payload.query);
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
+          if (isGraphQLError(error)) return [error];
           throw error;
         }
         const errors = validate(schema, document);
@@ -105,6 +107,15 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
       return true;
     },
     connections: () => wss.clients.size,
-    close: () => server.dispose() as Promise<void>,
+    async close() {
+      // 1001 Going away: graphql-ws clients reconnect (to another process behind the balancer).
+      const closing = [...wss.clients].map(
+        (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve()).close(1001, 'Going away')),
+      );
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, options.closeGraceMs ?? 1_000).unref());
+      await Promise.race([Promise.all(closing), grace]);
+      for (const socket of wss.clients) socket.terminate();
+      await server.dispose();
+    },
   };
 }

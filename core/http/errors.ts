@@ -8,7 +8,10 @@ export function errorHandler(logger: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof OmnibotError) {
       const level = error.status >= 500 ? 'error' : 'warn';
-      logger[level]({ method: c.req.method, path: c.req.path, code: error.code, status: error.status, err: error }, 'request failed');
+      logger[level](
+        { method: c.req.method, path: c.req.path, code: error.code, status: error.status, err: error },
+        'request failed',
+      );
       if (error.code === 'rate_limited' && error.details?.retryAfterMs) {
         c.header('retry-after', String(Math.ceil(Number(error.details.retryAfterMs) / 1000)));
       }

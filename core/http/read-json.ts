@@ -19,7 +19,8 @@ export function parseJsonObject(raw: string): Record<string, unknown> {
   } catch (error) {
     throw new ValidationError(`body is not valid JSON: ${(error as Error).message}`);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError('body must be a JSON object');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new ValidationError('body must be a JSON object');
   return value as Record<string, unknown>;
 }
 

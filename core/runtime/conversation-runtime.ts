@@ -3,6 +3,7 @@ import {
   type ConversationEvent,
   type ConversationSnapshot,
   conversationMachine,
+  type FindEquipmentInput,
   MACHINE_VERSION,
   type PendingRun,
   type StartWorkflowInput,
@@ -14,7 +15,7 @@ import type { CmmsClient } from '../cmms/client.ts';
 import { ConflictError } from '../errors.ts';
 import { type EventBus, topics } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
-import type { ConversationStore, StoredConversation } from '../store/types.ts';
+import type { ConversationStore, Invocation, StoredConversation } from '../store/types.ts';
 import type { InboundMessage, OutboundMessage } from '../types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowCallback, WorkflowRunner } from '../workflows/types.ts';
@@ -76,22 +77,41 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     return work;
   };
 
-  const machineFor = (conversationId: string) =>
-    conversationMachine.provide({
-      actors: {
-        startWorkflow: fromPromise<void, StartWorkflowInput>(async ({ input }) => {
-          await runner.trigger(input.dagId, input.runId, {
-            conversation_id: conversationId,
+  // What invoked actors return during a turn, per conversation (turns of one conversation are serial here).
+  const invocations = new Map<string, Invocation[]>();
+  const recorded = async <T>(conversationId: string, src: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      const output = await work();
+      invocations.get(conversationId)?.push({ src, ...(output !== undefined ? { output } : {}) });
+      return output;
+    } catch (error) {
+      const { code, reason } = error as { code?: string; reason?: string };
+      invocations.get(conversationId)?.push({
+        src,
+        error: { message: (error as Error).message, ...(code ? { code } : {}), ...(reason ? { reason } : {}) },
+      });
+      throw error;
+    }
+  };
+
+  // Provided once: the actors read the conversation from their input, not from a closure.
+  const machine = conversationMachine.provide({
+    actors: {
+      startWorkflow: fromPromise<void, StartWorkflowInput>(({ input }) =>
+        recorded(input.conversationId, 'startWorkflow', () =>
+          runner.trigger(input.dagId, input.runId, {
+            conversation_id: input.conversationId,
             run_id: input.runId,
             callback_url: options.callbackUrl,
             params: input.params,
-          });
-        }),
-        findEquipment: fromPromise<EquipmentSummary[], { query: string }>(({ input }) =>
-          options.cmms.findEquipment(input.query),
+          }),
         ),
-      },
-    });
+      ),
+      findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(({ input }) =>
+        recorded(input.conversationId, 'findEquipment', () => options.cmms.findEquipment(input.query)),
+      ),
+    },
+  });
 
   /** One transition: load, restore, send, wait for invoked work, commit (retried on a version conflict). */
   async function runTurn(
@@ -112,12 +132,20 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       }));
       const transcript: TranscriptEntry[] = [
         ...(inbound ? [inbound] : []),
-        ...outbound.map((m) => ({ conversationId, direction: 'out' as const, text: m.text, ...(m.buttons ? { buttons: m.buttons } : {}), at })),
+        ...outbound.map((m) => ({
+          conversationId,
+          direction: 'out' as const,
+          text: m.text,
+          ...(m.buttons ? { buttons: m.buttons } : {}),
+          at,
+        })),
       ];
       const meta = {
         channel: stored?.meta.channel ?? participant!.channel,
         userId: stored?.meta.userId ?? participant!.userId,
-        ...((participant?.userName ?? stored?.meta.userName) ? { userName: participant?.userName ?? stored?.meta.userName } : {}),
+        ...((participant?.userName ?? stored?.meta.userName)
+          ? { userName: participant?.userName ?? stored?.meta.userName }
+          : {}),
         machineVersion: MACHINE_VERSION,
         createdAt: outcome.restarted || !stored ? at : stored.meta.createdAt,
         updatedAt: at,
@@ -134,6 +162,8 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
             stateAfter: outcome.state,
             version: (stored?.version ?? 0) + 1,
             channel: meta.channel,
+            machineVersion: MACHINE_VERSION,
+            ...(outcome.invocations.length ? { invocations: outcome.invocations } : {}),
           },
         ],
         transcript,
@@ -179,8 +209,9 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     }
     const inspect = options.inspect?.(conversationId);
     const create = (withSnapshot: unknown) =>
-      createActor(machineFor(conversationId), {
-        input: { conversationId, workflowTimeoutMs: options.workflowTimeoutMs, now: now() },
+      createActor(machine, {
+        // A fresh conversation's epoch is its first event's time: a replay of the log derives the same run ids.
+        input: { conversationId, workflowTimeoutMs: options.workflowTimeoutMs, now: event.at },
         ...(withSnapshot ? { snapshot: withSnapshot as ConversationSnapshot } : {}),
         ...(inspect ? { inspect } : {}),
       });
@@ -207,11 +238,14 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       actor.stop();
       throw new ConflictError('conversation is not handed off to a person', { conversationId });
     }
+    const turnInvocations: Invocation[] = [];
+    invocations.set(conversationId, turnInvocations);
     try {
       actor.send(event);
       const after = await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: BUSY_TIMEOUT_MS });
       return {
         replies,
+        invocations: turnInvocations,
         restarted,
         snapshot: after,
         persisted: actor.getPersistedSnapshot(),
@@ -219,12 +253,12 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         state: stateName(after.value),
       };
     } finally {
+      invocations.delete(conversationId);
       actor.stop();
     }
   }
 
-  const run = (conversationId: string, work: () => Promise<TurnResult>) =>
-    track(queue.run(conversationId, work));
+  const run = (conversationId: string, work: () => Promise<TurnResult>) => track(queue.run(conversationId, work));
 
   async function receive(message: InboundMessage): Promise<TurnResult> {
     const key = `${message.channel}:${message.id}`;
@@ -252,7 +286,11 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         runTurn(
           message.conversationId,
           event,
-          { channel: message.channel, userId: message.user.id, ...(message.user.name ? { userName: message.user.name } : {}) },
+          {
+            channel: message.channel,
+            userId: message.user.id,
+            ...(message.user.name ? { userName: message.user.name } : {}),
+          },
           inbound,
         ),
       );

@@ -1,11 +1,5 @@
 import type { TranscriptEntry } from '../runtime/types.ts';
-import type {
-  CommitChanges,
-  ConversationStore,
-  EventLogEntry,
-  MessageClaim,
-  StoredConversation,
-} from './types.ts';
+import type { CommitChanges, ConversationStore, EventLogEntry, MessageClaim, StoredConversation } from './types.ts';
 
 export interface StoreLimits {
   transcriptLimit: number;
@@ -28,7 +22,8 @@ export function createMemoryStore(limits: StoreLimits = { transcriptLimit: 200, 
     if (list.length > limit) list.splice(0, list.length - limit);
     map.set(id, list);
   };
-  const tail = <T>(list: T[] | undefined, limit?: number) => (limit === undefined ? [...(list ?? [])] : (list ?? []).slice(-limit));
+  const tail = <T>(list: T[] | undefined, limit?: number) =>
+    limit === undefined ? [...(list ?? [])] : (list ?? []).slice(-limit);
   const clone = <T>(value: T): T => structuredClone(value);
 
   return {

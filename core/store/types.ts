@@ -25,6 +25,16 @@ export interface EventLogEntry {
   stateAfter: string;
   version: number;
   channel?: string;
+  /** The machine version that processed the event (replay refuses other versions). */
+  machineVersion?: number;
+  /** What the invoked actors returned during this event, in order, so a replay needs no I/O. */
+  invocations?: Invocation[];
+}
+
+export interface Invocation {
+  src: string;
+  output?: unknown;
+  error?: { code?: string; reason?: string; message: string };
 }
 
 export interface CommitChanges {

@@ -23,7 +23,12 @@ export function mountCallbackRoute(
     const callback = validateCallback(parseJsonObject(raw));
     const turn = await deps.runtime.deliverWorkflowResult(callback);
     deps.logger.info(
-      { conversationId: callback.conversation_id, runId: callback.run_id, status: callback.status, duplicate: turn.duplicate },
+      {
+        conversationId: callback.conversation_id,
+        runId: callback.run_id,
+        status: callback.status,
+        duplicate: turn.duplicate,
+      },
       'workflow callback applied',
     );
     return c.json({ ok: true, duplicate: turn.duplicate, state: turn.state, status: turn.status });
@@ -32,9 +37,11 @@ export function mountCallbackRoute(
 
 function validateCallback(body: Record<string, unknown>): WorkflowCallback {
   for (const field of ['conversation_id', 'run_id', 'dag_id'] as const) {
-    if (typeof body[field] !== 'string' || !body[field]) throw new ValidationError(`${field} must be a non-empty string`);
+    if (typeof body[field] !== 'string' || !body[field])
+      throw new ValidationError(`${field} must be a non-empty string`);
   }
-  if (body.status !== 'success' && body.status !== 'failed') throw new ValidationError('status must be "success" or "failed"');
+  if (body.status !== 'success' && body.status !== 'failed')
+    throw new ValidationError('status must be "success" or "failed"');
   if (body.status === 'success' && (body.result === null || typeof body.result !== 'object')) {
     throw new ValidationError('result must be an object when status is "success"');
   }

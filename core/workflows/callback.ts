@@ -8,8 +8,12 @@ export function signBody(secret: string, rawBody: string | Uint8Array): string {
 }
 
 /** Constant-time check of a `sha256=<hex>` signature over the raw body. */
-export function verifySignature(secret: string, rawBody: string | Uint8Array, header: string | null | undefined): boolean {
-  if (!header || !header.startsWith('sha256=')) return false;
+export function verifySignature(
+  secret: string,
+  rawBody: string | Uint8Array,
+  header: string | null | undefined,
+): boolean {
+  if (!header?.startsWith('sha256=')) return false;
   const expected = Buffer.from(signBody(secret, rawBody));
   const given = Buffer.from(header);
   return expected.length === given.length && timingSafeEqual(expected, given);

@@ -3,7 +3,7 @@ import type { CmmsClient } from '../cmms/client.ts';
 import { WorkflowUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { CALLBACK_SIGNATURE_HEADER, signBody } from './callback.ts';
-import { type WorkflowDefinition, workflowErrorOf, workflows as defaultWorkflows } from './definitions.ts';
+import { workflows as defaultWorkflows, type WorkflowDefinition, workflowErrorOf } from './definitions.ts';
 import type { WorkflowCallback, WorkflowConf, WorkflowRunner, WorkflowStatus } from './types.ts';
 
 export interface LocalRunnerOptions {
@@ -33,7 +33,10 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
       try {
         const response = await request(conf.callback_url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [CALLBACK_SIGNATURE_HEADER]: signBody(options.callbackSecret, raw) },
+          headers: {
+            'content-type': 'application/json',
+            [CALLBACK_SIGNATURE_HEADER]: signBody(options.callbackSecret, raw),
+          },
           body: raw,
           headersTimeout: 30_000,
           bodyTimeout: 30_000,
@@ -64,7 +67,13 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
       const workflowError = workflowErrorOf(error);
       options.logger.warn({ runId, dagId, code: workflowError.code }, 'workflow failed');
       runs.set(runId, { state: 'failed', error: workflowError });
-      body = { conversation_id: conf.conversation_id, run_id: runId, dag_id: dagId, status: 'failed', error: workflowError };
+      body = {
+        conversation_id: conf.conversation_id,
+        run_id: runId,
+        dag_id: dagId,
+        status: 'failed',
+        error: workflowError,
+      };
     }
     await postCallback(conf, body);
   }
@@ -78,7 +87,9 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
       if (runs.size >= maxRemembered) runs.delete(runs.keys().next().value!);
       runs.set(runId, { state: 'queued' });
       // Starts after the triggering turn has been committed, as an Airflow run would.
-      const work = new Promise<void>((resolve) => setImmediate(resolve)).then(() => execute(dagId, runId, conf, definition));
+      const work = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+        execute(dagId, runId, conf, definition),
+      );
       running.add(work);
       void work.finally(() => running.delete(work));
     },

@@ -11,7 +11,8 @@ const USER_ID = /^[\p{L}\p{N}_.@+\-:]{1,128}$/u;
  */
 export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: string): InboundMessage {
   const { user_id: userId, message, action, message_id: messageId, user_name: userName } = body;
-  if (typeof userId !== 'string' || !userId.trim()) throw new ValidationError('user_id is required (a non-empty string)');
+  if (typeof userId !== 'string' || !userId.trim())
+    throw new ValidationError('user_id is required (a non-empty string)');
   if (!USER_ID.test(userId)) {
     throw new ValidationError('user_id may only have letters, digits and _ . @ + - : (at most 128 characters)');
   }
@@ -21,7 +22,8 @@ export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: 
   }
   const text = typeof message === 'string' ? message.trim() : '';
   if (!text && !action) throw new ValidationError('message is required (a non-empty string) unless action is given');
-  if (text.length > MAX_MESSAGE_LENGTH) throw new ValidationError(`message is longer than ${MAX_MESSAGE_LENGTH} characters`);
+  if (text.length > MAX_MESSAGE_LENGTH)
+    throw new ValidationError(`message is longer than ${MAX_MESSAGE_LENGTH} characters`);
   const id = typeof messageId === 'string' && messageId ? messageId : (idempotencyKey ?? randomUUID());
   if (id.length > 200) throw new ValidationError('message_id is longer than 200 characters');
   return {

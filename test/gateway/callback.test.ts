@@ -41,7 +41,13 @@ const resultBody = (conversationId: string, runId: string, estado = 'Completada'
     status: 'success',
     result: {
       found: true,
-      order: { idordentrabajo: 56, numeroot: 'OT-CORR-1', equipo_nombre: 'Excavadora CAT 320', estado_nombre: estado, tecnico_nombre: 'Juan Pérez' },
+      order: {
+        idordentrabajo: 56,
+        numeroot: 'OT-CORR-1',
+        equipo_nombre: 'Excavadora CAT 320',
+        estado_nombre: estado,
+        tecnico_nombre: 'Juan Pérez',
+      },
     },
   });
 
@@ -52,13 +58,20 @@ describe('POST /api/bot/webhook (workflow callbacks)', () => {
     const response = await callback(raw, signBody(SECRET, raw));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ ok: true, duplicate: false, status: 'idle' });
-    expect(await client.waitForReply(answer.conversation_id, answer.conversation_token, /estado: Completada ✅/)).toBeTruthy();
+    expect(
+      await client.waitForReply(answer.conversation_id, answer.conversation_token, /estado: Completada ✅/),
+    ).toBeTruthy();
   });
 
   it('refuses a missing or bad signature with 401 and changes nothing', async () => {
     const { client, answer, run } = await waitingConversation('cb-bad');
     const raw = resultBody(answer.conversation_id, run.runId);
-    for (const signature of [undefined, 'sha256=deadbeef', signBody('wrong-secret', raw), signBody(SECRET, `${raw} `)]) {
+    for (const signature of [
+      undefined,
+      'sha256=deadbeef',
+      signBody('wrong-secret', raw),
+      signBody(SECRET, `${raw} `),
+    ]) {
       const response = await callback(raw, signature);
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ error: 'unauthorized' });
@@ -90,7 +103,12 @@ describe('POST /api/bot/webhook (workflow callbacks)', () => {
     expect(await response.json()).toMatchObject({ error: 'conflict' });
     const malformed = JSON.stringify({ conversation_id: answer.conversation_id, run_id: run.runId, status: 'done' });
     expect((await callback(malformed, signBody(SECRET, malformed))).status).toBe(400);
-    const noResult = JSON.stringify({ conversation_id: answer.conversation_id, run_id: run.runId, dag_id: 'x', status: 'success' });
+    const noResult = JSON.stringify({
+      conversation_id: answer.conversation_id,
+      run_id: run.runId,
+      dag_id: 'x',
+      status: 'success',
+    });
     expect((await callback(noResult, signBody(SECRET, noResult))).status).toBe(400);
   });
 

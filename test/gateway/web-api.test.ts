@@ -5,7 +5,10 @@ import { webClient } from '../support/web-client.ts';
 let gateway: Gateway;
 let client: ReturnType<typeof webClient>;
 beforeAll(async () => {
-  gateway = await startGateway({ LOG_LEVEL: 'silent', ADMIN_TOKEN: 'admin-secret-token' }, { port: 0, host: '127.0.0.1' });
+  gateway = await startGateway(
+    { LOG_LEVEL: 'silent', ADMIN_TOKEN: 'admin-secret-token' },
+    { port: 0, host: '127.0.0.1' },
+  );
   client = webClient(gateway.url);
 });
 afterAll(async () => {
@@ -27,8 +30,14 @@ describe('web channel on embedded defaults', () => {
     const answer = await client.send('u-status', 'consultar estado de OT-CORR-1');
     expect(answer.status).toBe('processing');
     expect(answer.replies[0]?.text).toMatch(/Procesando/);
-    const final = await client.waitForReply(answer.conversation_id, answer.conversation_token, /se encuentra en estado/);
-    expect(final).toMatch(/La orden de trabajo OT-CORR-1 para el equipo Excavadora CAT 320 se encuentra en estado: En Progreso\./);
+    const final = await client.waitForReply(
+      answer.conversation_id,
+      answer.conversation_token,
+      /se encuentra en estado/,
+    );
+    expect(final).toMatch(
+      /La orden de trabajo OT-CORR-1 para el equipo Excavadora CAT 320 se encuentra en estado: En Progreso\./,
+    );
     const after = await client.messages(answer.conversation_id, answer.conversation_token);
     expect(after.status).toBe('idle');
   });
@@ -43,7 +52,9 @@ describe('web channel on embedded defaults', () => {
     const confirmed = await client.send(user, 'Confirmar', { action: 'confirm:yes' });
     expect(confirmed.status).toBe('processing');
     const final = await client.waitForReply(confirmed.conversation_id, confirmed.conversation_token, /Falla reportada/);
-    expect(final).toMatch(/OT-CORR-CAT-001-\d{14}-\d+ para el equipo Excavadora CAT 320, con prioridad Crítica y estado Abierta/);
+    expect(final).toMatch(
+      /OT-CORR-CAT-001-\d{14}-\d+ para el equipo Excavadora CAT 320, con prioridad Crítica y estado Abierta/,
+    );
   });
 
   it('lists the equipment and the pending orders', async () => {

@@ -10,7 +10,13 @@ import { inbound, makeRuntime, message } from '../support/runtime-harness.ts';
 const prefixes: string[] = [];
 const stores: ConversationStore[] = [];
 function redisStore(prefix: string) {
-  const store = createRedisStore({ redis: connectRedis(), prefix, conversationTtlSeconds: 3600, transcriptLimit: 500, eventLimit: 1000 });
+  const store = createRedisStore({
+    redis: connectRedis(),
+    prefix,
+    conversationTtlSeconds: 3600,
+    transcriptLimit: 500,
+    eventLimit: 1000,
+  });
   stores.push(store);
   return store;
 }
@@ -108,7 +114,9 @@ describe('conversation runtime', () => {
     expect(replay.duplicate).toBe(true);
     expect(delivered.filter((m) => /No encontré/.test(m.text))).toHaveLength(1);
 
-    await expect(runtime.deliverWorkflowResult({ ...callback, run_id: 'omnibot__other' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(runtime.deliverWorkflowResult({ ...callback, run_id: 'omnibot__other' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     await expect(runtime.deliverWorkflowResult({ ...callback, conversation_id: 'web:nadie' })).rejects.toBeInstanceOf(
       ConflictError,
     );

@@ -26,8 +26,7 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${logs.join('\n')}`)), 15_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
+      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         logs.push(line);

@@ -19,7 +19,9 @@ export const CAT_001: EquipmentSummary = {
 };
 
 /** A runner that records triggers (the workflow seam; its result is delivered by the test). */
-export function recordingRunner(): WorkflowRunner & { triggers: { dagId: string; runId: string; conf: WorkflowConf }[] } {
+export function recordingRunner(): WorkflowRunner & {
+  triggers: { dagId: string; runId: string; conf: WorkflowConf }[];
+} {
   const triggers: { dagId: string; runId: string; conf: WorkflowConf }[] = [];
   return {
     kind: 'local',

@@ -22,15 +22,27 @@ export function webClient(baseUrl: string) {
   }
 
   async function messages(conversationId: string, token: string) {
-    const response = await fetch(`${baseUrl}/api/bot/conversations/${encodeURIComponent(conversationId)}/messages?limit=100`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const response = await fetch(
+      `${baseUrl}/api/bot/conversations/${encodeURIComponent(conversationId)}/messages?limit=100`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     expect(response.status).toBe(200);
-    return (await response.json()) as { status: string; state: string; messages: { direction: string; text: string }[] };
+    return (await response.json()) as {
+      status: string;
+      state: string;
+      messages: { direction: string; text: string }[];
+    };
   }
 
   /** Polls the transcript until an outbound message matches (the workflow's answer arrives later). */
-  async function waitForReply(conversationId: string, token: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  async function waitForReply(
+    conversationId: string,
+    token: string,
+    pattern: RegExp,
+    timeoutMs = 15_000,
+  ): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { messages: list } = await messages(conversationId, token);

@@ -1,6 +1,7 @@
 import { topics } from '../../events/bus.ts';
 import { busReady } from '../../events/redis-bus.ts';
-import { assertCanRead } from '../auth.ts';
+import type { InspectionRecord } from '../../inspect/records.ts';
+import { assertAdmin, assertCanRead } from '../auth.ts';
 import type { GraphqlContext } from '../context.ts';
 import { messageFromEvent, stateFromEvent, stateFromView } from '../mappers.ts';
 import { type TopicStreamOptions, topicStream } from '../topic-stream.ts';
@@ -22,7 +23,52 @@ function flowControl(ctx: GraphqlContext, topic: string): FlowControl {
 
 const passThrough = <T>(event: T) => event;
 
+/** The stream, calling `onEnd` once when the subscriber goes away. */
+function withEnd<T>(stream: AsyncIterableIterator<T>, onEnd: () => void): AsyncIterableIterator<T> {
+  let ended = false;
+  const end = () => {
+    if (!ended) (ended = true), onEnd();
+  };
+  return {
+    next: async () => {
+      const item = await stream.next();
+      if (item.done) end();
+      return item;
+    },
+    return: async (value?: unknown) => {
+      end();
+      return stream.return ? stream.return(value) : { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+const asJson = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
 export const Subscription = {
+  inspect: {
+    async subscribe(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {
+      assertAdmin(ctx.principal, Boolean(ctx.services.config.adminToken));
+      const hub = ctx.services.inspection;
+      if (!hub) throw new Error('inspection is not available in this process');
+      const topic = topics.inspect(args.conversationId);
+      const stream = topicStream({
+        bus: ctx.services.bus,
+        topic,
+        map: (payload) => {
+          const record = payload as InspectionRecord;
+          return { ...record, event: asJson(record.event), context: asJson(record.context) };
+        },
+        ...flowControl(ctx, topic),
+      });
+      await busReady(ctx.services.bus);
+      return withEnd(stream, hub.watch(args.conversationId));
+    },
+    resolve: passThrough,
+  },
+
   messages: {
     async subscribe(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {
       assertCanRead(ctx.principal, args.conversationId);

@@ -1,0 +1,81 @@
+import autocannon from 'autocannon';
+import { rssMiB, type Server, startServer } from './servers.ts';
+
+export interface LoadResult {
+  name: string;
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** Drives POST /api/bot/message with "hola" from `users` distinct users (each request a new message id). */
+export async function load(
+  name: string,
+  url: string,
+  opts: { connections: number; durationSec: number; rate?: number; users: number },
+): Promise<LoadResult> {
+  let n = 0;
+  const result = await autocannon({
+    url: `${url}/api/bot/message`,
+    connections: opts.connections,
+    duration: opts.durationSec,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ user_id: `bench-${n++ % opts.users}`, message: 'hola' }),
+        }),
+      },
+    ],
+  });
+  return {
+    name,
+    requestsPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export async function benchWebPath(opts: { durationSec: number; connections: number; redisUrl: string }) {
+  const line = (r: LoadResult) =>
+    `${r.name.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors}   non-2xx ${r.non2xx}`;
+  const servers: Server[] = [];
+  try {
+    const bare = await startServer('bench/bare-echo.ts', {});
+    servers.push(bare);
+    const prefix = `omnibot-bench:${Date.now()}:`;
+    const gateway = await startServer('main.ts', {
+      REDIS_URL: opts.redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'info',
+      CONVERSATION_TTL_SECONDS: '600',
+      DEDUP_TTL_SECONDS: '600',
+    });
+    servers.push(gateway);
+    const warm = { connections: opts.connections, durationSec: 2, users: 1000 };
+    await load('warm-up', bare.url, warm);
+    await load('warm-up', gateway.url, warm);
+
+    const full = { connections: opts.connections, durationSec: opts.durationSec, users: 1000 };
+    const baseline = await load('bare Hono echo', bare.url, full);
+    const gw = await load('gateway (web path, Redis)', gateway.url, full);
+    const paced = await load('gateway at 1,000 msg/s', gateway.url, { ...full, connections: 50, rate: 1000 });
+    const memory = await rssMiB(gateway.pid);
+
+    console.log('\n== web path: POST /api/bot/message "hola" (parse, dedup, load, transition, CAS save, log, reply)');
+    console.log(`connections ${opts.connections}, ${opts.durationSec} s each, servers pinned to one core`);
+    for (const r of [baseline, gw, paced]) console.log(line(r));
+    console.log(`ratio gateway/bare throughput: ${(gw.requestsPerSec / baseline.requestsPerSec).toFixed(3)}`);
+    console.log(`gateway RSS after load: ${memory.toFixed(0)} MiB`);
+    return { baseline, gateway: gw, paced, ratio: gw.requestsPerSec / baseline.requestsPerSec };
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}

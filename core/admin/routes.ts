@@ -1,0 +1,74 @@
+import type { Context, Hono } from 'hono';
+import { safeEqual } from '../auth/safe-equal.ts';
+import type { OutboundDispatcher } from '../delivery/types.ts';
+import { AuthError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { readJsonObject } from '../http/read-json.ts';
+import type { InspectionHub } from '../inspect/hub.ts';
+import type { ConversationRuntimeImpl } from '../runtime/conversation-runtime.ts';
+import type { ConversationStore } from '../store/types.ts';
+
+export interface AdminDeps {
+  adminToken?: string;
+  runtime: ConversationRuntimeImpl;
+  store: ConversationStore;
+  dispatcher: OutboundDispatcher;
+  inspection: InspectionHub;
+  maxBodyBytes: number;
+}
+
+/**
+ * The operators' REST API (`Authorization: Bearer <ADMIN_TOKEN>`; refused when ADMIN_TOKEN is
+ * unset): a conversation's event log (for `npm run inspect`), the live-inspection switch, replies
+ * in a hand-off, and the outbound dead letters.
+ */
+export function mountAdminRoutes(app: Hono, deps: AdminDeps) {
+  const guard = (c: Context) => {
+    if (!deps.adminToken) throw new ForbiddenError('the admin API is disabled: set ADMIN_TOKEN');
+    const header = c.req.header('authorization') ?? '';
+    if (!header.startsWith('Bearer ') || !safeEqual(header.slice(7).trim(), deps.adminToken)) {
+      throw new AuthError('admin token required (Authorization: Bearer <ADMIN_TOKEN>)');
+    }
+  };
+  const conversation = async (c: Context) => {
+    const id = c.req.param('id') ?? '';
+    const view = await deps.runtime.getConversation(id);
+    if (!view) throw new NotFoundError(`conversation ${id} not found`);
+    return view;
+  };
+  const text = async (c: Context) => {
+    const body = await readJsonObject(c, deps.maxBodyBytes);
+    if (typeof body.text !== 'string' || !body.text.trim()) throw new ValidationError('text is required');
+    return body.text.trim();
+  };
+
+  app.use('/admin/*', async (c, next) => {
+    guard(c);
+    await next();
+  });
+  app.get('/admin/conversations/:id/events', async (c) => {
+    const view = await conversation(c);
+    return c.json({ conversation: view, events: await deps.store.readEvents(view.id) });
+  });
+  app.post('/admin/conversations/:id/inspect', async (c) => {
+    const view = await conversation(c);
+    const body = await readJsonObject(c, deps.maxBodyBytes);
+    deps.inspection.setLive(view.id, body.live !== false);
+    return c.json({ conversation_id: view.id, live: body.live !== false });
+  });
+  app.post('/admin/conversations/:id/reply', async (c) => {
+    const view = await conversation(c);
+    const turn = await deps.runtime.agentReply(view.id, await text(c));
+    return c.json({ conversation_id: view.id, status: turn.status, replies: turn.replies });
+  });
+  app.post('/admin/conversations/:id/release', async (c) => {
+    const view = await conversation(c);
+    const turn = await deps.runtime.releaseHandoff(view.id);
+    return c.json({ conversation_id: view.id, status: turn.status, replies: turn.replies });
+  });
+  app.get('/admin/delivery/dead-letters', async (c) =>
+    c.json({ dead_letters: await deps.dispatcher.deadLetters(500) }),
+  );
+  app.post('/admin/delivery/dead-letters/retry', async (c) =>
+    c.json({ retried: await deps.dispatcher.retryDeadLetters({ all: true }) }),
+  );
+}

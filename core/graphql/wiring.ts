@@ -1,0 +1,55 @@
+import type { Hono } from 'hono';
+import type { Config } from '../config.ts';
+import { createMemoryEventBus, type EventBus } from '../events/bus.ts';
+import { connectRedisEventBus } from '../events/redis-bus.ts';
+import type { InspectionHub } from '../inspect/hub.ts';
+import type { Logger } from '../log.ts';
+import type { ConversationRuntime } from '../runtime/types.ts';
+import type { ConversationStore } from '../store/types.ts';
+import { mountWebchat } from '../webchat/routes.ts';
+import { type MountedGraphql, mountGraphql, type UpgradeSource } from './index.ts';
+
+export interface GraphqlWiringOptions {
+  config: Config;
+  logger: Logger;
+  server: UpgradeSource;
+  store: ConversationStore;
+}
+
+/** The gateway's GraphQL part, in two steps: the bus first (the runtime publishes on it), then the routes. */
+export interface GraphqlWiring {
+  /** Redis pub/sub across processes with REDIS_URL; in-process otherwise. */
+  bus: EventBus;
+  /** `/graphql` (HTTP and WebSocket) and the web chat page at `/`; once the runtime exists. */
+  mount(app: Hono, runtime: ConversationRuntime, inspection?: InspectionHub): MountedGraphql;
+  /** Closes the WebSocket subscribers, then the bus (and its Redis connections). */
+  close(): Promise<void>;
+}
+
+export async function wireGraphql(options: GraphqlWiringOptions): Promise<GraphqlWiring> {
+  const { config, logger, server, store } = options;
+  const redisBus = config.redisUrl
+    ? await connectRedisEventBus(config.redisUrl, `${config.redisKeyPrefix}bus:`, logger.child({ component: 'bus' }))
+    : undefined;
+  const bus = redisBus?.bus ?? createMemoryEventBus();
+  let mounted: MountedGraphql | undefined;
+  return {
+    bus,
+    mount(app, runtime, inspection) {
+      if (mounted) throw new Error('GraphQL is already mounted');
+      mounted = mountGraphql({
+        app,
+        server,
+        services: { runtime, store, bus, config, logger, ...(inspection ? { inspection } : {}) },
+        maxBodyBytes: config.maxBodyBytes,
+        graphiql: process.env.NODE_ENV !== 'production',
+      });
+      mountWebchat(app);
+      return mounted;
+    },
+    async close() {
+      await mounted?.close();
+      await (redisBus ? redisBus.close() : bus.close());
+    },
+  };
+}

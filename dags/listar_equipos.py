@@ -1,0 +1,13 @@
+"""omnibot Airflow DAG `listar_equipos`: List the CMMS equipment (no params).
+
+conf = {conversation_id, run_id, callback_url, params}; the last task POSTs the signed result.
+"""
+
+from omnibot_common.dag_factory import build_workflow_dag
+from omnibot_common.workflows import listar_equipos
+
+dag = build_workflow_dag(
+    "listar_equipos",
+    listar_equipos,
+    "List the CMMS equipment (no params)",
+)

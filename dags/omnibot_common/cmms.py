@@ -1,0 +1,117 @@
+"""A small client of the Somacor CMMS REST API (Django REST Framework), built on requests.
+
+Auth is `Authorization: Token <key>` (DRF TokenAuthentication; `Bearer` gets a 401). Lists are
+paginated as `{count, next, previous, results}`; a bare list is tolerated. There are no server-side
+filters, so finding an order by `numeroot` pages through `ordenes-trabajo/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import requests
+
+from .errors import WorkflowFailure
+
+MAX_PAGES = 500  # a guard against a `next` link that never ends
+
+
+def api_base(cmms_url: str, api_prefix: str = "/api/") -> str:
+    """`{cmms_url}{cmms_api_prefix}` with exactly one slash between them and a trailing slash."""
+    prefix = "/" + api_prefix.strip("/") + "/" if api_prefix.strip("/") else "/"
+    return cmms_url.rstrip("/") + prefix
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict) and "detail" in body:
+        return str(body["detail"])[:200]
+    return str(body)[:200]
+
+
+class CmmsClient:
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 15.0, session: requests.Session | None = None):
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.headers["Accept"] = "application/json"
+        if token:
+            self.session.headers["Authorization"] = f"Token {token}"
+
+    def _url(self, path: str) -> str:
+        return urljoin(self.base_url, path.lstrip("/"))
+
+    def _same_origin(self, url: str) -> str:
+        """DRF builds `next` from the request's Host; behind a proxy that may not be reachable from
+        here, so keep its path and query on the configured origin."""
+        base, link = urlsplit(self.base_url), urlsplit(url)
+        if not link.scheme:
+            return urljoin(self.base_url, url)
+        return urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
+
+    def request(self, method: str, url: str, *, json: dict | None = None) -> object:
+        try:
+            response = self.session.request(method, url, json=json, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise WorkflowFailure(
+                "cmms_unreachable", f"CMMS unreachable ({method} {url}): {type(exc).__name__}", retryable=True
+            ) from exc
+        status = response.status_code
+        if status >= 500:
+            raise WorkflowFailure("cmms_error", f"CMMS answered {status} to {method} {url}", retryable=True, status=status)
+        if status in (401, 403):
+            raise WorkflowFailure(
+                "cmms_auth", f"CMMS refused the credentials ({status}): {_detail(response)}", status=status
+            )
+        if status == 404:
+            raise WorkflowFailure("cmms_not_found", f"CMMS has no {url} (404)", status=status)
+        if status >= 400:
+            raise WorkflowFailure("cmms_rejected", f"CMMS rejected {method} {url} ({status}): {_detail(response)}", status=status)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise WorkflowFailure("cmms_bad_response", f"CMMS answered non-JSON to {method} {url}") from exc
+
+    def iter_list(self, path: str) -> Iterator[dict]:
+        """Every item of a list route, following `next` links; a bare list is one page."""
+        url: str | None = self._url(path)
+        pages = 0
+        while url:
+            pages += 1
+            if pages > MAX_PAGES:
+                raise WorkflowFailure("cmms_bad_response", f"CMMS pagination of {path} exceeded {MAX_PAGES} pages")
+            body = self.request("GET", url)
+            if isinstance(body, list):
+                yield from (item for item in body if isinstance(item, dict))
+                return
+            if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                raise WorkflowFailure("cmms_bad_response", f"CMMS list {path} has neither results nor a list")
+            yield from (item for item in body["results"] if isinstance(item, dict))
+            next_link = body.get("next")
+            url = self._same_origin(next_link) if next_link else None
+
+    def find_work_order(self, numeroot: str) -> dict | None:
+        wanted = numeroot.strip().casefold()
+        for order in self.iter_list("ordenes-trabajo/"):
+            if str(order.get("numeroot") or "").strip().casefold() == wanted:
+                return order
+        return None
+
+    def list_work_orders(self) -> list[dict]:
+        return list(self.iter_list("ordenes-trabajo/"))
+
+    def list_equipment(self) -> list[dict]:
+        return list(self.iter_list("equipos/"))
+
+    def report_failure(self, body: dict) -> dict:
+        created = self.request("POST", self._url("ordenes-trabajo/reportar-falla/"), json=body)
+        if not isinstance(created, dict):
+            raise WorkflowFailure("cmms_bad_response", "CMMS answered reportar-falla with no order")
+        # Some versions wrap the new order: {message, orden}.
+        if "numeroot" not in created and isinstance(created.get("orden"), dict):
+            return created["orden"]
+        return created

@@ -1,0 +1,114 @@
+"""Builds one omnibot workflow DAG: task `result` (the CMMS work, with retries; its XCom
+`return_value` is the workflow result) then task `callback` (trigger rule all_done: runs on success
+and on failure, POSTs the signed result to `conf.callback_url`).
+
+conf = {conversation_id, run_id, callback_url, params}. A failed `result` ends the run as failed
+after the callback reported it; a lost callback does not fail a successful run (the gateway can
+read the result back from XCom).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from airflow.sdk import dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from .callback import build_payload, post_callback
+from .cmms import CmmsClient, api_base
+from .errors import WorkflowFailure
+from .settings import callback_secret, cmms_settings, task_tuning
+from .workflows import Workflow
+
+RESULT_TASK_ID = "result"
+CALLBACK_TASK_ID = "callback"
+ERROR_XCOM_KEY = "error"
+log = logging.getLogger(__name__)
+
+
+def _conf() -> dict:
+    conf = get_current_context()["dag_run"].conf
+    return dict(conf) if isinstance(conf, dict) else {}
+
+
+def _cmms_client(timeout: float) -> CmmsClient:
+    settings = cmms_settings()
+    return CmmsClient(api_base(settings.url, settings.api_prefix), settings.token, timeout=timeout)
+
+
+def build_workflow_dag(dag_id: str, workflow: Workflow, description: str):
+    tuning = task_tuning()
+
+    @dag(
+        dag_id=dag_id,
+        description=description,
+        schedule=None,
+        catchup=False,
+        max_active_runs=32,
+        tags=["omnibot"],
+        default_args={"owner": "omnibot", "retries": 0},
+    )
+    def omnibot_workflow():
+        @task(
+            task_id=RESULT_TASK_ID,
+            retries=tuning.retries,
+            retry_delay=timedelta(seconds=tuning.retry_delay_seconds),
+            execution_timeout=timedelta(minutes=5),
+        )
+        def result() -> dict:
+            ti = get_current_context()["ti"]
+            params = _conf().get("params")
+            try:
+                client = _cmms_client(tuning.cmms_timeout_seconds)
+                return workflow(client, dict(params) if isinstance(params, dict) else {})
+            except WorkflowFailure as failure:
+                ti.xcom_push(key=ERROR_XCOM_KEY, value=failure.as_error())
+                if failure.retryable:
+                    raise
+                raise AirflowFailException(f"{failure.code}: {failure.message}") from failure
+            except Exception as exc:
+                ti.xcom_push(key=ERROR_XCOM_KEY, value={"code": "workflow_error", "message": f"{type(exc).__name__}: {exc}"[:300]})
+                raise
+
+        @task(task_id=CALLBACK_TASK_ID, trigger_rule="all_done", retries=0)
+        def callback() -> str:
+            context = get_current_context()
+            ti, dag_run = context["ti"], context["dag_run"]
+            value = ti.xcom_pull(task_ids=RESULT_TASK_ID)
+            error = None
+            if value is None:
+                error = ti.xcom_pull(task_ids=RESULT_TASK_ID, key=ERROR_XCOM_KEY) or {
+                    "code": "workflow_failed",
+                    "message": "the workflow task failed without reporting an error",
+                }
+            conf = _conf()
+            outcome = "no callback_url"
+            url = conf.get("callback_url")
+            if url:
+                payload = build_payload(
+                    conversation_id=str(conf.get("conversation_id") or ""),
+                    run_id=str(conf.get("run_id") or dag_run.run_id),
+                    dag_id=dag_id,
+                    result=value,
+                    error=error,
+                )
+                try:
+                    outcome = post_callback(
+                        str(url),
+                        callback_secret(),
+                        payload,
+                        attempts=tuning.callback_attempts,
+                        backoff_seconds=tuning.callback_backoff_seconds,
+                    )
+                except (RuntimeError, WorkflowFailure) as exc:
+                    outcome = "undelivered"
+                    log.error("callback not delivered: %s", exc)
+            log.info("callback outcome: %s", outcome)
+            if error is not None:
+                raise AirflowFailException(f"workflow failed: {error.get('code')}: {error.get('message')}")
+            return outcome
+
+        result() >> callback()
+
+    return omnibot_workflow()

@@ -1,0 +1,86 @@
+"""The four workflows as plain functions `(client, params) -> result`, free of Airflow.
+
+The result shapes are those of core/workflows/results.ts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .cmms import CmmsClient
+from .errors import WorkflowFailure
+from .summaries import (
+    PENDING_LIMIT,
+    fold,
+    is_pending,
+    normalize_priority,
+    pending_sort_key,
+    summarize_equipment,
+    summarize_work_order,
+)
+
+Workflow = Callable[[CmmsClient, dict], dict]
+
+
+def _required_text(params: dict, name: str) -> str:
+    value = str(params.get(name) or "").strip()
+    if not value:
+        raise WorkflowFailure("invalid_params", f"param {name} is required")
+    return value
+
+
+def consultar_estado_ot(client: CmmsClient, params: dict) -> dict:
+    numeroot = _required_text(params, "numeroot")
+    order = client.find_work_order(numeroot)
+    if order is None:
+        return {"found": False, "numeroot": numeroot}
+    return {"found": True, "order": summarize_work_order(order)}
+
+
+def _resolve_equipment_id(client: CmmsClient, idequipo: object) -> int:
+    """A primary key as is; otherwise a `codigointerno` (e.g. CAT-001) or a name, looked up in equipos/."""
+    if isinstance(idequipo, int) and not isinstance(idequipo, bool):
+        return idequipo
+    text = str(idequipo or "").strip()
+    if not text:
+        raise WorkflowFailure("invalid_params", "param idequipo is required")
+    if text.isdigit():
+        return int(text)
+    wanted = fold(text)
+    equipment = client.list_equipment()
+    for field in ("codigointerno", "nombreequipo"):
+        for item in equipment:
+            if fold(item.get(field)) == wanted:
+                return int(item["idequipo"])
+    raise WorkflowFailure("equipment_not_found", f"no equipment with code or name {text!r}")
+
+
+def reportar_falla(client: CmmsClient, params: dict) -> dict:
+    descripcion = _required_text(params, "descripcion")
+    idequipo = _resolve_equipment_id(client, params.get("idequipo"))
+    body: dict = {"idequipo": idequipo, "descripcionproblemareportado": descripcion}
+    if params.get("prioridad") not in (None, ""):
+        prioridad = normalize_priority(params.get("prioridad"))
+        if prioridad is None:
+            raise WorkflowFailure("invalid_params", f"unknown prioridad {params.get('prioridad')!r}")
+        body["prioridad"] = prioridad
+    created = client.report_failure(body)
+    return {"order": summarize_work_order(created)}
+
+
+def listar_equipos(client: CmmsClient, params: dict) -> dict:
+    equipment = [summarize_equipment(item) for item in client.list_equipment()]
+    return {"total": len(equipment), "equipment": equipment}
+
+
+def listar_ot_pendientes(client: CmmsClient, params: dict) -> dict:
+    pending = sorted((o for o in client.list_work_orders() if is_pending(o)), key=pending_sort_key)
+    return {"total": len(pending), "orders": [summarize_work_order(o) for o in pending[:PENDING_LIMIT]]}
+
+
+WORKFLOWS: dict[str, Workflow] = {
+    "consultar_estado_ot": consultar_estado_ot,
+    "reportar_falla": reportar_falla,
+    "listar_equipos": listar_equipos,
+    "listar_ot_pendientes": listar_ot_pendientes,
+}

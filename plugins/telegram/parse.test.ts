@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../core/errors.ts';
+import { fixture } from '../../test/contract/fixtures.ts';
+import { parseUpdate } from './parse.ts';
+import { verifySecretToken } from './verify.ts';
+
+const parse = (name: string) => parseUpdate(fixture('telegram', name));
+
+describe('Telegram update parsing', () => {
+  it('reads a text message: conversation per chat, id per chat message', () => {
+    expect(parse('message-text.json')).toEqual({
+      kind: 'message',
+      updateId: 715000101,
+      message: {
+        id: '123456789:301',
+        channel: 'telegram',
+        conversationId: 'telegram:123456789',
+        user: { id: '123456789', name: 'Pedro González' },
+        text: 'consultar estado de OT-CORR-1 🙏',
+        receivedAt: '2025-06-08T20:59:43.000Z',
+      },
+    });
+  });
+
+  it('reads commands, locations, the largest photo and documents', () => {
+    expect(parse('message-command.json')).toMatchObject({ message: { text: '/start' } });
+    expect(parse('message-location.json')).toMatchObject({
+      message: { location: { latitude: -33.4489, longitude: -70.6693 } },
+    });
+    expect(parse('message-photo.json')).toMatchObject({
+      message: {
+        text: 'Fuga de aceite en CAT-001',
+        attachments: [{ kind: 'image', id: 'AgACAgEAAxkBAAIBMGZlarge', caption: 'Fuga de aceite en CAT-001' }],
+      },
+    });
+    expect(parse('message-document.json')).toMatchObject({
+      message: {
+        attachments: [
+          {
+            kind: 'document',
+            id: 'BQACAgEAAxkBAAIBMWZdocument',
+            mimeType: 'application/pdf',
+            fileName: 'inspeccion-CAT-001.pdf',
+          },
+        ],
+      },
+    });
+  });
+
+  it('uses the group chat as the conversation', () => {
+    expect(parse('group-message.json')).toMatchObject({
+      message: { conversationId: 'telegram:-1001234567890', user: { id: '123456789' } },
+    });
+  });
+
+  it('turns a pressed button into an action, with the button title as text', () => {
+    expect(parse('callback-query.json')).toMatchObject({
+      kind: 'callback',
+      callbackQueryId: '4382164981273645121',
+      message: {
+        id: 'callback:4382164981273645121',
+        conversationId: 'telegram:123456789',
+        action: 'priority:alta',
+        text: 'Alta',
+      },
+    });
+  });
+
+  it('tells edits, unreadable messages and other updates apart', () => {
+    expect(parse('edited-message.json')).toEqual({
+      kind: 'edited',
+      updateId: 715000108,
+      conversationId: 'telegram:123456789',
+    });
+    expect(parse('message-contact.json')).toMatchObject({ kind: 'unsupported', conversationId: 'telegram:123456789' });
+    expect(parseUpdate({ update_id: 1, my_chat_member: {} })).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('rejects what is not an Update', () => {
+    expect(() => parseUpdate('hola')).toThrow(ValidationError);
+    expect(() => parseUpdate({ message: {} })).toThrow(/update_id/);
+    expect(() => parseUpdate({ update_id: 1, message: { text: 'x' } })).toThrow(/chat/);
+  });
+});
+
+describe('X-Telegram-Bot-Api-Secret-Token', () => {
+  it('accepts only the exact secret', () => {
+    expect(verifySecretToken('s3cr3t_-', 's3cr3t_-')).toBe(true);
+    expect(verifySecretToken('s3cr3t', 's3cr3t_-')).toBe(false);
+    expect(verifySecretToken(undefined, 's3cr3t_-')).toBe(false);
+  });
+});

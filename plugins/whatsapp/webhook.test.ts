@@ -1,0 +1,145 @@
+import { Hono } from 'hono';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config.ts';
+import { createLogger } from '../../core/log.ts';
+import { createFakeRuntime, type FakeRuntime } from '../../test/contract/fake-runtime.ts';
+import { fixtureText } from '../../test/contract/fixtures.ts';
+import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
+import { createWhatsAppPlugin, UNSUPPORTED_NOTICE } from './index.ts';
+import { signWhatsAppBody } from './verify.ts';
+
+const SECRET = 'meta-app-secret';
+let platform: PlatformServer;
+let runtime: FakeRuntime;
+let app: Hono;
+const logs: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  platform = await startPlatformServer();
+});
+afterAll(() => platform.close());
+
+beforeEach(() => {
+  platform.reset();
+  logs.length = 0;
+  const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
+  const plugin = createWhatsAppPlugin({
+    verifyToken: 'verify-me',
+    appSecret: SECRET,
+    token: 'wa-token',
+    phoneNumberId: '106540352242922',
+    apiUrl: platform.whatsappApiUrl,
+    logger,
+  });
+  runtime = createFakeRuntime({ reply: () => null });
+  app = new Hono();
+  plugin.mount(app, { runtime, config: loadConfig({ MAX_BODY_BYTES: '65536' }), logger });
+});
+
+const post = (body: string, signature: string | null = signWhatsAppBody(SECRET, body)) =>
+  app.request('/webhooks/whatsapp', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+    body,
+  });
+
+describe('GET /webhooks/whatsapp', () => {
+  it('answers the handshake with the challenge as plain text', async () => {
+    const res = await app.request(
+      '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444',
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toBe('1158201444');
+  });
+
+  it('refuses a wrong verify token with 403', async () => {
+    const res = await app.request('/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1');
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: 'forbidden' });
+  });
+});
+
+describe('POST /webhooks/whatsapp', () => {
+  it('answers 200 and hands the message to the runtime', async () => {
+    const res = await post(fixtureText('whatsapp', 'text.json'));
+    expect(res.status).toBe(200);
+    await runtime.settle();
+    expect(runtime.received.map((m) => [m.conversationId, m.text])).toEqual([
+      ['whatsapp:56912345678', 'consultar estado de OT-CORR-1 🙏'],
+    ]);
+  });
+
+  it('rejects a missing or wrong signature with 401 and processes nothing', async () => {
+    const body = fixtureText('whatsapp', 'text.json');
+    const missing = await post(body, null);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ error: 'unauthorized', message: 'X-Hub-Signature-256 is missing' });
+    const wrong = await post(body, signWhatsAppBody('not-the-secret', body));
+    expect(wrong.status).toBe(401);
+    const tampered = await post(body.replace('OT-CORR-1', 'OT-CORR-2'), signWhatsAppBody(SECRET, body));
+    expect(tampered.status).toBe(401);
+    await runtime.settle();
+    expect(runtime.received).toEqual([]);
+    expect(logs.filter((l) => l.msg === 'WhatsApp webhook signature rejected')).toHaveLength(3);
+  });
+
+  it('answers 400 with a reason for bad JSON or a foreign shape', async () => {
+    const bad = await post('{"object":');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid_request', message: 'body is not valid JSON' });
+    const foreign = await post(JSON.stringify({ object: 'instagram', entry: [] }));
+    expect(foreign.status).toBe(400);
+    expect(await foreign.json()).toMatchObject({ message: 'object must be "whatsapp_business_account"' });
+    expect(logs.some((l) => l.msg === 'WhatsApp webhook payload rejected')).toBe(true);
+  });
+
+  it('answers 413 for a body over MAX_BODY_BYTES', async () => {
+    const res = await post(JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(70_000) }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: 'payload_too_large' });
+  });
+
+  it('processes every message of a batched delivery and records the statuses', async () => {
+    await post(fixtureText('whatsapp', 'batch.json'));
+    await runtime.settle();
+    expect(runtime.received.map((m) => m.user.name)).toEqual(['Juan Pérez', 'María Soto']);
+    expect(runtime.statuses).toMatchObject([{ conversationId: 'whatsapp:56912345678', status: { status: 'read' } }]);
+  });
+
+  it('records statuses without treating them as user messages', async () => {
+    for (const name of ['status-sent.json', 'status-delivered.json', 'status-read.json', 'status-failed.json']) {
+      expect((await post(fixtureText('whatsapp', name))).status).toBe(200);
+    }
+    await runtime.settle();
+    expect(runtime.received).toEqual([]);
+    expect(runtime.statuses.map((s) => s.status.status)).toEqual(['sent', 'delivered', 'read', 'failed']);
+  });
+
+  it('answers an unknown message type politely in Spanish, once per message', async () => {
+    const body = fixtureText('whatsapp', 'reaction.json');
+    await post(body);
+    await post(body);
+    await post(fixtureText('whatsapp', 'unsupported.json'));
+    await runtime.settle();
+    expect(runtime.received).toEqual([]);
+    expect(platform.sent('whatsapp', '56912345678').map((m) => m.text)).toEqual([
+      UNSUPPORTED_NOTICE,
+      UNSUPPORTED_NOTICE,
+    ]);
+  });
+
+  it('logs a runtime failure after answering, without crashing', async () => {
+    runtime = createFakeRuntime({ fail: () => true });
+    const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
+    const plugin = createWhatsAppPlugin({ verifyToken: 'v', appSecret: SECRET, token: 't', phoneNumberId: '1' });
+    app = new Hono();
+    plugin.mount(app, { runtime, config: loadConfig({}), logger });
+    expect((await post(fixtureText('whatsapp', 'text.json'))).status).toBe(200);
+    await runtime.settle();
+    expect(logs.find((l) => l.msg === 'inbound message could not be processed')).toMatchObject({
+      conversationId: 'whatsapp:56912345678',
+      attempt: 3,
+    });
+  });
+});

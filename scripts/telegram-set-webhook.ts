@@ -1,0 +1,63 @@
+/**
+ * `npm run telegram:set-webhook`: points the bot's webhook at `{PUBLIC_URL}/webhooks/telegram` with
+ * the secret token Telegram echoes in `X-Telegram-Bot-Api-Secret-Token`.
+ * Env: TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET, PUBLIC_URL (https), TELEGRAM_API_URL (optional).
+ * Flag: --drop-pending-updates.
+ */
+import { pathToFileURL } from 'node:url';
+import { request } from 'undici';
+import { loadConfig } from '../core/config.ts';
+import { ConfigError } from '../core/errors.ts';
+import { ALLOWED_UPDATES } from '../plugins/telegram/types.ts';
+import { SECRET_TOKEN_PATTERN } from '../plugins/telegram/verify.ts';
+
+export interface SetWebhookResult {
+  url: string;
+  description: string;
+}
+
+export async function setTelegramWebhook(
+  env: Record<string, string | undefined>,
+  opts: { dropPendingUpdates?: boolean } = {},
+): Promise<SetWebhookResult> {
+  const config = loadConfig(env);
+  const { token, webhookSecret, apiUrl } = config.telegram;
+  const missing = [
+    ['TELEGRAM_BOT_TOKEN', token],
+    ['TELEGRAM_WEBHOOK_SECRET', webhookSecret],
+    ['PUBLIC_URL', env.PUBLIC_URL?.trim()],
+  ].filter(([, value]) => !value);
+  if (missing.length > 0) throw new ConfigError(`missing ${missing.map(([name]) => name).join(', ')}`);
+  if (!SECRET_TOKEN_PATTERN.test(webhookSecret!)) {
+    throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -');
+  }
+  const url = `${config.publicUrl}/webhooks/telegram`;
+  const response = await request(`${apiUrl}/bot${token}/setWebhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      url,
+      secret_token: webhookSecret,
+      allowed_updates: ALLOWED_UPDATES,
+      ...(opts.dropPendingUpdates ? { drop_pending_updates: true } : {}),
+    }),
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
+  });
+  const answer = (await response.body.json().catch(() => ({}))) as { ok?: boolean; description?: string };
+  if (response.statusCode !== 200 || !answer.ok) {
+    // The token is in the request URL: never echo it.
+    throw new Error(`setWebhook failed (HTTP ${response.statusCode}): ${answer.description ?? 'no description'}`);
+  }
+  return { url, description: answer.description ?? 'Webhook was set' };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  setTelegramWebhook(process.env, { dropPendingUpdates: process.argv.includes('--drop-pending-updates') }).then(
+    (result) => console.log(`Telegram webhook set to ${result.url}: ${result.description}`),
+    (error: Error) => {
+      console.error(`telegram:set-webhook: ${error.message}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,181 @@
+"""Checks of dags/ without a running Airflow, run with the Airflow venv's python:
+the DagBag imports with no errors and holds every omnibot DAG with the expected tasks, and the
+pure helpers (pagination, matching, summaries, sorting, signing) behave. Ends with
+'N passed, N failed'; exits non-zero on any failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DAGS = REPO / "dags"
+EXPECTED_DAGS = {"consultar_estado_ot", "reportar_falla", "listar_equipos", "listar_ot_pendientes"}
+
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="omnibot-dagcheck-"))
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS)
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+sys.path.insert(0, str(DAGS))  # as Airflow does for its dags folder
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+class FakeSession:
+    """Serves canned pages to CmmsClient (a requests.Session stand-in; no network)."""
+
+    def __init__(self, pages: dict[str, object]):
+        self.pages = pages
+        self.headers: dict[str, str] = {}
+        self.seen: list[str] = []
+
+    def request(self, method, url, json=None, timeout=None):
+        self.seen.append(url)
+        body = self.pages[url]
+
+        class Response:
+            status_code = 200
+            text = ""
+
+            def json(self_inner):
+                return body
+
+        return Response()
+
+
+@check
+def dagbag_has_every_dag_without_import_errors():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS))
+    assert not bag.import_errors, bag.import_errors
+    assert set(bag.dag_ids) == EXPECTED_DAGS, sorted(bag.dag_ids)
+    for dag in bag.dags.values():
+        assert dag.schedule is None or str(dag.timetable.summary) in ("None", "Never"), dag.dag_id
+        tasks = {t.task_id: t for t in dag.tasks}
+        assert set(tasks) == {"result", "callback"}, (dag.dag_id, set(tasks))
+        assert str(tasks["callback"].trigger_rule) in ("all_done", "TriggerRule.ALL_DONE"), tasks["callback"].trigger_rule
+        assert tasks["callback"].upstream_task_ids == {"result"}
+
+
+@check
+def client_sends_token_auth_and_follows_next_links():
+    from omnibot_common.cmms import CmmsClient, api_base
+
+    base = api_base("http://cmms:8000/", "api")
+    assert base == "http://cmms:8000/api/", base
+    assert api_base("http://cmms:8000", "/api/v2/") == "http://cmms:8000/api/v2/"
+    session = FakeSession(
+        {
+            "http://cmms:8000/api/ordenes-trabajo/": {"count": 3, "next": "http://internal:9/api/ordenes-trabajo/?page=2", "previous": None, "results": [{"numeroot": "OT-1"}, {"numeroot": "OT-2"}]},
+            "http://cmms:8000/api/ordenes-trabajo/?page=2": {"count": 3, "next": None, "previous": "x", "results": [{"numeroot": "OT-CORR-7"}]},
+        }
+    )
+    client = CmmsClient(base, "k3y", session=session)
+    assert session.headers["Authorization"] == "Token k3y"
+    assert client.find_work_order(" ot-corr-7 ") == {"numeroot": "OT-CORR-7"}
+    assert client.find_work_order("OT-9") is None
+    assert session.seen[1] == "http://cmms:8000/api/ordenes-trabajo/?page=2", session.seen
+
+
+@check
+def client_tolerates_a_bare_list():
+    from omnibot_common.cmms import CmmsClient
+
+    session = FakeSession({"http://c/api/equipos/": [{"idequipo": 1}, {"idequipo": 2}]})
+    assert len(CmmsClient("http://c/api/", None, session=session).list_equipment()) == 2
+    assert "Authorization" not in session.headers
+
+
+@check
+def pending_orders_are_open_ones_most_urgent_first_at_most_ten():
+    from omnibot_common.workflows import listar_ot_pendientes
+
+    orders = [{"idordentrabajo": i, "numeroot": f"OT-{i}", "estado_nombre": "Abierta", "prioridad": "Baja", "fechacreacionot": f"2026-01-{i + 1:02d}"} for i in range(12)]
+    orders += [
+        {"idordentrabajo": 50, "numeroot": "OT-C", "estado_nombre": "En Progreso", "prioridad": "Crítica"},
+        {"idordentrabajo": 51, "numeroot": "OT-A", "estado_nombre": "Asignada", "prioridad": "Alta"},
+        {"idordentrabajo": 52, "numeroot": "OT-DONE", "estado_nombre": "Completada", "prioridad": "Crítica"},
+        {"idordentrabajo": 53, "numeroot": "OT-X", "estado_nombre": "cancelada", "prioridad": "Alta"},
+        {"idordentrabajo": 54, "numeroot": "OT-M", "estado_nombre": "Abierta", "prioridad": "Media"},
+    ]
+
+    class Client:
+        def list_work_orders(self):
+            return orders
+
+    result = listar_ot_pendientes(Client(), {})
+    assert result["total"] == 15, result["total"]
+    assert [o["numeroot"] for o in result["orders"][:4]] == ["OT-C", "OT-A", "OT-M", "OT-0"], result["orders"][:4]
+    assert len(result["orders"]) == 10
+    assert set(result["orders"][0]) == {"idordentrabajo", "numeroot", "equipo_nombre", "estado_nombre", "tipo_mantenimiento_nombre", "prioridad", "tecnico_nombre", "fechacreacionot", "descripcionproblemareportado"}
+
+
+@check
+def report_failure_resolves_codes_and_normalizes_priority():
+    from omnibot_common.errors import WorkflowFailure
+    from omnibot_common.workflows import reportar_falla
+
+    class Client:
+        sent = None
+
+        def list_equipment(self):
+            return [{"idequipo": 7, "codigointerno": "CAT-001", "nombreequipo": "Excavadora"}]
+
+        def report_failure(self, body):
+            Client.sent = body
+            return {"idordentrabajo": 1, "numeroot": "OT-CORR-CAT-001-1", "prioridad": body["prioridad"]}
+
+    result = reportar_falla(Client(), {"idequipo": "cat-001", "descripcion": "Pierde aceite", "prioridad": "critica"})
+    assert Client.sent == {"idequipo": 7, "descripcionproblemareportado": "Pierde aceite", "prioridad": "Crítica"}, Client.sent
+    assert result["order"]["numeroot"] == "OT-CORR-CAT-001-1"
+    try:
+        reportar_falla(Client(), {"idequipo": "CAT-999", "descripcion": "Pierde aceite"})
+    except WorkflowFailure as failure:
+        assert failure.code == "equipment_not_found" and not failure.retryable
+    else:
+        raise AssertionError("unknown equipment must fail")
+
+
+@check
+def callback_body_is_signed_over_its_exact_bytes():
+    from omnibot_common.callback import build_payload, encode_body, sign
+
+    payload = build_payload(conversation_id="web:ñandú", run_id="r1", dag_id="listar_equipos", result={"total": 0, "equipment": []}, error=None)
+    body = encode_body(payload)
+    assert json.loads(body) == {"conversation_id": "web:ñandú", "run_id": "r1", "dag_id": "listar_equipos", "status": "success", "result": {"total": 0, "equipment": []}}
+    assert "ñandú".encode() in body
+    assert sign("s", body) == "sha256=" + hmac.new(b"s", body, hashlib.sha256).hexdigest()
+    failed = build_payload(conversation_id="c", run_id="r", dag_id="d", result=None, error={"code": "x", "message": "y"})
+    assert failed["status"] == "failed" and "result" not in failed
+
+
+def main() -> int:
+    passed = failed = 0
+    for fn in CHECKS:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - report every failing check
+            failed += 1
+            print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
+        else:
+            passed += 1
+            print(f"ok   {fn.__name__}", flush=True)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+/**
+ * The DAGs through real Airflow runs against the demo CMMS: the signed callback each run POSTs
+ * (signature, body fields, result shape) and the run's final state.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAirflowRunner } from '../../core/workflows/airflow-runner.ts';
+import { CALLBACK_SIGNATURE_HEADER, verifySignature } from '../../core/workflows/callback.ts';
+import type { WorkflowRunner } from '../../core/workflows/types.ts';
+import { type AirflowAdmin, airflowAdmin, airflowEnv, uniqueRunId } from './support/airflow-admin.ts';
+import { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './support/callback-receiver.ts';
+import { startTestCmms, type TestCmms } from './support/cmms.ts';
+
+const WORK_ORDER_KEYS = [
+  'descripcionproblemareportado',
+  'equipo_nombre',
+  'estado_nombre',
+  'fechacreacionot',
+  'idordentrabajo',
+  'numeroot',
+  'prioridad',
+  'tecnico_nombre',
+  'tipo_mantenimiento_nombre',
+];
+const EQUIPMENT_KEYS = [
+  'codigointerno',
+  'estado_nombre',
+  'faena_nombre',
+  'idequipo',
+  'marca',
+  'modelo',
+  'nombreequipo',
+];
+const PRIORITY_RANK: Record<string, number> = { Crítica: 0, Alta: 1, Media: 2, Baja: 3 };
+
+const env = airflowEnv();
+let admin: AirflowAdmin;
+let cmms: TestCmms;
+let receiver: CallbackReceiver;
+let runner: WorkflowRunner;
+
+/** Starts a run now; the returned promise is its verified callback. */
+async function start(dagId: string, params: Record<string, unknown>, label = dagId) {
+  const runId = uniqueRunId(label);
+  const conversationId = `test:${label}`;
+  await runner.trigger(dagId, runId, {
+    conversation_id: conversationId,
+    run_id: runId,
+    callback_url: `${receiver.url}/api/bot/webhook`,
+    params,
+  });
+  return { runId, dagId, conversationId, callback: receiver.waitFor(runId) };
+}
+
+type Started = Awaited<ReturnType<typeof start>>;
+
+/** The callback, checked for what every callback must be: signed over its raw bytes, addressed right. */
+async function verified(run: Started, status: 'success' | 'failed'): Promise<ReceivedCallback> {
+  const cb = await run.callback;
+  expect(cb.path).toBe('/api/bot/webhook');
+  expect(cb.headers['content-type']).toMatch(/^application\/json/);
+  expect(verifySignature(cmms.secret, cb.rawBody, cb.headers[CALLBACK_SIGNATURE_HEADER] as string)).toBe(true);
+  expect(verifySignature('another-secret', cb.rawBody, cb.headers[CALLBACK_SIGNATURE_HEADER] as string)).toBe(false);
+  expect(cb.json).toMatchObject({ conversation_id: run.conversationId, run_id: run.runId, dag_id: run.dagId, status });
+  return cb;
+}
+
+beforeAll(async () => {
+  admin = airflowAdmin(env);
+  cmms = await startTestCmms(admin);
+  receiver = await startCallbackReceiver();
+  runner = createAirflowRunner({ baseUrl: env.url, username: env.username, password: env.password });
+});
+
+afterAll(async () => {
+  await runner?.close();
+  await receiver?.close();
+  await cmms?.close();
+});
+
+describe('DAG runs that succeed', () => {
+  // Started together so that Airflow runs them side by side; each test awaits its own callback.
+  let runs: Record<string, Started>;
+  beforeAll(async () => {
+    runs = {
+      status: await start('consultar_estado_ot', { numeroot: 'OT-CORR-1' }, 'status'),
+      statusLower: await start('consultar_estado_ot', { numeroot: 'ot-prev-3' }, 'status_lower'),
+      notFound: await start('consultar_estado_ot', { numeroot: 'OT-NO-EXISTE-999' }, 'not_found'),
+      equipment: await start('listar_equipos', {}, 'equipment'),
+      pending: await start('listar_ot_pendientes', {}, 'pending'),
+      report: await start(
+        'reportar_falla',
+        { idequipo: 'CAT-001', descripcion: 'Fuga de aceite hidráulico en el cilindro del balde', prioridad: 'alta' },
+        'report',
+      ),
+      rejected: await start(
+        'reportar_falla',
+        { idequipo: 987654, descripcion: 'Equipo inexistente', prioridad: 'baja' },
+        'rejected',
+      ),
+    };
+  });
+
+  it('consultar_estado_ot finds an order by its number and reports its state', async () => {
+    const cb = await verified(runs.status!, 'success');
+    const result = cb.json.result as { found: boolean; order: Record<string, unknown> };
+    expect(result.found).toBe(true);
+    expect(Object.keys(result.order).sort()).toEqual(WORK_ORDER_KEYS);
+    expect(result.order).toMatchObject({ numeroot: 'OT-CORR-1', estado_nombre: 'En Progreso' });
+    expect(cb.json.error).toBeUndefined();
+  });
+
+  it('consultar_estado_ot matches the number without regard to case', async () => {
+    const cb = await verified(runs.statusLower!, 'success');
+    expect(cb.json.result).toMatchObject({ found: true, order: { numeroot: 'OT-PREV-3' } });
+  });
+
+  it('consultar_estado_ot answers found:false, a success, for an unknown number', async () => {
+    const cb = await verified(runs.notFound!, 'success');
+    expect(cb.json.result).toEqual({ found: false, numeroot: 'OT-NO-EXISTE-999' });
+    expect(await admin.waitForRunEnd('consultar_estado_ot', runs.notFound!.runId)).toBe('success');
+  });
+
+  it('listar_equipos lists every equipment with the summary fields', async () => {
+    const cb = await verified(runs.equipment!, 'success');
+    const result = cb.json.result as { total: number; equipment: Record<string, unknown>[] };
+    expect(result.total).toBe(result.equipment.length);
+    expect(result.total).toBeGreaterThan(0);
+    for (const item of result.equipment) expect(Object.keys(item).sort()).toEqual(EQUIPMENT_KEYS);
+    expect(result.equipment.map((e) => e.codigointerno)).toContain('CAT-001');
+  });
+
+  it('listar_ot_pendientes lists open orders only, most urgent first, at most 10', async () => {
+    const cb = await verified(runs.pending!, 'success');
+    const result = cb.json.result as { total: number; orders: Record<string, unknown>[] };
+    expect(result.orders.length).toBeGreaterThan(0);
+    expect(result.orders.length).toBeLessThanOrEqual(10);
+    expect(result.total).toBeGreaterThanOrEqual(result.orders.length);
+    const ranks = result.orders.map((o) => PRIORITY_RANK[String(o.prioridad)] ?? 4);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    for (const order of result.orders) {
+      expect(Object.keys(order).sort()).toEqual(WORK_ORDER_KEYS);
+      expect(['Completada', 'Cancelada']).not.toContain(order.estado_nombre);
+    }
+  });
+
+  it('reportar_falla creates a corrective order in the CMMS, found afterwards by its number', async () => {
+    const cb = await verified(runs.report!, 'success');
+    const order = (cb.json.result as { order: Record<string, unknown> }).order;
+    expect(Object.keys(order).sort()).toEqual(WORK_ORDER_KEYS);
+    expect(order.numeroot).toMatch(/^OT-CORR-/);
+    expect(order).toMatchObject({
+      prioridad: 'Alta',
+      estado_nombre: 'Abierta',
+      tipo_mantenimiento_nombre: 'Correctivo',
+    });
+    expect(order.descripcionproblemareportado).toBe('Fuga de aceite hidráulico en el cilindro del balde');
+    const check = await start('consultar_estado_ot', { numeroot: order.numeroot }, 'report_check');
+    const found = await verified(check, 'success');
+    expect(found.json.result).toMatchObject({ found: true, order: { numeroot: order.numeroot } });
+  });
+
+  it('a CMMS rejection (unknown equipment id) still calls back, with status failed, and fails the run', async () => {
+    const cb = await verified(runs.rejected!, 'failed');
+    const error = cb.json.error as { code: string; message: string };
+    expect(error.code).toMatch(/^cmms_/);
+    expect(error.message.length).toBeGreaterThan(0);
+    expect(cb.json.result).toBeUndefined();
+    expect(await admin.waitForRunEnd('reportar_falla', runs.rejected!.runId)).toBe('failed');
+  });
+});
+
+describe('DAG runs that fail', () => {
+  it('a wrong CMMS token (401) ends as status failed with cmms_auth, without retries', async () => {
+    await admin.setVariable('cmms_token', 'not-a-valid-token');
+    try {
+      const run = await start('listar_equipos', {}, 'bad_token');
+      const cb = await verified(run, 'failed');
+      expect(cb.json.error).toMatchObject({ code: 'cmms_auth' });
+      expect(await admin.waitForRunEnd('listar_equipos', run.runId)).toBe('failed');
+      expect((await admin.taskInstance('listar_equipos', run.runId, 'result')).try_number).toBe(1);
+    } finally {
+      await cmms.useIt();
+    }
+  });
+
+  it('a CMMS that does not answer ends as cmms_unreachable after Airflow retried the task', async () => {
+    await admin.setVariable('cmms_url', 'http://127.0.0.1:9');
+    try {
+      const run = await start('consultar_estado_ot', { numeroot: 'OT-CORR-1' }, 'unreachable');
+      const cb = await verified(run, 'failed');
+      expect(cb.json.error).toMatchObject({ code: 'cmms_unreachable' });
+      expect(await admin.waitForRunEnd('consultar_estado_ot', run.runId)).toBe('failed');
+      const retries = Number(process.env.OMNIBOT_TASK_RETRIES ?? 2);
+      expect((await admin.taskInstance('consultar_estado_ot', run.runId, 'result')).try_number).toBe(retries + 1);
+    } finally {
+      await cmms.useIt();
+    }
+  });
+
+  it('a 409 from the gateway (stale run) is final: one callback, and the run still succeeds', async () => {
+    receiver.answer = 409;
+    try {
+      const run = await start('listar_ot_pendientes', {}, 'stale');
+      await verified(run, 'success');
+      expect(await admin.waitForRunEnd('listar_ot_pendientes', run.runId)).toBe('success');
+      expect(receiver.received.filter((cb) => cb.json.run_id === run.runId)).toHaveLength(1);
+    } finally {
+      receiver.answer = 200;
+    }
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The whole path with a real Airflow: the gateway (AIRFLOW_URL set, real Redis) triggers the DAGs,
+ * the DAGs call the demo CMMS and POST their signed result back, and the user reads the answer in
+ * the web conversation.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type AirflowAdmin, airflowAdmin, airflowEnv } from './support/airflow-admin.ts';
+import { startTestCmms, type TestCmms } from './support/cmms.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const env = airflowEnv();
+const prefix = `omnibot-airflow-test:${process.pid}-${Date.now()}:`;
+let admin: AirflowAdmin;
+let cmms: TestCmms;
+let gateway: Gateway;
+
+interface Turn {
+  conversation_id: string;
+  conversation_token: string;
+  replies: { text: string; buttons?: { id: string; title: string }[] }[];
+  status: string;
+}
+
+interface Transcript {
+  messages: { direction: 'in' | 'out'; text: string; at: string }[];
+}
+
+async function say(userId: string, message: string): Promise<Turn> {
+  const res = await request(`${gateway.url}/api/bot/message`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: userId, message }),
+  });
+  const body = (await res.body.json()) as Turn;
+  expect(res.statusCode).toBe(200);
+  return body;
+}
+
+/** Waits for an outbound message that matches, reading the transcript as the web client does. */
+async function waitForMessage(turn: Turn, matches: (text: string) => boolean, timeoutMs = 120_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  while (Date.now() < deadline) {
+    const res = await request(
+      `${gateway.url}/api/bot/conversations/${encodeURIComponent(turn.conversation_id)}/messages`,
+      {
+        headers: { authorization: `Bearer ${turn.conversation_token}` },
+      },
+    );
+    const body = (await res.body.json()) as Transcript;
+    expect(res.statusCode).toBe(200);
+    seen = body.messages.filter((m) => m.direction === 'out').map((m) => m.text);
+    const hit = seen.find(matches);
+    if (hit) return hit;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no matching outbound message within ${timeoutMs} ms; got:\n${seen.join('\n---\n')}`);
+}
+
+const user = (label: string) => `airflow-${label}-${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  admin = airflowAdmin(env);
+  cmms = await startTestCmms(admin);
+  gateway = await startGateway(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      AIRFLOW_URL: env.url,
+      AIRFLOW_USERNAME: env.username,
+      AIRFLOW_PASSWORD: env.password,
+      CALLBACK_SECRET: cmms.secret,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      CMMS_URL: cmms.url,
+      CMMS_TOKEN: cmms.token,
+      // The callback is what must bring the answer: the status poll is only a slow fallback here.
+      WORKFLOW_TIMEOUT_MS: '150000',
+      WORKFLOW_POLL_INTERVAL_MS: '60000',
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await cmms?.useIt().catch(() => undefined);
+  await cmms?.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('gateway + real Airflow', () => {
+  it('answers a work-order status question with the state read by the DAG', async () => {
+    const turn = await say(user('status'), 'consultar estado de OT-CORR-1');
+    const answer = await waitForMessage(turn, (text) => text.includes('OT-CORR-1') && text.includes('En Progreso'));
+    expect(answer).toMatch(/OT-CORR-1/);
+  });
+
+  it('completes the failure-report dialogue and gives the new order number', async () => {
+    const id = user('report');
+    let turn = await say(id, 'reportar falla');
+    expect(turn.replies.map((r) => r.text).join('\n')).toMatch(/equipo/i);
+    turn = await say(id, 'CAT-001');
+    expect(turn.replies.map((r) => r.text).join('\n')).toMatch(/Describe la falla/);
+    turn = await say(id, 'Fuga de aceite hidráulico en el brazo principal');
+    const priority = turn.replies.flatMap((r) => r.buttons ?? []).find((b) => b.title === 'Alta');
+    expect(priority).toBeDefined();
+    turn = await say(id, 'alta');
+    expect(turn.replies.map((r) => r.text).join('\n')).toMatch(/Confirmas/);
+    turn = await say(id, 'si');
+    const answer = await waitForMessage(turn, (text) => /OT-CORR-CAT-001-\d+-\d+/.test(text));
+    expect(answer).toMatch(/OT-CORR-/);
+  });
+
+  it('tells the user in Spanish, without waiting for a timeout, when the DAG fails', async () => {
+    // The DAGs (not the gateway) see a CMMS that does not answer.
+    await admin.setVariable('cmms_url', 'http://127.0.0.1:9');
+    try {
+      const started = Date.now();
+      const turn = await say(user('failure'), 'consultar estado de OT-CORR-1');
+      const answer = await waitForMessage(turn, (text) => text.startsWith('No pude'));
+      expect(answer).toMatch(
+        /No pude consultar la orden de trabajo: el sistema de mantenimiento \(CMMS\) no respondió/,
+      );
+      expect(answer).not.toMatch(/tardando/);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      await cmms.useIt();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+/** A loopback HTTP server that records the workflow callbacks the DAGs POST (raw body and headers). */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedCallback {
+  path: string;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+  json: Record<string, unknown>;
+}
+
+export interface CallbackReceiver {
+  url: string;
+  received: ReceivedCallback[];
+  /** The status answered to the next callbacks (default 200). */
+  answer: number;
+  waitFor(runId: string, timeoutMs?: number): Promise<ReceivedCallback>;
+  close(): Promise<void>;
+}
+
+export async function startCallbackReceiver(): Promise<CallbackReceiver> {
+  const waiters = new Set<() => void>();
+  const receiver: CallbackReceiver = {
+    url: '',
+    received: [],
+    answer: 200,
+    async waitFor(runId, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = receiver.received.find((cb) => cb.json.run_id === runId);
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`no callback for run ${runId} within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            waiters.delete(wake);
+            resolve();
+          };
+          waiters.add(wake);
+          setTimeout(wake, 500);
+        });
+      }
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const rawBody = Buffer.concat(chunks);
+      let json: Record<string, unknown> = {};
+      try {
+        json = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        // recorded as is; the assertions will fail on it
+      }
+      receiver.received.push({ path: req.url ?? '', headers: req.headers, rawBody, json });
+      res.writeHead(receiver.answer, { 'content-type': 'application/json' }).end('{}');
+      for (const wake of [...waiters]) wake();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return receiver;
+}

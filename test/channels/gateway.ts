@@ -1,0 +1,35 @@
+import { type Gateway, startGateway } from '../../core/gateway.ts';
+import type { PlatformServer } from '../support/platform-server.ts';
+import { REDIS_URL, uniquePrefix } from '../support/redis.ts';
+
+export const SECRETS = {
+  whatsappVerifyToken: 'e2e-verify-token',
+  whatsappAppSecret: 'e2e-meta-app-secret',
+  whatsappToken: 'e2e-wa-access-token',
+  whatsappPhoneNumberId: '106540352242922',
+  telegramToken: '7012345678:AAE2E-test-token',
+  telegramSecret: 'e2e_tg-webhook-secret',
+};
+
+/** The real gateway (Redis store, embedded workflows and demo CMMS) with both channels aimed at the fake platforms. */
+export async function startChannelGateway(platform: PlatformServer): Promise<{ gateway: Gateway; prefix: string }> {
+  const prefix = uniquePrefix('channels');
+  const gateway = await startGateway(
+    {
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      WHATSAPP_VERIFY_TOKEN: SECRETS.whatsappVerifyToken,
+      WHATSAPP_APP_SECRET: SECRETS.whatsappAppSecret,
+      WHATSAPP_TOKEN: SECRETS.whatsappToken,
+      WHATSAPP_PHONE_NUMBER_ID: SECRETS.whatsappPhoneNumberId,
+      WHATSAPP_API_URL: platform.whatsappApiUrl,
+      TELEGRAM_BOT_TOKEN: SECRETS.telegramToken,
+      TELEGRAM_WEBHOOK_SECRET: SECRETS.telegramSecret,
+      TELEGRAM_API_URL: platform.telegramApiUrl,
+      WORKFLOW_POLL_INTERVAL_MS: '200',
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
+  return { gateway, prefix };
+}

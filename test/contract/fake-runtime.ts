@@ -1,0 +1,83 @@
+import type { ConversationRuntime, DeliveryStatus, TurnResult } from '../../core/runtime/types.ts';
+import type { InboundMessage, OutboundMessage } from '../../core/types.ts';
+
+/** Echo replies: every turn answers with what it understood and two buttons. */
+export function echoReply(message: InboundMessage): OutboundMessage {
+  const understood = message.action ? `botón ${message.action}` : (message.text ?? '(sin texto)');
+  return {
+    conversationId: message.conversationId,
+    text: `Recibido: ${understood}`,
+    buttons: [
+      { id: 'confirm:yes', title: 'Confirmar' },
+      { id: 'confirm:no', title: 'Cancelar' },
+    ],
+  };
+}
+
+export interface FakeRuntime extends ConversationRuntime {
+  readonly received: InboundMessage[];
+  readonly statuses: { conversationId: string; status: DeliveryStatus }[];
+  /** Waits for everything handed to `track`. */
+  settle(): Promise<void>;
+}
+
+/**
+ * A stand-in for the conversation runtime in plugin tests: dedups on `channel:id` like the real one,
+ * records what it receives and answers through `deliver` (the dispatcher, in the contract suite).
+ */
+export function createFakeRuntime(
+  opts: {
+    deliver?: (message: OutboundMessage) => Promise<void>;
+    reply?: (message: InboundMessage) => OutboundMessage | null;
+    fail?: (message: InboundMessage) => boolean;
+  } = {},
+): FakeRuntime {
+  const seen = new Set<string>();
+  const tracked = new Set<Promise<unknown>>();
+  const received: InboundMessage[] = [];
+  const statuses: FakeRuntime['statuses'] = [];
+  const reply = opts.reply ?? echoReply;
+  const result = (conversationId: string, replies: OutboundMessage[], duplicate: boolean): TurnResult => ({
+    conversationId,
+    replies,
+    state: 'idle',
+    status: 'idle',
+    duplicate,
+  });
+  return {
+    received,
+    statuses,
+    async receive(message) {
+      if (opts.fail?.(message)) throw new Error('store unavailable');
+      const key = `${message.channel}:${message.id}`;
+      if (seen.has(key)) return result(message.conversationId, [], true);
+      seen.add(key);
+      received.push(message);
+      const out = reply(message);
+      if (out && opts.deliver) await opts.deliver(out);
+      return result(message.conversationId, out ? [out] : [], false);
+    },
+    async deliverWorkflowResult() {
+      throw new Error('not used by channel tests');
+    },
+    async recordDeliveryStatus(conversationId, status) {
+      statuses.push({ conversationId, status });
+    },
+    async getConversation() {
+      return null;
+    },
+    async transcript() {
+      return [];
+    },
+    track(work) {
+      const promise = work.finally(() => tracked.delete(promise));
+      tracked.add(promise);
+    },
+    async drain() {
+      await this.settle();
+    },
+    async settle() {
+      while (tracked.size > 0) await Promise.allSettled([...tracked]);
+    },
+  };
+}

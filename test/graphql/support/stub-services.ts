@@ -1,0 +1,98 @@
+import { createMemoryEventBus, type EventBus, topics } from '../../../core/events/bus.ts';
+import type { GraphqlServices } from '../../../core/graphql/context.ts';
+import { silentLogger } from '../../../core/log.ts';
+import type {
+  ConversationRuntime,
+  ConversationView,
+  TranscriptEntry,
+  TurnResult,
+} from '../../../core/runtime/types.ts';
+import type { ConversationStore } from '../../../core/store/types.ts';
+import type { InboundMessage } from '../../../core/types.ts';
+
+export const SESSION_SECRET = 'test-session-secret';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/**
+ * A scripted runtime for the GraphQL layer's unit tests: it records what it receives, answers
+ * "Procesando…" (status processing) and publishes like the real runtime.
+ */
+export function createStubServices(options: { adminToken?: string; bus?: EventBus } = {}) {
+  const bus = options.bus ?? createMemoryEventBus();
+  const received: InboundMessage[] = [];
+  const views = new Map<string, ConversationView>();
+  const transcripts = new Map<string, TranscriptEntry[]>();
+  const failure: { next: Error | null } = { next: null };
+
+  const runtime: ConversationRuntime = {
+    async receive(message): Promise<TurnResult> {
+      if (failure.next) throw failure.next;
+      received.push(message);
+      const id = message.conversationId;
+      const previous = views.get(id);
+      const at = new Date().toISOString();
+      const inbound: TranscriptEntry = {
+        conversationId: id,
+        direction: 'in',
+        text: message.text ?? '',
+        ...(message.action ? { action: message.action } : {}),
+        messageId: message.id,
+        at: message.receivedAt,
+      };
+      const reply = { conversationId: id, text: 'Procesando…', buttons: [{ id: 'cancel', title: 'Cancelar' }] };
+      const outbound: TranscriptEntry = {
+        conversationId: id,
+        direction: 'out',
+        text: reply.text,
+        buttons: reply.buttons,
+        at,
+      };
+      const view: ConversationView = {
+        id,
+        channel: message.channel,
+        userId: message.user.id,
+        state: 'workOrderStatus.waiting',
+        status: 'processing',
+        version: (previous?.version ?? 0) + 1,
+        machineVersion: 1,
+        pendingWorkflow: { dagId: 'consultar_estado_ot', runId: 'run-1', startedAt: 0, deadline: 120_000 },
+        createdAt: previous?.createdAt ?? at,
+        updatedAt: at,
+      };
+      views.set(id, view);
+      transcripts.set(id, [...(transcripts.get(id) ?? []), inbound, outbound]);
+      bus.publish(topics.messages(id), inbound);
+      bus.publish(topics.messages(id), outbound);
+      bus.publish(topics.state(id), {
+        conversationId: id,
+        state: view.state,
+        status: view.status,
+        version: view.version,
+        pendingWorkflow: view.pendingWorkflow,
+      });
+      return { conversationId: id, replies: [reply], state: view.state, status: view.status, duplicate: false };
+    },
+    deliverWorkflowResult: () => Promise.reject(new Error('not scripted')),
+    recordDeliveryStatus: async () => {},
+    getConversation: async (id) => views.get(id) ?? null,
+    transcript: async (id, limit = 50) => (transcripts.get(id) ?? []).slice(-limit),
+    track: () => {},
+    drain: async () => {},
+  };
+
+  const store = {
+    async listConversations(offset: number, limit: number) {
+      const ids = [...views.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map((view) => view.id);
+      return { total: ids.length, ids: ids.slice(offset, offset + limit) };
+    },
+  } as unknown as ConversationStore;
+
+  const services: GraphqlServices = {
+    runtime,
+    store,
+    bus,
+    config: { sessionSecret: SESSION_SECRET, adminToken: options.adminToken, transcriptLimit: 200 },
+    logger: silentLogger,
+  };
+  return { services, received, views, failure, bus };
+}

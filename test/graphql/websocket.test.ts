@@ -1,0 +1,212 @@
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { topics } from '../../core/events/bus.ts';
+import {
+  MESSAGES,
+  type MessageEvent,
+  openWsClient,
+  postGraphql,
+  SEND,
+  STATE,
+  type StateEvent,
+  startConversation,
+  subscribe,
+  type WsClient,
+  wsUrlOf,
+} from './support/clients.ts';
+import { createCountingBus } from './support/counting-bus.ts';
+import { type HarnessOptions, startHarness } from './support/harness.ts';
+import { ADMIN_TOKEN } from './support/stub-services.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function harness(options: HarnessOptions = {}) {
+  const h = await startHarness(options);
+  cleanups.push(() => h.close());
+  return h;
+}
+
+function client(url: string, token?: string, options?: Parameters<typeof openWsClient>[2]): WsClient {
+  const c = openWsClient(url, token, options);
+  cleanups.push(() => c.client.dispose());
+  return c;
+}
+
+describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
+  it('streams a conversation’s messages and state to its own subscriber as they happen', async () => {
+    const { url } = await harness();
+    const { conversationId, token } = await startConversation(url);
+    const { client: ws } = client(url, token);
+    const messages = subscribe<MessageEvent>(ws, MESSAGES, { id: conversationId }, 'messages');
+    const state = subscribe<StateEvent>(ws, STATE, { id: conversationId }, 'conversationState');
+
+    // The first state event (before any message) says the subscriptions are live.
+    expect(await state.next()).toEqual({
+      conversationId,
+      state: null,
+      status: 'IDLE',
+      version: 0,
+      pendingWorkflow: null,
+    });
+
+    const sent = await postGraphql(
+      url,
+      SEND,
+      { id: conversationId, text: 'consultar estado de OT-CORR-1', clientMessageId: 'c1' },
+      token,
+    );
+    expect(sent.errors).toBeUndefined();
+
+    const inbound = await messages.next((m) => m.direction === 'IN');
+    expect(inbound).toMatchObject({
+      conversationId,
+      text: 'consultar estado de OT-CORR-1',
+      messageId: `${conversationId.slice(4)}.c1`,
+    });
+    const reply = await messages.next((m) => m.direction === 'OUT');
+    expect(reply).toMatchObject({ text: 'Procesando…', buttons: [{ id: 'cancel', title: 'Cancelar' }] });
+    expect(await state.next((s) => s.version === 1)).toEqual({
+      conversationId,
+      state: 'workOrderStatus.waiting',
+      status: 'PROCESSING',
+      version: 1,
+      pendingWorkflow: { dagId: 'consultar_estado_ot', runId: 'run-1' },
+    });
+    expect(messages.errors).toEqual([]);
+  });
+
+  it('starts the state subscription with the current state of an existing conversation', async () => {
+    const { url } = await harness();
+    const { conversationId, token } = await startConversation(url);
+    await postGraphql(url, SEND, { id: conversationId, text: 'hola' }, token);
+    await postGraphql(url, SEND, { id: conversationId, text: 'hola otra vez' }, token);
+    const { client: ws } = client(url, token);
+    const state = subscribe<StateEvent>(ws, STATE, { id: conversationId }, 'conversationState');
+    expect(await state.next()).toMatchObject({ version: 2, status: 'PROCESSING' });
+  });
+
+  it('refuses a connection without a valid token with 4403', async () => {
+    const { url } = await harness();
+    expect(await client(url).closed).toBe(4403);
+    expect(await client(url, 'd2ViOng.forged').closed).toBe(4403);
+  });
+
+  it('refuses to subscribe to another conversation, but lets the admin watch any', async () => {
+    const { url } = await harness({ adminToken: ADMIN_TOKEN });
+    const mine = await startConversation(url);
+    const other = await startConversation(url);
+    const { client: ws } = client(url, mine.token);
+    const denied = subscribe(ws, MESSAGES, { id: other.conversationId }, 'messages');
+    await denied.ended;
+    expect(denied.errors).toMatchObject([{ extensions: { code: 'FORBIDDEN' } }]);
+
+    const { client: admin } = client(url, ADMIN_TOKEN);
+    const watched = subscribe<StateEvent>(admin, STATE, { id: other.conversationId }, 'conversationState');
+    expect(await watched.next()).toMatchObject({ conversationId: other.conversationId, version: 0 });
+  });
+
+  it('applies the same query limits as HTTP', async () => {
+    const { url } = await harness();
+    const { conversationId, token } = await startConversation(url);
+    const { client: ws } = client(url, token);
+    const fields = Array.from({ length: 16 }, (_, i) => `a${i}: text`).join(' ');
+    const aliased = `subscription($id: ID!) { messages(conversationId: $id) { ${fields} } }`;
+    const refused = subscribe(ws, aliased, { id: conversationId }, 'messages');
+    await refused.ended;
+    expect(refused.errors.flat()).toMatchObject([
+      { message: 'query uses more than 15 aliases', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    ]);
+  });
+
+  it('unsubscribes from the bus when a client completes its subscription or goes away', async () => {
+    const bus = createCountingBus();
+    const { url } = await harness({ bus });
+    const { conversationId, token } = await startConversation(url);
+    const first = client(url, token);
+    const messages = subscribe(first.client, MESSAGES, { id: conversationId }, 'messages');
+    const state = subscribe(first.client, STATE, { id: conversationId }, 'conversationState');
+    await state.next();
+    expect(bus.listeners()).toBe(2);
+
+    messages.dispose();
+    await bus.until((count) => count === 1);
+    (await first.socket).terminate(); // the client vanishes without closing its subscription
+    await bus.until((count) => count === 0);
+    expect(bus.listeners()).toBe(0);
+  });
+
+  it('terminates a socket that stops answering pings, and drops its subscriptions', async () => {
+    const bus = createCountingBus();
+    const { url } = await harness({ bus, keepAliveMs: 50 });
+    const { conversationId, token } = await startConversation(url);
+    const silent = client(url, token, { wsOptions: { autoPong: false } });
+    const state = subscribe(silent.client, STATE, { id: conversationId }, 'conversationState');
+    await state.next();
+    expect(await silent.closed).toBe(1006);
+    await bus.until((count) => count === 0);
+  });
+
+  it('drops a subscriber whose socket stops reading, while the others get every event', async () => {
+    // graphql-ws awaits each send, so a stalled socket backs events up in the subscription's bounded
+    // queue (default 100 events): past it, the socket is terminated instead of buffering without end.
+    const bus = createCountingBus();
+    const { url, graphql } = await harness({ bus });
+    const { conversationId, token } = await startConversation(url);
+    const healthy = client(url, token);
+    const slow = client(url, token);
+    const healthyMessages = subscribe<MessageEvent>(healthy.client, MESSAGES, { id: conversationId }, 'messages');
+    const healthyState = subscribe(healthy.client, STATE, { id: conversationId }, 'conversationState');
+    const slowState = subscribe(slow.client, STATE, { id: conversationId }, 'conversationState');
+    subscribe(slow.client, MESSAGES, { id: conversationId }, 'messages');
+    await Promise.all([healthyState.next(), slowState.next()]);
+    expect(graphql.ws.connections()).toBe(2);
+
+    // The slow client stops reading its socket: the server's unsent bytes grow.
+    const slowSocket = (await slow.socket) as WebSocket & { _socket: Socket };
+    slowSocket._socket.pause();
+
+    const text = 'x'.repeat(40 * 1024);
+    let published = 0;
+    // Bounded: far more than the kernel buffers plus the limit; stops as soon as the slow one is dropped.
+    while (graphql.ws.connections() === 2 && published < 2_000) {
+      for (let i = 0; i < 10; i++) {
+        const at = String(published++);
+        bus.publish(topics.messages(conversationId), { conversationId, direction: 'out', text, at });
+      }
+      const last = String(published - 1);
+      await healthyMessages.next((m) => m.at === last);
+    }
+
+    expect(graphql.ws.connections()).toBe(1);
+    slowSocket._socket.resume();
+    expect(await slow.closed).toBe(1006);
+    // The healthy subscriber got every event, in order, and is still subscribed (2 listeners).
+    expect(healthyMessages.events.map((m) => m.at)).toEqual(Array.from({ length: published }, (_, i) => String(i)));
+    expect(bus.listeners()).toBe(2);
+  });
+
+  it('refuses an oversized HTTP body with 413 and PAYLOAD_TOO_LARGE', async () => {
+    const { url } = await harness();
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(70 * 1024)}` }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  });
+
+  it('takes WebSocket upgrades on /graphql only', async () => {
+    const { url } = await harness();
+    const elsewhere = new WebSocket(wsUrlOf(url).replace('/graphql', '/other'), 'graphql-transport-ws');
+    const status = await new Promise<number>((resolve) => {
+      elsewhere.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      elsewhere.on('error', () => {});
+    });
+    expect(status).toBe(404);
+  });
+});

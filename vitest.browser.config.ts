@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+/** `npm run test:browser`: the web chat end to end in Debian's headless Chromium (scripts/install-chromium.sh). */
+export default defineConfig({
+  test: {
+    include: ['test/browser/**/*.e2e.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
+});
