@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'machines/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['test/airflow/**', 'test/browser/**', 'node_modules/**'],
+    globalSetup: ['test/support/global-setup.ts'],
     maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -33,6 +33,8 @@ export interface Config {
   callbackSecretGenerated: boolean;
   sessionSecret: string;
   adminToken?: string;
+  /** When set, `POST /api/bot/message` needs it in `X-Api-Key` (the backend calling the REST API). */
+  webApiKey?: string;
   workflowTimeoutMs: number;
   workflowPollIntervalMs: number;
   shutdownGraceMs: number;
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     callbackSecretGenerated: !configuredSecret,
     sessionSecret: sessionSecret ?? configuredSecret ?? randomBytes(32).toString('hex'),
     adminToken: text(env, 'ADMIN_TOKEN'),
+    webApiKey: text(env, 'WEB_API_KEY'),
     workflowTimeoutMs: integer(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),
     workflowPollIntervalMs: integer(env, 'WORKFLOW_POLL_INTERVAL_MS', 10_000, 50),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),

@@ -99,6 +99,7 @@ async function assemble(
       sessionSecret: config.sessionSecret,
       maxBodyBytes: config.maxBodyBytes,
       ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+      ...(config.webApiKey ? { apiKey: config.webApiKey } : {}),
     }),
   );
   if (config.whatsapp.appSecret) registry.register(createWhatsAppPlugin({ ...config.whatsapp, logger, deliver }));

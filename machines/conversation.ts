@@ -109,11 +109,19 @@ const notProvided = (name: string) => async (): Promise<never> => {
   throw new Error(`actor "${name}" must be provided by the runtime`);
 };
 
-/** The intent of a user message: a pressed `intent:<name>` button, or the text's keywords. */
+const intents = new WeakMap<ConversationEvent, { intent: Intent; workOrder?: string }>();
+
+/** The intent of a user message: a pressed `intent:<name>` button, or the text's keywords (once per event). */
 export function intentOf(event: ConversationEvent): { intent: Intent; workOrder?: string } {
   if (event.type !== 'user.message') return { intent: 'unknown' };
-  if (event.action?.startsWith('intent:')) return { intent: event.action.slice('intent:'.length) as Intent };
-  return detectIntent(event.action ?? event.text ?? '');
+  let match = intents.get(event);
+  if (!match) {
+    match = event.action?.startsWith('intent:')
+      ? { intent: event.action.slice('intent:'.length) as Intent }
+      : detectIntent(event.action ?? event.text ?? '');
+    intents.set(event, match);
+  }
+  return match;
 }
 
 const is = (intent: Intent) => ({ type: 'isIntent', params: { intent } }) as const;

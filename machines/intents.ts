@@ -32,8 +32,18 @@ export function normalize(text: string): string {
     .trim();
 }
 
+const wordPatterns = new Map<string, RegExp>();
+
+/** True when one of the words stands alone in the (normalized) text; the patterns are built once. */
 function hasWord(text: string, ...words: string[]): boolean {
-  return words.some((word) => new RegExp(`(^|[^a-z0-9])${word}([^a-z0-9]|$)`).test(text));
+  return words.some((word) => {
+    let pattern = wordPatterns.get(word);
+    if (!pattern) {
+      pattern = new RegExp(`(^|[^a-z0-9])${word}([^a-z0-9]|$)`);
+      wordPatterns.set(word, pattern);
+    }
+    return pattern.test(text);
+  });
 }
 
 /** `OT-CORR-1`, `ot-corr-cat-001-20261124170414-768`, `ot corr 1`, `OT CORR-1` → canonical upper case. */

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import type { InspectionEvent } from 'xstate';
+import { connectLiveInspector } from '../core/inspect/live.ts';
 import { replayEventLog, type TimelineEntry } from '../core/inspect/replay.ts';
 import { createRedisStore } from '../core/store/redis-store.ts';
 import type { EventLogEntry } from '../core/store/types.ts';
@@ -37,9 +38,8 @@ async function main(): Promise<number> {
   let inspect: ((event: InspectionEvent) => void) | undefined;
   let stopLive = () => {};
   if (values.live) {
-    const { createWebSocketInspector } = await import('@statelyai/inspect');
-    const inspector = createWebSocketInspector({ url: liveUrl });
-    inspect = (event) => inspector.inspect.next?.(event);
+    const inspector = await connectLiveInspector(liveUrl);
+    inspect = (event) => inspector.send(conversationId, event);
     stopLive = () => inspector.stop();
     console.log(
       `sending the replay to the inspector at ${liveUrl} (open it first: see README, "Inspecting conversations")`,

@@ -142,7 +142,7 @@ export async function connectRedisEventBus(
   prefix: string,
   logger: Logger = silentLogger,
 ): Promise<{ bus: RedisEventBus; close(): Promise<void> }> {
-  const publisher = new Redis(url, { connectionName: 'omnibot-bus-pub' });
+  const publisher = new Redis(url, { connectionName: 'omnibot-bus-pub', enableAutoPipelining: true });
   const subscriber = new Redis(url, { connectionName: 'omnibot-bus-sub' });
   for (const connection of [publisher, subscriber]) {
     connection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis bus connection error'));

@@ -1,15 +1,12 @@
-import type { InspectionEvent, Observer } from 'xstate';
+import { randomUUID } from 'node:crypto';
+import type { InspectionEvent } from 'xstate';
 import { type EventBus, topics } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
+import type { LiveInspector } from './live.ts';
 import { toRecord } from './records.ts';
 
 const CONTROL_TOPIC = 'inspect.control';
 const WATCH_TTL_MS = 60_000;
-
-interface LiveInspector {
-  inspect: Observer<InspectionEvent>;
-  stop(): void;
-}
 
 export interface InspectionHub {
   /** The observer for one conversation's actors, or undefined when nobody inspects it (no cost). */
@@ -33,7 +30,8 @@ export function createInspectionHub(deps: {
   liveAll?: boolean;
 }): InspectionHub {
   const { bus, live } = deps;
-  const streamUntil = new Map<string, number>();
+  // Streaming is on while any watcher (an `inspect` subscription, in any process) has renewed it.
+  const streamUntil = new Map<string, Map<string, number>>();
   const liveUntil = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   const active = (map: Map<string, number>, id: string) => {
@@ -43,27 +41,42 @@ export function createInspectionHub(deps: {
     map.delete(id);
     return false;
   };
+  const streaming = (id: string) => {
+    const watchers = streamUntil.get(id);
+    if (!watchers) return false;
+    for (const watcher of watchers.keys()) active(watchers, watcher); // drops the expired ones
+    if (watchers.size === 0) streamUntil.delete(id);
+    return watchers.size > 0;
+  };
 
   const unsubscribe = bus.subscribe(CONTROL_TOPIC, (payload) => {
     const {
       conversationId,
       until,
       live: toLive,
-    } = payload as { conversationId: string; until: number; live?: boolean };
-    const map = toLive ? liveUntil : streamUntil;
-    if (until > Date.now()) map.set(conversationId, until);
-    else map.delete(conversationId);
+      watcher = '',
+    } = payload as { conversationId: string; until: number; live?: boolean; watcher?: string };
+    if (toLive) {
+      if (until > Date.now()) liveUntil.set(conversationId, until);
+      else liveUntil.delete(conversationId);
+      return;
+    }
+    const watchers = streamUntil.get(conversationId) ?? new Map<string, number>();
+    if (until > Date.now()) watchers.set(watcher, until);
+    else watchers.delete(watcher);
+    if (watchers.size > 0) streamUntil.set(conversationId, watchers);
+    else streamUntil.delete(conversationId);
   });
-  const announce = (conversationId: string, until: number, toLive = false) =>
-    bus.publish(CONTROL_TOPIC, { conversationId, until, live: toLive });
+  const announce = (conversationId: string, until: number, toLive = false, watcher?: string) =>
+    bus.publish(CONTROL_TOPIC, { conversationId, until, live: toLive, ...(watcher ? { watcher } : {}) });
 
   return {
     observerFor(conversationId) {
-      const stream = active(streamUntil, conversationId);
+      const stream = streaming(conversationId);
       const toLive = !!live && (deps.liveAll || active(liveUntil, conversationId));
       if (!stream && !toLive) return undefined;
       return (event) => {
-        if (toLive) live!.inspect.next?.(event);
+        if (toLive) live!.send(conversationId, event);
         if (stream) {
           const record = toRecord(conversationId, event);
           if (record) bus.publish(topics.inspect(conversationId), record);
@@ -71,7 +84,9 @@ export function createInspectionHub(deps: {
       };
     },
     watch(conversationId) {
-      const renew = () => announce(conversationId, Date.now() + WATCH_TTL_MS);
+      // Each watcher ends only its own streaming: another admin's subscription stays on.
+      const watcher = randomUUID();
+      const renew = () => announce(conversationId, Date.now() + WATCH_TTL_MS, false, watcher);
       renew();
       const timer = setInterval(renew, WATCH_TTL_MS / 3);
       timer.unref();
@@ -79,7 +94,7 @@ export function createInspectionHub(deps: {
       return () => {
         clearInterval(timer);
         timers.delete(timer);
-        announce(conversationId, 0);
+        announce(conversationId, 0, false, watcher);
       };
     },
     setLive(conversationId, enabled) {

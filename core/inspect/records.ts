@@ -40,7 +40,13 @@ export function toRecord(conversationId: string, event: InspectionEvent): Inspec
       };
     }
     case '@xstate.action': {
-      const type = event.action.type;
+      const { type, params } = event.action as { type: string; params?: { event?: { type?: unknown } } };
+      // XState reports a named action made of a built-in by the built-in's type: the machine's `reply`
+      // is an `emit`, seen as `xstate.emit`; name it by the event it emits.
+      if (type === 'xstate.emit') {
+        const emitted = params?.event?.type;
+        return typeof emitted === 'string' ? { ...base, kind: 'action', action: emitted } : null;
+      }
       if (type.startsWith('xstate.')) return null;
       return { ...base, kind: 'action', action: type };
     }

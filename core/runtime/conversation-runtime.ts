@@ -113,12 +113,16 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     },
   });
 
-  /** One transition: load, restore, send, wait for invoked work, commit (retried on a version conflict). */
+  /**
+   * One transition: load, restore, send, wait for invoked work, commit (retried on a version
+   * conflict). With `dedupKey`, the commit also stores the answer under the claimed message id.
+   */
   async function runTurn(
     conversationId: string,
     event: ConversationEvent,
     participant: Participant | null,
     inbound: TranscriptEntry | null,
+    dedupKey: string | null = null,
   ): Promise<TurnResult> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const stored = await store.load(conversationId);
@@ -151,6 +155,8 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         updatedAt: at,
       };
       const pending = outcome.snapshot.context.pending;
+      const status = statusOf(outcome.snapshot);
+      const result: TurnResult = { conversationId, replies: outbound, state: outcome.state, status, duplicate: false };
       const version = await store.commit(conversationId, stored?.version ?? 0, {
         snapshot: outcome.persisted,
         meta,
@@ -168,6 +174,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         ],
         transcript,
         checkAt: pending ? Math.min(pending.deadline, now() + options.workflowPollIntervalMs) : null,
+        ...(dedupKey ? { dedup: { key: dedupKey, result, ttlMs: options.dedupTtlMs } } : {}),
       });
       if (version === null) {
         logger.debug({ conversationId, attempt }, 'version conflict, retrying turn');
@@ -177,18 +184,12 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       bus.publish(topics.state(conversationId), {
         conversationId,
         state: outcome.state,
-        status: statusOf(outcome.snapshot),
+        status,
         version,
         ...(pending ? { pendingWorkflow: pendingView(pending) } : {}),
       });
       for (const message of outbound) await options.deliver(message);
-      return {
-        conversationId,
-        replies: outbound,
-        state: outcome.state,
-        status: statusOf(outcome.snapshot),
-        duplicate: false,
-      };
+      return result;
     }
     throw new ConflictError('conversation is too busy, try again', { conversationId });
   }
@@ -292,9 +293,9 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
             ...(message.user.name ? { userName: message.user.name } : {}),
           },
           inbound,
+          key,
         ),
       );
-      await store.completeMessage(key, result, options.dedupTtlMs);
       return result;
     } catch (error) {
       await store.releaseMessage(key).catch(() => undefined);
@@ -343,9 +344,9 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
           },
           null,
           null,
+          key,
         ),
       );
-      await store.completeMessage(key, result, options.dedupTtlMs);
       return result;
     } catch (error) {
       // A stale run stays claimed (it will never apply); other failures may be retried by the sender.

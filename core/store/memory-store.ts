@@ -41,6 +41,12 @@ export function createMemoryStore(limits: StoreLimits = { transcriptLimit: 200, 
       updated.set(id, Date.now());
       if (changes.checkAt === null) checks.delete(id);
       else checks.set(id, changes.checkAt);
+      if (changes.dedup) {
+        claims.set(changes.dedup.key, {
+          value: { result: clone(changes.dedup.result) },
+          expires: Date.now() + changes.dedup.ttlMs,
+        });
+      }
       return version;
     },
     async readEvents(id, limit) {

@@ -6,9 +6,9 @@ import type { CommitChanges, ConversationStore, EventLogEntry, MessageClaim, Sto
 /**
  * Compare-and-set save: the snapshot, its version, the log and transcript appends, the recency index
  * and the watcher schedule change together or not at all.
- * KEYS: conv hash, events list, transcript list, conversations zset, checks zset
+ * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, message-id key
  * ARGV: expected version, snapshot, meta, ttl s, now ms, id, checkAt|'' , transcript limit, event limit,
- *       event count, events…, transcript entries…
+ *       message answer|'', message ttl ms, event count, events…, transcript entries…
  */
 const COMMIT = `
 local raw = redis.call('HGET', KEYS[1], 'v')
@@ -18,9 +18,10 @@ local version = current + 1
 local ttl = tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'v', version, 'snap', ARGV[2], 'meta', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ttl)
-local eventCount = tonumber(ARGV[10])
-for i = 11, 10 + eventCount do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-for i = 11 + eventCount, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+local eventCount = tonumber(ARGV[12])
+for i = 13, 12 + eventCount do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+for i = 13 + eventCount, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+if ARGV[10] ~= '' then redis.call('SET', KEYS[6], ARGV[10], 'PX', tonumber(ARGV[11])) end
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[9]), -1)
 redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
 redis.call('EXPIRE', KEYS[2], ttl)
@@ -55,7 +56,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
   const { prefix, conversationTtlSeconds } = options;
   const redis = options.redis as RedisWithScripts;
   if (typeof (redis as Partial<RedisWithScripts>).omnibotCommit !== 'function') {
-    redis.defineCommand('omnibotCommit', { numberOfKeys: 5, lua: COMMIT });
+    redis.defineCommand('omnibotCommit', { numberOfKeys: 6, lua: COMMIT });
     redis.defineCommand('omnibotClaimDue', { numberOfKeys: 1, lua: CLAIM_DUE });
   }
   const key = {
@@ -84,6 +85,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         key.transcript(id),
         key.index,
         key.checks,
+        changes.dedup ? key.message(changes.dedup.key) : key.message('-'),
         expectedVersion,
         JSON.stringify(changes.snapshot),
         JSON.stringify(changes.meta),
@@ -93,6 +95,8 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         changes.checkAt === null ? '' : Math.ceil(changes.checkAt),
         options.transcriptLimit,
         options.eventLimit,
+        changes.dedup ? JSON.stringify(changes.dedup.result) : '',
+        changes.dedup?.ttlMs ?? 0,
         changes.events.length,
         ...changes.events.map((e) => JSON.stringify(e)),
         ...changes.transcript.map((t) => JSON.stringify(t)),

@@ -44,6 +44,8 @@ export interface CommitChanges {
   transcript: TranscriptEntry[];
   /** Absolute time (ms) at which the workflow watcher should look at this conversation; null: never. */
   checkAt: number | null;
+  /** Completes a claimed message id with its answer in the same atomic write (see `completeMessage`). */
+  dedup?: { key: string; result: unknown; ttlMs: number };
 }
 
 export type MessageClaim = { state: 'claimed' } | { state: 'pending' } | { state: 'done'; result: unknown };

@@ -10,6 +10,8 @@ import { parseWebMessage } from './parse.ts';
 export interface WebPluginOptions {
   sessionSecret: string;
   adminToken?: string;
+  /** Required in `X-Api-Key` on `POST /api/bot/message` when set. */
+  apiKey?: string;
   maxBodyBytes: number;
 }
 
@@ -26,6 +28,9 @@ export function createWebPlugin(options: WebPluginOptions): ChannelPlugin {
     capabilities: { buttons: true, maxButtons: 10, maxButtonTitle: 64, maxTextLength: 10_000 },
     mount(app: Hono, host: PluginHost) {
       app.post('/api/bot/message', async (c) => {
+        if (options.apiKey && !safeEqual(c.req.header('x-api-key') ?? '', options.apiKey)) {
+          throw new AuthError('missing or invalid X-Api-Key');
+        }
         const body = await readJsonObject(c, options.maxBodyBytes);
         const message = parseWebMessage(body, c.req.header('idempotency-key'));
         const turn = await host.runtime.receive(message);

@@ -110,6 +110,26 @@ describe('web channel on embedded defaults', () => {
     expect((await fetch(url, { headers: { authorization: 'Bearer admin-secret-token' } })).status).toBe(200);
   });
 
+  it('requires X-Api-Key on the REST route when WEB_API_KEY is set', async () => {
+    const locked = await startGateway(
+      { LOG_LEVEL: 'silent', WEB_API_KEY: 'backend-key' },
+      { port: 0, host: '127.0.0.1' },
+    );
+    try {
+      const send = (headers: Record<string, string>) =>
+        fetch(`${locked.url}/api/bot/message`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ user_id: 'k', message: 'hola' }),
+        });
+      expect((await send({})).status).toBe(401);
+      expect((await send({ 'x-api-key': 'wrong' })).status).toBe(401);
+      expect((await send({ 'x-api-key': 'backend-key' })).status).toBe(200);
+    } finally {
+      await locked.stop();
+    }
+  });
+
   it('reports health and readiness', async () => {
     expect(await (await fetch(`${gateway.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${gateway.url}/readyz`);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { replayEventLog, ReplayVersionError } from '../../core/inspect/replay.ts';
+import { ReplayVersionError, replayEventLog } from '../../core/inspect/replay.ts';
 import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { clearPrefix, connectRedis, REDIS_URL, uniquePrefix } from '../support/redis.ts';
@@ -9,7 +9,13 @@ import { makeRuntime, message } from '../support/runtime-harness.ts';
 const prefix = uniquePrefix('replay');
 const stores: ConversationStore[] = [];
 function store() {
-  const s = createRedisStore({ redis: connectRedis(), prefix, conversationTtlSeconds: 3600, transcriptLimit: 200, eventLimit: 1000 });
+  const s = createRedisStore({
+    redis: connectRedis(),
+    prefix,
+    conversationTtlSeconds: 3600,
+    transcriptLimit: 200,
+    eventLimit: 1000,
+  });
   stores.push(s);
   return s;
 }
@@ -27,7 +33,13 @@ async function record(user: string, steps: (h: ReturnType<typeof makeRuntime>) =
 
 const succeed = (h: ReturnType<typeof makeRuntime>, conversationId: string, result: unknown) => {
   const run = h.runner.triggers.at(-1)!;
-  return h.runtime.deliverWorkflowResult({ conversation_id: conversationId, run_id: run.runId, dag_id: run.dagId, status: 'success', result });
+  return h.runtime.deliverWorkflowResult({
+    conversation_id: conversationId,
+    run_id: run.runId,
+    dag_id: run.dagId,
+    status: 'success',
+    result,
+  });
 };
 
 describe('replay of recorded conversations', () => {

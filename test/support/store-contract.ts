@@ -64,6 +64,15 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'claimed' });
     });
 
+    it('completes a claimed message id with the commit that answers it, and not on a conflict', async () => {
+      expect(await store.claimMessage('web:m3', 5_000)).toEqual({ state: 'claimed' });
+      await store.commit('web:d', 0, changes());
+      await store.commit('web:d', 0, changes({ dedup: { key: 'web:m3', result: { lost: true }, ttlMs: 60_000 } }));
+      expect(await store.claimMessage('web:m3', 5_000)).toEqual({ state: 'pending' });
+      await store.commit('web:d', 1, changes({ dedup: { key: 'web:m3', result: { replies: ['ok'] }, ttlMs: 60_000 } }));
+      expect(await store.claimMessage('web:m3', 5_000)).toEqual({ state: 'done', result: { replies: ['ok'] } });
+    });
+
     it('lets an expired claim be claimed again', async () => {
       expect(await store.claimMessage('web:m2', 30)).toEqual({ state: 'claimed' });
       await new Promise((resolve) => setTimeout(resolve, 60));

@@ -27,7 +27,9 @@ const passThrough = <T>(event: T) => event;
 function withEnd<T>(stream: AsyncIterableIterator<T>, onEnd: () => void): AsyncIterableIterator<T> {
   let ended = false;
   const end = () => {
-    if (!ended) (ended = true), onEnd();
+    if (ended) return;
+    ended = true;
+    onEnd();
   };
   return {
     next: async () => {
