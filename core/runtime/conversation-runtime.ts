@@ -243,7 +243,11 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     invocations.set(conversationId, turnInvocations);
     try {
       actor.send(event);
-      const after = await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: BUSY_TIMEOUT_MS });
+      const sent = actor.getSnapshot();
+      // Most turns invoke nothing: only wait when an invoked actor (workflow start, lookup) is running.
+      const after = sent.hasTag('busy')
+        ? await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: BUSY_TIMEOUT_MS })
+        : sent;
       return {
         replies,
         invocations: turnInvocations,
