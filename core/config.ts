@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { ConfigError } from './errors.ts';
 
 /**
@@ -135,7 +135,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     cmmsPassword: text(env, 'CMMS_PASSWORD'),
     callbackSecret: configuredSecret ?? randomBytes(32).toString('hex'),
     callbackSecretGenerated: !configuredSecret,
-    sessionSecret: sessionSecret ?? configuredSecret ?? randomBytes(32).toString('hex'),
+    // Never the callback secret itself (it is also an Airflow Variable): a key derived from it.
+    sessionSecret:
+      sessionSecret ??
+      (configuredSecret
+        ? createHmac('sha256', configuredSecret).update('omnibot conversation tokens').digest('hex')
+        : randomBytes(32).toString('hex')),
     adminToken: text(env, 'ADMIN_TOKEN'),
     webApiKey: text(env, 'WEB_API_KEY'),
     workflowTimeoutMs: integer(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),

@@ -129,7 +129,11 @@ async function assemble(
         transcriptLimit: config.transcriptLimit,
         eventLimit: STORE_EVENT_LIMIT,
       })
-    : createMemoryStore({ transcriptLimit: config.transcriptLimit, eventLimit: STORE_EVENT_LIMIT });
+    : createMemoryStore({
+        transcriptLimit: config.transcriptLimit,
+        eventLimit: STORE_EVENT_LIMIT,
+        conversationTtlMs: config.conversationTtlSeconds * 1000,
+      });
 
   const embeddedCmms = !config.cmmsUrl;
   const cmms = createCmmsClient({
@@ -241,13 +245,14 @@ async function assemble(
     inspection,
     async stop() {
       if (shuttingDown) return;
-      shuttingDown = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      shuttingDown = true; // /readyz answers 503 from now on
       await watcher.stop();
       await runtime.drain(config.shutdownGraceMs);
+      // The embedded runner's last workflows call back through this server: it stays open for them.
       await runner.close();
       await runtime.drain(config.shutdownGraceMs);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       for (const close of closers) await close().catch((error) => logger.warn({ err: error }, 'close failed'));
       for (const plugin of registry.list()) await plugin.close?.();
       inspection.close();

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { Config } from './config.ts';
+import type { SendOptions } from './delivery/types.ts';
 import type { Logger } from './log.ts';
 import type { ConversationRuntime } from './runtime/types.ts';
 import type { OutboundMessage } from './types.ts';
@@ -25,8 +26,11 @@ export interface ChannelPlugin {
   readonly capabilities: ChannelCapabilities;
   /** Adds the channel's routes (webhooks) to the app. */
   mount(app: Hono, host: PluginHost): void;
-  /** Delivers one outbound message; throws on failure (the dispatcher retries and logs). */
-  send(message: OutboundMessage): Promise<void>;
+  /**
+   * Delivers one outbound message; throws on failure (the dispatcher retries and logs). A plugin that
+   * splits a message into several API calls honours `options` (resume, pacing, late failures).
+   */
+  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -29,6 +29,8 @@ export interface InboundMessage {
   location?: GeoLocation;
   /** ISO 8601. */
   receivedAt: string;
+  /** The id was made up by the gateway (no client id): nothing will redeliver it, so no dedup record is kept. */
+  oneShot?: boolean;
 }
 
 export interface Button {

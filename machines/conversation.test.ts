@@ -210,7 +210,7 @@ describe('conversation machine', () => {
       error: { code: 'cmms_unreachable', message: 'connection refused' },
       at: Date.now(),
     });
-    expect(text).toMatch(/No pude consultar la orden de trabajo: el sistema de mantenimiento \(CMMS\) no respondió/);
+    expect(text).toMatch(/No pude consultar la orden de trabajo: el sistema de mantenimiento \(CMMS\) no responde\./);
   });
 
   it('times out with the simulated clock and tells the user', async () => {
@@ -236,12 +236,43 @@ describe('conversation machine', () => {
     const h = harness();
     expect(await h.say('quiero hablar con un supervisor')).toMatch(/Un supervisor revisará/);
     expect(statusOf(h.actor.getSnapshot())).toBe('handoff');
-    expect(await h.say('la excavadora sigue detenida')).toBe('');
+    expect(await h.say('la excavadora sigue detenida')).toMatch(/quedó registrado para el supervisor/);
+    expect(await h.say('está en la faena norte')).toBe('');
     expect(await h.send({ type: 'agent.message', text: 'Hola, soy Ana. ¿Qué equipo?', at: Date.now() })).toBe(
       'Hola, soy Ana. ¿Qué equipo?',
     );
     expect(await h.say('menu')).toMatch(/Volviste al asistente/);
     expect(h.state()).toBe('idle');
+  });
+
+  it('leaves a hand-off on "cancelar" too', async () => {
+    const h = harness();
+    await h.say('hablar con una persona');
+    expect(await h.say('cancelar')).toMatch(/Volviste al asistente/);
+    expect(h.state()).toBe('idle');
+  });
+
+  it('refuses buttons of an earlier question and takes main-menu buttons as a new topic', async () => {
+    const h = harness();
+    await h.say('reportar falla');
+    await h.say('CAT-001');
+    expect(await h.say('Confirmar', 'confirm:yes')).toMatch(/Ese botón es de una pregunta anterior/);
+    expect(h.state()).toBe('reporting.description');
+    expect(await h.say('Alta', 'priority:alta')).toMatch(/Ese botón es de una pregunta anterior/);
+    expect(await h.say('Listar equipos', 'intent:list_equipment')).toMatch(/consultando la lista de equipos/);
+    expect(h.started[0]?.dagId).toBe('listar_equipos');
+  });
+
+  it('lets the user ask for a person in the middle of a report', async () => {
+    const h = harness();
+    await h.say('reportar falla');
+    await h.say('CAT-001');
+    expect(await h.say('quiero hablar con un supervisor')).toMatch(/Un supervisor revisará/);
+    expect(h.state()).toBe('handoff');
+  });
+
+  it('answers thanks briefly', async () => {
+    expect(await harness().say('muchas gracias')).toBe('¡De nada! Si necesitas algo más, escríbeme.');
   });
 
   it('survives a JSON round trip of its snapshot mid-flow', async () => {

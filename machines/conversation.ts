@@ -79,6 +79,8 @@ export interface ConversationContext {
   draft: ReportDraft;
   candidates: EquipmentSummary[];
   lookupQuery: string;
+  /** In a hand-off: whether the user was told once that their messages reach a person. */
+  handoffAcknowledged?: boolean;
 }
 
 export interface ConversationInput {
@@ -141,6 +143,18 @@ const TOPIC_CHANGES: Intent[] = [
   'handoff',
 ];
 
+/**
+ * What every question accepts besides its answer: cancel, a person, a main-menu button (a new
+ * topic), and an out-of-date button (one from an earlier question), which is refused politely.
+ */
+const interruptions = (expected: string | null, cancelled: () => Reply = replies.cancelled) =>
+  [
+    { guard: is('cancel'), target: '#conversation.idle', actions: say(cancelled) },
+    { guard: is('handoff'), target: '#conversation.handoff' },
+    { guard: 'isMenuButton', target: '#conversation.idle', actions: 'handleAgainInIdle' },
+    { guard: { type: 'isForeignButton', params: { expected } }, actions: say(replies.staleButton) },
+  ] as const;
+
 export const conversationMachine = setup({
   types: {
     context: {} as ConversationContext,
@@ -154,6 +168,8 @@ export const conversationMachine = setup({
   },
   actions: {
     reply: emit((_, reply: Reply) => ({ type: 'reply', reply }) as const),
+    /** Leaves the question and handles the same event as a new topic. */
+    handleAgainInIdle: raise(({ event }) => event),
   },
   guards: {
     isIntent: ({ event }, params: { intent: Intent }) => intentOf(event).intent === params.intent,
@@ -170,7 +186,18 @@ export const conversationMachine = setup({
     declined: ({ event }) => parseConfirmation(userText(event)) === false,
     isPendingRun: ({ context, event }) =>
       (event.type === 'workflow.result' || event.type === 'workflow.timeout') && event.runId === context.pending?.runId,
-    backToBot: ({ event }) => ['menu', 'bot', 'asistente', 'salir', 'cancelar'].includes(normalize(userText(event))),
+    backToBot: ({ event }) =>
+      intentOf(event).intent === 'cancel' ||
+      ['menu', 'bot', 'asistente', 'volver', 'volver al menu', 'volver al asistente'].includes(
+        normalize(userText(event)),
+      ),
+    isMenuButton: ({ event }) => event.type === 'user.message' && !!event.action?.startsWith('intent:'),
+    isForeignButton: ({ event }, params: { expected: string | null }) =>
+      event.type === 'user.message' &&
+      !!event.action &&
+      !event.action.startsWith('intent:') &&
+      (params.expected === null || !event.action.startsWith(params.expected)),
+    handoffNotAcknowledged: ({ context }) => !context.handoffAcknowledged,
   },
   delays: {
     workflowTimeout: ({ context }) => Math.max(0, (context.pending?.deadline ?? 0) - (context.pending?.startedAt ?? 0)),
@@ -195,6 +222,7 @@ export const conversationMachine = setup({
           { guard: is('cancel'), actions: say(replies.nothingToCancel) },
           { guard: is('greeting'), actions: say(replies.greeting) },
           { guard: is('help'), actions: say(replies.help) },
+          { guard: is('thanks'), actions: say(replies.thanks) },
           { guard: 'hasNoContent', actions: say(replies.unsupportedMessage) },
           {
             guard: { type: 'hasWorkOrderNumber' },
@@ -241,7 +269,8 @@ export const conversationMachine = setup({
               }),
             ),
           },
-          { guard: 'changesTopic', target: 'idle', actions: raise(({ event }) => event) },
+          { guard: 'changesTopic', target: 'idle', actions: 'handleAgainInIdle' },
+          { guard: { type: 'isForeignButton', params: { expected: null } }, actions: say(replies.staleButton) },
           { actions: say(replies.invalidWorkOrderNumber) },
         ],
       },
@@ -254,7 +283,7 @@ export const conversationMachine = setup({
           tags: ['awaiting_input'],
           on: {
             'user.message': [
-              { guard: is('cancel'), target: '#conversation.idle', actions: say(replies.cancelled) },
+              ...interruptions('equipment:'),
               {
                 guard: 'isEquipmentChoice',
                 target: 'description',
@@ -313,7 +342,7 @@ export const conversationMachine = setup({
           tags: ['awaiting_input'],
           on: {
             'user.message': [
-              { guard: is('cancel'), target: '#conversation.idle', actions: say(replies.cancelled) },
+              ...interruptions(null),
               { guard: 'descriptionTooShort', actions: say(replies.descriptionTooShort) },
               {
                 target: 'priority',
@@ -331,7 +360,7 @@ export const conversationMachine = setup({
           tags: ['awaiting_input'],
           on: {
             'user.message': [
-              { guard: is('cancel'), target: '#conversation.idle', actions: say(replies.cancelled) },
+              ...interruptions('priority:'),
               {
                 guard: 'isPriority',
                 target: 'confirming',
@@ -356,6 +385,7 @@ export const conversationMachine = setup({
           tags: ['awaiting_input'],
           on: {
             'user.message': [
+              ...interruptions('confirm:', replies.reportDiscarded),
               {
                 guard: 'confirmed',
                 target: '#conversation.workflow',
@@ -370,7 +400,6 @@ export const conversationMachine = setup({
                 ),
               },
               { guard: 'declined', target: '#conversation.idle', actions: say(replies.reportDiscarded) },
-              { guard: is('cancel'), target: '#conversation.idle', actions: say(replies.reportDiscarded) },
               { actions: say(replies.invalidConfirmation) },
             ],
           },
@@ -455,9 +484,16 @@ export const conversationMachine = setup({
 
     handoff: {
       tags: ['handoff'],
-      entry: say(replies.handoff),
+      entry: [assign({ handoffAcknowledged: false }), say(replies.handoff)],
       on: {
-        'user.message': { guard: 'backToBot', target: 'idle', actions: say(replies.handoffEnded) },
+        'user.message': [
+          { guard: 'backToBot', target: 'idle', actions: say(replies.handoffEnded) },
+          // The person answers; the assistant only confirms once that the messages reach them.
+          {
+            guard: 'handoffNotAcknowledged',
+            actions: [assign({ handoffAcknowledged: true }), say(replies.handoffNoted)],
+          },
+        ],
         'agent.message': { actions: say(({ event }) => ({ text: (event as AgentMessageEvent).text })) },
         'agent.release': { target: 'idle', actions: say(replies.handoffEnded) },
       },

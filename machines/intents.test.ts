@@ -25,6 +25,18 @@ describe('detectIntent', () => {
     ['reiniciar todo', 'cancel'],
     ['quiero hablar con un supervisor', 'handoff'],
     ['comunicarme con una persona', 'handoff'],
+    ['falla en el equipo CAT-001', 'report_failure'],
+    ['tengo una falla en la excavadora', 'report_failure'],
+    ['falló el motor del CAT-001', 'report_failure'],
+    ['el equipo está en mal estado', 'report_failure'],
+    ['Reiniciar el PLC no soluciona la falla', 'report_failure'],
+    ['reportar', 'report_failure'],
+    ['listar órdenes de trabajo', 'pending_work_orders'],
+    ['lista de OT', 'pending_work_orders'],
+    ['¿cómo va la OT 15?', 'work_order_status'],
+    ['gracias', 'thanks'],
+    ['ok, muchas gracias', 'thanks'],
+    ['wena', 'greeting'],
     ['asdf qwerty', 'unknown'],
     ['', 'unknown'],
   ])('"%s" → %s', (text, intent) => {
@@ -57,6 +69,8 @@ describe('findWorkOrderNumber', () => {
     ['la ot_prev_3 por favor', 'OT-PREV-3'],
     ['estado de OT-CORR-CAT-001-20261124170414-768?', 'OT-CORR-CAT-001-20261124170414-768'],
     ['órden OT-CORR-12, por favor', 'OT-CORR-12'],
+    ['cómo va la OT 15?', 'OT-15'],
+    ['la ot n° 7', 'OT-7'],
   ])('"%s" → %s', (text, number) => {
     expect(findWorkOrderNumber(text)).toBe(number);
   });
@@ -64,6 +78,8 @@ describe('findWorkOrderNumber', () => {
   it('finds nothing in plain words', () => {
     expect(findWorkOrderNumber('estado de mi orden')).toBeUndefined();
     expect(findWorkOrderNumber('otro problema')).toBeUndefined();
+    expect(findWorkOrderNumber('la OT del 15')).toBeUndefined();
+    expect(findWorkOrderNumber('una ot para 2 camiones')).toBeUndefined();
   });
 });
 
@@ -75,12 +91,17 @@ describe('parsePriority / parseConfirmation / normalize', () => {
     expect(parsePriority('1')).toBe('Baja');
     expect(parsePriority('priority:media')).toBe('Media');
     expect(parsePriority('no sé')).toBeUndefined();
+    expect(parsePriority('no es urgente')).toBeUndefined();
+    expect(parsePriority('urgente')).toBe('Crítica');
   });
 
   it('reads confirmations', () => {
-    for (const yes of ['sí', 'si', 'yes', 'confirmar', 'OK', 'confirm:yes']) expect(parseConfirmation(yes)).toBe(true);
-    for (const no of ['no', 'confirm:no']) expect(parseConfirmation(no)).toBe(false);
-    expect(parseConfirmation('tal vez')).toBeUndefined();
+    for (const yes of ['sí', 'si', 'yes', 'confirmar', 'OK', 'confirm:yes', 'ya po', 'sipo', 'claro']) {
+      expect(parseConfirmation(yes), yes).toBe(true);
+    }
+    for (const no of ['no', 'confirm:no', 'no, sí me equivoqué', 'negativo'])
+      expect(parseConfirmation(no), no).toBe(false);
+    for (const unsure of ['tal vez', 'ok no']) expect(parseConfirmation(unsure), unsure).toBeUndefined();
   });
 
   it('ignores accents, case and extra spaces', () => {

@@ -12,6 +12,7 @@ export type Intent =
   | 'list_equipment'
   | 'help'
   | 'greeting'
+  | 'thanks'
   | 'unknown';
 
 export interface IntentMatch {
@@ -46,47 +47,86 @@ function hasWord(text: string, ...words: string[]): boolean {
   });
 }
 
-/** `OT-CORR-1`, `ot-corr-cat-001-20261124170414-768`, `ot corr 1`, `OT CORR-1` → canonical upper case. */
+/** Order-type codes of the CMMS numbers (`OT-CORR-…`, `OT-PREV-…`), for the spaced form `ot corr 1`. */
+const ORDER_TYPES = 'corr|prev|pred|mejo|mej|insp|emer';
+
+/**
+ * `OT-CORR-1`, `ot-corr-cat-001-20261124170414-768`, `ot corr 1`, `OT CORR-1`, `OT 15`, `OT n° 15`
+ * → canonical upper case (`OT-CORR-1`, `OT-15`). "la OT del 15" is not a number.
+ */
 export function findWorkOrderNumber(text: string): string | undefined {
   const t = normalize(text);
   const hyphenated = /(?:^|[^a-z0-9])ot[-_]([a-z0-9]+(?:[-_][a-z0-9]+)*)/.exec(t);
   if (hyphenated?.[1]) return `OT-${hyphenated[1].replace(/_/g, '-')}`.toUpperCase();
-  const spaced = /(?:^|[^a-z0-9])ot\s*[-_]?\s*([a-z]{3,6})\s*[-_]?\s*(\d+)(?![a-z0-9])/.exec(t);
+  const spaced = new RegExp(`(?:^|[^a-z0-9])ot\\s*[-_]?\\s*(${ORDER_TYPES})\\s*[-_]?\\s*(\\d+)(?![a-z0-9])`).exec(t);
   if (spaced?.[1] && spaced[2]) return `OT-${spaced[1]}-${spaced[2]}`.toUpperCase();
+  const numbered = /(?:^|[^a-z0-9])ot\s*(?:n[°o]?\.?\s*|numero\s*|#\s*)?(\d+)(?![a-z0-9])/.exec(t);
+  if (numbered?.[1]) return `OT-${numbered[1]}`;
   return undefined;
 }
 
-const CANCEL = ['cancelar', 'cancela', 'cancel', 'salir', 'reiniciar', 'olvidalo', 'detener'];
-/** A cancel word as the message's first word, or in a short message (so a description saying "no quiere salir" is not a cancel). */
+const words = (t: string) => t.split(/[^a-z0-9:]+/).filter(Boolean);
+
+/**
+ * A short message with a cancel word, or one starting with "cancelar": "Reiniciar el PLC no
+ * soluciona la falla" is a description, not a cancel.
+ */
 function isCancel(t: string): boolean {
-  const words = t.split(/[^a-z0-9]+/).filter(Boolean);
-  return CANCEL.includes(words[0] ?? '') || (words.length <= 3 && hasWord(t, ...CANCEL));
+  const list = words(t);
+  return (
+    ['cancelar', 'cancela', 'cancel'].includes(list[0] ?? '') ||
+    (list.length <= 3 && hasWord(t, 'cancelar', 'cancela', 'cancel', 'salir', 'reiniciar', 'olvidalo', 'detener'))
+  );
 }
 
 const HANDOFF =
   /\b(hablar|comunicar(me)?|contactar|pasame|pasar)\b.*\b(persona|humano|supervisor|agente|alguien|operador)\b|\bagente humano\b/;
+const FAILURE_WORDS = [
+  'falla',
+  'fallas',
+  'fallo',
+  'averia',
+  'averiado',
+  'averiada',
+  'desperfecto',
+  'problema',
+  'roto',
+  'rota',
+];
+const REPORT_VERBS = ['reportar', 'reporto', 'reporte', 'informar', 'registrar', 'notificar', 'avisar'];
 
 export function detectIntent(text: string): IntentMatch {
   const t = normalize(text);
   const workOrder = findWorkOrderNumber(t);
   const withOrder = (intent: Intent): IntentMatch => (workOrder ? { intent, workOrder } : { intent });
+  const list = words(t);
 
   if (!t) return { intent: 'unknown' };
   if (isCancel(t)) return { intent: 'cancel' };
+  if (list.length <= 4 && hasWord(t, 'gracias', 'agradezco')) return { intent: 'thanks' };
   if (HANDOFF.test(t)) return { intent: 'handoff' };
-  if (
-    hasWord(t, 'reportar', 'reporto', 'reporte', 'informar', 'registrar', 'notificar', 'avisar') &&
-    hasWord(t, 'falla', 'fallas', 'fallo', 'averia', 'problema', 'desperfecto')
-  ) {
+  // "reportar falla" as the original bot; a failure named without an OT number is a report too.
+  const failure = hasWord(t, ...FAILURE_WORDS) || /\bmal estado\b/.test(t);
+  if ((failure && (hasWord(t, ...REPORT_VERBS) || !workOrder)) || (hasWord(t, ...REPORT_VERBS) && list.length <= 2)) {
     return { intent: 'report_failure' };
   }
   if (hasWord(t, 'estado', 'consultar', 'consulta') || workOrder) return withOrder('work_order_status');
-  if (hasWord(t, 'pendientes', 'pendiente') || /\bmis (ot|ordenes)\b/.test(t)) return { intent: 'pending_work_orders' };
-  if (hasWord(t, 'equipos', 'equipo', 'maquinas', 'listar', 'lista')) return { intent: 'list_equipment' };
-  if (hasWord(t, 'ayuda', 'help', 'menu', 'opciones', 'comandos') || t.includes('?') || /que puedes hacer/.test(t)) {
+  if (
+    hasWord(t, 'pendientes', 'pendiente', 'abiertas') ||
+    /\bmis (ot|ots|ordenes)\b/.test(t) ||
+    (hasWord(t, 'listar', 'lista', 'ver') && hasWord(t, 'ot', 'ots', 'ordenes'))
+  ) {
+    return { intent: 'pending_work_orders' };
+  }
+  if (hasWord(t, 'equipos', 'maquinas', 'maquinaria', 'flota', 'listar', 'lista')) return { intent: 'list_equipment' };
+  if (
+    hasWord(t, 'ayuda', 'help', 'menu', 'opciones', 'comandos') ||
+    t === '?' ||
+    /que puedes hacer|como funciona/.test(t)
+  ) {
     return { intent: 'help' };
   }
-  if (hasWord(t, 'hola', 'buenos', 'buenas', 'saludos', 'hey', 'alo')) return { intent: 'greeting' };
+  if (hasWord(t, 'hola', 'buenos', 'buenas', 'saludos', 'hey', 'alo', 'wena', 'buena')) return { intent: 'greeting' };
   return { intent: 'unknown' };
 }
 
@@ -102,22 +142,45 @@ const PRIORITIES: Record<string, Priority> = {
   '4': 'Crítica',
 };
 
-/** `alta`, `Crítica`, `3`, `priority:alta` → the CMMS priority; undefined when none matches. */
+/** `alta`, `Crítica`, `3`, `priority:alta` → the CMMS priority; undefined when none matches ("no es urgente"). */
 export function parsePriority(text: string): Priority | undefined {
   const t = normalize(text).replace(/^priority:/, '');
-  for (const token of t.split(/[^a-z0-9]+/)) {
+  const tokens = t.split(/[^a-z0-9]+/);
+  for (const [i, token] of tokens.entries()) {
     const match = PRIORITIES[token];
-    if (match) return match;
+    const negated = tokens.slice(Math.max(0, i - 2), i).includes('no');
+    if (match && !negated) return match;
   }
   return undefined;
 }
 
-/** `si`/`sí`/`yes`/`confirmar`/`ok` → true, `no` → false, anything else → undefined. */
+const YES = [
+  'si',
+  'sii',
+  'sipo',
+  'yes',
+  'confirmar',
+  'confirmo',
+  'ok',
+  'okey',
+  'dale',
+  'correcto',
+  'afirmativo',
+  'ya',
+  'claro',
+  'bueno',
+  'listo',
+  'perfecto',
+  'de acuerdo',
+];
+
+/** `sí`/`ya po`/`confirmar`/`ok` → true, `no` (first, whatever follows) → false, anything else → undefined. */
 export function parseConfirmation(text: string): boolean | undefined {
   const t = normalize(text);
-  if (t === 'confirm:yes' || hasWord(t, 'si', 'yes', 'confirmar', 'confirmo', 'ok', 'dale', 'correcto', 'afirmativo')) {
-    return true;
-  }
-  if (t === 'confirm:no' || hasWord(t, 'no', 'negativo')) return false;
-  return undefined;
+  if (t === 'confirm:yes') return true;
+  if (t === 'confirm:no' || words(t)[0] === 'no' || hasWord(t, 'negativo')) return false;
+  const yes = hasWord(t, ...YES);
+  const no = hasWord(t, 'no');
+  if (yes && no) return undefined; // "ok no", "sí, no sé": ask again
+  return yes ? true : no ? false : undefined;
 }

@@ -109,9 +109,16 @@ export const replies = {
   handoff: (): Reply => ({
     text: 'Un supervisor revisará esta conversación y te responderá por este medio. Mientras tanto puedes seguir escribiendo aquí. Escribe "menu" para volver al asistente.',
   }),
+  handoffNoted: (): Reply => ({
+    text: 'Tu mensaje quedó registrado para el supervisor; te responderá por aquí. Escribe "menu" para volver al asistente.',
+  }),
+  thanks: (): Reply => ({ text: '¡De nada! Si necesitas algo más, escríbeme.' }),
+  staleButton: (): Reply => ({
+    text: 'Ese botón es de una pregunta anterior. Responde la última pregunta o escribe "cancelar" para salir.',
+  }),
   handoffEnded: (): Reply => ({ text: 'Volviste al asistente automático. Escribe "ayuda" para ver qué puedo hacer.' }),
   conversationRestarted: (): Reply => ({
-    text: 'El asistente se actualizó y tuve que reiniciar nuestra conversación. Por favor, vuelve a escribir tu solicitud.',
+    text: 'El asistente se actualizó y reinicié nuestra conversación: si estabas a mitad de un reporte, tendrás que empezarlo de nuevo.',
   }),
   unsupportedMessage: (): Reply => ({
     text: `Todavía no puedo procesar ese tipo de mensaje. Escríbeme con texto. Puedo ayudarte con:\n${CAPABILITIES}`,
@@ -172,7 +179,7 @@ function renderResult(dagId: string, result: unknown): Reply {
     case DAG_IDS.reportFailure: {
       const o = (result as ReportFailureResult).order;
       return {
-        text: `Falla reportada. Se creó la orden de trabajo ${o.numeroot} para el equipo ${o.equipo_nombre ?? ''}, con prioridad ${o.prioridad ?? 'Alta'} y estado ${o.estado_nombre ?? 'Abierta'}.`,
+        text: `Falla reportada. Se creó la orden de trabajo ${o.numeroot}${o.equipo_nombre ? ` para el equipo ${o.equipo_nombre}` : ''}, con prioridad ${o.prioridad ?? 'Alta'} y estado ${o.estado_nombre ?? 'Abierta'}.`,
       };
     }
     case DAG_IDS.listEquipment: {
@@ -200,20 +207,36 @@ function renderResult(dagId: string, result: unknown): Reply {
 /** The answer when a workflow ended in failure. */
 export function renderWorkflowError(dagId: string, error: WorkflowError | undefined): Reply {
   const action =
-    dagId === DAG_IDS.reportFailure
-      ? 'registrar la falla'
-      : dagId === DAG_IDS.workOrderStatus
-        ? 'consultar la orden de trabajo'
-        : 'consultar el sistema de mantenimiento';
-  const cause =
-    error?.code === 'cmms_unreachable' || error?.code === 'cmms_error'
-      ? 'el sistema de mantenimiento (CMMS) no respondió'
-      : error?.code === 'cmms_auth'
-        ? 'el asistente no tiene acceso al sistema de mantenimiento'
-        : error?.code === 'equipment_not_found'
-          ? 'el equipo ya no existe en el sistema'
-          : 'ocurrió un error en el proceso';
-  return {
-    text: `No pude ${action}: ${cause}. Intenta de nuevo en unos minutos; si el problema sigue, escribe "hablar con un supervisor".`,
-  };
+    {
+      [DAG_IDS.reportFailure]: 'registrar la falla',
+      [DAG_IDS.workOrderStatus]: 'consultar la orden de trabajo',
+      [DAG_IDS.listEquipment]: 'obtener la lista de equipos',
+      [DAG_IDS.pendingWorkOrders]: 'obtener las órdenes pendientes',
+    }[dagId] ?? 'completar tu solicitud';
+  const later = 'Intenta de nuevo en unos minutos; si el problema sigue, escribe "hablar con un supervisor".';
+  const [cause, advice] = ((): [string, string] => {
+    switch (error?.code) {
+      case 'cmms_unreachable':
+        return ['el sistema de mantenimiento (CMMS) no responde', later];
+      case 'cmms_error':
+        return ['el sistema de mantenimiento (CMMS) tuvo un error', later];
+      case 'cmms_auth':
+        return [
+          'el asistente no tiene acceso al sistema de mantenimiento',
+          'Avisa a un supervisor: escribe "hablar con un supervisor".',
+        ];
+      case 'equipment_not_found':
+        return ['el equipo ya no existe en el sistema', 'Revisa el código del equipo y vuelve a reportar la falla.'];
+      case 'cmms_rejected':
+      case 'cmms_not_found':
+      case 'invalid_params':
+        return [
+          'el sistema de mantenimiento rechazó la solicitud',
+          'Revisa los datos o escribe "hablar con un supervisor".',
+        ];
+      default:
+        return ['ocurrió un error en el proceso', later];
+    }
+  })();
+  return { text: `No pude ${action}: ${cause}. ${advice}` };
 }

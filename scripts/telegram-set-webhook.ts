@@ -16,6 +16,25 @@ export interface SetWebhookResult {
   description: string;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Telegram delivers webhooks over HTTPS only; plain http is accepted for a loopback test server. */
+function parsePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL is not a URL: ${JSON.stringify(value)}`);
+  }
+  const loopbackHttp = url.protocol === 'http:' && LOOPBACK.has(url.hostname);
+  if (url.protocol !== 'https:' && !loopbackHttp) {
+    throw new ConfigError(
+      `PUBLIC_URL must be an https:// URL (Telegram only calls HTTPS webhooks); got ${url.protocol}//${url.host}`,
+    );
+  }
+  return value.replace(/\/+$/, '');
+}
+
 export async function setTelegramWebhook(
   env: Record<string, string | undefined>,
   opts: { dropPendingUpdates?: boolean } = {},
@@ -31,7 +50,8 @@ export async function setTelegramWebhook(
   if (!SECRET_TOKEN_PATTERN.test(webhookSecret!)) {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -');
   }
-  const url = `${config.publicUrl}/webhooks/telegram`;
+  const publicUrl = parsePublicUrl(config.publicUrl);
+  const url = `${publicUrl}/webhooks/telegram`;
   const response = await request(`${apiUrl}/bot${token}/setWebhook`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -17,7 +17,7 @@ export interface CmmsClient {
   /** Equipment whose code or name matches the query (exact code first); all of them for "equipos"/"lista". */
   findEquipment(query: string): Promise<EquipmentSummary[]>;
   reportFailure(input: { idequipo: number; descripcion: string; prioridad?: string }): Promise<WorkOrderSummary>;
-  /** Orders not Completada/Cancelada, most urgent first. */
+  /** Orders not Completada/Cancelada, most urgent first, then the oldest (as the DAG sorts them). */
   listPendingWorkOrders(): Promise<WorkOrderSummary[]>;
   close(): Promise<void>;
 }
@@ -180,7 +180,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
       return orders.sort(
         (a, b) =>
           (PRIORITY_RANK[a.prioridad ?? ''] ?? 9) - (PRIORITY_RANK[b.prioridad ?? ''] ?? 9) ||
-          String(b.fechacreacionot).localeCompare(String(a.fechacreacionot)),
+          String(a.fechacreacionot).localeCompare(String(b.fechacreacionot)),
       );
     },
     async close() {

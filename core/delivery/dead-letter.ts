@@ -1,17 +1,36 @@
-import type { DeadLetter, DeadLetterStore, RedisLike } from './types.ts';
+import type { DeadLetter, DeadLetterRetention, DeadLetterStore, RedisLike } from './types.ts';
+
+export const DEFAULT_RETENTION: DeadLetterRetention = { maxEntries: 1_000, parkedTtlMs: 7 * 24 * 60 * 60 * 1000 };
 
 const byAge = (a: DeadLetter, b: DeadLetter) => a.failedAt.localeCompare(b.failedAt) || a.id.localeCompare(b.id);
+const ageOf = (entry: DeadLetter) => Date.parse(entry.failedAt) || 0;
 
 /** In-process dead letters (the embedded mode): inspectable and retried, lost on exit. */
-export function createMemoryDeadLetterStore(): DeadLetterStore {
+export function createMemoryDeadLetterStore(retention: Partial<DeadLetterRetention> = {}): DeadLetterStore {
+  const { maxEntries, parkedTtlMs } = { ...DEFAULT_RETENTION, ...retention };
   const entries = new Map<string, DeadLetter>();
+  const prune = () => {
+    const cutoff = Date.now() - parkedTtlMs;
+    for (const [id, entry] of entries) if (entry.nextRetryAt === null && ageOf(entry) < cutoff) entries.delete(id);
+    if (entries.size <= maxEntries) return;
+    const oldest = [...entries.values()].sort(byAge).slice(0, entries.size - maxEntries);
+    for (const entry of oldest) entries.delete(entry.id);
+  };
   return {
     async add(entry) {
       entries.set(entry.id, structuredClone(entry));
+      prune();
     },
     async list(limit = 100) {
       return [...entries.values()]
         .sort(byAge)
+        .slice(0, limit)
+        .map((e) => structuredClone(e));
+    },
+    async due(now, limit) {
+      return [...entries.values()]
+        .filter((e) => e.nextRetryAt !== null && e.nextRetryAt <= now)
+        .sort((a, b) => a.nextRetryAt! - b.nextRetryAt!)
         .slice(0, limit)
         .map((e) => structuredClone(e));
     },
@@ -27,30 +46,92 @@ export function createMemoryDeadLetterStore(): DeadLetterStore {
   };
 }
 
-/** Dead letters in one Redis hash (`<prefix>delivery:dead-letters`, id → JSON), shared by every process. */
-export function createRedisDeadLetterStore(redis: RedisLike, keyPrefix: string): DeadLetterStore {
+/**
+ * Dead letters in one Redis hash (`<prefix>delivery:dead-letters`, id → JSON), shared by every process,
+ * indexed by two sorted sets: `…:by-age` (failedAt, for listing and the cap) and `…:due` (nextRetryAt,
+ * so the retry timer reads only what is due). The newest `maxEntries` are kept; entries without an
+ * automatic retry are dropped after `parkedTtlMs`.
+ */
+export function createRedisDeadLetterStore(
+  redis: RedisLike,
+  keyPrefix: string,
+  retention: Partial<DeadLetterRetention> = {},
+): DeadLetterStore {
+  const { maxEntries, parkedTtlMs } = { ...DEFAULT_RETENTION, ...retention };
   const key = `${keyPrefix}delivery:dead-letters`;
+  const byAgeKey = `${key}:by-age`;
+  const dueKey = `${key}:due`;
+
+  const parse = (values: (string | null)[]): DeadLetter[] => {
+    const entries: DeadLetter[] = [];
+    for (const value of values) {
+      if (value === null) continue;
+      try {
+        entries.push(JSON.parse(value) as DeadLetter);
+      } catch {
+        // A corrupt entry is skipped here; it stays in Redis for a human to look at.
+      }
+    }
+    return entries;
+  };
+  const read = async (ids: string[]) => (ids.length === 0 ? [] : parse(await redis.hmget(key, ...ids)));
+  const remove = async (ids: string[]) => {
+    if (ids.length === 0) return;
+    await redis.hdel(key, ...ids);
+    await redis.zrem(byAgeKey, ...ids);
+    await redis.zrem(dueKey, ...ids);
+  };
+  const index = async (entry: DeadLetter) => {
+    await redis.zadd(byAgeKey, ageOf(entry), entry.id);
+    if (entry.nextRetryAt !== null) await redis.zadd(dueKey, entry.nextRetryAt, entry.id);
+  };
+
+  // Entries written before the indexes existed are indexed once per process.
+  let indexed: Promise<void> | null = null;
+  const ensureIndexed = () => {
+    indexed ??= (async () => {
+      if ((await redis.hlen(key)) === (await redis.zcard(byAgeKey))) return;
+      for (const entry of parse(await redis.hvals(key))) await index(entry);
+    })().catch((error: unknown) => {
+      indexed = null;
+      throw error;
+    });
+    return indexed;
+  };
+
+  const prune = async () => {
+    const old = await redis.zrangebyscore(byAgeKey, '-inf', Date.now() - parkedTtlMs);
+    if (old.length > 0) {
+      const parked = (await read(old)).filter((e) => e.nextRetryAt === null).map((e) => e.id);
+      await remove(parked);
+    }
+    const excess = (await redis.zcard(byAgeKey)) - maxEntries;
+    if (excess > 0) await remove(await redis.zrange(byAgeKey, 0, excess - 1));
+  };
+
   return {
     async add(entry) {
+      await ensureIndexed();
       await redis.hset(key, entry.id, JSON.stringify(entry));
+      await index(entry);
+      await prune();
     },
     async list(limit = 100) {
-      const values = await redis.hvals(key);
-      const entries: DeadLetter[] = [];
-      for (const value of values) {
-        try {
-          entries.push(JSON.parse(value) as DeadLetter);
-        } catch {
-          // A corrupt entry is skipped here; it stays in Redis for a human to look at.
-        }
-      }
-      return entries.sort(byAge).slice(0, limit);
+      await ensureIndexed();
+      if (limit <= 0) return [];
+      return (await read(await redis.zrange(byAgeKey, 0, limit - 1))).sort(byAge);
+    },
+    async due(now, limit) {
+      await ensureIndexed();
+      return read(await redis.zrangebyscore(dueKey, '-inf', now, 'LIMIT', 0, limit));
     },
     async take(id) {
       const value = await redis.hget(key, id);
       if (value === null) return null;
       // HDEL answers 1 to exactly one caller: that process owns the retry.
       if ((await redis.hdel(key, id)) !== 1) return null;
+      await redis.zrem(byAgeKey, id);
+      await redis.zrem(dueKey, id);
       return JSON.parse(value) as DeadLetter;
     },
     async size() {

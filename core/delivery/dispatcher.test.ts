@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearPrefix, connectRedis, uniquePrefix } from '../../test/support/redis.ts';
 import { RateLimitError, UpstreamError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { type ChannelPlugin, PluginRegistry } from '../plugin.ts';
 import type { OutboundMessage } from '../types.ts';
 import { createOutboundDispatcher } from './dispatcher.ts';
-import type { OutboundDispatcher, OutboundDispatcherOptions } from './types.ts';
+import type { OutboundDispatcher, OutboundDispatcherOptions, SendOptions } from './types.ts';
 
 type Step = 'ok' | Error;
 
@@ -177,6 +177,91 @@ describe('outbound dispatcher', () => {
     await dispatcher.idle();
     const [first, second] = chat.attempts;
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(45);
+  });
+
+  it('a send that fails while closing is dead-lettered (shutdown) instead of waiting for a retry', async () => {
+    let fail: (error: Error) => void = () => {};
+    const attempts: string[] = [];
+    const hanging: ChannelPlugin = {
+      name: 'chat',
+      capabilities: { buttons: true, maxButtons: 3, maxButtonTitle: 20, maxTextLength: 4096 },
+      mount() {},
+      send(message) {
+        attempts.push(message.text);
+        return new Promise<void>((_, reject) => {
+          fail = reject;
+        });
+      },
+    };
+    const dispatcher = dispatcherFor([hanging], { retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    void dispatcher.dispatch(msg('en vuelo'));
+    void dispatcher.dispatch(msg('en cola'));
+    await vi.waitFor(() => expect(attempts).toEqual(['en vuelo']), { timeout: 5_000 });
+    const closed = dispatcher.close(10_000);
+    fail(serverError());
+    await closed;
+    const dead = await dispatcher.deadLetters();
+    expect(dead.map((d) => [d.message.text, d.code, d.retryable])).toEqual([
+      ['en vuelo', 'shutdown', true],
+      ['en cola', 'shutdown', true],
+    ]);
+    expect(attempts).toEqual(['en vuelo']);
+  });
+
+  it('resumes a retried dead letter (kept in Redis as JSON) after its delivered parts', async () => {
+    const prefix = uniquePrefix('delivery');
+    const redis = connectRedis();
+    try {
+      const sent: string[] = [];
+      let failPart1 = true;
+      const parts: ChannelPlugin = {
+        name: 'chat',
+        capabilities: { buttons: true, maxButtons: 3, maxButtonTitle: 20, maxTextLength: 4096 },
+        mount() {},
+        async send(message, options?: SendOptions) {
+          const pieces = message.text.split('|');
+          for (let part = options?.fromPart ?? 0; part < pieces.length; part++) {
+            if (part === 1 && failPart1) throw forbidden();
+            sent.push(pieces[part]!);
+            options?.onPartSent?.(part + 1);
+          }
+        },
+      };
+      const dispatcher = dispatcherFor([parts], { redis, keyPrefix: prefix });
+      await dispatcher.dispatch(msg('uno|dos|tres'));
+      expect(await dispatcher.deadLetters()).toMatchObject([{ partsSent: 1 }]);
+      failPart1 = false;
+      await dispatcher.retryDeadLetters({ all: true });
+      await dispatcher.idle();
+      expect(sent).toEqual(['uno', 'dos', 'tres']);
+    } finally {
+      await redis.quit();
+      await clearPrefix(prefix);
+    }
+  });
+
+  it('paces every API call of a split message, not only its first', async () => {
+    const sent: string[] = [];
+    const parts: ChannelPlugin = {
+      name: 'chat',
+      capabilities: { buttons: true, maxButtons: 3, maxButtonTitle: 20, maxTextLength: 4096 },
+      mount() {},
+      async send(message, options?: SendOptions) {
+        const pieces = message.text.split('|');
+        const from = options?.fromPart ?? 0;
+        for (let part = from; part < pieces.length; part++) {
+          if (part > from) await options?.beforePart?.(part);
+          sent.push(pieces[part]!);
+          options?.onPartSent?.(part + 1);
+        }
+      },
+    };
+    const dispatcher = dispatcherFor([parts], { limits: { chat: { perChat: { burst: 1, perSecond: 20 } } } });
+    // Resolves as soon as the message waits for pacing: its second part needs a token of its own.
+    await dispatcher.dispatch(msg('uno|dos'));
+    expect(sent).toEqual(['uno']);
+    await dispatcher.idle();
+    expect(sent).toEqual(['uno', 'dos']);
   });
 
   it('on close, stops waiting for retries and keeps the waiting messages as dead letters', async () => {

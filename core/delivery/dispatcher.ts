@@ -8,10 +8,14 @@ import type {
   DeadLetter,
   DeadLetterPolicy,
   DeadLetterStore,
+  LateFailure,
   OutboundDispatcher,
   OutboundDispatcherOptions,
   RetryPolicy,
+  SendOptions,
 } from './types.ts';
+
+/** `ChannelPlugin.send` with its options (core/plugin.ts); a plugin may ignore them. */
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 const DEFAULT_DEAD_LETTER: DeadLetterPolicy = { intervalMs: 60_000, firstRetryDelayMs: 60_000, maxRounds: 5 };
@@ -22,6 +26,8 @@ interface Item {
   attempts: number;
   /** Rounds already spent in the dead-letter list (a retried dead letter keeps its count). */
   rounds: number;
+  /** Parts of a split message already delivered (kept in the dead letter, so a retry resumes). */
+  partsSent: number;
   settle: () => void;
 }
 
@@ -46,21 +52,34 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   const store: DeadLetterStore =
     options.deadLetters ??
     (options.redis
-      ? createRedisDeadLetterStore(options.redis, options.keyPrefix ?? 'omnibot:')
-      : createMemoryDeadLetterStore());
+      ? createRedisDeadLetterStore(options.redis, options.keyPrefix ?? 'omnibot:', options.retention)
+      : createMemoryDeadLetterStore(options.retention));
 
   const lanes = new Map<string, Lane>();
   const pacers = new Map<string, ChannelPacer>();
   const retryWaits = new Set<() => void>();
   let idleWaiters: (() => void)[] = [];
   let closed = false;
+  /** Set when `close()`'s timeout expired: lanes dead-letter what they still hold instead of sending it. */
+  let stopped = false;
 
   let sequence = 0;
   /** Sortable delivery ids: dead letters failing in the same millisecond list in dispatch order. */
   const nextId = () =>
     `${Date.now().toString(36).padStart(9, '0')}-${(sequence++ % 1_679_616).toString(36).padStart(4, '0')}-${randomUUID().slice(0, 8)}`;
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  /** A pacing wait: short, flushed on close, cut when the close timeout expires. */
+  const pacingWaits = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pacingWaits.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      pacingWaits.add(done);
+    });
 
   /** A retry wait that `close()` can cut short. */
   const retryWait = (ms: number) =>
@@ -99,6 +118,7 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
       channel: splitConversationId(item.message.conversationId).channel,
       conversationId: item.message.conversationId,
       message: item.message,
+      ...(item.partsSent > 0 ? { partsSent: item.partsSent } : {}),
       ...failure,
       attempts: item.attempts,
       rounds,
@@ -114,6 +134,7 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
         reason: entry.reason,
         attempts: entry.attempts,
         rounds,
+        partsSent: entry.partsSent,
         nextRetryAt: entry.nextRetryAt,
       },
       'outbound message not delivered: kept in the dead-letter list',
@@ -140,16 +161,29 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
       await deadLetter(item, { code: 'no_plugin', reason: `no channel plugin "${channel}"`, retryable: false });
       return { kind: 'done' };
     }
-    const wait = pacerOf(channel)?.reserve(conversationId, Date.now()) ?? 0;
-    if (wait > 0) {
-      // Pacing waits are short: on close they are flushed, not dead-lettered.
-      hold(lane);
-      await sleep(wait);
-      lane.waiting = false;
-    }
+    const pacer = pacerOf(channel);
+    const pace = async () => {
+      const wait = pacer?.reserve(conversationId, Date.now()) ?? 0;
+      if (wait > 0) {
+        // Pacing waits are short: on close they are flushed, not dead-lettered.
+        hold(lane);
+        await sleep(wait);
+        lane.waiting = false;
+      }
+    };
+    await pace();
     item.attempts += 1;
+    const options: SendOptions = {
+      fromPart: item.partsSent,
+      onPartSent: (partsSent) => {
+        item.partsSent = partsSent;
+      },
+      // One pacing token per API call: the first was reserved above.
+      beforePart: pace,
+      deadLetter: (failure) => lateDeadLetter(item.message, failure),
+    };
     try {
-      await plugin.send(item.message);
+      await plugin.send(item.message, options);
       logger.debug({ conversationId, deliveryId: item.id, attempts: item.attempts }, 'outbound message delivered');
       return { kind: 'done' };
     } catch (error) {
@@ -175,13 +209,22 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     }
   }
 
+  /** A failure the platform reported after accepting the message (e.g. a WhatsApp `failed` status). */
+  async function lateDeadLetter(message: OutboundMessage, failure: LateFailure): Promise<void> {
+    const { partsSent, ...described } = failure;
+    const item: Item = { id: nextId(), message, attempts: 1, rounds: 0, partsSent, settle: () => {} };
+    await deadLetter(item, described);
+  }
+
+  const shutdown = { code: 'shutdown', reason: 'dispatcher closed before delivery', retryable: true } as const;
+
   async function run(conversationId: string, lane: Lane): Promise<void> {
     lane.running = true;
     try {
       while (lane.items.length > 0) {
         const head = lane.items[0]!;
-        if (closed && lane.waiting) {
-          await deadLetter(head, { code: 'shutdown', reason: 'dispatcher closed before delivery', retryable: true });
+        if (stopped || (closed && lane.waiting)) {
+          await deadLetter(head, shutdown);
           lane.items.shift();
           head.settle();
           continue;
@@ -190,6 +233,14 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
         if (outcome.kind === 'done') {
           lane.items.shift();
           head.settle();
+          continue;
+        }
+        if (closed) {
+          // Nothing would cut a new retry wait: keep the message (with its progress) for the next process.
+          await deadLetter(head, shutdown);
+          lane.items.shift();
+          head.settle();
+          hold(lane);
           continue;
         }
         hold(lane);
@@ -211,7 +262,7 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     }
   }
 
-  function enqueue(message: OutboundMessage, id: string, rounds: number): Promise<void> {
+  function enqueue(message: OutboundMessage, id: string, rounds: number, partsSent = 0): Promise<void> {
     return new Promise<void>((resolve) => {
       let settled = false;
       const item: Item = {
@@ -219,6 +270,7 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
         message,
         attempts: 0,
         rounds,
+        partsSent,
         settle: () => {
           if (!settled) resolve();
           settled = true;
@@ -239,17 +291,23 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   async function retryDeadLetters(opts: { all?: boolean } = {}): Promise<number> {
     const now = Date.now();
     let taken = 0;
-    for (const entry of await store.list(1000)) {
+    const candidates = opts.all ? await store.list(1000) : await (store.due?.(now, 1000) ?? store.list(1000));
+    for (const entry of candidates) {
       const due = opts.all || (entry.nextRetryAt !== null && entry.nextRetryAt <= now);
       if (!due) continue;
       const claimed = await store.take(entry.id);
       if (!claimed) continue;
       taken += 1;
       logger.info(
-        { conversationId: claimed.conversationId, deliveryId: claimed.id, rounds: claimed.rounds },
+        {
+          conversationId: claimed.conversationId,
+          deliveryId: claimed.id,
+          rounds: claimed.rounds,
+          partsSent: claimed.partsSent,
+        },
         'retrying dead letter',
       );
-      void enqueue(claimed.message, claimed.id, opts.all ? 0 : claimed.rounds);
+      void enqueue(claimed.message, claimed.id, opts.all ? 0 : claimed.rounds, claimed.partsSent ?? 0);
     }
     return taken;
   }
@@ -268,8 +326,8 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     async dispatch(message) {
       try {
         if (closed) {
-          const item: Item = { id: nextId(), message, attempts: 0, rounds: 0, settle: () => {} };
-          await deadLetter(item, { code: 'shutdown', reason: 'dispatcher closed before delivery', retryable: true });
+          const item: Item = { id: nextId(), message, attempts: 0, rounds: 0, partsSent: 0, settle: () => {} };
+          await deadLetter(item, shutdown);
           return;
         }
         await enqueue(message, nextId(), 0);
@@ -290,6 +348,14 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
       });
       await Promise.race([idle(), timeout]);
       clearTimeout(expired);
+      if (lanes.size > 0) {
+        // Out of time: what is still queued is dead-lettered instead of sent; in-flight sends finish alone.
+        stopped = true;
+        for (const cut of [...pacingWaits]) cut();
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([idle(), new Promise<void>((resolve) => (grace = setTimeout(resolve, 250).unref()))]);
+        clearTimeout(grace);
+      }
       if (lanes.size > 0) logger.warn({ conversations: lanes.size }, 'delivery closed with messages still in flight');
     },
   };

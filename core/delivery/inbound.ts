@@ -3,11 +3,40 @@ import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { InboundMessage } from '../types.ts';
 
-const RETRY_DELAYS_MS = [100, 500];
+/**
+ * Waits between attempts while the store is failing: about 30 s in all, so that a short Redis outage
+ * (a failover, a restart) does not lose a message the webhook already answered.
+ */
+export const INBOUND_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 6_000];
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export interface ReceiveOptions {
+  /** Default `INBOUND_RETRY_DELAYS_MS`. */
+  delaysMs?: readonly number[];
+  /** Aborted on shutdown: pending retries stop (the message is logged as not processed). */
+  signal?: AbortSignal;
+}
 
-async function receiveOne(runtime: ConversationRuntime, message: InboundMessage, logger: Logger): Promise<void> {
+/** A wait that neither keeps the process alive nor outlives `signal`. */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+async function receiveOne(
+  runtime: ConversationRuntime,
+  message: InboundMessage,
+  logger: Logger,
+  options: ReceiveOptions,
+): Promise<void> {
+  const delays = options.delaysMs ?? INBOUND_RETRY_DELAYS_MS;
   for (let attempt = 0; ; attempt++) {
     try {
       await runtime.receive(message);
@@ -15,15 +44,18 @@ async function receiveOne(runtime: ConversationRuntime, message: InboundMessage,
     } catch (error) {
       // A refusal (validation, conflict) will not change on a second try; a store hiccup may.
       const permanent = error instanceof OmnibotError && error.status < 500;
-      const delay = permanent ? undefined : RETRY_DELAYS_MS[attempt];
+      const delay = permanent || options.signal?.aborted ? undefined : delays[attempt];
       const fields = { conversationId: message.conversationId, messageId: message.id, attempt: attempt + 1, error };
       if (delay === undefined) {
-        logger.error(fields, 'inbound message could not be processed');
+        logger.error(
+          options.signal?.aborted ? { ...fields, shuttingDown: true } : fields,
+          'inbound message could not be processed',
+        );
         return;
       }
       // The runtime releases a failed claim, so a second try processes the message once.
-      logger.warn(fields, 'inbound message failed: retrying');
-      await sleep(delay);
+      logger.warn({ ...fields, delayMs: delay }, 'inbound message failed: retrying');
+      await sleep(delay, options.signal);
     }
   }
 }
@@ -36,6 +68,7 @@ export async function receiveInBackground(
   runtime: ConversationRuntime,
   messages: InboundMessage[],
   logger: Logger,
+  options: ReceiveOptions = {},
 ): Promise<void> {
   const byConversation = new Map<string, InboundMessage[]>();
   for (const message of messages) {
@@ -45,7 +78,36 @@ export async function receiveInBackground(
   }
   await Promise.all(
     [...byConversation.values()].map(async (list) => {
-      for (const message of list) await receiveOne(runtime, message, logger);
+      for (const message of list) await receiveOne(runtime, message, logger, options);
     }),
   );
+}
+
+/**
+ * A cheap readiness probe before a webhook answers 200: one read of the conversation (one Redis GET).
+ * False when the store fails or does not answer within `timeoutMs`: the webhook answers 503 and the
+ * platform delivers again later, instead of the message being lost after a 200.
+ */
+export async function storeAccepting(
+  runtime: ConversationRuntime,
+  conversationId: string,
+  logger: Logger,
+  timeoutMs = 2_000,
+): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer.unref();
+  });
+  try {
+    const outcome = await Promise.race([runtime.getConversation(conversationId).then(() => 'ok' as const), timedOut]);
+    if (outcome === 'ok') return true;
+    logger.warn({ conversationId, timeoutMs }, 'store did not answer the readiness probe: webhook refused with 503');
+    return false;
+  } catch (error) {
+    logger.warn({ conversationId, error }, 'store failed the readiness probe: webhook refused with 503');
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -3,12 +3,17 @@ import type { BucketLimit, ChannelLimits } from './types.ts';
 /**
  * Documented pacing per channel (README, "Outbound delivery"):
  * - Telegram: about 1 msg/s per chat and 30 msg/s per bot; a turn's 2–3 replies go out at once (burst 3).
+ *   Groups (negative chat ids) allow about 20 msg/min: burst 3, then one every 3 s.
  * - WhatsApp: 80 msg/s per phone number; per user we keep 1 msg/s with a burst of 3, well under the
  *   pair rate limit (131056) for conversational replies.
  * - Other channels (web): unpaced.
  */
 export const DEFAULT_LIMITS: Record<string, ChannelLimits> = {
-  telegram: { perChat: { burst: 3, perSecond: 1 }, global: { burst: 30, perSecond: 30 } },
+  telegram: {
+    perChat: { burst: 3, perSecond: 1 },
+    perGroup: { burst: 3, perSecond: 20 / 60 },
+    global: { burst: 30, perSecond: 30 },
+  },
   whatsapp: { perChat: { burst: 3, perSecond: 1 }, global: { burst: 80, perSecond: 80 } },
 };
 
@@ -45,34 +50,55 @@ export class TokenBucket {
 }
 
 const MAX_TRACKED_CHATS = 10_000;
+/** Idle buckets looked at (and dropped) per reservation: the map shrinks without full scans. */
+const PRUNE_PER_RESERVE = 2;
 
-/** Pacing of one channel: the wait before the next message to `chatKey` may be sent. */
+/** A group chat: an address starting with `-` (`telegram:-1001234567890`). */
+const isGroup = (chatKey: string) => chatKey.slice(chatKey.indexOf(':') + 1).startsWith('-');
+
+/**
+ * Pacing of one channel: the wait before the next message to `chatKey` may be sent. Per-chat buckets
+ * are kept least recently used first: each reservation drops a couple of idle (full) ones from the
+ * front, and above `maxTracked` the least recently used is dropped whatever its state.
+ */
 export class ChannelPacer {
   readonly #limits: ChannelLimits;
   readonly #global: TokenBucket | null;
   readonly #chats = new Map<string, TokenBucket>();
+  readonly #maxTracked: number;
 
-  constructor(limits: ChannelLimits, now: number) {
+  constructor(limits: ChannelLimits, now: number, opts: { maxTracked?: number } = {}) {
     this.#limits = limits;
     this.#global = limits.global ? new TokenBucket(limits.global, now) : null;
+    this.#maxTracked = Math.max(1, opts.maxTracked ?? MAX_TRACKED_CHATS);
+  }
+
+  /** Chats whose pacing state is remembered. */
+  get tracked(): number {
+    return this.#chats.size;
   }
 
   reserve(chatKey: string, now: number): number {
     let wait = this.#global ? this.#global.take(now) : 0;
-    const perChat = this.#limits.perChat;
-    if (perChat) {
+    const limit = (isGroup(chatKey) ? this.#limits.perGroup : undefined) ?? this.#limits.perChat;
+    if (limit) {
       let bucket = this.#chats.get(chatKey);
-      if (!bucket) {
-        if (this.#chats.size >= MAX_TRACKED_CHATS) this.#forgetIdle(now);
-        bucket = new TokenBucket(perChat, now);
-        this.#chats.set(chatKey, bucket);
-      }
+      if (bucket) this.#chats.delete(chatKey);
+      else bucket = new TokenBucket(limit, now);
+      this.#forgetIdle(now);
+      while (this.#chats.size >= this.#maxTracked) this.#chats.delete(this.#chats.keys().next().value!);
+      // Re-inserted: the map's order is least recently used first.
+      this.#chats.set(chatKey, bucket);
       wait = Math.max(wait, bucket.take(now));
     }
     return wait;
   }
 
   #forgetIdle(now: number): void {
-    for (const [key, bucket] of this.#chats) if (bucket.isFull(now)) this.#chats.delete(key);
+    let looked = 0;
+    for (const [key, bucket] of this.#chats) {
+      if (looked++ >= PRUNE_PER_RESERVE || !bucket.isFull(now)) return;
+      this.#chats.delete(key);
+    }
   }
 }

@@ -11,7 +11,36 @@ export interface BucketLimit {
 /** Pacing of one channel: per conversation (chat) and over the whole channel (bot, phone number). */
 export interface ChannelLimits {
   perChat?: BucketLimit;
+  /** Replaces `perChat` for group chats (an address starting with `-`: Telegram groups and channels). */
+  perGroup?: BucketLimit;
   global?: BucketLimit;
+}
+
+/**
+ * What the dispatcher hands a plugin's `send` besides the message (core/plugin.ts: `send(message, options?)`).
+ * A plugin that splits a message into several API calls uses them; one that does not may ignore them.
+ */
+export interface SendOptions {
+  /** Parts already delivered by an earlier attempt (a retry, a retried dead letter): start here. */
+  fromPart?: number;
+  /** Called after each accepted API call with the number of parts delivered so far. */
+  onPartSent?: (partsSent: number) => void;
+  /** Awaited before each part after the first of this call: the dispatcher's pacing (one token per API call). */
+  beforePart?: (part: number) => Promise<void>;
+  /**
+   * Records a failure the platform reports later (a WhatsApp `failed` status) in the dead-letter list.
+   * `partsSent`: the parts delivered before the failed one (a retry resumes there).
+   */
+  deadLetter?: (failure: LateFailure) => Promise<void>;
+}
+
+/** A failure reported by the platform after it accepted the message. */
+export interface LateFailure {
+  code: string;
+  platformCode?: string | number;
+  reason: string;
+  retryable: boolean;
+  partsSent: number;
 }
 
 /** A message that could not be delivered: kept, inspectable, retried later. */
@@ -20,6 +49,8 @@ export interface DeadLetter {
   channel: string;
   conversationId: string;
   message: OutboundMessage;
+  /** Parts of a split message already delivered: a retry resumes after them. */
+  partsSent?: number;
   /** Error code (`upstream_error`, `rate_limited`, `no_plugin`, …) and the platform's own code when known. */
   code: string;
   platformCode?: string | number;
@@ -39,6 +70,8 @@ export interface DeadLetterStore {
   add(entry: DeadLetter): Promise<void>;
   /** Oldest first. */
   list(limit?: number): Promise<DeadLetter[]>;
+  /** Entries whose automatic retry is due (`nextRetryAt <= now`), soonest first; without it `list` is filtered. */
+  due?(now: number, limit: number): Promise<DeadLetter[]>;
   /** Removes and returns an entry; null when another process took it first. */
   take(id: string): Promise<DeadLetter | null>;
   size(): Promise<number>;
@@ -60,13 +93,35 @@ export interface DeadLetterPolicy {
   maxRounds: number;
 }
 
+/** How many dead letters are kept: the newest `maxEntries`; entries without automatic retry expire. */
+export interface DeadLetterRetention {
+  /** Default 1,000. */
+  maxEntries: number;
+  /** Entries with `nextRetryAt: null` older than this are dropped. Default 7 days. */
+  parkedTtlMs: number;
+}
+
 /** The slice of ioredis the dead-letter store uses. */
 export interface RedisLike {
   hset(key: string, field: string, value: string): Promise<number>;
   hget(key: string, field: string): Promise<string | null>;
+  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
   hdel(key: string, ...fields: string[]): Promise<number>;
   hvals(key: string): Promise<string[]>;
   hlen(key: string): Promise<number>;
+  zadd(key: string, score: number, member: string): Promise<number | string>;
+  zrem(key: string, ...members: string[]): Promise<number>;
+  zcard(key: string): Promise<number>;
+  zrange(key: string, start: number, stop: number): Promise<string[]>;
+  zrangebyscore(key: string, min: number | string, max: number | string): Promise<string[]>;
+  zrangebyscore(
+    key: string,
+    min: number | string,
+    max: number | string,
+    limit: 'LIMIT',
+    offset: number,
+    count: number,
+  ): Promise<string[]>;
 }
 
 export interface OutboundDispatcherOptions {
@@ -76,6 +131,8 @@ export interface OutboundDispatcherOptions {
   redis?: RedisLike;
   keyPrefix?: string;
   deadLetters?: DeadLetterStore;
+  /** Bounds of the dead-letter list (memory and Redis stores made here). */
+  retention?: Partial<DeadLetterRetention>;
   /** Per channel, merged over `DEFAULT_LIMITS`. */
   limits?: Record<string, ChannelLimits>;
   retry?: Partial<RetryPolicy>;

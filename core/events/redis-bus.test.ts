@@ -145,4 +145,35 @@ describe('createRedisEventBus', () => {
     await witness.until(1);
     expect(listener.received).toEqual([]);
   });
+
+  it('tells its reconnect listeners once the subscriber is back, and keeps delivering', async () => {
+    const prefix = `test:bus:${randomUUID()}:`;
+    const bus = makeBus(prefix);
+    const subscriber = opened.at(-1)!;
+    const subscriberId = await subscriber.client('ID');
+    const listener = collect(bus, 'topic');
+    await bus.ready();
+    let reconnects = 0;
+    const reconnected = new Promise<void>((resolve) =>
+      bus.onReconnect(() => {
+        reconnects++;
+        resolve();
+      }),
+    );
+    const removed = bus.onReconnect(() => expect.unreachable('removed before the reconnect'));
+    removed();
+
+    const admin = new Redis(REDIS_URL);
+    opened.push(admin);
+    await admin.client('KILL', 'ID', String(subscriberId));
+    await reconnected;
+    expect(reconnects).toBe(1);
+
+    // ready() covers the topics subscribed again after the reconnect.
+    await bus.ready();
+    expect(await subscribers(prefix + 'topic')).toBe(1);
+    bus.publish('topic', 'after the reconnect');
+    await listener.until(1);
+    expect(listener.received).toEqual(['after the reconnect']);
+  });
 });

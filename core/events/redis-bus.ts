@@ -15,6 +15,11 @@ export interface RedisEventBusOptions {
 export interface RedisEventBus extends EventBus {
   /** Resolves once every SUBSCRIBE issued so far has been confirmed by Redis. */
   ready(): Promise<void>;
+  /**
+   * Calls `listener` each time the subscriber connection is ready again after a disconnection (events
+   * published meanwhile are lost); returns a function that removes it.
+   */
+  onReconnect(listener: () => void): () => void;
 }
 
 type Listener = (payload: unknown) => void;
@@ -29,7 +34,8 @@ interface Channel {
  * connection (reference counted: the first listener subscribes, the last one unsubscribes). Every
  * process, including the publisher's own, receives the event from Redis, so listeners everywhere see
  * the same order. ioredis re-subscribes after a reconnect; events published meanwhile are lost
- * (Redis pub/sub is at most once), which is why clients re-read the state when they reconnect.
+ * (Redis pub/sub is at most once): once the subscriber is ready again, the topics are subscribed
+ * again (tracked by `ready()`) and the `onReconnect` listeners run, so subscribers can re-read the state.
  */
 export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBus {
   const { publisher, subscriber, prefix } = options;
@@ -59,6 +65,29 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     }
   };
   subscriber.on('message', onMessage);
+
+  const reconnectListeners = new Set<() => void>();
+  // The first `ready` is the initial connection; each later one follows a disconnection.
+  let connectedBefore = subscriber.status === 'ready';
+  const onReady = () => {
+    if (closed) return;
+    if (!connectedBefore) {
+      connectedBefore = true;
+      return;
+    }
+    const names = [...channels.keys()].map((topic) => prefix + topic);
+    // ioredis re-subscribes by itself; subscribing again is a no-op for Redis and lets ready() wait for it.
+    if (names.length > 0) track(subscriber.subscribe(...names), 'resubscribe', names.join(' '));
+    logger.warn({ channels: names.length }, 'redis bus reconnected; events published meanwhile were lost');
+    for (const listener of [...reconnectListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        logger.warn({ err: error }, 'a bus reconnect listener failed');
+      }
+    }
+  };
+  subscriber.on('ready', onReady);
 
   const track = (command: Promise<unknown>, what: string, topic: string): Promise<void> => {
     const done = command.then(
@@ -114,10 +143,20 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
       } while (seen !== last);
     },
 
+    onReconnect(listener) {
+      const ref = () => listener();
+      reconnectListeners.add(ref);
+      return () => {
+        reconnectListeners.delete(ref);
+      };
+    },
+
     async close() {
       if (closed) return;
       closed = true;
       subscriber.off('message', onMessage);
+      subscriber.off('ready', onReady);
+      reconnectListeners.clear();
       const names = [...channels.keys()].map((topic) => prefix + topic);
       channels.clear();
       if (names.length > 0 && subscriber.status === 'ready') {
@@ -131,6 +170,12 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
 export async function busReady(bus: EventBus): Promise<void> {
   const ready = (bus as Partial<RedisEventBus>).ready;
   if (typeof ready === 'function') await ready.call(bus);
+}
+
+/** Calls `listener` when the bus reconnects and may have lost events (never, for in-process buses). */
+export function onBusReconnect(bus: EventBus, listener: () => void): () => void {
+  const onReconnect = (bus as Partial<RedisEventBus>).onReconnect;
+  return typeof onReconnect === 'function' ? onReconnect.call(bus, listener) : () => {};
 }
 
 /**

@@ -26,6 +26,8 @@ export interface SubscriberTransport {
   bufferedAmount(): number;
   /** Closes the connection (graphql-ws clients reconnect and resubscribe). */
   drop(reason: string): void;
+  /** Closes the connection with 1012 (service restart): clients reconnect, resubscribe and re-read. */
+  restart(reason: string): void;
 }
 
 export interface SubscriptionLimits {

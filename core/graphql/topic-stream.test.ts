@@ -87,4 +87,39 @@ describe('topicStream', () => {
     expect(await first).toEqual({ value: 5, done: false });
     expect(await stream.next()).toEqual({ value: 6, done: false });
   });
+
+  it('unsubscribes when the initial event fails, then is done', async () => {
+    const bus = countingBus();
+    const stream = topicStream({
+      bus,
+      topic: 't',
+      map: asNumber,
+      maxQueued: 3,
+      initial: () => Promise.reject(new Error('redis is down')),
+      onOverflow: () => expect.unreachable('nothing is subscribed any more'),
+    });
+    await expect(stream.next()).rejects.toThrow('redis is down');
+    expect(bus.listeners()).toBe(0);
+    for (let i = 0; i < 10; i++) bus.publish('t', i);
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('ends after the queued events when the bus reconnects, and tells its consumer', async () => {
+    const reconnects = new Set<() => void>();
+    const bus = Object.assign(countingBus(), {
+      onReconnect(listener: () => void) {
+        reconnects.add(listener);
+        return () => reconnects.delete(listener);
+      },
+    });
+    let interrupted = 0;
+    const stream = topicStream({ bus, topic: 't', map: asNumber, maxQueued: 10, onInterrupted: () => interrupted++ });
+    bus.publish('t', 1);
+    for (const listener of [...reconnects]) listener();
+    expect(interrupted).toBe(1);
+    expect(bus.listeners()).toBe(0);
+    expect(reconnects.size).toBe(0);
+    expect(await stream.next()).toEqual({ value: 1, done: false });
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
 });

@@ -1,4 +1,5 @@
 import type { EventBus } from '../events/bus.ts';
+import { onBusReconnect } from '../events/redis-bus.ts';
 
 export interface TopicStreamOptions<T> {
   bus: EventBus;
@@ -15,12 +16,19 @@ export interface TopicStreamOptions<T> {
   initial?: () => Promise<T | null>;
   /** Checked when an event is about to be yielded (after `initial`): false skips it (e.g. stale). */
   accept?: (event: T) => boolean;
+  /**
+   * Called once when the stream ends because the bus may have lost events (its connection to Redis
+   * was re-established): the consumer should resubscribe and re-read what it missed.
+   */
+  onInterrupted?: () => void;
 }
 
 /**
  * A bus topic as an async iterator with a bounded queue. The bus listener only pushes (O(1), never
  * awaits), so a slow consumer never holds up the publisher; when the queue is full or the transport
- * is congested, the stream unsubscribes, calls `onOverflow` and ends. `return()` unsubscribes.
+ * is congested, the stream unsubscribes, calls `onOverflow` and ends. `return()` unsubscribes; so
+ * does a failing `initial` (its error is thrown once, then the stream is done) and a reconnect of the
+ * bus (`onInterrupted`, then the stream ends after the events already queued).
  */
 export function topicStream<T>(options: TopicStreamOptions<T>): AsyncIterableIterator<T> {
   const queue: T[] = [];
@@ -33,6 +41,7 @@ export function topicStream<T>(options: TopicStreamOptions<T>): AsyncIterableIte
     if (ended) return;
     ended = true;
     unsubscribe();
+    offReconnect();
     wake?.();
   };
 
@@ -49,13 +58,26 @@ export function topicStream<T>(options: TopicStreamOptions<T>): AsyncIterableIte
     queue.push(event);
     wake?.();
   });
+  const offReconnect = onBusReconnect(options.bus, () => {
+    if (ended) return;
+    end();
+    options.onInterrupted?.();
+  });
 
   const iterator: AsyncIterableIterator<T> = {
     async next(): Promise<IteratorResult<T>> {
       if (initial) {
         const load = initial;
         initial = undefined;
-        const first = await load();
+        let first: T | null;
+        try {
+          first = await load();
+        } catch (error) {
+          // Neither graphql-js nor graphql-ws calls return() after a rejected next(): end here.
+          queue.length = 0;
+          end();
+          throw error;
+        }
         if (first !== null && !ended && accept(first)) return { value: first, done: false };
       }
       for (;;) {

@@ -61,11 +61,17 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
             logger.warn({ reason, bufferedAmount: socket.bufferedAmount }, 'terminating a websocket subscriber');
             socket.terminate();
           },
+          restart(reason) {
+            if (socket.readyState !== socket.OPEN) return;
+            logger.info({ reason }, 'asking a websocket subscriber to reconnect');
+            socket.close(1012, 'Service Restart');
+          },
         };
         return true;
       },
       async onSubscribe(ctx, _id, payload) {
-        if (Object.keys(ctx.subscriptions).length >= maxOperations) {
+        // graphql-ws has already registered this operation in ctx.subscriptions.
+        if (Object.keys(ctx.subscriptions).length > maxOperations) {
           return [graphqlError('RATE_LIMITED', `at most ${maxOperations} operations per connection`)];
         }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({

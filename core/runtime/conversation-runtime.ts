@@ -12,7 +12,7 @@ import {
 } from '../../machines/conversation.ts';
 import { type Reply, replies as texts } from '../../machines/replies.ts';
 import type { CmmsClient } from '../cmms/client.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, OmnibotError, UpstreamError, WorkflowUnavailableError } from '../errors.ts';
 import { type EventBus, topics } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore, Invocation, StoredConversation } from '../store/types.ts';
@@ -38,6 +38,8 @@ export interface RuntimeOptions {
   /** How long a claimed message id stays "in progress" before a retried delivery may take it over. */
   claimLeaseMs?: number;
   maxCommitAttempts?: number;
+  /** How long an invoked actor (workflow trigger, equipment lookup) may take before its error path. */
+  actorTimeoutMs?: number;
   now?: () => number;
   /** Returns an inspection observer for a conversation, or undefined (no cost when off). */
   inspect?: (conversationId: string) => Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
@@ -58,7 +60,11 @@ export interface ConversationRuntimeImpl extends ConversationRuntime {
   releaseHandoff(conversationId: string): Promise<TurnResult>;
 }
 
+/** Longest wait for invoked actors in one turn; each actor gives up before it (ACTOR_TIMEOUT_MS). */
 const BUSY_TIMEOUT_MS = 30_000;
+const ACTOR_TIMEOUT_MS = 20_000;
+/** How long a duplicate delivery waits for the first one's answer. */
+const DUPLICATE_WAIT_MS = 10_000;
 
 export function createConversationRuntime(options: RuntimeOptions): ConversationRuntimeImpl {
   const { store, runner, bus, logger } = options;
@@ -67,6 +73,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   const inFlight = new Set<Promise<unknown>>();
   const claimLeaseMs = options.claimLeaseMs ?? 60_000;
   const maxAttempts = options.maxCommitAttempts ?? 50;
+  const actorTimeoutMs = options.actorTimeoutMs ?? ACTOR_TIMEOUT_MS;
 
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -80,13 +87,15 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   // What invoked actors return during a turn, per conversation (turns of one conversation are serial here).
   const invocations = new Map<string, Invocation[]>();
   const recorded = async <T>(conversationId: string, src: string, work: () => Promise<T>): Promise<T> => {
+    // The list of the turn that started the actor: a late answer never lands in a later turn's log.
+    const list = invocations.get(conversationId);
     try {
-      const output = await work();
-      invocations.get(conversationId)?.push({ src, ...(output !== undefined ? { output } : {}) });
+      const output = await withDeadline(work(), actorTimeoutMs, src);
+      list?.push({ src, ...(output !== undefined ? { output } : {}) });
       return output;
     } catch (error) {
       const { code, reason } = error as { code?: string; reason?: string };
-      invocations.get(conversationId)?.push({
+      list?.push({
         src,
         error: { message: (error as Error).message, ...(code ? { code } : {}), ...(reason ? { reason } : {}) },
       });
@@ -191,7 +200,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       for (const message of outbound) await options.deliver(message);
       return result;
     }
-    throw new ConflictError('conversation is too busy, try again', { conversationId });
+    throw new OmnibotError('busy', 'conversation is too busy, try again', 503, { conversationId });
   }
 
   async function transition(conversationId: string, stored: StoredConversation | null, event: ConversationEvent) {
@@ -199,6 +208,14 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     let restarted = false;
     let snapshot: unknown;
     if (stored) {
+      if (stored.meta.machineVersion > MACHINE_VERSION) {
+        // A newer process wrote it (rolling deploy): never downgrade it; the sender retries.
+        throw new OmnibotError(
+          'machine_version_newer',
+          `conversation was saved by machine version ${stored.meta.machineVersion}; this process runs ${MACHINE_VERSION}`,
+          503,
+        );
+      }
       if (stored.meta.machineVersion === MACHINE_VERSION) snapshot = stored.snapshot;
       else {
         restarted = true;
@@ -216,14 +233,28 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         ...(withSnapshot ? { snapshot: withSnapshot as ConversationSnapshot } : {}),
         ...(inspect ? { inspect } : {}),
       });
-    let actor = create(snapshot);
-    try {
-      actor.start();
-    } catch (error) {
-      logger.warn({ conversationId, err: error }, 'snapshot could not be restored, conversation restarted');
-      restarted = true;
-      actor = create(undefined);
-      actor.start();
+    // An actor whose snapshot cannot be restored reports an error snapshot (and would throw from a
+    // timer if nobody listened): it is replaced by a fresh conversation.
+    const restore = (withSnapshot: unknown) => {
+      try {
+        const restored = create(withSnapshot);
+        restored.subscribe({ error: () => {} });
+        restored.start();
+        if (restored.getSnapshot().status !== 'error') return restored;
+        restored.stop();
+      } catch {
+        // handled below
+      }
+      return null;
+    };
+    let actor = snapshot ? restore(snapshot) : null;
+    if (!actor) {
+      if (snapshot) {
+        logger.warn({ conversationId }, 'snapshot could not be restored, conversation restarted');
+        restarted = true;
+      }
+      actor = restore(undefined);
+      if (!actor) throw new OmnibotError('machine_error', 'the conversation machine could not start', 500);
     }
     if (restarted && event.type === 'user.message') replies.push(texts.conversationRestarted());
     actor.on('reply', (emitted) => replies.push(emitted.reply));
@@ -244,6 +275,11 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     try {
       actor.send(event);
       const sent = actor.getSnapshot();
+      if (sent.status === 'error') {
+        throw new OmnibotError('machine_error', `the conversation machine failed on ${event.type}`, 500, {
+          conversationId,
+        });
+      }
       // Most turns invoke nothing: only wait when an invoked actor (workflow start, lookup) is running.
       const after = sent.hasTag('busy')
         ? await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: BUSY_TIMEOUT_MS })
@@ -265,104 +301,96 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
 
   const run = (conversationId: string, work: () => Promise<TurnResult>) => track(queue.run(conversationId, work));
 
-  async function receive(message: InboundMessage): Promise<TurnResult> {
-    const key = `${message.channel}:${message.id}`;
-    const claim = await store.claimMessage(key, claimLeaseMs);
-    if (claim.state !== 'claimed') return answerOfDuplicate(key, message.conversationId, claim);
-    const text = message.text ?? '';
+  /**
+   * Processes a message id once. The first caller runs it and the commit stores its answer; a
+   * duplicate gets that answer (waiting while the first is still running), or runs it itself when
+   * the first attempt failed and released the id.
+   */
+  async function once(
+    key: string,
+    conversationId: string,
+    process: () => Promise<TurnResult>,
+    keepClaimOnError: (error: unknown) => boolean = () => false,
+  ): Promise<TurnResult> {
+    let claim = await store.claimMessage(key, claimLeaseMs);
+    const giveUpAt = Date.now() + DUPLICATE_WAIT_MS;
+    while (claim.state === 'pending' && Date.now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      claim = await store.claimMessage(key, claimLeaseMs);
+    }
+    if (claim.state === 'done') {
+      logger.info({ conversationId, key }, 'duplicate delivery answered from the first processing');
+      return { ...(claim.result as TurnResult), duplicate: true };
+    }
+    if (claim.state === 'pending') {
+      return { conversationId, replies: [], state: 'unknown', status: 'processing', duplicate: true };
+    }
+    try {
+      return await process();
+    } catch (error) {
+      if (!keepClaimOnError(error)) await store.releaseMessage(key).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  function receive(message: InboundMessage): Promise<TurnResult> {
+    // Scoped by conversation: a client-chosen id (web `message_id`) can never reach another user's answer.
+    const key = `${message.conversationId}:${message.id}`;
     const inbound: TranscriptEntry = {
       conversationId: message.conversationId,
       direction: 'in',
-      text,
+      text: message.text ?? '',
       ...(message.action ? { action: message.action } : {}),
       messageId: message.id,
       at: message.receivedAt,
     };
-    const event: ConversationEvent = {
-      type: 'user.message',
-      ...(message.text !== undefined ? { text: message.text } : {}),
-      ...(message.action ? { action: message.action } : {}),
-      at: now(),
+    const participant: Participant = {
       channel: message.channel,
-      ...(message.attachments?.length || message.location ? { hasAttachments: true } : {}),
+      userId: message.user.id,
+      ...(message.user.name ? { userName: message.user.name } : {}),
     };
-    try {
-      const result = await run(message.conversationId, () =>
-        runTurn(
-          message.conversationId,
-          event,
-          {
-            channel: message.channel,
-            userId: message.user.id,
-            ...(message.user.name ? { userName: message.user.name } : {}),
-          },
-          inbound,
-          key,
-        ),
-      );
-      return result;
-    } catch (error) {
-      await store.releaseMessage(key).catch(() => undefined);
-      throw error;
-    }
+    const process = () => {
+      const event: ConversationEvent = {
+        type: 'user.message',
+        ...(message.text !== undefined ? { text: message.text } : {}),
+        ...(message.action ? { action: message.action } : {}),
+        at: now(),
+        channel: message.channel,
+        ...(message.attachments?.length || message.location ? { hasAttachments: true } : {}),
+      };
+      const dedupKey = message.oneShot ? null : key;
+      return run(message.conversationId, () => runTurn(message.conversationId, event, participant, inbound, dedupKey));
+    };
+    return message.oneShot ? process() : once(key, message.conversationId, process);
   }
 
-  /** A retried delivery: the first answer once it exists (waiting briefly if it is still in progress). */
-  async function answerOfDuplicate(
-    key: string,
-    conversationId: string,
-    claim: Awaited<ReturnType<ConversationStore['claimMessage']>>,
-  ): Promise<TurnResult> {
-    let current = claim;
-    const giveUpAt = now() + 10_000;
-    while (current.state === 'pending' && now() < giveUpAt) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      current = await store.claimMessage(key, claimLeaseMs);
-      if (current.state === 'claimed') {
-        // The first attempt failed and released its claim: nothing was answered; let the caller retry.
-        await store.releaseMessage(key);
-        break;
-      }
-    }
-    logger.info({ conversationId, key }, 'duplicate delivery answered from the first processing');
-    if (current.state === 'done') return { ...(current.result as TurnResult), duplicate: true };
-    return { conversationId, replies: [], state: 'unknown', status: 'processing', duplicate: true };
-  }
-
-  async function deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult> {
+  function deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult> {
     const key = `workflow:${callback.conversation_id}:${callback.run_id}`;
-    const claim = await store.claimMessage(key, claimLeaseMs);
-    if (claim.state !== 'claimed') return answerOfDuplicate(key, callback.conversation_id, claim);
-    try {
-      const result = await run(callback.conversation_id, () =>
-        runTurn(
-          callback.conversation_id,
-          {
-            type: 'workflow.result',
-            runId: callback.run_id,
-            dagId: callback.dag_id,
-            status: callback.status,
-            ...(callback.result !== undefined ? { result: callback.result } : {}),
-            ...(callback.error ? { error: callback.error } : {}),
-            at: now(),
-          },
-          null,
-          null,
-          key,
-        ),
-      );
-      return result;
-    } catch (error) {
+    const event = (): ConversationEvent => ({
+      type: 'workflow.result',
+      runId: callback.run_id,
+      dagId: callback.dag_id,
+      status: callback.status,
+      ...(callback.result !== undefined ? { result: callback.result } : {}),
+      ...(callback.error ? { error: callback.error } : {}),
+      at: now(),
+    });
+    return once(
+      key,
+      callback.conversation_id,
+      () => run(callback.conversation_id, () => runTurn(callback.conversation_id, event(), null, null, key)),
       // A stale run stays claimed (it will never apply); other failures may be retried by the sender.
-      if (!(error instanceof ConflictError)) await store.releaseMessage(key).catch(() => undefined);
-      throw error;
-    }
+      (error) => error instanceof ConflictError,
+    );
   }
 
   async function checkWorkflow(conversationId: string): Promise<void> {
     const stored = await store.load(conversationId);
     const pending = (stored?.snapshot as { context?: { pending?: PendingRun | null } } | undefined)?.context?.pending;
-    if (!stored || !pending) return;
+    if (!stored || !pending) {
+      await store.clearCheck(conversationId); // expired, or nothing pending any more
+      return;
+    }
     try {
       if (now() >= pending.deadline) {
         logger.warn({ conversationId, runId: pending.runId, dagId: pending.dagId }, 'workflow timed out');
@@ -384,8 +412,15 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         ...(status.error ? { error: status.error } : {}),
       });
     } catch (error) {
-      if (error instanceof ConflictError) return; // the callback won the race
-      logger.warn({ conversationId, err: error }, 'workflow check failed');
+      if (!(error instanceof ConflictError)) {
+        logger.warn({ conversationId, err: error }, 'workflow check failed');
+        return;
+      }
+      // The callback won the race, or the stored state can no longer take this run's result (e.g. it
+      // was restarted): in the latter case nothing will ever clear the schedule but this.
+      const current = await store.load(conversationId);
+      const still = (current?.snapshot as { context?: { pending?: PendingRun | null } } | undefined)?.context?.pending;
+      if (still?.runId === pending.runId) await store.clearCheck(conversationId);
     }
   }
 
@@ -449,4 +484,19 @@ export function viewOf(conversationId: string, stored: StoredConversation): Conv
     createdAt: stored.meta.createdAt,
     updatedAt: stored.meta.updatedAt,
   };
+}
+
+/** Rejects when `work` takes longer than `ms`, so the machine answers with its error path in time. */
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error =
+        what === 'startWorkflow'
+          ? new WorkflowUnavailableError('unreachable', `${what} took longer than ${ms} ms`)
+          : new UpstreamError('cmms', `${what} took longer than ${ms} ms`, { retryable: true });
+      reject(error);
+    }, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -6,8 +6,19 @@ export interface StoreLimits {
   eventLimit: number;
 }
 
+export interface MemoryStoreOptions extends StoreLimits {
+  /** Idle conversations are forgotten after this long (as Redis expires them). */
+  conversationTtlMs?: number;
+  /** How often expired conversations and message ids are swept. */
+  sweepIntervalMs?: number;
+}
+
 /** The embedded store: everything in this process, nothing survives a restart. */
-export function createMemoryStore(limits: StoreLimits = { transcriptLimit: 200, eventLimit: 1000 }): ConversationStore {
+export function createMemoryStore(
+  options: MemoryStoreOptions = { transcriptLimit: 200, eventLimit: 1000 },
+): ConversationStore & { sweep(now?: number): void } {
+  const limits = options;
+  const ttlMs = options.conversationTtlMs ?? 30 * 24 * 3600_000;
   const conversations = new Map<string, StoredConversation>();
   const events = new Map<string, EventLogEntry[]>();
   const transcripts = new Map<string, TranscriptEntry[]>();
@@ -25,6 +36,17 @@ export function createMemoryStore(limits: StoreLimits = { transcriptLimit: 200, 
   const tail = <T>(list: T[] | undefined, limit?: number) =>
     limit === undefined ? [...(list ?? [])] : (list ?? []).slice(-limit);
   const clone = <T>(value: T): T => structuredClone(value);
+
+  /** Drops what Redis would have expired: answered message ids past their TTL, idle conversations. */
+  const sweep = (now = Date.now()) => {
+    for (const [key, claim] of claims) if (claim.expires <= now) claims.delete(key);
+    for (const [id, at] of updated) {
+      if (at > now - ttlMs) continue;
+      for (const map of [conversations, events, transcripts, updated, checks]) map.delete(id);
+    }
+  };
+  const timer = setInterval(sweep, options.sweepIntervalMs ?? 60_000);
+  timer.unref();
 
   return {
     async load(id) {
@@ -82,6 +104,9 @@ export function createMemoryStore(limits: StoreLimits = { transcriptLimit: 200, 
       for (const id of due) checks.set(id, now + leaseMs);
       return due;
     },
+    async clearCheck(id) {
+      checks.delete(id);
+    },
     async listConversations(offset, limit) {
       const ids = [...updated.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
       return { total: ids.length, ids: ids.slice(offset, offset + limit) };
@@ -89,6 +114,9 @@ export function createMemoryStore(limits: StoreLimits = { transcriptLimit: 200, 
     async ping() {
       return true;
     },
-    async close() {},
+    sweep,
+    async close() {
+      clearInterval(timer);
+    },
   };
 }

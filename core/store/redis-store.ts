@@ -132,6 +132,9 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
     async claimDueChecks(now, leaseMs, limit) {
       return redis.omnibotClaimDue(key.checks, now, leaseMs, limit);
     },
+    async clearCheck(id) {
+      await redis.zrem(key.checks, id);
+    },
     async listConversations(offset, limit) {
       const [total, ids] = await Promise.all([
         redis.zcard(key.index),

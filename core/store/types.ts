@@ -70,6 +70,8 @@ export interface ConversationStore {
   releaseMessage(key: string): Promise<void>;
   /** Conversation ids due for a watcher check at `now`; each is pushed `leaseMs` ahead atomically. */
   claimDueChecks(now: number, leaseMs: number, limit: number): Promise<string[]>;
+  /** Takes a conversation off the watcher's schedule (nothing left to wait for). */
+  clearCheck(conversationId: string): Promise<void>;
   /** Most recently updated first. */
   listConversations(offset: number, limit: number): Promise<{ total: number; ids: string[] }>;
   ping(): Promise<boolean>;

@@ -8,11 +8,14 @@ const MESSAGE_FIELDS = 'conversationId direction text buttons { id title } actio
 
 // ---------------------------------------------------------------------------------------------------
 // A minimal graphql-transport-ws client: connection_init with the token, ping/pong, subscribe/complete,
-// resubscription after a reconnect (with backoff).
+// resubscription after a reconnect (with backoff). Every operation is long-lived: when the server ends
+// one (error or complete), the client reconnects and resubscribes them all.
 // ---------------------------------------------------------------------------------------------------
 
 class GraphqlWsClient {
   constructor(url, { token, onStatus, onAuthFailure }) {
+    this.retryTimer = null;
+    this.openedAt = 0;
     this.url = url;
     this.token = token;
     this.onStatus = onStatus;
@@ -26,6 +29,8 @@ class GraphqlWsClient {
   }
 
   connect() {
+    this.retryTimer = null;
+    if (this.stopped) return;
     this.acked = false;
     this.onStatus('connecting');
     const socket = new WebSocket(this.url, 'graphql-transport-ws');
@@ -34,11 +39,13 @@ class GraphqlWsClient {
     socket.onmessage = (event) => this.receive(JSON.parse(event.data));
     socket.onclose = (event) => {
       if (this.socket !== socket || this.stopped) return;
-      this.acked = false;
       if (event.code === 4403 || event.code === 4401) return this.onAuthFailure();
+      // A connection that stayed up a while was healthy: start the backoff over.
+      if (this.acked && Date.now() - this.openedAt > 30_000) this.attempt = 0;
+      this.acked = false;
       this.onStatus('reconnecting');
       const delay = Math.min(10_000, 500 * 2 ** this.attempt++);
-      setTimeout(() => this.connect(), delay);
+      this.retryTimer = setTimeout(() => this.connect(), delay);
     };
   }
 
@@ -47,11 +54,12 @@ class GraphqlWsClient {
   }
 
   receive(message) {
+    if (this.stopped) return;
     const operation = this.operations.get(message.id);
     switch (message.type) {
       case 'connection_ack':
         this.acked = true;
-        this.attempt = 0;
+        this.openedAt = Date.now();
         this.onStatus('open');
         for (const [id, op] of this.operations) this.send({ id, type: 'subscribe', payload: op.payload });
         break;
@@ -62,14 +70,28 @@ class GraphqlWsClient {
         operation?.sink.next(message.payload);
         break;
       case 'error':
-        this.operations.delete(message.id);
-        operation?.sink.error(message.payload);
+      case 'complete': {
+        // The server ended a subscription the page still needs (an error, a restart, a dropped bus):
+        // reconnect, which resubscribes every operation; the caller re-reads what it missed.
+        if (!operation) break;
+        const codes = (Array.isArray(message.payload) ? message.payload : []).map((e) => e?.extensions?.code);
+        if (codes.includes('UNAUTHENTICATED') || codes.includes('FORBIDDEN')) {
+          this.operations.delete(message.id);
+          this.onAuthFailure();
+          break;
+        }
+        if (message.type === 'error') operation.sink.error?.(message.payload);
+        this.reconnect();
         break;
-      case 'complete':
-        this.operations.delete(message.id);
-        operation?.sink.complete?.();
-        break;
+      }
     }
+  }
+
+  /** Closes the socket; its close handler reconnects with backoff. */
+  reconnect() {
+    const socket = this.socket;
+    if (this.stopped || !socket || socket.readyState >= WebSocket.CLOSING) return;
+    socket.close(1000, 'resubscribe');
   }
 
   subscribe(query, variables, sink) {
@@ -84,6 +106,8 @@ class GraphqlWsClient {
 
   close() {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.socket?.close(1000, 'bye');
   }
 }
@@ -179,7 +203,12 @@ function entryKey(entry) {
     : `${entry.direction}:${entry.at}:${entry.text}`;
 }
 
-function bubble(direction, text, at) {
+/**
+ * Adds a message to the list. Entries arrive in order, except those of a gap re-read after a reconnect:
+ * an entry with a server time (`at`) goes before the first one that is later; optimistic bubbles
+ * (no `at` yet) go last. Returns the item and whether it is the newest.
+ */
+function bubble(direction, text, at, { optimistic = false } = {}) {
   ui.empty.hidden = true;
   const item = document.createElement('li');
   item.className = `message message--${direction === 'IN' ? 'in' : 'out'}`;
@@ -190,9 +219,17 @@ function bubble(direction, text, at) {
   time.className = 'message__time';
   time.textContent = timeOf(at);
   item.append(body, time);
+  const later = optimistic
+    ? undefined
+    : [...ui.messages.querySelectorAll('.message[data-at]')].find((other) => other.dataset.at > at);
+  if (!optimistic) item.dataset.at = at;
+  if (later) {
+    ui.messages.insertBefore(item, later);
+    return { item, newest: false };
+  }
   ui.messages.append(item);
   item.scrollIntoView({ block: 'end' });
-  return item;
+  return { item, newest: true };
 }
 
 function disableOldChoices() {
@@ -223,21 +260,25 @@ function render(entry) {
     if (index >= 0) {
       const [mine] = pending.splice(index, 1);
       mine.item.classList.remove('message--pending');
+      mine.item.dataset.at = entry.at;
       return;
     }
     bubble('IN', text, entry.at);
     return;
   }
-  disableOldChoices();
-  const item = bubble('OUT', text, entry.at);
-  if (entry.buttons?.length) renderButtons(item, entry.buttons);
+  const { item, newest } = bubble('OUT', text, entry.at);
+  if (newest) disableOldChoices();
+  if (!entry.buttons?.length) return;
+  renderButtons(item, entry.buttons);
+  // Choices of an older message (re-read after a reconnect) are no longer current.
+  if (!newest) for (const button of item.querySelectorAll('button')) button.disabled = true;
 }
 
 async function send({ text, action, label }) {
   if (!live) return;
   showError('');
   disableOldChoices();
-  const item = bubble('IN', label ?? text, new Date().toISOString());
+  const { item } = bubble('IN', label ?? text, new Date().toISOString(), { optimistic: true });
   item.classList.add('message--pending');
   const mine = { text, action, item };
   pending.push(mine);
@@ -262,14 +303,18 @@ async function send({ text, action, label }) {
 }
 
 async function loadHistory() {
+  const current = session;
   const data = await graphql(
     `query History($id: ID!) { conversation(id: $id) { status version messages(last: 50) { ${MESSAGE_FIELDS} } } }`,
-    { id: session.conversationId },
+    { id: current.conversationId },
   );
-  if (!data.conversation) return;
+  // A conversation started meanwhile ("Nueva conversación") must not show the old one's messages.
+  if (session !== current || !data.conversation) return;
   for (const entry of data.conversation.messages) render(entry);
   applyState(data.conversation.status, data.conversation.version);
 }
+
+const CONNECTION_LOST = 'Se perdió la conexión con el asistente.';
 
 function subscribe() {
   const variables = { id: session.conversationId };
@@ -277,8 +322,8 @@ function subscribe() {
     `subscription Messages($id: ID!) { messages(conversationId: $id) { ${MESSAGE_FIELDS} } }`,
     variables,
     {
-      next: ({ data, errors }) => (data ? render(data.messages) : showError(errors?.[0]?.message ?? '')),
-      error: () => showError('Se perdió la conexión con el asistente.'),
+      next: ({ data }) => (data ? render(data.messages) : showError(CONNECTION_LOST)),
+      error: () => showError(CONNECTION_LOST),
     },
   );
   client.subscribe(
@@ -286,16 +331,18 @@ function subscribe() {
     variables,
     {
       next: ({ data }) => {
-        if (!data) return;
+        if (!data) return showError(CONNECTION_LOST);
         applyState(data.conversationState.status, data.conversationState.version);
         // The first state event means both subscriptions are live: fill any gap, then let the user type.
-        if (!live)
+        if (!live) {
+          if (ui.error.textContent === CONNECTION_LOST) showError('');
           loadHistory().then(
             () => setLive(true),
             () => setLive(true),
           );
+        }
       },
-      error: () => showError('Se perdió la conexión con el asistente.'),
+      error: () => showError(CONNECTION_LOST),
     },
   );
 }

@@ -53,16 +53,22 @@ class CmmsClient:
             return urljoin(self.base_url, url)
         return urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
 
-    def request(self, method: str, url: str, *, json: dict | None = None) -> object:
+    def request(self, method: str, url: str, *, json: dict | None = None, idempotent: bool = True) -> object:
+        """A non-idempotent call (creating an order) is retried only when it surely never reached the
+        CMMS: after a read timeout or a 5xx the order may exist, and a retry would create a second one."""
         try:
             response = self.session.request(method, url, json=json, timeout=self.timeout)
         except requests.RequestException as exc:
             raise WorkflowFailure(
-                "cmms_unreachable", f"CMMS unreachable ({method} {url}): {type(exc).__name__}", retryable=True
+                "cmms_unreachable",
+                f"CMMS unreachable ({method} {url}): {type(exc).__name__}",
+                retryable=idempotent or _not_sent(exc),
             ) from exc
         status = response.status_code
         if status >= 500:
-            raise WorkflowFailure("cmms_error", f"CMMS answered {status} to {method} {url}", retryable=True, status=status)
+            raise WorkflowFailure(
+                "cmms_error", f"CMMS answered {status} to {method} {url}", retryable=idempotent, status=status
+            )
         if status in (401, 403):
             raise WorkflowFailure(
                 "cmms_auth", f"CMMS refused the credentials ({status}): {_detail(response)}", status=status
@@ -108,10 +114,19 @@ class CmmsClient:
         return list(self.iter_list("equipos/"))
 
     def report_failure(self, body: dict) -> dict:
-        created = self.request("POST", self._url("ordenes-trabajo/reportar-falla/"), json=body)
+        created = self.request("POST", self._url("ordenes-trabajo/reportar-falla/"), json=body, idempotent=False)
         if not isinstance(created, dict):
             raise WorkflowFailure("cmms_bad_response", "CMMS answered reportar-falla with no order")
         # Some versions wrap the new order: {message, orden}.
         if "numeroot" not in created and isinstance(created.get("orden"), dict):
             return created["orden"]
         return created
+
+
+def _not_sent(exc: requests.RequestException) -> bool:
+    """True when the request never reached the server (no connection was made)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    return isinstance(exc, requests.exceptions.ConnectionError) and (
+        "NewConnectionError" in repr(exc) or "Failed to establish" in str(exc)
+    )

@@ -69,7 +69,8 @@ def reportar_falla(client: CmmsClient, params: dict) -> dict:
 
 
 def listar_equipos(client: CmmsClient, params: dict) -> dict:
-    equipment = [summarize_equipment(item) for item in client.list_equipment()]
+    # Retired equipment (activo = false) is not offered, as the gateway's own client does.
+    equipment = [summarize_equipment(item) for item in client.list_equipment() if item.get("activo") is not False]
     return {"total": len(equipment), "equipment": equipment}
 
 

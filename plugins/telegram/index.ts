@@ -1,3 +1,4 @@
+import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { ChannelPlugin } from '../../core/plugin.ts';
@@ -59,9 +60,9 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
   let logger = (options.logger ?? silentLogger).child({ channel: CHANNEL });
   const client = createTelegramClient(settings);
   const callbackData = new CallbackData();
-  // Parts of a split message already accepted: a retry resumes after them instead of repeating them.
-  const progress = new WeakMap<OutboundMessage, number>();
   const firstNotice = firstTime(1000);
+  // Background retries of inbound messages stop on close.
+  const closing = new AbortController();
 
   const plugin: ChannelPlugin = {
     name: CHANNEL,
@@ -76,6 +77,7 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
         settings,
         host,
         logger,
+        signal: closing.signal,
         answerCallback: async (id) => void (await client.call('answerCallbackQuery', { callback_query_id: id })),
         decodeAction: (data) => callbackData.decode(data),
         notifyEdited: notify(NOTICES.edited),
@@ -83,14 +85,20 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
         notifyExpiredButton: notify(NOTICES.expiredButton),
       });
     },
-    async send(message) {
+    async send(message, options: SendOptions = {}) {
       const parts = renderTelegram(message, callbackData);
-      for (let part = progress.get(message) ?? 0; part < parts.length; part++) {
+      // Parts already accepted (the dispatcher keeps the count, also in dead letters): not repeated.
+      const from = Math.max(0, options.fromPart ?? 0);
+      for (let part = from; part < parts.length; part++) {
+        if (part > from) await options.beforePart?.(part);
         await client.call('sendMessage', parts[part]!);
-        progress.set(message, part + 1);
+        options.onPartSent?.(part + 1);
       }
     },
-    close: () => client.close(),
+    async close() {
+      closing.abort();
+      await client.close();
+    },
   };
   return plugin;
 }

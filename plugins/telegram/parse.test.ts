@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors.ts';
-import { fixture } from '../../test/contract/fixtures.ts';
+import { fixture, fixtureText } from '../../test/contract/fixtures.ts';
 import { parseUpdate } from './parse.ts';
 import { verifySecretToken } from './verify.ts';
 
@@ -23,7 +23,7 @@ describe('Telegram update parsing', () => {
   });
 
   it('reads commands, locations, the largest photo and documents', () => {
-    expect(parse('message-command.json')).toMatchObject({ message: { text: '/start' } });
+    expect(parse('message-command.json')).toMatchObject({ message: { text: 'hola' } });
     expect(parse('message-location.json')).toMatchObject({
       message: { location: { latitude: -33.4489, longitude: -70.6693 } },
     });
@@ -88,5 +88,27 @@ describe('X-Telegram-Bot-Api-Secret-Token', () => {
     expect(verifySecretToken('s3cr3t_-', 's3cr3t_-')).toBe(true);
     expect(verifySecretToken('s3cr3t', 's3cr3t_-')).toBe(false);
     expect(verifySecretToken(undefined, 's3cr3t_-')).toBe(false);
+  });
+});
+
+describe('Telegram commands', () => {
+  const withText = (text: string) => {
+    const update = JSON.parse(fixtureText('telegram', 'message-command.json'));
+    update.message.text = text;
+    return parseUpdate(update);
+  };
+
+  it('reads /start, /help and /ayuda as the words they stand for, with or without @BotName', () => {
+    expect(withText('/start')).toMatchObject({ message: { text: 'hola' } });
+    expect(withText('/start@somacor_mant_bot')).toMatchObject({ message: { text: 'hola' } });
+    expect(withText('/help')).toMatchObject({ message: { text: 'ayuda' } });
+    expect(withText('/ayuda@somacor_mant_bot')).toMatchObject({ message: { text: 'ayuda' } });
+  });
+
+  it('strips the @BotName of other commands and keeps their arguments', () => {
+    expect(withText('/estado@somacor_mant_bot OT-CORR-1')).toMatchObject({ message: { text: '/estado OT-CORR-1' } });
+    expect(withText('escribe a soporte@somacor.cl')).toMatchObject({
+      message: { text: 'escribe a soporte@somacor.cl' },
+    });
   });
 });

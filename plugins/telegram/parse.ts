@@ -66,6 +66,23 @@ function contentOf(message: TgMessage): Pick<InboundMessage, 'text' | 'attachmen
   return Object.keys(content).length > 0 ? content : null;
 }
 
+/** Commands that mean the same as a word the assistant understands (`/start` is a bot's first message). */
+const COMMAND_WORDS: Record<string, string> = { start: 'hola', help: 'ayuda', ayuda: 'ayuda' };
+
+/**
+ * `/command@BotName args` → `/command args` (the suffix Telegram adds in groups); `/start`, `/help` and
+ * `/ayuda` become "hola" and "ayuda", as if typed.
+ */
+export function normalizeCommand(text: string): string {
+  const command = /^\/([A-Za-z0-9_]{1,64})(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)/.exec(text);
+  if (!command) return text;
+  const name = command[1]!.toLowerCase();
+  const rest = text.slice(command[0].length).trim();
+  const word = COMMAND_WORDS[name];
+  if (word) return rest && name !== 'start' ? `${word} ${rest}` : word;
+  return rest ? `/${name} ${rest}` : `/${name}`;
+}
+
 function parseMessage(updateId: number, message: TgMessage): ParsedUpdate {
   if (!isObject(message) || !isObject(message.chat) || typeof message.message_id !== 'number') {
     throw new ValidationError('message must have message_id and chat');
@@ -74,6 +91,7 @@ function parseMessage(updateId: number, message: TgMessage): ParsedUpdate {
   const conversationId = conversationIdOf(CHANNEL, String(message.chat.id));
   const content = contentOf(message);
   if (!content) return { kind: 'unsupported', updateId, conversationId };
+  if (content.text && typeof message.text === 'string') content.text = normalizeCommand(content.text);
   return {
     kind: 'message',
     updateId,

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createOutboundDispatcher } from '../../core/delivery/dispatcher.ts';
 import { RateLimitError, UpstreamError } from '../../core/errors.ts';
+import { silentLogger } from '../../core/log.ts';
+import { PluginRegistry } from '../../core/plugin.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createTelegramPlugin } from './index.ts';
 
@@ -26,6 +29,44 @@ describe('Telegram send', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(7000);
+  });
+
+  it('falls back to 1 s when a 429 carries a Retry-After that is not a number', async () => {
+    platform.script(
+      'telegram',
+      [
+        {
+          status: 429,
+          headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' },
+          body: { ok: false, error_code: 429, description: 'Too Many Requests' },
+        },
+      ],
+      'sendMessage',
+    );
+    const error = await plugin()
+      .send({ conversationId: 'telegram:42', text: 'Hola' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryAfterMs).toBe(1000);
+  });
+
+  it('takes a pacing token for every part of a split message', async () => {
+    const registry = new PluginRegistry().register(plugin());
+    const dispatcher = createOutboundDispatcher({
+      registry,
+      logger: silentLogger,
+      deadLetter: { intervalMs: 0 },
+      limits: { telegram: { perChat: { burst: 1, perSecond: 20 } } },
+    });
+    try {
+      // Two sendMessage calls; the first one spends the chat's only token.
+      await dispatcher.dispatch({ conversationId: 'telegram:42', text: 'palabra '.repeat(600) });
+      expect(platform.sent('telegram', '42')).toHaveLength(1);
+      await dispatcher.idle();
+      expect(platform.sent('telegram', '42')).toHaveLength(2);
+    } finally {
+      await dispatcher.close();
+    }
   });
 
   it('marks 5xx retryable and 403 (bot blocked) or a bad token not, without the token in the error', async () => {

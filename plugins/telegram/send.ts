@@ -43,8 +43,11 @@ export function createTelegramClient(settings: TelegramSettings): TelegramClient
       const code = json.error_code ?? status;
       const reason = json.description ?? `HTTP ${status}`;
       if (code === 429) {
-        const seconds = json.parameters?.retry_after ?? Number(response.headers['retry-after'] ?? 1);
-        throw new RateLimitError(`${method}: ${reason}`, Math.max(0, seconds) * 1000);
+        const header = response.headers['retry-after'];
+        const given = json.parameters?.retry_after ?? Number(Array.isArray(header) ? header[0] : header);
+        // A missing or non-numeric value (an HTTP date from a proxy) falls back to 1 s.
+        const seconds = Number.isFinite(given) && given >= 0 ? given : 1;
+        throw new RateLimitError(`${method}: ${reason}`, seconds * 1000);
       }
       throw new UpstreamError('telegram', `${method}: ${reason}`, {
         status,

@@ -111,6 +111,25 @@ describe('POST /webhooks/telegram', () => {
     expect(platform.sent('telegram', '123456789').map((m) => m.text)).toEqual([NOTICES.unsupported]);
   });
 
+  it('answers 503 while the store is down, so that Telegram delivers again, and 200 once it is back', async () => {
+    let down = true;
+    runtime = createFakeRuntime({ reply: () => null, unavailable: () => down });
+    const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
+    const plugin = createTelegramPlugin({ token: '123:ABC', webhookSecret: SECRET, apiUrl: platform.telegramApiUrl });
+    app = new Hono();
+    plugin.mount(app, { runtime, config: loadConfig({}), logger });
+    const body = fixtureText('telegram', 'message-text.json');
+    const refused = await post(body);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: 'unavailable' });
+    await runtime.settle();
+    expect(runtime.received).toEqual([]);
+    down = false;
+    expect((await post(body)).status).toBe(200);
+    await runtime.settle();
+    expect(runtime.received).toHaveLength(1);
+  });
+
   it('ignores other update kinds with 200', async () => {
     const res = await post(JSON.stringify({ update_id: 9, my_chat_member: { chat: { id: 1 } } }));
     expect(res.status).toBe(200);

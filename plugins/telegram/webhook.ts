@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { receiveInBackground } from '../../core/delivery/inbound.ts';
+import { type ReceiveOptions, receiveInBackground, storeAccepting } from '../../core/delivery/inbound.ts';
 import { parseJson, readRawBody, webhookError } from '../../core/delivery/webhook-body.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
@@ -13,6 +13,8 @@ export interface WebhookDeps {
   settings: TelegramSettings;
   host: PluginHost;
   logger: Logger;
+  /** Aborted on close: background retries of inbound messages stop. */
+  signal?: AbortSignal;
   /** Stops the pressed button's spinner. */
   answerCallback(callbackQueryId: string): Promise<void>;
   /** Maps a pressed button's `callback_data` back to the button id (see render.ts). */
@@ -25,10 +27,11 @@ export interface WebhookDeps {
 async function processUpdate(update: ParsedUpdate, deps: WebhookDeps): Promise<void> {
   const { logger, host } = deps;
   const fields = { updateId: update.updateId, kind: update.kind };
+  const options: ReceiveOptions = deps.signal ? { signal: deps.signal } : {};
   try {
     switch (update.kind) {
       case 'message':
-        return await receiveInBackground(host.runtime, [update.message], logger);
+        return await receiveInBackground(host.runtime, [update.message], logger, options);
       case 'callback': {
         const answered = deps.answerCallback(update.callbackQueryId).catch((error) => {
           // A replayed update's query is already answered ("query is too old"): nothing to do.
@@ -58,7 +61,12 @@ async function handlePress(message: InboundMessage, updateId: number, deps: Webh
     deps.logger.warn({ conversationId: message.conversationId, updateId }, 'pressed button no longer known');
     return deps.notifyExpiredButton(message.conversationId, updateId);
   }
-  await receiveInBackground(deps.host.runtime, [{ ...message, action }], deps.logger);
+  await receiveInBackground(
+    deps.host.runtime,
+    [{ ...message, action }],
+    deps.logger,
+    deps.signal ? { signal: deps.signal } : {},
+  );
 }
 
 /** `POST /webhooks/telegram`: secret-token check, 200 at once, the update processed after. */
@@ -92,6 +100,11 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
       if (!(error instanceof ValidationError)) throw error;
       logger.warn({ reason: error.message }, 'Telegram update rejected');
       return webhookError(c, 400, error.code, error.message);
+    }
+    // Answering 200 is a promise to process: with the store down, 503 makes Telegram deliver again later.
+    const probe = update.kind === 'message' || update.kind === 'callback' ? update.message?.conversationId : undefined;
+    if (probe && !(await storeAccepting(host.runtime, probe, logger))) {
+      return webhookError(c, 503, 'unavailable', 'the conversation store is unavailable; deliver again later');
     }
     // Telegram re-sends slow answers: answer now, process after (shutdown waits for it).
     host.runtime.track(processUpdate(update, deps));

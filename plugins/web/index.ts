@@ -78,7 +78,8 @@ function answer(turn: TurnResult, token: string) {
 /** The conversation's own token, or the admin token. */
 function authorize(c: Context, conversationId: string, options: WebPluginOptions) {
   const header = c.req.header('authorization') ?? '';
-  const token = header.startsWith('Bearer ') ? header.slice(7).trim() : c.req.query('token');
+  // Header only: a token in the query string would end up in access logs.
+  const token = header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
   if (!token) throw new AuthError('send the conversation_token as "Authorization: Bearer <token>"');
   if (options.adminToken && safeEqual(token, options.adminToken)) return;
   const granted = verifyConversationToken(options.sessionSecret, token);

@@ -24,7 +24,8 @@ export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: 
   if (!text && !action) throw new ValidationError('message is required (a non-empty string) unless action is given');
   if (text.length > MAX_MESSAGE_LENGTH)
     throw new ValidationError(`message is longer than ${MAX_MESSAGE_LENGTH} characters`);
-  const id = typeof messageId === 'string' && messageId ? messageId : (idempotencyKey ?? randomUUID());
+  const clientId = typeof messageId === 'string' && messageId ? messageId : idempotencyKey;
+  const id = clientId ?? randomUUID();
   if (id.length > 200) throw new ValidationError('message_id is longer than 200 characters');
   return {
     id,
@@ -34,5 +35,6 @@ export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: 
     ...(text ? { text } : {}),
     ...(typeof action === 'string' && action ? { action } : {}),
     receivedAt: new Date().toISOString(),
+    ...(clientId ? {} : { oneShot: true }),
   };
 }

@@ -1,3 +1,4 @@
+import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { ChannelPlugin } from '../../core/plugin.ts';
@@ -12,7 +13,7 @@ export { renderWhatsApp } from './render.ts';
 export type { WhatsAppPluginOptions } from './types.ts';
 export { signWhatsAppBody, verifySignature } from './verify.ts';
 
-/** Said when a user sends something the assistant cannot read (a reaction, a contact card, …). */
+/** Said when a user sends something the assistant cannot read (a contact card, a poll, …); reactions get no answer. */
 export const UNSUPPORTED_NOTICE =
   'Por ahora solo puedo leer mensajes de texto, botones, ubicaciones, fotos, audios y documentos. Escribe "ayuda" para ver lo que puedo hacer.';
 
@@ -36,8 +37,18 @@ function settingsOf(options: WhatsAppPluginOptions): WhatsAppSettings {
   };
 }
 
+/** Sent messages whose `failed` status may still arrive (the most recent ones, per process). */
+const REMEMBERED_SENDS = 10_000;
+
+interface SentPart {
+  message: OutboundMessage;
+  /** Index of the part this wamid carried. */
+  part: number;
+  deadLetter: SendOptions['deadLetter'];
+}
+
 /** Remembers the last ids it saw, so a redelivered webhook is answered once. */
-function recentIds(limit: number) {
+export function recentIds(limit: number) {
   const seen = new Set<string>();
   return (id: string): boolean => {
     if (seen.has(id)) return false;
@@ -53,9 +64,15 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions): ChannelPlu
   // Until mounted (or without a logger option), the host's logger is not known yet.
   let logger = (options.logger ?? silentLogger).child({ channel: CHANNEL });
   const client = createWhatsAppClient(settings, () => logger);
-  // Parts of a split message already accepted: a retry resumes after them instead of repeating them.
-  const progress = new WeakMap<OutboundMessage, number>();
   const firstNotice = recentIds(1000);
+  // wamid → what it carried: a later `failed` status dead-letters the message (see webhook.ts).
+  const sentParts = new Map<string, SentPart>();
+  const remember = (wamid: string, entry: SentPart) => {
+    sentParts.set(wamid, entry);
+    if (sentParts.size > REMEMBERED_SENDS) sentParts.delete(sentParts.keys().next().value!);
+  };
+  // Background retries of inbound messages stop on close.
+  const closing = new AbortController();
 
   const plugin: ChannelPlugin = {
     name: CHANNEL,
@@ -72,23 +89,38 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions): ChannelPlu
         settings,
         host,
         logger,
+        signal: closing.signal,
+        async reportFailed(wamid, failure) {
+          const sent = sentParts.get(wamid);
+          if (!sent?.deadLetter) return false;
+          sentParts.delete(wamid);
+          await sent.deadLetter({ ...failure, partsSent: sent.part });
+          return true;
+        },
         async notifyUnsupported(message) {
           if (!firstNotice(message.messageId)) return;
           await deliver({ conversationId: message.conversationId, text: UNSUPPORTED_NOTICE });
         },
       });
     },
-    async send(message) {
+    async send(message, options: SendOptions = {}) {
       const dropped = droppedButtons(message);
       if (dropped > 0)
         logger.warn({ conversationId: message.conversationId, dropped }, 'more buttons than a WhatsApp list holds');
       const payloads = renderWhatsApp(message);
-      for (let part = progress.get(message) ?? 0; part < payloads.length; part++) {
-        await client.post(payloads[part]!);
-        progress.set(message, part + 1);
+      // Parts already accepted (the dispatcher keeps the count, also in dead letters): not repeated.
+      const from = Math.max(0, options.fromPart ?? 0);
+      for (let part = from; part < payloads.length; part++) {
+        if (part > from) await options.beforePart?.(part);
+        const { messageId } = await client.post(payloads[part]!);
+        if (messageId) remember(messageId, { message, part, deadLetter: options.deadLetter });
+        options.onPartSent?.(part + 1);
       }
     },
-    close: () => client.close(),
+    async close() {
+      closing.abort();
+      await client.close();
+    },
   };
   return plugin;
 }

@@ -82,10 +82,37 @@ describe('WhatsApp webhook parsing', () => {
 
   it('lists unknown types apart, without failing', () => {
     expect(parse('unsupported.json')).toMatchObject({ messages: [], unsupported: [{ type: 'unsupported' }] });
+  });
+
+  it('lists reactions and system messages as ignored, not unsupported', () => {
     expect(parse('reaction.json')).toMatchObject({
       messages: [],
-      unsupported: [{ type: 'reaction', conversationId: 'whatsapp:56912345678' }],
+      unsupported: [],
+      ignored: [{ type: 'reaction', conversationId: 'whatsapp:56912345678' }],
     });
+    const system = fixture<{ entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] }>(
+      'whatsapp',
+      'unsupported.json',
+    );
+    system.entry[0]!.changes[0]!.value.messages[0] = {
+      ...system.entry[0]!.changes[0]!.value.messages[0],
+      type: 'system',
+      system: { body: 'User changed number', type: 'user_changed_number' },
+    };
+    expect(parseWebhook(system)).toMatchObject({ unsupported: [], ignored: [{ type: 'system' }] });
+  });
+
+  it('skips changes for another phone number of the account, naming it', () => {
+    const body = fixture<{ entry: { changes: { value: { metadata: { phone_number_id: string } } }[] }[] }>(
+      'whatsapp',
+      'text.json',
+    );
+    body.entry[0]!.changes[0]!.value.metadata.phone_number_id = '999000111';
+    expect(parseWebhook(body, { phoneNumberId: '106540352242922' })).toMatchObject({
+      messages: [],
+      foreign: ['999000111'],
+    });
+    expect(parseWebhook(body, { phoneNumberId: '999000111' }).messages).toHaveLength(1);
   });
 
   it('rejects what is not a WhatsApp delivery', () => {

@@ -14,9 +14,16 @@ export interface ParsedWebhook {
   messages: InboundMessage[];
   statuses: { conversationId: string; status: DeliveryStatus }[];
   unsupported: UnsupportedMessage[];
+  /** Messages not meant as input (a reaction, a system notice such as a number change): no answer. */
+  ignored: UnsupportedMessage[];
+  /** `phone_number_id`s of changes skipped because they are for another number of the account. */
+  foreign: string[];
   /** Items without the fields every message or status has (logged, not processed). */
   malformed: number;
 }
+
+/** Types that are not a user speaking to the assistant: not answered, not even with a notice. */
+const SILENT_TYPES = new Set(['reaction', 'system']);
 
 const MEDIA_KINDS = ['image', 'document', 'audio', 'video', 'sticker'] as const;
 
@@ -81,6 +88,10 @@ function parseMessage(message: WaMessage, names: Map<string, string>, into: Pars
   const conversationId = conversationIdOf(CHANNEL, message.from);
   const content = contentOf(message);
   if (!content) {
+    if (SILENT_TYPES.has(String(message.type))) {
+      into.ignored.push({ conversationId, messageId: message.id, type: String(message.type) });
+      return;
+    }
     into.unsupported.push({ conversationId, messageId: message.id, type: String(message.type) });
     return;
   }
@@ -123,14 +134,14 @@ function parseValue(value: WaChangeValue, into: ParsedWebhook): void {
  * Parses a Cloud API webhook delivery: every message of every change (a delivery may batch several),
  * and the delivery receipts. Throws `ValidationError` when the envelope is not a WhatsApp one.
  */
-export function parseWebhook(body: unknown): ParsedWebhook {
+export function parseWebhook(body: unknown, opts: { phoneNumberId?: string } = {}): ParsedWebhook {
   if (!isObject(body)) throw new ValidationError('body must be a JSON object');
   if (body['object'] !== 'whatsapp_business_account') {
     throw new ValidationError('object must be "whatsapp_business_account"');
   }
   const entries = body['entry'];
   if (!Array.isArray(entries)) throw new ValidationError('entry must be an array');
-  const parsed: ParsedWebhook = { messages: [], statuses: [], unsupported: [], malformed: 0 };
+  const parsed: ParsedWebhook = { messages: [], statuses: [], unsupported: [], ignored: [], foreign: [], malformed: 0 };
   for (const entry of entries) {
     if (!isObject(entry) || !Array.isArray(entry['changes']))
       throw new ValidationError('entry[].changes must be an array');
@@ -139,7 +150,14 @@ export function parseWebhook(body: unknown): ParsedWebhook {
         throw new ValidationError('entry[].changes[].value must be an object');
       // Other subscribed fields (account updates, templates) carry no conversation.
       if (change['field'] !== undefined && change['field'] !== 'messages') continue;
-      parseValue(change['value'] as WaChangeValue, parsed);
+      const value = change['value'] as WaChangeValue;
+      // One app may serve several numbers: only this channel's number is answered (from this number).
+      const number = value.metadata?.phone_number_id;
+      if (opts.phoneNumberId && typeof number === 'string' && number !== opts.phoneNumberId) {
+        parsed.foreign.push(number);
+        continue;
+      }
+      parseValue(value, parsed);
     }
   }
   return parsed;

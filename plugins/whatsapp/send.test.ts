@@ -92,8 +92,14 @@ describe('WhatsApp send', () => {
     const wa = plugin();
     const message = { conversationId: 'whatsapp:56912345678', text: 'Parte del informe. '.repeat(400) };
     platform.script('whatsapp', [{ status: 200, body: { messages: [{ id: 'wamid.1' }] } }, { status: 500 }]);
-    await expect(wa.send(message)).rejects.toBeInstanceOf(UpstreamError);
-    await wa.send(message);
+    // The dispatcher keeps the count (in the queue and in dead letters) and passes it back.
+    let partsSent = 0;
+    const onPartSent = (n: number) => {
+      partsSent = n;
+    };
+    await expect(wa.send(message, { fromPart: partsSent, onPartSent })).rejects.toBeInstanceOf(UpstreamError);
+    expect(partsSent).toBe(1);
+    await wa.send(message, { fromPart: partsSent, onPartSent });
     const bodies = platform.requests.map((r) => (r.body as { text: { body: string } }).text.body);
     // part 1 accepted, part 2 refused then accepted: never part 1 twice.
     expect(bodies[1]).toBe(bodies[2]);

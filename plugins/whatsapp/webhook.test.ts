@@ -117,29 +117,97 @@ describe('POST /webhooks/whatsapp', () => {
   });
 
   it('answers an unknown message type politely in Spanish, once per message', async () => {
-    const body = fixtureText('whatsapp', 'reaction.json');
+    const body = fixtureText('whatsapp', 'unsupported.json');
     await post(body);
     await post(body);
-    await post(fixtureText('whatsapp', 'unsupported.json'));
     await runtime.settle();
     expect(runtime.received).toEqual([]);
-    expect(platform.sent('whatsapp', '56912345678').map((m) => m.text)).toEqual([
-      UNSUPPORTED_NOTICE,
-      UNSUPPORTED_NOTICE,
+    expect(platform.sent('whatsapp', '56912345678').map((m) => m.text)).toEqual([UNSUPPORTED_NOTICE]);
+  });
+
+  it('does not answer a reaction or a system message', async () => {
+    const reaction = fixtureText('whatsapp', 'reaction.json');
+    const system = JSON.parse(fixtureText('whatsapp', 'unsupported.json'));
+    system.entry[0].changes[0].value.messages[0] = {
+      from: '56912345678',
+      id: 'wamid.system-1',
+      timestamp: '1749416383',
+      type: 'system',
+      system: { body: 'User A changed from +56 9 1234 5678 to +56 9 8765 4321', type: 'user_changed_number' },
+    };
+    expect((await post(reaction)).status).toBe(200);
+    expect((await post(JSON.stringify(system))).status).toBe(200);
+    await runtime.settle();
+    expect(runtime.received).toEqual([]);
+    expect(platform.requests).toEqual([]);
+    expect(logs.filter((l) => l.msg === 'WhatsApp message ignored (not a question to the assistant)')).toMatchObject([
+      { type: 'reaction', level: 'debug' },
+      { type: 'system', level: 'debug' },
     ]);
   });
 
-  it('logs a runtime failure after answering, without crashing', async () => {
-    runtime = createFakeRuntime({ fail: () => true });
+  it('skips (and logs) deliveries for another phone number of the business account', async () => {
+    const body = JSON.parse(fixtureText('whatsapp', 'text.json'));
+    body.entry[0].changes[0].value.metadata.phone_number_id = '999000111222';
+    expect((await post(JSON.stringify(body))).status).toBe(200);
+    await runtime.settle();
+    expect(runtime.received).toEqual([]);
+    expect(logs.find((l) => l.msg === 'WhatsApp webhook changes for another phone number skipped')).toMatchObject({
+      level: 'info',
+      phoneNumberIds: ['999000111222'],
+    });
+  });
+
+  it('records a status Meta sends twice once', async () => {
+    const body = fixtureText('whatsapp', 'status-read.json');
+    await post(body);
+    await post(body);
+    await post(fixtureText('whatsapp', 'status-delivered.json'));
+    await runtime.settle();
+    expect(runtime.statuses.map((s) => s.status.status)).toEqual(['read', 'delivered']);
+  });
+
+  it('answers 503 while the store is down, so that Meta delivers again, and 200 once it is back', async () => {
+    let down = true;
+    runtime = createFakeRuntime({ reply: () => null, unavailable: () => down });
     const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
-    const plugin = createWhatsAppPlugin({ verifyToken: 'v', appSecret: SECRET, token: 't', phoneNumberId: '1' });
+    const plugin = createWhatsAppPlugin({
+      verifyToken: 'v',
+      appSecret: SECRET,
+      token: 't',
+      phoneNumberId: '106540352242922',
+    });
+    app = new Hono();
+    plugin.mount(app, { runtime, config: loadConfig({}), logger });
+    const body = fixtureText('whatsapp', 'text.json');
+    const refused = await post(body);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: 'unavailable' });
+    await runtime.settle();
+    expect(runtime.received).toEqual([]);
+    down = false;
+    expect((await post(body)).status).toBe(200);
+    await runtime.settle();
+    expect(runtime.received.map((m) => m.text)).toEqual(['consultar estado de OT-CORR-1 🙏']);
+  });
+
+  it('keeps retrying a message the store refuses after the 200, and processes it once the store is back', async () => {
+    let failures = 4;
+    runtime = createFakeRuntime({ reply: () => null, fail: () => failures-- > 0 });
+    const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
+    const plugin = createWhatsAppPlugin({
+      verifyToken: 'v',
+      appSecret: SECRET,
+      token: 't',
+      phoneNumberId: '106540352242922',
+    });
     app = new Hono();
     plugin.mount(app, { runtime, config: loadConfig({}), logger });
     expect((await post(fixtureText('whatsapp', 'text.json'))).status).toBe(200);
     await runtime.settle();
-    expect(logs.find((l) => l.msg === 'inbound message could not be processed')).toMatchObject({
-      conversationId: 'whatsapp:56912345678',
-      attempt: 3,
-    });
+    expect(runtime.received.map((m) => m.conversationId)).toEqual(['whatsapp:56912345678']);
+    expect(logs.filter((l) => l.msg === 'inbound message failed: retrying')).toHaveLength(4);
+    expect(logs.some((l) => l.msg === 'inbound message could not be processed')).toBe(false);
+    await plugin.close?.();
   });
 });

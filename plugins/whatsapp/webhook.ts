@@ -1,9 +1,11 @@
 import type { Context, Hono } from 'hono';
-import { receiveInBackground } from '../../core/delivery/inbound.ts';
+import { receiveInBackground, storeAccepting } from '../../core/delivery/inbound.ts';
+import type { LateFailure } from '../../core/delivery/types.ts';
 import { parseJson, readRawBody, webhookError } from '../../core/delivery/webhook-body.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { PluginHost } from '../../core/plugin.ts';
+import type { DeliveryStatus } from '../../core/runtime/types.ts';
 import { type ParsedWebhook, parseWebhook, type UnsupportedMessage } from './parse.ts';
 import { WEBHOOK_PATH, type WhatsAppSettings } from './types.ts';
 import { verifyHandshake, verifySignature } from './verify.ts';
@@ -12,22 +14,72 @@ export interface WebhookDeps {
   settings: WhatsAppSettings;
   host: PluginHost;
   logger: Logger;
+  /** Aborted on close: background retries of inbound messages stop. */
+  signal?: AbortSignal;
   /** Answers a message the assistant cannot read. */
   notifyUnsupported(message: UnsupportedMessage): Promise<void>;
+  /** Dead-letters the message a `failed` status is about; false when this process did not send it. */
+  reportFailed(wamid: string, failure: Omit<LateFailure, 'partsSent'>): Promise<boolean>;
 }
 
-async function processDelivery(parsed: ParsedWebhook, deps: WebhookDeps): Promise<void> {
+/** Meta resends statuses too: the same `wamid:status` is recorded once (per process, the most recent). */
+const REMEMBERED_STATUSES = 5_000;
+
+function firstSeen(limit: number) {
+  const seen = new Set<string>();
+  return (key: string): boolean => {
+    if (seen.has(key)) return false;
+    seen.add(key);
+    if (seen.size > limit) seen.delete(seen.values().next().value!);
+    return true;
+  };
+}
+
+/** The platform's code and reason of a `failed` status (`errors[0]`). */
+function failureOf(status: DeliveryStatus): Omit<LateFailure, 'partsSent'> {
+  const error = (Array.isArray(status.errors) ? status.errors[0] : undefined) as
+    | { code?: number; title?: string; message?: string; error_data?: { details?: string } }
+    | undefined;
+  const reason = [error?.title ?? error?.message, error?.error_data?.details].filter(Boolean).join(': ');
+  return {
+    code: 'delivery_failed',
+    ...(error?.code !== undefined ? { platformCode: error.code } : {}),
+    reason: reason || 'WhatsApp reported the message as failed',
+    // 131047 (window closed), 131026 (undeliverable) and the like do not pass on a plain retry.
+    retryable: false,
+  };
+}
+
+async function processDelivery(
+  parsed: ParsedWebhook,
+  deps: WebhookDeps,
+  firstStatus: (key: string) => boolean,
+): Promise<void> {
   const { runtime } = deps.host;
   const { logger } = deps;
+  for (const message of parsed.ignored) {
+    logger.debug(
+      { conversationId: message.conversationId, messageId: message.messageId, type: message.type },
+      'WhatsApp message ignored (not a question to the assistant)',
+    );
+  }
   await Promise.all([
-    receiveInBackground(runtime, parsed.messages, logger),
+    receiveInBackground(runtime, parsed.messages, logger, deps.signal ? { signal: deps.signal } : {}),
     ...parsed.statuses.map(async ({ conversationId, status }) => {
+      if (!firstStatus(`${status.messageId}:${status.status}`)) {
+        logger.debug({ conversationId, messageId: status.messageId, status: status.status }, 'repeated status ignored');
+        return;
+      }
       try {
         await runtime.recordDeliveryStatus(conversationId, status);
         if (status.status === 'failed') {
+          const failure = failureOf(status);
+          const kept = await deps.reportFailed(status.messageId, failure);
           logger.warn(
-            { conversationId, messageId: status.messageId, errors: status.errors },
-            'WhatsApp reports a failed delivery',
+            { conversationId, messageId: status.messageId, platformCode: failure.platformCode, errors: status.errors },
+            kept
+              ? 'WhatsApp reports a failed delivery: kept in the dead-letter list'
+              : 'WhatsApp reports a failed delivery of a message this process does not remember',
           );
         }
       } catch (error) {
@@ -51,6 +103,7 @@ async function processDelivery(parsed: ParsedWebhook, deps: WebhookDeps): Promis
 /** `GET` (subscription handshake) and `POST` (signed deliveries) on `/webhooks/whatsapp`. */
 export function mountWebhook(app: Hono, deps: WebhookDeps): void {
   const { settings, host, logger } = deps;
+  const firstStatus = firstSeen(REMEMBERED_STATUSES);
 
   app.get(WEBHOOK_PATH, (c: Context) => {
     const challenge = verifyHandshake(
@@ -91,7 +144,7 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     }
     let parsed: ParsedWebhook;
     try {
-      parsed = parseWebhook(body);
+      parsed = parseWebhook(body, { phoneNumberId: settings.phoneNumberId });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       logger.warn({ reason: error.message }, 'WhatsApp webhook payload rejected');
@@ -99,8 +152,18 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     }
     if (parsed.malformed > 0)
       logger.warn({ malformed: parsed.malformed }, 'WhatsApp webhook items without from/id skipped');
+    if (parsed.foreign.length > 0)
+      logger.info(
+        { phoneNumberIds: [...new Set(parsed.foreign)], expected: settings.phoneNumberId },
+        'WhatsApp webhook changes for another phone number skipped',
+      );
+    // Answering 200 is a promise to process: with the store down, 503 makes Meta deliver again later.
+    const probe = parsed.messages[0]?.conversationId ?? parsed.statuses[0]?.conversationId;
+    if (probe && !(await storeAccepting(host.runtime, probe, logger))) {
+      return webhookError(c, 503, 'unavailable', 'the conversation store is unavailable; deliver again later');
+    }
     // Meta retries anything but a fast 200: answer now, process after (shutdown waits for it).
-    host.runtime.track(processDelivery(parsed, deps));
+    host.runtime.track(processDelivery(parsed, deps, firstStatus));
     return c.json({ ok: true }, 200);
   });
 }

@@ -124,14 +124,12 @@ describe('gateway + real Airflow', () => {
     // The DAGs (not the gateway) see a CMMS that does not answer.
     await admin.setVariable('cmms_url', 'http://127.0.0.1:9');
     try {
-      const started = Date.now();
       const turn = await say(user('failure'), 'consultar estado de OT-CORR-1');
       const answer = await waitForMessage(turn, (text) => text.startsWith('No pude'));
       expect(answer).toMatch(
-        /No pude consultar la orden de trabajo: el sistema de mantenimiento \(CMMS\) no respondió/,
+        /No pude consultar la orden de trabajo: el sistema de mantenimiento \(CMMS\) no responde\./,
       );
       expect(answer).not.toMatch(/tardando/);
-      expect(Date.now() - started).toBeLessThan(60_000);
     } finally {
       await cmms.useIt();
     }

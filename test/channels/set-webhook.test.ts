@@ -47,6 +47,18 @@ describe('telegram:set-webhook', () => {
     expect(String(error)).not.toContain('999:SECRET');
   });
 
+  it('refuses a PUBLIC_URL that is not https, sending nothing', async () => {
+    await expect(setTelegramWebhook({ ...env(), PUBLIC_URL: 'http://bot.somacor.cl' })).rejects.toThrow(
+      /PUBLIC_URL must be an https:\/\/ URL/,
+    );
+    expect(platform.requests).toEqual([]);
+  });
+
+  it('accepts plain http on loopback (a local test server)', async () => {
+    const result = await setTelegramWebhook({ ...env(), PUBLIC_URL: 'http://127.0.0.1:3000' });
+    expect(result.url).toBe('http://127.0.0.1:3000/webhooks/telegram');
+  });
+
   it('runs as the npm script', async () => {
     const { stdout } = await promisify(execFile)('node_modules/.bin/node', ['scripts/telegram-set-webhook.ts'], {
       env: { ...process.env, ...env() },

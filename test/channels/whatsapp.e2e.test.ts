@@ -73,9 +73,9 @@ describe('WhatsApp end to end', () => {
     const ana = user('56911110003', 'Ana');
     await ana.say('hola');
     await ana.next(/Soy el asistente de mantenimiento/);
-    const reaction = JSON.parse(fixtureText('whatsapp', 'reaction.json'));
-    reaction.entry[0].changes[0].value.messages[0].from = '56911110003';
-    expect((await postSigned(JSON.stringify(reaction))).status).toBe(200);
+    const unsupported = JSON.parse(fixtureText('whatsapp', 'unsupported.json'));
+    unsupported.entry[0].changes[0].value.messages[0].from = '56911110003';
+    expect((await postSigned(JSON.stringify(unsupported))).status).toBe(200);
     await ana.next(/Por ahora solo puedo leer mensajes de texto/);
 
     const read = JSON.parse(fixtureText('whatsapp', 'status-read.json'));
@@ -97,6 +97,23 @@ describe('WhatsApp end to end', () => {
     expect(attempts.map((r) => r.status)).toEqual([429, 200]);
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(1000);
     expect(platform.sent('whatsapp', '56911110004')).toEqual([reply]);
+  });
+
+  it('a message WhatsApp later reports as failed (131047) is listed in the dead letters', async () => {
+    const rosa = user('56911110005', 'Rosa');
+    await rosa.say('hola');
+    const greeting = await rosa.next(/Soy el asistente de mantenimiento/);
+    const wamid = (greeting.request.response as { messages: { id: string }[] }).messages[0]!.id;
+    const failed = JSON.parse(fixtureText('whatsapp', 'status-failed.json'));
+    Object.assign(failed.entry[0].changes[0].value.statuses[0], { id: wamid, recipient_id: '56911110005' });
+    expect((await postSigned(JSON.stringify(failed))).status).toBe(200);
+    expect((await postSigned(JSON.stringify(failed))).status).toBe(200);
+    await gateway.runtime.drain(5_000);
+    // What `GET /admin/delivery/dead-letters` lists; the repeated status adds nothing.
+    const dead = (await gateway.dispatcher.deadLetters(500)).filter((d) => d.conversationId === 'whatsapp:56911110005');
+    expect(dead).toMatchObject([
+      { code: 'delivery_failed', platformCode: 131047, retryable: false, message: { text: greeting.text } },
+    ]);
   });
 
   it('rejects an unsigned delivery', async () => {

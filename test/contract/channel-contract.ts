@@ -175,6 +175,22 @@ export function runChannelContract(adapter: ChannelContractAdapter): void {
         expect(await harness.dispatcher.deadLetters()).toEqual([]);
       });
 
+      it('send: a retried dead letter resumes after the parts already delivered', async () => {
+        const long = 'palabra '.repeat(625).trim();
+        // The first part is accepted, then the second is refused until the message is dead-lettered.
+        platform.failNext(api, 503, 4, 1);
+        await harness.post(adapter.request(adapter.textDelivery(long, 'split')));
+        expect(adapter.seen(harness)).toHaveLength(1);
+        const [dead] = await harness.dispatcher.deadLetters();
+        expect(dead).toMatchObject({ retryable: true, partsSent: 1 });
+        await harness.dispatcher.retryDeadLetters({ all: true });
+        await harness.dispatcher.idle();
+        const texts = adapter.seen(harness).map((r) => r.text);
+        expect(texts).toHaveLength(2);
+        expect(texts.join(' ').split(/\s+/)).toEqual(`Recibido: ${long}`.split(/\s+/));
+        expect(await harness.dispatcher.deadLetters()).toEqual([]);
+      });
+
       it('send: a message the platform keeps refusing is kept as a dead letter', async () => {
         platform.failNext(api, 500, 4);
         await harness.post(adapter.request(adapter.textDelivery('ayuda', 'dead')));

@@ -30,6 +30,8 @@ export function createFakeRuntime(
     deliver?: (message: OutboundMessage) => Promise<void>;
     reply?: (message: InboundMessage) => OutboundMessage | null;
     fail?: (message: InboundMessage) => boolean;
+    /** While true, reads fail as a store outage would (the webhooks' readiness probe). */
+    unavailable?: () => boolean;
   } = {},
 ): FakeRuntime {
   const seen = new Set<string>();
@@ -64,6 +66,7 @@ export function createFakeRuntime(
       statuses.push({ conversationId, status });
     },
     async getConversation() {
+      if (opts.unavailable?.()) throw new Error('store unavailable');
       return null;
     },
     async transcript() {

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { topics } from '../../core/events/bus.ts';
+import { createRedisEventBus } from '../../core/events/redis-bus.ts';
 import {
   MESSAGES,
   type MessageEvent,
@@ -28,6 +31,22 @@ async function harness(options: HarnessOptions = {}) {
   const h = await startHarness(options);
   cleanups.push(() => h.close());
   return h;
+}
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A Redis bus on its own connections; `dropSubscriber` cuts its subscriber connection (ioredis reconnects). */
+async function redisBus() {
+  const publisher = new Redis(REDIS_URL);
+  const subscriber = new Redis(REDIS_URL);
+  const admin = new Redis(REDIS_URL);
+  const subscriberId = await subscriber.client('ID');
+  const bus = createRedisEventBus({ publisher, subscriber, prefix: `test:graphql-ws:${randomUUID()}:` });
+  cleanups.push(async () => {
+    await bus.close();
+    for (const redis of [publisher, subscriber, admin]) await redis.quit().catch(() => redis.disconnect());
+  });
+  return { bus, dropSubscriber: () => admin.client('KILL', 'ID', String(subscriberId)) };
 }
 
 function client(url: string, token?: string, options?: Parameters<typeof openWsClient>[2]): WsClient {
@@ -187,6 +206,68 @@ describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
     // The healthy subscriber got every event, in order, and is still subscribed (2 listeners).
     expect(healthyMessages.events.map((m) => m.at)).toEqual(Array.from({ length: published }, (_, i) => String(i)));
     expect(bus.listeners()).toBe(2);
+  });
+
+  it('ends a state subscription whose first read fails, with a clean error, and keeps the socket', async () => {
+    const bus = createCountingBus();
+    const { url, services, graphql } = await harness({ bus });
+    const { conversationId, token } = await startConversation(url);
+    const { client: ws } = client(url, token);
+    const getConversation = services.runtime.getConversation;
+    services.runtime.getConversation = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379'));
+
+    const failed = subscribe(ws, STATE, { id: conversationId }, 'conversationState');
+    await failed.ended;
+    expect(failed.errors).toMatchObject([{ extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect(JSON.stringify(failed.errors)).not.toContain('ECONNREFUSED');
+    await expect.poll(() => bus.listeners(), { timeout: 5_000 }).toBe(0);
+
+    // Far more state events than a subscription may queue: nothing is left to overflow and drop the socket.
+    services.runtime.getConversation = getConversation;
+    const state = subscribe<StateEvent>(ws, STATE, { id: conversationId }, 'conversationState');
+    await state.next();
+    for (let version = 1; version <= 150; version++) {
+      bus.publish(topics.state(conversationId), { conversationId, state: 'idle', status: 'idle', version });
+      if (version % 10 === 0) await state.next((s) => s.version === version);
+    }
+    expect(graphql.ws.connections()).toBe(1);
+    expect(bus.listeners()).toBe(1);
+  });
+
+  it('allows 16 operations per socket and refuses the 17th', async () => {
+    const { url } = await harness();
+    const { conversationId, token } = await startConversation(url);
+    const { client: ws } = client(url, token);
+    const allowed = Array.from({ length: 16 }, () =>
+      subscribe<StateEvent>(ws, STATE, { id: conversationId }, 'conversationState'),
+    );
+    await Promise.all(allowed.map((s) => s.next()));
+    expect(allowed.flatMap((s) => s.errors)).toEqual([]);
+
+    const refused = subscribe(ws, STATE, { id: conversationId }, 'conversationState');
+    await refused.ended;
+    expect(refused.errors.flat()).toMatchObject([
+      { message: 'at most 16 operations per connection', extensions: { code: 'RATE_LIMITED' } },
+    ]);
+  });
+
+  it('asks subscribers to reconnect (1012) when the Redis bus reconnects, since events may have been lost', async () => {
+    const { bus, dropSubscriber } = await redisBus();
+    const { url } = await harness({ bus });
+    const { conversationId, token } = await startConversation(url);
+    const watcher = client(url, token);
+    const state = subscribe<StateEvent>(watcher.client, STATE, { id: conversationId }, 'conversationState');
+    await state.next();
+
+    await dropSubscriber();
+    expect(await watcher.closed).toBe(1012);
+
+    // Reconnecting and resubscribing gives the current state again, and live events flow.
+    const { client: again } = client(url, token);
+    const resumed = subscribe<StateEvent>(again, STATE, { id: conversationId }, 'conversationState');
+    expect(await resumed.next()).toMatchObject({ conversationId, version: 0 });
+    await postGraphql(url, SEND, { id: conversationId, text: 'hola' }, token);
+    expect(await resumed.next((s) => s.version === 1)).toMatchObject({ status: 'PROCESSING' });
   });
 
   it('refuses an oversized HTTP body with 413 and PAYLOAD_TOO_LARGE', async () => {

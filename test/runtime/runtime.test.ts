@@ -140,7 +140,7 @@ describe('conversation runtime', () => {
     runner.status = async () => ({ state: 'failed', error: { code: 'cmms_unreachable', message: 'down' } });
     await runtime.receive(message('ines', 'estado OT-PREV-3'));
     await runtime.checkWorkflow('web:ines');
-    expect(delivered.at(-1)?.text).toMatch(/no respondió/);
+    expect(delivered.at(-1)?.text).toMatch(/el sistema de mantenimiento \(CMMS\) no responde\./);
   });
 
   it('restarts a conversation stored under an older machine version, with a notice', async () => {
@@ -156,7 +156,7 @@ describe('conversation runtime', () => {
       checkAt: null,
     });
     const turn = await runtime.receive(message('jose', 'hola'));
-    expect(turn.replies[0]?.text).toMatch(/El asistente se actualizó/);
+    expect(turn.replies[0]?.text).toMatch(/El asistente se actualizó y reinicié nuestra conversación/);
     expect(turn.replies[1]?.text).toMatch(/Hola/);
     expect(turn.state).toBe('idle');
   });
@@ -165,11 +165,131 @@ describe('conversation runtime', () => {
     const { runtime, delivered } = makeRuntime(createMemoryStore());
     await expect(runtime.agentReply('web:kim', 'hola')).rejects.toBeInstanceOf(ConflictError);
     await runtime.receive(message('kim', 'quiero hablar con una persona'));
-    const silent = await runtime.receive(message('kim', 'el camión no arranca'));
+    const noted = await runtime.receive(message('kim', 'el camión no arranca'));
+    expect(noted.replies[0]?.text).toMatch(/quedó registrado para el supervisor/);
+    const silent = await runtime.receive(message('kim', 'está en la faena norte'));
     expect(silent.replies).toEqual([]);
     await runtime.agentReply('web:kim', 'Hola Kim, voy en camino');
     expect(delivered.at(-1)?.text).toBe('Hola Kim, voy en camino');
     const released = await runtime.releaseHandoff('web:kim');
     expect(released.status).toBe('idle');
+  });
+});
+
+describe('conversation runtime under failure', () => {
+  it('answers a hanging CMMS lookup with the lookup error, not a failed request', async () => {
+    const { runtime } = makeRuntime(createMemoryStore(), {
+      cmms: { findEquipment: () => new Promise(() => {}) },
+      actorTimeoutMs: 50,
+    });
+    await runtime.receive(message('lara', 'reportar falla'));
+    const turn = await runtime.receive(message('lara', 'CAT-001'));
+    expect(turn.replies[0]?.text).toMatch(/No pude consultar los equipos en este momento/);
+    expect(turn.state).toBe('reporting.equipment');
+  });
+
+  it('restarts a conversation whose snapshot cannot be restored, without crashing', async () => {
+    const store = createMemoryStore();
+    const { runtime } = makeRuntime(store);
+    await runtime.receive(message('mia', 'reportar falla'));
+    const stored = (await store.load('web:mia'))!;
+    const broken = { ...(stored.snapshot as Record<string, unknown>), value: 'a-state-that-does-not-exist' };
+    await store.commit('web:mia', stored.version, {
+      snapshot: broken,
+      meta: stored.meta,
+      events: [],
+      transcript: [],
+      checkAt: null,
+    });
+    const turn = await runtime.receive(message('mia', 'hola'));
+    expect(turn.replies.map((r) => r.text).join('\n')).toMatch(/reinicié nuestra conversación[\s\S]*Hola/);
+    expect(turn.state).toBe('idle');
+  });
+
+  it('refuses (503) a conversation saved by a newer machine version instead of downgrading it', async () => {
+    const store = createMemoryStore();
+    const { runtime } = makeRuntime(store);
+    await runtime.receive(message('nico', 'hola'));
+    const stored = (await store.load('web:nico'))!;
+    await store.commit('web:nico', stored.version, {
+      snapshot: stored.snapshot,
+      meta: { ...stored.meta, machineVersion: 99 },
+      events: [],
+      transcript: [],
+      checkAt: null,
+    });
+    await expect(runtime.receive(message('nico', 'hola'))).rejects.toMatchObject({ status: 503 });
+    expect((await store.load('web:nico'))?.meta.machineVersion).toBe(99);
+  });
+
+  it('processes a retried message that was waiting while the first attempt failed', async () => {
+    const store = createMemoryStore();
+    let failNext = true;
+    const flaky = {
+      ...store,
+      commit: async (...args: Parameters<typeof store.commit>) => {
+        if (failNext) {
+          failNext = false;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          throw new Error('redis connection lost');
+        }
+        return store.commit(...args);
+      },
+    };
+    const { runtime } = makeRuntime(flaky);
+    const first = message('olga', 'hola');
+    const firstAttempt = runtime.receive(first);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const retry = runtime.receive({ ...first }); // arrives while the first is still running
+    await expect(firstAttempt).rejects.toThrow(/connection lost/);
+    const answer = await retry;
+    expect(answer.duplicate).toBe(false);
+    expect(answer.replies[0]?.text).toMatch(/Hola/);
+  });
+
+  it('keeps one user from reading another user’s answer with a reused message id', async () => {
+    const { runtime } = makeRuntime(createMemoryStore());
+    await runtime.receive(message('alice', 'consultar estado de OT-CORR-1', { id: '1' }));
+    const bob = await runtime.receive(message('bob', 'hola', { id: '1' }));
+    expect(bob.duplicate).toBe(false);
+    expect(bob.conversationId).toBe('web:bob');
+    expect(bob.replies[0]?.text).toMatch(/Hola/);
+  });
+
+  it('takes a conversation off the watcher schedule when it has nothing pending any more', async () => {
+    const store = createMemoryStore();
+    const { runtime } = makeRuntime(store);
+    await runtime.receive(message('pia', 'listar equipos'));
+    const stored = (await store.load('web:pia'))!;
+    const snapshot = stored.snapshot as { context: Record<string, unknown> };
+    await store.commit('web:pia', stored.version, {
+      snapshot: { ...snapshot, context: { ...snapshot.context, pending: null } },
+      meta: stored.meta,
+      events: [],
+      transcript: [],
+      checkAt: Date.now() - 1,
+    });
+    expect(await store.claimDueChecks(Date.now(), 0, 10)).toEqual(['web:pia']);
+    await runtime.checkWorkflow('web:pia');
+    expect(await store.claimDueChecks(Date.now() + 60_000, 0, 10)).toEqual([]);
+  });
+});
+
+describe('message ids the gateway made up', () => {
+  it('keeps no dedup record for a one-shot message (nothing will redeliver it)', async () => {
+    const store = createMemoryStore();
+    const claimed: string[] = [];
+    const spying = {
+      ...store,
+      claimMessage: (key: string, leaseMs: number) => {
+        claimed.push(key);
+        return store.claimMessage(key, leaseMs);
+      },
+    };
+    const { runtime } = makeRuntime(spying);
+    const turn = await runtime.receive(message('rita', 'hola', { oneShot: true }));
+    expect(turn.replies[0]?.text).toMatch(/Hola/);
+    await runtime.receive(message('rita', 'hola'));
+    expect(claimed).toHaveLength(1);
   });
 });

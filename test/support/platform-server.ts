@@ -19,6 +19,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
   status: number;
+  /** The JSON the fake answered (WhatsApp's `messages[0].id`, Telegram's `result.message_id`). */
+  response: unknown;
   /** Epoch ms. */
   at: number;
 }
@@ -57,7 +59,8 @@ export interface PlatformServer {
   /** The next requests of `platform` (optionally only `operation`) get these answers, in order. */
   script(platform: Platform, responses: ScriptedResponse[], operation?: string): void;
   rateLimitNext(platform: Platform, retryAfterSeconds: number): void;
-  failNext(platform: Platform, status?: number, times?: number): void;
+  /** The next `times` sends fail with `status`, after `after` sends that succeed. */
+  failNext(platform: Platform, status?: number, times?: number, after?: number): void;
   /** Messages accepted (2xx) by the platform, oldest first. */
   sent(platform?: Platform, address?: string): SentMessage[];
   /** Resolves once `predicate` holds for the recorded requests; rejects after `timeoutMs` listing what arrived. */
@@ -78,6 +81,9 @@ type Loose = any;
 
 const WHATSAPP_PATH = /^\/whatsapp\/v[\d.]+\/([^/]+)\/messages$/;
 const TELEGRAM_PATH = /^\/telegram\/bot([^/]+)\/([A-Za-z]+)$/;
+
+/** A scripted entry that lets the request through to the default success. */
+const PASS = 0;
 
 function normalize(request: RecordedRequest): SentMessage | null {
   const body = request.body as Loose;
@@ -139,7 +145,9 @@ export async function startPlatformServer(options: PlatformServerOptions = {}): 
 
   const takeScript = (platform: Platform, operation: string): ScriptedResponse | undefined => {
     const at = scripts.findIndex((s) => s.platform === platform && (!s.operation || s.operation === operation));
-    return at >= 0 ? scripts.splice(at, 1)[0]!.response : undefined;
+    const response = at >= 0 ? scripts.splice(at, 1)[0]!.response : undefined;
+    // A scripted pass: the default success.
+    return response?.status === PASS ? undefined : response;
   };
 
   const answer = (res: ServerResponse, response: ScriptedResponse) => {
@@ -222,6 +230,7 @@ export async function startPlatformServer(options: PlatformServerOptions = {}): 
           headers: req.headers,
           body,
           status: response.status,
+          response: response.body ?? {},
           at: Date.now(),
         });
         answer(res, response);
@@ -293,7 +302,15 @@ export async function startPlatformServer(options: PlatformServerOptions = {}): 
         });
       }
     },
-    failNext(platform, status = 500, times = 1) {
+    failNext(platform, status = 500, times = 1, after = 0) {
+      for (let i = 0; i < after; i++) {
+        const pass = { status: PASS };
+        scripts.push(
+          platform === 'telegram'
+            ? { platform, operation: 'sendMessage', response: pass }
+            : { platform, response: pass },
+        );
+      }
       for (let i = 0; i < times; i++) {
         const body =
           platform === 'telegram'

@@ -89,6 +89,8 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       expect((await store.claimDueChecks(now + 1_000, 1_000, 10)).sort()).toEqual(['web:c1', 'web:c3']);
       await store.commit('web:c1', 1, changes({ checkAt: null }));
       expect(await store.claimDueChecks(now + 5_000, 1_000, 10)).toEqual(['web:c3']);
+      await store.clearCheck('web:c3');
+      expect(await store.claimDueChecks(now + 10_000, 1_000, 10)).toEqual([]);
     });
 
     it('lists conversations most recent first', async () => {

@@ -3,10 +3,11 @@ import { busReady } from '../../events/redis-bus.ts';
 import type { InspectionRecord } from '../../inspect/records.ts';
 import { assertAdmin, assertCanRead } from '../auth.ts';
 import type { GraphqlContext } from '../context.ts';
+import { graphqlError } from '../errors.ts';
 import { messageFromEvent, stateFromEvent, stateFromView } from '../mappers.ts';
 import { type TopicStreamOptions, topicStream } from '../topic-stream.ts';
 
-type FlowControl = Pick<TopicStreamOptions<unknown>, 'maxQueued' | 'congested' | 'onOverflow'>;
+type FlowControl = Pick<TopicStreamOptions<unknown>, 'maxQueued' | 'congested' | 'onOverflow' | 'onInterrupted'>;
 
 /** Bounded per-subscription queue; a subscriber whose socket backs up is dropped, never waited for. */
 function flowControl(ctx: GraphqlContext, topic: string): FlowControl {
@@ -18,6 +19,9 @@ function flowControl(ctx: GraphqlContext, topic: string): FlowControl {
       ctx.services.logger.warn({ topic }, 'dropping a subscriber that does not keep up');
       transport?.drop('subscriber too slow');
     },
+    // The bus may have lost events while Redis was away: the client reconnects, resubscribes and
+    // re-reads the conversation (a stream without a socket, SSE, just ends).
+    onInterrupted: () => transport?.restart('event bus reconnected'),
   };
 }
 
@@ -92,15 +96,12 @@ export const Subscription = {
       assertCanRead(ctx.principal, args.conversationId);
       const topic = topics.state(args.conversationId);
       let lastVersion = -1;
+      let current: ReturnType<typeof stateFromView> | null = null;
       const stream = topicStream({
         bus: ctx.services.bus,
         topic,
         map: (payload) => stateFromEvent(args.conversationId, payload),
-        // Once the bus has confirmed this and every earlier subscription, the current state goes first.
-        initial: async () => {
-          await busReady(ctx.services.bus);
-          return stateFromView(args.conversationId, await ctx.services.runtime.getConversation(args.conversationId));
-        },
+        initial: async () => current,
         // Events older than the state already sent (queued while it was read) are skipped.
         accept: (event) => {
           if (event.version <= lastVersion) return false;
@@ -109,6 +110,19 @@ export const Subscription = {
         },
         ...flowControl(ctx, topic),
       });
+      // Once the bus has confirmed this and every earlier subscription, the current state goes first.
+      // It is read here, not in the stream: a failure ends the stream and reaches the client as a clean error.
+      try {
+        await busReady(ctx.services.bus);
+        current = stateFromView(args.conversationId, await ctx.services.runtime.getConversation(args.conversationId));
+      } catch (error) {
+        await stream.return?.();
+        ctx.services.logger.error(
+          { err: error, conversationId: args.conversationId },
+          'could not read the conversation for a state subscription',
+        );
+        throw graphqlError('INTERNAL_SERVER_ERROR', 'the conversation could not be read; subscribe again later');
+      }
       return stream;
     },
     resolve: passThrough,

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createFakeRuntime } from '../../test/contract/fake-runtime.ts';
+import { createLogger } from '../log.ts';
+import type { InboundMessage } from '../types.ts';
+import { INBOUND_RETRY_DELAYS_MS, receiveInBackground, storeAccepting } from './inbound.ts';
+
+const message: InboundMessage = {
+  id: 'm1',
+  channel: 'chat',
+  conversationId: 'chat:1',
+  user: { id: '1' },
+  text: 'hola',
+  receivedAt: new Date(0).toISOString(),
+};
+
+function recorder() {
+  const logs: Record<string, unknown>[] = [];
+  return { logs, logger: createLogger('debug', {}, (line) => logs.push(JSON.parse(line))) };
+}
+
+describe('receiveInBackground', () => {
+  it('keeps retrying through a store outage of about 30 s by default', () => {
+    const total = INBOUND_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(25_000);
+    expect(total).toBeLessThanOrEqual(30_000);
+    expect(Math.max(...INBOUND_RETRY_DELAYS_MS)).toBeLessThanOrEqual(8_000);
+  });
+
+  it('processes a message once the store is back, after many failures', async () => {
+    let failures = 6;
+    const runtime = createFakeRuntime({ reply: () => null, fail: () => failures-- > 0 });
+    const { logs, logger } = recorder();
+    await receiveInBackground(runtime, [message], logger, { delaysMs: [1, 1, 1, 1, 1, 1, 1, 1] });
+    expect(runtime.received.map((m) => m.id)).toEqual(['m1']);
+    expect(logs.filter((l) => l.msg === 'inbound message failed: retrying')).toHaveLength(6);
+  });
+
+  it('stops retrying on shutdown, logging the message as not processed', async () => {
+    const runtime = createFakeRuntime({ reply: () => null, fail: () => true });
+    const { logs, logger } = recorder();
+    const shutdown = new AbortController();
+    const done = receiveInBackground(runtime, [message], logger, { signal: shutdown.signal });
+    shutdown.abort();
+    await done;
+    expect(runtime.received).toEqual([]);
+    expect(logs.find((l) => l.msg === 'inbound message could not be processed')).toMatchObject({
+      messageId: 'm1',
+      shuttingDown: true,
+    });
+  });
+});
+
+describe('storeAccepting', () => {
+  it('is false while the store fails and true once it answers', async () => {
+    let down = true;
+    const runtime = createFakeRuntime({ unavailable: () => down });
+    const { logger } = recorder();
+    expect(await storeAccepting(runtime, 'chat:1', logger)).toBe(false);
+    down = false;
+    expect(await storeAccepting(runtime, 'chat:1', logger)).toBe(true);
+  });
+});
