@@ -225,6 +225,36 @@ describe('conversation machine', () => {
     expect(h.state()).toBe('idle');
   });
 
+  it('still tells the user the order number of a report that ended after the timeout', async () => {
+    const clock = new SimulatedClock();
+    const h = harness({ clock });
+    for (const text of ['reportar falla', 'CAT-001', 'fuga de aceite en el brazo', 'alta', 'si']) await h.say(text);
+    const run = h.started[0]!;
+    clock.increment(60_000);
+    expect(h.state()).toBe('idle');
+    const late = {
+      type: 'workflow.result' as const,
+      runId: run.runId,
+      dagId: run.dagId,
+      status: 'success' as const,
+      result: {
+        order: {
+          numeroot: 'OT-CORR-CAT-001-20261125-9',
+          equipo_nombre: 'Excavadora CAT 320',
+          prioridad: 'Alta',
+          estado_nombre: 'Abierta',
+        },
+      },
+      at: Date.now(),
+    };
+    expect(h.actor.getSnapshot().can(late)).toBe(true);
+    expect(await h.send(late)).toMatch(
+      /^Sobre tu reporte anterior, que dejé de esperar: Se creó la orden de trabajo OT-CORR-CAT-001-20261125-9/,
+    );
+    // A result of another conversation's run is still refused.
+    expect(h.actor.getSnapshot().can({ ...late, runId: 'omnibot__web_other__tx-1' })).toBe(false);
+  });
+
   it('times out on the runtime watcher event too', async () => {
     const h = harness();
     await h.say('estado OT-CORR-1');

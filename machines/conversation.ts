@@ -198,6 +198,12 @@ export const conversationMachine = setup({
       !event.action.startsWith('intent:') &&
       (params.expected === null || !event.action.startsWith(params.expected)),
     handoffNotAcknowledged: ({ context }) => !context.handoffAcknowledged,
+    isLateReport: ({ context, event }) =>
+      event.type === 'workflow.result' &&
+      event.dagId === DAG_IDS.reportFailure &&
+      event.status === 'success' &&
+      event.runId !== context.pending?.runId &&
+      event.runId.startsWith(workflowRunId(context.conversationId, `${context.epoch.toString(36)}-`)),
   },
   delays: {
     workflowTimeout: ({ context }) => Math.max(0, (context.pending?.deadline ?? 0) - (context.pending?.startedAt ?? 0)),
@@ -215,6 +221,16 @@ export const conversationMachine = setup({
     lookupQuery: '',
   }),
   initial: 'idle',
+  on: {
+    // A failure report that ended after the user stopped waiting (timeout, cancel) still created an
+    // order: say so, so nobody reports the same failure twice.
+    'workflow.result': {
+      guard: 'isLateReport',
+      actions: say(({ event }) =>
+        replies.lateReport(renderWorkflowResult(DAG_IDS.reportFailure, (event as WorkflowResultEvent).result)),
+      ),
+    },
+  },
   states: {
     idle: {
       on: {

@@ -109,6 +109,9 @@ export const replies = {
   handoff: (): Reply => ({
     text: 'Un supervisor revisará esta conversación y te responderá por este medio. Mientras tanto puedes seguir escribiendo aquí. Escribe "menu" para volver al asistente.',
   }),
+  lateReport: (result: Reply): Reply => ({
+    text: `Sobre tu reporte anterior, que dejé de esperar: ${result.text.replace(/^Falla reportada\. /, '')}`,
+  }),
   handoffNoted: (): Reply => ({
     text: 'Tu mensaje quedó registrado para el supervisor; te responderá por aquí. Escribe "menu" para volver al asistente.',
   }),

@@ -15,7 +15,7 @@ import type { CmmsClient } from '../cmms/client.ts';
 import { ConflictError, OmnibotError, UpstreamError, WorkflowUnavailableError } from '../errors.ts';
 import { type EventBus, topics } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
-import type { ConversationStore, Invocation, StoredConversation } from '../store/types.ts';
+import { ClaimLostError, type ConversationStore, type Invocation, type StoredConversation } from '../store/types.ts';
 import type { InboundMessage, OutboundMessage } from '../types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowCallback, WorkflowRunner } from '../workflows/types.ts';
@@ -43,6 +43,12 @@ export interface RuntimeOptions {
   now?: () => number;
   /** Returns an inspection observer for a conversation, or undefined (no cost when off). */
   inspect?: (conversationId: string) => Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+}
+
+/** A claimed message id and the claim's token (the commit checks it still holds the id). */
+interface MessageHold {
+  key: string;
+  token: string;
 }
 
 interface Participant {
@@ -124,14 +130,14 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
 
   /**
    * One transition: load, restore, send, wait for invoked work, commit (retried on a version
-   * conflict). With `dedupKey`, the commit also stores the answer under the claimed message id.
+   * conflict). With `hold`, the commit also stores the answer under the claimed message id.
    */
   async function runTurn(
     conversationId: string,
     event: ConversationEvent,
     participant: Participant | null,
     inbound: TranscriptEntry | null,
-    dedupKey: string | null = null,
+    hold: MessageHold | null = null,
   ): Promise<TurnResult> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const stored = await store.load(conversationId);
@@ -183,7 +189,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         ],
         transcript,
         checkAt: pending ? Math.min(pending.deadline, now() + options.workflowPollIntervalMs) : null,
-        ...(dedupKey ? { dedup: { key: dedupKey, result, ttlMs: options.dedupTtlMs } } : {}),
+        ...(hold ? { dedup: { ...hold, result, ttlMs: options.dedupTtlMs } } : {}),
       });
       if (version === null) {
         logger.debug({ conversationId, attempt }, 'version conflict, retrying turn');
@@ -309,27 +315,31 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   async function once(
     key: string,
     conversationId: string,
-    process: () => Promise<TurnResult>,
+    process: (claim: MessageHold) => Promise<TurnResult>,
     keepClaimOnError: (error: unknown) => boolean = () => false,
   ): Promise<TurnResult> {
-    let claim = await store.claimMessage(key, claimLeaseMs);
     const giveUpAt = Date.now() + DUPLICATE_WAIT_MS;
-    while (claim.state === 'pending' && Date.now() < giveUpAt) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      claim = await store.claimMessage(key, claimLeaseMs);
-    }
-    if (claim.state === 'done') {
-      logger.info({ conversationId, key }, 'duplicate delivery answered from the first processing');
-      return { ...(claim.result as TurnResult), duplicate: true };
-    }
-    if (claim.state === 'pending') {
-      return { conversationId, replies: [], state: 'unknown', status: 'processing', duplicate: true };
-    }
-    try {
-      return await process();
-    } catch (error) {
-      if (!keepClaimOnError(error)) await store.releaseMessage(key).catch(() => undefined);
-      throw error;
+    for (;;) {
+      let claim = await store.claimMessage(key, claimLeaseMs);
+      while (claim.state === 'pending' && Date.now() < giveUpAt) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        claim = await store.claimMessage(key, claimLeaseMs);
+      }
+      if (claim.state === 'done') {
+        logger.info({ conversationId, key }, 'duplicate delivery answered from the first processing');
+        return { ...(claim.result as TurnResult), duplicate: true };
+      }
+      if (claim.state === 'pending') {
+        return { conversationId, replies: [], state: 'unknown', status: 'processing', duplicate: true };
+      }
+      try {
+        return await process({ key, token: claim.token });
+      } catch (error) {
+        // Our lease ran out and a redelivery took the id over: its holder answers; wait for that.
+        if (error instanceof ClaimLostError) continue;
+        if (!keepClaimOnError(error)) await store.releaseMessage(key, claim.token).catch(() => undefined);
+        throw error;
+      }
     }
   }
 
@@ -349,7 +359,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       userId: message.user.id,
       ...(message.user.name ? { userName: message.user.name } : {}),
     };
-    const process = () => {
+    const process = (hold: MessageHold | null) => {
       const event: ConversationEvent = {
         type: 'user.message',
         ...(message.text !== undefined ? { text: message.text } : {}),
@@ -358,10 +368,9 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         channel: message.channel,
         ...(message.attachments?.length || message.location ? { hasAttachments: true } : {}),
       };
-      const dedupKey = message.oneShot ? null : key;
-      return run(message.conversationId, () => runTurn(message.conversationId, event, participant, inbound, dedupKey));
+      return run(message.conversationId, () => runTurn(message.conversationId, event, participant, inbound, hold));
     };
-    return message.oneShot ? process() : once(key, message.conversationId, process);
+    return message.oneShot ? process(null) : once(key, message.conversationId, process);
   }
 
   function deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult> {
@@ -378,7 +387,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     return once(
       key,
       callback.conversation_id,
-      () => run(callback.conversation_id, () => runTurn(callback.conversation_id, event(), null, null, key)),
+      (hold) => run(callback.conversation_id, () => runTurn(callback.conversation_id, event(), null, null, hold)),
       // A stale run stays claimed (it will never apply); other failures may be retried by the sender.
       (error) => error instanceof ConflictError,
     );

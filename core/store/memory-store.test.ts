@@ -14,7 +14,7 @@ describe('MemoryStore sweep', () => {
     store.sweep(Date.now() + 2_000);
     expect(await store.load('web:old')).toBeNull();
     expect((await store.listConversations(0, 10)).total).toBe(0);
-    expect(await store.claimMessage('web:old:m1', 5_000)).toEqual({ state: 'claimed' });
+    expect(await store.claimMessage('web:old:m1', 5_000)).toMatchObject({ state: 'claimed' });
     await store.close();
   });
 });

@@ -1,5 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { TranscriptEntry } from '../runtime/types.ts';
-import type { CommitChanges, ConversationStore, EventLogEntry, MessageClaim, StoredConversation } from './types.ts';
+import {
+  ClaimLostError,
+  type CommitChanges,
+  type ConversationStore,
+  type EventLogEntry,
+  type MessageClaim,
+  type StoredConversation,
+} from './types.ts';
 
 export interface StoreLimits {
   transcriptLimit: number;
@@ -24,7 +32,7 @@ export function createMemoryStore(
   const transcripts = new Map<string, TranscriptEntry[]>();
   const updated = new Map<string, number>();
   const checks = new Map<string, number>();
-  const claims = new Map<string, { value: 'pending' | { result: unknown }; expires: number }>();
+  const claims = new Map<string, { value: `pending:${string}` | { result: unknown }; expires: number }>();
 
   const append = <T>(map: Map<string, T[]>, id: string, items: T[], limit: number) => {
     if (items.length === 0) return;
@@ -54,6 +62,12 @@ export function createMemoryStore(
       return found ? clone(found) : null;
     },
     async commit(id, expectedVersion, changes: CommitChanges) {
+      if (changes.dedup) {
+        const held = claims.get(changes.dedup.key);
+        if (held && held.expires > Date.now() && held.value !== `pending:${changes.dedup.token}`) {
+          throw new ClaimLostError(changes.dedup.key);
+        }
+      }
       const current = conversations.get(id)?.version ?? 0;
       if (current !== expectedVersion) return null;
       const version = current + 1;
@@ -84,16 +98,19 @@ export function createMemoryStore(
       const now = Date.now();
       const existing = claims.get(key);
       if (existing && existing.expires > now) {
-        return existing.value === 'pending' ? { state: 'pending' } : { state: 'done', result: existing.value.result };
+        return typeof existing.value === 'string'
+          ? { state: 'pending' }
+          : { state: 'done', result: existing.value.result };
       }
-      claims.set(key, { value: 'pending', expires: now + leaseMs });
-      return { state: 'claimed' };
+      const token = randomUUID();
+      claims.set(key, { value: `pending:${token}`, expires: now + leaseMs });
+      return { state: 'claimed', token };
     },
     async completeMessage(key, result, ttlMs) {
       claims.set(key, { value: { result: clone(result) }, expires: Date.now() + ttlMs });
     },
-    async releaseMessage(key) {
-      claims.delete(key);
+    async releaseMessage(key, token) {
+      if (claims.get(key)?.value === `pending:${token}`) claims.delete(key);
     },
     async claimDueChecks(now, leaseMs, limit) {
       const due = [...checks.entries()]

@@ -1,16 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TranscriptEntry } from '../runtime/types.ts';
 import type { StoreLimits } from './memory-store.ts';
-import type { CommitChanges, ConversationStore, EventLogEntry, MessageClaim, StoredConversation } from './types.ts';
+import {
+  ClaimLostError,
+  type CommitChanges,
+  type ConversationStore,
+  type EventLogEntry,
+  type MessageClaim,
+  type StoredConversation,
+} from './types.ts';
 
 /**
  * Compare-and-set save: the snapshot, its version, the log and transcript appends, the recency index
  * and the watcher schedule change together or not at all.
  * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, message-id key
  * ARGV: expected version, snapshot, meta, ttl s, now ms, id, checkAt|'' , transcript limit, event limit,
- *       message answer|'', message ttl ms, event count, events…, transcript entries…
+ *       message answer|'', message ttl ms, claim token, event count, events…, transcript entries…
+ * Returns the new version, -1 on a version conflict, -2 when the message id is held by another claim.
  */
 const COMMIT = `
+if ARGV[10] ~= '' then
+  local held = redis.call('GET', KEYS[6])
+  if held and held ~= ('pending:' .. ARGV[12]) then return -2 end
+end
 local raw = redis.call('HGET', KEYS[1], 'v')
 local current = raw and tonumber(raw) or 0
 if current ~= tonumber(ARGV[1]) then return -1 end
@@ -18,9 +31,9 @@ local version = current + 1
 local ttl = tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'v', version, 'snap', ARGV[2], 'meta', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ttl)
-local eventCount = tonumber(ARGV[12])
-for i = 13, 12 + eventCount do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-for i = 13 + eventCount, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+local eventCount = tonumber(ARGV[13])
+for i = 14, 13 + eventCount do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+for i = 14 + eventCount, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
 if ARGV[10] ~= '' then redis.call('SET', KEYS[6], ARGV[10], 'PX', tonumber(ARGV[11])) end
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[9]), -1)
 redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
@@ -31,6 +44,12 @@ redis.call('ZADD', KEYS[4], now, ARGV[6])
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (now - ttl * 1000))
 if ARGV[7] == '' then redis.call('ZREM', KEYS[5], ARGV[6]) else redis.call('ZADD', KEYS[5], ARGV[7], ARGV[6]) end
 return version
+`;
+
+/** KEYS: message-id key. ARGV: the holder's value. Deletes it only if it is still that holder's. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 `;
 
 /** KEYS: checks zset. ARGV: now ms, lease ms, limit. Due ids are pushed ahead by the lease, atomically. */
@@ -44,6 +63,7 @@ return due
 type RedisWithScripts = Redis & {
   omnibotCommit(...args: (string | number)[]): Promise<number>;
   omnibotClaimDue(...args: (string | number)[]): Promise<string[]>;
+  omnibotRelease(...args: (string | number)[]): Promise<number>;
 };
 
 export interface RedisStoreOptions extends StoreLimits {
@@ -55,9 +75,10 @@ export interface RedisStoreOptions extends StoreLimits {
 export function createRedisStore(options: RedisStoreOptions): ConversationStore {
   const { prefix, conversationTtlSeconds } = options;
   const redis = options.redis as RedisWithScripts;
-  if (typeof (redis as Partial<RedisWithScripts>).omnibotCommit !== 'function') {
+  if (typeof (redis as Partial<RedisWithScripts>).omnibotRelease !== 'function') {
     redis.defineCommand('omnibotCommit', { numberOfKeys: 6, lua: COMMIT });
     redis.defineCommand('omnibotClaimDue', { numberOfKeys: 1, lua: CLAIM_DUE });
+    redis.defineCommand('omnibotRelease', { numberOfKeys: 1, lua: RELEASE });
   }
   const key = {
     conversation: (id: string) => `${prefix}conv:${id}`,
@@ -97,10 +118,12 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         options.eventLimit,
         changes.dedup ? JSON.stringify(changes.dedup.result) : '',
         changes.dedup?.ttlMs ?? 0,
+        changes.dedup?.token ?? '',
         changes.events.length,
         ...changes.events.map((e) => JSON.stringify(e)),
         ...changes.transcript.map((t) => JSON.stringify(t)),
       );
+      if (result === -2) throw new ClaimLostError(changes.dedup!.key);
       return result === -1 ? null : result;
     },
     readEvents: (id, limit) => readList<EventLogEntry>(key.events(id), limit),
@@ -116,18 +139,19 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
     async claimMessage(k, leaseMs): Promise<MessageClaim> {
       // A claim that expires between SET NX and GET is claimed again (the loop runs at most twice in practice).
       for (;;) {
-        const claimed = await redis.set(key.message(k), 'pending', 'PX', leaseMs, 'NX');
-        if (claimed === 'OK') return { state: 'claimed' };
+        const token = randomUUID();
+        const claimed = await redis.set(key.message(k), `pending:${token}`, 'PX', leaseMs, 'NX');
+        if (claimed === 'OK') return { state: 'claimed', token };
         const value = await redis.get(key.message(k));
         if (value === null) continue;
-        return value === 'pending' ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
+        return value.startsWith('pending:') ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
       }
     },
     async completeMessage(k, result, ttlMs) {
       await redis.set(key.message(k), JSON.stringify(result), 'PX', ttlMs);
     },
-    async releaseMessage(k) {
-      await redis.del(key.message(k));
+    async releaseMessage(k, token) {
+      await redis.omnibotRelease(key.message(k), `pending:${token}`);
     },
     async claimDueChecks(now, leaseMs, limit) {
       return redis.omnibotClaimDue(key.checks, now, leaseMs, limit);

@@ -45,17 +45,32 @@ export interface CommitChanges {
   /** Absolute time (ms) at which the workflow watcher should look at this conversation; null: never. */
   checkAt: number | null;
   /** Completes a claimed message id with its answer in the same atomic write (see `completeMessage`). */
-  dedup?: { key: string; result: unknown; ttlMs: number };
+  dedup?: { key: string; token: string; result: unknown; ttlMs: number };
 }
 
-export type MessageClaim = { state: 'claimed' } | { state: 'pending' } | { state: 'done'; result: unknown };
+/** `claimed` carries the claim's token: only its holder may answer or release the message id. */
+export type MessageClaim =
+  | { state: 'claimed'; token: string }
+  | { state: 'pending' }
+  | { state: 'done'; result: unknown };
+
+/**
+ * A commit carrying a message's answer found the id claimed by someone else (the lease ran out and a
+ * redelivery took it): nothing was written; the other holder answers.
+ */
+export class ClaimLostError extends Error {
+  constructor(key: string) {
+    super(`the claim on ${key} was taken over`);
+  }
+}
 
 export interface ConversationStore {
   load(conversationId: string): Promise<StoredConversation | null>;
   /**
    * Saves if the stored version still equals `expectedVersion` (0 = not stored yet), atomically with
    * the log and transcript appends and the watcher schedule. Returns the new version, or null on a
-   * version conflict (nothing written).
+   * version conflict (nothing written). With `dedup`, throws `ClaimLostError` (nothing written) when
+   * the message id is no longer held with that token.
    */
   commit(conversationId: string, expectedVersion: number, changes: CommitChanges): Promise<number | null>;
   readEvents(conversationId: string, limit?: number): Promise<EventLogEntry[]>;
@@ -66,8 +81,8 @@ export interface ConversationStore {
   claimMessage(key: string, leaseMs: number): Promise<MessageClaim>;
   /** Stores the first answer under a claimed id, kept for `ttlMs`. */
   completeMessage(key: string, result: unknown, ttlMs: number): Promise<void>;
-  /** Releases a claim whose processing failed, so a retried delivery is processed. */
-  releaseMessage(key: string): Promise<void>;
+  /** Releases a claim whose processing failed, so a retried delivery is processed (only the holder's). */
+  releaseMessage(key: string, token: string): Promise<void>;
   /** Conversation ids due for a watcher check at `now`; each is pushed `leaseMs` ahead atomically. */
   claimDueChecks(now: number, leaseMs: number, limit: number): Promise<string[]>;
   /** Takes a conversation off the watcher's schedule (nothing left to wait for). */

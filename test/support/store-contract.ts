@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommitChanges, ConversationMeta, ConversationStore } from '../../core/store/types.ts';
+import {
+  ClaimLostError,
+  type CommitChanges,
+  type ConversationMeta,
+  type ConversationStore,
+} from '../../core/store/types.ts';
 
 const meta: ConversationMeta = {
   channel: 'web',
@@ -55,28 +60,64 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       expect((await store.readEvents('web:b', 1))[0]?.version).toBe(3);
     });
 
+    const claimed = { state: 'claimed', token: expect.any(String) };
+    const tokenOf = async (key: string, leaseMs = 5_000) => {
+      const claim = await store.claimMessage(key, leaseMs);
+      if (claim.state !== 'claimed') throw new Error(`${key} was not claimed: ${claim.state}`);
+      return claim.token;
+    };
+
     it('claims a message id once and returns the stored answer afterwards', async () => {
-      expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'claimed' });
+      expect(await store.claimMessage('web:m1', 5_000)).toEqual(claimed);
       expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'pending' });
       await store.completeMessage('web:m1', { replies: ['hola'] }, 60_000);
       expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'done', result: { replies: ['hola'] } });
-      await store.releaseMessage('web:m1');
-      expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'claimed' });
+    });
+
+    it('releases a claim only for its holder', async () => {
+      const token = await tokenOf('web:m4');
+      await store.releaseMessage('web:m4', 'someone-else');
+      expect(await store.claimMessage('web:m4', 5_000)).toEqual({ state: 'pending' });
+      await store.releaseMessage('web:m4', token);
+      expect(await store.claimMessage('web:m4', 5_000)).toEqual(claimed);
     });
 
     it('completes a claimed message id with the commit that answers it, and not on a conflict', async () => {
-      expect(await store.claimMessage('web:m3', 5_000)).toEqual({ state: 'claimed' });
+      const token = await tokenOf('web:m3');
       await store.commit('web:d', 0, changes());
-      await store.commit('web:d', 0, changes({ dedup: { key: 'web:m3', result: { lost: true }, ttlMs: 60_000 } }));
+      await store.commit(
+        'web:d',
+        0,
+        changes({ dedup: { key: 'web:m3', token, result: { lost: true }, ttlMs: 60_000 } }),
+      );
       expect(await store.claimMessage('web:m3', 5_000)).toEqual({ state: 'pending' });
-      await store.commit('web:d', 1, changes({ dedup: { key: 'web:m3', result: { replies: ['ok'] }, ttlMs: 60_000 } }));
+      await store.commit(
+        'web:d',
+        1,
+        changes({ dedup: { key: 'web:m3', token, result: { replies: ['ok'] }, ttlMs: 60_000 } }),
+      );
       expect(await store.claimMessage('web:m3', 5_000)).toEqual({ state: 'done', result: { replies: ['ok'] } });
     });
 
-    it('lets an expired claim be claimed again', async () => {
-      expect(await store.claimMessage('web:m2', 30)).toEqual({ state: 'claimed' });
+    it('refuses the commit of a holder whose claim expired and was taken over, writing nothing', async () => {
+      const stale = await tokenOf('web:m5', 30);
       await new Promise((resolve) => setTimeout(resolve, 60));
-      expect(await store.claimMessage('web:m2', 30)).toEqual({ state: 'claimed' });
+      const fresh = await tokenOf('web:m5');
+      const late = changes({
+        snapshot: { late: true },
+        dedup: { key: 'web:m5', token: stale, result: { late: true }, ttlMs: 60_000 },
+      });
+      await expect(store.commit('web:e', 0, late)).rejects.toBeInstanceOf(ClaimLostError);
+      expect(await store.load('web:e')).toBeNull();
+      const mine = changes({ dedup: { key: 'web:m5', token: fresh, result: { replies: ['uno'] }, ttlMs: 60_000 } });
+      expect(await store.commit('web:e', 0, mine)).toBe(1);
+      expect(await store.claimMessage('web:m5', 5_000)).toEqual({ state: 'done', result: { replies: ['uno'] } });
+    });
+
+    it('lets an expired claim be claimed again', async () => {
+      expect(await store.claimMessage('web:m2', 30)).toEqual(claimed);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await store.claimMessage('web:m2', 30)).toEqual(claimed);
     });
 
     it('hands out due watcher checks once per lease', async () => {
