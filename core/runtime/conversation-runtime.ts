@@ -12,15 +12,18 @@ import {
 } from '../../machines/conversation.ts';
 import { type Reply, replies as texts } from '../../machines/replies.ts';
 import type { CmmsClient } from '../cmms/client.ts';
-import { ConflictError, OmnibotError, UpstreamError, WorkflowUnavailableError } from '../errors.ts';
+import { ConflictError, OmnibotError } from '../errors.ts';
 import { type EventBus, topics } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
-import { ClaimLostError, type ConversationStore, type Invocation, type StoredConversation } from '../store/types.ts';
+import type { ConversationStore, Invocation, StoredConversation } from '../store/types.ts';
 import type { InboundMessage, OutboundMessage } from '../types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowCallback, WorkflowRunner } from '../workflows/types.ts';
+import { withDeadline } from './deadline.ts';
+import { type MessageHold, processOnce } from './message-once.ts';
 import { createSerialQueue } from './serial-queue.ts';
-import type { ConversationRuntime, ConversationView, DeliveryStatus, TranscriptEntry, TurnResult } from './types.ts';
+import type { ConversationRuntime, DeliveryStatus, TranscriptEntry, TurnResult } from './types.ts';
+import { pendingView, viewOf } from './view.ts';
 
 export interface RuntimeOptions {
   store: ConversationStore;
@@ -45,12 +48,6 @@ export interface RuntimeOptions {
   inspect?: (conversationId: string) => Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
 }
 
-/** A claimed message id and the claim's token (the commit checks it still holds the id). */
-interface MessageHold {
-  key: string;
-  token: string;
-}
-
 interface Participant {
   channel: string;
   userId: string;
@@ -69,8 +66,6 @@ export interface ConversationRuntimeImpl extends ConversationRuntime {
 /** Longest wait for invoked actors in one turn; each actor gives up before it (ACTOR_TIMEOUT_MS). */
 const BUSY_TIMEOUT_MS = 30_000;
 const ACTOR_TIMEOUT_MS = 20_000;
-/** How long a duplicate delivery waits for the first one's answer. */
-const DUPLICATE_WAIT_MS = 10_000;
 
 export function createConversationRuntime(options: RuntimeOptions): ConversationRuntimeImpl {
   const { store, runner, bus, logger } = options;
@@ -306,42 +301,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   }
 
   const run = (conversationId: string, work: () => Promise<TurnResult>) => track(queue.run(conversationId, work));
-
-  /**
-   * Processes a message id once. The first caller runs it and the commit stores its answer; a
-   * duplicate gets that answer (waiting while the first is still running), or runs it itself when
-   * the first attempt failed and released the id.
-   */
-  async function once(
-    key: string,
-    conversationId: string,
-    process: (claim: MessageHold) => Promise<TurnResult>,
-    keepClaimOnError: (error: unknown) => boolean = () => false,
-  ): Promise<TurnResult> {
-    const giveUpAt = Date.now() + DUPLICATE_WAIT_MS;
-    for (;;) {
-      let claim = await store.claimMessage(key, claimLeaseMs);
-      while (claim.state === 'pending' && Date.now() < giveUpAt) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        claim = await store.claimMessage(key, claimLeaseMs);
-      }
-      if (claim.state === 'done') {
-        logger.info({ conversationId, key }, 'duplicate delivery answered from the first processing');
-        return { ...(claim.result as TurnResult), duplicate: true };
-      }
-      if (claim.state === 'pending') {
-        return { conversationId, replies: [], state: 'unknown', status: 'processing', duplicate: true };
-      }
-      try {
-        return await process({ key, token: claim.token });
-      } catch (error) {
-        // Our lease ran out and a redelivery took the id over: its holder answers; wait for that.
-        if (error instanceof ClaimLostError) continue;
-        if (!keepClaimOnError(error)) await store.releaseMessage(key, claim.token).catch(() => undefined);
-        throw error;
-      }
-    }
-  }
+  const once = processOnce({ store, logger, claimLeaseMs });
 
   function receive(message: InboundMessage): Promise<TurnResult> {
     // Scoped by conversation: a client-chosen id (web `message_id`) can never reach another user's answer.
@@ -469,43 +429,4 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       }
     },
   };
-}
-
-function pendingView(pending: PendingRun) {
-  return { dagId: pending.dagId, runId: pending.runId, startedAt: pending.startedAt, deadline: pending.deadline };
-}
-
-/** The public view of a stored conversation, read from its persisted snapshot. */
-export function viewOf(conversationId: string, stored: StoredConversation): ConversationView {
-  const persisted = stored.snapshot as Pick<ConversationSnapshot, 'value' | 'context'>;
-  const snapshot = conversationMachine.resolveState({ value: persisted.value, context: persisted.context });
-  const pending = snapshot.context.pending;
-  return {
-    id: conversationId,
-    channel: stored.meta.channel,
-    userId: stored.meta.userId,
-    ...(stored.meta.userName ? { userName: stored.meta.userName } : {}),
-    state: stateName(snapshot.value),
-    status: statusOf(snapshot),
-    version: stored.version,
-    machineVersion: stored.meta.machineVersion,
-    ...(pending ? { pendingWorkflow: pendingView(pending) } : {}),
-    createdAt: stored.meta.createdAt,
-    updatedAt: stored.meta.updatedAt,
-  };
-}
-
-/** Rejects when `work` takes longer than `ms`, so the machine answers with its error path in time. */
-function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error =
-        what === 'startWorkflow'
-          ? new WorkflowUnavailableError('unreachable', `${what} took longer than ${ms} ms`)
-          : new UpstreamError('cmms', `${what} took longer than ${ms} ms`, { retryable: true });
-      reject(error);
-    }, ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
