@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { rssMiB, type Server, startServer } from './servers.ts';
 
 export interface LoadResult {
@@ -47,10 +48,10 @@ export async function benchWebPath(opts: { durationSec: number; connections: num
   const line = (r: LoadResult) =>
     `${r.name.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors}   non-2xx ${r.non2xx}`;
   const servers: Server[] = [];
+  const prefix = `omnibot-bench:${Date.now()}:`;
   try {
     const bare = await startServer('bench/bare-echo.ts', {});
     servers.push(bare);
-    const prefix = `omnibot-bench:${Date.now()}:`;
     const gateway = await startServer('main.ts', {
       REDIS_URL: opts.redisUrl,
       REDIS_KEY_PREFIX: prefix,
@@ -81,5 +82,18 @@ export async function benchWebPath(opts: { durationSec: number; connections: num
     return { baseline, gateway: gw, pacedBare, paced, ratio: gw.requestsPerSec / baseline.requestsPerSec };
   } finally {
     for (const server of servers) await server.stop();
+    await deleteKeys(opts.redisUrl, prefix);
   }
+}
+
+/** Leaves the Redis it used as it found it. */
+async function deleteKeys(redisUrl: string, prefix: string) {
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
 }
