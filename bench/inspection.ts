@@ -1,10 +1,10 @@
+import { DEMO_CAT_001 } from '../core/cmms/demo-data.ts';
 import { createMemoryEventBus, type EventBus, topics } from '../core/events/bus.ts';
 import { createInspectionHub, type InspectionHub } from '../core/inspect/hub.ts';
 import { silentLogger } from '../core/log.ts';
 import { type ConversationRuntimeImpl, createConversationRuntime } from '../core/runtime/conversation-runtime.ts';
 import { createMemoryStore } from '../core/store/memory-store.ts';
 import { conversationIdOf, type InboundMessage } from '../core/types.ts';
-import type { EquipmentSummary } from '../core/workflows/results.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
 
 /**
@@ -45,15 +45,7 @@ export interface InspectionBenchResult {
 
 type Variant = 'baseline' | 'hubOff' | 'streaming';
 
-const CAT_001: EquipmentSummary = {
-  idequipo: 1,
-  codigointerno: 'CAT-001',
-  nombreequipo: 'Excavadora CAT 320',
-  marca: 'Caterpillar',
-  modelo: '320',
-  estado_nombre: 'Operativo',
-  faena_nombre: 'Faena Norte',
-};
+const CAT_001 = DEMO_CAT_001;
 
 /** A failure report started, an equipment looked up (an invoked actor), then cancelled; and a greeting. */
 const SCRIPT = ['hola', 'reportar falla', 'CAT-001', 'cancelar'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyActorRef, createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
+import { DEMO_CAT_001 } from '../core/cmms/demo-data.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
 import {
   type ConversationEvent,
@@ -11,15 +12,7 @@ import {
   statusOf,
 } from './conversation.ts';
 
-const excavator: EquipmentSummary = {
-  idequipo: 1,
-  codigointerno: 'CAT-001',
-  nombreequipo: 'Excavadora CAT 320',
-  marca: 'Caterpillar',
-  modelo: '320',
-  estado_nombre: 'Operativo',
-  faena_nombre: 'Faena Norte',
-};
+const excavator = DEMO_CAT_001;
 const truck = { ...excavator, idequipo: 2, codigointerno: 'KOM-002', nombreequipo: 'Camión Komatsu 930E' };
 
 function harness(

@@ -1,3 +1,4 @@
+import { type EquipmentSummary, summarizeEquipment } from '../workflows/results.ts';
 /**
  * The embedded demo data set: the same shapes and field names as the Somacor CMMS API, so one
  * `CmmsClient` code path serves the demo and the real system.
@@ -274,3 +275,8 @@ export function demoWorkOrders(equipmentList = demoEquipment()): DemoWorkOrder[]
   );
   return orders;
 }
+
+/** The demo excavator as the workflows summarize it: the fixture tests and benchmarks share. */
+export const DEMO_CAT_001: EquipmentSummary = summarizeEquipment(
+  demoEquipment()[0] as unknown as Record<string, unknown>,
+);

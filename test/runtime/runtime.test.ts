@@ -293,3 +293,38 @@ describe('message ids the gateway made up', () => {
     expect(claimed).toHaveLength(1);
   });
 });
+
+describe('results that arrive late', () => {
+  it('tells the user the order number of a report whose result came after the timeout', async () => {
+    let clock = 2_000_000;
+    const { runtime, runner, delivered } = makeRuntime(createMemoryStore(), {
+      now: () => clock,
+      workflowTimeoutMs: 5_000,
+    });
+    for (const text of ['reportar falla', 'CAT-001', 'fuga de aceite en el brazo', 'alta', 'si']) {
+      await runtime.receive(message('sara', text));
+    }
+    clock += 6_000;
+    await runtime.checkWorkflow('web:sara');
+    expect(delivered.at(-1)?.text).toMatch(/tardando más de lo esperado/);
+    const run = runner.triggers.at(-1)!;
+    const late = await runtime.deliverWorkflowResult({
+      conversation_id: 'web:sara',
+      run_id: run.runId,
+      dag_id: run.dagId,
+      status: 'success',
+      result: {
+        order: {
+          numeroot: 'OT-CORR-CAT-001-20261125101500-70',
+          equipo_nombre: 'Excavadora CAT 320',
+          prioridad: 'Alta',
+          estado_nombre: 'Abierta',
+        },
+      },
+    });
+    expect(late.replies[0]?.text).toMatch(
+      /^Sobre tu reporte anterior, que dejé de esperar: Se creó la orden de trabajo OT-CORR-CAT-001-20261125101500-70/,
+    );
+    expect(late.state).toBe('idle');
+  });
+});

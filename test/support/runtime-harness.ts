@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { DEMO_CAT_001 } from '../../core/cmms/demo-data.ts';
 import { createMemoryEventBus, type EventBus } from '../../core/events/bus.ts';
 import { silentLogger } from '../../core/log.ts';
 import { createConversationRuntime, type RuntimeOptions } from '../../core/runtime/conversation-runtime.ts';
 import type { TranscriptEntry } from '../../core/runtime/types.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { conversationIdOf, type InboundMessage, type OutboundMessage } from '../../core/types.ts';
-import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
 
-export const CAT_001: EquipmentSummary = {
-  idequipo: 1,
-  codigointerno: 'CAT-001',
-  nombreequipo: 'Excavadora CAT 320',
-  marca: 'Caterpillar',
-  modelo: '320',
-  estado_nombre: 'Operativo',
-  faena_nombre: 'Faena Norte',
-};
+export const CAT_001 = DEMO_CAT_001;
 
 /** A runner that records triggers (the workflow seam; its result is delivered by the test). */
 export function recordingRunner(): WorkflowRunner & {
