@@ -10,9 +10,16 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts a server script pinned to one core (taskset when present) and waits for its "listening" line. */
-export async function startServer(script: string, env: Record<string, string>, core = 1): Promise<Server> {
-  const pin = existsSync('/usr/bin/taskset') ? ['taskset', '-c', String(core)] : [];
+/**
+ * Starts a server script, pinned to one core when `core` is a number (taskset, when present), and
+ * waits for its "listening" line.
+ */
+export async function startServer(
+  script: string,
+  env: Record<string, string>,
+  core: number | null = 1,
+): Promise<Server> {
+  const pin = core !== null && existsSync('/usr/bin/taskset') ? ['taskset', '-c', String(core)] : [];
   const [command, ...args] = [...pin, process.execPath, script];
   const child: ChildProcess = spawn(command!, args, {
     cwd: ROOT,
