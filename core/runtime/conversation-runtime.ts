@@ -57,10 +57,6 @@ interface Participant {
 export interface ConversationRuntimeImpl extends ConversationRuntime {
   /** Timeout or poll of a conversation's pending workflow run (called by the workflow watcher). */
   checkWorkflow(conversationId: string): Promise<void>;
-  /** A person's message in a handed-off conversation. */
-  agentReply(conversationId: string, text: string): Promise<TurnResult>;
-  /** Ends a hand-off: the assistant answers again. */
-  releaseHandoff(conversationId: string): Promise<TurnResult>;
 }
 
 /** Longest wait for invoked actors in one turn; each actor gives up before it (ACTOR_TIMEOUT_MS). */

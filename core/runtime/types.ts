@@ -64,6 +64,10 @@ export interface ConversationRuntime {
   receive(message: InboundMessage): Promise<TurnResult>;
   /** A workflow's signed callback (already verified): 409 for unknown conversations or stale runs. */
   deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult>;
+  /** A person's message in a handed-off conversation (409 when it is not handed off). */
+  agentReply(conversationId: string, text: string): Promise<TurnResult>;
+  /** Ends a hand-off: the assistant answers again (409 when it is not handed off). */
+  releaseHandoff(conversationId: string): Promise<TurnResult>;
   /** Records a channel delivery receipt in the conversation's event log (no machine transition). */
   recordDeliveryStatus(conversationId: string, status: DeliveryStatus): Promise<void>;
   getConversation(conversationId: string): Promise<ConversationView | null>;

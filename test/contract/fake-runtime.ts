@@ -62,6 +62,12 @@ export function createFakeRuntime(
     async deliverWorkflowResult() {
       throw new Error('not used by channel tests');
     },
+    async agentReply() {
+      throw new Error('not used by channel tests');
+    },
+    async releaseHandoff() {
+      throw new Error('not used by channel tests');
+    },
     async recordDeliveryStatus(conversationId, status) {
       statuses.push({ conversationId, status });
     },

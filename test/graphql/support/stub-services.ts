@@ -73,6 +73,8 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
       return { conversationId: id, replies: [reply], state: view.state, status: view.status, duplicate: false };
     },
     deliverWorkflowResult: () => Promise.reject(new Error('not scripted')),
+    agentReply: () => Promise.reject(new Error('not scripted')),
+    releaseHandoff: () => Promise.reject(new Error('not scripted')),
     recordDeliveryStatus: async () => {},
     getConversation: async (id) => views.get(id) ?? null,
     transcript: async (id, limit = 50) => (transcripts.get(id) ?? []).slice(-limit),
