@@ -327,3 +327,126 @@ describe('outbound dispatcher pacing', () => {
     expect(await dispatcher.deadLetters()).toEqual([]);
   });
 });
+
+describe('automatic dead-letter retries keep the conversation order', () => {
+  /** Two conversations whose first message is dead-lettered (retryable, due at once). */
+  async function twoDeadLetters(options: Partial<OutboundDispatcherOptions> = {}) {
+    const chat = scriptedPlugin('chat', [serverError(), serverError(), serverError()]);
+    const dispatcher = dispatcherFor([chat.plugin], options);
+    await dispatcher.dispatch(msg('procesando…', 'chat:1'));
+    await dispatcher.idle();
+    chat.script.push(serverError(), serverError(), serverError());
+    await dispatcher.dispatch(msg('¿qué equipo?', 'chat:2'));
+    await dispatcher.idle();
+    expect((await dispatcher.deadLetters()).map((d) => [d.conversationId, d.retryable])).toEqual([
+      ['chat:1', true],
+      ['chat:2', true],
+    ]);
+    return { chat, dispatcher };
+  }
+
+  it('does not send a dead letter whose conversation got a newer delivery, and keeps it as superseded', async () => {
+    const { chat, dispatcher } = await twoDeadLetters();
+    // The workflow's result reaches chat:1 after its "procesando…" was dead-lettered; chat:2 gets nothing newer.
+    await dispatcher.dispatch(msg('OT 123 cerrada', 'chat:1'));
+    expect(chat.delivered.map((m) => m.text)).toEqual(['OT 123 cerrada']);
+
+    expect(await dispatcher.retryDeadLetters()).toBe(2);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['OT 123 cerrada', '¿qué equipo?']);
+    const dead = await dispatcher.deadLetters();
+    expect(dead).toMatchObject([
+      {
+        conversationId: 'chat:1',
+        message: { text: 'procesando…' },
+        code: 'superseded',
+        retryable: false,
+        nextRetryAt: null,
+        rounds: 1,
+      },
+    ]);
+    expect(dead[0]!.reason).toContain('upstream_error');
+    expect(
+      logs.find((l) => l.msg === 'dead letter superseded by a newer delivered message: not retried'),
+    ).toMatchObject({ conversationId: 'chat:1' });
+
+    // Not retried automatically any more; the admin's explicit retry still sends it.
+    expect(await dispatcher.retryDeadLetters()).toBe(0);
+    expect(await dispatcher.retryDeadLetters({ all: true })).toBe(1);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['OT 123 cerrada', '¿qué equipo?', 'procesando…']);
+    expect(await dispatcher.deadLetters()).toEqual([]);
+  });
+
+  it('the manual retry of all dead letters sends them, newer deliveries or not', async () => {
+    const { chat, dispatcher } = await twoDeadLetters();
+    await dispatcher.dispatch(msg('OT 123 cerrada', 'chat:1'));
+    expect(await dispatcher.retryDeadLetters({ all: true })).toBe(2);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['OT 123 cerrada', 'procesando…', '¿qué equipo?']);
+    expect(await dispatcher.deadLetters()).toEqual([]);
+  });
+
+  it('a delivered retry of an older dead letter does not supersede a newer one', async () => {
+    const chat = scriptedPlugin('chat', [serverError(), serverError(), serverError()]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('uno'));
+    await dispatcher.idle();
+    chat.script.push(serverError(), serverError(), serverError());
+    await dispatcher.dispatch(msg('dos'));
+    await dispatcher.idle();
+    expect(await dispatcher.retryDeadLetters()).toBe(2);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['uno', 'dos']);
+    expect(await dispatcher.deadLetters()).toEqual([]);
+  });
+
+  it('checks when the retry reaches the head of its lane, behind a newer message still waiting', async () => {
+    const chat = scriptedPlugin('chat', [serverError(), serverError(), serverError()]);
+    const dispatcher = dispatcherFor([chat.plugin]);
+    await dispatcher.dispatch(msg('procesando…'));
+    await dispatcher.idle();
+    // The newer message waits for a rate limit when the automatic retry queues the dead letter behind it.
+    chat.script.push(new RateLimitError('slow down', 30));
+    await dispatcher.dispatch(msg('resultado'));
+    expect(chat.delivered).toEqual([]);
+    expect(await dispatcher.retryDeadLetters()).toBe(1);
+    await dispatcher.idle();
+    expect(chat.delivered.map((m) => m.text)).toEqual(['resultado']);
+    expect(await dispatcher.deadLetters()).toMatchObject([{ message: { text: 'procesando…' }, code: 'superseded' }]);
+  });
+
+  it('with Redis, another process sees the last delivery and drops the stale dead letter', async () => {
+    const prefix = uniquePrefix('delivery');
+    const redis = connectRedis();
+    try {
+      // Process A dead-letters "procesando…"; process B, sharing Redis, delivers the result.
+      const failing = scriptedPlugin('chat', [serverError(), serverError(), serverError()]);
+      const a = dispatcherFor([failing.plugin], { redis, keyPrefix: prefix });
+      await a.dispatch(msg('procesando…'));
+      await a.idle();
+      failing.script.push(serverError(), serverError(), serverError());
+      await a.dispatch(msg('¿qué equipo?', 'chat:8'));
+      await a.idle();
+      expect(failing.delivered).toEqual([]);
+
+      const healthy = scriptedPlugin('chat');
+      const b = dispatcherFor([healthy.plugin], { redis, keyPrefix: prefix });
+      await b.dispatch(msg('OT 123 cerrada'));
+      await b.idle();
+      const ttl = await redis.pttl(`${prefix}delivery:last-delivered`);
+      expect(ttl).toBeGreaterThan(0);
+
+      // A's own memory knows nothing newer for chat:42: the mark comes from Redis.
+      expect(await a.retryDeadLetters()).toBe(2);
+      await a.idle();
+      expect(failing.delivered.map((m) => m.text)).toEqual(['¿qué equipo?']);
+      expect((await b.deadLetters()).map((d) => [d.conversationId, d.message.text, d.code])).toEqual([
+        ['chat:42', 'procesando…', 'superseded'],
+      ]);
+    } finally {
+      await redis.quit();
+      await clearPrefix(prefix);
+    }
+  });
+});

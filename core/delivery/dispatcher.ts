@@ -19,6 +19,12 @@ import type {
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 const DEFAULT_DEAD_LETTER: DeadLetterPolicy = { intervalMs: 60_000, firstRetryDelayMs: 60_000, maxRounds: 5 };
+/**
+ * How long a conversation's last-delivered mark is kept (memory and Redis): a dead letter retried later
+ * than that is sent without the check. Automatic retries end well before (about 30 min with the defaults).
+ */
+const LAST_DELIVERED_TTL_MS = 24 * 60 * 60 * 1000;
+const PRUNE_MARKS_EVERY_MS = 60_000;
 
 interface Item {
   id: string;
@@ -28,6 +34,10 @@ interface Item {
   rounds: number;
   /** Parts of a split message already delivered (kept in the dead letter, so a retry resumes). */
   partsSent: number;
+  /** Dispatch order (`DeadLetter.dispatchOrder`): kept across dead-letter rounds. */
+  order: number;
+  /** The dead letter this item retries automatically: dropped (kept as `superseded`) once a newer message was delivered. */
+  origin?: DeadLetter;
   settle: () => void;
 }
 
@@ -39,7 +49,7 @@ interface Lane {
   waiting: boolean;
 }
 
-type Outcome = { kind: 'done' } | { kind: 'retry'; delayMs: number };
+type Outcome = { kind: 'delivered' } | { kind: 'done' } | { kind: 'retry'; delayMs: number };
 
 /** Outbound delivery for every channel: routing, pacing, ordered retries and a dead-letter list. */
 export function createOutboundDispatcher(options: OutboundDispatcherOptions): OutboundDispatcher {
@@ -49,10 +59,12 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   const deadPolicy: DeadLetterPolicy = { ...DEFAULT_DEAD_LETTER, ...options.deadLetter };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const random = options.random ?? Math.random;
+  const { redis } = options;
+  const keyPrefix = options.keyPrefix ?? 'omnibot:';
   const store: DeadLetterStore =
     options.deadLetters ??
-    (options.redis
-      ? createRedisDeadLetterStore(options.redis, options.keyPrefix ?? 'omnibot:', options.retention)
+    (redis
+      ? createRedisDeadLetterStore(redis, keyPrefix, options.retention)
       : createMemoryDeadLetterStore(options.retention));
 
   const lanes = new Map<string, Lane>();
@@ -62,6 +74,57 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   let closed = false;
   /** Set when `close()`'s timeout expired: lanes dead-letter what they still hold instead of sending it. */
   let stopped = false;
+
+  let lastOrder = 0;
+  /** Dispatch order: µs since the epoch, strictly increasing here, comparable across processes (to their clocks' skew). */
+  const nextOrder = () => {
+    lastOrder = Math.max(Date.now() * 1000, lastOrder + 1);
+    return lastOrder;
+  };
+
+  /**
+   * Per conversation, the highest dispatch order delivered: in memory, and with Redis in one sorted set
+   * (conversation → order; `ZADD GT` keeps the highest, so processes agree) expiring with the marks' TTL.
+   */
+  const lastDelivered = new Map<string, number>();
+  const marksKey = `${keyPrefix}delivery:last-delivered`;
+  let marksPrunedAt = Date.now();
+
+  /** Records a delivery: memory at once; the returned promise settles once Redis has it (never rejects). */
+  function recordDelivered(conversationId: string, order: number): Promise<void> {
+    if (order > (lastDelivered.get(conversationId) ?? 0)) lastDelivered.set(conversationId, order);
+    const now = Date.now();
+    const cutoff = (now - LAST_DELIVERED_TTL_MS) * 1000;
+    const prune = now - marksPrunedAt >= PRUNE_MARKS_EVERY_MS;
+    if (prune) {
+      marksPrunedAt = now;
+      for (const [id, delivered] of lastDelivered) if (delivered < cutoff) lastDelivered.delete(id);
+    }
+    if (!redis) return Promise.resolve();
+    return (async () => {
+      await Promise.all([
+        redis.zadd(marksKey, 'GT', order, conversationId),
+        redis.pexpire(marksKey, LAST_DELIVERED_TTL_MS),
+        ...(prune ? [redis.zremrangebyscore(marksKey, '-inf', cutoff)] : []),
+      ]);
+    })().catch((error: unknown) => {
+      logger.warn({ conversationId, error }, 'last delivery not recorded in Redis');
+    });
+  }
+
+  /** The order of a newer message delivered in the conversation, or null (also when Redis cannot tell). */
+  async function newerDelivered(conversationId: string, order: number): Promise<number | null> {
+    const local = lastDelivered.get(conversationId);
+    if (local !== undefined && local > order) return local;
+    if (!redis) return null;
+    try {
+      const shared = Number((await redis.zscore(marksKey, conversationId)) ?? Number.NaN);
+      return shared > order ? shared : null;
+    } catch (error) {
+      logger.warn({ conversationId, error }, 'last delivery not readable from Redis: retrying the dead letter');
+      return null;
+    }
+  }
 
   let sequence = 0;
   /** Sortable delivery ids: dead letters failing in the same millisecond list in dispatch order. */
@@ -119,6 +182,7 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
       conversationId: item.message.conversationId,
       message: item.message,
       ...(item.partsSent > 0 ? { partsSent: item.partsSent } : {}),
+      dispatchOrder: item.order,
       ...failure,
       attempts: item.attempts,
       rounds,
@@ -139,12 +203,43 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
       },
       'outbound message not delivered: kept in the dead-letter list',
     );
+    await keep(entry);
+  }
+
+  async function keep(entry: DeadLetter): Promise<void> {
     try {
       await store.add(entry);
     } catch (error) {
       // Last resort: the whole message goes to the log so that it can still be recovered by hand.
       logger.error({ conversationId: entry.conversationId, error, deadLetter: entry }, 'dead-letter store failed');
     }
+  }
+
+  /**
+   * An automatic retry that a newer delivered message made stale: not sent (it would arrive out of order)
+   * but kept, not retryable, for operators; `retryDeadLetters({ all: true })` can still send it.
+   */
+  async function supersede(item: Item, origin: DeadLetter, newerOrder: number): Promise<void> {
+    const entry: DeadLetter = {
+      ...origin,
+      ...(item.partsSent > 0 ? { partsSent: item.partsSent } : {}),
+      dispatchOrder: item.order,
+      code: 'superseded',
+      reason: `a newer message of the conversation was delivered first (last failure: ${origin.code}: ${origin.reason})`,
+      retryable: false,
+      nextRetryAt: null,
+    };
+    logger.warn(
+      {
+        conversationId: entry.conversationId,
+        deliveryId: entry.id,
+        rounds: entry.rounds,
+        dispatchOrder: item.order,
+        newerOrder,
+      },
+      'dead letter superseded by a newer delivered message: not retried',
+    );
+    await keep(entry);
   }
 
   /** The lane's messages are queued behind a wait: their `dispatch` calls resolve now. */
@@ -180,12 +275,12 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
       },
       // One pacing token per API call: the first was reserved above.
       beforePart: pace,
-      deadLetter: (failure) => lateDeadLetter(item.message, failure),
+      deadLetter: (failure) => lateDeadLetter(item.message, item.order, failure),
     };
     try {
       await plugin.send(item.message, options);
       logger.debug({ conversationId, deliveryId: item.id, attempts: item.attempts }, 'outbound message delivered');
-      return { kind: 'done' };
+      return { kind: 'delivered' };
     } catch (error) {
       const failure = classifyFailure(error);
       const described = describeFailure(error);
@@ -210,9 +305,9 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   }
 
   /** A failure the platform reported after accepting the message (e.g. a WhatsApp `failed` status). */
-  async function lateDeadLetter(message: OutboundMessage, failure: LateFailure): Promise<void> {
+  async function lateDeadLetter(message: OutboundMessage, order: number, failure: LateFailure): Promise<void> {
     const { partsSent, ...described } = failure;
-    const item: Item = { id: nextId(), message, attempts: 1, rounds: 0, partsSent, settle: () => {} };
+    const item: Item = { id: nextId(), message, attempts: 1, rounds: 0, partsSent, order, settle: () => {} };
     await deadLetter(item, described);
   }
 
@@ -229,7 +324,24 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
           head.settle();
           continue;
         }
+        if (head.origin) {
+          const newer = await newerDelivered(conversationId, head.order);
+          if (newer !== null) {
+            await supersede(head, head.origin, newer);
+            lane.items.shift();
+            head.settle();
+            continue;
+          }
+        }
         const outcome = await attempt(head, lane);
+        if (outcome.kind === 'delivered') {
+          // Memory is marked before the caller resumes; the next message waits for Redis (one round trip).
+          const recorded = recordDelivered(conversationId, head.order);
+          lane.items.shift();
+          head.settle();
+          await recorded;
+          continue;
+        }
         if (outcome.kind === 'done') {
           lane.items.shift();
           head.settle();
@@ -262,15 +374,16 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     }
   }
 
-  function enqueue(message: OutboundMessage, id: string, rounds: number, partsSent = 0): Promise<void> {
+  function enqueue(
+    message: OutboundMessage,
+    from: Pick<Item, 'id' | 'rounds' | 'partsSent' | 'order' | 'origin'>,
+  ): Promise<void> {
     return new Promise<void>((resolve) => {
       let settled = false;
       const item: Item = {
-        id,
+        ...from,
         message,
         attempts: 0,
-        rounds,
-        partsSent,
         settle: () => {
           if (!settled) resolve();
           settled = true;
@@ -307,7 +420,14 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
         },
         'retrying dead letter',
       );
-      void enqueue(claimed.message, claimed.id, opts.all ? 0 : claimed.rounds, claimed.partsSent ?? 0);
+      void enqueue(claimed.message, {
+        id: claimed.id,
+        rounds: opts.all ? 0 : claimed.rounds,
+        partsSent: claimed.partsSent ?? 0,
+        order: claimed.dispatchOrder ?? (Date.parse(claimed.failedAt) || 0) * 1000,
+        // The admin's explicit retry sends everything; an automatic one first checks for newer deliveries.
+        ...(opts.all ? {} : { origin: claimed }),
+      });
     }
     return taken;
   }
@@ -326,11 +446,19 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     async dispatch(message) {
       try {
         if (closed) {
-          const item: Item = { id: nextId(), message, attempts: 0, rounds: 0, partsSent: 0, settle: () => {} };
+          const item: Item = {
+            id: nextId(),
+            message,
+            attempts: 0,
+            rounds: 0,
+            partsSent: 0,
+            order: nextOrder(),
+            settle: () => {},
+          };
           await deadLetter(item, shutdown);
           return;
         }
-        await enqueue(message, nextId(), 0);
+        await enqueue(message, { id: nextId(), rounds: 0, partsSent: 0, order: nextOrder() });
       } catch (error) {
         logger.error({ conversationId: message.conversationId, error }, 'dispatch failed');
       }

@@ -51,7 +51,17 @@ export interface DeadLetter {
   message: OutboundMessage;
   /** Parts of a split message already delivered: a retry resumes after them. */
   partsSent?: number;
-  /** Error code (`upstream_error`, `rate_limited`, `no_plugin`, …) and the platform's own code when known. */
+  /**
+   * When the message was first dispatched, in µs since the epoch (strictly increasing within a process):
+   * an automatic retry is dropped when a message of the conversation dispatched later was delivered.
+   * Missing on entries written before it existed (then `failedAt` stands in).
+   */
+  dispatchOrder?: number;
+  /**
+   * Error code (`upstream_error`, `rate_limited`, `no_plugin`, …; `superseded`: dropped by the automatic retry
+   * because a newer message of the conversation was delivered, the last failure in `reason`) and the
+   * platform's own code when known.
+   */
   code: string;
   platformCode?: string | number;
   reason: string;
@@ -101,7 +111,7 @@ export interface DeadLetterRetention {
   parkedTtlMs: number;
 }
 
-/** The slice of ioredis the dead-letter store uses. */
+/** The slice of ioredis the dead-letter store and the last-delivered marks use. */
 export interface RedisLike {
   hset(key: string, field: string, value: string): Promise<number>;
   hget(key: string, field: string): Promise<string | null>;
@@ -110,6 +120,10 @@ export interface RedisLike {
   hvals(key: string): Promise<string[]>;
   hlen(key: string): Promise<number>;
   zadd(key: string, score: number, member: string): Promise<number | string>;
+  zadd(key: string, gt: 'GT', score: number, member: string): Promise<number | string>;
+  zscore(key: string, member: string): Promise<string | null>;
+  zremrangebyscore(key: string, min: number | string, max: number | string): Promise<number>;
+  pexpire(key: string, milliseconds: number): Promise<number>;
   zrem(key: string, ...members: string[]): Promise<number>;
   zcard(key: string): Promise<number>;
   zrange(key: string, start: number, stop: number): Promise<string[]>;
@@ -127,7 +141,10 @@ export interface RedisLike {
 export interface OutboundDispatcherOptions {
   registry: PluginRegistry;
   logger: Logger;
-  /** With a Redis client the dead-letter list survives restarts and is shared by every process. */
+  /**
+   * With a Redis client the dead-letter list survives restarts and is shared by every process, and so is
+   * each conversation's last delivery (`<prefix>delivery:last-delivered`), which automatic retries check.
+   */
   redis?: RedisLike;
   keyPrefix?: string;
   deadLetters?: DeadLetterStore;
@@ -149,7 +166,11 @@ export interface OutboundDispatcher {
   dispatch(message: OutboundMessage): Promise<void>;
   /** The dead-letter list, oldest first. */
   deadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Re-dispatches due dead letters (all of them with `all`); returns how many were taken. */
+  /**
+   * Re-dispatches due dead letters; returns how many were taken. A due one whose conversation has since
+   * had a newer message delivered is not sent but kept as `superseded` (not retryable). With `all` (the
+   * admin's explicit retry) every entry is sent, superseded or not.
+   */
   retryDeadLetters(opts?: { all?: boolean }): Promise<number>;
   /** Resolves when no message is queued or in flight. */
   idle(): Promise<void>;

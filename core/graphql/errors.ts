@@ -46,6 +46,7 @@ export function isGraphQLError(value: unknown): value is GraphQLError {
 export const unauthenticated = (message = 'a valid token is required') => graphqlError('UNAUTHENTICATED', message);
 export const forbidden = (message = 'this token does not grant access to this resource') =>
   graphqlError('FORBIDDEN', message);
+export const notFound = (message: string) => graphqlError('NOT_FOUND', message);
 export const badInput = (message: string, field?: string) =>
   graphqlError('BAD_USER_INPUT', message, field ? { field } : {});
 

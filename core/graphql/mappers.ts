@@ -39,7 +39,13 @@ export interface ConversationStateObject {
   pendingWorkflow: PendingWorkflowObject | null;
 }
 
-const STATUSES: readonly string[] = ['idle', 'awaiting_input', 'processing'];
+/** Every runtime status: a new one does not compile until it is here (and in the schema's enum). */
+const STATUSES: Record<ConversationStatus, true> = {
+  idle: true,
+  awaiting_input: true,
+  processing: true,
+  handoff: true,
+};
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -107,7 +113,7 @@ export function messageFromEvent(conversationId: string, payload: unknown): Mess
 export function stateFromEvent(conversationId: string, payload: unknown): ConversationStateObject | null {
   if (!isRecord(payload) || payload.conversationId !== conversationId) return null;
   if (typeof payload.state !== 'string' || typeof payload.version !== 'number') return null;
-  if (typeof payload.status !== 'string' || !STATUSES.includes(payload.status)) return null;
+  if (typeof payload.status !== 'string' || !Object.hasOwn(STATUSES, payload.status)) return null;
   return {
     conversationId,
     state: payload.state,

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createStubServices, SESSION_SECRET } from '../../test/graphql/support/stub-services.ts';
 import { issueConversationToken, verifyConversationToken } from '../auth/conversation-token.ts';
 import { RateLimitError } from '../errors.ts';
+import type { ConversationView } from '../runtime/types.ts';
+import { MAX_SCANNED } from './resolvers/query.ts';
 import { createGraphqlYoga } from './yoga.ts';
 
 interface GraphqlResponse {
@@ -220,5 +222,135 @@ describe('GraphQL over HTTP', () => {
     const tokens = await request(`{ ${'__typename '.repeat(1200)} }`, {}, token);
     expect(tokens.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(tokens.errors![0]!.message).toMatch(/tokens/);
+  });
+});
+
+const REPLY = `mutation Reply($id: ID!, $text: String!) {
+  replyAsAgent(conversationId: $id, text: $text) { conversationId state status replies { direction text } }
+}`;
+const RELEASE = `mutation Release($id: ID!) {
+  releaseHandoff(conversationId: $id) { conversationId state status replies { direction text } }
+}`;
+const BY_STATUS = `query($offset: Int, $limit: Int, $status: ConversationStatus) {
+  conversations(offset: $offset, limit: $limit, status: $status) { total offset limit nextOffset items { id status } }
+}`;
+
+interface PageData {
+  conversations: { total: number; nextOffset: number | null; items: { id: string; status: string }[] };
+}
+
+/** `count` conversations, the first the most recent; every `handoffEvery`-th (from the first) handed off. */
+function seed(views: Map<string, ConversationView>, count: number, handoffEvery: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `web:seed-${String(i).padStart(4, '0')}`;
+    const at = new Date(Date.UTC(2030, 0, 1) - i * 1000).toISOString();
+    views.set(id, {
+      id,
+      channel: 'web',
+      userId: id.slice(4),
+      state: i % handoffEvery === 0 ? 'handoff' : 'idle',
+      status: i % handoffEvery === 0 ? 'handoff' : 'idle',
+      version: 1,
+      machineVersion: 1,
+      createdAt: at,
+      updatedAt: at,
+    });
+    ids.push(id);
+  }
+  return ids;
+}
+
+describe('GraphQL for operators (hand-off)', () => {
+  it('replies and releases as the admin, through the runtime', async () => {
+    const { start, request, views, agentCalls } = setup();
+    const { conversationId, token } = await start();
+    await request(SEND, { id: conversationId, text: 'hola' }, token);
+    views.set(conversationId, { ...views.get(conversationId)!, state: 'handoff', status: 'handoff' });
+
+    const reply = await request(REPLY, { id: conversationId, text: '  Hola, soy Ana de mantención. ' }, ADMIN_TOKEN);
+    expect(reply.errors).toBeUndefined();
+    expect(reply.data!.replyAsAgent).toEqual({
+      conversationId,
+      state: 'handoff',
+      status: 'HANDOFF',
+      replies: [{ direction: 'OUT', text: 'Hola, soy Ana de mantención.' }],
+    });
+    const released = await request(RELEASE, { id: conversationId }, ADMIN_TOKEN);
+    expect(released.data!.releaseHandoff).toMatchObject({ conversationId, status: 'IDLE' });
+    expect(agentCalls).toEqual([
+      { op: 'reply', conversationId, text: 'Hola, soy Ana de mantención.' },
+      { op: 'release', conversationId },
+    ]);
+  });
+
+  it('refuses non-admins, bad texts, unknown and not handed-off conversations', async () => {
+    const { start, request, agentCalls } = setup();
+    const { conversationId, token } = await start();
+    await request(SEND, { id: conversationId, text: 'hola' }, token);
+    const text = { id: conversationId, text: 'hola' };
+
+    expect(codes(await request(REPLY, text))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await request(REPLY, text, token))).toEqual(['FORBIDDEN']);
+    expect(codes(await request(RELEASE, { id: conversationId }, token))).toEqual(['FORBIDDEN']);
+    expect(codes(await request(BY_STATUS, { status: 'HANDOFF' }, token))).toEqual(['FORBIDDEN']);
+    expect(codes(await request(REPLY, { id: conversationId, text: '  ' }, ADMIN_TOKEN))).toEqual(['BAD_USER_INPUT']);
+    const long = await request(REPLY, { id: conversationId, text: 'a'.repeat(4097) }, ADMIN_TOKEN);
+    expect(long.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'text' });
+    expect(codes(await request(REPLY, { id: 'web:nobody', text: 'hola' }, ADMIN_TOKEN))).toEqual(['NOT_FOUND']);
+    expect(codes(await request(RELEASE, { id: 'web:nobody' }, ADMIN_TOKEN))).toEqual(['NOT_FOUND']);
+    expect(codes(await request(REPLY, text, ADMIN_TOKEN))).toEqual(['CONFLICT']);
+    expect(codes(await request(RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual(['CONFLICT']);
+    expect(agentCalls).toEqual([]);
+
+    const disabled = setup({});
+    expect(codes(await disabled.request(RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual(['FORBIDDEN']);
+  });
+
+  it('filters conversations by status page by page, most recent first', async () => {
+    const { request, views } = setup();
+    const ids = seed(views, 30, 7); // handed off: 0, 7, 14, 21, 28
+    const first = await request(BY_STATUS, { status: 'HANDOFF', limit: 2 }, ADMIN_TOKEN);
+    expect(first.errors).toBeUndefined();
+    expect((first.data as unknown as PageData).conversations).toEqual({
+      total: 30,
+      offset: 0,
+      limit: 2,
+      nextOffset: 8,
+      items: [
+        { id: ids[0], status: 'HANDOFF' },
+        { id: ids[7], status: 'HANDOFF' },
+      ],
+    });
+    const rest = await request(BY_STATUS, { status: 'HANDOFF', offset: 8, limit: 10 }, ADMIN_TOKEN);
+    const page = (rest.data as unknown as PageData).conversations;
+    expect(page.items.map((item) => item.id)).toEqual([ids[14], ids[21], ids[28]]);
+    expect(page.nextOffset).toBeNull();
+
+    const idle = await request(BY_STATUS, { status: 'IDLE', limit: 100 }, ADMIN_TOKEN);
+    expect((idle.data as unknown as PageData).conversations.items).toHaveLength(25);
+    const unfiltered = await request(BY_STATUS, { limit: 20 }, ADMIN_TOKEN);
+    expect((unfiltered.data as unknown as PageData).conversations).toMatchObject({ total: 30, nextOffset: 20 });
+  });
+
+  it(`reads at most ${MAX_SCANNED} conversations per filtered page`, async () => {
+    const { request, views, services } = setup();
+    const ids = seed(views, MAX_SCANNED + 150, MAX_SCANNED + 100); // handed off: 0 and MAX_SCANNED + 100
+    let reads = 0;
+    const getConversation = services.runtime.getConversation;
+    services.runtime.getConversation = (id) => {
+      reads += 1;
+      return getConversation(id);
+    };
+    const first = await request(BY_STATUS, { status: 'HANDOFF', limit: 5 }, ADMIN_TOKEN);
+    const firstPage = (first.data as unknown as PageData).conversations;
+    expect(firstPage.items.map((item) => item.id)).toEqual([ids[0]]);
+    expect(firstPage.nextOffset).toBe(MAX_SCANNED);
+    expect(reads).toBe(MAX_SCANNED);
+
+    const second = await request(BY_STATUS, { status: 'HANDOFF', offset: MAX_SCANNED, limit: 5 }, ADMIN_TOKEN);
+    const secondPage = (second.data as unknown as PageData).conversations;
+    expect(secondPage.items.map((item) => item.id)).toEqual([ids[MAX_SCANNED + 100]]);
+    expect(secondPage.nextOffset).toBeNull();
   });
 });

@@ -121,6 +121,7 @@ const ui = {
   messages: $('messages'),
   empty: $('empty'),
   processing: $('processing'),
+  handoff: $('handoff'),
   error: $('error'),
   connection: $('connection'),
   form: $('composer'),
@@ -175,8 +176,9 @@ function applyState(status, version) {
 }
 
 function setStatus(status) {
-  document.body.dataset.status = status === 'PROCESSING' ? 'processing' : 'idle';
+  document.body.dataset.status = status === 'PROCESSING' ? 'processing' : status === 'HANDOFF' ? 'handoff' : 'idle';
   ui.processing.hidden = status !== 'PROCESSING';
+  ui.handoff.hidden = status !== 'HANDOFF';
 }
 
 function setConnection(state) {

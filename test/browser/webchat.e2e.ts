@@ -134,6 +134,20 @@ describe('web chat page', () => {
     await page.context().close();
   });
 
+  it('shows that a person will answer while the conversation is handed off, until "menu"', async () => {
+    const page = await openChat();
+    await page.fill('#text', 'quiero hablar con un supervisor');
+    await page.press('#text', 'Enter');
+    await botMessages(page).filter({ hasText: 'Un supervisor revisará' }).waitFor();
+    await expect.poll(() => page.isVisible('#handoff')).toBe(true);
+    expect(await page.textContent('#handoff')).toMatch(/Esperando a un supervisor/);
+    await page.fill('#text', 'menu');
+    await page.press('#text', 'Enter');
+    await botMessages(page).filter({ hasText: 'Volviste al asistente' }).waitFor();
+    await expect.poll(() => page.isHidden('#handoff')).toBe(true);
+    await page.context().close();
+  });
+
   it('sends a pressed button as the choice, and keeps the conversation across a reload', async () => {
     const page = await openChat();
     await page.fill('#text', 'hola');

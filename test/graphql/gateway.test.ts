@@ -130,3 +130,123 @@ describe('GraphQL on the gateway (embedded runtime, demo CMMS, in-process workfl
     expect(await script.text()).toContain('graphql-transport-ws');
   });
 });
+
+const BY_STATUS = `query($status: ConversationStatus) {
+  conversations(limit: 100, status: $status) { nextOffset items { id status } }
+}`;
+const REPLY = `mutation Reply($id: ID!, $text: String!) {
+  replyAsAgent(conversationId: $id, text: $text) { conversationId state status replies { direction text } }
+}`;
+const RELEASE = `mutation Release($id: ID!) {
+  releaseHandoff(conversationId: $id) { conversationId state status replies { direction text } }
+}`;
+
+interface Listed {
+  conversations: { nextOffset: number | null; items: { id: string; status: string }[] };
+}
+interface AgentTurn {
+  conversationId: string;
+  state: string;
+  status: string;
+  replies: { direction: string; text: string }[];
+}
+
+const listedIds = (result: { data?: Listed | null }) => result.data!.conversations.items.map((item) => item.id);
+const codes = (result: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+  result.errors?.map((error) => error.extensions?.code);
+
+describe('operators on the gateway: a hand-off answered through GraphQL', () => {
+  it('lists a user waiting for a person, answers them as the admin, then gives them back to the bot', async () => {
+    const { conversationId, token } = await startConversation(gateway.url);
+    const ws = openWsClient(gateway.url, token);
+    try {
+      const messages = subscribe<MessageEvent>(ws.client, MESSAGES, { id: conversationId }, 'messages');
+      const state = subscribe<StateEvent>(ws.client, STATE, { id: conversationId }, 'conversationState');
+      await state.next();
+
+      const asked = await postGraphql<SendResult>(
+        gateway.url,
+        SEND,
+        { id: conversationId, text: 'quiero hablar con un supervisor' },
+        token,
+      );
+      expect(asked.errors).toBeUndefined();
+      expect(asked.data!.sendMessage.status).toBe('HANDOFF');
+      await state.next((s) => s.status === 'HANDOFF');
+
+      const waiting = await postGraphql<Listed>(gateway.url, BY_STATUS, { status: 'HANDOFF' }, ADMIN_TOKEN);
+      expect(waiting.errors).toBeUndefined();
+      expect(waiting.data!.conversations.items).toContainEqual({ id: conversationId, status: 'HANDOFF' });
+      expect(waiting.data!.conversations.items.every((item) => item.status === 'HANDOFF')).toBe(true);
+      expect(
+        listedIds(await postGraphql<Listed>(gateway.url, BY_STATUS, { status: 'IDLE' }, ADMIN_TOKEN)),
+      ).not.toContain(conversationId);
+
+      const text = 'Hola, soy Ana de mantención: ¿qué equipo falla?';
+      const reply = await postGraphql<{ replyAsAgent: AgentTurn }>(
+        gateway.url,
+        REPLY,
+        { id: conversationId, text },
+        ADMIN_TOKEN,
+      );
+      expect(reply.errors).toBeUndefined();
+      expect(reply.data!.replyAsAgent).toEqual({
+        conversationId,
+        state: 'handoff',
+        status: 'HANDOFF',
+        replies: [{ direction: 'OUT', text }],
+      });
+      expect((await messages.next((m) => m.text === text)).direction).toBe('OUT');
+
+      const released = await postGraphql<{ releaseHandoff: AgentTurn }>(
+        gateway.url,
+        RELEASE,
+        { id: conversationId },
+        ADMIN_TOKEN,
+      );
+      expect(released.errors).toBeUndefined();
+      expect(released.data!.releaseHandoff).toMatchObject({ conversationId, state: 'idle', status: 'IDLE' });
+      const back = released.data!.releaseHandoff.replies[0]!.text;
+      expect(back).toMatch(/asistente automático/);
+      await messages.next((m) => m.text === back);
+      await state.next((s) => s.status === 'IDLE' && s.version > 1);
+      expect(state.events.map((s) => s.status)).toEqual(['IDLE', 'HANDOFF', 'HANDOFF', 'IDLE']);
+
+      const read = await postGraphql<{
+        conversation: { status: string; messages: { direction: string; text: string }[] };
+      }>(
+        gateway.url,
+        'query($id: ID!) { conversation(id: $id) { status messages { direction text } } }',
+        { id: conversationId },
+        token,
+      );
+      expect(read.data!.conversation.status).toBe('IDLE');
+      expect(read.data!.conversation.messages).toContainEqual({ direction: 'OUT', text });
+      expect(
+        listedIds(await postGraphql<Listed>(gateway.url, BY_STATUS, { status: 'HANDOFF' }, ADMIN_TOKEN)),
+      ).not.toContain(conversationId);
+    } finally {
+      await ws.client.dispose();
+    }
+  });
+
+  it('refuses conversation tokens, and conversations that are not handed off', async () => {
+    const { conversationId, token } = await startConversation(gateway.url);
+    await postGraphql(gateway.url, SEND, { id: conversationId, text: 'hola' }, token);
+    const vars = { id: conversationId, text: 'hola' };
+
+    expect(codes(await postGraphql(gateway.url, REPLY, vars, token))).toEqual(['FORBIDDEN']);
+    expect(codes(await postGraphql(gateway.url, RELEASE, { id: conversationId }, token))).toEqual(['FORBIDDEN']);
+    expect(codes(await postGraphql(gateway.url, BY_STATUS, { status: 'HANDOFF' }, token))).toEqual(['FORBIDDEN']);
+    expect(codes(await postGraphql(gateway.url, REPLY, vars))).toEqual(['UNAUTHENTICATED']);
+
+    expect(codes(await postGraphql(gateway.url, REPLY, vars, ADMIN_TOKEN))).toEqual(['CONFLICT']);
+    expect(codes(await postGraphql(gateway.url, RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual(['CONFLICT']);
+    expect(codes(await postGraphql(gateway.url, REPLY, { id: 'web:nobody', text: 'hola' }, ADMIN_TOKEN))).toEqual([
+      'NOT_FOUND',
+    ]);
+    expect(codes(await postGraphql(gateway.url, REPLY, { ...vars, text: 'x'.repeat(4097) }, ADMIN_TOKEN))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import type { ConversationStatus } from '../../runtime/types.ts';
 import { Mutation } from './mutation.ts';
 import { Conversation, Query } from './query.ts';
 import { Subscription } from './subscription.ts';
@@ -7,6 +8,11 @@ export const resolvers = {
   Mutation,
   Subscription,
   Conversation,
-  ConversationStatus: { IDLE: 'idle', AWAITING_INPUT: 'awaiting_input', PROCESSING: 'processing' },
+  ConversationStatus: {
+    IDLE: 'idle',
+    AWAITING_INPUT: 'awaiting_input',
+    PROCESSING: 'processing',
+    HANDOFF: 'handoff',
+  } satisfies { [S in ConversationStatus as Uppercase<S>]: S },
   MessageDirection: { IN: 'in', OUT: 'out' },
 };

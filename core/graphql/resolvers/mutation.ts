@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { issueConversationToken } from '../../auth/conversation-token.ts';
+import type { TurnResult } from '../../runtime/types.ts';
 import { conversationIdOf, type InboundMessage, splitConversationId } from '../../types.ts';
-import { assertCanWrite } from '../auth.ts';
+import { assertAdmin, assertCanWrite } from '../auth.ts';
 import type { GraphqlContext } from '../context.ts';
-import { badInput } from '../errors.ts';
+import { badInput, notFound } from '../errors.ts';
 import { replyObject } from '../mappers.ts';
 
 export const WEB_CHANNEL = 'web';
@@ -38,6 +39,24 @@ function validate(args: SendMessageArgs): { text?: string; action?: string } {
   return { text, action };
 }
 
+/**
+ * An operator's action on a conversation (the caller checked it is the admin): the conversation must
+ * exist (NOT_FOUND, as the admin REST API); the runtime refuses one that is not handed off (CONFLICT).
+ */
+async function agentAction(ctx: GraphqlContext, conversationId: string, act: () => Promise<TurnResult>) {
+  if (!(await ctx.services.runtime.getConversation(conversationId))) {
+    throw notFound(`conversation ${conversationId} not found`);
+  }
+  const turn = await act();
+  const at = new Date().toISOString();
+  return {
+    conversationId: turn.conversationId,
+    replies: turn.replies.map((reply) => replyObject(reply, at)),
+    state: turn.state,
+    status: turn.status,
+  };
+}
+
 export const Mutation = {
   startConversation(_root: unknown, _args: unknown, ctx: GraphqlContext) {
     const conversationId = conversationIdOf(WEB_CHANNEL, randomUUID());
@@ -67,5 +86,18 @@ export const Mutation = {
       status: turn.status,
       duplicate: turn.duplicate,
     };
+  },
+
+  async replyAsAgent(_root: unknown, args: { conversationId: string; text: string }, ctx: GraphqlContext) {
+    assertAdmin(ctx.principal, Boolean(ctx.services.config.adminToken));
+    const text = args.text.trim();
+    if (!text) throw badInput('text is required', 'text');
+    if (text.length > MAX_TEXT) throw badInput(`text exceeds ${MAX_TEXT} characters`, 'text');
+    return agentAction(ctx, args.conversationId, () => ctx.services.runtime.agentReply(args.conversationId, text));
+  },
+
+  async releaseHandoff(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {
+    assertAdmin(ctx.principal, Boolean(ctx.services.config.adminToken));
+    return agentAction(ctx, args.conversationId, () => ctx.services.runtime.releaseHandoff(args.conversationId));
   },
 };

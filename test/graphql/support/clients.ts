@@ -143,7 +143,7 @@ export interface MessageEvent {
 export interface StateEvent {
   conversationId: string;
   state: string | null;
-  status: 'IDLE' | 'AWAITING_INPUT' | 'PROCESSING';
+  status: 'IDLE' | 'AWAITING_INPUT' | 'PROCESSING' | 'HANDOFF';
   version: number;
   pendingWorkflow: { dagId: string; runId: string } | null;
 }

@@ -1,3 +1,4 @@
+import { ConflictError } from '../../../core/errors.ts';
 import { createMemoryEventBus, type EventBus, topics } from '../../../core/events/bus.ts';
 import type { GraphqlServices } from '../../../core/graphql/context.ts';
 import { silentLogger } from '../../../core/log.ts';
@@ -15,7 +16,8 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 /**
  * A scripted runtime for the GraphQL layer's unit tests: it records what it receives, answers
- * "Procesando…" (status processing) and publishes like the real runtime.
+ * "Procesando…" (status processing) and publishes like the real runtime. Agent operations act on a
+ * view whose status a test set to `handoff` (409 otherwise, as the real runtime) and are recorded.
  */
 export function createStubServices(options: { adminToken?: string; bus?: EventBus } = {}) {
   const bus = options.bus ?? createMemoryEventBus();
@@ -23,6 +25,18 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
   const views = new Map<string, ConversationView>();
   const transcripts = new Map<string, TranscriptEntry[]>();
   const failure: { next: Error | null } = { next: null };
+  const agentCalls: { op: 'reply' | 'release'; conversationId: string; text?: string }[] = [];
+
+  const agentTurn = async (conversationId: string, text: string, release: boolean): Promise<TurnResult> => {
+    if (failure.next) throw failure.next;
+    const view = views.get(conversationId);
+    if (view?.status !== 'handoff') throw new ConflictError('conversation is not handed off to a person');
+    agentCalls.push(release ? { op: 'release', conversationId } : { op: 'reply', conversationId, text });
+    const status = release ? 'idle' : 'handoff';
+    const state = release ? 'idle' : 'handoff';
+    views.set(conversationId, { ...view, state, status, version: view.version + 1 });
+    return { conversationId, replies: [{ conversationId, text }], state, status, duplicate: false };
+  };
 
   const runtime: ConversationRuntime = {
     async receive(message): Promise<TurnResult> {
@@ -73,8 +87,8 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
       return { conversationId: id, replies: [reply], state: view.state, status: view.status, duplicate: false };
     },
     deliverWorkflowResult: () => Promise.reject(new Error('not scripted')),
-    agentReply: () => Promise.reject(new Error('not scripted')),
-    releaseHandoff: () => Promise.reject(new Error('not scripted')),
+    agentReply: (conversationId, text) => agentTurn(conversationId, text, false),
+    releaseHandoff: (conversationId) => agentTurn(conversationId, 'Volviste al asistente automático.', true),
     recordDeliveryStatus: async () => {},
     getConversation: async (id) => views.get(id) ?? null,
     transcript: async (id, limit = 50) => (transcripts.get(id) ?? []).slice(-limit),
@@ -96,5 +110,5 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
     config: { sessionSecret: SESSION_SECRET, adminToken: options.adminToken, transcriptLimit: 200 },
     logger: silentLogger,
   };
-  return { services, received, views, failure, bus };
+  return { services, received, views, failure, bus, agentCalls };
 }
