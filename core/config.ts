@@ -37,6 +37,8 @@ export interface Config {
   webApiKey?: string;
   workflowTimeoutMs: number;
   workflowPollIntervalMs: number;
+  /** A hand-off nobody answers for this long goes back to the assistant. */
+  handoffTimeoutMs: number;
   shutdownGraceMs: number;
   /** INSPECT=1: every conversation goes to the live Stately inspector. */
   inspect: boolean;
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     webApiKey: text(env, 'WEB_API_KEY'),
     workflowTimeoutMs: integer(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),
     workflowPollIntervalMs: integer(env, 'WORKFLOW_POLL_INTERVAL_MS', 10_000, 50),
+    handoffTimeoutMs: integer(env, 'HANDOFF_TIMEOUT_MS', 8 * 3600_000, 1_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     inspect: flag(env, 'INSPECT'),
     inspectUrl: text(env, 'INSPECT_URL') ?? (flag(env, 'INSPECT') ? 'ws://localhost:8080' : undefined),

@@ -184,11 +184,12 @@ async function assemble(
     workflowTimeoutMs: config.workflowTimeoutMs,
     workflowPollIntervalMs: config.workflowPollIntervalMs,
     dedupTtlMs: config.dedupTtlSeconds * 1000,
+    handoffTimeoutMs: config.handoffTimeoutMs,
     inspect: (conversationId) => inspection.observerFor(conversationId),
   });
   const watcher = startWorkflowWatcher({
     store,
-    check: (id) => runtime.checkWorkflow(id),
+    check: (id) => runtime.checkDeadlines(id),
     intervalMs: config.workflowPollIntervalMs,
     logger: logger.child({ component: 'watcher' }),
   });

@@ -268,6 +268,13 @@ describe('conversation machine', () => {
     expect(h.state()).toBe('idle');
   });
 
+  it('leaves a hand-off when the runtime expires it', async () => {
+    const h = harness();
+    await h.say('hablar con un supervisor');
+    expect(await h.send({ type: 'handoff.expire', at: Date.now() })).toMatch(/Ningún supervisor pudo responder/);
+    expect(h.state()).toBe('idle');
+  });
+
   it('leaves a hand-off on "cancelar" too', async () => {
     const h = harness();
     await h.say('hablar con una persona');

@@ -47,12 +47,18 @@ export interface AgentReleaseEvent {
   type: 'agent.release';
   at: number;
 }
+/** Sent by the runtime when nobody answered a hand-off for HANDOFF_TIMEOUT_MS. */
+export interface HandoffExpireEvent {
+  type: 'handoff.expire';
+  at: number;
+}
 export type ConversationEvent =
   | UserMessageEvent
   | WorkflowResultEvent
   | WorkflowTimeoutEvent
   | AgentMessageEvent
-  | AgentReleaseEvent;
+  | AgentReleaseEvent
+  | HandoffExpireEvent;
 
 export interface PendingRun {
   dagId: string;
@@ -81,6 +87,8 @@ export interface ConversationContext {
   lookupQuery: string;
   /** In a hand-off: whether the user was told once that their messages reach a person. */
   handoffAcknowledged?: boolean;
+  /** In a hand-off: when it started or a person last wrote (the runtime expires it after a while). */
+  handoffActiveAt?: number;
 }
 
 export interface ConversationInput {
@@ -500,7 +508,10 @@ export const conversationMachine = setup({
 
     handoff: {
       tags: ['handoff'],
-      entry: [assign({ handoffAcknowledged: false }), say(replies.handoff)],
+      entry: [
+        assign({ handoffAcknowledged: false, handoffActiveAt: ({ event }) => (event as { at?: number }).at ?? 0 }),
+        say(replies.handoff),
+      ],
       on: {
         'user.message': [
           { guard: 'backToBot', target: 'idle', actions: say(replies.handoffEnded) },
@@ -510,8 +521,14 @@ export const conversationMachine = setup({
             actions: [assign({ handoffAcknowledged: true }), say(replies.handoffNoted)],
           },
         ],
-        'agent.message': { actions: say(({ event }) => ({ text: (event as AgentMessageEvent).text })) },
+        'agent.message': {
+          actions: [
+            assign({ handoffActiveAt: ({ event }) => event.at }),
+            say(({ event }) => ({ text: (event as AgentMessageEvent).text })),
+          ],
+        },
         'agent.release': { target: 'idle', actions: say(replies.handoffEnded) },
+        'handoff.expire': { target: 'idle', actions: say(replies.handoffExpired) },
       },
     },
   },

@@ -115,6 +115,9 @@ export const replies = {
   handoffNoted: (): Reply => ({
     text: 'Tu mensaje quedó registrado para el supervisor; te responderá por aquí. Escribe "menu" para volver al asistente.',
   }),
+  handoffExpired: (): Reply => ({
+    text: 'Ningún supervisor pudo responder por este medio todavía, así que volviste al asistente automático. Si es urgente, comunícate directamente con tu supervisor, o escribe "hablar con un supervisor" para intentarlo de nuevo.',
+  }),
   thanks: (): Reply => ({ text: '¡De nada! Si necesitas algo más, escríbeme.' }),
   staleButton: (): Reply => ({
     text: 'Ese botón es de una pregunta anterior. Responde la última pregunta o escribe "cancelar" para salir.',

@@ -43,6 +43,8 @@ export interface RuntimeOptions {
   maxCommitAttempts?: number;
   /** How long an invoked actor (workflow trigger, equipment lookup) may take before its error path. */
   actorTimeoutMs?: number;
+  /** A hand-off nobody answers for this long goes back to the assistant (default 8 h). */
+  handoffTimeoutMs?: number;
   now?: () => number;
   /** Returns an inspection observer for a conversation, or undefined (no cost when off). */
   inspect?: (conversationId: string) => Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
@@ -55,8 +57,11 @@ interface Participant {
 }
 
 export interface ConversationRuntimeImpl extends ConversationRuntime {
-  /** Timeout or poll of a conversation's pending workflow run (called by the workflow watcher). */
-  checkWorkflow(conversationId: string): Promise<void>;
+  /**
+   * What is due for a conversation (called by the watcher): its pending workflow run's timeout or
+   * status poll, or the expiry of a hand-off nobody answered.
+   */
+  checkDeadlines(conversationId: string): Promise<void>;
 }
 
 /** Longest wait for invoked actors in one turn; each actor gives up before it (ACTOR_TIMEOUT_MS). */
@@ -71,6 +76,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   const claimLeaseMs = options.claimLeaseMs ?? 60_000;
   const maxAttempts = options.maxCommitAttempts ?? 50;
   const actorTimeoutMs = options.actorTimeoutMs ?? ACTOR_TIMEOUT_MS;
+  const handoffTimeoutMs = options.handoffTimeoutMs ?? 8 * 3600_000;
 
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -179,7 +185,11 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
           },
         ],
         transcript,
-        checkAt: pending ? Math.min(pending.deadline, now() + options.workflowPollIntervalMs) : null,
+        checkAt: pending
+          ? Math.min(pending.deadline, now() + options.workflowPollIntervalMs)
+          : outcome.snapshot.hasTag('handoff')
+            ? (outcome.snapshot.context.handoffActiveAt ?? now()) + handoffTimeoutMs
+            : null,
         ...(hold ? { dedup: { ...hold, result, ttlMs: options.dedupTtlMs } } : {}),
       });
       if (version === null) {
@@ -263,7 +273,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         runId: event.runId,
       });
     }
-    if (event.type.startsWith('agent.') && !before.hasTag('handoff')) {
+    if ((event.type.startsWith('agent.') || event.type === 'handoff.expire') && !before.hasTag('handoff')) {
       actor.stop();
       throw new ConflictError('conversation is not handed off to a person', { conversationId });
     }
@@ -349,9 +359,13 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     );
   }
 
-  async function checkWorkflow(conversationId: string): Promise<void> {
+  async function checkDeadlines(conversationId: string): Promise<void> {
     const stored = await store.load(conversationId);
-    const pending = (stored?.snapshot as { context?: { pending?: PendingRun | null } } | undefined)?.context?.pending;
+    const persisted = stored?.snapshot as
+      | { value?: unknown; context?: { pending?: PendingRun | null; handoffActiveAt?: number } }
+      | undefined;
+    const pending = persisted?.context?.pending;
+    if (stored && !pending && persisted?.value === 'handoff') return expireHandoff(conversationId, persisted.context);
     if (!stored || !pending) {
       await store.clearCheck(conversationId); // expired, or nothing pending any more
       return;
@@ -389,6 +403,17 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     }
   }
 
+  /** A hand-off nobody answered for `handoffTimeoutMs` goes back to the assistant, with a notice. */
+  async function expireHandoff(conversationId: string, context: { handoffActiveAt?: number } | undefined) {
+    if (now() < (context?.handoffActiveAt ?? 0) + handoffTimeoutMs) return;
+    try {
+      logger.info({ conversationId }, 'hand-off expired without an answer');
+      await run(conversationId, () => runTurn(conversationId, { type: 'handoff.expire', at: now() }, null, null));
+    } catch (error) {
+      if (!(error instanceof ConflictError)) logger.warn({ conversationId, err: error }, 'hand-off expiry failed');
+    }
+  }
+
   const agentTurn = (conversationId: string, event: ConversationEvent, text: string) =>
     run(conversationId, () => runTurn(conversationId, event, null, null)).then((result) => {
       logger.info({ conversationId, event: event.type, length: text.length }, 'agent event');
@@ -398,7 +423,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   return {
     receive,
     deliverWorkflowResult,
-    checkWorkflow,
+    checkDeadlines,
     agentReply: (conversationId, text) => agentTurn(conversationId, { type: 'agent.message', text, at: now() }, text),
     releaseHandoff: (conversationId) => agentTurn(conversationId, { type: 'agent.release', at: now() }, ''),
     async recordDeliveryStatus(conversationId: string, status: DeliveryStatus) {

@@ -126,10 +126,10 @@ describe('conversation runtime', () => {
     let clock = 1_000_000;
     const { runtime, delivered } = makeRuntime(createMemoryStore(), { now: () => clock, workflowTimeoutMs: 5_000 });
     await runtime.receive(message('hugo', 'listar equipos'));
-    await runtime.checkWorkflow('web:hugo');
+    await runtime.checkDeadlines('web:hugo');
     expect((await runtime.getConversation('web:hugo'))?.status).toBe('processing');
     clock += 5_001;
-    await runtime.checkWorkflow('web:hugo');
+    await runtime.checkDeadlines('web:hugo');
     expect(delivered.at(-1)?.text).toMatch(/tardando más de lo esperado/);
     expect((await runtime.getConversation('web:hugo'))?.status).toBe('idle');
   });
@@ -139,7 +139,7 @@ describe('conversation runtime', () => {
     const { runtime, runner, delivered } = makeRuntime(store);
     runner.status = async () => ({ state: 'failed', error: { code: 'cmms_unreachable', message: 'down' } });
     await runtime.receive(message('ines', 'estado OT-PREV-3'));
-    await runtime.checkWorkflow('web:ines');
+    await runtime.checkDeadlines('web:ines');
     expect(delivered.at(-1)?.text).toMatch(/el sistema de mantenimiento \(CMMS\) no responde\./);
   });
 
@@ -270,7 +270,7 @@ describe('conversation runtime under failure', () => {
       checkAt: Date.now() - 1,
     });
     expect(await store.claimDueChecks(Date.now(), 0, 10)).toEqual(['web:pia']);
-    await runtime.checkWorkflow('web:pia');
+    await runtime.checkDeadlines('web:pia');
     expect(await store.claimDueChecks(Date.now() + 60_000, 0, 10)).toEqual([]);
   });
 });
@@ -305,7 +305,7 @@ describe('results that arrive late', () => {
       await runtime.receive(message('sara', text));
     }
     clock += 6_000;
-    await runtime.checkWorkflow('web:sara');
+    await runtime.checkDeadlines('web:sara');
     expect(delivered.at(-1)?.text).toMatch(/tardando más de lo esperado/);
     const run = runner.triggers.at(-1)!;
     const late = await runtime.deliverWorkflowResult({
@@ -326,5 +326,27 @@ describe('results that arrive late', () => {
       /^Sobre tu reporte anterior, que dejé de esperar: Se creó la orden de trabajo OT-CORR-CAT-001-20261125101500-70/,
     );
     expect(late.state).toBe('idle');
+  });
+});
+
+describe('hand-offs nobody answers', () => {
+  it('go back to the assistant with a notice once the hand-off timeout passes without a person writing', async () => {
+    let clock = 3_000_000;
+    const store = createMemoryStore();
+    const { runtime, delivered } = makeRuntime(store, { now: () => clock, handoffTimeoutMs: 60_000 });
+    await runtime.receive(message('tomas', 'quiero hablar con un supervisor'));
+    clock += 50_000;
+    await runtime.agentReply('web:tomas', 'Hola Tomás, ¿qué equipo?'); // a person wrote: the clock restarts
+    clock += 50_000;
+    expect(await store.claimDueChecks(clock, 0, 10)).toEqual([]);
+    await runtime.checkDeadlines('web:tomas');
+    expect((await runtime.getConversation('web:tomas'))?.status).toBe('handoff');
+    clock += 10_001;
+    expect(await store.claimDueChecks(clock, 0, 10)).toEqual(['web:tomas']);
+    await runtime.checkDeadlines('web:tomas');
+    expect(delivered.at(-1)?.text).toMatch(/^Ningún supervisor pudo responder por este medio todavía/);
+    expect((await runtime.getConversation('web:tomas'))?.status).toBe('idle');
+    await runtime.checkDeadlines('web:tomas');
+    expect(await store.claimDueChecks(clock + 3_600_000, 0, 10)).toEqual([]);
   });
 });
