@@ -106,9 +106,6 @@ export function createMemoryStore(
       claims.set(key, { value: `pending:${token}`, expires: now + leaseMs });
       return { state: 'claimed', token };
     },
-    async completeMessage(key, result, ttlMs) {
-      claims.set(key, { value: { result: clone(result) }, expires: Date.now() + ttlMs });
-    },
     async releaseMessage(key, token) {
       if (claims.get(key)?.value === `pending:${token}`) claims.delete(key);
     },

@@ -147,9 +147,6 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         return value.startsWith('pending:') ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
       }
     },
-    async completeMessage(k, result, ttlMs) {
-      await redis.set(key.message(k), JSON.stringify(result), 'PX', ttlMs);
-    },
     async releaseMessage(k, token) {
       await redis.omnibotRelease(key.message(k), `pending:${token}`);
     },

@@ -44,7 +44,7 @@ export interface CommitChanges {
   transcript: TranscriptEntry[];
   /** Absolute time (ms) at which the workflow watcher should look at this conversation; null: never. */
   checkAt: number | null;
-  /** Completes a claimed message id with its answer in the same atomic write (see `completeMessage`). */
+  /** Completes a claimed message id with its answer in the same atomic write (kept for `ttlMs`). */
   dedup?: { key: string; token: string; result: unknown; ttlMs: number };
 }
 
@@ -79,8 +79,6 @@ export interface ConversationStore {
   appendEvent(conversationId: string, entry: EventLogEntry): Promise<void>;
   /** Claims a message id once (`SET NX`): `claimed` for the first caller. */
   claimMessage(key: string, leaseMs: number): Promise<MessageClaim>;
-  /** Stores the first answer under a claimed id, kept for `ttlMs`. */
-  completeMessage(key: string, result: unknown, ttlMs: number): Promise<void>;
   /** Releases a claim whose processing failed, so a retried delivery is processed (only the holder's). */
   releaseMessage(key: string, token: string): Promise<void>;
   /** Conversation ids due for a watcher check at `now`; each is pushed `leaseMs` ahead atomically. */
