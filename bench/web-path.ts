@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
+import { clearPrefix } from '../test/support/redis.ts';
 import { rssMiB, type Server, startServer } from './servers.ts';
 
 export interface LoadResult {
@@ -93,18 +93,6 @@ export async function benchWebPath(opts: { durationSec: number; connections: num
     return { baseline, gateway: gw, pacedBare, paced, ratio: gw.requestsPerSec / baseline.requestsPerSec };
   } finally {
     await stopAll();
-    await deleteKeys(opts.redisUrl, prefix);
+    await clearPrefix(prefix, opts.redisUrl); // leaves the Redis it used as it found it
   }
-}
-
-/** Leaves the Redis it used as it found it. */
-async function deleteKeys(redisUrl: string, prefix: string) {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
 }

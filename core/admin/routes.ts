@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { bearerToken } from '../auth/bearer.ts';
 import { safeEqual } from '../auth/safe-equal.ts';
 import type { OutboundDispatcher } from '../delivery/types.ts';
 import { AuthError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
@@ -24,8 +25,8 @@ export interface AdminDeps {
 export function mountAdminRoutes(app: Hono, deps: AdminDeps) {
   const guard = (c: Context) => {
     if (!deps.adminToken) throw new ForbiddenError('the admin API is disabled: set ADMIN_TOKEN');
-    const header = c.req.header('authorization') ?? '';
-    if (!header.startsWith('Bearer ') || !safeEqual(header.slice(7).trim(), deps.adminToken)) {
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token || !safeEqual(token, deps.adminToken)) {
       throw new AuthError('admin token required (Authorization: Bearer <ADMIN_TOKEN>)');
     }
   };

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from './safe-equal.ts';
 
 /**
  * Stateless client tokens for one conversation: `<base64url(conversationId)>.<base64url(HMAC)>`.
@@ -15,9 +16,7 @@ export function verifyConversationToken(secret: string, token: string | null | u
   const dot = token.indexOf('.');
   if (dot <= 0) return null;
   const conversationId = Buffer.from(token.slice(0, dot), 'base64url').toString();
-  const expected = Buffer.from(mac(secret, conversationId));
-  const given = Buffer.from(token.slice(dot + 1));
-  return expected.length === given.length && timingSafeEqual(expected, given) ? conversationId : null;
+  return safeEqual(token.slice(dot + 1), mac(secret, conversationId)) ? conversationId : null;
 }
 
 function mac(secret: string, conversationId: string): string {

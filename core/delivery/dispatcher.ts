@@ -131,30 +131,22 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   const nextId = () =>
     `${Date.now().toString(36).padStart(9, '0')}-${(sequence++ % 1_679_616).toString(36).padStart(4, '0')}-${randomUUID().slice(0, 8)}`;
 
+  /** A wait that can be cut short: it registers its `done` in `waits` until it ends. */
+  const waitIn = (waits: Set<() => void>) => (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waits.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waits.add(done);
+    });
   /** A pacing wait: short, flushed on close, cut when the close timeout expires. */
   const pacingWaits = new Set<() => void>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        pacingWaits.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      pacingWaits.add(done);
-    });
-
+  const sleep = waitIn(pacingWaits);
   /** A retry wait that `close()` can cut short. */
-  const retryWait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        retryWaits.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      retryWaits.add(done);
-    });
+  const retryWait = waitIn(retryWaits);
 
   const pacerOf = (channel: string): ChannelPacer | null => {
     const channelLimits = limits[channel];

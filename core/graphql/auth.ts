@@ -1,3 +1,4 @@
+import { bearerToken } from '../auth/bearer.ts';
 import { verifyConversationToken } from '../auth/conversation-token.ts';
 import { safeEqual } from '../auth/safe-equal.ts';
 import { forbidden, unauthenticated } from './errors.ts';
@@ -18,12 +19,6 @@ export function principalFromToken(secrets: AuthSecrets, token: string | null | 
   if (secrets.adminToken && safeEqual(token, secrets.adminToken)) return { kind: 'admin' };
   const conversationId = verifyConversationToken(secrets.sessionSecret, token);
   return conversationId ? { kind: 'conversation', conversationId } : ANONYMOUS;
-}
-
-/** `Authorization: Bearer <token>` (scheme case-insensitive). */
-export function bearerToken(header: string | null | undefined): string | null {
-  const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match ? match[1]! : null;
 }
 
 /** graphql-ws `connectionParams`: `{ authorization: 'Bearer <token>' }` or `{ token }`. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { bearerToken } from '../auth/bearer.ts';
 import type { Logger } from '../log.ts';
-import { bearerToken, type Principal, principalFromToken } from './auth.ts';
+import { type Principal, principalFromToken } from './auth.ts';
 import type { GraphqlContext, GraphqlServices, SubscriberTransport, SubscriptionLimits } from './context.ts';
 import { maskError } from './errors.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.ts';

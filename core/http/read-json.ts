@@ -1,13 +1,41 @@
 import type { Context } from 'hono';
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
 
-/** The raw body text, refused past `limitBytes` (413) whatever Content-Length claims. */
-export async function readRawBody(c: Context, limitBytes: number): Promise<string> {
+/**
+ * The raw body bytes (signatures are computed over them, never over re-serialized JSON), refused
+ * past `limitBytes` with 413 whatever Content-Length claims: counted while streaming, so a chunked
+ * body without Content-Length cannot exhaust memory.
+ */
+export async function readRawBytes(c: Context, limitBytes: number): Promise<Buffer> {
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  return new TextDecoder().decode(buffer);
+  if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  if (c.req.raw.bodyUsed) {
+    // An earlier middleware read the body through Hono, which keeps a copy.
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    if (bytes.length > limitBytes) throw new PayloadTooLargeError(limitBytes);
+    return bytes;
+  }
+  const body = c.req.raw.body;
+  if (!body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limitBytes) {
+      await reader.cancel().catch(() => {});
+      throw new PayloadTooLargeError(limitBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The raw body as text (see `readRawBytes`). */
+export async function readRawBody(c: Context, limitBytes: number): Promise<string> {
+  return (await readRawBytes(c, limitBytes)).toString('utf8');
 }
 
 /** Parses a JSON object body (400 with the reason otherwise). */

@@ -361,9 +361,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
 
   async function checkDeadlines(conversationId: string): Promise<void> {
     const stored = await store.load(conversationId);
-    const persisted = stored?.snapshot as
-      | { value?: unknown; context?: { pending?: PendingRun | null; handoffActiveAt?: number } }
-      | undefined;
+    const persisted = persistedOf(stored);
     const pending = persisted?.context?.pending;
     if (stored && !pending && persisted?.value === 'handoff') return expireHandoff(conversationId, persisted.context);
     if (!stored || !pending) {
@@ -397,8 +395,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       }
       // The callback won the race, or the stored state can no longer take this run's result (e.g. it
       // was restarted): in the latter case nothing will ever clear the schedule but this.
-      const current = await store.load(conversationId);
-      const still = (current?.snapshot as { context?: { pending?: PendingRun | null } } | undefined)?.context?.pending;
+      const still = persistedOf(await store.load(conversationId))?.context?.pending;
       if (still?.runId === pending.runId) await store.clearCheck(conversationId);
     }
   }
@@ -450,4 +447,11 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       }
     },
   };
+}
+
+/** What the watcher reads of a stored snapshot, without restoring an actor. */
+function persistedOf(stored: StoredConversation | null) {
+  return stored?.snapshot as
+    | { value?: unknown; context?: { pending?: PendingRun | null; handoffActiveAt?: number } }
+    | undefined;
 }

@@ -1,3 +1,4 @@
+import { recentIds } from '../../core/delivery/recent-ids.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/log.ts';
@@ -42,17 +43,6 @@ function settingsOf(options: TelegramPluginOptions): TelegramSettings {
   };
 }
 
-/** Remembers the last update ids it saw, so a replayed update is answered once. */
-function firstTime(limit: number) {
-  const seen = new Set<number>();
-  return (id: number): boolean => {
-    if (seen.has(id)) return false;
-    seen.add(id);
-    if (seen.size > limit) seen.delete(seen.values().next().value!);
-    return true;
-  };
-}
-
 /** The Telegram Bot API channel: webhook on `/webhooks/telegram`, replies with sendMessage. */
 export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlugin {
   const settings = settingsOf(options);
@@ -60,7 +50,7 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
   let logger = (options.logger ?? silentLogger).child({ channel: CHANNEL });
   const client = createTelegramClient(settings);
   const callbackData = new CallbackData();
-  const firstNotice = firstTime(1000);
+  const firstNotice = recentIds<number>(1000);
   // Background retries of inbound messages stop on close.
   const closing = new AbortController();
 

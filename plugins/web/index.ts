@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { bearerToken } from '../../core/auth/bearer.ts';
 import { issueConversationToken, verifyConversationToken } from '../../core/auth/conversation-token.ts';
 import { safeEqual } from '../../core/auth/safe-equal.ts';
 import { AuthError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -77,9 +78,8 @@ function answer(turn: TurnResult, token: string) {
 
 /** The conversation's own token, or the admin token. */
 function authorize(c: Context, conversationId: string, options: WebPluginOptions) {
-  const header = c.req.header('authorization') ?? '';
   // Header only: a token in the query string would end up in access logs.
-  const token = header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  const token = bearerToken(c.req.header('authorization'));
   if (!token) throw new AuthError('send the conversation_token as "Authorization: Bearer <token>"');
   if (options.adminToken && safeEqual(token, options.adminToken)) return;
   const granted = verifyConversationToken(options.sessionSecret, token);

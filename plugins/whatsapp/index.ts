@@ -1,3 +1,4 @@
+import { recentIds } from '../../core/delivery/recent-ids.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/log.ts';
@@ -47,24 +48,13 @@ interface SentPart {
   deadLetter: SendOptions['deadLetter'];
 }
 
-/** Remembers the last ids it saw, so a redelivered webhook is answered once. */
-export function recentIds(limit: number) {
-  const seen = new Set<string>();
-  return (id: string): boolean => {
-    if (seen.has(id)) return false;
-    seen.add(id);
-    if (seen.size > limit) seen.delete(seen.values().next().value!);
-    return true;
-  };
-}
-
 /** The WhatsApp Cloud API channel: webhook on `/webhooks/whatsapp`, replies through the Graph API. */
 export function createWhatsAppPlugin(options: WhatsAppPluginOptions): ChannelPlugin {
   const settings = settingsOf(options);
   // Until mounted (or without a logger option), the host's logger is not known yet.
   let logger = (options.logger ?? silentLogger).child({ channel: CHANNEL });
   const client = createWhatsAppClient(settings, () => logger);
-  const firstNotice = recentIds(1000);
+  const firstNotice = recentIds<string>(1000);
   // wamid → what it carried: a later `failed` status dead-letters the message (see webhook.ts).
   const sentParts = new Map<string, SentPart>();
   const remember = (wamid: string, entry: SentPart) => {

@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { receiveInBackground, storeAccepting } from '../../core/delivery/inbound.ts';
+import { recentIds } from '../../core/delivery/recent-ids.ts';
 import type { LateFailure } from '../../core/delivery/types.ts';
 import { parseJson, readRawBody, webhookError } from '../../core/delivery/webhook-body.ts';
 import { ValidationError } from '../../core/errors.ts';
@@ -24,16 +25,6 @@ export interface WebhookDeps {
 
 /** Meta resends statuses too: the same `wamid:status` is recorded once (per process, the most recent). */
 const REMEMBERED_STATUSES = 5_000;
-
-function firstSeen(limit: number) {
-  const seen = new Set<string>();
-  return (key: string): boolean => {
-    if (seen.has(key)) return false;
-    seen.add(key);
-    if (seen.size > limit) seen.delete(seen.values().next().value!);
-    return true;
-  };
-}
 
 /** The platform's code and reason of a `failed` status (`errors[0]`). */
 function failureOf(status: DeliveryStatus): Omit<LateFailure, 'partsSent'> {
@@ -103,7 +94,7 @@ async function processDelivery(
 /** `GET` (subscription handshake) and `POST` (signed deliveries) on `/webhooks/whatsapp`. */
 export function mountWebhook(app: Hono, deps: WebhookDeps): void {
   const { settings, host, logger } = deps;
-  const firstStatus = firstSeen(REMEMBERED_STATUSES);
+  const firstStatus = recentIds<string>(REMEMBERED_STATUSES);
 
   app.get(WEBHOOK_PATH, (c: Context) => {
     const challenge = verifyHandshake(
