@@ -4,6 +4,8 @@ export class OmnibotError extends Error {
   readonly code: string;
   readonly status: number;
   readonly details?: Record<string, unknown>;
+  /** When set, the HTTP answer carries `Retry-After` (seconds, rounded up). */
+  retryAfterMs?: number;
 
   constructor(code: string, message: string, status = 500, details?: Record<string, unknown>) {
     super(message);
@@ -11,6 +13,22 @@ export class OmnibotError extends Error {
     this.code = code;
     this.status = status;
     if (details) this.details = details;
+  }
+}
+
+/** A dependency (Redis, a deadline) is not available right now: 503 with `Retry-After`. */
+export class UnavailableError extends OmnibotError {
+  constructor(code: string, message: string, retryAfterMs = 1_000, details?: Record<string, unknown>) {
+    super(code, message, 503, details);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The same request is being processed by a live attempt: 409 with `Retry-After`; retry for the answer. */
+export class InProgressError extends OmnibotError {
+  constructor(message: string, retryAfterMs = 1_000, details?: Record<string, unknown>) {
+    super('in_progress', message, 409, details);
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -52,7 +70,7 @@ export class ConflictError extends OmnibotError {
 }
 
 export class RateLimitError extends OmnibotError {
-  readonly retryAfterMs: number;
+  declare retryAfterMs: number;
   constructor(message: string, retryAfterMs: number) {
     super('rate_limited', message, 429, { retryAfterMs });
     this.retryAfterMs = retryAfterMs;

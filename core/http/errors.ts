@@ -12,8 +12,8 @@ export function errorHandler(logger: Logger) {
         { method: c.req.method, path: c.req.path, code: error.code, status: error.status, err: error },
         'request failed',
       );
-      if (error.code === 'rate_limited' && error.details?.retryAfterMs) {
-        c.header('retry-after', String(Math.ceil(Number(error.details.retryAfterMs) / 1000)));
+      if (error.retryAfterMs !== undefined) {
+        c.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
       }
       return c.json(
         { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
