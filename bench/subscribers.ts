@@ -64,6 +64,9 @@ async function runGatewayChild(): Promise<void> {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'error',
+    // Thousands of sockets from one address on one token: no connection caps.
+    WS_MAX_SOCKETS_PER_ADDRESS: '0',
+    WS_MAX_SOCKETS_PER_TOKEN: '0',
     ...(process.env.BENCH_SUBSCRIBERS_REDIS_URL
       ? { REDIS_URL: process.env.BENCH_SUBSCRIBERS_REDIS_URL, REDIS_KEY_PREFIX: `bench:${process.pid}:` }
       : {}),

@@ -55,6 +55,10 @@ export async function benchWebPath(opts: { durationSec: number; connections: num
     LOG_LEVEL: 'info',
     CONVERSATION_TTL_SECONDS: '600',
     DEDUP_TTL_SECONDS: '600',
+    // Thousands of requests per second from one address into a few conversations: no rate limits.
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+    RATE_LIMIT_PER_CONVERSATION_PER_MINUTE: '0',
+    RATE_LIMIT_PER_CONVERSATION_PER_DAY: '0',
   };
   const start = async (core: number | null) => {
     const bare = await startServer('bench/bare-echo.ts', {}, core);

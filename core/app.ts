@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import { errorHandler } from './http/errors.ts';
+import { requestDeadline, securityHeaders } from './http/middleware.ts';
 import type { Logger } from './log.ts';
 import type { PluginRegistry } from './plugin.ts';
 import type { ConversationRuntime } from './runtime/types.ts';
@@ -15,18 +16,40 @@ export interface AppDeps {
   readiness: Record<string, () => Promise<boolean>>;
   /** Extra sub-apps by path (the demo CMMS under `/demo-cmms`). */
   mounts?: Record<string, Hono>;
+  /** Each readiness check counts as failed past this (default 1 s): `/readyz` never hangs. */
+  readinessTimeoutMs?: number;
+}
+
+const READINESS_TIMEOUT_MS = 1_000;
+
+/** The check's answer, or false when it fails or does not answer within `ms`. */
+async function checkWithin(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([check().catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The Hono app: health, the channels' webhooks, the workflow callback, one error mapping. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.logger));
+  app.use('*', securityHeaders());
+  app.use('*', requestDeadline(deps.config.requestTimeoutMs));
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
-      Object.entries(deps.readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
+      Object.entries(deps.readiness).map(
+        async ([name, check]) =>
+          [name, await checkWithin(check, deps.readinessTimeoutMs ?? READINESS_TIMEOUT_MS)] as const,
+      ),
     );
     const ready = results.every(([, ok]) => ok);
     return c.json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) }, ready ? 200 : 503);

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { ConfigError } from './errors.ts';
+import { type LimitSettings, loadLimitSettings } from './limits/settings.ts';
 
 /**
  * Gateway configuration: an options object first, env as fallback. Every variable, its default and
@@ -17,6 +18,13 @@ export interface Config {
   conversationTtlSeconds: number;
   dedupTtlSeconds: number;
   transcriptLimit: number;
+  /** A message's claim lasts this long without its holder's heartbeat; a retry then takes it over. */
+  claimLeaseMs: number;
+  /** How long a retried message waits for a live first attempt's answer before a 409 with Retry-After. */
+  duplicateWaitMs: number;
+  /** Caps of the in-memory store (no REDIS_URL): least recently used forgotten first. */
+  memoryMaxConversations: number;
+  memoryMaxMessageIds: number;
   /** Unset: the embedded `LocalRunner`. */
   airflowUrl?: string;
   airflowUsername?: string;
@@ -35,11 +43,21 @@ export interface Config {
   adminToken?: string;
   /** When set, `POST /api/bot/message` needs it in `X-Api-Key` (the backend calling the REST API). */
   webApiKey?: string;
+  /** WEB_REST=off: no REST API (`/api/bot/...`); browsers use the web chat over GraphQL. */
+  webRest: boolean;
+  /** Neither SESSION_SECRET nor CALLBACK_SECRET set: with REDIS_URL the processes share one kept in Redis. */
+  sessionSecretGenerated: boolean;
+  /** Rate and connection limits (core/limits/settings.ts). */
+  limits: LimitSettings;
   workflowTimeoutMs: number;
   workflowPollIntervalMs: number;
   /** A hand-off nobody answers for this long goes back to the assistant. */
   handoffTimeoutMs: number;
   shutdownGraceMs: number;
+  /** Every HTTP request answers within this (503 with Retry-After past it; the work itself goes on). */
+  requestTimeoutMs: number;
+  /** A Redis command not answered within this fails (the request answers 503) instead of waiting. */
+  redisCommandTimeoutMs: number;
   /** INSPECT=1: every conversation goes to the live Stately inspector. */
   inspect: boolean;
   /** The inspector bridge (`npm run inspector`); set it to allow per-conversation live inspection. */
@@ -112,6 +130,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (!sessionSecret && redisUrl && env.NODE_ENV === 'production') {
     throw new ConfigError('SESSION_SECRET is required in production with REDIS_URL (every process must sign alike)');
   }
+  const webRest = !['0', 'false', 'no', 'off'].includes((text(env, 'WEB_REST') ?? 'on').toLowerCase());
+  if (webRest && !text(env, 'WEB_API_KEY') && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'WEB_API_KEY is required in production while the REST API is on (anyone could post as any user_id): set it, or WEB_REST=off',
+    );
+  }
   const apiVersion = text(env, 'AIRFLOW_API_VERSION') ?? 'v2';
   if (apiVersion !== 'v1' && apiVersion !== 'v2') throw new ConfigError('AIRFLOW_API_VERSION must be v1 or v2');
 
@@ -126,6 +150,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     conversationTtlSeconds: integer(env, 'CONVERSATION_TTL_SECONDS', 30 * 24 * 3600, 60),
     dedupTtlSeconds: integer(env, 'DEDUP_TTL_SECONDS', 7 * 24 * 3600, 1),
     transcriptLimit: integer(env, 'TRANSCRIPT_LIMIT', 200, 1),
+    claimLeaseMs: integer(env, 'CLAIM_LEASE_MS', 6_000, 300),
+    duplicateWaitMs: integer(env, 'DUPLICATE_WAIT_MS', 10_000, 0),
+    memoryMaxConversations: integer(env, 'MEMORY_MAX_CONVERSATIONS', 10_000, 1),
+    memoryMaxMessageIds: integer(env, 'MEMORY_MAX_MESSAGE_IDS', 100_000, 1),
     airflowUrl,
     airflowUsername: text(env, 'AIRFLOW_USERNAME'),
     airflowPassword: text(env, 'AIRFLOW_PASSWORD'),
@@ -145,10 +173,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
         : randomBytes(32).toString('hex')),
     adminToken: text(env, 'ADMIN_TOKEN'),
     webApiKey: text(env, 'WEB_API_KEY'),
+    webRest,
+    sessionSecretGenerated: !sessionSecret && !configuredSecret,
+    limits: loadLimitSettings(env),
     workflowTimeoutMs: integer(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),
     workflowPollIntervalMs: integer(env, 'WORKFLOW_POLL_INTERVAL_MS', 10_000, 50),
     handoffTimeoutMs: integer(env, 'HANDOFF_TIMEOUT_MS', 8 * 3600_000, 1_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),
+    redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 2_000, 50),
     inspect: flag(env, 'INSPECT'),
     inspectUrl: text(env, 'INSPECT_URL') ?? (flag(env, 'INSPECT') ? 'ws://localhost:8080' : undefined),
     whatsapp: {

@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { Redis } from 'ioredis';
 import { createTelegramPlugin } from '../plugins/telegram/index.ts';
 import { createWebPlugin } from '../plugins/web/index.ts';
 import { createWhatsAppPlugin } from '../plugins/whatsapp/index.ts';
 import { mountAdminRoutes } from './admin/routes.ts';
 import { createApp } from './app.ts';
+import { sharedSessionSecret } from './auth/shared-secret.ts';
 import { createCmmsClient } from './cmms/client.ts';
 import { createDemoCmmsApp, DEMO_CMMS_TOKEN } from './cmms/demo-server.ts';
 import { type Config, type Env, loadConfig } from './config.ts';
@@ -15,12 +15,18 @@ import { createOutboundDispatcher } from './delivery/dispatcher.ts';
 import type { OutboundDispatcher } from './delivery/types.ts';
 import type { EventBus } from './events/bus.ts';
 import { wireGraphql } from './graphql/wiring.ts';
+import { listenForOwnCalls } from './http/own-calls.ts';
+import { gateServer, type ServerGate } from './http/server-gate.ts';
 import { createInspectionHub, type InspectionHub } from './inspect/hub.ts';
 import { connectLiveInspector } from './inspect/live.ts';
+import { createLimits } from './limits/index.ts';
 import { createLogger, type Logger } from './log.ts';
+import { mountMetricsRoute } from './metrics/route.ts';
 import { PluginRegistry } from './plugin.ts';
+import { openRedis, redisOptions, untilRedisAnswers } from './redis-connection.ts';
 import { type ConversationRuntimeImpl, createConversationRuntime } from './runtime/conversation-runtime.ts';
 import { startWorkflowWatcher } from './runtime/workflow-watcher.ts';
+import { deadlineIn, within } from './shutdown.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import { createRedisStore } from './store/redis-store.ts';
 import type { ConversationStore } from './store/types.ts';
@@ -42,7 +48,10 @@ export interface Gateway {
   runner: WorkflowRunner;
   dispatcher: OutboundDispatcher;
   inspection: InspectionHub;
-  /** Graceful: stop accepting, finish in-flight conversation steps, close Redis and clients. */
+  /**
+   * Graceful, within SHUTDOWN_GRACE_MS: stops accepting at once (the listener closes; requests on open
+   * connections get 503), finishes in-flight turns and embedded workflows, then closes everything.
+   */
   stop(): Promise<void>;
 }
 
@@ -50,6 +59,8 @@ export interface GatewayOptions {
   port?: number;
   host?: string;
   logger?: Logger;
+  /** Called once the port is bound, before the app is ready (requests meanwhile get 503). */
+  onListening?: (url: string) => void;
 }
 
 const STORE_EVENT_LIMIT = 1000;
@@ -62,19 +73,23 @@ export async function startGateway(env: Env = process.env, opts: GatewayOptions 
   });
   const logger = opts.logger ?? createLogger(config.logLevel, { service: 'omnibot' });
 
-  // Listen first: with PORT=0 the real port decides the loopback URLs below.
+  // Listen first (with PORT=0 the real port decides the loopback URLs below), behind a gate that
+  // answers 503 with Retry-After until the app is assembled: no request waits without an answer.
   const server = createServer();
+  const gate = gateServer(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  opts.onListening?.(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   const opened: Array<() => void> = [];
   try {
-    return await assemble(env, config, logger, server, opened);
+    return await assemble(env, config, logger, server, gate, opened);
   } catch (error) {
     // A half-started gateway (e.g. Redis refusing the bus) leaves nothing open behind it.
     for (const close of opened) close();
-    server.close();
+    void gate.close();
+    gate.closeConnections(true);
     throw error;
   }
 }
@@ -84,9 +99,11 @@ async function assemble(
   config: Config,
   logger: Logger,
   server: Server,
+  gate: ServerGate,
   opened: Array<() => void>,
 ): Promise<Gateway> {
-  const closers: Array<() => Promise<void>> = [];
+  /** Closed in order at the end of a shutdown, with the time left. */
+  const closers: Array<(msLeft: number) => Promise<void>> = [];
   let shuttingDown = false;
   // Channels first: a channel missing a variable fails here, before any connection is opened.
   // Every outbound message goes through the dispatcher (made below, once Redis is there): routing by
@@ -94,14 +111,6 @@ async function assemble(
   let dispatcher: OutboundDispatcher | undefined;
   const deliver = (message: OutboundMessage) => dispatcher!.dispatch(message);
   const registry = new PluginRegistry();
-  registry.register(
-    createWebPlugin({
-      sessionSecret: config.sessionSecret,
-      maxBodyBytes: config.maxBodyBytes,
-      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
-      ...(config.webApiKey ? { apiKey: config.webApiKey } : {}),
-    }),
-  );
   if (config.whatsapp.appSecret) registry.register(createWhatsAppPlugin({ ...config.whatsapp, logger, deliver }));
   if (config.telegram.token) registry.register(createTelegramPlugin({ ...config.telegram, logger, deliver }));
 
@@ -109,18 +118,38 @@ async function assemble(
   const loopbackUrl = `http://127.0.0.1:${port}`;
   if (!env.PUBLIC_URL) config.publicUrl = loopbackUrl;
 
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true })
-    : undefined;
-  redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  if (redis) opened.push(() => redis.disconnect());
+  // The process's own calls (embedded workflow callbacks, the demo CMMS) use a loopback listener
+  // of their own, open until the end of a shutdown.
+  const ownCalls = await listenForOwnCalls(['/api/bot/webhook', '/demo-cmms']);
+  opened.push(() => ownCalls.close());
+
+  const redis = config.redisUrl ? openRedis(config, config.redisUrl, logger) : undefined;
+  if (redis) {
+    opened.push(() => redis.disconnect());
+    await untilRedisAnswers(redis, logger.child({ component: 'redis' }));
+  }
+  // No SESSION_SECRET (nor CALLBACK_SECRET): every process on this Redis, restarts too, signs with one kept there.
+  if (redis && config.sessionSecretGenerated) {
+    config.sessionSecret = await sharedSessionSecret(redis, config.redisKeyPrefix, config.sessionSecret);
+  }
+  const limits = createLimits(config.limits, redis ? { redis, keyPrefix: config.redisKeyPrefix } : {});
+  registry.register(
+    createWebPlugin({
+      sessionSecret: config.sessionSecret,
+      maxBodyBytes: config.maxBodyBytes,
+      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+      ...(config.webApiKey ? { apiKey: config.webApiKey } : {}),
+      rest: config.webRest,
+      limits,
+    }),
+  );
   const outbound = createOutboundDispatcher({
     registry,
     logger,
     ...(redis ? { redis, keyPrefix: config.redisKeyPrefix } : {}),
   });
   dispatcher = outbound;
-  closers.push(() => outbound.close(config.shutdownGraceMs));
+  closers.push((msLeft) => outbound.close(msLeft));
   const store = redis
     ? createRedisStore({
         redis,
@@ -133,11 +162,13 @@ async function assemble(
         transcriptLimit: config.transcriptLimit,
         eventLimit: STORE_EVENT_LIMIT,
         conversationTtlMs: config.conversationTtlSeconds * 1000,
+        maxConversations: config.memoryMaxConversations,
+        maxMessageIds: config.memoryMaxMessageIds,
       });
 
   const embeddedCmms = !config.cmmsUrl;
   const cmms = createCmmsClient({
-    baseUrl: config.cmmsUrl ?? `${loopbackUrl}/demo-cmms`,
+    baseUrl: config.cmmsUrl ?? `${ownCalls.url}/demo-cmms`,
     apiPrefix: config.cmmsApiPrefix,
     ...(embeddedCmms ? { token: DEMO_CMMS_TOKEN } : {}),
     ...(config.cmmsToken ? { token: config.cmmsToken } : {}),
@@ -157,13 +188,16 @@ async function assemble(
         cmms,
         callbackSecret: config.callbackSecret,
         logger: logger.child({ component: 'local-runner' }),
+        // Runs hold a lease in Redis: the watcher of any process resumes a run whose process died.
+        ...(redis ? { redis: { client: redis, keyPrefix: config.redisKeyPrefix } } : {}),
+        pollIntervalMs: config.workflowPollIntervalMs,
       });
   // Airflow calls back through PUBLIC_URL; the embedded runner calls this process on loopback.
-  const callbackUrl = `${config.airflowUrl ? config.publicUrl : loopbackUrl}/api/bot/webhook`;
+  const callbackUrl = `${config.airflowUrl ? config.publicUrl : ownCalls.url}/api/bot/webhook`;
 
   // The bus now (the runtime publishes on it; Redis pub/sub with REDIS_URL so that every process's
   // subscribers see every event); `/graphql` and the web chat page once the app exists (below).
-  const graphql = await wireGraphql({ config, logger, server, store });
+  const graphql = await wireGraphql({ config, logger, server, store, limits, redisOptions: redisOptions(config) });
   const bus: EventBus = graphql.bus;
   closers.push(() => graphql.close());
   const inspection = createInspectionHub({
@@ -184,6 +218,8 @@ async function assemble(
     workflowTimeoutMs: config.workflowTimeoutMs,
     workflowPollIntervalMs: config.workflowPollIntervalMs,
     dedupTtlMs: config.dedupTtlSeconds * 1000,
+    claimLeaseMs: config.claimLeaseMs,
+    duplicateWaitMs: config.duplicateWaitMs,
     handoffTimeoutMs: config.handoffTimeoutMs,
     inspect: (conversationId) => inspection.observerFor(conversationId),
   });
@@ -203,7 +239,9 @@ async function assemble(
       accepting: async () => !shuttingDown,
       ...(redis ? { redis: () => store.ping() } : {}),
     },
-    ...(embeddedCmms ? { mounts: { '/demo-cmms': createDemoCmmsApp() } } : {}),
+    ...(embeddedCmms
+      ? { mounts: { '/demo-cmms': createDemoCmmsApp({ trustedProxyHops: config.limits.trustedProxyHops }) } }
+      : {}),
   });
   mountAdminRoutes(app, {
     runtime,
@@ -214,7 +252,9 @@ async function assemble(
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
   });
   graphql.mount(app, runtime, inspection); // GraphQL HTTP + WebSocket and the web chat page
-  server.on('request', getRequestListener(app.fetch));
+  mountMetricsRoute(app, { tokens: [env.METRICS_TOKEN, config.adminToken] }); // Prometheus, token required
+  gate.open(getRequestListener(app.fetch));
+  ownCalls.serve(app.fetch);
 
   if (config.callbackSecretGenerated) {
     logger.warn({}, 'CALLBACK_SECRET not set: generated one for this process (embedded mode only)');
@@ -231,6 +271,43 @@ async function assemble(
     'listening',
   );
 
+  let stopping: Promise<void> | undefined;
+  /** Everything within SHUTDOWN_GRACE_MS; the last part of it is kept for closing connections. */
+  async function shutdown(): Promise<void> {
+    shuttingDown = true; // /readyz answers 503 from now on
+    const grace = deadlineIn(config.shutdownGraceMs);
+    const reserve = Math.min(1_000, config.shutdownGraceMs / 4);
+    const work = () => Math.max(0, grace.left() - reserve);
+    // Stop accepting now: the listener closes (the port is free), open connections get 503.
+    const publicClosed = gate.close();
+    await within(watcher.stop(), work());
+    await runtime.drain(work());
+    // Embedded workflows still running finish and call back (on the own-calls listener); their turns
+    // are drained after them. The runner is closed only after that last drain.
+    if (runner.kind === 'local') await within(runner.close(), work());
+    await runtime.drain(work());
+    const closeAll = async () => {
+      for (const close of closers) {
+        await close(grace.left()).catch((error) => logger.warn({ err: error }, 'close failed'));
+      }
+      for (const plugin of registry.list()) await plugin.close?.();
+      inspection.close();
+      await bus.close();
+      await runner.close();
+      await cmms.close();
+      await store.close();
+    };
+    const closed = await within(closeAll(), grace.left(), 100);
+    if (!closed) {
+      logger.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace expired: closing connections as they are');
+      redis?.disconnect();
+    }
+    ownCalls.close();
+    gate.closeConnections(true);
+    await within(publicClosed, 100);
+    logger.info({}, 'stopped');
+  }
+
   return {
     url: loopbackUrl,
     port,
@@ -244,25 +321,9 @@ async function assemble(
     runner,
     dispatcher: outbound,
     inspection,
-    async stop() {
-      if (shuttingDown) return;
-      shuttingDown = true; // /readyz answers 503 from now on
-      await watcher.stop();
-      await runtime.drain(config.shutdownGraceMs);
-      // The embedded runner's last workflows call back through this server: it stays open for them.
-      await runner.close();
-      await runtime.drain(config.shutdownGraceMs);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      for (const close of closers) await close().catch((error) => logger.warn({ err: error }, 'close failed'));
-      for (const plugin of registry.list()) await plugin.close?.();
-      inspection.close();
-      await bus.close();
-      await cmms.close();
-      await store.close();
-      server.closeAllConnections();
-      await closed;
-      logger.info({}, 'stopped');
+    stop() {
+      stopping ??= shutdown();
+      return stopping;
     },
   };
 }

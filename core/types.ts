@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** Message types shared by the host, the plugins and the runtime. */
 
 export interface Attachment {
@@ -49,6 +51,16 @@ export interface OutboundMessage {
 /** A conversation id is `<channel>:<address>`; the address is the channel's chat or user id. */
 export function conversationIdOf(channel: string, address: string): string {
   return `${channel}:${address}`;
+}
+
+/**
+ * Browser conversations (GraphQL `startConversation`) are `web:~<uuid>`: no REST `user_id` may hold
+ * `~`, so nobody can reach one through the REST API by posting its address as a `user_id`.
+ */
+export const BROWSER_ADDRESS_PREFIX = '~';
+
+export function browserConversationId(): string {
+  return conversationIdOf('web', `${BROWSER_ADDRESS_PREFIX}${randomUUID()}`);
 }
 
 export function splitConversationId(conversationId: string): { channel: string; address: string } {

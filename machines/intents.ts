@@ -130,24 +130,25 @@ export function detectIntent(text: string): IntentMatch {
   return { intent: 'unknown' };
 }
 
-const PRIORITIES: Record<string, Priority> = {
-  baja: 'Baja',
-  '1': 'Baja',
-  media: 'Media',
-  '2': 'Media',
-  alta: 'Alta',
-  '3': 'Alta',
-  critica: 'Crítica',
-  urgente: 'Crítica',
-  '4': 'Crítica',
-};
+/** A Map, not an object: a word such as "constructor" must not find an inherited property. */
+const PRIORITIES: ReadonlyMap<string, Priority> = new Map([
+  ['baja', 'Baja'],
+  ['1', 'Baja'],
+  ['media', 'Media'],
+  ['2', 'Media'],
+  ['alta', 'Alta'],
+  ['3', 'Alta'],
+  ['critica', 'Crítica'],
+  ['urgente', 'Crítica'],
+  ['4', 'Crítica'],
+]);
 
 /** `alta`, `Crítica`, `3`, `priority:alta` → the CMMS priority; undefined when none matches ("no es urgente"). */
 export function parsePriority(text: string): Priority | undefined {
   const t = normalize(text).replace(/^priority:/, '');
   const tokens = t.split(/[^a-z0-9]+/);
   for (const [i, token] of tokens.entries()) {
-    const match = PRIORITIES[token];
+    const match = PRIORITIES.get(token);
     const negated = tokens.slice(Math.max(0, i - 2), i).includes('no');
     if (match && !negated) return match;
   }

@@ -210,15 +210,17 @@ function renderResult(dagId: string, result: unknown): Reply {
   }
 }
 
+/** What could not be done, by DAG (a Map: a callback's `dag_id` must not find an inherited property). */
+const FAILED_ACTIONS: ReadonlyMap<string, string> = new Map([
+  [DAG_IDS.reportFailure, 'registrar la falla'],
+  [DAG_IDS.workOrderStatus, 'consultar la orden de trabajo'],
+  [DAG_IDS.listEquipment, 'obtener la lista de equipos'],
+  [DAG_IDS.pendingWorkOrders, 'obtener las órdenes pendientes'],
+]);
+
 /** The answer when a workflow ended in failure. */
 export function renderWorkflowError(dagId: string, error: WorkflowError | undefined): Reply {
-  const action =
-    {
-      [DAG_IDS.reportFailure]: 'registrar la falla',
-      [DAG_IDS.workOrderStatus]: 'consultar la orden de trabajo',
-      [DAG_IDS.listEquipment]: 'obtener la lista de equipos',
-      [DAG_IDS.pendingWorkOrders]: 'obtener las órdenes pendientes',
-    }[dagId] ?? 'completar tu solicitud';
+  const action = FAILED_ACTIONS.get(dagId) ?? 'completar tu solicitud';
   const later = 'Intenta de nuevo en unos minutos; si el problema sigue, escribe "hablar con un supervisor".';
   const [cause, advice] = ((): [string, string] => {
     switch (error?.code) {

@@ -16,7 +16,15 @@ export interface CmmsClient {
   listEquipment(): Promise<EquipmentSummary[]>;
   /** Equipment whose code or name matches the query (exact code first); all of them for "equipos"/"lista". */
   findEquipment(query: string): Promise<EquipmentSummary[]>;
-  reportFailure(input: { idequipo: number; descripcion: string; prioridad?: string }): Promise<WorkOrderSummary>;
+  /** Creates a corrective order; `observaciones` is kept by the CMMS (as `observacionesfinales`). */
+  reportFailure(input: {
+    idequipo: number;
+    descripcion: string;
+    prioridad?: string;
+    observaciones?: string;
+  }): Promise<WorkOrderSummary>;
+  /** The order whose observations carry `marker` (written by an earlier `reportFailure`), or null. */
+  findReportedFailure(marker: string): Promise<WorkOrderSummary | null>;
   /** Orders not Completada/Cancelada, most urgent first, then the oldest (as the DAG sorts them). */
   listPendingWorkOrders(): Promise<WorkOrderSummary[]>;
   close(): Promise<void>;
@@ -137,6 +145,25 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     return null;
   }
 
+  /**
+   * The API cannot filter, so this pages: the first page, then from the last one back, where a
+   * recent order is whichever way the CMMS sorts its list.
+   */
+  async function findReportedFailure(marker: string): Promise<WorkOrderSummary | null> {
+    const matches = (o: Record<string, unknown>) => String(o.observacionesfinales ?? '').includes(marker);
+    const first = asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=1`));
+    const found = first.results.find(matches);
+    if (found) return summarizeWorkOrder(found);
+    if (!first.next || !first.results.length) return null;
+    const lastPage = Math.min(MAX_PAGES, Math.ceil(first.count / first.results.length));
+    for (let page = lastPage; page >= 2; page--) {
+      const result = asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=${page}`));
+      const match = result.results.find(matches);
+      if (match) return summarizeWorkOrder(match);
+    }
+    return null;
+  }
+
   async function listEquipment(): Promise<EquipmentSummary[]> {
     const cacheMs = options.equipmentCacheMs ?? 60_000;
     if (equipmentCache && Date.now() - equipmentCache.at < cacheMs) return equipmentCache.items;
@@ -150,6 +177,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
 
   return {
     findWorkOrder,
+    findReportedFailure,
     listEquipment,
     async findEquipment(query) {
       const q = normalize(query);
@@ -169,6 +197,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
         idequipo: input.idequipo,
         descripcionproblemareportado: input.descripcion,
         ...(input.prioridad ? { prioridad: input.prioridad } : {}),
+        ...(input.observaciones ? { observacionesadicionales: input.observaciones } : {}),
       });
       const order = (body as { orden?: Record<string, unknown> }).orden ?? (body as Record<string, unknown>);
       return summarizeWorkOrder(order);

@@ -9,31 +9,57 @@ import {
   SITES,
   WORK_ORDER_STATES,
 } from './demo-data.ts';
+import {
+  CompleteSchema,
+  checkedBody,
+  type DemoRateLimitOptions,
+  demoRateLimit,
+  LoginSchema,
+  ReportFailureSchema,
+} from './demo-guard.ts';
 
 /**
  * A small demo of the Somacor CMMS REST API (DRF-like: `Token` auth, `{count,next,previous,results}`
  * pages of 50, Spanish errors). The gateway serves it under `/demo-cmms` when no `CMMS_URL` is set,
- * and the Airflow tests point the DAGs at it.
+ * and the Airflow tests point the DAGs at it. It is for demos: anyone can create and complete
+ * orders, so bodies are checked (400 with the reasons), each client is rate limited (429), and only
+ * the most recent `MAX_CREATED_ORDERS` created orders are kept.
  */
 export const DEMO_CMMS_TOKEN = 'demo-cmms-token-0123456789abcdef';
 export const DEMO_CMMS_USER = { username: 'demo', password: 'demo' };
 const PAGE_SIZE = 50;
 const NO_CREDENTIALS = { detail: 'Las credenciales de autenticación no se proveyeron.' };
+/** Orders created through the API that are kept (the oldest created one goes first); the seed stays. */
+export const MAX_CREATED_ORDERS = 1_000;
 
 export interface DemoCmmsOptions {
   /** Requests to fail with 503 (a CMMS outage), for tests. */
   unavailable?: () => boolean;
+  /** Per-client limits (`DEMO_RATE_LIMIT` by default; `false`: none). */
+  rateLimit?: DemoRateLimitOptions['limit'];
+  trustedProxyHops?: number;
+  /** Who is asking (tests); default: the peer address. */
+  clientOf?: DemoRateLimitOptions['clientOf'];
 }
 
 export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
   const equipment = demoEquipment();
   const orders: DemoWorkOrder[] = demoWorkOrders(equipment);
+  const seeded = orders.length;
   const app = new Hono();
 
   app.use('*', async (c, next) => {
     if (options.unavailable?.()) return c.json({ detail: 'Servicio no disponible.' }, 503);
     await next();
   });
+  app.use(
+    '*',
+    demoRateLimit({
+      limit: options.rateLimit,
+      trustedProxyHops: options.trustedProxyHops ?? 0,
+      ...(options.clientOf ? { clientOf: options.clientOf } : {}),
+    }),
+  );
 
   const authenticated = (c: Context) => c.req.header('authorization') === `Token ${DEMO_CMMS_TOKEN}`;
   const page = <T>(c: Context, items: T[]) => {
@@ -56,7 +82,9 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
     names.map((name, i) => ({ [idKey]: i + 1, [nameKey]: name }));
 
   app.post('/api/login/', async (c) => {
-    const body = (await c.req.json().catch(() => ({}))) as { username?: string; password?: string };
+    const checked = await checkedBody(c, LoginSchema);
+    if (!checked.ok) return c.json(checked.errors, checked.status);
+    const body = checked.value;
     if (body.username !== DEMO_CMMS_USER.username || body.password !== DEMO_CMMS_USER.password) {
       return c.json({ non_field_errors: ['No puede iniciar sesión con las credenciales proporcionadas.'] }, 400);
     }
@@ -82,15 +110,11 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
   });
 
   app.post('/api/ordenes-trabajo/reportar-falla/', async (c) => {
-    const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
-    const eq = equipment.find((e) => e.idequipo === Number(body?.idequipo));
-    const errors: Record<string, string[]> = {};
-    if (!eq) errors.idequipo = ['Equipo no encontrado.'];
-    const description = String(body?.descripcionproblemareportado ?? '').trim();
-    if (!description) errors.descripcionproblemareportado = ['Este campo es requerido.'];
-    const priority = (body?.prioridad as DemoWorkOrder['prioridad'] | undefined) ?? 'Alta';
-    if (!['Baja', 'Media', 'Alta', 'Crítica'].includes(priority)) errors.prioridad = ['Elija una opción válida.'];
-    if (Object.keys(errors).length || !eq) return c.json(errors, 400);
+    const checked = await checkedBody(c, ReportFailureSchema);
+    if (!checked.ok) return c.json(checked.errors, checked.status);
+    const body = checked.value;
+    const eq = equipment.find((e) => e.idequipo === body.idequipo);
+    if (!eq) return c.json({ idequipo: ['Equipo no encontrado.'] }, 400);
     const now = new Date();
     const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
     const id = Math.max(...orders.map((o) => o.idordentrabajo)) + 1;
@@ -109,19 +133,22 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
       fechareportefalla: now.toISOString(),
       idtecnicoasignado: null,
       tecnico_nombre: null,
-      prioridad: priority,
-      horometro: body?.horometro === undefined ? null : Number(body.horometro),
-      descripcionproblemareportado: description,
-      observacionesfinales: (body?.observacionesadicionales as string | undefined) ?? null,
+      prioridad: body.prioridad,
+      horometro: body.horometro ?? null,
+      descripcionproblemareportado: body.descripcionproblemareportado,
+      observacionesfinales: body.observacionesadicionales ?? null,
     };
     orders.push(created);
+    if (orders.length - seeded > MAX_CREATED_ORDERS) orders.splice(seeded, 1);
     return c.json(created, 201);
   });
 
   app.post('/api/ordenes-trabajo/:id/completar/', async (c) => {
     const found = orders.find((o) => o.idordentrabajo === Number(c.req.param('id')));
     if (!found) return c.json({ detail: 'No encontrado.' }, 404);
-    const body = (await c.req.json().catch(() => ({}))) as Record<string, unknown>;
+    const checked = await checkedBody(c, CompleteSchema);
+    if (!checked.ok) return c.json(checked.errors, checked.status);
+    const body = checked.value;
     Object.assign(found, {
       estado_nombre: 'Completada',
       idestadoot: WORK_ORDER_STATES.indexOf('Completada') + 1,

@@ -23,7 +23,13 @@ export function cmmsAuthHeader(token: string): string {
 /** Work-order states that are finished; every other state is pending. */
 export const CLOSED_WORK_ORDER_STATES = ['Completada', 'Cancelada'];
 
-export const PRIORITY_RANK: Record<string, number> = { Crítica: 0, Alta: 1, Media: 2, Baja: 3 };
+/** Null prototype: a priority read from the CMMS never finds an inherited property. */
+export const PRIORITY_RANK: Record<string, number> = Object.assign(Object.create(null), {
+  Crítica: 0,
+  Alta: 1,
+  Media: 2,
+  Baja: 3,
+});
 
 /** DRF pagination `{count, next, previous, results}`; a bare list is tolerated. */
 export interface Page<T> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deadLetters, deliveries } from '../metrics/registry.ts';
 import type { OutboundMessage } from '../types.ts';
 import { splitConversationId } from '../types.ts';
 import { backoffDelay, classifyFailure, describeFailure } from './classify.ts';
@@ -149,7 +150,7 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   const retryWait = waitIn(retryWaits);
 
   const pacerOf = (channel: string): ChannelPacer | null => {
-    const channelLimits = limits[channel];
+    const channelLimits = Object.hasOwn(limits, channel) ? limits[channel] : undefined;
     if (!channelLimits) return null;
     let pacer = pacers.get(channel);
     if (!pacer) {
@@ -181,6 +182,7 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
       failedAt: new Date().toISOString(),
       nextRetryAt: automatic ? Date.now() + deadPolicy.firstRetryDelayMs * 2 ** (rounds - 1) : null,
     };
+    deadLetters.inc({ channel: entry.channel });
     logger.error(
       {
         conversationId: entry.conversationId,
@@ -271,9 +273,11 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     };
     try {
       await plugin.send(item.message, options);
+      deliveries.inc({ channel, outcome: 'delivered' });
       logger.debug({ conversationId, deliveryId: item.id, attempts: item.attempts }, 'outbound message delivered');
       return { kind: 'delivered' };
     } catch (error) {
+      deliveries.inc({ channel, outcome: 'failed' });
       const failure = classifyFailure(error);
       const described = describeFailure(error);
       if (failure.kind === 'permanent') {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeRuntime } from '../../test/contract/fake-runtime.ts';
+import { InProgressError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import type { InboundMessage } from '../types.ts';
 import { INBOUND_RETRY_DELAYS_MS, receiveInBackground, storeAccepting } from './inbound.ts';
@@ -33,6 +34,22 @@ describe('receiveInBackground', () => {
     await receiveInBackground(runtime, [message], logger, { delaysMs: [1, 1, 1, 1, 1, 1, 1, 1] });
     expect(runtime.received.map((m) => m.id)).toEqual(['m1']);
     expect(logs.filter((l) => l.msg === 'inbound message failed: retrying')).toHaveLength(6);
+  });
+
+  it('keeps asking while another attempt holds the message (409 in progress), however long, until it is answered', async () => {
+    const fake = createFakeRuntime({ reply: () => null });
+    let busy = 12; // more than INBOUND_RETRY_DELAYS_MS would allow for failures
+    const runtime = {
+      ...fake,
+      receive: async (m: InboundMessage) => {
+        if (busy-- > 0) throw new InProgressError('still being processed', 1);
+        return fake.receive(m);
+      },
+    };
+    const { logs, logger } = recorder();
+    await receiveInBackground(runtime, [message], logger, { delaysMs: [] });
+    expect(fake.received.map((m) => m.id)).toEqual(['m1']);
+    expect(logs.filter((l) => l.msg === 'inbound message could not be processed')).toEqual([]);
   });
 
   it('stops retrying on shutdown, logging the message as not processed', async () => {

@@ -1,4 +1,4 @@
-import { OmnibotError } from '../errors.ts';
+import { InProgressError, OmnibotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { InboundMessage } from '../types.ts';
@@ -9,9 +9,17 @@ import type { InboundMessage } from '../types.ts';
  */
 export const INBOUND_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 6_000];
 
+/**
+ * How long a redelivered message keeps waiting while another attempt (this process or another one)
+ * holds it: until that attempt answers (nothing left to do) or dies (this one takes it over).
+ */
+export const IN_PROGRESS_LIMIT_MS = 5 * 60_000;
+
 export interface ReceiveOptions {
   /** Default `INBOUND_RETRY_DELAYS_MS`. */
   delaysMs?: readonly number[];
+  /** Default `IN_PROGRESS_LIMIT_MS`. */
+  inProgressLimitMs?: number;
   /** Aborted on shutdown: pending retries stop (the message is logged as not processed). */
   signal?: AbortSignal;
 }
@@ -37,15 +45,28 @@ async function receiveOne(
   options: ReceiveOptions,
 ): Promise<void> {
   const delays = options.delaysMs ?? INBOUND_RETRY_DELAYS_MS;
-  for (let attempt = 0; ; attempt++) {
+  const waitInProgressUntil = Date.now() + (options.inProgressLimitMs ?? IN_PROGRESS_LIMIT_MS);
+  let attempt = 0;
+  for (;;) {
     try {
       await runtime.receive(message);
       return;
     } catch (error) {
+      // Another attempt holds the message and is alive: ask again until it answers or dies (then the
+      // claim expires and the next call processes the message). Never dropped while it may be lost.
+      if (error instanceof InProgressError && !options.signal?.aborted && Date.now() < waitInProgressUntil) {
+        logger.info(
+          { conversationId: message.conversationId, messageId: message.id },
+          'inbound message held by another attempt: waiting for it',
+        );
+        await sleep(error.retryAfterMs ?? 1_000, options.signal);
+        continue;
+      }
       // A refusal (validation, conflict) will not change on a second try; a store hiccup may.
       const permanent = error instanceof OmnibotError && error.status < 500;
       const delay = permanent || options.signal?.aborted ? undefined : delays[attempt];
-      const fields = { conversationId: message.conversationId, messageId: message.id, attempt: attempt + 1, error };
+      attempt++;
+      const fields = { conversationId: message.conversationId, messageId: message.id, attempt, error };
       if (delay === undefined) {
         logger.error(
           options.signal?.aborted ? { ...fields, shuttingDown: true } : fields,

@@ -78,7 +78,9 @@ export class ChannelPacer {
     return this.#chats.size;
   }
 
-  reserve(chatKey: string, now: number): number {
+  reserve(conversationId: string, now: number): number {
+    // A Telegram group member's conversation (`telegram:-100…:<user>`) is paced as its group chat.
+    const chatKey = conversationId.split(':', 2).join(':');
     let wait = this.#global ? this.#global.take(now) : 0;
     const limit = (isGroup(chatKey) ? this.#limits.perGroup : undefined) ?? this.#limits.perChat;
     if (limit) {

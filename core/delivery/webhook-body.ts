@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { PayloadTooLargeError } from '../errors.ts';
-import { readRawBytes } from '../http/read-json.ts';
+import { parseJsonText, readRawBytes } from '../http/read-json.ts';
 
 /** The JSON error body of a rejected webhook: `{ error: <code>, message }`. */
 export function webhookError(c: Context, status: ContentfulStatusCode, code: string, message: string): Response {
@@ -20,11 +20,14 @@ export async function readRawBody(c: Context, maxBytes: number): Promise<RawBody
   }
 }
 
-/** Parses JSON; `undefined` when the text is not JSON. */
-export function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
+export type ParsedBody = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** Parses a webhook's JSON; refused when it is not JSON or nests deeper than `MAX_JSON_DEPTH`. */
+export function parseJson(bytes: Buffer): ParsedBody {
+  const parsed = parseJsonText(bytes.toString('utf8'));
+  if (parsed.ok) return parsed;
+  return {
+    ok: false,
+    reason: parsed.reason.startsWith('body is not valid JSON') ? 'body is not valid JSON' : parsed.reason,
+  };
 }

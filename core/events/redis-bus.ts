@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../log.ts';
 import type { EventBus } from './bus.ts';
 
@@ -76,7 +76,8 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
       return;
     }
     const names = [...channels.keys()].map((topic) => prefix + topic);
-    // ioredis re-subscribes by itself; subscribing again is a no-op for Redis and lets ready() wait for it.
+    // The only re-subscription (autoResubscribe is off where the bus opens its connections; with it on,
+    // subscribing again is a no-op for Redis): ready() waits for it, and its failure is handled.
     if (names.length > 0) track(subscriber.subscribe(...names), 'resubscribe', names.join(' '));
     logger.warn({ channels: names.length }, 'redis bus reconnected; events published meanwhile were lost');
     for (const listener of [...reconnectListeners]) {
@@ -186,9 +187,12 @@ export async function connectRedisEventBus(
   url: string,
   prefix: string,
   logger: Logger = silentLogger,
+  redisOptions: RedisOptions = {},
 ): Promise<{ bus: RedisEventBus; close(): Promise<void> }> {
-  const publisher = new Redis(url, { connectionName: 'omnibot-bus-pub', enableAutoPipelining: true });
-  const subscriber = new Redis(url, { connectionName: 'omnibot-bus-sub' });
+  const publisher = new Redis(url, { ...redisOptions, connectionName: 'omnibot-bus-pub', enableAutoPipelining: true });
+  // The bus re-subscribes itself once ready again (handled): ioredis's own re-subscription leaves its
+  // SUBSCRIBE's failure unhandled when Redis drops again at that moment (an unhandled rejection).
+  const subscriber = new Redis(url, { ...redisOptions, connectionName: 'omnibot-bus-sub', autoResubscribe: false });
   for (const connection of [publisher, subscriber]) {
     connection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis bus connection error'));
   }

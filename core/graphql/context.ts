@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
+import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { ConversationStore } from '../store/types.ts';
@@ -15,6 +16,8 @@ export interface GraphqlServices {
   logger: Logger;
   /** Inspection switches; the `inspect` subscription needs it. */
   inspection?: InspectionHub;
+  /** Rate and connection limits (none when absent). */
+  limits?: Limits;
 }
 
 /**
@@ -42,4 +45,6 @@ export interface GraphqlContext {
   services: GraphqlServices;
   limits: SubscriptionLimits;
   transport?: SubscriberTransport;
+  /** The caller's address (HTTP: the request's; WebSocket: the upgrade request's), for rate limits. */
+  clientAddress?: string;
 }

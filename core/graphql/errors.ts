@@ -1,6 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import { OmnibotError } from '../errors.ts';
+import { asUnavailable } from '../http/unavailable.ts';
 
 /** `extensions.code` values clients can rely on (see schema.graphql). */
 export type GraphqlErrorCode =
@@ -14,14 +15,18 @@ export type GraphqlErrorCode =
   | 'UPSTREAM_ERROR'
   | 'WORKFLOW_UNAVAILABLE'
   | 'GRAPHQL_VALIDATION_FAILED'
-  | 'INTERNAL_SERVER_ERROR';
+  | 'INTERNAL_SERVER_ERROR'
+  | 'UNAVAILABLE';
 
 const CODE_OF: Record<string, GraphqlErrorCode> = {
+  store_unavailable: 'UNAVAILABLE', // Redis down or stalled: retry shortly
   unauthorized: 'UNAUTHENTICATED',
   forbidden: 'FORBIDDEN',
   invalid_request: 'BAD_USER_INPUT',
   not_found: 'NOT_FOUND',
   conflict: 'CONFLICT',
+  in_progress: 'CONFLICT', // the same message is still being processed: retry for its answer
+  store_conflict: 'CONFLICT',
   rate_limited: 'RATE_LIMITED',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   upstream_error: 'UPSTREAM_ERROR',
@@ -56,9 +61,10 @@ export const badInput = (message: string, field?: string) =>
  */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const located = isGraphQLError(error) ? error : undefined;
-  const original = located ? located.originalError : error;
+  const raw = located ? located.originalError : error;
+  const original = asUnavailable(raw) ?? raw;
   if (original instanceof OmnibotError) {
-    const code = CODE_OF[original.code] ?? 'INTERNAL_SERVER_ERROR';
+    const code = (Object.hasOwn(CODE_OF, original.code) && CODE_OF[original.code]) || 'INTERNAL_SERVER_ERROR';
     const details = PUBLIC_DETAILS.has(code) ? (original.details ?? {}) : {};
     return createGraphQLError(code === 'INTERNAL_SERVER_ERROR' ? message : original.message, {
       nodes: located?.nodes,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { addressOfContext } from '../limits/client-address.ts';
 import type { GraphqlServices } from './context.ts';
 import { createGraphqlWsServer, type GraphqlWsServer } from './ws.ts';
 import { createGraphqlYoga, GRAPHQL_PATH, type GraphqlYoga, type GraphqlYogaOptions } from './yoga.ts';
@@ -49,7 +50,10 @@ export function mountGraphql(options: MountGraphqlOptions): MountedGraphql {
         ),
     }),
   );
-  app.on(['GET', 'POST'], GRAPHQL_PATH, (c) => yoga.fetch(c.req.raw, {}));
+  const trustedHops = services.limits?.settings.trustedProxyHops ?? 0;
+  app.on(['GET', 'POST'], GRAPHQL_PATH, (c) =>
+    yoga.fetch(c.req.raw, { clientAddress: addressOfContext(c, trustedHops) }),
+  );
 
   const ws = createGraphqlWsServer({
     yoga,
@@ -57,6 +61,7 @@ export function mountGraphql(options: MountGraphqlOptions): MountedGraphql {
     logger: services.logger.child({ component: 'graphql-ws' }),
     keepAliveMs: options.keepAliveMs,
     maxPayloadBytes: maxBodyBytes,
+    ...(services.limits ? { limits: services.limits } : {}),
   });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (ws.handleUpgrade(request, socket, head)) return;

@@ -9,8 +9,13 @@ import type { Plugin } from 'graphql-yoga';
 import { graphqlError, isGraphQLError } from './errors.ts';
 
 export interface QueryLimits {
-  /** Nesting of selection sets (fragments followed); introspection fields are not counted. */
+  /** Nesting of selection sets (fragments followed). */
   maxDepth: number;
+  /**
+   * Whether `__schema`, `__type`… count in the depth. Off in development, where GraphiQL's own
+   * introspection query is deeper than any real one; on in production.
+   */
+  countIntrospection?: boolean;
   /** Aliased fields in one document. */
   maxAliases: number;
   /** Lexical tokens in one document (bounds parsing work). */
@@ -21,7 +26,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 8, maxAliases: 15, 
 
 const limitError = (message: string) => graphqlError('GRAPHQL_VALIDATION_FAILED', message, { http: { status: 400 } });
 
-export function depthLimitRule(maxDepth: number) {
+export function depthLimitRule(maxDepth: number, options: { countIntrospection?: boolean } = {}) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of context.getDocument().definitions) {
@@ -32,7 +37,7 @@ export function depthLimitRule(maxDepth: number) {
       for (const selection of set.selections) {
         let depth = 0;
         if (selection.kind === Kind.FIELD) {
-          if (selection.name.value.startsWith('__')) continue;
+          if (!options.countIntrospection && selection.name.value.startsWith('__')) continue;
           depth = selection.selectionSet ? 1 + depthOf(selection.selectionSet, visiting) : 1;
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           depth = depthOf(selection.selectionSet, visiting);
@@ -91,7 +96,7 @@ export function useQueryLimits(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plug
       });
     },
     onValidate({ addValidationRule }) {
-      addValidationRule(depthLimitRule(limits.maxDepth));
+      addValidationRule(depthLimitRule(limits.maxDepth, { countIntrospection: limits.countIntrospection ?? false }));
       addValidationRule(aliasLimitRule(limits.maxAliases));
     },
   };

@@ -1,5 +1,6 @@
 import type { EventBus } from '../events/bus.ts';
 import { onBusReconnect } from '../events/redis-bus.ts';
+import { graphqlSubscriptions, topicKind } from '../metrics/registry.ts';
 
 export interface TopicStreamOptions<T> {
   bus: EventBus;
@@ -36,10 +37,12 @@ export function topicStream<T>(options: TopicStreamOptions<T>): AsyncIterableIte
   let wake: (() => void) | null = null;
   let initial = options.initial;
   const accept = options.accept ?? (() => true);
+  graphqlSubscriptions.inc({ topic: topicKind(options.topic) });
 
   const end = () => {
     if (ended) return;
     ended = true;
+    graphqlSubscriptions.dec({ topic: topicKind(options.topic) });
     unsubscribe();
     offReconnect();
     wake?.();

@@ -1,8 +1,10 @@
 import type { Hono } from 'hono';
+import type { RedisOptions } from 'ioredis';
 import type { Config } from '../config.ts';
 import { createMemoryEventBus, type EventBus } from '../events/bus.ts';
 import { connectRedisEventBus } from '../events/redis-bus.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
+import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { ConversationStore } from '../store/types.ts';
@@ -14,6 +16,10 @@ export interface GraphqlWiringOptions {
   logger: Logger;
   server: UpgradeSource;
   store: ConversationStore;
+  /** Rate limits and connection caps (none when absent). */
+  limits?: Limits;
+  /** The bus connections' options (command timeout, bounded retries: core/redis-connection.ts). */
+  redisOptions?: RedisOptions;
 }
 
 /** The gateway's GraphQL part, in two steps: the bus first (the runtime publishes on it), then the routes. */
@@ -27,9 +33,14 @@ export interface GraphqlWiring {
 }
 
 export async function wireGraphql(options: GraphqlWiringOptions): Promise<GraphqlWiring> {
-  const { config, logger, server, store } = options;
+  const { config, logger, server, store, limits } = options;
   const redisBus = config.redisUrl
-    ? await connectRedisEventBus(config.redisUrl, `${config.redisKeyPrefix}bus:`, logger.child({ component: 'bus' }))
+    ? await connectRedisEventBus(
+        config.redisUrl,
+        `${config.redisKeyPrefix}bus:`,
+        logger.child({ component: 'bus' }),
+        options.redisOptions,
+      )
     : undefined;
   const bus = redisBus?.bus ?? createMemoryEventBus();
   let mounted: MountedGraphql | undefined;
@@ -40,7 +51,15 @@ export async function wireGraphql(options: GraphqlWiringOptions): Promise<Graphq
       mounted = mountGraphql({
         app,
         server,
-        services: { runtime, store, bus, config, logger, ...(inspection ? { inspection } : {}) },
+        services: {
+          runtime,
+          store,
+          bus,
+          config,
+          logger,
+          ...(inspection ? { inspection } : {}),
+          ...(limits ? { limits } : {}),
+        },
         maxBodyBytes: config.maxBodyBytes,
         graphiql: process.env.NODE_ENV !== 'production',
       });

@@ -4,7 +4,10 @@ import type { ExecutionArgs } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { addressOfIncoming } from '../limits/client-address.ts';
+import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
+import { rateLimitRefusals } from '../metrics/registry.ts';
 import { type AuthSecrets, connectionParamsToken, type Principal, principalFromToken } from './auth.ts';
 import type { SubscriberTransport } from './context.ts';
 import { graphqlError, isGraphQLError } from './errors.ts';
@@ -18,8 +21,12 @@ export interface GraphqlWsOptions {
   keepAliveMs?: number;
   /** Time a client has to send `connection_init`. */
   connectionInitWaitTimeoutMs?: number;
+  /** Default: the limits' `wsSubscriptionsPerSocket`, else 16; 0: unlimited. */
   maxOperationsPerSocket?: number;
+  /** Larger frames close the socket with 1009 (logged as one JSON line, never a stack trace). */
   maxPayloadBytes?: number;
+  /** Sockets per client address and per conversation token (none when absent). */
+  limits?: Limits;
   /** On close, time sockets get to finish the closing handshake before they are terminated. */
   closeGraceMs?: number;
 }
@@ -32,6 +39,14 @@ export interface GraphqlWsServer {
   close(): Promise<void>;
 }
 
+/** Seconds a client refused for too many sockets is told to wait. */
+const SOCKET_RETRY_AFTER_SECONDS = 30;
+
+type Extra = {
+  principal: Principal;
+  transport: SubscriberTransport;
+};
+
 interface Enveloped {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
@@ -43,17 +58,31 @@ interface Enveloped {
  * masking and per-operation access checks as HTTP).
  */
 export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServer {
-  const { yoga, secrets, logger } = options;
-  const maxOperations = options.maxOperationsPerSocket ?? 16;
+  const { yoga, secrets, logger, limits } = options;
+  const maxOperations = options.maxOperationsPerSocket ?? limits?.settings.wsSubscriptionsPerSocket ?? 16;
+  const trustedHops = limits?.settings.trustedProxyHops ?? 0;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 64 * 1024 });
 
-  const server = useServer<Record<string, unknown>, { principal: Principal; transport: SubscriberTransport }>(
+  const server = useServer<Record<string, unknown>, Extra>(
     {
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 5_000,
+      // Always: no error messages in close reasons, no plain-text warnings on stdout (logs are JSON).
+      isProd: true,
       onConnect(ctx) {
         const principal = principalFromToken(secrets, connectionParamsToken(ctx.connectionParams));
         if (principal.kind === 'anonymous') return false; // graphql-ws closes with 4403 Forbidden
         const socket = ctx.extra.socket;
+        if (principal.kind === 'conversation' && limits) {
+          const release = limits.wsSocketsByToken.acquire(principal.conversationId);
+          if (!release) {
+            rateLimitRefusals.inc({ scope: 'ws_sockets_per_token' });
+            logger.debug({ max: limits.wsSocketsByToken.max }, 'refusing a websocket: too many for its token');
+            // 1013 Try Again Later, sent before graphql-ws's own 4403 (which clients read as a bad token).
+            socket.close(1013, 'too many connections for this token');
+            return false;
+          }
+          socket.once('close', release);
+        }
         ctx.extra.principal = principal;
         ctx.extra.transport = {
           bufferedAmount: () => socket.bufferedAmount,
@@ -71,12 +100,14 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
       },
       async onSubscribe(ctx, _id, payload) {
         // graphql-ws has already registered this operation in ctx.subscriptions.
-        if (Object.keys(ctx.subscriptions).length > maxOperations) {
+        if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
+          rateLimitRefusals.inc({ scope: 'ws_subscriptions_per_socket' });
           return [graphqlError('RATE_LIMITED', `at most ${maxOperations} operations per connection`)];
         }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           principal: ctx.extra.principal,
           transport: ctx.extra.transport,
+          clientAddress: addressOfIncoming(ctx.extra.request, trustedHops),
           params: payload,
         } as unknown as Parameters<GraphqlYoga['getEnveloped']>[0]);
         let document: ReturnType<typeof parse>;
@@ -88,13 +119,21 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
+        let contextValue: unknown;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // Thrown, it would reach graphql-ws, which prints it to stdout with a stack trace.
+          logger.error({ err: error }, 'could not build a websocket operation context');
+          return [graphqlError('INTERNAL_SERVER_ERROR', 'unexpected error')];
+        }
         const rootValue: Enveloped = { execute, subscribe };
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue,
         };
       },
@@ -104,11 +143,31 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
     wss,
     options.keepAliveMs ?? 12_000,
   );
+  // graphql-ws prints socket errors (an oversized frame, a broken frame) with console.error and a
+  // stack trace: replaced by one JSON line. `ws` has already failed the connection (e.g. 1009).
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      logger.info({ code: error.code, reason: error.message }, 'websocket closed on a protocol error');
+      if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal error');
+    });
+  });
 
   return {
     handleUpgrade(request, socket, head) {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       if (path !== GRAPHQL_PATH) return false;
+      const release = limits?.wsSocketsByAddress.acquire(addressOfIncoming(request, trustedHops));
+      if (release === null) {
+        rateLimitRefusals.inc({ scope: 'ws_sockets_per_address' });
+        logger.debug({ max: limits?.wsSocketsByAddress.max }, 'refusing a websocket: too many from its address');
+        socket.end(
+          `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${SOCKET_RETRY_AFTER_SECONDS}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        );
+        return true;
+      }
+      // Released when the TCP socket closes, whether or not the upgrade went through.
+      if (release) socket.once('close', release);
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
       return true;
     },

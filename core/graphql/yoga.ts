@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { type Principal, principalFromToken } from './auth.ts';
 import type { GraphqlContext, GraphqlServices, SubscriberTransport, SubscriptionLimits } from './context.ts';
 import { maskError } from './errors.ts';
+import { useProductionHardening, useStrictGetParameters } from './hardening.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.ts';
 import { resolvers } from './resolvers/index.ts';
 
@@ -15,6 +16,8 @@ export const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 export interface GraphqlServerContext {
   principal?: Principal;
   transport?: SubscriberTransport;
+  /** The client's address (rate limits), from the HTTP request or the WebSocket upgrade. */
+  clientAddress?: string;
 }
 
 export type GraphqlYoga = YogaServerInstance<GraphqlServerContext, GraphqlContext>;
@@ -24,6 +27,11 @@ export interface GraphqlYogaOptions {
   subscriptionLimits?: SubscriptionLimits;
   /** Serve GraphiQL on `GET /graphql` from a browser (development). */
   graphiql?: boolean;
+  /**
+   * No introspection, no "Did you mean" suggestions, `__` fields counted in the depth limit.
+   * Default: `NODE_ENV=production`.
+   */
+  production?: boolean;
 }
 
 export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { maxQueuedEvents: 100, maxBufferedBytes: 1024 * 1024 };
@@ -43,6 +51,8 @@ function yogaLogger(logger: Logger) {
 export function createGraphqlYoga(services: GraphqlServices, options: GraphqlYogaOptions = {}): GraphqlYoga {
   const limits = options.subscriptionLimits ?? DEFAULT_SUBSCRIPTION_LIMITS;
   const logger = services.logger.child({ component: 'graphql' });
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   return createYoga<GraphqlServerContext, GraphqlContext>({
     schema: createSchema<GraphqlContext>({ typeDefs: readFileSync(SCHEMA_FILE, 'utf8'), resolvers }),
     graphqlEndpoint: GRAPHQL_PATH,
@@ -50,7 +60,11 @@ export function createGraphqlYoga(services: GraphqlServices, options: GraphqlYog
     landingPage: false,
     logging: yogaLogger(logger),
     maskedErrors: { maskError },
-    plugins: [useQueryLimits(options.queryLimits ?? DEFAULT_QUERY_LIMITS)],
+    plugins: [
+      useStrictGetParameters(),
+      useQueryLimits(production ? { ...queryLimits, countIntrospection: true } : queryLimits),
+      ...(production ? [useProductionHardening()] : []),
+    ],
     context: (initial): GraphqlContext => ({
       principal:
         initial.principal ??
@@ -58,6 +72,7 @@ export function createGraphqlYoga(services: GraphqlServices, options: GraphqlYog
       services: { ...services, logger },
       limits,
       ...(initial.transport ? { transport: initial.transport } : {}),
+      ...(initial.clientAddress ? { clientAddress: initial.clientAddress } : {}),
     }),
   });
 }

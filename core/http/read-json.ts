@@ -38,15 +38,44 @@ export async function readRawBody(c: Context, limitBytes: number): Promise<strin
   return (await readRawBytes(c, limitBytes)).toString('utf8');
 }
 
-/** Parses a JSON object body (400 with the reason otherwise). */
-export function parseJsonObject(raw: string): Record<string, unknown> {
-  if (!raw.trim()) throw new ValidationError('body is empty: a JSON object is required');
+/**
+ * How deep a request body may nest. Real payloads stay under 12 levels (a Telegram callback query's
+ * keyboard is 7); deeper ones would overflow the stack later, in `JSON.stringify` or `String()`.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** True when `value` nests arrays or objects deeper than `maxDepth` (checked without recursion). */
+export function nestsDeeperThan(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > maxDepth) return true;
+    for (const child of Object.values(item)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** Parses JSON text; the reason when it is not JSON or nests too deep. */
+export function parseJsonText(raw: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    throw new ValidationError(`body is not valid JSON: ${(error as Error).message}`);
+    return { ok: false, reason: `body is not valid JSON: ${(error as Error).message}` };
   }
+  if (nestsDeeperThan(value)) return { ok: false, reason: `body nests deeper than ${MAX_JSON_DEPTH} levels` };
+  return { ok: true, value };
+}
+
+/** Parses a JSON object body (400 with the reason otherwise). */
+export function parseJsonObject(raw: string): Record<string, unknown> {
+  if (!raw.trim()) throw new ValidationError('body is empty: a JSON object is required');
+  const parsed = parseJsonText(raw);
+  if (!parsed.ok) throw new ValidationError(parsed.reason);
+  const value = parsed.value;
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new ValidationError('body must be a JSON object');
   return value as Record<string, unknown>;

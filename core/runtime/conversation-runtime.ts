@@ -15,12 +15,19 @@ import type { CmmsClient } from '../cmms/client.ts';
 import { ConflictError, OmnibotError } from '../errors.ts';
 import { type EventBus, topics } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
+import { casConflicts, recordTurn } from '../metrics/registry.ts';
 import type { ConversationStore, Invocation, StoredConversation } from '../store/types.ts';
 import type { InboundMessage, OutboundMessage } from '../types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowCallback, WorkflowRunner } from '../workflows/types.ts';
 import { withDeadline } from './deadline.ts';
-import { type MessageHold, processOnce } from './message-once.ts';
+import {
+  DEFAULT_CLAIM_LEASE_MS,
+  DEFAULT_DUPLICATE_WAIT_MS,
+  type MessageHold,
+  messageKey,
+  processOnce,
+} from './message-once.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import type { ConversationRuntime, DeliveryStatus, TranscriptEntry, TurnResult } from './types.ts';
 import { pendingView, viewOf } from './view.ts';
@@ -38,8 +45,13 @@ export interface RuntimeOptions {
   workflowTimeoutMs: number;
   workflowPollIntervalMs: number;
   dedupTtlMs: number;
-  /** How long a claimed message id stays "in progress" before a retried delivery may take it over. */
+  /**
+   * How long a claimed message id stays "in progress" without its holder's heartbeat (renewed every
+   * third of it while the turn runs); a retried delivery takes over an expired claim. Default 6 s.
+   */
   claimLeaseMs?: number;
+  /** How long a retried delivery waits for a live holder's answer before a 409 "retry" (default 10 s). */
+  duplicateWaitMs?: number;
   maxCommitAttempts?: number;
   /** How long an invoked actor (workflow trigger, equipment lookup) may take before its error path. */
   actorTimeoutMs?: number;
@@ -73,7 +85,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   const now = options.now ?? Date.now;
   const queue = createSerialQueue();
   const inFlight = new Set<Promise<unknown>>();
-  const claimLeaseMs = options.claimLeaseMs ?? 60_000;
+  const claimLeaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   const maxAttempts = options.maxCommitAttempts ?? 50;
   const actorTimeoutMs = options.actorTimeoutMs ?? ACTOR_TIMEOUT_MS;
   const handoffTimeoutMs = options.handoffTimeoutMs ?? 8 * 3600_000;
@@ -136,6 +148,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     inbound: TranscriptEntry | null,
     hold: MessageHold | null = null,
   ): Promise<TurnResult> {
+    const startedAt = performance.now();
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const stored = await store.load(conversationId);
       if (!stored && !participant) throw new ConflictError('unknown conversation', { conversationId });
@@ -193,9 +206,11 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         ...(hold ? { dedup: { ...hold, result, ttlMs: options.dedupTtlMs } } : {}),
       });
       if (version === null) {
+        casConflicts.inc();
         logger.debug({ conversationId, attempt }, 'version conflict, retrying turn');
         continue;
       }
+      recordTurn({ channel: meta.channel, event, state: outcome.state, stored, pending, startedAt });
       for (const entry of transcript) bus.publish(topics.messages(conversationId), entry);
       bus.publish(topics.state(conversationId), {
         conversationId,
@@ -307,11 +322,16 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   }
 
   const run = (conversationId: string, work: () => Promise<TurnResult>) => track(queue.run(conversationId, work));
-  const once = processOnce({ store, logger, claimLeaseMs });
+  const once = processOnce({
+    store,
+    logger,
+    claimLeaseMs,
+    duplicateWaitMs: options.duplicateWaitMs ?? DEFAULT_DUPLICATE_WAIT_MS,
+  });
 
   function receive(message: InboundMessage): Promise<TurnResult> {
     // Scoped by conversation: a client-chosen id (web `message_id`) can never reach another user's answer.
-    const key = `${message.conversationId}:${message.id}`;
+    const key = messageKey('in', message.conversationId, message.id);
     const inbound: TranscriptEntry = {
       conversationId: message.conversationId,
       direction: 'in',
@@ -340,7 +360,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   }
 
   function deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult> {
-    const key = `workflow:${callback.conversation_id}:${callback.run_id}`;
+    const key = messageKey('workflow', callback.conversation_id, callback.run_id);
     const event = (): ConversationEvent => ({
       type: 'workflow.result',
       runId: callback.run_id,
@@ -350,12 +370,10 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       ...(callback.error ? { error: callback.error } : {}),
       at: now(),
     });
-    return once(
-      key,
-      callback.conversation_id,
-      (hold) => run(callback.conversation_id, () => runTurn(callback.conversation_id, event(), null, null, hold)),
-      // A stale run stays claimed (it will never apply); other failures may be retried by the sender.
-      (error) => error instanceof ConflictError,
+    // A refused run (stale, unknown conversation) releases its claim like any failure: a replay is
+    // refused again at once (409), and a result that arrived before its run was saved can still apply.
+    return once(key, callback.conversation_id, (hold) =>
+      run(callback.conversation_id, () => runTurn(callback.conversation_id, event(), null, null, hold)),
     );
   }
 
@@ -377,6 +395,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
         return;
       }
       const status = await runner.status(pending.dagId, pending.runId);
+      if (status.state === 'lost') return await resumeRun(conversationId, pending);
       if (status.state !== 'success' && status.state !== 'failed') return;
       if (status.state === 'success' && status.result === undefined) return; // wait for the callback or the deadline
       logger.warn({ conversationId, runId: pending.runId, state: status.state }, 'workflow ended without a callback');
@@ -398,6 +417,20 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       const still = persistedOf(await store.load(conversationId))?.context?.pending;
       if (still?.runId === pending.runId) await store.clearCheck(conversationId);
     }
+  }
+
+  /**
+   * The run's process died before it ended: the same run id is started again here (the workflow
+   * gives the first attempt's outcome) and calls back to this process.
+   */
+  async function resumeRun(conversationId: string, pending: PendingRun): Promise<void> {
+    logger.warn({ conversationId, runId: pending.runId, dagId: pending.dagId }, 'workflow run lost; resuming it');
+    await runner.trigger(pending.dagId, pending.runId, {
+      conversation_id: conversationId,
+      run_id: pending.runId,
+      callback_url: options.callbackUrl,
+      params: pending.params,
+    });
   }
 
   /** A hand-off nobody answered for `handoffTimeoutMs` goes back to the assistant, with a notice. */

@@ -1,5 +1,8 @@
+import { InProgressError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { recordDuplicate } from '../metrics/registry.ts';
 import { ClaimLostError, type ConversationStore } from '../store/types.ts';
+import { startHeartbeat } from './claim-heartbeat.ts';
 import type { TurnResult } from './types.ts';
 
 /** A claimed message id and the claim's token (the commit checks it still holds the id). */
@@ -8,43 +11,80 @@ export interface MessageHold {
   token: string;
 }
 
-/** How long a duplicate delivery waits for the first one's answer. */
-const DUPLICATE_WAIT_MS = 10_000;
+/** What a message id belongs to: a user's message, or a workflow run's result. */
+export type MessageKind = 'in' | 'workflow';
 
-export function processOnce(deps: { store: ConversationStore; logger: Logger; claimLeaseMs: number }) {
-  const { store, logger, claimLeaseMs } = deps;
+/**
+ * The dedup key of an id within a conversation. The conversation id's length makes the pair
+ * unambiguous (`a` + `b:c` and `a:b` + `c` differ), so no client-chosen id can reach another
+ * conversation's answer, whatever either id contains.
+ */
+export function messageKey(kind: MessageKind, conversationId: string, id: string): string {
+  return `${kind}:${conversationId.length}:${conversationId}:${id}`;
+}
+
+export interface ProcessOnceOptions {
+  store: ConversationStore;
+  logger: Logger;
+  /** How long a claim stays valid without a heartbeat (its holder renews it while the turn runs). */
+  claimLeaseMs: number;
+  /** How long a duplicate waits for a live holder's answer before it is told to retry (409). */
+  duplicateWaitMs: number;
+  /** How often a waiting duplicate looks at the claim again. */
+  pollMs?: number;
+}
+
+/**
+ * The wait outlasts the lease: a retry that arrives after its holder died always outlives the dead
+ * claim and takes the message over, instead of being told to retry.
+ */
+export const DEFAULT_CLAIM_LEASE_MS = 6_000;
+export const DEFAULT_DUPLICATE_WAIT_MS = 10_000;
+
+export function processOnce(options: ProcessOnceOptions) {
+  const { store, logger, claimLeaseMs, duplicateWaitMs } = options;
+  const pollMs = options.pollMs ?? Math.max(10, Math.min(100, Math.floor(claimLeaseMs / 10)));
   /**
-   * Processes a message id once. The first caller runs it and the commit stores its answer; a
-   * duplicate gets that answer (waiting while the first is still running), or runs it itself when
-   * the first attempt failed and released the id.
+   * Processes a message id once. The first caller claims it and runs it, renewing the claim while
+   * it runs; the commit stores its answer. A duplicate gets that answer, waiting while the holder
+   * is alive; it takes the id over when the holder died (its claim expired) or failed (released
+   * it). A duplicate still waiting after `duplicateWaitMs` gets `InProgressError` (409 with
+   * Retry-After): never an answer without the answer.
    */
   return async function once(
     key: string,
     conversationId: string,
     process: (claim: MessageHold) => Promise<TurnResult>,
-    keepClaimOnError: (error: unknown) => boolean = () => false,
   ): Promise<TurnResult> {
-    const giveUpAt = Date.now() + DUPLICATE_WAIT_MS;
     for (;;) {
+      const giveUpAt = Date.now() + duplicateWaitMs;
       let claim = await store.claimMessage(key, claimLeaseMs);
       while (claim.state === 'pending' && Date.now() < giveUpAt) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
         claim = await store.claimMessage(key, claimLeaseMs);
       }
       if (claim.state === 'done') {
+        recordDuplicate(key, 'stored');
         logger.info({ conversationId, key }, 'duplicate delivery answered from the first processing');
         return { ...(claim.result as TurnResult), duplicate: true };
       }
       if (claim.state === 'pending') {
-        return { conversationId, replies: [], state: 'unknown', status: 'processing', duplicate: true };
+        recordDuplicate(key, 'pending');
+        logger.info({ conversationId, key }, 'duplicate delivery while the first is still processed: retry later');
+        throw new InProgressError('this message is still being processed; retry to get its answer', 1_000, {
+          conversationId,
+        });
       }
+      const heartbeat = startHeartbeat({ store, logger, key, token: claim.token, leaseMs: claimLeaseMs });
       try {
         return await process({ key, token: claim.token });
       } catch (error) {
-        // Our lease ran out and a redelivery took the id over: its holder answers; wait for that.
+        // Our claim expired and a redelivery took the id over: its holder answers; wait for that.
         if (error instanceof ClaimLostError) continue;
-        if (!keepClaimOnError(error)) await store.releaseMessage(key, claim.token).catch(() => undefined);
+        await store.releaseMessage(key, claim.token).catch(() => undefined);
         throw error;
+      } finally {
+        heartbeat.stop();
       }
     }
   };

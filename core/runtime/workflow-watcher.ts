@@ -3,8 +3,9 @@ import type { ConversationStore } from '../store/types.ts';
 
 /**
  * Looks at conversations waiting on a workflow when they are due (deadline or poll interval): a
- * run that ended without calling back is finished from its status, an expired one times out. Due
- * checks are claimed atomically, so several gateway processes share the work without doubling it.
+ * run that ended without calling back is finished from its status, a run lost with its process is
+ * resumed here, an expired one times out. Due checks are claimed atomically, so several gateway
+ * processes share the work without doubling it.
  */
 export function startWorkflowWatcher(deps: {
   store: ConversationStore;

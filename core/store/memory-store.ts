@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { TranscriptEntry } from '../runtime/types.ts';
 import {
   ClaimLostError,
@@ -19,27 +20,79 @@ export interface MemoryStoreOptions extends StoreLimits {
   conversationTtlMs?: number;
   /** How often expired conversations and message ids are swept. */
   sweepIntervalMs?: number;
+  /** At most this many conversations are kept; the least recently used is forgotten first. */
+  maxConversations?: number;
+  /** At most this many message ids (claims and answers) are remembered; least recently used first. */
+  maxMessageIds?: number;
 }
 
-/** The embedded store: everything in this process, nothing survives a restart. */
+export const DEFAULT_MAX_CONVERSATIONS = 10_000;
+export const DEFAULT_MAX_MESSAGE_IDS = 100_000;
+
+/** Everything kept for one conversation: evicted together, so the caps bound the whole store. */
+interface Entry {
+  stored: StoredConversation | null;
+  events: EventLogEntry[];
+  transcript: TranscriptEntry[];
+  /** Last commit or append (ms): the TTL and `listConversations` order. */
+  touchedAt: number;
+  /** Last commit (ms); unset while only delivery receipts were appended. */
+  updatedAt?: number;
+}
+
+interface Claim {
+  value: `pending:${string}` | { result: unknown };
+  expires: number;
+}
+
+/**
+ * The embedded store: everything in this process, nothing survives a restart. Bounded: at most
+ * `maxConversations` conversations and `maxMessageIds` message ids, each forgotten least recently
+ * used first, and after the same TTLs Redis would apply.
+ */
 export function createMemoryStore(
   options: MemoryStoreOptions = { transcriptLimit: 200, eventLimit: 1000 },
-): ConversationStore & { sweep(now?: number): void } {
+): ConversationStore & { sweep(now?: number): void; readonly size: { conversations: number; messageIds: number } } {
   const limits = options;
   const ttlMs = options.conversationTtlMs ?? 30 * 24 * 3600_000;
-  const conversations = new Map<string, StoredConversation>();
-  const events = new Map<string, EventLogEntry[]>();
-  const transcripts = new Map<string, TranscriptEntry[]>();
-  const updated = new Map<string, number>();
   const checks = new Map<string, number>();
-  const claims = new Map<string, { value: `pending:${string}` | { result: unknown }; expires: number }>();
+  const conversations = new LRUCache<string, Entry>({
+    max: options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS,
+    // A forgotten conversation has nothing left for the watcher to check.
+    dispose: (_entry, id, reason) => {
+      if (reason !== 'set') checks.delete(id);
+    },
+  });
+  const claims = new LRUCache<string, Claim>({ max: options.maxMessageIds ?? DEFAULT_MAX_MESSAGE_IDS });
 
-  const append = <T>(map: Map<string, T[]>, id: string, items: T[], limit: number) => {
-    if (items.length === 0) return;
-    const list = map.get(id) ?? [];
+  /** The live entry of a conversation (marked as recently used), or undefined when absent or expired. */
+  const entryOf = (id: string, now = Date.now()): Entry | undefined => {
+    const entry = conversations.get(id);
+    if (entry && entry.touchedAt <= now - ttlMs) {
+      conversations.delete(id);
+      return undefined;
+    }
+    return entry;
+  };
+  const ensure = (id: string, now: number): Entry => {
+    let entry = entryOf(id, now);
+    if (!entry) {
+      entry = { stored: null, events: [], transcript: [], touchedAt: now };
+      conversations.set(id, entry);
+    }
+    return entry;
+  };
+  const liveClaim = (key: string, now = Date.now()): Claim | undefined => {
+    const claim = claims.get(key);
+    if (claim && claim.expires <= now) {
+      claims.delete(key);
+      return undefined;
+    }
+    return claim;
+  };
+  const append = <T>(list: T[], items: T[], limit: number) => {
     list.push(...items);
     if (list.length > limit) list.splice(0, list.length - limit);
-    map.set(id, list);
   };
   const tail = <T>(list: T[] | undefined, limit?: number) =>
     limit === undefined ? [...(list ?? [])] : (list ?? []).slice(-limit);
@@ -47,57 +100,63 @@ export function createMemoryStore(
 
   /** Drops what Redis would have expired: answered message ids past their TTL, idle conversations. */
   const sweep = (now = Date.now()) => {
-    for (const [key, claim] of claims) if (claim.expires <= now) claims.delete(key);
-    for (const [id, at] of updated) {
-      if (at > now - ttlMs) continue;
-      for (const map of [conversations, events, transcripts, updated, checks]) map.delete(id);
+    for (const [key, claim] of [...claims.entries()]) if (claim.expires <= now) claims.delete(key);
+    for (const [id, entry] of [...conversations.entries()]) {
+      if (entry.touchedAt <= now - ttlMs) conversations.delete(id);
     }
   };
   const timer = setInterval(sweep, options.sweepIntervalMs ?? 60_000);
   timer.unref();
 
   return {
+    get size() {
+      return { conversations: conversations.size, messageIds: claims.size };
+    },
     async load(id) {
-      const found = conversations.get(id);
-      return found ? clone(found) : null;
+      const stored = entryOf(id)?.stored;
+      return stored ? clone(stored) : null;
     },
     async commit(id, expectedVersion, changes: CommitChanges) {
+      const now = Date.now();
       if (changes.dedup) {
-        const held = claims.get(changes.dedup.key);
-        if (held && held.expires > Date.now() && held.value !== `pending:${changes.dedup.token}`) {
-          throw new ClaimLostError(changes.dedup.key);
-        }
+        const held = liveClaim(changes.dedup.key, now);
+        if (held && held.value !== `pending:${changes.dedup.token}`) throw new ClaimLostError(changes.dedup.key);
       }
-      const current = conversations.get(id)?.version ?? 0;
+      const current = entryOf(id, now)?.stored?.version ?? 0;
       if (current !== expectedVersion) return null;
       const version = current + 1;
-      conversations.set(id, { version, snapshot: clone(changes.snapshot), meta: clone(changes.meta) });
-      append(events, id, changes.events, limits.eventLimit);
-      append(transcripts, id, changes.transcript, limits.transcriptLimit);
-      updated.set(id, Date.now());
+      const entry = ensure(id, now);
+      entry.stored = { version, snapshot: clone(changes.snapshot), meta: clone(changes.meta) };
+      append(entry.events, changes.events, limits.eventLimit);
+      append(entry.transcript, changes.transcript, limits.transcriptLimit);
+      entry.touchedAt = now;
+      entry.updatedAt = now;
       if (changes.checkAt === null) checks.delete(id);
       else checks.set(id, changes.checkAt);
       if (changes.dedup) {
         claims.set(changes.dedup.key, {
           value: { result: clone(changes.dedup.result) },
-          expires: Date.now() + changes.dedup.ttlMs,
+          expires: now + changes.dedup.ttlMs,
         });
       }
       return version;
     },
     async readEvents(id, limit) {
-      return tail(events.get(id), limit);
+      return tail(entryOf(id)?.events, limit);
     },
     async readTranscript(id, limit) {
-      return tail(transcripts.get(id), limit);
+      return tail(entryOf(id)?.transcript, limit);
     },
     async appendEvent(id, entry) {
-      append(events, id, [entry], limits.eventLimit);
+      const now = Date.now();
+      const target = ensure(id, now);
+      append(target.events, [entry], limits.eventLimit);
+      target.touchedAt = now;
     },
     async claimMessage(key, leaseMs): Promise<MessageClaim> {
       const now = Date.now();
-      const existing = claims.get(key);
-      if (existing && existing.expires > now) {
+      const existing = liveClaim(key, now);
+      if (existing) {
         return typeof existing.value === 'string'
           ? { state: 'pending' }
           : { state: 'done', result: existing.value.result };
@@ -106,8 +165,15 @@ export function createMemoryStore(
       claims.set(key, { value: `pending:${token}`, expires: now + leaseMs });
       return { state: 'claimed', token };
     },
+    async renewMessage(key, token, leaseMs) {
+      const now = Date.now();
+      const claim = liveClaim(key, now);
+      if (claim?.value !== `pending:${token}`) return false;
+      claim.expires = now + leaseMs;
+      return true;
+    },
     async releaseMessage(key, token) {
-      if (claims.get(key)?.value === `pending:${token}`) claims.delete(key);
+      if (claims.peek(key)?.value === `pending:${token}`) claims.delete(key);
     },
     async claimDueChecks(now, leaseMs, limit) {
       const due = [...checks.entries()]
@@ -122,7 +188,11 @@ export function createMemoryStore(
       checks.delete(id);
     },
     async listConversations(offset, limit) {
-      const ids = [...updated.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+      const now = Date.now();
+      const ids = [...conversations.entries()]
+        .filter(([, entry]) => entry.updatedAt !== undefined && entry.touchedAt > now - ttlMs)
+        .sort((a, b) => (b[1].updatedAt ?? 0) - (a[1].updatedAt ?? 0))
+        .map(([id]) => id);
       return { total: ids.length, ids: ids.slice(offset, offset + limit) };
     },
     async ping() {

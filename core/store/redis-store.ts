@@ -9,17 +9,26 @@ import {
   type EventLogEntry,
   type MessageClaim,
   type StoredConversation,
+  StoreKeyTypeError,
 } from './types.ts';
 
 /**
  * Compare-and-set save: the snapshot, its version, the log and transcript appends, the recency index
- * and the watcher schedule change together or not at all.
+ * and the watcher schedule change together or not at all. Every check (key types, claim, version)
+ * comes before the first write, so an error can never leave half a commit behind.
  * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, message-id key
  * ARGV: expected version, snapshot, meta, ttl s, now ms, id, checkAt|'' , transcript limit, event limit,
  *       message answer|'', message ttl ms, claim token, event count, events…, transcript entries…
- * Returns the new version, -1 on a version conflict, -2 when the message id is held by another claim.
+ * Returns the new version, -1 on a version conflict, -2 when the message id is held by another claim,
+ * -3 when a key holds another type than this layout writes there.
  */
 const COMMIT = `
+local types = { 'hash', 'list', 'list', 'zset', 'zset', 'string' }
+local checked = ARGV[10] ~= '' and 6 or 5
+for i = 1, checked do
+  local found = redis.call('TYPE', KEYS[i]).ok
+  if found ~= 'none' and found ~= types[i] then return -3 end
+end
 if ARGV[10] ~= '' then
   local held = redis.call('GET', KEYS[6])
   if held and held ~= ('pending:' .. ARGV[12]) then return -2 end
@@ -52,6 +61,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+/** KEYS: message-id key. ARGV: the holder's value, lease ms. Extends the claim only if it is still that holder's. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
 /** KEYS: checks zset. ARGV: now ms, lease ms, limit. Due ids are pushed ahead by the lease, atomically. */
 const CLAIM_DUE = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -64,6 +79,7 @@ type RedisWithScripts = Redis & {
   omnibotCommit(...args: (string | number)[]): Promise<number>;
   omnibotClaimDue(...args: (string | number)[]): Promise<string[]>;
   omnibotRelease(...args: (string | number)[]): Promise<number>;
+  omnibotRenew(...args: (string | number)[]): Promise<number>;
 };
 
 export interface RedisStoreOptions extends StoreLimits {
@@ -75,15 +91,20 @@ export interface RedisStoreOptions extends StoreLimits {
 export function createRedisStore(options: RedisStoreOptions): ConversationStore {
   const { prefix, conversationTtlSeconds } = options;
   const redis = options.redis as RedisWithScripts;
-  if (typeof (redis as Partial<RedisWithScripts>).omnibotRelease !== 'function') {
+  if (typeof (redis as Partial<RedisWithScripts>).omnibotRenew !== 'function') {
     redis.defineCommand('omnibotCommit', { numberOfKeys: 6, lua: COMMIT });
     redis.defineCommand('omnibotClaimDue', { numberOfKeys: 1, lua: CLAIM_DUE });
     redis.defineCommand('omnibotRelease', { numberOfKeys: 1, lua: RELEASE });
+    redis.defineCommand('omnibotRenew', { numberOfKeys: 1, lua: RENEW });
   }
+  // A fixed word before the id and the id last: whatever an id contains (`:` included), it cannot
+  // name a key of another conversation or of another kind. The hash stays where earlier versions
+  // kept it, so stored conversations stay readable; their older lists (`conv:<id>:events`) are no
+  // longer read and expire with their TTL.
   const key = {
     conversation: (id: string) => `${prefix}conv:${id}`,
-    events: (id: string) => `${prefix}conv:${id}:events`,
-    transcript: (id: string) => `${prefix}conv:${id}:transcript`,
+    events: (id: string) => `${prefix}conv-events:${id}`,
+    transcript: (id: string) => `${prefix}conv-transcript:${id}`,
     index: `${prefix}conversations`,
     checks: `${prefix}checks`,
     message: (k: string) => `${prefix}msg:${k}`,
@@ -95,7 +116,10 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
 
   return {
     async load(id): Promise<StoredConversation | null> {
-      const [version, snapshot, meta] = await redis.hmget(key.conversation(id), 'v', 'snap', 'meta');
+      const [version, snapshot, meta] = await redis.hmget(key.conversation(id), 'v', 'snap', 'meta').catch((error) => {
+        // A list of the earlier layout (`conv:<other id>:events`) where this id's hash would be.
+        throw String(error?.message).startsWith('WRONGTYPE') ? new StoreKeyTypeError(id) : error;
+      });
       if (!version || !snapshot || !meta) return null;
       return { version: Number(version), snapshot: JSON.parse(snapshot), meta: JSON.parse(meta) };
     },
@@ -123,6 +147,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         ...changes.events.map((e) => JSON.stringify(e)),
         ...changes.transcript.map((t) => JSON.stringify(t)),
       );
+      if (result === -3) throw new StoreKeyTypeError(id);
       if (result === -2) throw new ClaimLostError(changes.dedup!.key);
       return result === -1 ? null : result;
     },
@@ -146,6 +171,9 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         if (value === null) continue;
         return value.startsWith('pending:') ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
       }
+    },
+    async renewMessage(k, token, leaseMs) {
+      return (await redis.omnibotRenew(key.message(k), `pending:${token}`, leaseMs)) === 1;
     },
     async releaseMessage(k, token) {
       await redis.omnibotRelease(key.message(k), `pending:${token}`);

@@ -1,3 +1,4 @@
+import { OmnibotError } from '../errors.ts';
 import type { TranscriptEntry } from '../runtime/types.ts';
 
 /** Per-conversation facts kept beside the machine snapshot. */
@@ -55,6 +56,18 @@ export type MessageClaim =
   | { state: 'done'; result: unknown };
 
 /**
+ * A key the commit must write holds another type (data left by an older key layout): nothing was
+ * written. 409: retrying will not help until that data expires.
+ */
+export class StoreKeyTypeError extends OmnibotError {
+  constructor(conversationId: string) {
+    super('store_conflict', 'this conversation cannot be saved: its stored keys hold unexpected types', 409, {
+      conversationId,
+    });
+  }
+}
+
+/**
  * A commit carrying a message's answer found the id claimed by someone else (the lease ran out and a
  * redelivery took it): nothing was written; the other holder answers.
  */
@@ -77,8 +90,13 @@ export interface ConversationStore {
   readTranscript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;
   /** Appends outside a commit (delivery receipts); no version change. */
   appendEvent(conversationId: string, entry: EventLogEntry): Promise<void>;
-  /** Claims a message id once (`SET NX`): `claimed` for the first caller. */
+  /**
+   * Claims a message id once (`SET NX`): `claimed` for the first caller. The claim lasts `leaseMs`
+   * unless its holder renews it; an expired claim is claimed again (its holder is presumed dead).
+   */
   claimMessage(key: string, leaseMs: number): Promise<MessageClaim>;
+  /** Extends a live claim by `leaseMs` (the holder's heartbeat); false when that holder no longer has it. */
+  renewMessage(key: string, token: string, leaseMs: number): Promise<boolean>;
   /** Releases a claim whose processing failed, so a retried delivery is processed (only the holder's). */
   releaseMessage(key: string, token: string): Promise<void>;
   /** Conversation ids due for a watcher check at `now`; each is pushed `leaseMs` ahead atomically. */

@@ -382,7 +382,8 @@ async function start() {
     session = null;
   }
   try {
-    if (!session?.conversationId || !session?.token) await startConversation();
+    // Conversations stored before browser ids had their own namespace (`web:~…`) start afresh.
+    if (!session?.conversationId?.startsWith('web:~') || !session?.token) await startConversation();
     connect();
   } catch {
     showError('No pude conectar con el asistente. Recarga la página en unos segundos.');

@@ -247,7 +247,7 @@ export function createAirflowRunner(options: AirflowRunnerOptions): WorkflowRunn
       const reply = await call('GET', runPath(dagId, runId));
       if (reply.status !== 200) return { state: 'unknown' };
       const raw = (reply.body as { state?: unknown } | null)?.state;
-      const state = (typeof raw === 'string' && RUN_STATES[raw]) || 'unknown';
+      const state = (typeof raw === 'string' && Object.hasOwn(RUN_STATES, raw) && RUN_STATES[raw]) || 'unknown';
       if (state === 'success') {
         const result = await readXcom(dagId, runId, 'return_value');
         return result === undefined ? { state } : { state, result };

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import * as v from 'valibot';
 import { AuthError, ValidationError } from '../errors.ts';
 import { parseJsonObject, readRawBody } from '../http/read-json.ts';
 import type { Logger } from '../log.ts';
@@ -35,25 +36,59 @@ export function mountCallbackRoute(
   });
 }
 
+const MAX_ID = 1024;
+const id = (name: string) =>
+  v.pipe(
+    v.string(`${name} must be a non-empty string`),
+    v.minLength(1, `${name} must be a non-empty string`),
+    v.maxLength(MAX_ID, `${name} exceeds ${MAX_ID} characters`),
+  );
+/** A string (or a number, as some notifiers send codes), cut to `max` characters. */
+const shortText = (name: string, max: number) =>
+  v.pipe(
+    v.union([v.string(), v.pipe(v.number(), v.finite())], `${name} must be a string`),
+    v.transform((value) => String(value).slice(0, max)),
+  );
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+const CallbackSchema = v.pipe(
+  v.object({
+    conversation_id: id('conversation_id'),
+    run_id: id('run_id'),
+    dag_id: id('dag_id'),
+    status: v.picklist(['success', 'failed'], 'status must be "success" or "failed"'),
+    result: v.optional(v.unknown()),
+    error: v.nullish(
+      v.object(
+        {
+          code: v.nullish(shortText('error.code', 100)),
+          message: v.nullish(shortText('error.message', 2000)),
+        },
+        'error must be an object',
+      ),
+    ),
+  }),
+  v.check(
+    (body) => body.status !== 'success' || isObject(body.result),
+    'result must be an object when status is "success"',
+  ),
+);
+
+/** The callback's fields, checked (400 naming the first wrong one); unknown fields are ignored. */
 function validateCallback(body: Record<string, unknown>): WorkflowCallback {
-  for (const field of ['conversation_id', 'run_id', 'dag_id'] as const) {
-    if (typeof body[field] !== 'string' || !body[field])
-      throw new ValidationError(`${field} must be a non-empty string`);
+  const parsed = v.safeParse(CallbackSchema, body);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = v.getDotPath(issue);
+    throw new ValidationError(path && issue.input === undefined ? `${path} is required` : issue.message);
   }
-  if (body.status !== 'success' && body.status !== 'failed')
-    throw new ValidationError('status must be "success" or "failed"');
-  if (body.status === 'success' && (body.result === null || typeof body.result !== 'object')) {
-    throw new ValidationError('result must be an object when status is "success"');
-  }
-  const error = body.error as { code?: unknown; message?: unknown } | undefined;
+  const { conversation_id, run_id, dag_id, status, result, error } = parsed.output;
   return {
-    conversation_id: body.conversation_id as string,
-    run_id: body.run_id as string,
-    dag_id: body.dag_id as string,
-    status: body.status,
-    ...(body.result !== undefined ? { result: body.result } : {}),
-    ...(error && typeof error === 'object'
-      ? { error: { code: String(error.code ?? 'workflow_error'), message: String(error.message ?? '') } }
-      : {}),
+    conversation_id,
+    run_id,
+    dag_id,
+    status,
+    ...(result !== undefined ? { result } : {}),
+    ...(error ? { error: { code: error.code ?? 'workflow_error', message: error.message ?? '' } } : {}),
   };
 }

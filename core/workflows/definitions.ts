@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CmmsClient } from '../cmms/client.ts';
 import { UpstreamError } from '../errors.ts';
 import type {
@@ -10,9 +11,23 @@ import { DAG_IDS, type WorkflowError } from './types.ts';
 
 /**
  * The workflows in TypeScript, run in-process by `LocalRunner`. `dags/` holds the same logic as
- * Airflow DAGs; both return the shapes of `results.ts`.
+ * Airflow DAGs; both return the shapes of `results.ts`. A run may be started again after its
+ * process died (`run.attempt > 1`): every workflow must then give the first attempt's outcome, so
+ * the ones that write to the CMMS look for what an earlier attempt wrote before writing again.
  */
-export type WorkflowDefinition = (cmms: CmmsClient, params: Record<string, unknown>) => Promise<unknown>;
+export type WorkflowDefinition = (
+  cmms: CmmsClient,
+  params: Record<string, unknown>,
+  run?: WorkflowRunContext,
+) => Promise<unknown>;
+
+export interface WorkflowRunContext {
+  runId: string;
+  /** 1 for the first start; more when the run was resumed after its process died. */
+  attempt: number;
+  /** Called right before a write to the CMMS: throws when another process has taken the run over. */
+  confirmHeld?: () => Promise<void>;
+}
 
 const PENDING_LIMIT = 10;
 
@@ -23,16 +38,24 @@ export const workflows: Record<string, WorkflowDefinition> = {
     const order = await cmms.findWorkOrder(numeroot);
     return order ? { found: true, order } : { found: false, numeroot };
   },
-  [DAG_IDS.reportFailure]: async (cmms, params): Promise<ReportFailureResult> => {
+  [DAG_IDS.reportFailure]: async (cmms, params, run): Promise<ReportFailureResult> => {
     const idequipo = Number(params.idequipo);
     const descripcion = String(params.descripcion ?? '').trim();
     if (!Number.isInteger(idequipo) || descripcion.length < 10) {
       throw new WorkflowFailure('invalid_params', 'idequipo and a description of at least 10 characters are required');
     }
+    // The order carries its run's marker, so a resumed run finds it instead of creating a second one.
+    const marker = run && reportMarker(run.runId);
+    if (marker && run.attempt > 1) {
+      const existing = await cmms.findReportedFailure(marker);
+      if (existing) return { order: existing };
+    }
+    await run?.confirmHeld?.();
     const order = await cmms.reportFailure({
       idequipo,
       descripcion,
       ...(params.prioridad ? { prioridad: String(params.prioridad) } : {}),
+      ...(marker ? { observaciones: marker } : {}),
     });
     return { order };
   },
@@ -45,6 +68,15 @@ export const workflows: Record<string, WorkflowDefinition> = {
     return { total: orders.length, orders: orders.slice(0, PENDING_LIMIT) };
   },
 };
+
+/**
+ * What a failure report writes in the order's additional observations (kept by the CMMS as
+ * `observacionesfinales`): readable by people, unique to the run, and without the user's ids (a
+ * digest of the run id). Same text as `dags/omnibot_common/workflows.py`.
+ */
+export function reportMarker(runId: string): string {
+  return `Reportada por el asistente omnibot (ref. ${createHash('sha256').update(runId).digest('hex').slice(0, 16)})`;
+}
 
 export class WorkflowFailure extends Error {
   readonly code: string;

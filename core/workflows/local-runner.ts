@@ -1,9 +1,19 @@
+import type { Redis } from 'ioredis';
 import { request } from 'undici';
 import type { CmmsClient } from '../cmms/client.ts';
 import { WorkflowUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { CALLBACK_SIGNATURE_HEADER, signBody } from './callback.ts';
 import { workflows as defaultWorkflows, type WorkflowDefinition, workflowErrorOf } from './definitions.ts';
+import {
+  createMemoryRunRegistry,
+  createRedisRunRegistry,
+  type RunClaim,
+  type RunOutcome,
+  type RunRegistry,
+  RunTakenOverError,
+  runLeaseMsFor,
+} from './run-registry.ts';
 import type { WorkflowCallback, WorkflowConf, WorkflowRunner, WorkflowStatus } from './types.ts';
 
 export interface LocalRunnerOptions {
@@ -12,19 +22,31 @@ export interface LocalRunnerOptions {
   logger: Logger;
   workflows?: Record<string, WorkflowDefinition>;
   callbackAttempts?: number;
-  /** Finished runs remembered for `status()` and idempotent triggers. */
-  maxRemembered?: number;
+  /**
+   * Who runs which run, shared by every process with Redis (runs of a process that died are
+   * resumed by another one). Default: in Redis with `redis`, else in memory (this process only).
+   */
+  registry?: RunRegistry;
+  redis?: { client: Redis; keyPrefix: string };
+  /** The watcher's poll interval: a run's lease lasts two of them (3–30 s). */
+  pollIntervalMs?: number;
 }
 
 /**
  * The embedded workflow runner (no `AIRFLOW_URL`): runs the same workflows in-process and delivers
- * the result through the same signed callback route Airflow uses.
+ * the result through the same signed callback route Airflow uses. A run holds a lease in the
+ * registry while it goes on; `status()` reports a run whose lease ran out without a result as
+ * `lost`, and triggering it again resumes it here (a new attempt of the same run id).
  */
 export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
   const definitions = options.workflows ?? defaultWorkflows;
-  const runs = new Map<string, WorkflowStatus>();
+  const leaseMs = runLeaseMsFor(options.pollIntervalMs ?? 10_000);
+  const registry =
+    options.registry ??
+    (options.redis
+      ? createRedisRunRegistry({ redis: options.redis.client, prefix: options.redis.keyPrefix, leaseMs })
+      : createMemoryRunRegistry({ leaseMs }));
   const running = new Set<Promise<void>>();
-  const maxRemembered = options.maxRemembered ?? 10_000;
   const attempts = options.callbackAttempts ?? 5;
 
   async function postCallback(conf: WorkflowConf, body: WorkflowCallback): Promise<void> {
@@ -56,45 +78,80 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     options.logger.error({ runId: body.run_id }, 'workflow callback gave up; the watcher will read the run status');
   }
 
-  async function execute(dagId: string, runId: string, conf: WorkflowConf, definition: WorkflowDefinition) {
-    runs.set(runId, { state: 'running' });
-    let body: WorkflowCallback;
+  /** Renews the run's lease while it goes on; a failed renewal is retried on the next beat. */
+  function heartbeat(claim: RunClaim): () => void {
+    const timer = setInterval(() => {
+      registry.renew(claim).then(
+        (held) => {
+          if (!held) options.logger.warn({ runId: claim.runId }, 'workflow run taken over by another process');
+        },
+        (error: unknown) => options.logger.warn({ runId: claim.runId, err: error }, 'workflow lease renewal failed'),
+      );
+    }, registry.leaseMs / 3);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async function execute(dagId: string, claim: RunClaim, conf: WorkflowConf, definition: WorkflowDefinition) {
+    const { runId, attempt } = claim;
+    const stopHeartbeat = heartbeat(claim);
+    const confirmHeld = async () => {
+      if (!(await registry.renew(claim))) throw new RunTakenOverError(runId);
+    };
+    let outcome: RunOutcome;
     try {
-      const result = await definition(options.cmms, conf.params);
-      runs.set(runId, { state: 'success', result });
-      body = { conversation_id: conf.conversation_id, run_id: runId, dag_id: dagId, status: 'success', result };
+      outcome = {
+        state: 'success',
+        result: await definition(options.cmms, conf.params, { runId, attempt, confirmHeld }),
+      };
     } catch (error) {
+      if (error instanceof RunTakenOverError) {
+        // The process that took it over answers; this one must neither write nor report.
+        options.logger.warn({ runId, dagId, attempt }, 'workflow run taken over: this attempt stops');
+        return;
+      }
       const workflowError = workflowErrorOf(error);
       options.logger.warn({ runId, dagId, code: workflowError.code }, 'workflow failed');
-      runs.set(runId, { state: 'failed', error: workflowError });
-      body = {
-        conversation_id: conf.conversation_id,
-        run_id: runId,
-        dag_id: dagId,
-        status: 'failed',
-        error: workflowError,
-      };
+      outcome = { state: 'failed', error: workflowError };
+    } finally {
+      stopHeartbeat();
     }
-    await postCallback(conf, body);
+    await registry
+      .finish(claim, outcome)
+      .catch((error: unknown) => options.logger.warn({ runId, err: error }, 'workflow outcome not recorded'));
+    await postCallback(conf, {
+      conversation_id: conf.conversation_id,
+      run_id: runId,
+      dag_id: dagId,
+      ...(outcome.state === 'success'
+        ? { status: 'success', result: outcome.result }
+        : { status: 'failed', error: outcome.error }),
+    });
   }
 
   return {
     kind: 'local',
     async trigger(dagId, runId, conf) {
-      const definition = definitions[dagId];
+      const definition = Object.hasOwn(definitions, dagId) ? definitions[dagId] : undefined;
       if (!definition) throw new WorkflowUnavailableError('dag_missing', `no workflow named ${dagId}`);
-      if (runs.has(runId)) return;
-      if (runs.size >= maxRemembered) runs.delete(runs.keys().next().value!);
-      runs.set(runId, { state: 'queued' });
+      // Idempotent: a run that ended, or that a live process (this one too) holds, is not started again.
+      const claim = await registry.claim(runId);
+      if (!claim) return;
+      if (claim.attempt > 1) options.logger.warn({ runId, dagId, attempt: claim.attempt }, 'workflow run resumed');
       // Starts after the triggering turn has been committed, as an Airflow run would.
       const work = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        execute(dagId, runId, conf, definition),
+        execute(dagId, claim, conf, definition),
       );
       running.add(work);
       void work.finally(() => running.delete(work));
     },
-    async status(_dagId, runId) {
-      return runs.get(runId) ?? { state: 'unknown' };
+    async status(_dagId, runId): Promise<WorkflowStatus> {
+      const record = await registry.get(runId);
+      if (!record) return { state: 'unknown' };
+      if (record.state === 'running') return { state: record.alive ? 'running' : 'lost' };
+      return record.state === 'success'
+        ? { state: 'success', result: record.result }
+        : { state: 'failed', error: record.error };
     },
     async close() {
       await Promise.allSettled([...running]);

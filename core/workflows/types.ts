@@ -12,7 +12,11 @@ export interface WorkflowConf {
   params: Record<string, unknown>;
 }
 
-export type WorkflowState = 'queued' | 'running' | 'success' | 'failed' | 'unknown';
+/**
+ * `lost`: the run's process died before it ended (embedded runner: its lease ran out without a
+ * result); triggering the same run id again resumes it.
+ */
+export type WorkflowState = 'queued' | 'running' | 'success' | 'failed' | 'lost' | 'unknown';
 
 export interface WorkflowStatus {
   state: WorkflowState;
@@ -28,7 +32,10 @@ export interface WorkflowError {
 
 export interface WorkflowRunner {
   readonly kind: 'local' | 'airflow';
-  /** Starts a run. Idempotent: triggering an existing `runId` again is a success, not a second run. */
+  /**
+   * Starts a run. Idempotent: triggering an existing `runId` again is a success, not a second run;
+   * a `lost` run is resumed (its workflow runs again and must give the first attempt's outcome).
+   */
   trigger(dagId: string, runId: string, conf: WorkflowConf): Promise<void>;
   status(dagId: string, runId: string): Promise<WorkflowStatus>;
   close(): Promise<void>;

@@ -107,14 +107,24 @@ class CmmsClient:
                 return order
         return None
 
+    def find_reported_failure(self, marker: str) -> dict | None:
+        """The order whose observations carry `marker` (written by an earlier report_failure)."""
+        for order in self.iter_list("ordenes-trabajo/"):
+            if marker in str(order.get("observacionesfinales") or ""):
+                return order
+        return None
+
     def list_work_orders(self) -> list[dict]:
         return list(self.iter_list("ordenes-trabajo/"))
 
     def list_equipment(self) -> list[dict]:
         return list(self.iter_list("equipos/"))
 
-    def report_failure(self, body: dict) -> dict:
-        created = self.request("POST", self._url("ordenes-trabajo/reportar-falla/"), json=body, idempotent=False)
+    def report_failure(self, body: dict, *, retry_safe: bool = False) -> dict:
+        """`retry_safe`: the body carries a run marker, so a retry looks the order up before creating it."""
+        created = self.request(
+            "POST", self._url("ordenes-trabajo/reportar-falla/"), json=body, idempotent=retry_safe
+        )
         if not isinstance(created, dict):
             raise WorkflowFailure("cmms_bad_response", "CMMS answered reportar-falla with no order")
         # Some versions wrap the new order: {message, orden}.

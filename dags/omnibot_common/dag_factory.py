@@ -57,11 +57,15 @@ def build_workflow_dag(dag_id: str, workflow: Workflow, description: str):
             execution_timeout=timedelta(minutes=5),
         )
         def result() -> dict:
-            ti = get_current_context()["ti"]
-            params = _conf().get("params")
+            context = get_current_context()
+            ti = context["ti"]
+            conf = _conf()
+            params = conf.get("params")
+            # A retry (try_number > 1) may follow an attempt that already wrote to the CMMS.
+            run = {"run_id": str(conf.get("run_id") or context["dag_run"].run_id), "attempt": int(ti.try_number or 1)}
             try:
                 client = _cmms_client(tuning.cmms_timeout_seconds)
-                return workflow(client, dict(params) if isinstance(params, dict) else {})
+                return workflow(client, dict(params) if isinstance(params, dict) else {}, run=run)
             except WorkflowFailure as failure:
                 ti.xcom_push(key=ERROR_XCOM_KEY, value=failure.as_error())
                 if failure.retryable:

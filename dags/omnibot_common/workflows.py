@@ -1,11 +1,15 @@
-"""The four workflows as plain functions `(client, params) -> result`, free of Airflow.
+"""The four workflows as plain functions `(client, params, run=None) -> result`, free of Airflow.
 
-The result shapes are those of core/workflows/results.ts.
+The result shapes are those of core/workflows/results.ts. `run` ({run_id, attempt}) tells a
+workflow which DAG run it serves and whether an earlier attempt may already have written to the
+CMMS (attempt > 1); the ones that write look for that first (as core/workflows/definitions.ts).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from typing import TypedDict
 
 from .cmms import CmmsClient
 from .errors import WorkflowFailure
@@ -19,7 +23,20 @@ from .summaries import (
     summarize_work_order,
 )
 
-Workflow = Callable[[CmmsClient, dict], dict]
+
+class RunInfo(TypedDict):
+    run_id: str
+    attempt: int
+
+
+Workflow = Callable[..., dict]
+
+
+def report_marker(run_id: str) -> str:
+    """Written in the order's additional observations (the CMMS keeps them as `observacionesfinales`):
+    unique to the run, without the user's ids. Same text as core/workflows/definitions.ts."""
+    digest = hashlib.sha256(run_id.encode()).hexdigest()[:16]
+    return f"Reportada por el asistente omnibot (ref. {digest})"
 
 
 def _required_text(params: dict, name: str) -> str:
@@ -29,7 +46,7 @@ def _required_text(params: dict, name: str) -> str:
     return value
 
 
-def consultar_estado_ot(client: CmmsClient, params: dict) -> dict:
+def consultar_estado_ot(client: CmmsClient, params: dict, run: RunInfo | None = None) -> dict:
     numeroot = _required_text(params, "numeroot")
     order = client.find_work_order(numeroot)
     if order is None:
@@ -55,7 +72,7 @@ def _resolve_equipment_id(client: CmmsClient, idequipo: object) -> int:
     raise WorkflowFailure("equipment_not_found", f"no equipment with code or name {text!r}")
 
 
-def reportar_falla(client: CmmsClient, params: dict) -> dict:
+def reportar_falla(client: CmmsClient, params: dict, run: RunInfo | None = None) -> dict:
     descripcion = _required_text(params, "descripcion")
     idequipo = _resolve_equipment_id(client, params.get("idequipo"))
     body: dict = {"idequipo": idequipo, "descripcionproblemareportado": descripcion}
@@ -64,17 +81,26 @@ def reportar_falla(client: CmmsClient, params: dict) -> dict:
         if prioridad is None:
             raise WorkflowFailure("invalid_params", f"unknown prioridad {params.get('prioridad')!r}")
         body["prioridad"] = prioridad
-    created = client.report_failure(body)
+    if not (run and run.get("run_id")):
+        return {"order": summarize_work_order(client.report_failure(body))}
+    # The order carries its run's marker: a retried task finds the order an earlier attempt created
+    # instead of creating a second one, so creating it may be retried too.
+    marker = report_marker(run["run_id"])
+    if run.get("attempt", 1) > 1:
+        existing = client.find_reported_failure(marker)
+        if existing is not None:
+            return {"order": summarize_work_order(existing)}
+    created = client.report_failure({**body, "observacionesadicionales": marker}, retry_safe=True)
     return {"order": summarize_work_order(created)}
 
 
-def listar_equipos(client: CmmsClient, params: dict) -> dict:
+def listar_equipos(client: CmmsClient, params: dict, run: RunInfo | None = None) -> dict:
     # Retired equipment (activo = false) is not offered, as the gateway's own client does.
     equipment = [summarize_equipment(item) for item in client.list_equipment() if item.get("activo") is not False]
     return {"total": len(equipment), "equipment": equipment}
 
 
-def listar_ot_pendientes(client: CmmsClient, params: dict) -> dict:
+def listar_ot_pendientes(client: CmmsClient, params: dict, run: RunInfo | None = None) -> dict:
     pending = sorted((o for o in client.list_work_orders() if is_pending(o)), key=pending_sort_key)
     return {"total": len(pending), "orders": [summarize_work_order(o) for o in pending[:PENDING_LIMIT]]}
 

@@ -47,9 +47,26 @@ describe('Telegram update parsing', () => {
     });
   });
 
-  it('uses the group chat as the conversation', () => {
+  it('gives each member of a group a conversation of their own in that group', () => {
     expect(parse('group-message.json')).toMatchObject({
-      message: { conversationId: 'telegram:-1001234567890', user: { id: '123456789' } },
+      message: { conversationId: 'telegram:-1001234567890:123456789', user: { id: '123456789' } },
+    });
+    const other = fixture<{ message: { from: { id: number } } }>('telegram', 'group-message.json');
+    other.message.from.id = 987654321;
+    expect(parseUpdate(other)).toMatchObject({
+      message: { conversationId: 'telegram:-1001234567890:987654321', user: { id: '987654321' } },
+    });
+  });
+
+  it("reads a member's button press in a group as that member's, not the asker's", () => {
+    const press = fixture<{ callback_query: { from: { id: number }; message: { chat: { id: number } } } }>(
+      'telegram',
+      'callback-query.json',
+    );
+    press.callback_query.message.chat = { id: -1001234567890, type: 'supergroup' } as never;
+    press.callback_query.from.id = 987654321;
+    expect(parseUpdate(press)).toMatchObject({
+      message: { conversationId: 'telegram:-1001234567890:987654321', user: { id: '987654321' } },
     });
   });
 
@@ -76,10 +93,13 @@ describe('Telegram update parsing', () => {
     expect(parseUpdate({ update_id: 1, my_chat_member: {} })).toMatchObject({ kind: 'ignored' });
   });
 
-  it('rejects what is not an Update', () => {
+  it('rejects what is not an Update, and marks an Update with a malformed message', () => {
     expect(() => parseUpdate('hola')).toThrow(ValidationError);
     expect(() => parseUpdate({ message: {} })).toThrow(/update_id/);
-    expect(() => parseUpdate({ update_id: 1, message: { text: 'x' } })).toThrow(/chat/);
+    expect(parseUpdate({ update_id: 1, message: { text: 'x' } })).toMatchObject({
+      kind: 'malformed',
+      reason: expect.stringMatching(/^message\.message_id: /),
+    });
   });
 });
 

@@ -1,6 +1,17 @@
+import * as v from 'valibot';
 import { ValidationError } from '../../core/errors.ts';
 import { type Attachment, conversationIdOf, type InboundMessage } from '../../core/types.ts';
-import { CHANNEL, type TgCallbackQuery, type TgMessage, type TgUpdate, type TgUser } from './types.ts';
+import {
+  CallbackQuerySchema,
+  EditedMessageSchema,
+  issueSummary,
+  MessageSchema,
+  type TgCallbackQuery,
+  type TgChat,
+  type TgMessage,
+  type TgUser,
+} from './schema.ts';
+import { CHANNEL } from './types.ts';
 
 export type ParsedUpdate =
   | { kind: 'message'; updateId: number; message: InboundMessage }
@@ -9,10 +20,23 @@ export type ParsedUpdate =
   | { kind: 'edited'; updateId: number; conversationId: string }
   /** A user message with nothing the assistant can read (a poll, a contact, a dice…). */
   | { kind: 'unsupported'; updateId: number; conversationId: string }
-  | { kind: 'ignored'; updateId: number; reason: string };
+  | { kind: 'ignored'; updateId: number; reason: string }
+  /** An Update whose message does not match the Bot API's types: skipped (Telegram would resend it). */
+  | { kind: 'malformed'; updateId: number; reason: string };
+
+const MAX_REASON = 200;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `telegram:<chat>` for a private chat; in a group every member has a conversation of their own,
+ * `telegram:<chat>:<user>` (replies still go to the group), so nobody answers another's open question.
+ */
+export function conversationOf(chat: TgChat, from: TgUser | undefined): string {
+  const address = from && from.id !== chat.id ? `${chat.id}:${from.id}` : String(chat.id);
+  return conversationIdOf(CHANNEL, address);
+}
 
 function userOf(from: TgUser | undefined, fallbackId: number): InboundMessage['user'] {
   const id = String(from?.id ?? fallbackId);
@@ -20,8 +44,7 @@ function userOf(from: TgUser | undefined, fallbackId: number): InboundMessage['u
   return name ? { id, name } : { id };
 }
 
-function fileAttachment(kind: Attachment['kind'], file: TgMessage['document']): Attachment | null {
-  if (!isObject(file) || typeof file.file_id !== 'string') return null;
+function fileAttachment(kind: Attachment['kind'], file: NonNullable<TgMessage['document']>): Attachment {
   const attachment: Attachment = { kind, id: file.file_id };
   if (file.mime_type) attachment.mimeType = file.mime_type;
   if (file.file_name) attachment.fileName = file.file_name;
@@ -32,17 +55,17 @@ function fileAttachment(kind: Attachment['kind'], file: TgMessage['document']): 
 function contentOf(message: TgMessage): Pick<InboundMessage, 'text' | 'attachments' | 'location'> | null {
   const content: Pick<InboundMessage, 'text' | 'attachments' | 'location'> = {};
   const text = message.text ?? message.caption;
-  if (typeof text === 'string' && text.length > 0) content.text = text;
+  if (text) content.text = text;
 
   const where = message.venue?.location ?? message.location;
-  if (isObject(where) && typeof where.latitude === 'number' && typeof where.longitude === 'number') {
+  if (where) {
     content.location = { latitude: where.latitude, longitude: where.longitude };
     if (message.venue?.title) content.location.name = message.venue.title;
     if (message.venue?.address) content.location.address = message.venue.address;
   }
 
   const attachments: Attachment[] = [];
-  if (Array.isArray(message.photo) && message.photo.length > 0) {
+  if (message.photo && message.photo.length > 0) {
     // Telegram lists the sizes of one photo; the largest is the one worth keeping.
     const largest = message.photo.reduce((best, size) =>
       (size.file_size ?? size.width * size.height) > (best.file_size ?? best.width * best.height) ? size : best,
@@ -55,10 +78,7 @@ function contentOf(message: TgMessage): Pick<InboundMessage, 'text' | 'attachmen
     ['video', message.video],
     ['sticker', message.sticker],
   ];
-  for (const [kind, file] of files) {
-    const attachment = file ? fileAttachment(kind, file) : null;
-    if (attachment) attachments.push(attachment);
-  }
+  for (const [kind, file] of files) if (file) attachments.push(fileAttachment(kind, file));
   if (attachments.length > 0) {
     if (content.text) for (const attachment of attachments) attachment.caption = content.text;
     content.attachments = attachments;
@@ -67,7 +87,11 @@ function contentOf(message: TgMessage): Pick<InboundMessage, 'text' | 'attachmen
 }
 
 /** Commands that mean the same as a word the assistant understands (`/start` is a bot's first message). */
-const COMMAND_WORDS: Record<string, string> = { start: 'hola', help: 'ayuda', ayuda: 'ayuda' };
+const COMMAND_WORDS: ReadonlyMap<string, string> = new Map([
+  ['start', 'hola'],
+  ['help', 'ayuda'],
+  ['ayuda', 'ayuda'],
+]);
 
 /**
  * `/command@BotName args` → `/command args` (the suffix Telegram adds in groups); `/start`, `/help` and
@@ -78,20 +102,21 @@ export function normalizeCommand(text: string): string {
   if (!command) return text;
   const name = command[1]!.toLowerCase();
   const rest = text.slice(command[0].length).trim();
-  const word = COMMAND_WORDS[name];
+  const word = COMMAND_WORDS.get(name);
   if (word) return rest && name !== 'start' ? `${word} ${rest}` : word;
   return rest ? `/${name} ${rest}` : `/${name}`;
 }
 
+/** The time a message was sent (the time of arrival when Telegram's date is missing or unusable). */
+const receivedAt = (unixSeconds: number | undefined) =>
+  new Date(unixSeconds ? unixSeconds * 1000 : Date.now()).toISOString();
+
 function parseMessage(updateId: number, message: TgMessage): ParsedUpdate {
-  if (!isObject(message) || !isObject(message.chat) || typeof message.message_id !== 'number') {
-    throw new ValidationError('message must have message_id and chat');
-  }
   if (message.from?.is_bot) return { kind: 'ignored', updateId, reason: 'message from a bot' };
-  const conversationId = conversationIdOf(CHANNEL, String(message.chat.id));
+  const conversationId = conversationOf(message.chat, message.from);
   const content = contentOf(message);
   if (!content) return { kind: 'unsupported', updateId, conversationId };
-  if (content.text && typeof message.text === 'string') content.text = normalizeCommand(content.text);
+  if (content.text && message.text !== undefined) content.text = normalizeCommand(content.text);
   return {
     kind: 'message',
     updateId,
@@ -102,7 +127,7 @@ function parseMessage(updateId: number, message: TgMessage): ParsedUpdate {
       conversationId,
       user: userOf(message.from, message.chat.id),
       ...content,
-      receivedAt: new Date((message.date || Date.now() / 1000) * 1000).toISOString(),
+      receivedAt: receivedAt(message.date),
     },
   };
 }
@@ -116,19 +141,14 @@ function pressedTitle(query: TgCallbackQuery): string | undefined {
 }
 
 function parseCallback(updateId: number, query: TgCallbackQuery): ParsedUpdate {
-  if (!isObject(query) || typeof query.id !== 'string' || !isObject(query.from)) {
-    throw new ValidationError('callback_query must have id and from');
-  }
-  if (typeof query.data !== 'string' || query.data.length === 0) {
-    return { kind: 'callback', updateId, callbackQueryId: query.id, message: null };
-  }
-  const chatId = query.message?.chat?.id ?? query.from.id;
+  if (!query.data) return { kind: 'callback', updateId, callbackQueryId: query.id, message: null };
+  const chat = query.message?.chat ?? { id: query.from.id };
   const title = pressedTitle(query);
   const message: InboundMessage = {
     id: `callback:${query.id}`,
     channel: CHANNEL,
-    conversationId: conversationIdOf(CHANNEL, String(chatId)),
-    user: userOf(query.from, chatId),
+    conversationId: conversationOf(chat, query.from),
+    user: userOf(query.from, chat.id),
     action: query.data,
     receivedAt: new Date().toISOString(),
   };
@@ -136,20 +156,44 @@ function parseCallback(updateId: number, query: TgCallbackQuery): ParsedUpdate {
   return { kind: 'callback', updateId, callbackQueryId: query.id, message };
 }
 
-/** Parses one webhook Update. Throws `ValidationError` when it is not an Update. */
+/** Validates one part of an Update; a mismatch becomes a `malformed` result naming the field. */
+function validated<T extends v.GenericSchema>(
+  schema: T,
+  value: unknown,
+  field: string,
+  updateId: number,
+  parse: (valid: v.InferOutput<T>) => ParsedUpdate,
+): ParsedUpdate {
+  const result = v.safeParse(schema, value);
+  if (result.success) return parse(result.output);
+  const reason = `${field}.${issueSummary(result.issues)}`.slice(0, MAX_REASON);
+  return { kind: 'malformed', updateId, reason };
+}
+
+/**
+ * Parses one webhook Update. Throws `ValidationError` when the body is not an Update at all; an Update
+ * whose message, edit or button press has fields of the wrong type is `malformed`.
+ */
 export function parseUpdate(body: unknown): ParsedUpdate {
   if (!isObject(body)) throw new ValidationError('body must be a JSON object');
   const updateId = body['update_id'];
-  if (typeof updateId !== 'number' || !Number.isInteger(updateId))
+  if (typeof updateId !== 'number' || !Number.isSafeInteger(updateId))
     throw new ValidationError('update_id must be an integer');
-  const update = body as unknown as TgUpdate;
-  if (update.message !== undefined) return parseMessage(updateId, update.message);
-  if (update.callback_query !== undefined) return parseCallback(updateId, update.callback_query);
-  if (update.edited_message !== undefined) {
-    const chat = update.edited_message?.chat;
-    if (!isObject(chat)) throw new ValidationError('edited_message must have chat');
-    return { kind: 'edited', updateId, conversationId: conversationIdOf(CHANNEL, String(chat.id)) };
+  if (body['message'] !== undefined) {
+    return validated(MessageSchema, body['message'], 'message', updateId, (message) => parseMessage(updateId, message));
+  }
+  if (body['callback_query'] !== undefined) {
+    return validated(CallbackQuerySchema, body['callback_query'], 'callback_query', updateId, (query) =>
+      parseCallback(updateId, query),
+    );
+  }
+  if (body['edited_message'] !== undefined) {
+    return validated(EditedMessageSchema, body['edited_message'], 'edited_message', updateId, (edited) => ({
+      kind: 'edited',
+      updateId,
+      conversationId: conversationOf(edited.chat, edited.from),
+    }));
   }
   const kind = Object.keys(body).find((key) => key !== 'update_id') ?? 'empty';
-  return { kind: 'ignored', updateId, reason: `update type ${kind}` };
+  return { kind: 'ignored', updateId, reason: `update type ${kind.slice(0, 64)}` };
 }

@@ -11,6 +11,14 @@ describe('Telegram rendering', () => {
     expect(part).not.toHaveProperty('parse_mode');
   });
 
+  it("sends a group member's replies to the group chat", () => {
+    const [part] = renderTelegram(
+      { conversationId: 'telegram:-1001234567890:123456789', text: 'Hola' },
+      new CallbackData(),
+    );
+    expect(part).toMatchObject({ chat_id: '-1001234567890', text: 'Hola' });
+  });
+
   it('renders buttons as an inline keyboard with callback_data = button id', () => {
     const [part] = renderTelegram(
       {

@@ -42,7 +42,8 @@ function keyboard(buttons: Button[], data: CallbackData): TgSendMessage['reply_m
  * escaping), split at 4096; the inline keyboard goes with the last part.
  */
 export function renderTelegram(message: OutboundMessage, data: CallbackData): TgSendMessage[] {
-  const chatId = splitConversationId(message.conversationId).address;
+  // A group member's conversation is `<chat>:<user>` (see parse.ts): the reply goes to the group.
+  const chatId = splitConversationId(message.conversationId).address.split(':')[0]!;
   const parts = splitText(message.text, LIMITS.text).map<TgSendMessage>((text) => ({
     chat_id: chatId,
     text,

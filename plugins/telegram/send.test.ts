@@ -56,7 +56,8 @@ describe('Telegram send', () => {
       registry,
       logger: silentLogger,
       deadLetter: { intervalMs: 0 },
-      limits: { telegram: { perChat: { burst: 1, perSecond: 20 } } },
+      // The second part waits 500 ms: long enough that it cannot have gone out when the first is checked.
+      limits: { telegram: { perChat: { burst: 1, perSecond: 2 } } },
     });
     try {
       // Two sendMessage calls; the first one spends the chat's only token.

@@ -47,6 +47,7 @@ async function processUpdate(update: ParsedUpdate, deps: WebhookDeps): Promise<v
         logger.info(fields, 'unsupported Telegram message');
         return await deps.notifyUnsupported(update.conversationId, update.updateId);
       case 'ignored':
+      case 'malformed':
         logger.debug({ ...fields, reason: update.reason }, 'Telegram update ignored');
         return;
     }
@@ -89,17 +90,22 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
       return raw.response;
     }
     const body = parseJson(raw.bytes);
-    if (body === undefined) {
-      logger.warn({ bytes: raw.bytes.length }, 'Telegram webhook body is not JSON');
-      return webhookError(c, 400, 'invalid_request', 'body is not valid JSON');
+    if (!body.ok) {
+      logger.warn({ bytes: raw.bytes.length, reason: body.reason }, 'Telegram webhook body refused');
+      return webhookError(c, 400, 'invalid_request', body.reason);
     }
     let update: ParsedUpdate;
     try {
-      update = parseUpdate(body);
+      update = parseUpdate(body.value);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       logger.warn({ reason: error.message }, 'Telegram update rejected');
       return webhookError(c, 400, error.code, error.message);
+    }
+    if (update.kind === 'malformed') {
+      // Telegram resends anything but a 2xx, holding the updates behind it: skipped, with the reason.
+      logger.warn({ updateId: update.updateId, reason: update.reason }, 'malformed Telegram update skipped');
+      return c.json({ ok: true, skipped: update.reason }, 200);
     }
     // Answering 200 is a promise to process: with the store down, 503 makes Telegram deliver again later.
     const probe = update.kind === 'message' || update.kind === 'callback' ? update.message?.conversationId : undefined;

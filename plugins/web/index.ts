@@ -4,6 +4,8 @@ import { issueConversationToken, verifyConversationToken } from '../../core/auth
 import { safeEqual } from '../../core/auth/safe-equal.ts';
 import { AuthError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { readJsonObject } from '../../core/http/read-json.ts';
+import { addressOfContext } from '../../core/limits/client-address.ts';
+import type { Limits } from '../../core/limits/index.ts';
 import type { ChannelPlugin, PluginHost } from '../../core/plugin.ts';
 import type { TurnResult } from '../../core/runtime/types.ts';
 import { parseWebMessage } from './parse.ts';
@@ -14,6 +16,10 @@ export interface WebPluginOptions {
   /** Required in `X-Api-Key` on `POST /api/bot/message` when set. */
   apiKey?: string;
   maxBodyBytes: number;
+  /** false (WEB_REST=off): no REST routes at all. */
+  rest?: boolean;
+  /** Rate limits per client address and per conversation (none when absent). */
+  limits?: Limits;
 }
 
 /**
@@ -28,12 +34,23 @@ export function createWebPlugin(options: WebPluginOptions): ChannelPlugin {
     name: 'web',
     capabilities: { buttons: true, maxButtons: 10, maxButtonTitle: 64, maxTextLength: 10_000 },
     mount(app: Hono, host: PluginHost) {
+      if (options.rest === false) return;
+      if (!options.apiKey) {
+        host.logger.warn(
+          {},
+          'the web REST API is open (no WEB_API_KEY): anyone who knows a user_id can post as that user and read the conversation',
+        );
+      }
+      const limits = options.limits;
       app.post('/api/bot/message', async (c) => {
         if (options.apiKey && !safeEqual(c.req.header('x-api-key') ?? '', options.apiKey)) {
           throw new AuthError('missing or invalid X-Api-Key');
         }
+        // With WEB_API_KEY the caller is the backend speaking for all its users: only per-conversation limits.
+        if (!options.apiKey) await limits?.rate.address(addressOfContext(c, limits.settings.trustedProxyHops));
         const body = await readJsonObject(c, options.maxBodyBytes);
         const message = parseWebMessage(body, c.req.header('idempotency-key'));
+        await limits?.rate.conversation(message.conversationId);
         const turn = await host.runtime.receive(message);
         return c.json(answer(turn, issueConversationToken(options.sessionSecret, turn.conversationId)));
       });

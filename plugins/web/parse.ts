@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../../core/errors.ts';
-import { conversationIdOf, type InboundMessage } from '../../core/types.ts';
+import { hasControlCharacters } from '../../core/limits/message-text.ts';
+import { BROWSER_ADDRESS_PREFIX, conversationIdOf, type InboundMessage } from '../../core/types.ts';
 
 export const MAX_MESSAGE_LENGTH = 4096;
 const USER_ID = /^[\p{L}\p{N}_.@+\-:]{1,128}$/u;
@@ -13,7 +14,8 @@ export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: 
   const { user_id: userId, message, action, message_id: messageId, user_name: userName } = body;
   if (typeof userId !== 'string' || !userId.trim())
     throw new ValidationError('user_id is required (a non-empty string)');
-  if (!USER_ID.test(userId)) {
+  // The regex never lets the browser prefix through; said twice so that widening it cannot.
+  if (!USER_ID.test(userId) || userId.startsWith(BROWSER_ADDRESS_PREFIX)) {
     throw new ValidationError('user_id may only have letters, digits and _ . @ + - : (at most 128 characters)');
   }
   if (message !== undefined && typeof message !== 'string') throw new ValidationError('message must be a string');
@@ -24,6 +26,7 @@ export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: 
   if (!text && !action) throw new ValidationError('message is required (a non-empty string) unless action is given');
   if (text.length > MAX_MESSAGE_LENGTH)
     throw new ValidationError(`message is longer than ${MAX_MESSAGE_LENGTH} characters`);
+  if (hasControlCharacters(text)) throw new ValidationError('message may not contain control characters');
   const clientId = typeof messageId === 'string' && messageId ? messageId : idempotencyKey;
   const id = clientId ?? randomUUID();
   if (id.length > 200) throw new ValidationError('message_id is longer than 200 characters');

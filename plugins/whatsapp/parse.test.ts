@@ -119,7 +119,11 @@ describe('WhatsApp webhook parsing', () => {
     expect(() => parseWebhook([])).toThrow(ValidationError);
     expect(() => parseWebhook({ object: 'page', entry: [] })).toThrow(/whatsapp_business_account/);
     expect(() => parseWebhook({ object: 'whatsapp_business_account' })).toThrow(/entry/);
-    expect(() => parseWebhook({ object: 'whatsapp_business_account', entry: [{ changes: 'x' }] })).toThrow(/changes/);
+    // Below the envelope, what does not match is skipped and counted (Meta would resend a refusal for days).
+    expect(parseWebhook({ object: 'whatsapp_business_account', entry: [{ changes: 'x' }, null] })).toMatchObject({
+      messages: [],
+      malformed: 2,
+    });
   });
 
   it('counts messages without sender or id as malformed', () => {

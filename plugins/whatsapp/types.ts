@@ -39,65 +39,7 @@ export interface WhatsAppSettings {
   timeoutMs: number;
 }
 
-// ---- Webhook payload (Cloud API "messages" field) ----
-
-export interface WaWebhook {
-  object: string;
-  entry: WaEntry[];
-}
-
-export interface WaEntry {
-  id: string;
-  changes: { field: string; value: WaChangeValue }[];
-}
-
-export interface WaChangeValue {
-  messaging_product?: string;
-  metadata?: { display_phone_number?: string; phone_number_id?: string };
-  contacts?: { profile?: { name?: string }; wa_id?: string }[];
-  messages?: WaMessage[];
-  statuses?: WaStatus[];
-  errors?: WaError[];
-}
-
-export interface WaMedia {
-  id: string;
-  mime_type?: string;
-  sha256?: string;
-  caption?: string;
-  filename?: string;
-}
-
-export interface WaMessage {
-  from: string;
-  id: string;
-  timestamp: string;
-  type: string;
-  text?: { body: string };
-  interactive?: {
-    type: string;
-    button_reply?: { id: string; title: string };
-    list_reply?: { id: string; title: string; description?: string };
-  };
-  button?: { payload?: string; text?: string };
-  location?: { latitude: number; longitude: number; name?: string; address?: string };
-  image?: WaMedia;
-  document?: WaMedia;
-  audio?: WaMedia;
-  video?: WaMedia;
-  sticker?: WaMedia;
-  context?: { from?: string; id?: string };
-  errors?: WaError[];
-}
-
-export interface WaStatus {
-  id: string;
-  status: string;
-  timestamp: string;
-  recipient_id?: string;
-  errors?: WaError[];
-}
-
+/** A Graph API error (webhook payloads: see schema.ts). */
 export interface WaError {
   code: number;
   title?: string;

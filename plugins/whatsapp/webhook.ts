@@ -129,20 +129,20 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
       );
     }
     const body = parseJson(raw.bytes);
-    if (body === undefined) {
-      logger.warn({ bytes: raw.bytes.length }, 'WhatsApp webhook body is not JSON');
-      return webhookError(c, 400, 'invalid_request', 'body is not valid JSON');
+    if (!body.ok) {
+      logger.warn({ bytes: raw.bytes.length, reason: body.reason }, 'WhatsApp webhook body refused');
+      return webhookError(c, 400, 'invalid_request', body.reason);
     }
     let parsed: ParsedWebhook;
     try {
-      parsed = parseWebhook(body, { phoneNumberId: settings.phoneNumberId });
+      parsed = parseWebhook(body.value, { phoneNumberId: settings.phoneNumberId });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       logger.warn({ reason: error.message }, 'WhatsApp webhook payload rejected');
       return webhookError(c, 400, error.code, error.message);
     }
-    if (parsed.malformed > 0)
-      logger.warn({ malformed: parsed.malformed }, 'WhatsApp webhook items without from/id skipped');
+    // Meta resends anything but a 200 for days: what does not match the API's types is skipped, not refused.
+    if (parsed.malformed > 0) logger.warn({ malformed: parsed.malformed }, 'malformed WhatsApp webhook items skipped');
     if (parsed.foreign.length > 0)
       logger.info(
         { phoneNumberIds: [...new Set(parsed.foreign)], expected: settings.phoneNumberId },

@@ -112,6 +112,20 @@ describe('POST /api/bot/webhook (workflow callbacks)', () => {
     expect((await callback(noResult, signBody(SECRET, noResult))).status).toBe(400);
   });
 
+  it('refuses a replayed stale callback with 409 again, at once (not held, never 200)', async () => {
+    const { client, answer } = await waitingConversation('cb-stale-replay');
+    const stale = resultBody(answer.conversation_id, 'omnibot__old_run');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await callback(stale, signBody(SECRET, stale));
+      expect(response.status).toBe(409);
+      expect(await response.json()).toMatchObject({ error: 'conflict' });
+    }
+    const unknown = resultBody('web:nobody-at-all', 'omnibot__any');
+    expect((await callback(unknown, signBody(SECRET, unknown))).status).toBe(409);
+    expect((await callback(unknown, signBody(SECRET, unknown))).status).toBe(409);
+    expect((await client.messages(answer.conversation_id, answer.conversation_token)).status).toBe('processing');
+  });
+
   it('renders a failed workflow as a clear Spanish error', async () => {
     const { client, answer, run } = await waitingConversation('cb-failed');
     const raw = JSON.stringify({

@@ -1,11 +1,13 @@
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../../core/gateway.ts';
 import { spawnGateway } from '../support/gateway-process.ts';
+import { startOwnRedis } from '../support/own-redis.ts';
 import { clearPrefix, REDIS_URL, uniquePrefix } from '../support/redis.ts';
 import { webClient } from '../support/web-client.ts';
 
 const prefix = uniquePrefix('process');
+/** This file's own redis-server (killed and restarted here); SIGTERM handling: lifecycle.test.ts. */
+const REDIS_PORT = 6422;
 afterAll(async () => {
   await clearPrefix(prefix);
 });
@@ -36,33 +38,15 @@ describe('gateway processes', () => {
     }
   });
 
-  it('shuts down gracefully on SIGTERM, finishing the turn in flight', async () => {
-    const gateway = await spawnGateway({});
-    const pending = webClient(gateway.url).send('sigterm-user', 'hola');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    gateway.child.kill('SIGTERM');
-    const answer = await pending;
-    expect(answer.replies[0]?.text).toMatch(/Hola/);
-    expect(await gateway.exited).toBe(0);
-    expect(gateway.logs.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
-  });
-
-  it('is not ready while its Redis is down, and ready again when it is back', async () => {
-    const port = 30_000 + Math.floor(Math.random() * 20_000);
-    const startRedis = () =>
-      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-        stdio: 'ignore',
-      });
-    let redis = startRedis();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+  it('is not ready while its Redis is down, answers 503 meanwhile, and is ready again when it is back', async () => {
+    const redis = await startOwnRedis(REDIS_PORT);
     const gateway = await startGateway(
-      { LOG_LEVEL: 'silent', REDIS_URL: `redis://127.0.0.1:${port}` },
+      { LOG_LEVEL: 'silent', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix },
       { port: 0, host: '127.0.0.1' },
     );
     try {
       expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
-      redis.kill('SIGKILL');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await redis.kill();
       const down = await fetch(`${gateway.url}/readyz`);
       expect(down.status).toBe(503);
       expect(await down.json()).toMatchObject({ status: 'not_ready', checks: { redis: false } });
@@ -72,8 +56,9 @@ describe('gateway processes', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ user_id: 'r', message: 'hola' }),
       });
-      expect(refused.status).toBeGreaterThanOrEqual(500);
-      redis = startRedis();
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      await redis.start();
       let ready = 0;
       for (let i = 0; i < 50 && ready !== 200; i++) {
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -82,7 +67,7 @@ describe('gateway processes', () => {
       expect(ready).toBe(200);
     } finally {
       await gateway.stop();
-      redis.kill('SIGKILL');
+      await redis.kill();
     }
   });
 });

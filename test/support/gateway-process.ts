@@ -10,6 +10,8 @@ export interface GatewayProcess {
   logs: string[];
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
+  /** Resolves once a log line has this `msg` (already logged or later). */
+  waitForLog(msg: string): Promise<void>;
 }
 
 /** Starts `node main.ts` as its own process (PORT=0) and resolves once it logs "listening". */
@@ -20,6 +22,8 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  const logWaiters: { msg: string; resolve: () => void }[] = [];
+  const logged = (msg: string) => logs.some((line) => line.includes(`"msg":${JSON.stringify(msg)}`));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = '';
@@ -30,6 +34,10 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         logs.push(line);
+        for (const waiter of logWaiters.filter((w) => logged(w.msg))) {
+          logWaiters.splice(logWaiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
         try {
           const record = JSON.parse(line) as { msg?: string; url?: string };
           if (record.msg === 'listening' && record.url) {
@@ -47,5 +55,7 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
       reject(new Error(`gateway exited with ${code}:\n${logs.join('\n')}`));
     });
   });
-  return { url, child, logs, exited };
+  const waitForLog = (msg: string) =>
+    logged(msg) ? Promise.resolve() : new Promise<void>((resolve) => logWaiters.push({ msg, resolve }));
+  return { url, child, logs, exited, waitForLog };
 }

@@ -118,6 +118,40 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       expect(await store.claimMessage('web:m5', 5_000)).toEqual({ state: 'done', result: { replies: ['uno'] } });
     });
 
+    it('keeps a renewed claim past its lease, for its holder only', async () => {
+      const token = await tokenOf('web:m6', 200);
+      expect(await store.renewMessage('web:m6', 'someone-else', 5_000)).toBe(false);
+      expect(await store.renewMessage('web:m6', token, 5_000)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await store.claimMessage('web:m6', 5_000)).toEqual({ state: 'pending' });
+      await store.releaseMessage('web:m6', token);
+      expect(await store.renewMessage('web:m6', token, 5_000)).toBe(false);
+    });
+
+    it('renews nothing once the claim is answered or expired', async () => {
+      const token = await tokenOf('web:m7');
+      await store.commit('web:g', 0, changes({ dedup: { key: 'web:m7', token, result: { ok: 1 }, ttlMs: 60_000 } }));
+      expect(await store.renewMessage('web:m7', token, 5_000)).toBe(false);
+      expect(await store.claimMessage('web:m7', 5_000)).toEqual({ state: 'done', result: { ok: 1 } });
+      const short = await tokenOf('web:m8', 30);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await store.renewMessage('web:m8', short, 5_000)).toBe(false);
+      expect(await store.claimMessage('web:m8', 5_000)).toEqual(claimed);
+    });
+
+    it('keeps conversations whose ids extend each other apart (ids with ":")', async () => {
+      const entry = (id: string, text: string) => ({ conversationId: id, direction: 'in' as const, text, at: 'now' });
+      const ids = ['web:v', 'web:v:events', 'web:v:transcript', 'web:v:x:events'];
+      for (const id of ids) {
+        expect(await store.commit(id, 0, changes({ snapshot: { id }, transcript: [entry(id, `soy ${id}`)] }))).toBe(1);
+      }
+      expect(await store.commit('web:v', 1, changes({ snapshot: { id: 'web:v', n: 2 } }))).toBe(2);
+      for (const id of ids) {
+        expect((await store.load(id))?.snapshot).toMatchObject({ id });
+        expect((await store.readTranscript(id)).map((t) => t.text)).toEqual([`soy ${id}`]);
+      }
+    });
+
     it('lets an expired claim be claimed again', async () => {
       expect(await store.claimMessage('web:m2', 30)).toEqual(claimed);
       await new Promise((resolve) => setTimeout(resolve, 60));

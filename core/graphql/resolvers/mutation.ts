@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { issueConversationToken } from '../../auth/conversation-token.ts';
+import { hasControlCharacters } from '../../limits/message-text.ts';
 import type { TurnResult } from '../../runtime/types.ts';
-import { conversationIdOf, type InboundMessage, splitConversationId } from '../../types.ts';
+import { browserConversationId, type InboundMessage, splitConversationId } from '../../types.ts';
 import { assertAdmin, assertCanWrite } from '../auth.ts';
 import type { GraphqlContext } from '../context.ts';
 import { badInput, notFound } from '../errors.ts';
 import { replyObject } from '../mappers.ts';
+import { withinRateLimit } from '../rate-limited.ts';
 
 export const WEB_CHANNEL = 'web';
 const MAX_TEXT = 4096;
@@ -32,6 +34,7 @@ function validate(args: SendMessageArgs): { text?: string; action?: string } {
   const action = args.action?.trim() || undefined;
   if ((text === undefined) === (action === undefined)) throw badInput('send exactly one of text and action');
   if (text && text.length > MAX_TEXT) throw badInput(`text exceeds ${MAX_TEXT} characters`, 'text');
+  if (text && hasControlCharacters(text)) throw badInput('text may not contain control characters', 'text');
   if (action && action.length > MAX_ACTION) throw badInput(`action exceeds ${MAX_ACTION} characters`, 'action');
   if (args.clientMessageId != null && !CLIENT_MESSAGE_ID.test(args.clientMessageId)) {
     throw badInput('clientMessageId must be 1-100 characters of A-Z a-z 0-9 _ . : -', 'clientMessageId');
@@ -58,8 +61,11 @@ async function agentAction(ctx: GraphqlContext, conversationId: string, act: () 
 }
 
 export const Mutation = {
-  startConversation(_root: unknown, _args: unknown, ctx: GraphqlContext) {
-    const conversationId = conversationIdOf(WEB_CHANNEL, randomUUID());
+  async startConversation(_root: unknown, _args: unknown, ctx: GraphqlContext) {
+    const { limits } = ctx.services;
+    if (limits) await withinRateLimit(() => limits.rate.address(ctx.clientAddress));
+    // In the browser namespace: no REST `user_id` can name it (core/types.ts).
+    const conversationId = browserConversationId();
     return { conversationId, token: issueConversationToken(ctx.services.config.sessionSecret, conversationId) };
   },
 
@@ -68,6 +74,13 @@ export const Mutation = {
     const { channel, address } = splitConversationId(args.conversationId);
     if (channel !== WEB_CHANNEL || !address) throw badInput('not a web conversation', 'conversationId');
     const { text, action } = validate(args);
+    const { limits } = ctx.services;
+    if (limits) {
+      await withinRateLimit(async () => {
+        await limits.rate.address(ctx.clientAddress);
+        await limits.rate.conversation(args.conversationId);
+      });
+    }
     const message: InboundMessage = {
       id: inboundMessageId(address, args.clientMessageId),
       channel: WEB_CHANNEL,

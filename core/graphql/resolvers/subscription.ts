@@ -5,6 +5,7 @@ import { assertAdmin, assertCanRead } from '../auth.ts';
 import type { GraphqlContext } from '../context.ts';
 import { graphqlError } from '../errors.ts';
 import { messageFromEvent, stateFromEvent, stateFromView } from '../mappers.ts';
+import { holdStreamSlot } from '../rate-limited.ts';
 import { type TopicStreamOptions, topicStream } from '../topic-stream.ts';
 
 type FlowControl = Pick<TopicStreamOptions<unknown>, 'maxQueued' | 'congested' | 'onOverflow' | 'onInterrupted'>;
@@ -78,6 +79,7 @@ export const Subscription = {
   messages: {
     async subscribe(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {
       assertCanRead(ctx.principal, args.conversationId);
+      const release = holdStreamSlot(ctx.services.limits, ctx);
       const topic = topics.messages(args.conversationId);
       const stream = topicStream({
         bus: ctx.services.bus,
@@ -85,8 +87,14 @@ export const Subscription = {
         map: (payload) => messageFromEvent(args.conversationId, payload),
         ...flowControl(ctx, topic),
       });
-      await busReady(ctx.services.bus);
-      return stream;
+      try {
+        await busReady(ctx.services.bus);
+      } catch (error) {
+        release();
+        await stream.return?.();
+        throw error;
+      }
+      return withEnd(stream, release);
     },
     resolve: passThrough,
   },
@@ -94,6 +102,7 @@ export const Subscription = {
   conversationState: {
     async subscribe(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {
       assertCanRead(ctx.principal, args.conversationId);
+      const release = holdStreamSlot(ctx.services.limits, ctx);
       const topic = topics.state(args.conversationId);
       let lastVersion = -1;
       let current: ReturnType<typeof stateFromView> | null = null;
@@ -116,6 +125,7 @@ export const Subscription = {
         await busReady(ctx.services.bus);
         current = stateFromView(args.conversationId, await ctx.services.runtime.getConversation(args.conversationId));
       } catch (error) {
+        release();
         await stream.return?.();
         ctx.services.logger.error(
           { err: error, conversationId: args.conversationId },
@@ -123,7 +133,7 @@ export const Subscription = {
         );
         throw graphqlError('INTERNAL_SERVER_ERROR', 'the conversation could not be read; subscribe again later');
       }
-      return stream;
+      return withEnd(stream, release);
     },
     resolve: passThrough,
   },

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { WorkflowError } from './types.ts';
+
+/**
+ * Which process runs an embedded workflow run, and how it ended, as every process sees it. The
+ * process running a run holds a lease it renews while the run goes on; a run whose lease ran out
+ * without a result was lost with its process, and may be claimed again (resumed) by another one.
+ * In memory (no Redis) there is one process: the registry only serves idempotent triggers and
+ * `status()`.
+ */
+export interface RunRegistry {
+  /** How long a lease lasts without renewal (the holder renews it every third of it). */
+  readonly leaseMs: number;
+  /** Takes a run for this process: null when it has ended or a live process holds it. */
+  claim(runId: string): Promise<RunClaim | null>;
+  /** Extends the lease; false when the run ended or another process took it over. */
+  renew(claim: RunClaim): Promise<boolean>;
+  /** Records the outcome (the first one stays) and lets the lease go. */
+  finish(claim: RunClaim, outcome: RunOutcome): Promise<void>;
+  get(runId: string): Promise<RunRecord | null>;
+}
+
+export interface RunClaim {
+  runId: string;
+  /** 1 for the first start; more when the run is resumed after its process died. */
+  attempt: number;
+  token: string;
+}
+
+export type RunOutcome = { state: 'success'; result: unknown } | { state: 'failed'; error: WorkflowError };
+
+export type RunRecord =
+  /** `alive`: its holder still renews the lease. */
+  { state: 'running'; attempt: number; alive: boolean } | (RunOutcome & { attempt: number });
+
+export interface RunRegistryOptions {
+  leaseMs: number;
+  /** How long a run's record is kept (well beyond any workflow timeout). */
+  recordTtlMs?: number;
+  /** Memory only: records kept at most (the oldest go first). */
+  maxRecords?: number;
+  now?: () => number;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+export function createMemoryRunRegistry(options: RunRegistryOptions): RunRegistry {
+  const now = options.now ?? Date.now;
+  const maxRecords = options.maxRecords ?? 10_000;
+  const records = new Map<string, { attempt: number; token: string; leaseUntil: number; outcome?: RunOutcome }>();
+  return {
+    leaseMs: options.leaseMs,
+    async claim(runId) {
+      const record = records.get(runId);
+      if (record && (record.outcome || record.leaseUntil > now())) return null;
+      if (!record && records.size >= maxRecords) records.delete(records.keys().next().value!);
+      const claim = { runId, attempt: (record?.attempt ?? 0) + 1, token: randomUUID() };
+      records.set(runId, { attempt: claim.attempt, token: claim.token, leaseUntil: now() + options.leaseMs });
+      return claim;
+    },
+    async renew(claim) {
+      const record = records.get(claim.runId);
+      if (!record || record.outcome || record.token !== claim.token) return false;
+      record.leaseUntil = now() + options.leaseMs;
+      return true;
+    },
+    async finish(claim, outcome) {
+      const record = records.get(claim.runId);
+      if (!record) records.set(claim.runId, { attempt: claim.attempt, token: claim.token, leaseUntil: 0, outcome });
+      else if (!record.outcome) record.outcome = outcome;
+    },
+    async get(runId) {
+      const record = records.get(runId);
+      if (!record) return null;
+      if (record.outcome) return { ...record.outcome, attempt: record.attempt };
+      return { state: 'running', attempt: record.attempt, alive: record.leaseUntil > now() };
+    },
+  };
+}
+
+// KEYS: state hash, lease. A run that ended, or whose lease is held, is not claimed.
+const CLAIM = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'success' or state == 'failed' then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+local attempt = redis.call('HINCRBY', KEYS[1], 'attempt', 1)
+redis.call('HSET', KEYS[1], 'state', 'running', 'token', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return attempt
+`;
+
+// A late renewal still holds the run when nobody took it over meanwhile.
+const RENEW = `
+local holder = redis.call('GET', KEYS[2])
+if holder == ARGV[1] or (not holder and redis.call('HGET', KEYS[1], 'token') == ARGV[1]
+    and redis.call('HGET', KEYS[1], 'state') == 'running') then
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`;
+
+const FINISH = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'success' and state ~= 'failed' then
+  redis.call('HSET', KEYS[1], 'state', ARGV[1], 'outcome', ARGV[2])
+  redis.call('HSETNX', KEYS[1], 'attempt', ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+redis.call('DEL', KEYS[2])
+return 1
+`;
+
+type RedisWithRunScripts = Redis & {
+  omnibotRunClaim(...args: (string | number)[]): Promise<number>;
+  omnibotRunRenew(...args: (string | number)[]): Promise<number>;
+  omnibotRunFinish(...args: (string | number)[]): Promise<number>;
+};
+
+/** The registry in Redis: leases expire by themselves (`PX`), so no clock is compared across hosts. */
+export function createRedisRunRegistry(options: RunRegistryOptions & { redis: Redis; prefix: string }): RunRegistry {
+  const redis = options.redis as RedisWithRunScripts;
+  if (typeof (redis as Partial<RedisWithRunScripts>).omnibotRunFinish !== 'function') {
+    redis.defineCommand('omnibotRunClaim', { numberOfKeys: 2, lua: CLAIM });
+    redis.defineCommand('omnibotRunRenew', { numberOfKeys: 2, lua: RENEW });
+    redis.defineCommand('omnibotRunFinish', { numberOfKeys: 2, lua: FINISH });
+  }
+  const ttlMs = options.recordTtlMs ?? DAY_MS;
+  // A fixed word before the id: no run id can name another kind of key.
+  const stateKey = (runId: string) => `${options.prefix}run-state:${runId}`;
+  const leaseKey = (runId: string) => `${options.prefix}run-lease:${runId}`;
+  return {
+    leaseMs: options.leaseMs,
+    async claim(runId) {
+      const token = randomUUID();
+      const attempt = await redis.omnibotRunClaim(stateKey(runId), leaseKey(runId), token, options.leaseMs, ttlMs);
+      return attempt > 0 ? { runId, attempt, token } : null;
+    },
+    async renew(claim) {
+      const renewed = await redis.omnibotRunRenew(
+        stateKey(claim.runId),
+        leaseKey(claim.runId),
+        claim.token,
+        options.leaseMs,
+      );
+      return renewed === 1;
+    },
+    async finish(claim, outcome) {
+      const { state, ...rest } = outcome;
+      await redis.omnibotRunFinish(
+        stateKey(claim.runId),
+        leaseKey(claim.runId),
+        state,
+        JSON.stringify(rest),
+        ttlMs,
+        claim.attempt,
+      );
+    },
+    async get(runId) {
+      const replies = await redis.multi().hgetall(stateKey(runId)).exists(leaseKey(runId)).exec();
+      const [[hashError, hash], [leaseError, lease]] = replies as [[Error | null, unknown], [Error | null, unknown]];
+      if (hashError || leaseError) throw hashError ?? leaseError;
+      const fields = hash as Record<string, string>;
+      if (!fields.state) return null;
+      const attempt = Number(fields.attempt ?? 1);
+      if (fields.state === 'running') return { state: 'running', attempt, alive: lease === 1 };
+      const outcome = JSON.parse(fields.outcome ?? '{}') as { result?: unknown; error?: WorkflowError };
+      return fields.state === 'success'
+        ? { state: 'success', attempt, result: outcome.result }
+        : {
+            state: 'failed',
+            attempt,
+            error: outcome.error ?? { code: 'workflow_error', message: 'the run failed' },
+          };
+    },
+  };
+}
+
+/** A lease for runs from the watcher's poll interval: lost runs are noticed within a few polls. */
+export function runLeaseMsFor(pollIntervalMs: number): number {
+  return Math.min(30_000, Math.max(5_000, 2 * pollIntervalMs));
+}
+
+/** A run's holder learned that another process took the run over: it ends without a word. */
+export class RunTakenOverError extends Error {
+  constructor(runId: string) {
+    super(`workflow run ${runId} was taken over by another process`);
+  }
+}
