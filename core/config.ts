@@ -56,7 +56,11 @@ export interface Config {
   shutdownGraceMs: number;
   /** Every HTTP request answers within this (503 with Retry-After past it; the work itself goes on). */
   requestTimeoutMs: number;
-  /** A Redis command not answered within this fails (the request answers 503) instead of waiting. */
+  /**
+   * A Redis command not answered within this fails (the request answers 503) instead of waiting.
+   * Keep it at most CLAIM_LEASE_MS / 3: a claim renewal that times out then still leaves a later one
+   * time to land before the claim expires (renewals every CLAIM_LEASE_MS / 4, one at a time).
+   */
   redisCommandTimeoutMs: number;
   /** INSPECT=1: every conversation goes to the live Stately inspector. */
   inspect: boolean;
@@ -198,5 +202,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     },
     ...overrides,
   };
+  // A retry waiting for a dead holder must outlive its claim to take the message over (message-once.ts).
+  if (config.duplicateWaitMs <= config.claimLeaseMs) {
+    throw new ConfigError(
+      `DUPLICATE_WAIT_MS (${config.duplicateWaitMs}) must be greater than CLAIM_LEASE_MS (${config.claimLeaseMs})`,
+    );
+  }
   return config;
 }

@@ -71,9 +71,10 @@ async function loadLog(conversationId: string, url: string | undefined): Promise
     const store = createRedisStore({
       redis,
       prefix: process.env.REDIS_KEY_PREFIX ?? 'omnibot:',
+      // Read-only here: the limits only cap what a read returns (the whole log, at most what is kept).
       conversationTtlSeconds: 3600,
-      transcriptLimit: 1,
-      eventLimit: 1,
+      transcriptLimit: 100_000,
+      eventLimit: 100_000,
     });
     try {
       return (await store.load(conversationId)) ? await store.readEvents(conversationId) : null;

@@ -8,6 +8,7 @@ import {
   summarizeWorkOrder,
   type WorkOrderSummary,
 } from '../workflows/results.ts';
+import { pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
 import { asPage, CLOSED_WORK_ORDER_STATES, cmmsAuthHeader, cmmsRoutes, PRIORITY_RANK } from './routes.ts';
 
 /** What omnibot asks of the CMMS. One implementation: HTTP (the demo CMMS speaks the same API). */
@@ -23,8 +24,8 @@ export interface CmmsClient {
     prioridad?: string;
     observaciones?: string;
   }): Promise<WorkOrderSummary>;
-  /** The order whose observations carry `marker` (written by an earlier `reportFailure`), or null. */
-  findReportedFailure(marker: string): Promise<WorkOrderSummary | null>;
+  /** The order an earlier `reportFailure` of the same run created (see `reported-failure.ts`), or null. */
+  findReportedFailure(query: ReportedFailureQuery): Promise<WorkOrderSummary | null>;
   /** Orders not Completada/Cancelada, most urgent first, then the oldest (as the DAG sorts them). */
   listPendingWorkOrders(): Promise<WorkOrderSummary[]>;
   close(): Promise<void>;
@@ -44,6 +45,8 @@ export interface CmmsClientOptions {
 }
 
 const MAX_PAGES = 200;
+/** Pages a look-up for a reported failure reads at most (the first one and the newest ones). */
+const FIND_PAGES = 50;
 
 export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   const prefix = `/${(options.apiPrefix ?? '/api/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
@@ -146,19 +149,19 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   }
 
   /**
-   * The API cannot filter, so this pages: the first page, then from the last one back, where a
-   * recent order is whichever way the CMMS sorts its list.
+   * The API cannot filter, so this pages: the first page, then from the real last one back (a recent
+   * order is at one end whichever way the CMMS sorts its list), reading `FIND_PAGES` pages at most.
    */
-  async function findReportedFailure(marker: string): Promise<WorkOrderSummary | null> {
-    const matches = (o: Record<string, unknown>) => String(o.observacionesfinales ?? '').includes(marker);
-    const first = asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=1`));
-    const found = first.results.find(matches);
+  async function findReportedFailure(query: ReportedFailureQuery): Promise<WorkOrderSummary | null> {
+    const page = async (n: number) =>
+      asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=${n}`)).results;
+    const firstPage = asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=1`));
+    const found = pickReportedFailure(firstPage.results, query);
     if (found) return summarizeWorkOrder(found);
-    if (!first.next || !first.results.length) return null;
-    const lastPage = Math.min(MAX_PAGES, Math.ceil(first.count / first.results.length));
-    for (let page = lastPage; page >= 2; page--) {
-      const result = asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=${page}`));
-      const match = result.results.find(matches);
+    if (!firstPage.next || !firstPage.results.length) return null;
+    const lastPage = Math.ceil(firstPage.count / firstPage.results.length);
+    for (let n = lastPage, read = 1; n >= 2 && read < FIND_PAGES; n--, read++) {
+      const match = pickReportedFailure(await page(n), query);
       if (match) return summarizeWorkOrder(match);
     }
     return null;

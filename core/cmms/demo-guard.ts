@@ -119,8 +119,13 @@ export function demoRateLimit(options: DemoRateLimitOptions = {}): MiddlewareHan
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
       c.header('retry-after', String(seconds));
-      return c.json({ detail: `Demasiadas solicitudes. Intenta de nuevo en ${seconds} segundos.` }, 429);
+      return c.json({ detail: tooManyRequestsDetail(seconds) }, 429);
     }
     return next();
   };
+}
+
+/** The 429 `detail`, in the DRF style (usted) of the rest of the demo CMMS API. */
+export function tooManyRequestsDetail(seconds: number): string {
+  return `Demasiadas solicitudes. Intente de nuevo en ${seconds} ${seconds === 1 ? 'segundo' : 'segundos'}.`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mutatedBodies } from '../../test/support/fuzz.ts';
+import { tooManyRequestsDetail } from './demo-guard.ts';
 import { createDemoCmmsApp, DEMO_CMMS_TOKEN, MAX_CREATED_ORDERS, startDemoCmms } from './demo-server.ts';
 
 const json = (body: string) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -97,8 +98,14 @@ describe('demo CMMS: per-client rate limit', () => {
     const refused = await post('a');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await refused.json()).toMatchObject({ detail: expect.stringMatching(/^Demasiadas solicitudes/) });
+    const seconds = Number(refused.headers.get('retry-after'));
+    expect(await refused.json()).toEqual({ detail: tooManyRequestsDetail(seconds) });
     expect((await post('b')).status).toBe(201);
+  });
+
+  it('says how long to wait in correct Spanish, as the rest of the API (usted), singular included', () => {
+    expect(tooManyRequestsDetail(1)).toBe('Demasiadas solicitudes. Intente de nuevo en 1 segundo.');
+    expect(tooManyRequestsDetail(42)).toBe('Demasiadas solicitudes. Intente de nuevo en 42 segundos.');
   });
 
   it('limits clients by their address over HTTP', async () => {

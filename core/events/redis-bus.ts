@@ -13,7 +13,10 @@ export interface RedisEventBusOptions {
 }
 
 export interface RedisEventBus extends EventBus {
-  /** Resolves once every SUBSCRIBE issued so far has been confirmed by Redis. */
+  /**
+   * Resolves once every SUBSCRIBE issued so far has been confirmed by Redis; rejects when the last of
+   * them failed (Redis unreachable: the topics are subscribed again once it is back).
+   */
   ready(): Promise<void>;
   /**
    * Calls `listener` each time the subscriber connection is ready again after a disconnection (events
@@ -42,7 +45,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   const logger = options.logger ?? silentLogger;
   const channels = new Map<string, Channel>();
   // Commands on one connection complete in order: the last one settling means all earlier did.
-  let last: Promise<void> = Promise.resolve();
+  let last: Promise<{ failure: unknown } | undefined> = Promise.resolve(undefined);
   let closed = false;
 
   const onMessage = (channelName: string, message: string) => {
@@ -90,11 +93,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   };
   subscriber.on('ready', onReady);
 
-  const track = (command: Promise<unknown>, what: string, topic: string): Promise<void> => {
+  const track = (command: Promise<unknown>, what: string, topic: string) => {
     const done = command.then(
       () => undefined,
       (error: unknown) => {
-        if (!closed) logger.error({ topic, err: error }, `redis bus ${what} failed`);
+        if (closed) return undefined;
+        logger.error({ topic, err: error }, `redis bus ${what} failed`);
+        return { failure: error };
       },
     );
     last = done;
@@ -137,11 +142,13 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     },
 
     async ready() {
-      let seen: Promise<void>;
+      let seen: typeof last;
+      let outcome: Awaited<typeof last>;
       do {
         seen = last;
-        await seen;
+        outcome = await seen;
       } while (seen !== last);
+      if (outcome) throw new Error('the event bus is not subscribed', { cause: outcome.failure });
     },
 
     onReconnect(listener) {

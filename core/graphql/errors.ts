@@ -56,6 +56,25 @@ export const badInput = (message: string, field?: string) =>
   graphqlError('BAD_USER_INPUT', message, field ? { field } : {});
 
 /**
+ * An error that says "retry later" (a store outage 503, a message still in progress 409): its
+ * `retryAfterMs`, and over HTTP its status with `Retry-After` (yoga reads `extensions.http`).
+ */
+function retryLater(error: OmnibotError): Record<string, unknown> {
+  if (error.retryAfterMs === undefined) return {};
+  const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  return {
+    retryAfterMs: error.retryAfterMs,
+    http: { status: error.status, headers: { 'retry-after': String(seconds) } },
+  };
+}
+
+/** True for an error that only says "retry later" (an outage, a busy message): not worth an error log. */
+export function isRetryLater(error: unknown): boolean {
+  const raw = isGraphQLError(error) ? error.originalError : error;
+  return Boolean(asUnavailable(raw)) || (raw instanceof OmnibotError && raw.retryAfterMs !== undefined);
+}
+
+/**
  * Yoga's `maskError`: our own GraphQL errors pass; an `OmnibotError` (from the runtime or the store)
  * keeps its message under a mapped `extensions.code`; anything else is masked as INTERNAL_SERVER_ERROR.
  */
@@ -71,7 +90,7 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
       source: located?.source,
       positions: located?.positions,
       path: located?.path,
-      extensions: { ...details, code },
+      extensions: { ...details, ...retryLater(original), code },
     });
   }
   // Our own errors (a GraphQL error carrying a code, raised by a resolver or a validation rule) pass.

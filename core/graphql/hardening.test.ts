@@ -46,6 +46,50 @@ describe('GraphQL GET with malformed JSON parameters', () => {
   });
 });
 
+describe('GraphQL POST form (application/x-www-form-urlencoded) with malformed JSON parameters', () => {
+  const postForm = (body: string) =>
+    createGraphqlYoga(createStubServices().services, { production: false }).fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
+      body,
+    });
+
+  it.each([
+    ['variables', '{bad'],
+    ['extensions', '{"a":'],
+  ])('answers 400 for %s=%s, not 500', async (name, value) => {
+    const response = await postForm(new URLSearchParams({ query: '{ __typename }', [name]: value }).toString());
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message: `"${name}" must be JSON`, extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  it('still answers a form POST with well-formed variables', async () => {
+    const response = await postForm('query=%7B__typename%7D&variables=%7B%22a%22%3A1%7D');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+describe('GraphQL multipart POST (the schema takes no uploads)', () => {
+  it('refuses it with a 4xx, whatever its operations', async () => {
+    const yoga = createGraphqlYoga(createStubServices().services, { production: false });
+    for (const operations of ['{bad', JSON.stringify({ query: '{ __typename }' })]) {
+      const form = new FormData();
+      form.set('operations', operations);
+      form.set('map', '{}');
+      const response = await yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+        body: form,
+      });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+    }
+  });
+});
+
 describe('GraphQL with NODE_ENV=production', () => {
   it('refuses introspection; __typename still works', async () => {
     const { post } = setup(true);

@@ -2,30 +2,51 @@ import type { ASTVisitor, ExecutionResult, GraphQLError, ValidationContext } fro
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { graphqlError, isGraphQLError } from './errors.ts';
 
+const JSON_PARAMETERS = ['variables', 'extensions'];
+
+const isFormRequest = (request: Request) =>
+  request.method === 'POST' &&
+  request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+
+/** The parameters of a GET query string or a form POST body; null for other requests (JSON bodies). */
+async function formParameters(request: Request, url: URL): Promise<URLSearchParams | null> {
+  if (request.method === 'GET') return url.searchParams;
+  if (!isFormRequest(request)) return null;
+  // A clone: yoga's own parser reads the body afterwards (its size is already bounded by the route).
+  return new URLSearchParams(await request.clone().text());
+}
+
+function malformedParameter(params: URLSearchParams): string | undefined {
+  for (const name of JSON_PARAMETERS) {
+    const value = params.get(name);
+    if (value === null || value === '') continue;
+    try {
+      JSON.parse(value);
+    } catch {
+      return name;
+    }
+  }
+  return undefined;
+}
+
 /**
- * GraphQL GET parameters that are JSON (`variables`, `extensions`): malformed JSON is the client's
- * mistake, 400 with the reason (yoga's own parser lets the SyntaxError through as a 500).
+ * GraphQL parameters that are JSON (`variables`, `extensions`) in a GET query string or a form POST
+ * body: malformed JSON is the client's mistake, 400 with the reason (yoga's own parsers let the
+ * SyntaxError through as a 500).
  */
-export function useStrictGetParameters(): Plugin {
+export function useStrictJsonParameters(): Plugin {
   return {
-    onRequest({ request, url, endResponse, fetchAPI }) {
-      if (request.method !== 'GET') return;
-      for (const name of ['variables', 'extensions']) {
-        const value = url.searchParams.get(name);
-        if (value === null || value === '') continue;
-        try {
-          JSON.parse(value);
-        } catch {
-          const message = `"${name}" must be JSON`;
-          endResponse(
-            new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }), {
-              status: 400,
-              headers: { 'content-type': 'application/json; charset=utf-8' },
-            }),
-          );
-          return;
-        }
-      }
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      const params = await formParameters(request, url);
+      const name = params && malformedParameter(params);
+      if (!name) return;
+      const message = `"${name}" must be JSON`;
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }), {
+          status: 400,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        }),
+      );
     },
   };
 }

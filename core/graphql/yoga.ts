@@ -4,8 +4,8 @@ import { bearerToken } from '../auth/bearer.ts';
 import type { Logger } from '../log.ts';
 import { type Principal, principalFromToken } from './auth.ts';
 import type { GraphqlContext, GraphqlServices, SubscriberTransport, SubscriptionLimits } from './context.ts';
-import { maskError } from './errors.ts';
-import { useProductionHardening, useStrictGetParameters } from './hardening.ts';
+import { isRetryLater, maskError } from './errors.ts';
+import { useProductionHardening, useStrictJsonParameters } from './hardening.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.ts';
 import { resolvers } from './resolvers/index.ts';
 
@@ -43,7 +43,8 @@ function yogaLogger(logger: Logger) {
     (...args: unknown[]) => {
       const err = args.find((arg) => arg instanceof Error);
       const msg = args.filter((arg) => typeof arg === 'string').join(' ') || 'graphql';
-      logger[level](err ? { err } : {}, msg);
+      // An outage (or a message still in progress) is answered "retry later": a warning, not an error.
+      logger[level === 'error' && isRetryLater(err) ? 'warn' : level](err ? { err } : {}, msg);
     };
   return { debug: adapt('debug'), info: adapt('info'), warn: adapt('warn'), error: adapt('error') };
 }
@@ -60,8 +61,10 @@ export function createGraphqlYoga(services: GraphqlServices, options: GraphqlYog
     landingPage: false,
     logging: yogaLogger(logger),
     maskedErrors: { maskError },
+    // No uploads in the schema: a multipart body is refused (4xx) instead of parsed.
+    multipart: false,
     plugins: [
-      useStrictGetParameters(),
+      useStrictJsonParameters(),
       useQueryLimits(production ? { ...queryLimits, countIntrospection: true } : queryLimits),
       ...(production ? [useProductionHardening()] : []),
     ],

@@ -2,14 +2,20 @@ import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../store/types.ts';
 
 export interface Heartbeat {
-  stop(): void;
+  /** No renewal starts after this; resolves once a renewal still on its way has settled. */
+  stop(): Promise<void>;
 }
 
+/** Beats per lease: a renewal that fails or comes late (a Redis command timeout) leaves time for more. */
+export const BEATS_PER_LEASE = 4;
+
 /**
- * Renews a message claim every third of its lease while its holder works, so the claim outlives a
- * long turn and expires soon after the holder dies (a retry then takes the message over). Stops by
- * itself once the claim is no longer this holder's; a failed renewal (store hiccup) is tried again
- * at the next beat.
+ * Renews a message claim at a fixed rate (a quarter of its lease, counted from the start, whatever
+ * each renewal takes) while its holder works, so the claim outlives a long turn and expires soon
+ * after the holder dies (a retry then takes the message over). One renewal at a time: a beat that
+ * comes while the previous renewal is still on its way is skipped. A late renewal still claims an
+ * expired id that nobody took (the store's `renewMessage`). Stops by itself once the claim is no
+ * longer this holder's; a failed renewal (store hiccup) is tried again at the next beat.
  */
 export function startHeartbeat(options: {
   store: Pick<ConversationStore, 'renewMessage'>;
@@ -20,30 +26,35 @@ export function startHeartbeat(options: {
 }): Heartbeat {
   const { store, logger, key, token, leaseMs } = options;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const beat = async () => {
-    try {
-      const held = await store.renewMessage(key, token, leaseMs);
-      // Answered (the turn is delivering its replies), released, or taken over: nothing left to renew.
-      if (!held && !stopped) {
-        logger.debug({ key }, 'message claim no longer held: heartbeat stopped');
-        stopped = true;
-      }
-    } catch (error) {
-      logger.debug({ key, err: error }, 'message claim renewal failed');
-    }
-    schedule();
+  let renewing: Promise<void> | undefined;
+  const beat = () => {
+    if (stopped || renewing) return;
+    renewing = store
+      .renewMessage(key, token, leaseMs)
+      .then(
+        (held) => {
+          // Answered (the turn is delivering its replies), released, or taken over: nothing left to renew.
+          if (!held && !stopped) {
+            logger.debug({ key }, 'message claim no longer held: heartbeat stopped');
+            halt();
+          }
+        },
+        (error: unknown) => logger.debug({ key, err: error }, 'message claim renewal failed'),
+      )
+      .finally(() => {
+        renewing = undefined;
+      });
   };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(beat, Math.max(1, Math.floor(leaseMs / 3)));
-    timer.unref();
+  const timer = setInterval(beat, Math.max(1, Math.floor(leaseMs / BEATS_PER_LEASE)));
+  timer.unref();
+  const halt = () => {
+    stopped = true;
+    clearInterval(timer);
   };
-  schedule();
   return {
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
+    async stop() {
+      halt();
+      await renewing;
     },
   };
 }

@@ -29,7 +29,7 @@ import {
   processOnce,
 } from './message-once.ts';
 import { createSerialQueue } from './serial-queue.ts';
-import type { ConversationRuntime, DeliveryStatus, TranscriptEntry, TurnResult } from './types.ts';
+import type { ConversationRuntime, DeliveryStatus, ReceiveOptions, TranscriptEntry, TurnResult } from './types.ts';
 import { pendingView, viewOf } from './view.ts';
 
 export interface RuntimeOptions {
@@ -329,7 +329,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     duplicateWaitMs: options.duplicateWaitMs ?? DEFAULT_DUPLICATE_WAIT_MS,
   });
 
-  function receive(message: InboundMessage): Promise<TurnResult> {
+  function receive(message: InboundMessage, opts: ReceiveOptions = {}): Promise<TurnResult> {
     // Scoped by conversation: a client-chosen id (web `message_id`) can never reach another user's answer.
     const key = messageKey('in', message.conversationId, message.id);
     const inbound: TranscriptEntry = {
@@ -345,7 +345,9 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       userId: message.user.id,
       ...(message.user.name ? { userName: message.user.name } : {}),
     };
-    const process = (hold: MessageHold | null) => {
+    const process = async (hold: MessageHold | null) => {
+      // Only new work is admitted (rate limits): a retried delivery is answered from the store for free.
+      await opts.admit?.();
       const event: ConversationEvent = {
         type: 'user.message',
         ...(message.text !== undefined ? { text: message.text } : {}),

@@ -35,8 +35,9 @@ export interface ProcessOnceOptions {
 }
 
 /**
- * The wait outlasts the lease: a retry that arrives after its holder died always outlives the dead
- * claim and takes the message over, instead of being told to retry.
+ * The wait outlasts the lease (config enforces DUPLICATE_WAIT_MS > CLAIM_LEASE_MS): a retry that
+ * arrives after its holder died always outlives the dead claim and takes the message over, instead
+ * of being told to retry.
  */
 export const DEFAULT_CLAIM_LEASE_MS = 6_000;
 export const DEFAULT_DUPLICATE_WAIT_MS = 10_000;
@@ -49,14 +50,15 @@ export function processOnce(options: ProcessOnceOptions) {
    * it runs; the commit stores its answer. A duplicate gets that answer, waiting while the holder
    * is alive; it takes the id over when the holder died (its claim expired) or failed (released
    * it). A duplicate still waiting after `duplicateWaitMs` gets `InProgressError` (409 with
-   * Retry-After): never an answer without the answer.
+   * Retry-After): never an answer without the answer. So does a caller whose claim was taken over
+   * `MAX_TAKEOVERS` times.
    */
   return async function once(
     key: string,
     conversationId: string,
     process: (claim: MessageHold) => Promise<TurnResult>,
   ): Promise<TurnResult> {
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       const giveUpAt = Date.now() + duplicateWaitMs;
       let claim = await store.claimMessage(key, claimLeaseMs);
       while (claim.state === 'pending' && Date.now() < giveUpAt) {
@@ -71,21 +73,33 @@ export function processOnce(options: ProcessOnceOptions) {
       if (claim.state === 'pending') {
         recordDuplicate(key, 'pending');
         logger.info({ conversationId, key }, 'duplicate delivery while the first is still processed: retry later');
-        throw new InProgressError('this message is still being processed; retry to get its answer', 1_000, {
-          conversationId,
-        });
+        throw inProgress(conversationId);
       }
       const heartbeat = startHeartbeat({ store, logger, key, token: claim.token, leaseMs: claimLeaseMs });
+      let result: TurnResult;
       try {
-        return await process({ key, token: claim.token });
+        result = await process({ key, token: claim.token });
       } catch (error) {
-        // Our claim expired and a redelivery took the id over: its holder answers; wait for that.
-        if (error instanceof ClaimLostError) continue;
+        // First no renewal left on its way, then the release: nothing renews the claim after it.
+        await heartbeat.stop();
+        if (error instanceof ClaimLostError) {
+          // Our claim expired and a redelivery took the id over: its holder answers; wait for that.
+          if (attempt < MAX_TAKEOVERS) continue;
+          logger.warn({ conversationId, key, attempt }, 'message claim lost again and again: retry later');
+          throw inProgress(conversationId);
+        }
         await store.releaseMessage(key, claim.token).catch(() => undefined);
         throw error;
-      } finally {
-        heartbeat.stop();
       }
+      // Answered: a renewal still on its way finds the answer and does nothing.
+      void heartbeat.stop();
+      return result;
     }
   };
 }
+
+/** Times a message's processing may lose its claim to a takeover before the caller is told to retry. */
+export const MAX_TAKEOVERS = 3;
+
+const inProgress = (conversationId: string) =>
+  new InProgressError('this message is still being processed; retry to get its answer', 1_000, { conversationId });

@@ -58,10 +58,18 @@ export interface ConversationView {
   updatedAt: string;
 }
 
+export interface ReceiveOptions {
+  /**
+   * Called once the message is known to be new work (not a duplicate being answered from the store),
+   * before its turn; what it throws (e.g. a rate-limit refusal) is the answer and the id stays unclaimed.
+   */
+  admit?: () => Promise<void>;
+}
+
 /** The single entry point through which anything changes a conversation. */
 export interface ConversationRuntime {
   /** A user message from any channel: dedup on `channel:id`, one turn, replies dispatched. */
-  receive(message: InboundMessage): Promise<TurnResult>;
+  receive(message: InboundMessage, opts?: ReceiveOptions): Promise<TurnResult>;
   /** A workflow's signed callback (already verified): 409 for unknown conversations or stale runs. */
   deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult>;
   /** A person's message in a handed-off conversation (409 when it is not handed off). */

@@ -26,8 +26,16 @@ export interface MemoryStoreOptions extends StoreLimits {
   maxMessageIds?: number;
 }
 
+/**
+ * MEMORY_MAX_CONVERSATIONS / MEMORY_MAX_MESSAGE_IDS. Past the cap the least recently used entry is
+ * forgotten before its TTL: a forgotten message id (a claim or an answer) makes a redelivery of that
+ * message be processed again, and a forgotten conversation starts over. Redis has no such cap.
+ */
 export const DEFAULT_MAX_CONVERSATIONS = 10_000;
 export const DEFAULT_MAX_MESSAGE_IDS = 100_000;
+
+/** How long a released claim's tombstone is kept (a renewal arriving later cannot bring it back). */
+const RELEASED_TTL_MS = 10 * 60_000;
 
 /** Everything kept for one conversation: evicted together, so the caps bound the whole store. */
 interface Entry {
@@ -40,8 +48,9 @@ interface Entry {
   updatedAt?: number;
 }
 
+/** A live claim, a released one (free to claim; its holder can no longer renew it), or an answer. */
 interface Claim {
-  value: `pending:${string}` | { result: unknown };
+  value: `pending:${string}` | `released:${string}` | { result: unknown };
   expires: number;
 }
 
@@ -120,7 +129,10 @@ export function createMemoryStore(
       const now = Date.now();
       if (changes.dedup) {
         const held = liveClaim(changes.dedup.key, now);
-        if (held && held.value !== `pending:${changes.dedup.token}`) throw new ClaimLostError(changes.dedup.key);
+        const released = typeof held?.value === 'string' && held.value.startsWith('released:');
+        if (held && !released && held.value !== `pending:${changes.dedup.token}`) {
+          throw new ClaimLostError(changes.dedup.key);
+        }
       }
       const current = entryOf(id, now)?.stored?.version ?? 0;
       if (current !== expectedVersion) return null;
@@ -155,12 +167,9 @@ export function createMemoryStore(
     },
     async claimMessage(key, leaseMs): Promise<MessageClaim> {
       const now = Date.now();
-      const existing = liveClaim(key, now);
-      if (existing) {
-        return typeof existing.value === 'string'
-          ? { state: 'pending' }
-          : { state: 'done', result: existing.value.result };
-      }
+      const value = liveClaim(key, now)?.value;
+      if (typeof value === 'object') return { state: 'done', result: value.result };
+      if (value?.startsWith('pending:')) return { state: 'pending' };
       const token = randomUUID();
       claims.set(key, { value: `pending:${token}`, expires: now + leaseMs });
       return { state: 'claimed', token };
@@ -168,12 +177,17 @@ export function createMemoryStore(
     async renewMessage(key, token, leaseMs) {
       const now = Date.now();
       const claim = liveClaim(key, now);
-      if (claim?.value !== `pending:${token}`) return false;
-      claim.expires = now + leaseMs;
+      // Expired and nobody took it since: a late renewal claims it again.
+      if (!claim) claims.set(key, { value: `pending:${token}`, expires: now + leaseMs });
+      else if (claim.value === `pending:${token}`) claim.expires = now + leaseMs;
+      else return false;
       return true;
     },
     async releaseMessage(key, token) {
-      if (claims.peek(key)?.value === `pending:${token}`) claims.delete(key);
+      const claim = liveClaim(key);
+      if (claim?.value === `pending:${token}`) {
+        claims.set(key, { value: `released:${token}`, expires: Date.now() + RELEASED_TTL_MS });
+      }
     },
     async claimDueChecks(now, leaseMs, limit) {
       const due = [...checks.entries()]

@@ -19,8 +19,9 @@ import {
  * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, message-id key
  * ARGV: expected version, snapshot, meta, ttl s, now ms, id, checkAt|'' , transcript limit, event limit,
  *       message answer|'', message ttl ms, claim token, event count, events…, transcript entries…
- * Returns the new version, -1 on a version conflict, -2 when the message id is held by another claim,
- * -3 when a key holds another type than this layout writes there.
+ * Returns the new version, -1 on a version conflict, -2 when the message id is held by another claim
+ * or answered (an expired or released claim is free), -3 when a key holds another type than this
+ * layout writes there.
  */
 const COMMIT = `
 local types = { 'hash', 'list', 'list', 'zset', 'zset', 'string' }
@@ -31,7 +32,7 @@ for i = 1, checked do
 end
 if ARGV[10] ~= '' then
   local held = redis.call('GET', KEYS[6])
-  if held and held ~= ('pending:' .. ARGV[12]) then return -2 end
+  if held and held ~= ('pending:' .. ARGV[12]) and string.sub(held, 1, 9) ~= 'released:' then return -2 end
 end
 local raw = redis.call('HGET', KEYS[1], 'v')
 local current = raw and tonumber(raw) or 0
@@ -55,16 +56,64 @@ if ARGV[7] == '' then redis.call('ZREM', KEYS[5], ARGV[6]) else redis.call('ZADD
 return version
 `;
 
-/** KEYS: message-id key. ARGV: the holder's value. Deletes it only if it is still that holder's. */
+/**
+ * KEYS: message-id key, the same id's key in the earlier layout (or the first key again).
+ * ARGV: the new claim (`pending:<token>`), lease ms, conversation id.
+ * Returns the value found (a live claim or an answer), or ARGV[1] when this call claimed the id; a
+ * released claim (`released:<token>`) is free. Atomic: no other claim lands between the look and the SET.
+ * The earlier layout (`msg:<conversation>:<id>`) was ambiguous: an answer found there counts only if
+ * it is this conversation's. Remove that part once DEDUP_TTL_SECONDS has passed since the upgrade.
+ */
+const CLAIM = `
+local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, 9) ~= 'released:' then return held end
+if KEYS[2] ~= KEYS[1] and redis.call('TYPE', KEYS[2]).ok == 'string' then
+  local old = redis.call('GET', KEYS[2])
+  if string.sub(old, 1, 8) == 'pending:' then return old end
+  local ok, answer = pcall(cjson.decode, old)
+  if ok and type(answer) == 'table' and answer.conversationId == ARGV[3] then return old end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+return ARGV[1]
+`;
+
+/**
+ * KEYS: message-id key. ARGV: the holder's value, its tombstone (`released:<token>`), tombstone ttl ms.
+ * Replaces the claim with the tombstone only if it is still that holder's: a renewal still on its way
+ * finds the tombstone and cannot bring the claim back; the next claim overwrites it.
+ */
 const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', tonumber(ARGV[3]))
+return 1
+`;
+
+/**
+ * KEYS: message-id key. ARGV: the holder's value, lease ms. Extends the claim while it is that
+ * holder's. A late renewal, after the claim expired and nobody took it (no key at all), claims it
+ * again. Answered, released or taken over: 0.
+ */
+const RENEW = `
+local held = redis.call('GET', KEYS[1])
+if held == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if not held and redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]), 'NX') then return 1 end
 return 0
 `;
 
-/** KEYS: message-id key. ARGV: the holder's value, lease ms. Extends the claim only if it is still that holder's. */
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+/**
+ * KEYS: a list, the same list in the earlier layout (`conv:<id>:events|transcript`). ARGV: how many
+ * of the newest entries. The earlier list is older, so it comes first; it is read only while it is a
+ * list: under the earlier layout a list there can only be `<id>`'s (a hash there is the conversation
+ * whose id ends in `:events`). Its entries expire with it (CONVERSATION_TTL_SECONDS after the upgrade
+ * at most); remove the fallback after that.
+ */
+const READ_LIST = `
+local limit = tonumber(ARGV[1])
+local newer = redis.call('LRANGE', KEYS[1], -limit, -1)
+if #newer >= limit or redis.call('TYPE', KEYS[2]).ok ~= 'list' then return newer end
+local entries = redis.call('LRANGE', KEYS[2], -(limit - #newer), -1)
+for _, entry in ipairs(newer) do entries[#entries + 1] = entry end
+return entries
 `;
 
 /** KEYS: checks zset. ARGV: now ms, lease ms, limit. Due ids are pushed ahead by the lease, atomically. */
@@ -78,9 +127,27 @@ return due
 type RedisWithScripts = Redis & {
   omnibotCommit(...args: (string | number)[]): Promise<number>;
   omnibotClaimDue(...args: (string | number)[]): Promise<string[]>;
+  omnibotClaim(...args: (string | number)[]): Promise<string>;
   omnibotRelease(...args: (string | number)[]): Promise<number>;
   omnibotRenew(...args: (string | number)[]): Promise<number>;
+  omnibotReadList(...args: (string | number)[]): Promise<string[]>;
 };
+
+/** How long a released claim's tombstone outlives it: longer than any renewal can stay on its way. */
+export const RELEASED_TTL_MS = 10 * 60_000;
+
+/**
+ * The key of a message id in the earlier layout: `in:<n>:<conversation>:<id>` was
+ * `<conversation>:<id>`, `workflow:<n>:<conversation>:<run>` was `workflow:<conversation>:<run>`.
+ */
+export function legacyMessageKey(key: string): { conversationId: string; key: string } | undefined {
+  const match = /^(in|workflow):(\d+):/.exec(key);
+  if (!match) return undefined;
+  const start = match[0].length;
+  const conversationId = key.slice(start, start + Number(match[2]));
+  const id = key.slice(start + conversationId.length + 1);
+  return { conversationId, key: `${match[1] === 'workflow' ? 'workflow:' : ''}${conversationId}:${id}` };
+}
 
 export interface RedisStoreOptions extends StoreLimits {
   redis: Redis;
@@ -91,16 +158,18 @@ export interface RedisStoreOptions extends StoreLimits {
 export function createRedisStore(options: RedisStoreOptions): ConversationStore {
   const { prefix, conversationTtlSeconds } = options;
   const redis = options.redis as RedisWithScripts;
-  if (typeof (redis as Partial<RedisWithScripts>).omnibotRenew !== 'function') {
+  if (typeof (redis as Partial<RedisWithScripts>).omnibotReadList !== 'function') {
     redis.defineCommand('omnibotCommit', { numberOfKeys: 6, lua: COMMIT });
     redis.defineCommand('omnibotClaimDue', { numberOfKeys: 1, lua: CLAIM_DUE });
+    redis.defineCommand('omnibotClaim', { numberOfKeys: 2, lua: CLAIM });
     redis.defineCommand('omnibotRelease', { numberOfKeys: 1, lua: RELEASE });
     redis.defineCommand('omnibotRenew', { numberOfKeys: 1, lua: RENEW });
+    redis.defineCommand('omnibotReadList', { numberOfKeys: 2, lua: READ_LIST });
   }
   // A fixed word before the id and the id last: whatever an id contains (`:` included), it cannot
   // name a key of another conversation or of another kind. The hash stays where earlier versions
-  // kept it, so stored conversations stay readable; their older lists (`conv:<id>:events`) are no
-  // longer read and expire with their TTL.
+  // kept it, so stored conversations stay readable; their older lists (`conv:<id>:events`) and message
+  // ids (`msg:<conversation>:<id>`) are still read until they expire (READ_LIST, CLAIM).
   const key = {
     conversation: (id: string) => `${prefix}conv:${id}`,
     events: (id: string) => `${prefix}conv-events:${id}`,
@@ -109,8 +178,9 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
     checks: `${prefix}checks`,
     message: (k: string) => `${prefix}msg:${k}`,
   };
-  const readList = async <T>(listKey: string, limit?: number): Promise<T[]> => {
-    const raw = await redis.lrange(listKey, limit === undefined ? 0 : -limit, -1);
+  const legacyList = (id: string, kind: 'events' | 'transcript') => `${prefix}conv:${id}:${kind}`;
+  const readList = async <T>(listKey: string, legacyKey: string, limit: number): Promise<T[]> => {
+    const raw = await redis.omnibotReadList(listKey, legacyKey, Math.max(1, limit));
     return raw.map((line) => JSON.parse(line) as T);
   };
 
@@ -151,8 +221,10 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
       if (result === -2) throw new ClaimLostError(changes.dedup!.key);
       return result === -1 ? null : result;
     },
-    readEvents: (id, limit) => readList<EventLogEntry>(key.events(id), limit),
-    readTranscript: (id, limit) => readList<TranscriptEntry>(key.transcript(id), limit),
+    readEvents: (id, limit) =>
+      readList<EventLogEntry>(key.events(id), legacyList(id, 'events'), limit ?? options.eventLimit),
+    readTranscript: (id, limit) =>
+      readList<TranscriptEntry>(key.transcript(id), legacyList(id, 'transcript'), limit ?? options.transcriptLimit),
     async appendEvent(id, entry) {
       await redis
         .multi()
@@ -162,21 +234,24 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         .exec();
     },
     async claimMessage(k, leaseMs): Promise<MessageClaim> {
-      // A claim that expires between SET NX and GET is claimed again (the loop runs at most twice in practice).
-      for (;;) {
-        const token = randomUUID();
-        const claimed = await redis.set(key.message(k), `pending:${token}`, 'PX', leaseMs, 'NX');
-        if (claimed === 'OK') return { state: 'claimed', token };
-        const value = await redis.get(key.message(k));
-        if (value === null) continue;
-        return value.startsWith('pending:') ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
-      }
+      const token = randomUUID();
+      const claim = `pending:${token}`;
+      const legacy = legacyMessageKey(k);
+      const value = await redis.omnibotClaim(
+        key.message(k),
+        legacy ? key.message(legacy.key) : key.message(k),
+        claim,
+        leaseMs,
+        legacy?.conversationId ?? '',
+      );
+      if (value === claim) return { state: 'claimed', token };
+      return value.startsWith('pending:') ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
     },
     async renewMessage(k, token, leaseMs) {
       return (await redis.omnibotRenew(key.message(k), `pending:${token}`, leaseMs)) === 1;
     },
     async releaseMessage(k, token) {
-      await redis.omnibotRelease(key.message(k), `pending:${token}`);
+      await redis.omnibotRelease(key.message(k), `pending:${token}`, `released:${token}`, RELEASED_TTL_MS);
     },
     async claimDueChecks(now, leaseMs, limit) {
       return redis.omnibotClaimDue(key.checks, now, leaseMs, limit);

@@ -91,13 +91,19 @@ export interface ConversationStore {
   /** Appends outside a commit (delivery receipts); no version change. */
   appendEvent(conversationId: string, entry: EventLogEntry): Promise<void>;
   /**
-   * Claims a message id once (`SET NX`): `claimed` for the first caller. The claim lasts `leaseMs`
-   * unless its holder renews it; an expired claim is claimed again (its holder is presumed dead).
+   * Claims a message id once: `claimed` for the first caller. The claim lasts `leaseMs` unless its
+   * holder renews it; an expired or released claim is claimed again (its holder is presumed dead).
    */
   claimMessage(key: string, leaseMs: number): Promise<MessageClaim>;
-  /** Extends a live claim by `leaseMs` (the holder's heartbeat); false when that holder no longer has it. */
+  /**
+   * Extends the holder's claim by `leaseMs` (its heartbeat). A late renewal, after the claim expired
+   * and nobody claimed the id since, claims it again. False once answered, released or taken over.
+   */
   renewMessage(key: string, token: string, leaseMs: number): Promise<boolean>;
-  /** Releases a claim whose processing failed, so a retried delivery is processed (only the holder's). */
+  /**
+   * Releases a claim whose processing failed, so a retried delivery is processed (only the holder's).
+   * For good: its holder can no longer renew it (a renewal still on its way included).
+   */
   releaseMessage(key: string, token: string): Promise<void>;
   /** Conversation ids due for a watcher check at `now`; each is pushed `leaseMs` ahead atomically. */
   claimDueChecks(now: number, leaseMs: number, limit: number): Promise<string[]>;

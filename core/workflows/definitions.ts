@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CmmsClient } from '../cmms/client.ts';
+import { REPORT_MARKER_PREFIX } from '../cmms/reported-failure.ts';
 import { UpstreamError } from '../errors.ts';
 import type {
   ListEquipmentResult,
@@ -25,6 +26,8 @@ export interface WorkflowRunContext {
   runId: string;
   /** 1 for the first start; more when the run was resumed after its process died. */
   attempt: number;
+  /** When the run's first attempt started (ms since the epoch). */
+  startedAt?: number;
   /** Called right before a write to the CMMS: throws when another process has taken the run over. */
   confirmHeld?: () => Promise<void>;
 }
@@ -46,18 +49,28 @@ export const workflows: Record<string, WorkflowDefinition> = {
     }
     // The order carries its run's marker, so a resumed run finds it instead of creating a second one.
     const marker = run && reportMarker(run.runId);
+    const lookup = { ...(marker ? { marker } : {}), idequipo, descripcion };
     if (marker && run.attempt > 1) {
-      const existing = await cmms.findReportedFailure(marker);
+      const existing = await cmms.findReportedFailure({ ...lookup, ...since(run.startedAt) });
       if (existing) return { order: existing };
     }
     await run?.confirmHeld?.();
-    const order = await cmms.reportFailure({
-      idequipo,
-      descripcion,
-      ...(params.prioridad ? { prioridad: String(params.prioridad) } : {}),
-      ...(marker ? { observaciones: marker } : {}),
-    });
-    return { order };
+    const sentAt = Date.now();
+    try {
+      const order = await cmms.reportFailure({
+        idequipo,
+        descripcion,
+        ...(params.prioridad ? { prioridad: String(params.prioridad) } : {}),
+        ...(marker ? { observaciones: marker } : {}),
+      });
+      return { order };
+    } catch (error) {
+      // No answer, or a 5xx: the order may exist all the same. Reported twice is worse than a look-up.
+      if (!(error instanceof UpstreamError) || !isAmbiguous(error)) throw error;
+      const created = await cmms.findReportedFailure({ ...lookup, since: run?.startedAt ?? sentAt }).catch(() => null);
+      if (created) return { order: created };
+      throw error;
+    }
   },
   [DAG_IDS.listEquipment]: async (cmms): Promise<ListEquipmentResult> => {
     const equipment = await cmms.listEquipment();
@@ -69,13 +82,21 @@ export const workflows: Record<string, WorkflowDefinition> = {
   },
 };
 
+const since = (startedAt: number | undefined) => (startedAt === undefined ? {} : { since: startedAt });
+
+/** A create that failed this way may have reached the CMMS: no status (timeout, reset) or a 5xx. */
+function isAmbiguous(error: UpstreamError): boolean {
+  const status = error.details?.upstreamStatus as number | undefined;
+  return status === undefined || status >= 500;
+}
+
 /**
- * What a failure report writes in the order's additional observations (kept by the CMMS as
+ * What a failure report writes in `observacionesadicionales` (the demo CMMS keeps it as
  * `observacionesfinales`): readable by people, unique to the run, and without the user's ids (a
  * digest of the run id). Same text as `dags/omnibot_common/workflows.py`.
  */
 export function reportMarker(runId: string): string {
-  return `Reportada por el asistente omnibot (ref. ${createHash('sha256').update(runId).digest('hex').slice(0, 16)})`;
+  return `${REPORT_MARKER_PREFIX} (ref. ${createHash('sha256').update(runId).digest('hex').slice(0, 16)})`;
 }
 
 export class WorkflowFailure extends Error {

@@ -4,7 +4,12 @@ import type { CmmsClient } from '../cmms/client.ts';
 import { WorkflowUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { CALLBACK_SIGNATURE_HEADER, signBody } from './callback.ts';
-import { workflows as defaultWorkflows, type WorkflowDefinition, workflowErrorOf } from './definitions.ts';
+import {
+  workflows as defaultWorkflows,
+  type WorkflowDefinition,
+  WorkflowFailure,
+  workflowErrorOf,
+} from './definitions.ts';
 import {
   createMemoryRunRegistry,
   createRedisRunRegistry,
@@ -30,7 +35,11 @@ export interface LocalRunnerOptions {
   redis?: { client: Redis; keyPrefix: string };
   /** The watcher's poll interval: a run's lease lasts two of them (3–30 s). */
   pollIntervalMs?: number;
+  /** An attempt that has not ended after this long ends as failed (`workflow_timeout`). Default 5 min. */
+  runTimeoutMs?: number;
 }
+
+const DEFAULT_RUN_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * The embedded workflow runner (no `AIRFLOW_URL`): runs the same workflows in-process and delivers
@@ -78,12 +87,17 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     options.logger.error({ runId: body.run_id }, 'workflow callback gave up; the watcher will read the run status');
   }
 
-  /** Renews the run's lease while it goes on; a failed renewal is retried on the next beat. */
+  /**
+   * Renews the run's lease while it goes on; a failed renewal is retried on the next beat. Once the
+   * run is lost to another process, beating stops (the attempt learns it at its next write or end).
+   */
   function heartbeat(claim: RunClaim): () => void {
     const timer = setInterval(() => {
       registry.renew(claim).then(
         (held) => {
-          if (!held) options.logger.warn({ runId: claim.runId }, 'workflow run taken over by another process');
+          if (held) return;
+          clearInterval(timer);
+          options.logger.warn({ runId: claim.runId }, 'workflow run taken over by another process');
         },
         (error: unknown) => options.logger.warn({ runId: claim.runId, err: error }, 'workflow lease renewal failed'),
       );
@@ -92,18 +106,35 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     return () => clearInterval(timer);
   }
 
+  /** The workflow's outcome, or a failure once the attempt has taken `runTimeoutMs`. */
+  async function withRunDeadline<T>(work: Promise<T>, runId: string): Promise<T> {
+    const timeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new WorkflowFailure('workflow_timeout', `workflow run ${runId} took over ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      timer.unref();
+    });
+    try {
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function execute(dagId: string, claim: RunClaim, conf: WorkflowConf, definition: WorkflowDefinition) {
-    const { runId, attempt } = claim;
+    const { runId, attempt, startedAt } = claim;
     const stopHeartbeat = heartbeat(claim);
+    // Also after the deadline: an attempt that ended (its outcome written) no longer holds the run.
     const confirmHeld = async () => {
       if (!(await registry.renew(claim))) throw new RunTakenOverError(runId);
     };
     let outcome: RunOutcome;
     try {
-      outcome = {
-        state: 'success',
-        result: await definition(options.cmms, conf.params, { runId, attempt, confirmHeld }),
-      };
+      const work = definition(options.cmms, conf.params, { runId, attempt, startedAt, confirmHeld });
+      outcome = { state: 'success', result: await withRunDeadline(work, runId) };
     } catch (error) {
       if (error instanceof RunTakenOverError) {
         // The process that took it over answers; this one must neither write nor report.
@@ -116,9 +147,18 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     } finally {
       stopHeartbeat();
     }
-    await registry
-      .finish(claim, outcome)
-      .catch((error: unknown) => options.logger.warn({ runId, err: error }, 'workflow outcome not recorded'));
+    const recorded = await registry.finish(claim, outcome).catch((error: unknown) => {
+      // Unknown whether it was written: the answer still goes out (a stale run's callback gets a 409).
+      options.logger.warn({ runId, err: error }, 'workflow outcome not recorded');
+      return true;
+    });
+    if (!recorded) {
+      options.logger.warn(
+        { runId, dagId, attempt },
+        'workflow run taken over: this attempt neither records nor reports',
+      );
+      return;
+    }
     await postCallback(conf, {
       conversation_id: conf.conversation_id,
       run_id: runId,
@@ -138,7 +178,8 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
       const claim = await registry.claim(runId);
       if (!claim) return;
       if (claim.attempt > 1) options.logger.warn({ runId, dagId, attempt: claim.attempt }, 'workflow run resumed');
-      // Starts after the triggering turn has been committed, as an Airflow run would.
+      // Runs on a later tick, so trigger() answers at once as Airflow's would. Its callback may come
+      // before the triggering turn is committed; the runtime runs a conversation's turns one at a time.
       const work = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
         execute(dagId, claim, conf, definition),
       );

@@ -16,8 +16,11 @@ export interface RunRegistry {
   claim(runId: string): Promise<RunClaim | null>;
   /** Extends the lease; false when the run ended or another process took it over. */
   renew(claim: RunClaim): Promise<boolean>;
-  /** Records the outcome (the first one stays) and lets the lease go. */
-  finish(claim: RunClaim, outcome: RunOutcome): Promise<void>;
+  /**
+   * Records the outcome and lets the lease go, when this claim still holds the run: false (nothing
+   * written, the lease left alone) when the run ended or another process took it over.
+   */
+  finish(claim: RunClaim, outcome: RunOutcome): Promise<boolean>;
   get(runId: string): Promise<RunRecord | null>;
 }
 
@@ -26,6 +29,8 @@ export interface RunClaim {
   /** 1 for the first start; more when the run is resumed after its process died. */
   attempt: number;
   token: string;
+  /** When the run's first attempt started (ms since the epoch), the same for every attempt. */
+  startedAt: number;
 }
 
 export type RunOutcome = { state: 'success'; result: unknown } | { state: 'failed'; error: WorkflowError };
@@ -38,7 +43,7 @@ export interface RunRegistryOptions {
   leaseMs: number;
   /** How long a run's record is kept (well beyond any workflow timeout). */
   recordTtlMs?: number;
-  /** Memory only: records kept at most (the oldest go first). */
+  /** Memory only: records kept at most (the oldest ended ones go first; running ones stay). */
   maxRecords?: number;
   now?: () => number;
 }
@@ -48,15 +53,32 @@ const DAY_MS = 24 * 3600_000;
 export function createMemoryRunRegistry(options: RunRegistryOptions): RunRegistry {
   const now = options.now ?? Date.now;
   const maxRecords = options.maxRecords ?? 10_000;
-  const records = new Map<string, { attempt: number; token: string; leaseUntil: number; outcome?: RunOutcome }>();
+  type MemoryRecord = { attempt: number; token: string; startedAt: number; leaseUntil: number; outcome?: RunOutcome };
+  const records = new Map<string, MemoryRecord>();
+  /** Drops the oldest ended run; a running one is never forgotten (it could be started twice). */
+  const evictOne = () => {
+    for (const [runId, record] of records) {
+      if (record.outcome) return void records.delete(runId);
+    }
+  };
   return {
     leaseMs: options.leaseMs,
     async claim(runId) {
       const record = records.get(runId);
       if (record && (record.outcome || record.leaseUntil > now())) return null;
-      if (!record && records.size >= maxRecords) records.delete(records.keys().next().value!);
-      const claim = { runId, attempt: (record?.attempt ?? 0) + 1, token: randomUUID() };
-      records.set(runId, { attempt: claim.attempt, token: claim.token, leaseUntil: now() + options.leaseMs });
+      if (!record && records.size >= maxRecords) evictOne();
+      const claim = {
+        runId,
+        attempt: (record?.attempt ?? 0) + 1,
+        token: randomUUID(),
+        startedAt: record?.startedAt ?? now(),
+      };
+      records.set(runId, {
+        attempt: claim.attempt,
+        token: claim.token,
+        startedAt: claim.startedAt,
+        leaseUntil: now() + options.leaseMs,
+      });
       return claim;
     },
     async renew(claim) {
@@ -67,8 +89,10 @@ export function createMemoryRunRegistry(options: RunRegistryOptions): RunRegistr
     },
     async finish(claim, outcome) {
       const record = records.get(claim.runId);
-      if (!record) records.set(claim.runId, { attempt: claim.attempt, token: claim.token, leaseUntil: 0, outcome });
-      else if (!record.outcome) record.outcome = outcome;
+      if (!record || record.outcome || record.token !== claim.token) return false;
+      record.outcome = outcome;
+      record.leaseUntil = 0;
+      return true;
     },
     async get(runId) {
       const record = records.get(runId);
@@ -80,15 +104,17 @@ export function createMemoryRunRegistry(options: RunRegistryOptions): RunRegistr
 }
 
 // KEYS: state hash, lease. A run that ended, or whose lease is held, is not claimed.
+// ARGV: token, lease ms, record ttl ms, now (kept as the first attempt's start).
 const CLAIM = `
 local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'success' or state == 'failed' then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if state == 'success' or state == 'failed' then return {0, 0} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {0, 0} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 local attempt = redis.call('HINCRBY', KEYS[1], 'attempt', 1)
+redis.call('HSETNX', KEYS[1], 'started', ARGV[4])
 redis.call('HSET', KEYS[1], 'state', 'running', 'token', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return attempt
+return {attempt, redis.call('HGET', KEYS[1], 'started')}
 `;
 
 // A late renewal still holds the run when nobody took it over meanwhile.
@@ -102,19 +128,20 @@ end
 return 0
 `;
 
+// Only the attempt that holds the run (its token) writes the outcome; a taken-over one changes nothing.
+// ARGV: state, outcome JSON, record ttl ms, token.
 const FINISH = `
-local state = redis.call('HGET', KEYS[1], 'state')
-if state ~= 'success' and state ~= 'failed' then
-  redis.call('HSET', KEYS[1], 'state', ARGV[1], 'outcome', ARGV[2])
-  redis.call('HSETNX', KEYS[1], 'attempt', ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' or redis.call('HGET', KEYS[1], 'token') ~= ARGV[4] then
+  return 0
 end
-redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'outcome', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
 return 1
 `;
 
 type RedisWithRunScripts = Redis & {
-  omnibotRunClaim(...args: (string | number)[]): Promise<number>;
+  omnibotRunClaim(...args: (string | number)[]): Promise<[number, string | number]>;
   omnibotRunRenew(...args: (string | number)[]): Promise<number>;
   omnibotRunFinish(...args: (string | number)[]): Promise<number>;
 };
@@ -128,6 +155,7 @@ export function createRedisRunRegistry(options: RunRegistryOptions & { redis: Re
     redis.defineCommand('omnibotRunFinish', { numberOfKeys: 2, lua: FINISH });
   }
   const ttlMs = options.recordTtlMs ?? DAY_MS;
+  const now = options.now ?? Date.now;
   // A fixed word before the id: no run id can name another kind of key.
   const stateKey = (runId: string) => `${options.prefix}run-state:${runId}`;
   const leaseKey = (runId: string) => `${options.prefix}run-lease:${runId}`;
@@ -135,8 +163,15 @@ export function createRedisRunRegistry(options: RunRegistryOptions & { redis: Re
     leaseMs: options.leaseMs,
     async claim(runId) {
       const token = randomUUID();
-      const attempt = await redis.omnibotRunClaim(stateKey(runId), leaseKey(runId), token, options.leaseMs, ttlMs);
-      return attempt > 0 ? { runId, attempt, token } : null;
+      const [attempt, started] = await redis.omnibotRunClaim(
+        stateKey(runId),
+        leaseKey(runId),
+        token,
+        options.leaseMs,
+        ttlMs,
+        now(),
+      );
+      return attempt > 0 ? { runId, attempt, token, startedAt: Number(started) } : null;
     },
     async renew(claim) {
       const renewed = await redis.omnibotRunRenew(
@@ -149,14 +184,15 @@ export function createRedisRunRegistry(options: RunRegistryOptions & { redis: Re
     },
     async finish(claim, outcome) {
       const { state, ...rest } = outcome;
-      await redis.omnibotRunFinish(
+      const written = await redis.omnibotRunFinish(
         stateKey(claim.runId),
         leaseKey(claim.runId),
         state,
         JSON.stringify(rest),
         ttlMs,
-        claim.attempt,
+        claim.token,
       );
+      return written === 1;
     },
     async get(runId) {
       const replies = await redis.multi().hgetall(stateKey(runId)).exists(leaseKey(runId)).exec();

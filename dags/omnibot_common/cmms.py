@@ -7,7 +7,9 @@ filters, so finding an order by `numeroot` pages through `ordenes-trabajo/`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -15,6 +17,9 @@ import requests
 from .errors import WorkflowFailure
 
 MAX_PAGES = 500  # a guard against a `next` link that never ends
+FIND_PAGES = 50  # pages a look-up for a reported failure reads at most (the first and the newest)
+REPORT_MARKER_PREFIX = "Reportada por el asistente omnibot"  # as core/cmms/reported-failure.ts
+CLOCK_MARGIN = timedelta(minutes=2)  # how far the CMMS's clock may lag the worker's
 
 
 def api_base(cmms_url: str, api_prefix: str = "/api/") -> str:
@@ -107,11 +112,32 @@ class CmmsClient:
                 return order
         return None
 
-    def find_reported_failure(self, marker: str) -> dict | None:
-        """The order whose observations carry `marker` (written by an earlier report_failure)."""
-        for order in self.iter_list("ordenes-trabajo/"):
-            if marker in str(order.get("observacionesfinales") or ""):
-                return order
+    def _page(self, path: str, page: int) -> dict:
+        body = self.request("GET", self._url(f"{path}?page={page}"))
+        if isinstance(body, list):
+            return {"count": len(body), "next": None, "results": body}
+        if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+            raise WorkflowFailure("cmms_bad_response", f"CMMS list {path} has neither results nor a list")
+        return body
+
+    def find_reported_failure(
+        self, marker: str | None, *, idequipo: int | None = None, descripcion: str | None = None, since: datetime | None = None
+    ) -> dict | None:
+        """The order an earlier report_failure of the same run created (as core/cmms/reported-failure.ts):
+        the one whose observations carry `marker`, else one with the same equipment and exactly the same
+        description created no earlier than `since` (less a margin) without another run's marker. Reads
+        page 1, then from the real last page back (a recent order is at one end), FIND_PAGES at most."""
+        first = self._page("ordenes-trabajo/", 1)
+        results = [o for o in first["results"] if isinstance(o, dict)]
+        found = pick_reported_failure(results, marker, idequipo, descripcion, since)
+        if found is not None or not first.get("next") or not results:
+            return found
+        last = math.ceil(int(first.get("count") or 0) / len(results))
+        for page in range(last, max(1, last - FIND_PAGES + 1), -1):
+            orders = [o for o in self._page("ordenes-trabajo/", page)["results"] if isinstance(o, dict)]
+            found = pick_reported_failure(orders, marker, idequipo, descripcion, since)
+            if found is not None:
+                return found
         return None
 
     def list_work_orders(self) -> list[dict]:
@@ -131,6 +157,55 @@ class CmmsClient:
         if "numeroot" not in created and isinstance(created.get("orden"), dict):
             return created["orden"]
         return created
+
+
+def pick_reported_failure(
+    orders: list[dict], marker: str | None, idequipo: int | None, descripcion: str | None, since: datetime | None
+) -> dict | None:
+    def observations(order: dict) -> str:
+        return str(order.get("observacionesfinales") or "")
+
+    if marker:
+        for order in orders:
+            if marker in observations(order):
+                return order
+    if idequipo is None or not descripcion or since is None:
+        return None
+    not_before = _aware(since) - CLOCK_MARGIN
+    for order in orders:
+        created = _created_at(order)
+        if (
+            str(order.get("idequipo")) == str(idequipo)
+            and str(order.get("descripcionproblemareportado") or "").strip() == descripcion.strip()
+            and f"{REPORT_MARKER_PREFIX} (ref." not in observations(order)
+            and created is not None
+            and created >= not_before
+        ):
+            return order
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    """A naive time is the local one (as a CMMS without time zones writes it)."""
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _created_at(order: dict) -> datetime | None:
+    """The latest of the order's creation and report times; a bare date may be any time that day."""
+    times = []
+    for field in ("fechacreacionot", "fechareportefalla"):
+        value = str(order.get(field) or "").strip()
+        if not value:
+            continue
+        try:
+            if len(value) == 10:
+                day = date.fromisoformat(value)
+                times.append(datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1))
+            else:
+                times.append(_aware(datetime.fromisoformat(value.replace("Z", "+00:00"))))
+        except ValueError:
+            continue
+    return max(times) if times else None
 
 
 def _not_sent(exc: requests.RequestException) -> bool:

@@ -62,7 +62,12 @@ def build_workflow_dag(dag_id: str, workflow: Workflow, description: str):
             conf = _conf()
             params = conf.get("params")
             # A retry (try_number > 1) may follow an attempt that already wrote to the CMMS.
-            run = {"run_id": str(conf.get("run_id") or context["dag_run"].run_id), "attempt": int(ti.try_number or 1)}
+            dag_run = context["dag_run"]
+            run = {
+                "run_id": str(conf.get("run_id") or dag_run.run_id),
+                "attempt": int(ti.try_number or 1),
+                "started_at": getattr(dag_run, "start_date", None),
+            }
             try:
                 client = _cmms_client(tuning.cmms_timeout_seconds)
                 return workflow(client, dict(params) if isinstance(params, dict) else {}, run=run)

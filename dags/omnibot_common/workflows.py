@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypedDict
 
-from .cmms import CmmsClient
+from .cmms import REPORT_MARKER_PREFIX, CmmsClient
 from .errors import WorkflowFailure
 from .summaries import (
     PENDING_LIMIT,
@@ -24,19 +25,20 @@ from .summaries import (
 )
 
 
-class RunInfo(TypedDict):
+class RunInfo(TypedDict, total=False):
     run_id: str
     attempt: int
+    started_at: datetime | None  # when the DAG run started: the same for every try
 
 
 Workflow = Callable[..., dict]
 
 
 def report_marker(run_id: str) -> str:
-    """Written in the order's additional observations (the CMMS keeps them as `observacionesfinales`):
+    """Written in `observacionesadicionales` (the demo CMMS keeps it as `observacionesfinales`):
     unique to the run, without the user's ids. Same text as core/workflows/definitions.ts."""
     digest = hashlib.sha256(run_id.encode()).hexdigest()[:16]
-    return f"Reportada por el asistente omnibot (ref. {digest})"
+    return f"{REPORT_MARKER_PREFIX} (ref. {digest})"
 
 
 def _required_text(params: dict, name: str) -> str:
@@ -87,7 +89,11 @@ def reportar_falla(client: CmmsClient, params: dict, run: RunInfo | None = None)
     # instead of creating a second one, so creating it may be retried too.
     marker = report_marker(run["run_id"])
     if run.get("attempt", 1) > 1:
-        existing = client.find_reported_failure(marker)
+        # Also found without the marker (a CMMS that does not keep it): same equipment and description,
+        # created since the run started.
+        existing = client.find_reported_failure(
+            marker, idequipo=idequipo, descripcion=descripcion, since=run.get("started_at")
+        )
         if existing is not None:
             return {"order": summarize_work_order(existing)}
     created = client.report_failure({**body, "observacionesadicionales": marker}, retry_safe=True)

@@ -46,12 +46,17 @@ export function createWebPlugin(options: WebPluginOptions): ChannelPlugin {
         if (options.apiKey && !safeEqual(c.req.header('x-api-key') ?? '', options.apiKey)) {
           throw new AuthError('missing or invalid X-Api-Key');
         }
-        // With WEB_API_KEY the caller is the backend speaking for all its users: only per-conversation limits.
-        if (!options.apiKey) await limits?.rate.address(addressOfContext(c, limits.settings.trustedProxyHops));
         const body = await readJsonObject(c, options.maxBodyBytes);
         const message = parseWebMessage(body, c.req.header('idempotency-key'));
-        await limits?.rate.conversation(message.conversationId);
-        const turn = await host.runtime.receive(message);
+        // Counted only for new work: a retried message id gets its stored answer whatever the budget.
+        // With WEB_API_KEY the caller is the backend speaking for all its users: only per-conversation limits.
+        const admit = limits
+          ? async () => {
+              if (!options.apiKey) await limits.rate.address(addressOfContext(c, limits.settings.trustedProxyHops));
+              await limits.rate.conversation(message.conversationId);
+            }
+          : undefined;
+        const turn = await host.runtime.receive(message, admit ? { admit } : {});
         return c.json(answer(turn, issueConversationToken(options.sessionSecret, turn.conversationId)));
       });
 

@@ -27,9 +27,8 @@ export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: 
   if (text.length > MAX_MESSAGE_LENGTH)
     throw new ValidationError(`message is longer than ${MAX_MESSAGE_LENGTH} characters`);
   if (hasControlCharacters(text)) throw new ValidationError('message may not contain control characters');
-  const clientId = typeof messageId === 'string' && messageId ? messageId : idempotencyKey;
+  const clientId = clientMessageId(messageId, idempotencyKey);
   const id = clientId ?? randomUUID();
-  if (id.length > 200) throw new ValidationError('message_id is longer than 200 characters');
   return {
     id,
     channel: 'web',
@@ -40,4 +39,25 @@ export function parseWebMessage(body: Record<string, unknown>, idempotencyKey?: 
     receivedAt: new Date().toISOString(),
     ...(clientId ? {} : { oneShot: true }),
   };
+}
+
+const MAX_MESSAGE_ID_LENGTH = 200;
+
+/**
+ * The caller's id for idempotent retries: `message_id`, else the `Idempotency-Key` header. One that is
+ * given but unusable is refused: replacing it with a random id would silently turn a retry into new work.
+ * A `null` `message_id` means none.
+ */
+function clientMessageId(messageId: unknown, idempotencyKey: string | undefined): string | undefined {
+  if (idempotencyKey !== undefined) checkMessageId(idempotencyKey, 'the Idempotency-Key header');
+  if (messageId === undefined || messageId === null) return idempotencyKey;
+  checkMessageId(messageId, 'message_id');
+  return messageId;
+}
+
+function checkMessageId(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string' || !value) throw new ValidationError(`${name} must be a non-empty string`);
+  if (value.length > MAX_MESSAGE_ID_LENGTH) {
+    throw new ValidationError(`${name} is longer than ${MAX_MESSAGE_ID_LENGTH} characters`);
+  }
 }

@@ -162,6 +162,66 @@ def callback_body_is_signed_over_its_exact_bytes():
     assert failed["status"] == "failed" and "result" not in failed
 
 
+
+class ManyOrdersSession(FakeSession):
+    """`count` pages of one order each, built on demand; `orders(page)` gives a page's orders."""
+
+    def __init__(self, count: int, orders):
+        super().__init__({})
+        self.count, self.orders = count, orders
+
+    def request(self, method, url, json=None, timeout=None):
+        page = int(url.rsplit("page=", 1)[1]) if "page=" in url else 1
+        following = f"http://c/api/ordenes-trabajo/?page={page + 1}" if page < self.count else None
+        self.pages[url] = {"count": self.count, "next": following, "results": self.orders(page)}
+        return super().request(method, url)
+
+
+@check
+def reported_failure_is_looked_for_in_the_newest_pages_reading_a_bounded_number():
+    from omnibot_common.cmms import CmmsClient
+
+    marker = "Reportada por el asistente omnibot (ref. 0123456789abcdef)"
+    session = ManyOrdersSession(600, lambda page: [{"numeroot": f"OT-{page}", "observacionesfinales": marker if page == 600 else None}])
+    assert CmmsClient("http://c/api/", None, session=session).find_reported_failure(marker)["numeroot"] == "OT-600"
+    assert [url.rsplit("page=", 1)[-1] for url in session.seen] == ["1", "600"], session.seen
+    session = ManyOrdersSession(600, lambda page: [{"numeroot": f"OT-{page}"}])
+    assert CmmsClient("http://c/api/", None, session=session).find_reported_failure(marker) is None
+    assert len(session.seen) == 50, len(session.seen)
+
+
+@check
+def reported_failure_without_its_marker_is_matched_by_equipment_description_and_time():
+    from datetime import datetime, timedelta, timezone
+
+    from omnibot_common.cmms import pick_reported_failure
+    from omnibot_common.workflows import reportar_falla
+
+    started = datetime(2026, 12, 2, 6, 0, tzinfo=timezone.utc)
+    mine = "Reportada por el asistente omnibot (ref. fedcba9876543210)"
+    order = {"numeroot": "OT-1", "idequipo": 7, "descripcionproblemareportado": "Pierde aceite", "fechacreacionot": "2026-12-02T06:00:05Z", "observacionesfinales": None}
+    assert pick_reported_failure([order], mine, 7, "Pierde aceite", started) is order
+    assert pick_reported_failure([order], mine, 7, "Pierde aceite", started + timedelta(hours=1)) is None  # made before the run
+    assert pick_reported_failure([order], mine, 8, "Pierde aceite", started) is None
+    assert pick_reported_failure([order], mine, 7, "Pierde aceite.", started) is None
+    other_run = {**order, "observacionesfinales": "Reportada por el asistente omnibot (ref. 0123456789abcdef)"}
+    assert pick_reported_failure([other_run], mine, 7, "Pierde aceite", started) is None
+
+    class Client:
+        created = 0
+
+        def find_reported_failure(self, marker, *, idequipo=None, descripcion=None, since=None):
+            return pick_reported_failure([order], marker, idequipo, descripcion, since)
+
+        def report_failure(self, body, retry_safe=False):
+            Client.created += 1
+            return {"numeroot": "OT-2"}
+
+    run = {"run_id": "r1", "attempt": 2, "started_at": started}
+    assert reportar_falla(Client(), {"idequipo": 7, "descripcion": "Pierde aceite"}, run=run)["order"]["numeroot"] == "OT-1"
+    assert Client.created == 0
+
+
 def main() -> int:
     passed = failed = 0
     for fn in CHECKS:

@@ -1,25 +1,13 @@
-import { createServer, get } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { get } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../../core/gateway.ts';
 import { spawnGateway } from '../support/gateway-process.ts';
 import { startHeldCmms } from '../support/held-cmms.ts';
-import { startOwnRedis } from '../support/own-redis.ts';
+import { freePort, startOwnRedis } from '../support/own-redis.ts';
 import { webClient } from '../support/web-client.ts';
-
-/** Ports of this file's own redis-server (the range 6420-6429 belongs to the lifecycle and outage tests). */
-const REDIS_PORT = 6420;
 
 const cmms = await startHeldCmms();
 afterAll(() => cmms.close());
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A fresh connection (no keep-alive pool): resolves with the status, or the connection error's code. */
 function freshGet(url: string): Promise<number | string> {
@@ -43,7 +31,7 @@ const post = (url: string, body: unknown) =>
 
 describe('gateway start-up', () => {
   it('answers 503 with Retry-After while it starts (its Redis paused), then serves', async () => {
-    const redis = await startOwnRedis(REDIS_PORT);
+    const redis = await startOwnRedis();
     redis.pause();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

@@ -104,6 +104,26 @@ describe('REST rate limits', () => {
     expect(await statuses([send('b1'), send('b2'), send('b3'), send('b4')])).toEqual([200, 200, 200, 200]);
   });
 
+  it('answers a retried message id from the store even past the budget, and then refuses new ones', async () => {
+    const gateway = await gatewayWith({ ...redisEnv(), RATE_LIMIT_PER_CONVERSATION_PER_MINUTE: '2' });
+    const send = (messageId: string, message: string) =>
+      fetch(`${gateway.url}/api/bot/message`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user_id: 'retrying', message, message_id: messageId }),
+      });
+    expect((await send('m1', 'hola')).status).toBe(200);
+    const first = (await (await send('m2', 'ayuda')).json()) as { replies: { text: string }[] };
+    for (let i = 0; i < 5; i++) {
+      const retried = await send('m2', 'ayuda');
+      expect(retried.status).toBe(200);
+      expect(await retried.json()).toMatchObject({ replies: first.replies, duplicate: true });
+    }
+    const refused = await send('m3', 'gracias');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBeTruthy();
+  });
+
   it('shares the budget across processes through Redis', async () => {
     const env = { ...redisEnv(), RATE_LIMIT_PER_CONVERSATION_PER_MINUTE: '4' };
     const a = await gatewayWith(env);

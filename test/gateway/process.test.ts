@@ -1,13 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../core/gateway.ts';
 import { spawnGateway } from '../support/gateway-process.ts';
 import { startOwnRedis } from '../support/own-redis.ts';
 import { clearPrefix, REDIS_URL, uniquePrefix } from '../support/redis.ts';
 import { webClient } from '../support/web-client.ts';
 
 const prefix = uniquePrefix('process');
-/** This file's own redis-server (killed and restarted here); SIGTERM handling: lifecycle.test.ts. */
-const REDIS_PORT = 6422;
+/** SIGTERM handling: lifecycle.test.ts. */
 afterAll(async () => {
   await clearPrefix(prefix);
 });
@@ -39,12 +38,13 @@ describe('gateway processes', () => {
   });
 
   it('is not ready while its Redis is down, answers 503 meanwhile, and is ready again when it is back', async () => {
-    const redis = await startOwnRedis(REDIS_PORT);
-    const gateway = await startGateway(
-      { LOG_LEVEL: 'silent', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix },
-      { port: 0, host: '127.0.0.1' },
-    );
+    const redis = await startOwnRedis();
+    let gateway: Gateway | undefined;
     try {
+      gateway = await startGateway(
+        { LOG_LEVEL: 'silent', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix },
+        { port: 0, host: '127.0.0.1' },
+      );
       expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
       await redis.kill();
       const down = await fetch(`${gateway.url}/readyz`);
@@ -66,7 +66,7 @@ describe('gateway processes', () => {
       }
       expect(ready).toBe(200);
     } finally {
-      await gateway.stop();
+      await gateway?.stop();
       await redis.kill();
     }
   });

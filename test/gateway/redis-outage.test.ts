@@ -3,26 +3,24 @@ import { type Gateway, startGateway } from '../../core/gateway.ts';
 import { type OwnRedis, startOwnRedis } from '../support/own-redis.ts';
 import { type WebAnswer, webClient } from '../support/web-client.ts';
 
-/** This file's own redis-server (never the shared one): it is killed and paused here. */
-const REDIS_PORT = 6421;
-
-let redis: OwnRedis;
+/** This file's own redis-server (never the shared one; a free port): it is killed and paused here. */
+let redis: OwnRedis; // unset when it failed to start: the cleanups below use `?.`
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 beforeAll(async () => {
-  redis = await startOwnRedis(REDIS_PORT);
+  redis = await startOwnRedis();
   process.on('unhandledRejection', onUnhandled);
 });
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
-  redis.resume();
-  await redis.kill();
+  redis?.resume();
+  await redis?.kill();
 });
 
 let gateway: Gateway | undefined;
 afterEach(async () => {
-  redis.resume();
-  await redis.start(); // when a test killed it
+  redis?.resume();
+  await redis?.start(); // when a test killed it
   await gateway?.stop();
   gateway = undefined;
 });
@@ -133,6 +131,34 @@ describe('a Redis outage', () => {
     // Processed once: one inbound message, one answer to it.
     expect(messages.filter((m) => m.direction === 'in' && m.text === 'reportar falla')).toHaveLength(1);
     expect(messages.filter((m) => m.direction === 'out' && m.text === answer.replies[0]?.text)).toHaveLength(1);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('answers GraphQL with HTTP 503 and Retry-After while Redis is down, subscriptions (SSE) included', async () => {
+    const { url } = await start({});
+    const started = await graphql(url, 'mutation { startConversation { conversationId token } }');
+    const { conversationId, token } = started.data.startConversation;
+    const request = (query: string, accept = 'application/json') =>
+      fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables: { id: conversationId } }),
+        signal: AbortSignal.timeout(15_000),
+      });
+
+    await redis.kill();
+    const sent = await request('mutation($id: ID!) { sendMessage(conversationId: $id, text: "hola") { duplicate } }');
+    expect(sent.status).toBe(503);
+    expect(Number(sent.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await sent.json()).toMatchObject({ errors: [{ extensions: { code: 'UNAVAILABLE' } }] });
+    // Not a stream of keep-alives that never carries an event: refused, to be opened again later.
+    const stream = await request(
+      'subscription($id: ID!) { messages(conversationId: $id) { text } }',
+      'text/event-stream',
+    );
+    expect(stream.status).toBe(503);
+    expect(Number(stream.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await stream.text()).toContain('UNAVAILABLE');
     expect(unhandled).toEqual([]);
   });
 });

@@ -77,6 +77,18 @@ describe('web channel on embedded defaults', () => {
     expect(messages.filter((m) => m.direction === 'in')).toHaveLength(1);
   });
 
+  it('takes the Idempotency-Key header as the message id when the body has none', async () => {
+    const send = () =>
+      post(JSON.stringify({ user_id: 'u-retry-header', message: 'hola' }), {
+        'content-type': 'application/json',
+        'idempotency-key': 'k-1',
+      }).then((response) => response.json() as Promise<{ duplicate?: boolean; replies: unknown[] }>);
+    const first = await send();
+    const again = await send();
+    expect(again.duplicate).toBe(true);
+    expect(again.replies).toEqual(first.replies);
+  });
+
   it('refuses bad input with a JSON reason', async () => {
     const cases: [string, Record<string, string> | undefined, number, RegExp][] = [
       ['{not json', undefined, 400, /not valid JSON/],
@@ -88,6 +100,22 @@ describe('web channel on embedded defaults', () => {
       [JSON.stringify({ user_id: 'a b', message: 'hola' }), undefined, 400, /user_id may only/],
       [JSON.stringify({ user_id: 'x', message: 'a'.repeat(5000) }), undefined, 400, /longer than 4096/],
       [JSON.stringify({ user_id: 'x', message: 'a'.repeat(70_000) }), undefined, 413, /exceeds 65536 bytes/],
+      // A retry id that cannot be used is refused, never replaced by a random one (the retry would run twice).
+      [JSON.stringify({ user_id: 'x', message: 'hola', message_id: { a: 1 } }), undefined, 400, /message_id must/],
+      [JSON.stringify({ user_id: 'x', message: 'hola', message_id: 7 }), undefined, 400, /message_id must/],
+      [JSON.stringify({ user_id: 'x', message: 'hola', message_id: '' }), undefined, 400, /message_id must/],
+      [
+        JSON.stringify({ user_id: 'x', message: 'hola', message_id: 'm'.repeat(201) }),
+        undefined,
+        400,
+        /longer than 200/,
+      ],
+      [
+        JSON.stringify({ user_id: 'x', message: 'hola' }),
+        { 'content-type': 'application/json', 'idempotency-key': '' },
+        400,
+        /Idempotency-Key header must/,
+      ],
     ];
     for (const [body, headers, status, reason] of cases) {
       const response = await post(body, headers);

@@ -24,7 +24,8 @@ const post = (url: string, body: Record<string, unknown>) =>
 describe('POST /api/bot/message retried while its first attempt runs', () => {
   it('answers 409 with Retry-After (never 200 without replies), then the real answer', async () => {
     const gateway = await startGateway(
-      { LOG_LEVEL: 'silent', CLAIM_LEASE_MS: '3000', DUPLICATE_WAIT_MS: '300' },
+      // The retry waits out one lease (DUPLICATE_WAIT_MS > CLAIM_LEASE_MS) while the holder's heartbeat keeps it.
+      { LOG_LEVEL: 'silent', CLAIM_LEASE_MS: '2000', DUPLICATE_WAIT_MS: '2500' },
       { port: 0, host: '127.0.0.1' },
     );
     gateways.push(gateway);

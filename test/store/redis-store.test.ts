@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { messageKey } from '../../core/runtime/message-once.ts';
 import { createRedisStore } from '../../core/store/redis-store.ts';
 import { type CommitChanges, StoreKeyTypeError } from '../../core/store/types.ts';
 import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
@@ -74,6 +75,78 @@ describe('RedisStore keys', () => {
       await expect(store.load('web:legacy:events')).rejects.toBeInstanceOf(StoreKeyTypeError);
       await expect(store.commit('web:legacy:events', 0, changes('intruso'))).rejects.toBeInstanceOf(StoreKeyTypeError);
       expect(await redis.lrange(`${prefix}conv:web:legacy:events`, 0, -1)).toEqual(['{"old":true}']);
+    } finally {
+      await redis.quit();
+      await store.close();
+    }
+  });
+});
+
+describe('RedisStore after an upgrade from the earlier key layout', () => {
+  const line = (text: string) => JSON.stringify({ conversationId: 'web:old', direction: 'in', text, at: 'then' });
+
+  it('keeps showing the history kept in the earlier lists, older first, until it expires', async () => {
+    const { store, prefix } = makeStore();
+    const redis = connectRedis();
+    try {
+      await redis.hset(`${prefix}conv:web:old`, 'v', '1', 'snap', '{"text":"uno"}', 'meta', JSON.stringify(meta));
+      await redis.rpush(`${prefix}conv:web:old:transcript`, line('uno'), line('dos'));
+      await redis.rpush(`${prefix}conv:web:old:events`, JSON.stringify({ at: 'then', event: {}, version: 1 }));
+      expect((await store.readTranscript('web:old')).map((t) => t.text)).toEqual(['uno', 'dos']);
+      expect((await store.readEvents('web:old')).map((e) => e.version)).toEqual([1]);
+
+      expect(await store.commit('web:old', 1, changes('tres'))).toBe(2);
+      expect((await store.readTranscript('web:old')).map((t) => t.text)).toEqual(['uno', 'dos', 'tres']);
+      expect((await store.readTranscript('web:old', 2)).map((t) => t.text)).toEqual(['dos', 'tres']);
+      expect((await store.readTranscript('web:old', 1)).map((t) => t.text)).toEqual(['tres']);
+      expect((await store.readEvents('web:old')).map((e) => e.version)).toEqual([1, 1]);
+    } finally {
+      await redis.quit();
+      await store.close();
+    }
+  });
+
+  it('never reads another conversation’s hash as a history (an id ending in ":events" under the earlier layout)', async () => {
+    const { store, prefix } = makeStore();
+    const redis = connectRedis();
+    try {
+      // Under the earlier layout the conversation `web:eve:events` kept its hash where `web:eve`'s log is.
+      await redis.hset(`${prefix}conv:web:eve:events`, 'v', '1', 'snap', '{}', 'meta', JSON.stringify(meta));
+      await redis.set(`${prefix}conv:web:eve:transcript`, 'not a list');
+      expect(await store.readEvents('web:eve')).toEqual([]);
+      expect(await store.readTranscript('web:eve')).toEqual([]);
+      expect(await store.commit('web:eve', 0, changes('hola'))).toBe(1);
+      expect((await store.readTranscript('web:eve')).map((t) => t.text)).toEqual(['hola']);
+    } finally {
+      await redis.quit();
+      await store.close();
+    }
+  });
+
+  it('answers a message id answered before the upgrade from that answer, and only for its conversation', async () => {
+    const { store, prefix } = makeStore();
+    const redis = connectRedis();
+    const answer = (conversationId: string, text: string) =>
+      JSON.stringify({ conversationId, replies: [{ text }], state: 'idle', status: 'active', duplicate: false });
+    try {
+      await redis.set(`${prefix}msg:web:ana:m1`, answer('web:ana', 'hola Ana'), 'EX', 3600);
+      await redis.set(`${prefix}msg:workflow:web:ana:run-1`, answer('web:ana', 'listo'), 'EX', 3600);
+      await redis.set(`${prefix}msg:web:ana:m2`, 'pending:old-process', 'PX', 60_000);
+      // `msg:web:eva:b:c` was both `web:eva` + `b:c` and `web:eva:b` + `c`: the stored answer says whose it is.
+      await redis.set(`${prefix}msg:web:eva:b:c`, answer('web:eva', 'hola Eva'), 'EX', 3600);
+
+      expect(await store.claimMessage(messageKey('in', 'web:ana', 'm1'), 5_000)).toEqual({
+        state: 'done',
+        result: expect.objectContaining({ conversationId: 'web:ana', replies: [{ text: 'hola Ana' }] }),
+      });
+      expect(await store.claimMessage(messageKey('workflow', 'web:ana', 'run-1'), 5_000)).toMatchObject({
+        state: 'done',
+        result: { replies: [{ text: 'listo' }] },
+      });
+      expect(await store.claimMessage(messageKey('in', 'web:ana', 'm2'), 5_000)).toEqual({ state: 'pending' });
+      expect(await store.claimMessage(messageKey('in', 'web:eva', 'b:c'), 5_000)).toMatchObject({ state: 'done' });
+      expect(await store.claimMessage(messageKey('in', 'web:eva:b', 'c'), 5_000)).toMatchObject({ state: 'claimed' });
+      expect(await store.claimMessage(messageKey('in', 'web:ana', 'm3'), 5_000)).toMatchObject({ state: 'claimed' });
     } finally {
       await redis.quit();
       await store.close();

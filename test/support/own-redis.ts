@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 /**
- * A redis-server of the test's own (never the shared 6379 one), on a fixed port of the test's range:
- * it can be killed (refused), paused with SIGSTOP (stalled: connections hang, nothing is refused),
- * resumed and restarted.
+ * A redis-server of the test's own (never the shared 6379 one), on a port picked free when it first
+ * starts (two test runs on one machine never collide) and kept for its restarts: it can be killed
+ * (refused), paused with SIGSTOP (stalled: connections hang, nothing is refused), resumed and restarted.
  */
 export interface OwnRedis {
   url: string;
@@ -20,7 +21,30 @@ export interface OwnRedis {
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
-export async function startOwnRedis(port: number): Promise<OwnRedis> {
+/** A port nothing listens on now (the OS picks it): bind port 0, read the port, close. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Starts one on a free port; should another process take that port first, on a fresh one. */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOwnRedisOn(await freePort());
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOwnRedisOn(port: number): Promise<OwnRedis> {
   let child: ChildProcess | undefined;
   const url = `redis://127.0.0.1:${port}`;
   const own: OwnRedis = {

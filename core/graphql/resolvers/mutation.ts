@@ -75,12 +75,14 @@ export const Mutation = {
     if (channel !== WEB_CHANNEL || !address) throw badInput('not a web conversation', 'conversationId');
     const { text, action } = validate(args);
     const { limits } = ctx.services;
-    if (limits) {
-      await withinRateLimit(async () => {
-        await limits.rate.address(ctx.clientAddress);
-        await limits.rate.conversation(args.conversationId);
-      });
-    }
+    // Counted only for new work: a retried clientMessageId gets its stored answer whatever the budget.
+    const admit = limits
+      ? () =>
+          withinRateLimit(async () => {
+            await limits.rate.address(ctx.clientAddress);
+            await limits.rate.conversation(args.conversationId);
+          })
+      : undefined;
     const message: InboundMessage = {
       id: inboundMessageId(address, args.clientMessageId),
       channel: WEB_CHANNEL,
@@ -89,7 +91,7 @@ export const Mutation = {
       receivedAt: new Date().toISOString(),
       ...(text !== undefined ? { text } : { action }),
     };
-    const turn = await ctx.services.runtime.receive(message);
+    const turn = await ctx.services.runtime.receive(message, admit ? { admit } : {});
     const at = new Date().toISOString();
     return {
       conversationId: turn.conversationId,

@@ -1,5 +1,6 @@
 import { topics } from '../../events/bus.ts';
 import { busReady } from '../../events/redis-bus.ts';
+import { asUnavailable } from '../../http/unavailable.ts';
 import type { InspectionRecord } from '../../inspect/records.ts';
 import { assertAdmin, assertCanRead } from '../auth.ts';
 import type { GraphqlContext } from '../context.ts';
@@ -52,6 +53,21 @@ function withEnd<T>(stream: AsyncIterableIterator<T>, onEnd: () => void): AsyncI
   };
 }
 
+/**
+ * Waits until the bus delivers the stream's topic. When it cannot (Redis unreachable), the stream ends,
+ * its slot is released and the subscription is refused with UNAVAILABLE (over HTTP a 503 with
+ * Retry-After), not answered with a stream that would never carry an event.
+ */
+async function untilSubscribed(ctx: GraphqlContext, stream: AsyncIterableIterator<unknown>, release: () => void) {
+  try {
+    await busReady(ctx.services.bus);
+  } catch (error) {
+    release();
+    await stream.return?.();
+    throw asUnavailable(error) ?? error;
+  }
+}
+
 const asJson = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
 export const Subscription = {
@@ -70,7 +86,7 @@ export const Subscription = {
         },
         ...flowControl(ctx, topic),
       });
-      await busReady(ctx.services.bus);
+      await untilSubscribed(ctx, stream, () => {});
       return withEnd(stream, hub.watch(args.conversationId));
     },
     resolve: passThrough,
@@ -87,13 +103,7 @@ export const Subscription = {
         map: (payload) => messageFromEvent(args.conversationId, payload),
         ...flowControl(ctx, topic),
       });
-      try {
-        await busReady(ctx.services.bus);
-      } catch (error) {
-        release();
-        await stream.return?.();
-        throw error;
-      }
+      await untilSubscribed(ctx, stream, release);
       return withEnd(stream, release);
     },
     resolve: passThrough,
@@ -121,12 +131,14 @@ export const Subscription = {
       });
       // Once the bus has confirmed this and every earlier subscription, the current state goes first.
       // It is read here, not in the stream: a failure ends the stream and reaches the client as a clean error.
+      await untilSubscribed(ctx, stream, release);
       try {
-        await busReady(ctx.services.bus);
         current = stateFromView(args.conversationId, await ctx.services.runtime.getConversation(args.conversationId));
       } catch (error) {
         release();
         await stream.return?.();
+        const unavailable = asUnavailable(error);
+        if (unavailable) throw unavailable;
         ctx.services.logger.error(
           { err: error, conversationId: args.conversationId },
           'could not read the conversation for a state subscription',

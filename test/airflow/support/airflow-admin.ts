@@ -46,13 +46,20 @@ export function airflowAdmin(env: AirflowEnv = airflowEnv()): AirflowAdmin {
       if (res.statusCode >= 300) throw new Error(`auth/token answered ${res.statusCode}`);
       token = json.access_token;
     }
-    const res = await request(`${env.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
+    // Airflow's SQLite answers 500 ("database is locked") now and then on a busy machine: try again.
+    for (let attempt = 1; ; attempt++) {
+      const res = await request(`${env.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      if (res.statusCode >= 500 && attempt < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+        continue;
+      }
+      return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
+    }
   }
 
   const admin: AirflowAdmin = {

@@ -1,0 +1,54 @@
+/**
+ * Finding the order an earlier attempt of a failure report created. The report writes its run's
+ * marker in `observacionesadicionales`; a CMMS that keeps it shows it in `observacionesfinales`, but
+ * where the API keeps that field is not documented and `completar/` overwrites it. So an order also
+ * counts when it has the same equipment and exactly the same description, and was created no
+ * earlier than the run started (less a margin for clocks), unless it carries another run's marker.
+ */
+
+/** The start of every marker (`<prefix> (ref. <16 hex>)`); the same text in `dags/omnibot_common/workflows.py`. */
+export const REPORT_MARKER_PREFIX = 'Reportada por el asistente omnibot';
+
+/** How far the CMMS's clock may lag the runner's when comparing an order's creation with a run's start. */
+export const CLOCK_MARGIN_MS = 2 * 60_000;
+
+export interface ReportedFailureQuery {
+  /** The run's marker. */
+  marker?: string;
+  /** The fallback needs all three: the report's equipment, its description and the run's start (ms). */
+  idequipo?: number;
+  descripcion?: string;
+  since?: number;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+type RawOrder = Record<string, unknown>;
+
+/** The order of `orders` that the run reported: its marker first, else the fallback match. */
+export function pickReportedFailure(orders: RawOrder[], query: ReportedFailureQuery): RawOrder | undefined {
+  const { marker, idequipo, descripcion, since } = query;
+  const observations = (order: RawOrder) => String(order.observacionesfinales ?? '');
+  const marked = marker ? orders.find((order) => observations(order).includes(marker)) : undefined;
+  if (marked || idequipo === undefined || !descripcion || since === undefined) return marked;
+  const notBefore = since - CLOCK_MARGIN_MS;
+  return orders.find(
+    (order) =>
+      Number(order.idequipo) === idequipo &&
+      String(order.descripcionproblemareportado ?? '').trim() === descripcion.trim() &&
+      !observations(order).includes(`${REPORT_MARKER_PREFIX} (ref.`) &&
+      createdAt(order) >= notBefore,
+  );
+}
+
+/** The latest of the order's creation and report times; NaN when neither can be read. */
+function createdAt(order: RawOrder): number {
+  const times = [order.fechacreacionot, order.fechareportefalla].map((value) => {
+    if (typeof value !== 'string' || !value.trim()) return Number.NaN;
+    const time = Date.parse(value);
+    // A bare date: the order may be from any time that day.
+    return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? time + DAY_MS : time;
+  });
+  const known = times.filter((time) => !Number.isNaN(time));
+  return known.length ? Math.max(...known) : Number.NaN;
+}
