@@ -11,6 +11,11 @@ export interface ChannelCapabilities {
   maxButtons: number;
   maxButtonTitle: number;
   maxTextLength: number;
+  /**
+   * Clients read replies (answer, transcript, subscriptions) instead of being sent them (web): the
+   * dispatcher has nothing to deliver, so nothing to pace, retry or dead-letter.
+   */
+  readsReplies?: true;
 }
 
 /** What the host hands a plugin when mounting it. */

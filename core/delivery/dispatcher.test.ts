@@ -164,6 +164,20 @@ describe('outbound dispatcher', () => {
     expect(chat.delivered.map((m) => m.text)).toEqual(['bloqueado']);
   });
 
+  it('sends nothing for a channel whose clients read their replies (web), also once closed', async () => {
+    const web = scriptedPlugin('web');
+    const readsReplies: ChannelPlugin = {
+      ...web.plugin,
+      capabilities: { ...web.plugin.capabilities, readsReplies: true },
+    };
+    const dispatcher = dispatcherFor([readsReplies]);
+    await dispatcher.dispatch(msg('hola', 'web:ana'));
+    await dispatcher.close(100);
+    await dispatcher.dispatch(msg('tarde', 'web:ana'));
+    expect(web.attempts).toEqual([]);
+    expect(await dispatcher.deadLetters()).toEqual([]);
+  });
+
   it('dead-letters messages for a channel without plugin instead of throwing', async () => {
     const dispatcher = dispatcherFor([]);
     await expect(dispatcher.dispatch(msg('hola', 'fax:1'))).resolves.toBeUndefined();

@@ -441,6 +441,8 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   return {
     async dispatch(message) {
       try {
+        // Web clients read their replies from the transcript and subscriptions: nothing to send.
+        if (registry.get(splitConversationId(message.conversationId).channel)?.capabilities.readsReplies) return;
         if (closed) {
           const item: Item = {
             id: nextId(),

@@ -32,7 +32,7 @@ export interface WebPluginOptions {
 export function createWebPlugin(options: WebPluginOptions): ChannelPlugin {
   return {
     name: 'web',
-    capabilities: { buttons: true, maxButtons: 10, maxButtonTitle: 64, maxTextLength: 10_000 },
+    capabilities: { buttons: true, maxButtons: 10, maxButtonTitle: 64, maxTextLength: 10_000, readsReplies: true },
     mount(app: Hono, host: PluginHost) {
       if (options.rest === false) return;
       if (!options.apiKey) {
