@@ -4,6 +4,7 @@ import { errorHandler } from './http/errors.ts';
 import { requestDeadline, securityHeaders } from './http/middleware.ts';
 import type { Logger } from './log.ts';
 import type { PluginRegistry } from './plugin.ts';
+import { withDeadline } from './runtime/deadline.ts';
 import type { ConversationRuntime } from './runtime/types.ts';
 import { mountCallbackRoute } from './workflows/callback-route.ts';
 
@@ -23,16 +24,8 @@ export interface AppDeps {
 const READINESS_TIMEOUT_MS = 1_000;
 
 /** The check's answer, or false when it fails or does not answer within `ms`. */
-async function checkWithin(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([check().catch(() => false), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function checkWithin(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  return withDeadline(check(), ms, () => new Error(`readiness check took longer than ${ms} ms`)).catch(() => false);
 }
 
 /** The Hono app: health, the channels' webhooks, the workflow callback, one error mapping. */

@@ -1,20 +1,12 @@
+import { withDeadline } from './runtime/deadline.ts';
+
 /** Waits for `work` at most `ms` (at least `floorMs`); true when it ended in time. Never rejects. */
-export async function within(work: Promise<unknown>, ms: number, floorMs = 0): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(ms, floorMs));
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within(work: Promise<unknown>, ms: number, floorMs = 0): Promise<boolean> {
+  const ended = work.then(
+    () => true,
+    () => true,
+  );
+  return withDeadline(ended, Math.max(ms, floorMs), () => new Error('out of time')).catch(() => false);
 }
 
 /** A deadline `ms` from now: `left()` is what remains of it (never negative). */

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { UnavailableError } from '../errors.ts';
+import { withDeadline } from '../runtime/deadline.ts';
 
 /** Sent on every answer (the server gate's own 503s too): no MIME sniffing, no referrer leaks. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -30,22 +31,15 @@ const DEADLINE_RETRY_AFTER_MS = 2_000;
  */
 export function requestDeadline(timeoutMs: number): MiddlewareHandler {
   return async (_c, next) => {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => {
-      timer = setTimeout(() => resolve('expired'), timeoutMs);
-    });
-    const work = next().then(
-      () => 'done' as const,
-      (error: unknown) => ({ error }),
+    await withDeadline(
+      next(),
+      timeoutMs,
+      () =>
+        new UnavailableError(
+          'request_timeout',
+          `no answer within ${timeoutMs} ms; retry with the same message id`,
+          DEADLINE_RETRY_AFTER_MS,
+        ),
     );
-    const outcome = await Promise.race([work, expired]).finally(() => clearTimeout(timer));
-    if (outcome === 'expired') {
-      throw new UnavailableError(
-        'request_timeout',
-        `no answer within ${timeoutMs} ms; retry with the same message id`,
-        DEADLINE_RETRY_AFTER_MS,
-      );
-    }
-    if (outcome !== 'done') throw outcome.error;
   };
 }

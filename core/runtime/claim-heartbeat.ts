@@ -1,6 +1,3 @@
-import type { Logger } from '../log.ts';
-import type { ConversationStore } from '../store/types.ts';
-
 export interface Heartbeat {
   /** No renewal starts after this; resolves once a renewal still on its way has settled. */
   stop(): Promise<void>;
@@ -9,43 +6,45 @@ export interface Heartbeat {
 /** Beats per lease: a renewal that fails or comes late (a Redis command timeout) leaves time for more. */
 export const BEATS_PER_LEASE = 4;
 
-/**
- * Renews a message claim at a fixed rate (a quarter of its lease, counted from the start, whatever
- * each renewal takes) while its holder works, so the claim outlives a long turn and expires soon
- * after the holder dies (a retry then takes the message over). One renewal at a time: a beat that
- * comes while the previous renewal is still on its way is skipped. A late renewal still claims an
- * expired id that nobody took (the store's `renewMessage`). Stops by itself once the claim is no
- * longer this holder's; a failed renewal (store hiccup) is tried again at the next beat.
- */
-export function startHeartbeat(options: {
-  store: Pick<ConversationStore, 'renewMessage'>;
-  logger: Logger;
-  key: string;
-  token: string;
+export interface HeartbeatOptions {
+  /** Renews the lease; false once it is no longer this holder's. */
+  renew: () => Promise<boolean>;
   leaseMs: number;
-}): Heartbeat {
-  const { store, logger, key, token, leaseMs } = options;
+  beatsPerLease?: number;
+  /** The lease was answered, released or taken over: beating has stopped. */
+  onLost: () => void;
+  /** A renewal failed (store hiccup); it is tried again at the next beat. */
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Renews a lease (a message claim, a workflow run) at a fixed rate, counted from the start whatever
+ * each renewal takes, while its holder works: the lease outlives long work and expires soon after
+ * the holder dies, so another process takes over. One renewal at a time: a beat that comes while
+ * the previous renewal is still on its way is skipped. Stops by itself once the lease is no longer
+ * this holder's.
+ */
+export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
+  const { renew, leaseMs, onLost, onError } = options;
   let stopped = false;
   let renewing: Promise<void> | undefined;
   const beat = () => {
     if (stopped || renewing) return;
-    renewing = store
-      .renewMessage(key, token, leaseMs)
+    renewing = renew()
       .then(
         (held) => {
-          // Answered (the turn is delivering its replies), released, or taken over: nothing left to renew.
           if (!held && !stopped) {
-            logger.debug({ key }, 'message claim no longer held: heartbeat stopped');
             halt();
+            onLost();
           }
         },
-        (error: unknown) => logger.debug({ key, err: error }, 'message claim renewal failed'),
+        (error: unknown) => onError(error),
       )
       .finally(() => {
         renewing = undefined;
       });
   };
-  const timer = setInterval(beat, Math.max(1, Math.floor(leaseMs / BEATS_PER_LEASE)));
+  const timer = setInterval(beat, Math.max(1, Math.floor(leaseMs / (options.beatsPerLease ?? BEATS_PER_LEASE))));
   timer.unref();
   const halt = () => {
     stopped = true;

@@ -12,7 +12,7 @@ import {
 } from '../../machines/conversation.ts';
 import { type Reply, replies as texts } from '../../machines/replies.ts';
 import type { CmmsClient } from '../cmms/client.ts';
-import { ConflictError, OmnibotError } from '../errors.ts';
+import { ConflictError, OmnibotError, UpstreamError, WorkflowUnavailableError } from '../errors.ts';
 import { type EventBus, topics } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
 import { casConflicts, recordTurn } from '../metrics/registry.ts';
@@ -105,7 +105,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     // The list of the turn that started the actor: a late answer never lands in a later turn's log.
     const list = invocations.get(conversationId);
     try {
-      const output = await withDeadline(work(), actorTimeoutMs, src);
+      const output = await withDeadline(work(), actorTimeoutMs, () => actorTimeout(src, actorTimeoutMs));
       list?.push({ src, ...(output !== undefined ? { output } : {}) });
       return output;
     } catch (error) {
@@ -118,17 +118,21 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     }
   };
 
+  /** Starts (or, with the same run id, resumes) a workflow run that calls back to this process. */
+  const triggerRun = (conversationId: string, dagId: string, runId: string, params: StartWorkflowInput['params']) =>
+    runner.trigger(dagId, runId, {
+      conversation_id: conversationId,
+      run_id: runId,
+      callback_url: options.callbackUrl,
+      params,
+    });
+
   // Provided once: the actors read the conversation from their input, not from a closure.
   const machine = conversationMachine.provide({
     actors: {
       startWorkflow: fromPromise<void, StartWorkflowInput>(({ input }) =>
         recorded(input.conversationId, 'startWorkflow', () =>
-          runner.trigger(input.dagId, input.runId, {
-            conversation_id: input.conversationId,
-            run_id: input.runId,
-            callback_url: options.callbackUrl,
-            params: input.params,
-          }),
+          triggerRun(input.conversationId, input.dagId, input.runId, input.params),
         ),
       ),
       findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(({ input }) =>
@@ -427,12 +431,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
    */
   async function resumeRun(conversationId: string, pending: PendingRun): Promise<void> {
     logger.warn({ conversationId, runId: pending.runId, dagId: pending.dagId }, 'workflow run lost; resuming it');
-    await runner.trigger(pending.dagId, pending.runId, {
-      conversation_id: conversationId,
-      run_id: pending.runId,
-      callback_url: options.callbackUrl,
-      params: pending.params,
-    });
+    await triggerRun(conversationId, pending.dagId, pending.runId, pending.params);
   }
 
   /** A hand-off nobody answered for `handoffTimeoutMs` goes back to the assistant, with a notice. */
@@ -489,4 +488,11 @@ function persistedOf(stored: StoredConversation | null) {
   return stored?.snapshot as
     | { value?: unknown; context?: { pending?: PendingRun | null; handoffActiveAt?: number } }
     | undefined;
+}
+
+/** An invoked actor out of time: the machine's error path for it (workflow unavailable, CMMS down). */
+function actorTimeout(src: string, ms: number): Error {
+  return src === 'startWorkflow'
+    ? new WorkflowUnavailableError('unreachable', `${src} took longer than ${ms} ms`)
+    : new UpstreamError('cmms', `${src} took longer than ${ms} ms`, { retryable: true });
 }

@@ -75,7 +75,14 @@ export function processOnce(options: ProcessOnceOptions) {
         logger.info({ conversationId, key }, 'duplicate delivery while the first is still processed: retry later');
         throw inProgress(conversationId);
       }
-      const heartbeat = startHeartbeat({ store, logger, key, token: claim.token, leaseMs: claimLeaseMs });
+      // A late renewal still claims an expired id that nobody took (the store's `renewMessage`).
+      const heartbeat = startHeartbeat({
+        renew: () => store.renewMessage(key, claim.token, claimLeaseMs),
+        leaseMs: claimLeaseMs,
+        // Answered (the turn is delivering its replies), released, or taken over: nothing left to renew.
+        onLost: () => logger.debug({ key }, 'message claim no longer held: heartbeat stopped'),
+        onError: (error) => logger.debug({ key, err: error }, 'message claim renewal failed'),
+      });
       let result: TurnResult;
       try {
         result = await process({ key, token: claim.token });

@@ -3,6 +3,8 @@ import { request } from 'undici';
 import type { CmmsClient } from '../cmms/client.ts';
 import { WorkflowUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { startHeartbeat } from '../runtime/claim-heartbeat.ts';
+import { withDeadline } from '../runtime/deadline.ts';
 import { CALLBACK_SIGNATURE_HEADER, signBody } from './callback.ts';
 import {
   workflows as defaultWorkflows,
@@ -87,46 +89,17 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     options.logger.error({ runId: body.run_id }, 'workflow callback gave up; the watcher will read the run status');
   }
 
-  /**
-   * Renews the run's lease while it goes on; a failed renewal is retried on the next beat. Once the
-   * run is lost to another process, beating stops (the attempt learns it at its next write or end).
-   */
-  function heartbeat(claim: RunClaim): () => void {
-    const timer = setInterval(() => {
-      registry.renew(claim).then(
-        (held) => {
-          if (held) return;
-          clearInterval(timer);
-          options.logger.warn({ runId: claim.runId }, 'workflow run taken over by another process');
-        },
-        (error: unknown) => options.logger.warn({ runId: claim.runId, err: error }, 'workflow lease renewal failed'),
-      );
-    }, registry.leaseMs / 3);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  /** The workflow's outcome, or a failure once the attempt has taken `runTimeoutMs`. */
-  async function withRunDeadline<T>(work: Promise<T>, runId: string): Promise<T> {
-    const timeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new WorkflowFailure('workflow_timeout', `workflow run ${runId} took over ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      timer.unref();
-    });
-    try {
-      return await Promise.race([work, expired]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   async function execute(dagId: string, claim: RunClaim, conf: WorkflowConf, definition: WorkflowDefinition) {
     const { runId, attempt, startedAt } = claim;
-    const stopHeartbeat = heartbeat(claim);
+    // Renews the run's lease while it goes on; once another process took it over, beating stops
+    // (the attempt learns it at its next write or end).
+    const heartbeat = startHeartbeat({
+      renew: () => registry.renew(claim),
+      leaseMs: registry.leaseMs,
+      beatsPerLease: 3,
+      onLost: () => options.logger.warn({ runId }, 'workflow run taken over by another process'),
+      onError: (error) => options.logger.warn({ runId, err: error }, 'workflow lease renewal failed'),
+    });
     // Also after the deadline: an attempt that ended (its outcome written) no longer holds the run.
     const confirmHeld = async () => {
       if (!(await registry.renew(claim))) throw new RunTakenOverError(runId);
@@ -134,7 +107,13 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     let outcome: RunOutcome;
     try {
       const work = definition(options.cmms, conf.params, { runId, attempt, startedAt, confirmHeld });
-      outcome = { state: 'success', result: await withRunDeadline(work, runId) };
+      const timeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+      const result = await withDeadline(
+        work,
+        timeoutMs,
+        () => new WorkflowFailure('workflow_timeout', `workflow run ${runId} took over ${timeoutMs} ms`),
+      );
+      outcome = { state: 'success', result };
     } catch (error) {
       if (error instanceof RunTakenOverError) {
         // The process that took it over answers; this one must neither write nor report.
@@ -145,7 +124,7 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
       options.logger.warn({ runId, dagId, code: workflowError.code }, 'workflow failed');
       outcome = { state: 'failed', error: workflowError };
     } finally {
-      stopHeartbeat();
+      await heartbeat.stop();
     }
     const recorded = await registry.finish(claim, outcome).catch((error: unknown) => {
       // Unknown whether it was written: the answer still goes out (a stale run's callback gets a 409).

@@ -24,7 +24,12 @@ describe('the claim heartbeat', () => {
 
   // Lease 4 s: a beat every second, whatever each renewal takes.
   const start = (store: ReturnType<typeof slowStore>['store']) =>
-    startHeartbeat({ store, logger: silentLogger, key: 'in:5:web:a:m1', token: 't', leaseMs: 4_000 });
+    startHeartbeat({
+      renew: () => store.renewMessage(),
+      leaseMs: 4_000,
+      onLost: () => silentLogger.debug({}, 'lost'),
+      onError: (error) => silentLogger.debug({ err: error }, 'renewal failed'),
+    });
 
   it('keeps its rate when a renewal is slow: the next renewal still lands well before the lease ends', async () => {
     const { store, calls } = slowStore();
