@@ -16,6 +16,11 @@ export class OmnibotError extends Error {
   }
 }
 
+/** `Retry-After` in whole seconds (at least 1) for a wait in milliseconds. */
+export function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
 /** A dependency (Redis, a deadline) is not available right now: 503 with `Retry-After`. */
 export class UnavailableError extends OmnibotError {
   constructor(code: string, message: string, retryAfterMs = 1_000, details?: Record<string, unknown>) {

@@ -81,10 +81,11 @@ export async function startGateway(env: Env = process.env, opts: GatewayOptions 
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  opts.onListening?.(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const port = (server.address() as AddressInfo).port;
+  opts.onListening?.(`http://127.0.0.1:${port}`);
   const opened: Array<() => void> = [];
   try {
-    return await assemble(env, config, logger, server, gate, opened);
+    return await assemble(env, config, logger, server, port, gate, opened);
   } catch (error) {
     // A half-started gateway (e.g. Redis refusing the bus) leaves nothing open behind it.
     for (const close of opened) close();
@@ -99,6 +100,7 @@ async function assemble(
   config: Config,
   logger: Logger,
   server: Server,
+  port: number,
   gate: ServerGate,
   opened: Array<() => void>,
 ): Promise<Gateway> {
@@ -114,7 +116,6 @@ async function assemble(
   if (config.whatsapp.appSecret) registry.register(createWhatsAppPlugin({ ...config.whatsapp, logger, deliver }));
   if (config.telegram.token) registry.register(createTelegramPlugin({ ...config.telegram, logger, deliver }));
 
-  const port = (server.address() as AddressInfo).port;
   const loopbackUrl = `http://127.0.0.1:${port}`;
   if (!env.PUBLIC_URL) config.publicUrl = loopbackUrl;
 

@@ -154,14 +154,14 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
    */
   async function findReportedFailure(query: ReportedFailureQuery): Promise<WorkOrderSummary | null> {
     const page = async (n: number) =>
-      asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=${n}`)).results;
-    const firstPage = asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=1`));
+      asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=${n}`));
+    const firstPage = await page(1);
     const found = pickReportedFailure(firstPage.results, query);
     if (found) return summarizeWorkOrder(found);
     if (!firstPage.next || !firstPage.results.length) return null;
     const lastPage = Math.ceil(firstPage.count / firstPage.results.length);
     for (let n = lastPage, read = 1; n >= 2 && read < FIND_PAGES; n--, read++) {
-      const match = pickReportedFailure(await page(n), query);
+      const match = pickReportedFailure((await page(n)).results, query);
       if (match) return summarizeWorkOrder(match);
     }
     return null;

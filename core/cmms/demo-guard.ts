@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import * as v from 'valibot';
-import { PayloadTooLargeError } from '../errors.ts';
+import { PayloadTooLargeError, retryAfterSeconds } from '../errors.ts';
 import { parseJsonText, readRawBody } from '../http/read-json.ts';
 import { addressOfContext } from '../limits/client-address.ts';
 
@@ -117,7 +117,7 @@ export function demoRateLimit(options: DemoRateLimitOptions = {}): MiddlewareHan
       if (c.req.method === 'POST') await writes.consume(client);
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+      const seconds = retryAfterSeconds(refusal.msBeforeNext);
       c.header('retry-after', String(seconds));
       return c.json({ detail: tooManyRequestsDetail(seconds) }, 429);
     }

@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
-import { OmnibotError } from '../errors.ts';
+import { OmnibotError, retryAfterSeconds } from '../errors.ts';
 import { asUnavailable } from '../http/unavailable.ts';
 
 /** `extensions.code` values clients can rely on (see schema.graphql). */
@@ -61,7 +61,7 @@ export const badInput = (message: string, field?: string) =>
  */
 function retryLater(error: OmnibotError): Record<string, unknown> {
   if (error.retryAfterMs === undefined) return {};
-  const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  const seconds = retryAfterSeconds(error.retryAfterMs);
   return {
     retryAfterMs: error.retryAfterMs,
     http: { status: error.status, headers: { 'retry-after': String(seconds) } },

@@ -1,12 +1,11 @@
-import { RateLimitError } from '../errors.ts';
+import { RateLimitError, retryAfterSeconds } from '../errors.ts';
 import type { Limits } from '../limits/index.ts';
-import { rateLimitRefusals } from '../metrics/registry.ts';
 import type { GraphqlContext } from './context.ts';
 import { graphqlError } from './errors.ts';
 
 /** RATE_LIMITED; over HTTP the answer is 429 with `Retry-After` (yoga reads `extensions.http`). */
 export function rateLimited(message: string, retryAfterMs: number) {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const seconds = retryAfterSeconds(retryAfterMs);
   return graphqlError('RATE_LIMITED', message, {
     retryAfterMs,
     http: { status: 429, headers: { 'retry-after': String(seconds) } },
@@ -35,14 +34,12 @@ export function holdStreamSlot(limits: Limits | undefined, ctx: GraphqlContext):
   if (!limits || ctx.transport) return () => {};
   const byAddress = ctx.clientAddress === undefined ? () => {} : limits.sseStreamsByAddress.acquire(ctx.clientAddress);
   if (!byAddress) {
-    rateLimitRefusals.inc({ scope: 'sse_streams_per_address' });
     throw rateLimited(`at most ${limits.sseStreamsByAddress.max} open streams per address`, STREAM_RETRY_AFTER_MS);
   }
   if (ctx.principal.kind !== 'conversation') return byAddress;
   const byToken = limits.sseStreamsByToken.acquire(ctx.principal.conversationId);
   if (!byToken) {
     byAddress();
-    rateLimitRefusals.inc({ scope: 'sse_streams_per_token' });
     throw rateLimited(
       `at most ${limits.sseStreamsByToken.max} open streams per conversation token`,
       STREAM_RETRY_AFTER_MS,

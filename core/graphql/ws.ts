@@ -75,7 +75,6 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
         if (principal.kind === 'conversation' && limits) {
           const release = limits.wsSocketsByToken.acquire(principal.conversationId);
           if (!release) {
-            rateLimitRefusals.inc({ scope: 'ws_sockets_per_token' });
             logger.debug({ max: limits.wsSocketsByToken.max }, 'refusing a websocket: too many for its token');
             // 1013 Try Again Later, sent before graphql-ws's own 4403 (which clients read as a bad token).
             socket.close(1013, 'too many connections for this token');
@@ -159,7 +158,6 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
       if (path !== GRAPHQL_PATH) return false;
       const release = limits?.wsSocketsByAddress.acquire(addressOfIncoming(request, trustedHops));
       if (release === null) {
-        rateLimitRefusals.inc({ scope: 'ws_sockets_per_address' });
         logger.debug({ max: limits?.wsSocketsByAddress.max }, 'refusing a websocket: too many from its address');
         socket.end(
           `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${SOCKET_RETRY_AFTER_SECONDS}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,

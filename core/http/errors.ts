@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { OmnibotError } from '../errors.ts';
+import { OmnibotError, retryAfterSeconds } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { asUnavailable } from './unavailable.ts';
 
@@ -30,7 +30,7 @@ export function errorHandler(logger: Logger) {
         'request failed',
       );
       if (known.retryAfterMs !== undefined) {
-        c.header('retry-after', String(Math.max(1, Math.ceil(known.retryAfterMs / 1000))));
+        c.header('retry-after', String(retryAfterSeconds(known.retryAfterMs)));
       }
       return c.json(
         { error: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) },

@@ -22,9 +22,9 @@ export function createLimits(settings: LimitSettings, options: RateLimitOptions 
   return {
     settings,
     rate: createRateLimits(settings, options),
-    wsSocketsByAddress: new SlotCounter(settings.wsSocketsPerAddress),
-    wsSocketsByToken: new SlotCounter(settings.wsSocketsPerToken),
-    sseStreamsByToken: new SlotCounter(settings.sseStreamsPerToken),
-    sseStreamsByAddress: new SlotCounter(settings.sseStreamsPerAddress),
+    wsSocketsByAddress: new SlotCounter(settings.wsSocketsPerAddress, 'ws_sockets_per_address'),
+    wsSocketsByToken: new SlotCounter(settings.wsSocketsPerToken, 'ws_sockets_per_token'),
+    sseStreamsByToken: new SlotCounter(settings.sseStreamsPerToken, 'sse_streams_per_token'),
+    sseStreamsByAddress: new SlotCounter(settings.sseStreamsPerAddress, 'sse_streams_per_address'),
   };
 }

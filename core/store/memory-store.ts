@@ -7,6 +7,7 @@ import {
   type ConversationStore,
   type EventLogEntry,
   type MessageClaim,
+  RELEASED_TTL_MS,
   type StoredConversation,
 } from './types.ts';
 
@@ -35,7 +36,6 @@ export const DEFAULT_MAX_CONVERSATIONS = 10_000;
 export const DEFAULT_MAX_MESSAGE_IDS = 100_000;
 
 /** How long a released claim's tombstone is kept (a renewal arriving later cannot bring it back). */
-const RELEASED_TTL_MS = 10 * 60_000;
 
 /** Everything kept for one conversation: evicted together, so the caps bound the whole store. */
 interface Entry {

@@ -8,6 +8,7 @@ import {
   type ConversationStore,
   type EventLogEntry,
   type MessageClaim,
+  RELEASED_TTL_MS,
   type StoredConversation,
   StoreKeyTypeError,
 } from './types.ts';
@@ -132,9 +133,6 @@ type RedisWithScripts = Redis & {
   omnibotRenew(...args: (string | number)[]): Promise<number>;
   omnibotReadList(...args: (string | number)[]): Promise<string[]>;
 };
-
-/** How long a released claim's tombstone outlives it: longer than any renewal can stay on its way. */
-export const RELEASED_TTL_MS = 10 * 60_000;
 
 /**
  * The key of a message id in the earlier layout: `in:<n>:<conversation>:<id>` was

@@ -114,3 +114,6 @@ export interface ConversationStore {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** How long a released claim's tombstone outlives it: longer than any renewal can stay on its way. */
+export const RELEASED_TTL_MS = 10 * 60_000;

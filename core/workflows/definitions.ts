@@ -66,7 +66,8 @@ export const workflows: Record<string, WorkflowDefinition> = {
       return { order };
     } catch (error) {
       // No answer, or a 5xx: the order may exist all the same. Reported twice is worse than a look-up.
-      if (!(error instanceof UpstreamError) || !isAmbiguous(error)) throw error;
+      // No status (timeout, reset) or a 5xx: the create may have reached the CMMS.
+      if (workflowErrorOf(error).code !== 'cmms_unreachable') throw error;
       const created = await cmms.findReportedFailure({ ...lookup, since: run?.startedAt ?? sentAt }).catch(() => null);
       if (created) return { order: created };
       throw error;
@@ -83,12 +84,6 @@ export const workflows: Record<string, WorkflowDefinition> = {
 };
 
 const since = (startedAt: number | undefined) => (startedAt === undefined ? {} : { since: startedAt });
-
-/** A create that failed this way may have reached the CMMS: no status (timeout, reset) or a 5xx. */
-function isAmbiguous(error: UpstreamError): boolean {
-  const status = error.details?.upstreamStatus as number | undefined;
-  return status === undefined || status >= 500;
-}
 
 /**
  * What a failure report writes in `observacionesadicionales` (the demo CMMS keeps it as

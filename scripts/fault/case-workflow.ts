@@ -1,10 +1,10 @@
+import { DEMO_CMMS_TOKEN } from '../../core/cmms/demo-server.ts';
 import { errorCounts } from './case-kill.ts';
 import { ADMIN_TOKEN, type CaseContext, type CaseResult, describe, formatCounts, gatewayEnv } from './common.ts';
 import { type Attempt, httpCall, mapLimit, postMessage, readTranscript, type WebAnswer } from './http.ts';
 import { type GatewayHandle, killHard, OwnRedis, sleep, spawnGatewayRetrying } from './procs.ts';
 
 /** The demo CMMS's fixed token (core/cmms/demo-server.ts). */
-const DEMO_CMMS_TOKEN = 'demo-cmms-token-0123456789abcdef';
 const USERS = 8;
 const WORKFLOW_TIMEOUT_MS = 20_000;
 const CREATED = /Se creó la orden de trabajo (OT-[\w-]+)/;
