@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isObject, isoFromUnixSeconds } from '../../core/delivery/payload-schema.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { type Attachment, conversationIdOf, type InboundMessage } from '../../core/types.ts';
 import {
@@ -25,9 +26,6 @@ export type ParsedUpdate =
   | { kind: 'malformed'; updateId: number; reason: string };
 
 const MAX_REASON = 200;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * `telegram:<chat>` for a private chat; in a group every member has a conversation of their own,
@@ -108,8 +106,6 @@ export function normalizeCommand(text: string): string {
 }
 
 /** The time a message was sent (the time of arrival when Telegram's date is missing or unusable). */
-const receivedAt = (unixSeconds: number | undefined) =>
-  new Date(unixSeconds ? unixSeconds * 1000 : Date.now()).toISOString();
 
 function parseMessage(updateId: number, message: TgMessage): ParsedUpdate {
   if (message.from?.is_bot) return { kind: 'ignored', updateId, reason: 'message from a bot' };
@@ -127,7 +123,7 @@ function parseMessage(updateId: number, message: TgMessage): ParsedUpdate {
       conversationId,
       user: userOf(message.from, message.chat.id),
       ...content,
-      receivedAt: receivedAt(message.date),
+      receivedAt: isoFromUnixSeconds(message.date),
     },
   };
 }

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { lenient, lenientText } from '../../core/delivery/payload-schema.ts';
 
 /**
  * The parts of a Bot API Update omnibot reads, as valibot schemas (core.telegram.org/bots/api#update).
@@ -9,9 +10,7 @@ import * as v from 'valibot';
 
 const id = v.pipe(v.number(), v.safeInteger());
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
-/** Dropped (undefined) when absent or not of the expected type. */
-const lenient = <T extends v.GenericSchema>(schema: T) => v.fallback(v.optional(schema), undefined);
-const text = lenient(v.string());
+const text = lenientText;
 
 /** Seconds since 1970 up to 2106 (what Telegram sends); anything else becomes the time of arrival. */
 const unixSeconds = lenient(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)));

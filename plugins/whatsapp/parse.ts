@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isObject, isoFromUnixSeconds } from '../../core/delivery/payload-schema.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { DeliveryStatus } from '../../core/runtime/types.ts';
 import { type Attachment, conversationIdOf, type InboundMessage } from '../../core/types.ts';
@@ -28,12 +29,6 @@ export interface ParsedWebhook {
 const SILENT_TYPES = new Set(['reaction', 'system']);
 
 const MEDIA_KINDS = ['image', 'document', 'audio', 'video', 'sticker'] as const;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const isoFromUnix = (seconds: number | undefined): string =>
-  new Date(seconds ? seconds * 1000 : Date.now()).toISOString();
 
 function mediaOf(message: WaMessage): { attachment: Attachment; caption?: string } | null {
   const kind = MEDIA_KINDS.find((k) => k === message.type);
@@ -99,7 +94,7 @@ function parseMessage(raw: unknown, names: Map<string, string>, into: ParsedWebh
     conversationId,
     user: name ? { id: message.from, name } : { id: message.from },
     ...content,
-    receivedAt: isoFromUnix(message.timestamp),
+    receivedAt: isoFromUnixSeconds(message.timestamp),
   });
 }
 
@@ -113,7 +108,7 @@ function parseStatus(raw: unknown, into: ParsedWebhook): void {
   const delivery: DeliveryStatus = {
     messageId: status.id,
     status: status.status,
-    at: isoFromUnix(status.timestamp),
+    at: isoFromUnixSeconds(status.timestamp),
     recipientId: status.recipient_id,
   };
   if (status.errors && status.errors.length > 0) delivery.errors = status.errors;

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { lenient, lenientText } from '../../core/delivery/payload-schema.ts';
 
 /**
  * The parts of a Cloud API webhook omnibot reads, as valibot schemas (developers.facebook.com,
@@ -8,9 +9,7 @@ import * as v from 'valibot';
  */
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
-/** Dropped (undefined) when absent or not of the expected type. */
-const lenient = <T extends v.GenericSchema>(schema: T) => v.fallback(v.optional(schema), undefined);
-const text = lenient(v.string());
+const text = lenientText;
 
 /** Unix seconds as WhatsApp sends them (a string of digits), up to 2106; else the time of arrival. */
 const unixSeconds = lenient(
