@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { Config } from './config.ts';
-import type { SendOptions } from './delivery/types.ts';
+import type { ChannelLimits, SendOptions } from './delivery/types.ts';
 import type { Logger } from './log.ts';
 import type { ConversationRuntime } from './runtime/types.ts';
 import type { OutboundMessage } from './types.ts';
@@ -16,6 +16,8 @@ export interface ChannelCapabilities {
    * dispatcher has nothing to deliver, so nothing to pace, retry or dead-letter.
    */
   readsReplies?: true;
+  /** Outbound pacing of the channel (its documented send budget); none: unpaced. */
+  pacing?: ChannelLimits;
 }
 
 /** What the host hands a plugin when mounting it. */

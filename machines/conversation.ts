@@ -1,4 +1,11 @@
 import { assign, type EventObject, emit, fromPromise, raise, type SnapshotFrom, setup } from 'xstate';
+import type {
+  AgentMessageEvent,
+  ConversationEvent,
+  PendingRun,
+  Reply,
+  WorkflowResultEvent,
+} from '../core/runtime/model.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
 import { DAG_IDS, type WorkflowError, workflowRunId } from '../core/workflows/types.ts';
 import {
@@ -10,63 +17,21 @@ import {
   parseConfirmation,
   parsePriority,
 } from './intents.ts';
-import { type Reply, renderWorkflowError, renderWorkflowResult, replies } from './replies.ts';
+import { renderWorkflowError, renderWorkflowResult, replies } from './replies.ts';
+
+export type {
+  AgentMessageEvent,
+  AgentReleaseEvent,
+  ConversationEvent,
+  HandoffExpireEvent,
+  PendingRun,
+  UserMessageEvent,
+  WorkflowResultEvent,
+  WorkflowTimeoutEvent,
+} from '../core/runtime/model.ts';
 
 /** Bumped whenever a change makes older snapshots unsafe to restore (see the runtime's migration). */
 export const MACHINE_VERSION = 1;
-
-export interface UserMessageEvent {
-  type: 'user.message';
-  text?: string;
-  action?: string;
-  /** Time of the event (ms); the machine never reads the clock. */
-  at: number;
-  channel?: string;
-  hasAttachments?: boolean;
-}
-export interface WorkflowResultEvent {
-  type: 'workflow.result';
-  runId: string;
-  dagId: string;
-  status: 'success' | 'failed';
-  result?: unknown;
-  error?: WorkflowError;
-  at: number;
-}
-export interface WorkflowTimeoutEvent {
-  type: 'workflow.timeout';
-  runId: string;
-  at: number;
-}
-export interface AgentMessageEvent {
-  type: 'agent.message';
-  text: string;
-  at: number;
-}
-export interface AgentReleaseEvent {
-  type: 'agent.release';
-  at: number;
-}
-/** Sent by the runtime when nobody answered a hand-off for HANDOFF_TIMEOUT_MS. */
-export interface HandoffExpireEvent {
-  type: 'handoff.expire';
-  at: number;
-}
-export type ConversationEvent =
-  | UserMessageEvent
-  | WorkflowResultEvent
-  | WorkflowTimeoutEvent
-  | AgentMessageEvent
-  | AgentReleaseEvent
-  | HandoffExpireEvent;
-
-export interface PendingRun {
-  dagId: string;
-  runId: string;
-  params: Record<string, unknown>;
-  startedAt: number;
-  deadline: number;
-}
 
 export interface ReportDraft {
   equipment?: EquipmentSummary;

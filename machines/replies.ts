@@ -1,3 +1,4 @@
+import type { Reply } from '../core/runtime/model.ts';
 import type {
   EquipmentSummary,
   ListEquipmentResult,
@@ -9,12 +10,10 @@ import type {
 import { DAG_IDS, type WorkflowError } from '../core/workflows/types.ts';
 import type { Priority } from './intents.ts';
 
+
 /** Every Spanish text the assistant says, in one place. */
 
-export interface Reply {
-  text: string;
-  buttons?: { id: string; title: string }[];
-}
+export type { Reply };
 
 const CAPABILITIES = [
   '• Reportar una falla: "reportar falla"',
