@@ -7,7 +7,7 @@ import type {
   WorkflowResultEvent,
 } from '../core/runtime/model.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
-import { DAG_IDS, type WorkflowError, workflowRunId } from '../core/workflows/types.ts';
+import { DAG_IDS, workflowRunId } from '../core/workflows/types.ts';
 import {
   detectIntent,
   findWorkOrderNumber,

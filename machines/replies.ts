@@ -10,7 +10,6 @@ import type {
 import { DAG_IDS, type WorkflowError } from '../core/workflows/types.ts';
 import type { Priority } from './intents.ts';
 
-
 /** Every Spanish text the assistant says, in one place. */
 
 export type { Reply };

@@ -63,4 +63,3 @@ export interface PendingRun {
   startedAt: number;
   deadline: number;
 }
-
