@@ -21,7 +21,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Owned by root, read-only for the process: it never writes to its own files.
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json main.ts schema.graphql ./
+COPY package.json main.ts channels.ts schema.graphql ./
+COPY app ./app
 COPY core ./core
 COPY machines ./machines
 COPY plugins ./plugins

@@ -1,4 +1,4 @@
-import { type Gateway, startGateway } from './core/gateway.ts';
+import { type Gateway, startGateway } from './app/gateway.ts';
 import { createLogger } from './core/log.ts';
 
 /** `npm start`: the gateway from env; SIGTERM/SIGINT stop it gracefully within SHUTDOWN_GRACE_MS. */

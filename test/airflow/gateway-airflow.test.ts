@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv } from './support/airflow-admin.ts';
 import { startTestCmms, type TestCmms } from './support/cmms.ts';
 

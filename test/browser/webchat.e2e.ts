@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { postGraphql, SEND } from '../graphql/support/clients.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,4 +1,4 @@
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import type { PlatformServer } from '../support/platform-server.ts';
 import { REDIS_URL, uniquePrefix } from '../support/redis.ts';
 

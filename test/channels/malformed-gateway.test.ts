@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { createLogger } from '../../core/log.ts';
 import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
 import { fixture } from '../contract/fixtures.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../app/gateway.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { clearPrefix } from '../support/redis.ts';
 import { SECRETS, startChannelGateway } from './gateway.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../app/gateway.ts';
 import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
 import { fixtureText } from '../contract/fixtures.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import type { EventLogEntry } from '../../core/store/types.ts';
 import { telegramUser } from '../channels/drivers.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { createLogger } from '../../core/log.ts';
 import { signBody } from '../../core/workflows/callback.ts';
 import type { WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';

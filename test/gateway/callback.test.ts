@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { signBody } from '../../core/workflows/callback.ts';
 import type { WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
 import { webClient } from '../support/web-client.ts';

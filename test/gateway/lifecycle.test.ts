@@ -1,6 +1,6 @@
 import { get } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startGateway } from '../../core/gateway.ts';
+import { startGateway } from '../../app/gateway.ts';
 import { spawnGateway } from '../support/gateway-process.ts';
 import { startHeldCmms } from '../support/held-cmms.ts';
 import { freePort, startOwnRedis } from '../support/own-redis.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { casConflicts } from '../../core/metrics/registry.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
 import { telegramUser } from '../channels/drivers.ts';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { spawnGateway } from '../support/gateway-process.ts';
 import { startOwnRedis } from '../support/own-redis.ts';
 import { clearPrefix, REDIS_URL, uniquePrefix } from '../support/redis.ts';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { type OwnRedis, startOwnRedis } from '../support/own-redis.ts';
 import { type WebAnswer, webClient } from '../support/web-client.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { createLogger } from '../../core/log.ts';
 import { MESSAGES, openWsClient, postGraphql, SEND, START, startConversation, wsUrlOf } from './support/clients.ts';
 

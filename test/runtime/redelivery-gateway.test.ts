@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../core/gateway.ts';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import type { WorkflowRunner } from '../../core/workflows/types.ts';
 import { spawnGateway } from '../support/gateway-process.ts';
 import { clearPrefix, REDIS_URL, uniquePrefix } from '../support/redis.ts';
