@@ -1,8 +1,11 @@
 import type { Hono } from 'hono';
-import type { Config } from './config.ts';
+import type { Config, Env } from './config.ts';
 import type { ChannelLimits, SendOptions } from './delivery/types.ts';
+import type { EventBus } from './events/bus.ts';
+import type { Limits } from './limits/index.ts';
 import type { Logger } from './log.ts';
 import type { ConversationRuntime } from './runtime/types.ts';
+import type { ConversationStore } from './store/types.ts';
 import type { OutboundMessage } from './types.ts';
 
 export interface ChannelCapabilities {
@@ -20,11 +23,31 @@ export interface ChannelCapabilities {
   pacing?: ChannelLimits;
 }
 
-/** What the host hands a plugin when mounting it. */
+/**
+ * What the host hands a plugin when mounting it: the one door for every dependency. A plugin gets
+ * nothing else from the gateway (its own settings come from its options object or its own env).
+ */
 export interface PluginHost {
   runtime: ConversationRuntime;
+  /** The gateway's shared settings (public URL, body cap, secrets, …); never another channel's. */
   config: Config;
+  /** Already scoped to the channel (`channel: <name>`). */
   logger: Logger;
+  /** Every outbound message goes through this: routing, pacing, ordered retries, dead letters. */
+  deliver(message: OutboundMessage): Promise<void>;
+  store: ConversationStore;
+  bus: EventBus;
+  limits: Limits;
+}
+
+/**
+ * One line of the channel list (`channels.ts`). `fromEnv` builds the plugin from its own variables,
+ * returns null when they are all unset (the channel is off), and throws a `ConfigError` naming the
+ * missing variable when they are set in part.
+ */
+export interface ChannelFactory {
+  readonly name: string;
+  fromEnv(env: Env): ChannelPlugin | null;
 }
 
 /** A channel adapter: verifies and parses its webhooks, sends in its channel's form. */
