@@ -26,6 +26,7 @@ COPY app ./app
 COPY core ./core
 COPY machines ./machines
 COPY plugins ./plugins
+COPY workflows ./workflows
 COPY scripts/inspect.ts scripts/inspector-server.ts ./scripts/
 USER node
 EXPOSE 5001

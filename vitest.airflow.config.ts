@@ -10,5 +10,7 @@ export default defineConfig({
     maxWorkers: 1,
     testTimeout: 180_000,
     hookTimeout: 120_000,
+    // The tests' own Redis database, never the developer's REDIS_URL (test/support/redis.ts).
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });

@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // HTTP servers on port 0). The Airflow and browser tiers have configs of their own.
 export default defineConfig({
   test: {
-    include: ['app/**/*.test.ts', 'core/**/*.test.ts', 'plugins/**/*.test.ts', 'machines/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'app/**/*.test.ts',
+      'core/**/*.test.ts',
+      'plugins/**/*.test.ts',
+      'machines/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['test/airflow/**', 'test/browser/**', 'node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     maxWorkers: 2,

@@ -2,9 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { createTelegramPlugin } from '../plugins/telegram/index.ts';
-import { createWebPlugin } from '../plugins/web/index.ts';
-import { createWhatsAppPlugin } from '../plugins/whatsapp/index.ts';
+import { CHANNELS } from '../channels.ts';
 import { mountAdminRoutes } from '../core/admin/routes.ts';
 import { createApp } from '../core/app.ts';
 import { sharedSessionSecret } from '../core/auth/shared-secret.ts';
@@ -12,6 +10,7 @@ import { createCmmsClient } from '../core/cmms/client.ts';
 import { createDemoCmmsApp, DEMO_CMMS_TOKEN } from '../core/cmms/demo-server.ts';
 import { type Config, type Env, loadConfig } from '../core/config.ts';
 import { createOutboundDispatcher } from '../core/delivery/dispatcher.ts';
+import { deliveryStateInRedis } from '../core/delivery/shared-state.ts';
 import type { OutboundDispatcher } from '../core/delivery/types.ts';
 import type { EventBus } from '../core/events/bus.ts';
 import { wireGraphql } from '../core/graphql/wiring.ts';
@@ -34,6 +33,8 @@ import type { OutboundMessage } from '../core/types.ts';
 import { createAirflowRunner } from '../core/workflows/airflow-runner.ts';
 import { createLocalRunner } from '../core/workflows/local-runner.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
+import { conversationModel } from '../machines/model.ts';
+import { parseBrowserMessage } from '../plugins/web/index.ts';
 
 export interface Gateway {
   url: string;
@@ -107,14 +108,13 @@ async function assemble(
   /** Closed in order at the end of a shutdown, with the time left. */
   const closers: Array<(msLeft: number) => Promise<void>> = [];
   let shuttingDown = false;
-  // Channels first: a channel missing a variable fails here, before any connection is opened.
-  // Every outbound message goes through the dispatcher (made below, once Redis is there): routing by
-  // channel, pacing, ordered retries, dead letters (in Redis with REDIS_URL).
-  let dispatcher: OutboundDispatcher | undefined;
-  const deliver = (message: OutboundMessage) => dispatcher!.dispatch(message);
+  // Channels first (channels.ts, each from its own variables): a channel missing a variable fails
+  // here, before any connection is opened.
   const registry = new PluginRegistry();
-  if (config.whatsapp.appSecret) registry.register(createWhatsAppPlugin({ ...config.whatsapp, logger, deliver }));
-  if (config.telegram.token) registry.register(createTelegramPlugin({ ...config.telegram, logger, deliver }));
+  for (const channel of CHANNELS) {
+    const plugin = channel.fromEnv(env);
+    if (plugin) registry.register(plugin);
+  }
 
   const loopbackUrl = `http://127.0.0.1:${port}`;
   if (!env.PUBLIC_URL) config.publicUrl = loopbackUrl;
@@ -134,22 +134,14 @@ async function assemble(
     config.sessionSecret = await sharedSessionSecret(redis, config.redisKeyPrefix, config.sessionSecret);
   }
   const limits = createLimits(config.limits, redis ? { redis, keyPrefix: config.redisKeyPrefix } : {});
-  registry.register(
-    createWebPlugin({
-      sessionSecret: config.sessionSecret,
-      maxBodyBytes: config.maxBodyBytes,
-      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
-      ...(config.webApiKey ? { apiKey: config.webApiKey } : {}),
-      rest: config.webRest,
-      limits,
-    }),
-  );
+  // Every outbound message goes through the dispatcher: routing by channel, pacing, ordered retries,
+  // dead letters (in Redis with REDIS_URL). Plugins get it as `host.deliver` when mounted.
   const outbound = createOutboundDispatcher({
     registry,
     logger,
-    ...(redis ? { redis, keyPrefix: config.redisKeyPrefix } : {}),
+    ...(redis ? deliveryStateInRedis(redis, config.redisKeyPrefix) : {}),
   });
-  dispatcher = outbound;
+  const deliver = (message: OutboundMessage) => outbound.dispatch(message);
   closers.push((msLeft) => outbound.close(msLeft));
   const store = redis
     ? createRedisStore({
@@ -197,18 +189,29 @@ async function assemble(
   const callbackUrl = `${config.airflowUrl ? config.publicUrl : ownCalls.url}/api/bot/webhook`;
 
   // The bus now (the runtime publishes on it; Redis pub/sub with REDIS_URL so that every process's
-  // subscribers see every event); `/graphql` and the web chat page once the app exists (below).
-  const graphql = await wireGraphql({ config, logger, server, store, limits, redisOptions: redisOptions(config) });
+  // subscribers see every event); `/graphql` once the app exists (below).
+  const graphql = await wireGraphql({
+    config,
+    logger,
+    server,
+    store,
+    limits,
+    redisOptions: redisOptions(config),
+    // The web chat's messages are the web channel's (its parser, id scheme and limits).
+    parseWebMessage: parseBrowserMessage,
+  });
   const bus: EventBus = graphql.bus;
   closers.push(() => graphql.close());
   const inspection = createInspectionHub({
     bus,
     logger: logger.child({ component: 'inspect' }),
+    stateName: conversationModel.stateName,
     ...(config.inspectUrl ? { live: await connectLiveInspector(config.inspectUrl) } : {}),
     liveAll: config.inspect,
   });
 
   const runtime = createConversationRuntime({
+    model: conversationModel,
     store,
     runner,
     cmms,
@@ -236,6 +239,10 @@ async function assemble(
     logger,
     registry,
     runtime,
+    deliver,
+    store,
+    bus,
+    limits,
     readiness: {
       accepting: async () => !shuttingDown,
       ...(redis ? { redis: () => store.ping() } : {}),
@@ -252,7 +259,7 @@ async function assemble(
     maxBodyBytes: config.maxBodyBytes,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
   });
-  graphql.mount(app, runtime, inspection); // GraphQL HTTP + WebSocket and the web chat page
+  graphql.mount(app, runtime, inspection); // GraphQL over HTTP and WebSocket (the web chat page is the web plugin's)
   mountMetricsRoute(app, { tokens: [env.METRICS_TOKEN, config.adminToken] }); // Prometheus, token required
   gate.open(getRequestListener(app.fetch));
   ownCalls.serve(app.fetch);

@@ -6,6 +6,7 @@ import { type ConversationRuntimeImpl, createConversationRuntime } from '../core
 import { createMemoryStore } from '../core/store/memory-store.ts';
 import { conversationIdOf, type InboundMessage } from '../core/types.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
+import { conversationModel } from '../machines/model.ts';
 
 /**
  * What inspection costs the conversation runtime: turns/s in-process (memory store, no HTTP) for
@@ -71,7 +72,7 @@ function setUp(variant: Variant, conversationIds: string[], onRecord: () => void
   let hub: InspectionHub | undefined;
   const stops: (() => void)[] = [];
   if (variant !== 'baseline') {
-    hub = createInspectionHub({ bus, logger: silentLogger });
+    hub = createInspectionHub({ bus, logger: silentLogger, stateName: conversationModel.stateName });
     if (variant === 'streaming') {
       for (const id of conversationIds) {
         stops.push(bus.subscribe(topics.inspect(id), onRecord));
@@ -81,6 +82,7 @@ function setUp(variant: Variant, conversationIds: string[], onRecord: () => void
   }
   const inspection = hub;
   const runtime = createConversationRuntime({
+    model: conversationModel,
     store: createMemoryStore({ transcriptLimit: 50, eventLimit: 50 }),
     runner: idleRunner,
     cmms: { findEquipment: async (query) => (query.toUpperCase() === 'CAT-001' ? [CAT_001] : []) },

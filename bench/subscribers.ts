@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { topics } from '../core/events/bus.ts';
 import { startGateway } from '../app/gateway.ts';
+import { topics } from '../core/events/bus.ts';
 
 /**
  * GraphQL subscription fan-out: N graphql-ws subscribers (one socket each, all on one conversation's

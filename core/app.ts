@@ -3,16 +3,17 @@ import type { Config } from './config.ts';
 import { errorHandler } from './http/errors.ts';
 import { requestDeadline, securityHeaders } from './http/middleware.ts';
 import type { Logger } from './log.ts';
-import type { PluginRegistry } from './plugin.ts';
+import type { PluginHost, PluginRegistry } from './plugin.ts';
 import { withDeadline } from './runtime/deadline.ts';
-import type { ConversationRuntime } from './runtime/types.ts';
 import { mountCallbackRoute } from './workflows/callback-route.ts';
 
-export interface AppDeps {
+/** What every plugin is mounted with (its logger is made per channel); the app's own routes use it too. */
+export type SharedHost = Omit<PluginHost, 'logger'>;
+
+export interface AppDeps extends SharedHost {
   config: Config;
   logger: Logger;
   registry: PluginRegistry;
-  runtime: ConversationRuntime;
   /** Readiness: every check must answer true (Redis reachable, not shutting down…). */
   readiness: Record<string, () => Promise<boolean>>;
   /** Extra sub-apps by path (the demo CMMS under `/demo-cmms`). */
@@ -48,10 +49,16 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) }, ready ? 200 : 503);
   });
 
+  const { runtime, config, deliver, store, bus, limits } = deps;
   for (const plugin of deps.registry.list()) {
+    // The one door: everything a plugin uses from the gateway comes in here.
     plugin.mount(app, {
-      runtime: deps.runtime,
-      config: deps.config,
+      runtime,
+      config,
+      deliver,
+      store,
+      bus,
+      limits,
       logger: deps.logger.child({ channel: plugin.name }),
     });
   }

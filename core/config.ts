@@ -4,7 +4,8 @@ import { type LimitSettings, loadLimitSettings } from './limits/settings.ts';
 
 /**
  * Gateway configuration: an options object first, env as fallback. Every variable, its default and
- * its meaning are listed in README.md. Invalid values fail fast at start, naming the variable.
+ * its meaning are listed in README.md. Invalid values fail fast at start, naming the variable. A
+ * channel's own variables are its plugin's (`plugins/<channel>/`, read with the helpers below).
  */
 export interface Config {
   port: number;
@@ -66,18 +67,6 @@ export interface Config {
   inspect: boolean;
   /** The inspector bridge (`npm run inspector`); set it to allow per-conversation live inspection. */
   inspectUrl?: string;
-  whatsapp: {
-    verifyToken?: string;
-    appSecret?: string;
-    token?: string;
-    phoneNumberId?: string;
-    apiUrl: string;
-  };
-  telegram: {
-    token?: string;
-    webhookSecret?: string;
-    apiUrl: string;
-  };
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -85,13 +74,15 @@ export type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
-function text(env: Env, name: string): string | undefined {
+/** A variable's trimmed value; undefined when unset or blank. */
+export function envText(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
 }
 
-function integer(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = text(env, name);
+/** A variable's integer value (`fallback` when unset); a ConfigError naming it when it is not one >= `min`. */
+export function envInteger(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = envText(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) {
@@ -100,8 +91,9 @@ function integer(env: Env, name: string, fallback: number, min = 0): number {
   return value;
 }
 
-function url(env: Env, name: string): string | undefined {
-  const raw = text(env, name);
+/** A variable's http(s)/redis URL without trailing slashes; a ConfigError naming it when it is not one. */
+export function envUrl(env: Env, name: string): string | undefined {
+  const raw = envText(env, name);
   if (raw === undefined) return undefined;
   try {
     const parsed = new URL(raw);
@@ -112,61 +104,61 @@ function url(env: Env, name: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
-function flag(env: Env, name: string): boolean {
-  return ['1', 'true', 'yes', 'on'].includes((text(env, name) ?? '').toLowerCase());
+export function envFlag(env: Env, name: string): boolean {
+  return ['1', 'true', 'yes', 'on'].includes((envText(env, name) ?? '').toLowerCase());
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
-  const port = integer(env, 'PORT', 5001, 0);
-  const host = text(env, 'HOST') ?? '0.0.0.0';
-  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  const port = envInteger(env, 'PORT', 5001, 0);
+  const host = envText(env, 'HOST') ?? '0.0.0.0';
+  const logLevel = (envText(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  const airflowUrl = url(env, 'AIRFLOW_URL');
-  const redisUrl = url(env, 'REDIS_URL');
+  const airflowUrl = envUrl(env, 'AIRFLOW_URL');
+  const redisUrl = envUrl(env, 'REDIS_URL');
 
-  const configuredSecret = text(env, 'CALLBACK_SECRET');
+  const configuredSecret = envText(env, 'CALLBACK_SECRET');
   if (!configuredSecret && airflowUrl) {
     throw new ConfigError(
       'CALLBACK_SECRET is required when AIRFLOW_URL is set (the DAGs sign their callbacks with it)',
     );
   }
-  const sessionSecret = text(env, 'SESSION_SECRET');
+  const sessionSecret = envText(env, 'SESSION_SECRET');
   if (!sessionSecret && redisUrl && env.NODE_ENV === 'production') {
     throw new ConfigError('SESSION_SECRET is required in production with REDIS_URL (every process must sign alike)');
   }
-  const webRest = !['0', 'false', 'no', 'off'].includes((text(env, 'WEB_REST') ?? 'on').toLowerCase());
-  if (webRest && !text(env, 'WEB_API_KEY') && env.NODE_ENV === 'production') {
+  const webRest = !['0', 'false', 'no', 'off'].includes((envText(env, 'WEB_REST') ?? 'on').toLowerCase());
+  if (webRest && !envText(env, 'WEB_API_KEY') && env.NODE_ENV === 'production') {
     throw new ConfigError(
       'WEB_API_KEY is required in production while the REST API is on (anyone could post as any user_id): set it, or WEB_REST=off',
     );
   }
-  const apiVersion = text(env, 'AIRFLOW_API_VERSION') ?? 'v2';
+  const apiVersion = envText(env, 'AIRFLOW_API_VERSION') ?? 'v2';
   if (apiVersion !== 'v1' && apiVersion !== 'v2') throw new ConfigError('AIRFLOW_API_VERSION must be v1 or v2');
 
   const config: Config = {
     port,
     host,
-    publicUrl: url(env, 'PUBLIC_URL') ?? `http://127.0.0.1:${port}`,
+    publicUrl: envUrl(env, 'PUBLIC_URL') ?? `http://127.0.0.1:${port}`,
     logLevel,
-    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1),
+    maxBodyBytes: envInteger(env, 'MAX_BODY_BYTES', 64 * 1024, 1),
     redisUrl,
-    redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX') ?? 'omnibot:',
-    conversationTtlSeconds: integer(env, 'CONVERSATION_TTL_SECONDS', 30 * 24 * 3600, 60),
-    dedupTtlSeconds: integer(env, 'DEDUP_TTL_SECONDS', 7 * 24 * 3600, 1),
-    transcriptLimit: integer(env, 'TRANSCRIPT_LIMIT', 200, 1),
-    claimLeaseMs: integer(env, 'CLAIM_LEASE_MS', 6_000, 300),
-    duplicateWaitMs: integer(env, 'DUPLICATE_WAIT_MS', 10_000, 0),
-    memoryMaxConversations: integer(env, 'MEMORY_MAX_CONVERSATIONS', 10_000, 1),
-    memoryMaxMessageIds: integer(env, 'MEMORY_MAX_MESSAGE_IDS', 100_000, 1),
+    redisKeyPrefix: envText(env, 'REDIS_KEY_PREFIX') ?? 'omnibot:',
+    conversationTtlSeconds: envInteger(env, 'CONVERSATION_TTL_SECONDS', 30 * 24 * 3600, 60),
+    dedupTtlSeconds: envInteger(env, 'DEDUP_TTL_SECONDS', 7 * 24 * 3600, 1),
+    transcriptLimit: envInteger(env, 'TRANSCRIPT_LIMIT', 200, 1),
+    claimLeaseMs: envInteger(env, 'CLAIM_LEASE_MS', 6_000, 300),
+    duplicateWaitMs: envInteger(env, 'DUPLICATE_WAIT_MS', 10_000, 0),
+    memoryMaxConversations: envInteger(env, 'MEMORY_MAX_CONVERSATIONS', 10_000, 1),
+    memoryMaxMessageIds: envInteger(env, 'MEMORY_MAX_MESSAGE_IDS', 100_000, 1),
     airflowUrl,
-    airflowUsername: text(env, 'AIRFLOW_USERNAME'),
-    airflowPassword: text(env, 'AIRFLOW_PASSWORD'),
+    airflowUsername: envText(env, 'AIRFLOW_USERNAME'),
+    airflowPassword: envText(env, 'AIRFLOW_PASSWORD'),
     airflowApiVersion: apiVersion,
-    cmmsUrl: url(env, 'CMMS_URL'),
-    cmmsApiPrefix: text(env, 'CMMS_API_PREFIX') ?? '/api/',
-    cmmsToken: text(env, 'CMMS_TOKEN'),
-    cmmsUsername: text(env, 'CMMS_USERNAME'),
-    cmmsPassword: text(env, 'CMMS_PASSWORD'),
+    cmmsUrl: envUrl(env, 'CMMS_URL'),
+    cmmsApiPrefix: envText(env, 'CMMS_API_PREFIX') ?? '/api/',
+    cmmsToken: envText(env, 'CMMS_TOKEN'),
+    cmmsUsername: envText(env, 'CMMS_USERNAME'),
+    cmmsPassword: envText(env, 'CMMS_PASSWORD'),
     callbackSecret: configuredSecret ?? randomBytes(32).toString('hex'),
     callbackSecretGenerated: !configuredSecret,
     // Never the callback secret itself (it is also an Airflow Variable): a key derived from it.
@@ -175,31 +167,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       (configuredSecret
         ? createHmac('sha256', configuredSecret).update('omnibot conversation tokens').digest('hex')
         : randomBytes(32).toString('hex')),
-    adminToken: text(env, 'ADMIN_TOKEN'),
-    webApiKey: text(env, 'WEB_API_KEY'),
+    adminToken: envText(env, 'ADMIN_TOKEN'),
+    webApiKey: envText(env, 'WEB_API_KEY'),
     webRest,
     sessionSecretGenerated: !sessionSecret && !configuredSecret,
     limits: loadLimitSettings(env),
-    workflowTimeoutMs: integer(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),
-    workflowPollIntervalMs: integer(env, 'WORKFLOW_POLL_INTERVAL_MS', 10_000, 50),
-    handoffTimeoutMs: integer(env, 'HANDOFF_TIMEOUT_MS', 8 * 3600_000, 1_000),
-    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
-    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),
-    redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 2_000, 50),
-    inspect: flag(env, 'INSPECT'),
-    inspectUrl: text(env, 'INSPECT_URL') ?? (flag(env, 'INSPECT') ? 'ws://localhost:8080' : undefined),
-    whatsapp: {
-      verifyToken: text(env, 'WHATSAPP_VERIFY_TOKEN'),
-      appSecret: text(env, 'WHATSAPP_APP_SECRET'),
-      token: text(env, 'WHATSAPP_TOKEN'),
-      phoneNumberId: text(env, 'WHATSAPP_PHONE_NUMBER_ID'),
-      apiUrl: url(env, 'WHATSAPP_API_URL') ?? 'https://graph.facebook.com/v23.0',
-    },
-    telegram: {
-      token: text(env, 'TELEGRAM_BOT_TOKEN'),
-      webhookSecret: text(env, 'TELEGRAM_WEBHOOK_SECRET'),
-      apiUrl: url(env, 'TELEGRAM_API_URL') ?? 'https://api.telegram.org',
-    },
+    workflowTimeoutMs: envInteger(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),
+    workflowPollIntervalMs: envInteger(env, 'WORKFLOW_POLL_INTERVAL_MS', 10_000, 50),
+    handoffTimeoutMs: envInteger(env, 'HANDOFF_TIMEOUT_MS', 8 * 3600_000, 1_000),
+    shutdownGraceMs: envInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
+    requestTimeoutMs: envInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),
+    redisCommandTimeoutMs: envInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', 2_000, 50),
+    inspect: envFlag(env, 'INSPECT'),
+    inspectUrl: envText(env, 'INSPECT_URL') ?? (envFlag(env, 'INSPECT') ? 'ws://localhost:8080' : undefined),
     ...overrides,
   };
   // A retry waiting for a dead holder must outlive its claim to take the message over (message-once.ts).

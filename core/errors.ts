@@ -1,4 +1,14 @@
-/** One error hierarchy; `core/app.ts` maps it to HTTP in a single `onError`. */
+/**
+ * One error hierarchy. Each error carries its HTTP answer (`getResponse()`, as Hono's
+ * `HTTPException` does); `core/http/errors.ts` renders every error through it in the app's `onError`.
+ */
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
 
 export class OmnibotError extends Error {
   readonly code: string;
@@ -13,6 +23,18 @@ export class OmnibotError extends Error {
     this.code = code;
     this.status = status;
     if (details) this.details = details;
+  }
+
+  /** The JSON body of this error's HTTP answer: `{ error: <code>, message, details? }`. */
+  toBody(): ErrorBody {
+    return { error: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+
+  /** This error's HTTP answer: its status, its JSON body, and `Retry-After` when `retryAfterMs` is set. */
+  getResponse(): Response {
+    const headers = new Headers({ 'content-type': 'application/json' });
+    if (this.retryAfterMs !== undefined) headers.set('retry-after', String(retryAfterSeconds(this.retryAfterMs)));
+    return new Response(JSON.stringify(this.toBody()), { status: this.status, headers });
   }
 }
 

@@ -1,4 +1,4 @@
-"""omnibot Airflow DAG `listar_equipos`: List the CMMS equipment (no params).
+"""omnibot Airflow DAG `listar_equipos`: described in workflows/catalog.json (its parameters, constants, errors).
 
 conf = {conversation_id, run_id, callback_url, params}; the last task POSTs the signed result.
 """
@@ -6,8 +6,4 @@ conf = {conversation_id, run_id, callback_url, params}; the last task POSTs the 
 from omnibot_common.dag_factory import build_workflow_dag
 from omnibot_common.workflows import listar_equipos
 
-dag = build_workflow_dag(
-    "listar_equipos",
-    listar_equipos,
-    "List the CMMS equipment (no params)",
-)
+dag = build_workflow_dag("listar_equipos", listar_equipos)

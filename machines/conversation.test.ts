@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyActorRef, createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
-import { DEMO_CAT_001 } from '../core/cmms/demo-data.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
 import {
   type ConversationEvent,
@@ -12,7 +11,16 @@ import {
   statusOf,
 } from './conversation.ts';
 
-const excavator = DEMO_CAT_001;
+/** The demo CMMS's CAT-001 (core/cmms/demo-data.ts), as the machine sees it: machines import no values from core. */
+const excavator: EquipmentSummary = {
+  idequipo: 1,
+  codigointerno: 'CAT-001',
+  nombreequipo: 'Excavadora CAT 320',
+  marca: 'Caterpillar',
+  modelo: '320',
+  estado_nombre: 'Operativo',
+  faena_nombre: 'Faena Norte',
+};
 const truck = { ...excavator, idequipo: 2, codigointerno: 'KOM-002', nombreequipo: 'Camión Komatsu 930E' };
 
 function harness(
@@ -163,6 +171,13 @@ describe('conversation machine', () => {
     expect(h.buttons[0]).toEqual(['equipment:1', 'equipment:2']);
     expect(await h.say('KOM-002', 'equipment:2')).toMatch(/Camión Komatsu 930E/);
     expect(h.state()).toBe('reporting.description');
+  });
+
+  it('lists every equipment when the user asks for the list at the equipment question', async () => {
+    const h = harness();
+    await h.say('reportar falla');
+    expect(await h.say('ver equipos')).toMatch(/Encontré varios equipos/);
+    expect(h.buttons[0]).toEqual(['equipment:1', 'equipment:2']);
   });
 
   it('cancels from every waiting state', async () => {

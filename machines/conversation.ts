@@ -7,9 +7,11 @@ import type {
   WorkflowResultEvent,
 } from '../core/runtime/model.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
-import { DAG_IDS, workflowRunId } from '../core/workflows/types.ts';
+import type { DagId } from '../workflows/catalog.ts';
+import { workflowRunId } from '../workflows/run-id.ts';
 import {
   detectIntent,
+  equipmentQuery,
   findWorkOrderNumber,
   type Intent,
   normalize,
@@ -30,6 +32,9 @@ export type {
   WorkflowTimeoutEvent,
 } from '../core/runtime/model.ts';
 
+/** The workflow whose late result is still told (an order was created all the same). */
+const REPORT_FAILURE: DagId = 'reportar_falla';
+
 /** Bumped whenever a change makes older snapshots unsafe to restore (see the runtime's migration). */
 export const MACHINE_VERSION = 1;
 
@@ -46,7 +51,7 @@ export interface ConversationContext {
   epoch: number;
   /** Workflows started so far. */
   turn: number;
-  pending: PendingRun | null;
+  pending: WorkflowRun | null;
   draft: ReportDraft;
   candidates: EquipmentSummary[];
   lookupQuery: string;
@@ -55,6 +60,9 @@ export interface ConversationContext {
   /** In a hand-off: when it started or a person last wrote (the runtime expires it after a while). */
   handoffActiveAt?: number;
 }
+
+/** The run the conversation waits for; its workflow is one of the catalog's. */
+export type WorkflowRun = PendingRun & { dagId: DagId };
 
 export interface ConversationInput {
   conversationId: string;
@@ -75,7 +83,7 @@ export interface FindEquipmentInput {
 
 export interface StartWorkflowInput {
   conversationId: string;
-  dagId: string;
+  dagId: DagId;
   runId: string;
   params: Record<string, unknown>;
 }
@@ -173,7 +181,7 @@ export const conversationMachine = setup({
     handoffNotAcknowledged: ({ context }) => !context.handoffAcknowledged,
     isLateReport: ({ context, event }) =>
       event.type === 'workflow.result' &&
-      event.dagId === DAG_IDS.reportFailure &&
+      event.dagId === REPORT_FAILURE &&
       event.status === 'success' &&
       event.runId !== context.pending?.runId &&
       event.runId.startsWith(workflowRunId(context.conversationId, `${context.epoch.toString(36)}-`)),
@@ -200,7 +208,7 @@ export const conversationMachine = setup({
     'workflow.result': {
       guard: 'isLateReport',
       actions: say(({ event }) =>
-        replies.lateReport(renderWorkflowResult(DAG_IDS.reportFailure, (event as WorkflowResultEvent).result)),
+        replies.lateReport(renderWorkflowResult(REPORT_FAILURE, (event as WorkflowResultEvent).result)),
       ),
     },
   },
@@ -217,7 +225,7 @@ export const conversationMachine = setup({
             guard: { type: 'hasWorkOrderNumber' },
             target: 'workflow',
             actions: assign(({ context, event }) =>
-              beginWorkflow(context, event, DAG_IDS.workOrderStatus, {
+              beginWorkflow(context, event, 'consultar_estado_ot', {
                 numeroot: intentOf(event).workOrder ?? findWorkOrderNumber(userText(event)),
               }),
             ),
@@ -231,12 +239,12 @@ export const conversationMachine = setup({
           {
             guard: is('list_equipment'),
             target: 'workflow',
-            actions: assign(({ context, event }) => beginWorkflow(context, event, DAG_IDS.listEquipment, {})),
+            actions: assign(({ context, event }) => beginWorkflow(context, event, 'listar_equipos', {})),
           },
           {
             guard: is('pending_work_orders'),
             target: 'workflow',
-            actions: assign(({ context, event }) => beginWorkflow(context, event, DAG_IDS.pendingWorkOrders, {})),
+            actions: assign(({ context, event }) => beginWorkflow(context, event, 'listar_ot_pendientes', {})),
           },
           { guard: is('handoff'), target: 'handoff' },
           { actions: say(replies.unknown) },
@@ -253,7 +261,7 @@ export const conversationMachine = setup({
             guard: 'hasWorkOrderNumber',
             target: 'workflow',
             actions: assign(({ context, event }) =>
-              beginWorkflow(context, event, DAG_IDS.workOrderStatus, {
+              beginWorkflow(context, event, 'consultar_estado_ot', {
                 numeroot: findWorkOrderNumber(userText(event)),
               }),
             ),
@@ -301,7 +309,10 @@ export const conversationMachine = setup({
           tags: ['awaiting_input', 'busy'],
           invoke: {
             src: 'findEquipment',
-            input: ({ context }) => ({ conversationId: context.conversationId, query: context.lookupQuery }),
+            input: ({ context }) => ({
+              conversationId: context.conversationId,
+              query: equipmentQuery(context.lookupQuery),
+            }),
             onDone: [
               {
                 guard: ({ event }) => event.output.length === 1,
@@ -379,7 +390,7 @@ export const conversationMachine = setup({
                 guard: 'confirmed',
                 target: '#conversation.workflow',
                 actions: assign(({ context, event }) =>
-                  beginWorkflow(context, event, DAG_IDS.reportFailure, {
+                  beginWorkflow(context, event, REPORT_FAILURE, {
                     idequipo: context.draft.equipment!.idequipo,
                     codigointerno: context.draft.equipment!.codigointerno,
                     equipo_nombre: context.draft.equipment!.nombreequipo,
@@ -502,7 +513,7 @@ export const conversationMachine = setup({
 function beginWorkflow(
   context: ConversationContext,
   event: ConversationEvent,
-  dagId: string,
+  dagId: DagId,
   params: Record<string, unknown>,
 ): Partial<ConversationContext> {
   const turn = context.turn + 1;

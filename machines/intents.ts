@@ -33,6 +33,14 @@ export function normalize(text: string): string {
     .trim();
 }
 
+/** Answers to "¿En qué equipo?" that ask to see every equipment (looked up with an empty query). */
+const EQUIPMENT_LIST_QUERIES = new Set(['equipos', 'equipo', 'lista', 'listar', 'listar equipos', 'ver equipos', '?']);
+
+/** The equipment lookup's query for a user's answer: empty (every equipment) when they ask for the list. */
+export function equipmentQuery(answer: string): string {
+  return EQUIPMENT_LIST_QUERIES.has(normalize(answer)) ? '' : answer.trim();
+}
+
 const wordPatterns = new Map<string, RegExp>();
 
 /** True when one of the words stands alone in the (normalized) text; the patterns are built once. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyActorRef, createActor, fromPromise, waitFor } from 'xstate';
-import { DEMO_CAT_001 } from '../core/cmms/demo-data.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
 import {
   conversationMachine,
@@ -10,6 +9,17 @@ import {
 } from './conversation.ts';
 import { detectIntent, parseConfirmation, parsePriority } from './intents.ts';
 import { renderWorkflowError } from './replies.ts';
+
+/** The demo CMMS's CAT-001 (core/cmms/demo-data.ts), as the machine sees it: machines import no values from core. */
+const excavator: EquipmentSummary = {
+  idequipo: 1,
+  codigointerno: 'CAT-001',
+  nombreequipo: 'Excavadora CAT 320',
+  marca: 'Caterpillar',
+  modelo: '320',
+  estado_nombre: 'Operativo',
+  faena_nombre: 'Faena Norte',
+};
 
 /** Words that name properties every plain object inherits: user input must never find them. */
 const PROTOTYPE_KEYS = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
@@ -27,7 +37,7 @@ describe('prototype keys typed by a user', () => {
     const machine = conversationMachine.provide({
       actors: {
         startWorkflow: fromPromise<void, StartWorkflowInput>(async ({ input }) => void started.push(input)),
-        findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(async () => [DEMO_CAT_001]),
+        findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(async () => [excavator]),
       },
     });
     const actor = createActor(machine, {

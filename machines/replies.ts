@@ -1,17 +1,15 @@
 import type { Reply } from '../core/runtime/model.ts';
-import type {
-  EquipmentSummary,
-  ListEquipmentResult,
-  PendingWorkOrdersResult,
-  ReportFailureResult,
-  WorkOrderStatusResult,
-  WorkOrderSummary,
-} from '../core/workflows/results.ts';
-import { DAG_IDS, type WorkflowError } from '../core/workflows/types.ts';
+import type { EquipmentSummary } from '../core/workflows/results.ts';
+import type { DagId } from '../workflows/catalog.ts';
 import type { Priority } from './intents.ts';
+import { equipmentLine, processingText } from './workflow-replies.ts';
 
-/** Every Spanish text the assistant says, in one place. */
+/**
+ * Every Spanish text of the conversation, in one place; a workflow's own texts (processing, result,
+ * errors) are in `workflows/catalog.json` and `workflow-replies.ts`.
+ */
 
+export { equipmentLine, renderWorkflowError, renderWorkflowResult } from './workflow-replies.ts';
 export type { Reply };
 
 const CAPABILITIES = [
@@ -91,7 +89,7 @@ export const replies = {
   }),
   invalidConfirmation: (): Reply => ({ text: 'Responde "sí" para confirmar el reporte o "no" para cancelarlo.' }),
   reportDiscarded: (): Reply => ({ text: 'Listo, no reporté la falla. ¿En qué más te ayudo?' }),
-  processing: (dagId: string, params: Record<string, unknown>): Reply => ({ text: processingText(dagId, params) }),
+  processing: (dagId: DagId, params: Record<string, unknown>): Reply => ({ text: processingText(dagId, params) }),
   stillProcessing: (): Reply => ({
     text: 'Sigo procesando tu solicitud anterior; te aviso apenas tenga la respuesta. Escribe "cancelar" si ya no quieres esperarla.',
   }),
@@ -128,121 +126,3 @@ export const replies = {
     text: `Todavía no puedo procesar ese tipo de mensaje. Escríbeme con texto. Puedo ayudarte con:\n${CAPABILITIES}`,
   }),
 };
-
-function processingText(dagId: string, params: Record<string, unknown>): string {
-  switch (dagId) {
-    case DAG_IDS.workOrderStatus:
-      return `Procesando: estoy consultando el estado de la orden ${String(params.numeroot)}. Te aviso en cuanto tenga la respuesta.`;
-    case DAG_IDS.reportFailure:
-      return 'Procesando: estoy registrando la falla en el sistema de mantenimiento. Te aviso cuando se cree la orden de trabajo.';
-    case DAG_IDS.listEquipment:
-      return 'Procesando: estoy consultando la lista de equipos.';
-    default:
-      return 'Procesando: estoy consultando las órdenes de trabajo pendientes.';
-  }
-}
-
-export function equipmentLine(e: EquipmentSummary): string {
-  const details = [e.estado_nombre, e.faena_nombre].filter(Boolean).join(', ');
-  return `${e.codigointerno ? `${e.codigointerno} — ` : ''}${e.nombreequipo}${details ? ` (${details})` : ''}`;
-}
-
-function orderDetails(o: WorkOrderSummary): string {
-  return [
-    o.tipo_mantenimiento_nombre && `Tipo: ${o.tipo_mantenimiento_nombre}`,
-    o.prioridad && `Prioridad: ${o.prioridad}`,
-    `Técnico: ${o.tecnico_nombre ?? 'sin asignar'}`,
-  ]
-    .filter(Boolean)
-    .join(' · ');
-}
-
-const LIST_LIMIT = 15;
-
-/** The final answer of a workflow that ended well (a malformed result gets a plain error, not a crash). */
-export function renderWorkflowResult(dagId: string, result: unknown): Reply {
-  try {
-    return renderResult(dagId, result);
-  } catch {
-    return renderWorkflowError(dagId, { code: 'bad_result', message: 'malformed workflow result' });
-  }
-}
-
-function renderResult(dagId: string, result: unknown): Reply {
-  switch (dagId) {
-    case DAG_IDS.workOrderStatus: {
-      const r = result as WorkOrderStatusResult;
-      if (!r.found) {
-        return { text: `No encontré la orden de trabajo ${r.numeroot}. Revisa el número (por ejemplo OT-CORR-1).` };
-      }
-      const o = r.order;
-      return {
-        text: `La orden de trabajo ${o.numeroot} para el equipo ${o.equipo_nombre ?? 'sin equipo'} se encuentra en estado: ${o.estado_nombre ?? 'desconocido'}.\n${orderDetails(o)}`,
-      };
-    }
-    case DAG_IDS.reportFailure: {
-      const o = (result as ReportFailureResult).order;
-      return {
-        text: `Falla reportada. Se creó la orden de trabajo ${o.numeroot}${o.equipo_nombre ? ` para el equipo ${o.equipo_nombre}` : ''}, con prioridad ${o.prioridad ?? 'Alta'} y estado ${o.estado_nombre ?? 'Abierta'}.`,
-      };
-    }
-    case DAG_IDS.listEquipment: {
-      const r = result as ListEquipmentResult;
-      if (r.total === 0) return { text: 'No hay equipos registrados.' };
-      const lines = r.equipment.slice(0, LIST_LIMIT).map((e) => `• ${equipmentLine(e)}`);
-      const more = r.total > lines.length ? `\n…y ${r.total - lines.length} más.` : '';
-      return { text: `Equipos registrados (${r.total}):\n${lines.join('\n')}${more}` };
-    }
-    default: {
-      const r = result as PendingWorkOrdersResult;
-      if (r.total === 0) return { text: 'No hay órdenes de trabajo pendientes.' };
-      const lines = r.orders
-        .slice(0, LIST_LIMIT)
-        .map(
-          (o) =>
-            `• ${o.numeroot} — ${o.equipo_nombre ?? 'sin equipo'} — ${o.estado_nombre ?? '?'} — ${o.prioridad ?? '?'}`,
-        );
-      const more = r.total > lines.length ? `\n…y ${r.total - lines.length} más.` : '';
-      return { text: `Órdenes de trabajo pendientes (${r.total}):\n${lines.join('\n')}${more}` };
-    }
-  }
-}
-
-/** What could not be done, by DAG (a Map: a callback's `dag_id` must not find an inherited property). */
-const FAILED_ACTIONS: ReadonlyMap<string, string> = new Map([
-  [DAG_IDS.reportFailure, 'registrar la falla'],
-  [DAG_IDS.workOrderStatus, 'consultar la orden de trabajo'],
-  [DAG_IDS.listEquipment, 'obtener la lista de equipos'],
-  [DAG_IDS.pendingWorkOrders, 'obtener las órdenes pendientes'],
-]);
-
-/** The answer when a workflow ended in failure. */
-export function renderWorkflowError(dagId: string, error: WorkflowError | undefined): Reply {
-  const action = FAILED_ACTIONS.get(dagId) ?? 'completar tu solicitud';
-  const later = 'Intenta de nuevo en unos minutos; si el problema sigue, escribe "hablar con un supervisor".';
-  const [cause, advice] = ((): [string, string] => {
-    switch (error?.code) {
-      case 'cmms_unreachable':
-        return ['el sistema de mantenimiento (CMMS) no responde', later];
-      case 'cmms_error':
-        return ['el sistema de mantenimiento (CMMS) tuvo un error', later];
-      case 'cmms_auth':
-        return [
-          'el asistente no tiene acceso al sistema de mantenimiento',
-          'Avisa a un supervisor: escribe "hablar con un supervisor".',
-        ];
-      case 'equipment_not_found':
-        return ['el equipo ya no existe en el sistema', 'Revisa el código del equipo y vuelve a reportar la falla.'];
-      case 'cmms_rejected':
-      case 'cmms_not_found':
-      case 'invalid_params':
-        return [
-          'el sistema de mantenimiento rechazó la solicitud',
-          'Revisa los datos o escribe "hablar con un supervisor".',
-        ];
-      default:
-        return ['ocurrió un error en el proceso', later];
-    }
-  })();
-  return { text: `No pude ${action}: ${cause}. ${advice}` };
-}

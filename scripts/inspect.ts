@@ -6,7 +6,7 @@ import { connectLiveInspector } from '../core/inspect/live.ts';
 import { replayEventLog, type TimelineEntry } from '../core/inspect/replay.ts';
 import { createRedisStore } from '../core/store/redis-store.ts';
 import type { EventLogEntry } from '../core/store/types.ts';
-import { MACHINE_VERSION } from '../machines/conversation.ts';
+import { conversationModel } from '../machines/model.ts';
 
 /**
  * `npm run inspect -- <conversationId> [--url http://127.0.0.1:5001] [--live [ws://localhost:8080]]`
@@ -46,9 +46,11 @@ async function main(): Promise<number> {
     );
   }
 
-  console.log(`conversation ${conversationId}: ${log.length} logged events, machine version ${MACHINE_VERSION}`);
+  console.log(
+    `conversation ${conversationId}: ${log.length} logged events, machine version ${conversationModel.version}`,
+  );
   try {
-    const result = await replayEventLog(conversationId, log, inspect ? { inspect } : {});
+    const result = await replayEventLog(conversationModel, conversationId, log, inspect ? { inspect } : {});
     printTimeline(result.timeline);
     console.log(
       result.matches

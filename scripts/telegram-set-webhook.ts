@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { loadConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { telegramEnv } from '../plugins/telegram/index.ts';
 import { ALLOWED_UPDATES } from '../plugins/telegram/types.ts';
 import { SECRET_TOKEN_PATTERN } from '../plugins/telegram/verify.ts';
 
@@ -40,7 +41,7 @@ export async function setTelegramWebhook(
   opts: { dropPendingUpdates?: boolean } = {},
 ): Promise<SetWebhookResult> {
   const config = loadConfig(env);
-  const { token, webhookSecret, apiUrl } = config.telegram;
+  const { token, webhookSecret, apiUrl } = telegramEnv(env);
   const missing = [
     ['TELEGRAM_BOT_TOKEN', token],
     ['TELEGRAM_WEBHOOK_SECRET', webhookSecret],

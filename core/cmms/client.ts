@@ -1,7 +1,8 @@
 import { Agent, request } from 'undici';
-import { normalize } from '../../machines/intents.ts';
 import { UpstreamError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { retry } from '../retry.ts';
+import { foldText } from '../text/fold.ts';
 import {
   type EquipmentSummary,
   summarizeEquipment,
@@ -15,7 +16,10 @@ import { asPage, CLOSED_WORK_ORDER_STATES, cmmsAuthHeader, cmmsRoutes, PRIORITY_
 export interface CmmsClient {
   findWorkOrder(numeroot: string): Promise<WorkOrderSummary | null>;
   listEquipment(): Promise<EquipmentSummary[]>;
-  /** Equipment whose code or name matches the query (exact code first); all of them for "equipos"/"lista". */
+  /**
+   * Equipment whose internal code equals the query, else whose code, name, brand and model hold every
+   * word of it (accents and case ignored). An empty query lists every active equipment.
+   */
   findEquipment(query: string): Promise<EquipmentSummary[]>;
   /** Creates a corrective order; `observaciones` is kept by the CMMS (as `observacionesfinales`). */
   reportFailure(input: {
@@ -39,12 +43,15 @@ export interface CmmsClientOptions {
   username?: string;
   password?: string;
   timeoutMs?: number;
+  /** Retries of a GET after a network error or a 5xx (never of a POST: it may have been applied). Default 2. */
   retries?: number;
   equipmentCacheMs?: number;
   logger?: Logger;
 }
 
 const MAX_PAGES = 200;
+/** Backoff between retries of a GET: 200 ms, then 400 ms (equal jitter: half of it random). */
+const RETRY_BACKOFF = { baseMs: 200, maxMs: 2_000, jitter: 'equal' } as const;
 /** Pages a look-up for a reported failure reads at most (the first one and the newest ones). */
 const FIND_PAGES = 50;
 
@@ -77,6 +84,41 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     return token;
   }
 
+  /** One exchange: a network error or a 5xx throws (retryable), a non-JSON 2xx too (not); other statuses are returned. */
+  async function exchange(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; text: string; json: unknown }> {
+    let status: number;
+    let text: string;
+    try {
+      const response = await request(`${base}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        dispatcher,
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      throw failed(method, path, error);
+    }
+    if (status >= 500) throw answered(method, path, status, text);
+    if (status >= 400) return { status, text, json: null };
+    try {
+      return { status, text, json: text ? JSON.parse(text) : null };
+    } catch {
+      // Not what the API documents (as the DAGs see it too): asking again will not change it.
+      throw new UpstreamError('cmms', `CMMS answered non-JSON to ${method} ${path}`, {
+        retryable: false,
+        details: { badResponse: true },
+      });
+    }
+  }
+
+  /** A CMMS call: a GET is retried (network errors, 5xx); a 401 logs in again once when it can. */
   async function call(
     method: 'GET' | 'POST',
     path: string,
@@ -87,43 +129,19 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth && token) headers.authorization = cmmsAuthHeader(token);
-    const attempts = method === 'GET' ? retries + 1 : 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const response = await request(`${base}${path}`, {
-          method,
-          headers,
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          dispatcher,
-        });
-        const text = await response.body.text();
-        if (response.statusCode === 401 && auth && !retried && options.username) {
-          await login();
-          return call(method, path, body, auth, true);
-        }
-        if (response.statusCode >= 500 && attempt < attempts) throw new RetryableStatus(response.statusCode);
-        if (response.statusCode >= 400) {
-          throw new UpstreamError(
-            'cmms',
-            `CMMS ${method} ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`,
-            {
-              status: response.statusCode,
-              retryable: response.statusCode >= 500,
-            },
-          );
-        }
-        return text ? JSON.parse(text) : null;
-      } catch (error) {
-        if (error instanceof UpstreamError) throw error;
-        if (attempt >= attempts) {
-          throw new UpstreamError('cmms', `CMMS ${method} ${path} failed: ${(error as Error).message}`, {
-            retryable: true,
-          });
-        }
-        options.logger?.warn({ path, attempt, err: error }, 'CMMS call failed, retrying');
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      }
+    const reply = await retry(() => exchange(method, path, body, headers), {
+      attempts: method === 'GET' ? retries + 1 : 1,
+      shouldRetry: (error) => error instanceof UpstreamError && error.retryable,
+      delay: RETRY_BACKOFF,
+      onRetry: (error, { attempt }) =>
+        options.logger?.warn({ path, attempt, err: error }, 'CMMS call failed, retrying'),
+    });
+    if (reply.status === 401 && auth && !retried && options.username) {
+      await login();
+      return call(method, path, body, auth, true);
     }
+    if (reply.status >= 400) throw answered(method, path, reply.status, reply.text);
+    return reply.json;
   }
 
   async function allPages<T>(path: string): Promise<T[]> {
@@ -183,17 +201,8 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     findReportedFailure,
     listEquipment,
     async findEquipment(query) {
-      const q = normalize(query);
       const all = await listEquipment();
-      if (['equipos', 'equipo', 'lista', 'listar', 'listar equipos', 'ver equipos', '?'].includes(q)) return all;
-      const exact = all.filter((e) => normalize(e.codigointerno ?? '') === q);
-      if (exact.length) return exact;
-      const words = q.split(/\s+/).filter((w) => w.length >= 2);
-      if (!words.length) return [];
-      return all.filter((e) => {
-        const haystack = normalize(`${e.codigointerno ?? ''} ${e.nombreequipo} ${e.marca ?? ''} ${e.modelo ?? ''}`);
-        return words.every((w) => haystack.includes(w));
-      });
+      return matchEquipment(all, query);
     },
     async reportFailure(input) {
       const body = await call('POST', cmmsRoutes.reportFailure, {
@@ -221,8 +230,32 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   };
 }
 
-class RetryableStatus extends Error {
-  constructor(status: number) {
-    super(`status ${status}`);
-  }
+/**
+ * The CMMS's own data matched against a query (codes and names, no language): an empty query is
+ * every equipment; an exact internal code wins; else every word (2+ characters) must appear.
+ */
+export function matchEquipment(all: EquipmentSummary[], query: string): EquipmentSummary[] {
+  const q = foldText(query);
+  if (!q) return all;
+  const exact = all.filter((e) => foldText(e.codigointerno ?? '') === q);
+  if (exact.length) return exact;
+  const words = q.split(' ').filter((w) => w.length >= 2);
+  if (!words.length) return [];
+  return all.filter((e) => {
+    const haystack = foldText(`${e.codigointerno ?? ''} ${e.nombreequipo} ${e.marca ?? ''} ${e.modelo ?? ''}`);
+    return words.every((w) => haystack.includes(w));
+  });
+}
+
+/** No answer (refused, reset, timed out): the call may be retried. */
+function failed(method: string, path: string, error: unknown): UpstreamError {
+  return new UpstreamError('cmms', `CMMS ${method} ${path} failed: ${(error as Error).message}`, { retryable: true });
+}
+
+/** The CMMS answered with an error status: retryable when it is a 5xx. */
+function answered(method: string, path: string, status: number, text: string): UpstreamError {
+  return new UpstreamError('cmms', `CMMS ${method} ${path} answered ${status}: ${text.slice(0, 200)}`, {
+    status,
+    retryable: status >= 500,
+  });
 }

@@ -17,6 +17,10 @@ import {
   LoginSchema,
   ReportFailureSchema,
 } from './demo-guard.ts';
+import { cmmsRoutes } from './routes.ts';
+
+/** The demo's path of a CMMS route (it serves the API under `/api/`). */
+const api = (route: string) => `/api/${route}`;
 
 /**
  * A small demo of the Somacor CMMS REST API (DRF-like: `Token` auth, `{count,next,previous,results}`
@@ -81,7 +85,7 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
   const named = (names: string[], idKey: string, nameKey: string) =>
     names.map((name, i) => ({ [idKey]: i + 1, [nameKey]: name }));
 
-  app.post('/api/login/', async (c) => {
+  app.post(api(cmmsRoutes.login), async (c) => {
     const checked = await checkedBody(c, LoginSchema);
     if (!checked.ok) return c.json(checked.errors, checked.status);
     const body = checked.value;
@@ -103,13 +107,13 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
     });
   });
 
-  app.get('/api/ordenes-trabajo/', (c) => page(c, orders));
-  app.get('/api/ordenes-trabajo/:id/', (c) => {
+  app.get(api(cmmsRoutes.workOrders), (c) => page(c, orders));
+  app.get(api(cmmsRoutes.workOrder(':id')), (c) => {
     const found = orders.find((o) => o.idordentrabajo === Number(c.req.param('id')));
     return found ? c.json(found) : c.json({ detail: 'No encontrado.' }, 404);
   });
 
-  app.post('/api/ordenes-trabajo/reportar-falla/', async (c) => {
+  app.post(api(cmmsRoutes.reportFailure), async (c) => {
     const checked = await checkedBody(c, ReportFailureSchema);
     if (!checked.ok) return c.json(checked.errors, checked.status);
     const body = checked.value;
@@ -143,7 +147,7 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
     return c.json(created, 201);
   });
 
-  app.post('/api/ordenes-trabajo/:id/completar/', async (c) => {
+  app.post(api(cmmsRoutes.completeWorkOrder(':id')), async (c) => {
     const found = orders.find((o) => o.idordentrabajo === Number(c.req.param('id')));
     if (!found) return c.json({ detail: 'No encontrado.' }, 404);
     const checked = await checkedBody(c, CompleteSchema);
@@ -162,19 +166,19 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
   const guarded = (handler: (c: Context) => Response) => (c: Context) =>
     authenticated(c) ? handler(c) : c.json(NO_CREDENTIALS, 401);
   app.get(
-    '/api/equipos/',
+    api(cmmsRoutes.equipment),
     guarded((c) => page(c, equipment)),
   );
   app.get(
-    '/api/faenas/',
+    api(cmmsRoutes.sites),
     guarded((c) => page(c, named(SITES, 'idfaena', 'nombrefaena'))),
   );
   app.get(
-    '/api/estados-equipo/',
+    api(cmmsRoutes.equipmentStates),
     guarded((c) => page(c, named(EQUIPMENT_STATES, 'idestadoequipo', 'nombreestado'))),
   );
-  app.get('/api/estados-orden-trabajo/', (c) => page(c, named(WORK_ORDER_STATES, 'idestadoot', 'nombreestadoot')));
-  app.get('/api/tipos-mantenimiento-ot/', (c) =>
+  app.get(api(cmmsRoutes.workOrderStates), (c) => page(c, named(WORK_ORDER_STATES, 'idestadoot', 'nombreestadoot')));
+  app.get(api(cmmsRoutes.maintenanceTypes), (c) =>
     page(c, named(MAINTENANCE_TYPES, 'idtipomantenimientoot', 'nombretipomantenimientoot')),
   );
 

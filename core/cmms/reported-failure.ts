@@ -1,3 +1,5 @@
+import { workflowConstants } from '../../workflows/catalog.ts';
+
 /**
  * Finding the order an earlier attempt of a failure report created. The report writes its run's
  * marker in `observacionesadicionales`; a CMMS that keeps it shows it in `observacionesfinales`, but
@@ -6,11 +8,16 @@
  * earlier than the run started (less a margin for clocks), unless it carries another run's marker.
  */
 
-/** The start of every marker (`<prefix> (ref. <16 hex>)`); the same text in `dags/omnibot_common/workflows.py`. */
-export const REPORT_MARKER_PREFIX = 'Reportada por el asistente omnibot';
+const constants = workflowConstants('reportar_falla');
+
+/** The start of every marker (`<prefix> (ref. <16 hex>)`), from the catalog (the DAGs read it too). */
+export const REPORT_MARKER_PREFIX = constants.markerPrefix;
 
 /** How far the CMMS's clock may lag the runner's when comparing an order's creation with a run's start. */
-export const CLOCK_MARGIN_MS = 2 * 60_000;
+export const CLOCK_MARGIN_MS = constants.clockMarginSeconds * 1000;
+
+/** Pages a look-up for a reported failure reads at most (the first one and the newest ones). */
+export const FIND_PAGES = constants.findPages;
 
 export interface ReportedFailureQuery {
   /** The run's marker. */

@@ -26,9 +26,3 @@ export function describeFailure(error: unknown): { code: string; platformCode?: 
   if (error instanceof Error) return { code: error.name, reason: error.message };
   return { code: 'unknown', reason: String(error) };
 }
-
-/** Exponential backoff with equal jitter: half fixed, half random. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}

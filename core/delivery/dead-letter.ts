@@ -1,4 +1,27 @@
-import type { DeadLetter, DeadLetterRetention, DeadLetterStore, RedisLike } from './types.ts';
+import type { DeadLetter, DeadLetterRetention, DeadLetterStore } from './types.ts';
+
+/** The slice of ioredis the dead-letter store uses. */
+export interface DeadLetterRedis {
+  hset(key: string, field: string, value: string): Promise<number>;
+  hget(key: string, field: string): Promise<string | null>;
+  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+  hdel(key: string, ...fields: string[]): Promise<number>;
+  hvals(key: string): Promise<string[]>;
+  hlen(key: string): Promise<number>;
+  zadd(key: string, score: number, member: string): Promise<number | string>;
+  zrem(key: string, ...members: string[]): Promise<number>;
+  zcard(key: string): Promise<number>;
+  zrange(key: string, start: number, stop: number): Promise<string[]>;
+  zrangebyscore(
+    key: string,
+    min: number | string,
+    max: number | string,
+    limit: 'LIMIT',
+    offset: number,
+    count: number,
+  ): Promise<string[]>;
+  zrangebyscore(key: string, min: number | string, max: number | string): Promise<string[]>;
+}
 
 export const DEFAULT_RETENTION: DeadLetterRetention = { maxEntries: 1_000, parkedTtlMs: 7 * 24 * 60 * 60 * 1000 };
 
@@ -53,7 +76,7 @@ export function createMemoryDeadLetterStore(retention: Partial<DeadLetterRetenti
  * automatic retry are dropped after `parkedTtlMs`.
  */
 export function createRedisDeadLetterStore(
-  redis: RedisLike,
+  redis: DeadLetterRedis,
   keyPrefix: string,
   retention: Partial<DeadLetterRetention> = {},
 ): DeadLetterStore {

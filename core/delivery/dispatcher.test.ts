@@ -5,6 +5,7 @@ import { createLogger } from '../log.ts';
 import { type ChannelPlugin, PluginRegistry } from '../plugin.ts';
 import type { OutboundMessage } from '../types.ts';
 import { createOutboundDispatcher } from './dispatcher.ts';
+import { deliveryStateInRedis } from './shared-state.ts';
 import type { OutboundDispatcher, OutboundDispatcherOptions, SendOptions } from './types.ts';
 
 type Step = 'ok' | Error;
@@ -193,6 +194,30 @@ describe('outbound dispatcher', () => {
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(45);
   });
 
+  it('paces a channel with its own declared budget (capabilities.pacing) unless limits override it', async () => {
+    const declared = (name: string) => {
+      const { plugin, attempts } = scriptedPlugin(name);
+      const paced: ChannelPlugin = {
+        ...plugin,
+        capabilities: { ...plugin.capabilities, pacing: { perChat: { burst: 1, perSecond: 20 } } },
+      };
+      return { paced, attempts };
+    };
+    const own = declared('paced');
+    const overridden = declared('free');
+    const dispatcher = dispatcherFor([own.paced, overridden.paced], { limits: { free: {} } });
+    await Promise.all([
+      dispatcher.dispatch(msg('uno', 'paced:1')),
+      dispatcher.dispatch(msg('dos', 'paced:1')),
+      dispatcher.dispatch(msg('uno', 'free:1')),
+      dispatcher.dispatch(msg('dos', 'free:1')),
+    ]);
+    await dispatcher.idle();
+    const gap = (attempts: { at: number }[]) => attempts[1]!.at - attempts[0]!.at;
+    expect(gap(own.attempts)).toBeGreaterThanOrEqual(45);
+    expect(gap(overridden.attempts)).toBeLessThan(45);
+  });
+
   it('a send that fails while closing is dead-lettered (shutdown) instead of waiting for a retry', async () => {
     let fail: (error: Error) => void = () => {};
     const attempts: string[] = [];
@@ -241,7 +266,7 @@ describe('outbound dispatcher', () => {
           }
         },
       };
-      const dispatcher = dispatcherFor([parts], { redis, keyPrefix: prefix });
+      const dispatcher = dispatcherFor([parts], deliveryStateInRedis(redis, prefix));
       await dispatcher.dispatch(msg('uno|dos|tres'));
       expect(await dispatcher.deadLetters()).toMatchObject([{ partsSent: 1 }]);
       failPart1 = false;
@@ -298,13 +323,13 @@ describe('dead letters in Redis', () => {
     const redis = connectRedis();
     try {
       const failing = scriptedPlugin('chat', [forbidden()]);
-      const first = dispatcherFor([failing.plugin], { redis, keyPrefix: prefix });
+      const first = dispatcherFor([failing.plugin], deliveryStateInRedis(redis, prefix));
       await first.dispatch(msg('guardado en redis'));
       await first.close();
 
       const healthy = scriptedPlugin('chat');
-      const second = dispatcherFor([healthy.plugin], { redis, keyPrefix: prefix });
-      const third = dispatcherFor([healthy.plugin], { redis, keyPrefix: prefix });
+      const second = dispatcherFor([healthy.plugin], deliveryStateInRedis(redis, prefix));
+      const third = dispatcherFor([healthy.plugin], deliveryStateInRedis(redis, prefix));
       expect(await second.deadLetters()).toMatchObject([{ message: { text: 'guardado en redis' }, platformCode: 403 }]);
       const taken = await Promise.all([second.retryDeadLetters({ all: true }), third.retryDeadLetters({ all: true })]);
       expect(taken[0]! + taken[1]!).toBe(1);
@@ -436,7 +461,7 @@ describe('automatic dead-letter retries keep the conversation order', () => {
     try {
       // Process A dead-letters "procesando…"; process B, sharing Redis, delivers the result.
       const failing = scriptedPlugin('chat', [serverError(), serverError(), serverError()]);
-      const a = dispatcherFor([failing.plugin], { redis, keyPrefix: prefix });
+      const a = dispatcherFor([failing.plugin], deliveryStateInRedis(redis, prefix));
       await a.dispatch(msg('procesando…'));
       await a.idle();
       failing.script.push(serverError(), serverError(), serverError());
@@ -445,7 +470,7 @@ describe('automatic dead-letter retries keep the conversation order', () => {
       expect(failing.delivered).toEqual([]);
 
       const healthy = scriptedPlugin('chat');
-      const b = dispatcherFor([healthy.plugin], { redis, keyPrefix: prefix });
+      const b = dispatcherFor([healthy.plugin], deliveryStateInRedis(redis, prefix));
       await b.dispatch(msg('OT 123 cerrada'));
       await b.idle();
       const ttl = await redis.pttl(`${prefix}delivery:last-delivered`);

@@ -1,5 +1,6 @@
 import { InProgressError, OmnibotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { retry } from '../retry.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { InboundMessage } from '../types.ts';
 
@@ -24,20 +25,6 @@ export interface ReceiveOptions {
   signal?: AbortSignal;
 }
 
-/** A wait that neither keeps the process alive nor outlives `signal`. */
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    signal?.addEventListener('abort', done, { once: true });
-  });
-
 async function receiveOne(
   runtime: ConversationRuntime,
   message: InboundMessage,
@@ -46,38 +33,32 @@ async function receiveOne(
 ): Promise<void> {
   const delays = options.delaysMs ?? INBOUND_RETRY_DELAYS_MS;
   const waitInProgressUntil = Date.now() + (options.inProgressLimitMs ?? IN_PROGRESS_LIMIT_MS);
-  let attempt = 0;
-  for (;;) {
-    try {
-      await runtime.receive(message);
-      return;
-    } catch (error) {
+  const ids = { conversationId: message.conversationId, messageId: message.id };
+  let failures = 0;
+  try {
+    // The runtime releases a failed claim, so a second try processes the message once.
+    await retry(() => runtime.receive(message), {
+      attempts: delays.length + 1,
+      delay: delays,
       // Another attempt holds the message and is alive: ask again until it answers or dies (then the
       // claim expires and the next call processes the message). Never dropped while it may be lost.
-      if (error instanceof InProgressError && !options.signal?.aborted && Date.now() < waitInProgressUntil) {
-        logger.info(
-          { conversationId: message.conversationId, messageId: message.id },
-          'inbound message held by another attempt: waiting for it',
-        );
-        await sleep(error.retryAfterMs ?? 1_000, options.signal);
-        continue;
-      }
+      isBusy: (error) => error instanceof InProgressError && Date.now() < waitInProgressUntil,
       // A refusal (validation, conflict) will not change on a second try; a store hiccup may.
-      const permanent = error instanceof OmnibotError && error.status < 500;
-      const delay = permanent || options.signal?.aborted ? undefined : delays[attempt];
-      attempt++;
-      const fields = { conversationId: message.conversationId, messageId: message.id, attempt, error };
-      if (delay === undefined) {
-        logger.error(
-          options.signal?.aborted ? { ...fields, shuttingDown: true } : fields,
-          'inbound message could not be processed',
-        );
-        return;
-      }
-      // The runtime releases a failed claim, so a second try processes the message once.
-      logger.warn({ ...fields, delayMs: delay }, 'inbound message failed: retrying');
-      await sleep(delay, options.signal);
-    }
+      shouldRetry: (error) => !(error instanceof OmnibotError && error.status < 500),
+      signal: options.signal,
+      unref: true,
+      onRetry: (error, { busy, delayMs }) => {
+        if (busy) return logger.info(ids, 'inbound message held by another attempt: waiting for it');
+        failures += 1;
+        logger.warn({ ...ids, attempt: failures, err: error, delayMs }, 'inbound message failed: retrying');
+      },
+    });
+  } catch (error) {
+    const fields = { ...ids, attempt: failures + 1, err: error };
+    logger.error(
+      options.signal?.aborted ? { ...fields, shuttingDown: true } : fields,
+      'inbound message could not be processed',
+    );
   }
 }
 
@@ -126,7 +107,7 @@ export async function storeAccepting(
     logger.warn({ conversationId, timeoutMs }, 'store did not answer the readiness probe: webhook refused with 503');
     return false;
   } catch (error) {
-    logger.warn({ conversationId, error }, 'store failed the readiness probe: webhook refused with 503');
+    logger.warn({ conversationId, err: error }, 'store failed the readiness probe: webhook refused with 503');
     return false;
   } finally {
     clearTimeout(timer);

@@ -1,22 +1,5 @@
 import type { BucketLimit, ChannelLimits } from './types.ts';
 
-/**
- * Documented pacing per channel (README, "Outbound delivery"):
- * - Telegram: about 1 msg/s per chat and 30 msg/s per bot; a turn's 2–3 replies go out at once (burst 3).
- *   Groups (negative chat ids) allow about 20 msg/min: burst 3, then one every 3 s.
- * - WhatsApp: 80 msg/s per phone number; per user we keep 1 msg/s with a burst of 3, well under the
- *   pair rate limit (131056) for conversational replies.
- * - Other channels (web): unpaced.
- */
-export const DEFAULT_LIMITS: Record<string, ChannelLimits> = {
-  telegram: {
-    perChat: { burst: 3, perSecond: 1 },
-    perGroup: { burst: 3, perSecond: 20 / 60 },
-    global: { burst: 30, perSecond: 30 },
-  },
-  whatsapp: { perChat: { burst: 3, perSecond: 1 }, global: { burst: 80, perSecond: 80 } },
-};
-
 /** A token bucket that reserves: a caller may go negative and waits the returned time. */
 export class TokenBucket {
   readonly #limit: BucketLimit;
@@ -57,7 +40,8 @@ const PRUNE_PER_RESERVE = 2;
 const isGroup = (chatKey: string) => chatKey.slice(chatKey.indexOf(':') + 1).startsWith('-');
 
 /**
- * Pacing of one channel: the wait before the next message to `chatKey` may be sent. Per-chat buckets
+ * Pacing of one channel (its own budget: `capabilities.pacing`, declared in plugins/<channel>/): the
+ * wait before the next message to `chatKey` may be sent. Per-chat buckets
  * are kept least recently used first: each reservation drops a couple of idle (full) ones from the
  * front, and above `maxTracked` the least recently used is dropped whatever its state.
  */

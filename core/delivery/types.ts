@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { PluginRegistry } from '../plugin.ts';
+import type { DeliveryMarks } from '../store/delivery-marks.ts';
 import type { OutboundMessage } from '../types.ts';
 
 /** A token bucket: `burst` messages at once, then `perSecond` on average. */
@@ -111,46 +111,38 @@ export interface DeadLetterRetention {
   parkedTtlMs: number;
 }
 
-/** The slice of ioredis the dead-letter store and the last-delivered marks use. */
-export interface RedisLike {
-  hset(key: string, field: string, value: string): Promise<number>;
-  hget(key: string, field: string): Promise<string | null>;
-  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
-  hdel(key: string, ...fields: string[]): Promise<number>;
-  hvals(key: string): Promise<string[]>;
-  hlen(key: string): Promise<number>;
-  zadd(key: string, score: number, member: string): Promise<number | string>;
-  zadd(key: string, gt: 'GT', score: number, member: string): Promise<number | string>;
-  zscore(key: string, member: string): Promise<string | null>;
-  zremrangebyscore(key: string, min: number | string, max: number | string): Promise<number>;
-  pexpire(key: string, milliseconds: number): Promise<number>;
-  zrem(key: string, ...members: string[]): Promise<number>;
-  zcard(key: string): Promise<number>;
-  zrange(key: string, start: number, stop: number): Promise<string[]>;
-  zrangebyscore(key: string, min: number | string, max: number | string): Promise<string[]>;
-  zrangebyscore(
-    key: string,
-    min: number | string,
-    max: number | string,
-    limit: 'LIMIT',
-    offset: number,
-    count: number,
-  ): Promise<string[]>;
+/** A channel as the dispatcher sees it (core/plugin.ts's `ChannelPlugin` is one). */
+export interface DeliveryChannel {
+  readonly capabilities: {
+    /** Clients read replies instead of being sent them (web): nothing to deliver. */
+    readonly readsReplies?: true;
+    /** The channel's own send budget; none: unpaced. */
+    readonly pacing?: ChannelLimits;
+  };
+  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
+}
+
+/** Where the dispatcher finds a conversation's channel by name (core/plugin.ts's `PluginRegistry` is one). */
+export interface ChannelRegistry {
+  get(name: string): DeliveryChannel | undefined;
 }
 
 export interface OutboundDispatcherOptions {
-  registry: PluginRegistry;
+  registry: ChannelRegistry;
   logger: Logger;
   /**
-   * With a Redis client the dead-letter list survives restarts and is shared by every process, and so is
-   * each conversation's last delivery (`<prefix>delivery:last-delivered`), which automatic retries check.
+   * Where dead letters are kept; in Redis (`createRedisDeadLetterStore`) they survive restarts and are
+   * shared by every process. Default: in memory, bounded by `retention`.
    */
-  redis?: RedisLike;
-  keyPrefix?: string;
   deadLetters?: DeadLetterStore;
-  /** Bounds of the dead-letter list (memory and Redis stores made here). */
+  /** Bounds of the default (memory) dead-letter list. */
   retention?: Partial<DeadLetterRetention>;
-  /** Per channel, merged over `DEFAULT_LIMITS`. */
+  /**
+   * Each conversation's last delivery as other processes see it (`createRedisDeliveryMarks`), checked
+   * by automatic dead-letter retries. Default: this process only.
+   */
+  deliveryMarks?: DeliveryMarks;
+  /** Per channel, instead of its plugin's `capabilities.pacing` (`{}`: unpaced). */
   limits?: Record<string, ChannelLimits>;
   retry?: Partial<RetryPolicy>;
   deadLetter?: Partial<DeadLetterPolicy>;

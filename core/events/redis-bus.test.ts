@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REDIS_URL } from '../../test/support/redis.ts';
 import { silentLogger } from '../log.ts';
 import { busReady, createRedisEventBus, type RedisEventBus } from './redis-bus.ts';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const opened: Redis[] = [];
 const buses: RedisEventBus[] = [];

@@ -5,7 +5,16 @@ import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { ConversationStore } from '../store/types.ts';
+import type { InboundMessage } from '../types.ts';
 import type { Principal } from './auth.ts';
+
+/** `sendMessage`'s arguments, the caller's token already checked for the conversation. */
+export interface WebMessageInput {
+  conversationId: string;
+  text?: string | null;
+  action?: string | null;
+  clientMessageId?: string | null;
+}
 
 /** What the GraphQL layer needs from the host. */
 export interface GraphqlServices {
@@ -18,6 +27,11 @@ export interface GraphqlServices {
   inspection?: InspectionHub;
   /** Rate and connection limits (none when absent). */
   limits?: Limits;
+  /**
+   * The web channel's parser (plugins/web: its limits and message-id scheme, shared with its REST
+   * API); throws a `ValidationError` (BAD_USER_INPUT) for a message it refuses.
+   */
+  parseWebMessage(input: WebMessageInput): InboundMessage;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { ConversationStore } from '../store/types.ts';
-import { mountWebchat } from '../webchat/routes.ts';
+import type { GraphqlServices } from './context.ts';
 import { type MountedGraphql, mountGraphql, type UpgradeSource } from './index.ts';
 
 export interface GraphqlWiringOptions {
@@ -20,13 +20,15 @@ export interface GraphqlWiringOptions {
   limits?: Limits;
   /** The bus connections' options (command timeout, bounded retries: core/redis-connection.ts). */
   redisOptions?: RedisOptions;
+  /** The web channel's parser for `sendMessage` (handed over by the gateway: core does not import plugins). */
+  parseWebMessage: GraphqlServices['parseWebMessage'];
 }
 
 /** The gateway's GraphQL part, in two steps: the bus first (the runtime publishes on it), then the routes. */
 export interface GraphqlWiring {
   /** Redis pub/sub across processes with REDIS_URL; in-process otherwise. */
   bus: EventBus;
-  /** `/graphql` (HTTP and WebSocket) and the web chat page at `/`; once the runtime exists. */
+  /** `/graphql` (HTTP and WebSocket); once the runtime exists. */
   mount(app: Hono, runtime: ConversationRuntime, inspection?: InspectionHub): MountedGraphql;
   /** Closes the WebSocket subscribers, then the bus (and its Redis connections). */
   close(): Promise<void>;
@@ -57,13 +59,13 @@ export async function wireGraphql(options: GraphqlWiringOptions): Promise<Graphq
           bus,
           config,
           logger,
+          parseWebMessage: options.parseWebMessage,
           ...(inspection ? { inspection } : {}),
           ...(limits ? { limits } : {}),
         },
         maxBodyBytes: config.maxBodyBytes,
         graphiql: process.env.NODE_ENV !== 'production',
       });
-      mountWebchat(app);
       return mounted;
     },
     async close() {

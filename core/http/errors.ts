@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { OmnibotError, retryAfterSeconds } from '../errors.ts';
+import { OmnibotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { asUnavailable } from './unavailable.ts';
 
@@ -12,32 +11,45 @@ function clientAborted(error: Error, c: Context): boolean {
 }
 
 /**
- * The single mapping from errors to HTTP answers: `{ error: <code>, message, details? }`. A store
- * outage (Redis down or stalled) is a 503 with Retry-After, never a 500.
+ * The app's `onError`: every error answers through its own `getResponse()` (`{ error: <code>, message,
+ * details? }`, its status, Retry-After). A store outage (Redis down or stalled) is a 503 with
+ * Retry-After, never a 500; anything else outside the hierarchy is a 500 `internal_error`.
  */
 export function errorHandler(logger: Logger) {
   return (error: Error, c: Context) => {
+    const request = { method: c.req.method, path: c.req.path };
     if (!(error instanceof OmnibotError) && clientAborted(error, c)) {
-      logger.debug({ method: c.req.method, path: c.req.path, err: error }, 'request aborted by the client');
-      return c.json({ error: 'client_closed_request', message: 'the client closed the request' }, 400);
+      logger.debug({ ...request, err: error }, 'request aborted by the client');
+      return render(c, new ClientClosedError());
     }
     const known = error instanceof OmnibotError ? error : asUnavailable(error);
-    if (known) {
-      // An outage is logged once by the Redis connection; each refused request is only a warning.
-      const level = known === error && known.status >= 500 ? 'error' : 'warn';
-      logger[level](
-        { method: c.req.method, path: c.req.path, code: known.code, status: known.status, err: error },
-        'request failed',
-      );
-      if (known.retryAfterMs !== undefined) {
-        c.header('retry-after', String(retryAfterSeconds(known.retryAfterMs)));
-      }
-      return c.json(
-        { error: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) },
-        known.status as ContentfulStatusCode,
-      );
+    if (!known) {
+      logger.error({ ...request, err: error }, 'unhandled error');
+      return render(c, new InternalError());
     }
-    logger.error({ method: c.req.method, path: c.req.path, err: error }, 'unhandled error');
-    return c.json({ error: 'internal_error', message: 'internal error' }, 500);
+    // An outage is logged once by the Redis connection; each refused request is only a warning.
+    const level = known === error && known.status >= 500 ? 'error' : 'warn';
+    logger[level]({ ...request, code: known.code, status: known.status, err: error }, 'request failed');
+    return render(c, known);
   };
+}
+
+/** The error's own answer, with the headers already set on the context (CORS, security) kept. */
+function render(c: Context, error: OmnibotError): Response {
+  const response = error.getResponse();
+  return c.newResponse(response.body, response);
+}
+
+/** The client closed the connection mid-request: nobody reads this answer. */
+class ClientClosedError extends OmnibotError {
+  constructor() {
+    super('client_closed_request', 'the client closed the request', 400);
+  }
+}
+
+/** An error outside the hierarchy: its text stays in the log, never in the answer. */
+class InternalError extends OmnibotError {
+  constructor() {
+    super('internal_error', 'internal error', 500);
+  }
 }

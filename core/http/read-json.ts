@@ -2,6 +2,12 @@ import type { Context } from 'hono';
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
 
 /**
+ * The one request-body reader of the app (REST routes, webhooks, callbacks). One contract: the
+ * readers return the body or THROW an `OmnibotError` (413 `PayloadTooLargeError`, 400
+ * `ValidationError`) that `app.onError` renders.
+ */
+
+/**
  * The raw body bytes (signatures are computed over them, never over re-serialized JSON), refused
  * past `limitBytes` with 413 whatever Content-Length claims: counted while streaming, so a chunked
  * body without Content-Length cannot exhaust memory.
@@ -58,29 +64,44 @@ export function nestsDeeperThan(value: unknown, maxDepth: number = MAX_JSON_DEPT
   return false;
 }
 
-/** Parses JSON text; the reason when it is not JSON or nests too deep. */
+const NOT_JSON = 'body is not valid JSON';
+
+/** Parses JSON text; the reason when it is not JSON or nests too deep (for callers with their own error form). */
 export function parseJsonText(raw: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   let value: unknown;
   try {
     value = JSON.parse(raw);
-  } catch (error) {
-    return { ok: false, reason: `body is not valid JSON: ${(error as Error).message}` };
+  } catch {
+    return { ok: false, reason: NOT_JSON };
   }
   if (nestsDeeperThan(value)) return { ok: false, reason: `body nests deeper than ${MAX_JSON_DEPTH} levels` };
   return { ok: true, value };
 }
 
-/** Parses a JSON object body (400 with the reason otherwise). */
-export function parseJsonObject(raw: string): Record<string, unknown> {
-  if (!raw.trim()) throw new ValidationError('body is empty: a JSON object is required');
-  const parsed = parseJsonText(raw);
+/** Parses a JSON body (any JSON value); 400 when it is not JSON or nests deeper than `MAX_JSON_DEPTH`. */
+export function parseJson(raw: string | Uint8Array): unknown {
+  const parsed = parseJsonText(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
   if (!parsed.ok) throw new ValidationError(parsed.reason);
-  const value = parsed.value;
+  return parsed.value;
+}
+
+/** Parses a JSON object body (400 with the reason otherwise). */
+export function parseJsonObject(raw: string | Uint8Array): Record<string, unknown> {
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  if (!text.trim()) throw new ValidationError('body is empty: a JSON object is required');
+  const value = parseJson(text);
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new ValidationError('body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
+/** Reads and parses a JSON object body (413 past `limitBytes`, 400 when it is not a JSON object). */
 export async function readJsonObject(c: Context, limitBytes: number): Promise<Record<string, unknown>> {
-  return parseJsonObject(await readRawBody(c, limitBytes));
+  return parseJsonObject(await readRawBytes(c, limitBytes));
+}
+
+/** Parses an `application/x-www-form-urlencoded` body into its fields (the last value of a repeated name wins). */
+export function parseForm(raw: string | Uint8Array): Record<string, string> {
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  return Object.fromEntries(new URLSearchParams(text));
 }

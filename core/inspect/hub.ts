@@ -26,6 +26,8 @@ export interface InspectionHub {
 export function createInspectionHub(deps: {
   bus: EventBus;
   logger: Logger;
+  /** Names the conversation machine's state values in the records (the model's `stateName`). */
+  stateName: (value: unknown) => string;
   live?: LiveInspector;
   liveAll?: boolean;
 }): InspectionHub {
@@ -78,7 +80,7 @@ export function createInspectionHub(deps: {
       return (event) => {
         if (toLive) live!.send(conversationId, event);
         if (stream) {
-          const record = toRecord(conversationId, event);
+          const record = toRecord(conversationId, event, deps.stateName);
           if (record) bus.publish(topics.inspect(conversationId), record);
         }
       };

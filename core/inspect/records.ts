@@ -1,5 +1,4 @@
 import type { InspectionEvent } from 'xstate';
-import { stateName } from '../../machines/conversation.ts';
 import { sanitizeContext, sanitizeEvent } from './sanitize.ts';
 
 /** One inspection event of a conversation, as streamed to admins (`inspect` subscription). */
@@ -17,8 +16,15 @@ export interface InspectionRecord {
   context?: Record<string, unknown>;
 }
 
-/** Converts an XState inspection event; microsteps and internal noise give null. */
-export function toRecord(conversationId: string, event: InspectionEvent): InspectionRecord | null {
+/**
+ * Converts an XState inspection event; microsteps and internal noise give null. `stateName` names a
+ * state value (the conversation model's).
+ */
+export function toRecord(
+  conversationId: string,
+  event: InspectionEvent,
+  stateName: (value: unknown) => string,
+): InspectionRecord | null {
   const base = { conversationId, at: new Date().toISOString(), actorId: event.actorRef.sessionId };
   switch (event.type) {
     case '@xstate.actor': {

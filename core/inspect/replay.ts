@@ -1,23 +1,18 @@
-import { createActor, fromPromise, type InspectionEvent, waitFor } from 'xstate';
-import {
-  type ConversationEvent,
-  conversationMachine,
-  MACHINE_VERSION,
-  type ReplyEmitted,
-  stateName,
-} from '../../machines/conversation.ts';
+import { createActor, type InspectionEvent, waitFor } from 'xstate';
 import { OmnibotError } from '../errors.ts';
+import { provideServices } from '../runtime/invocations.ts';
+import type { ConversationEvent, ConversationModel, ConversationSnapshotView, ReplyEmitted } from '../runtime/model.ts';
 import type { EventLogEntry, Invocation } from '../store/types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 
 export class ReplayVersionError extends OmnibotError {
-  constructor(recorded: number | undefined, at: string) {
+  constructor(recorded: number | undefined, at: string, current: number) {
     super(
       'replay_version_mismatch',
-      `the event of ${at} was processed by machine version ${recorded ?? 'unknown'}, this build runs version ${MACHINE_VERSION}: ` +
+      `the event of ${at} was processed by machine version ${recorded ?? 'unknown'}, this build runs version ${current}: ` +
         'a replay would not reproduce what happened (check out the matching version to replay it)',
       409,
-      { recorded, current: MACHINE_VERSION },
+      { recorded, current },
     );
   }
 }
@@ -54,6 +49,7 @@ export function describeEvent(event: Record<string, unknown>): string {
  * what they answered then (no CMMS, no Airflow). Starts at the last fresh start in the log.
  */
 export async function replayEventLog(
+  model: ConversationModel,
   conversationId: string,
   log: EventLogEntry[],
   options: { inspect?: (event: InspectionEvent) => void; workflowTimeoutMs?: number } = {},
@@ -65,7 +61,9 @@ export async function replayEventLog(
   });
   const relevant = entries.slice(start);
   for (const entry of relevant) {
-    if (entry.machineVersion !== MACHINE_VERSION) throw new ReplayVersionError(entry.machineVersion, entry.at);
+    if (entry.machineVersion !== model.version) {
+      throw new ReplayVersionError(entry.machineVersion, entry.at, model.version);
+    }
   }
 
   let recordedAnswers: Invocation[] = [];
@@ -76,13 +74,11 @@ export async function replayEventLog(
     if (recorded.error) throw Object.assign(new Error(recorded.error.message), recorded.error);
     return recorded.output;
   };
-  const machine = conversationMachine.provide({
-    actors: {
-      startWorkflow: fromPromise(async () => {
-        await answer('startWorkflow');
-      }),
-      findEquipment: fromPromise(async () => (await answer('findEquipment')) as EquipmentSummary[]),
+  const machine = provideServices(model.machine, {
+    startWorkflow: async () => {
+      await answer('startWorkflow');
     },
+    findEquipment: async () => (await answer('findEquipment')) as EquipmentSummary[],
   });
   const first = relevant[0];
   const actor = createActor(machine, {
@@ -103,8 +99,8 @@ export async function replayEventLog(
       recordedAnswers = [...(entry.invocations ?? [])];
       replies = [];
       actor.send(entry.event as unknown as ConversationEvent);
-      const after = await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: 5_000 });
-      const replayedState = stateName(after.value);
+      const after = await waitFor(actor, (s) => !(s as ConversationSnapshotView).hasTag('busy'), { timeout: 5_000 });
+      const replayedState = model.stateName(after.value);
       timeline.push({
         at: entry.at,
         channel: entry.channel ?? '',
@@ -118,6 +114,6 @@ export async function replayEventLog(
   } finally {
     actor.stop();
   }
-  const finalState = stateName(actor.getSnapshot().value);
+  const finalState = model.stateName(actor.getSnapshot().value);
   return { timeline, finalState, matches: timeline.every((t) => t.matches) };
 }

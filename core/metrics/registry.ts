@@ -1,6 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { type ConversationEvent, intentOf, type PendingRun } from '../../machines/conversation.ts';
-import type { Intent } from '../../machines/intents.ts';
+import type { ConversationEvent, PendingRun } from '../runtime/model.ts';
 
 /**
  * The process's Prometheus metrics (served at `GET /metrics`, core/metrics/route.ts). One registry per
@@ -84,36 +83,15 @@ export const rateLimitRefusals = new Counter({
   registers,
 });
 
-const KNOWN_INTENTS: ReadonlySet<Intent> = new Set<Intent>([
-  'cancel',
-  'handoff',
-  'report_failure',
-  'work_order_status',
-  'pending_work_orders',
-  'list_equipment',
-  'help',
-  'greeting',
-  'thanks',
-  'unknown',
-]);
-
-/** A user message's intent as a label (an unknown `intent:<x>` button counts as "other"); "" for other events. */
-function intentLabel(event: ConversationEvent): string {
-  if (event.type !== 'user.message') return '';
-  const { intent } = intentOf(event);
-  return KNOWN_INTENTS.has(intent) ? intent : 'other';
-}
-
-const pendingOf = (stored: { snapshot: unknown } | null): PendingRun | null =>
-  (stored?.snapshot as { context?: { pending?: PendingRun | null } } | undefined)?.context?.pending ?? null;
-
 export interface CommittedTurn {
   channel: string;
   event: ConversationEvent;
+  /** A user message's intent from a bounded set (the model's `intentLabel`); "" for other events. */
+  intent: string;
   /** The state after the turn. */
   state: string;
-  /** The conversation as loaded before the turn (its pending run, if any). */
-  stored: { snapshot: unknown } | null;
+  /** The pending run before the turn. */
+  pendingBefore: PendingRun | null;
   /** The pending run after the turn. */
   pending: PendingRun | null;
   /** `performance.now()` when the turn started. */
@@ -124,10 +102,10 @@ export interface CommittedTurn {
 export function recordTurn(turn: CommittedTurn): void {
   const { event } = turn;
   turnDuration.observe(
-    { channel: turn.channel, event: event.type, intent: intentLabel(event), state: turn.state },
+    { channel: turn.channel, event: event.type, intent: turn.intent, state: turn.state },
     Math.max(0, performance.now() - turn.startedAt) / 1000,
   );
-  const before = pendingOf(turn.stored);
+  const before = turn.pendingBefore;
   if (turn.pending && turn.pending.runId !== before?.runId) workflowsStarted.inc({ dag: turn.pending.dagId });
   if (
     before &&

@@ -1,7 +1,10 @@
+import type { AnyStateMachine } from 'xstate';
+import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowError } from '../workflows/types.ts';
+import type { ConversationStatus } from './types.ts';
 
 /**
- * The runtime's contract with a conversation machine. The machine itself lives in `machines/`; core
+ * The runtime's contract with a conversation machine. The machine itself lives outside core, which
  * sees only these types and the `ConversationModel` the composition root hands it.
  */
 
@@ -62,4 +65,85 @@ export interface PendingRun {
   params: Record<string, unknown>;
   startedAt: number;
   deadline: number;
+}
+
+/** What the machine is created with (`createActor(machine, { input })`). */
+export interface ConversationInput {
+  conversationId: string;
+  workflowTimeoutMs: number;
+  /** Creation time (ms): a fresh conversation's epoch, so that a replay derives the same run ids. */
+  now: number;
+}
+
+/** Input of the invoked actor `startWorkflow` (provided by the runtime). */
+export interface StartWorkflowInput {
+  conversationId: string;
+  dagId: string;
+  runId: string;
+  params: Record<string, unknown>;
+}
+
+/** Input of the invoked actor `findEquipment` (provided by the runtime). */
+export interface FindEquipmentInput {
+  conversationId: string;
+  query: string;
+}
+
+/** The invoked actors the machine leaves to its host, by the name it invokes them. */
+export interface ConversationServices {
+  startWorkflow(input: StartWorkflowInput): Promise<void>;
+  findEquipment(input: FindEquipmentInput): Promise<EquipmentSummary[]>;
+}
+
+/** The event the machine emits for every reply (`actor.on('reply', …)`). */
+export interface ReplyEmitted {
+  type: 'reply';
+  reply: Reply;
+}
+
+/**
+ * The tags core reads: `busy` while an invoked actor runs (the turn waits for it), `handoff` while a
+ * person answers (agent events are accepted, the hand-off expires).
+ */
+export type ConversationTag = 'busy' | 'handoff';
+
+/** What core reads of a machine snapshot (live, or resolved from a persisted one). */
+export interface ConversationSnapshotView {
+  value: unknown;
+  /** XState's actor status: `error` when the machine failed. */
+  status: string;
+  context: {
+    pending: PendingRun | null;
+    /** In a hand-off: when it started or a person last wrote. */
+    handoffActiveAt?: number;
+  };
+  hasTag(tag: ConversationTag): boolean;
+  can(event: ConversationEvent): boolean;
+}
+
+/** What is waiting in a persisted snapshot: read by the watcher without restoring an actor. */
+export interface Waiting {
+  pending: PendingRun | null;
+  /** Set while the conversation is handed off to a person. */
+  handoff: { activeAt?: number } | null;
+}
+
+/** What core's runtime, view, metrics and inspection need from a conversation machine. */
+export interface ConversationModel {
+  /**
+   * The XState machine: created with `ConversationInput` or a persisted snapshot, given the
+   * `ConversationServices` as actors (`machine.provide({ actors })`), emitting `ReplyEmitted`.
+   */
+  machine: AnyStateMachine;
+  /** Bumped whenever older snapshots are unsafe to restore: the runtime restarts those conversations. */
+  version: number;
+  /** `reporting.description`-style name of a state value. */
+  stateName(value: unknown): string;
+  statusOf(snapshot: ConversationSnapshotView): ConversationStatus;
+  /** A user message's intent as a metrics label from a bounded set; "" for other events. */
+  intentLabel(event: ConversationEvent): string;
+  /** What a persisted snapshot waits for (a workflow run, a person). */
+  waitingOf(persisted: unknown): Waiting;
+  /** Said first when a user writes to a conversation that was restarted (new version, broken snapshot). */
+  conversationRestarted(): Reply;
 }

@@ -68,7 +68,10 @@ export interface ReceiveOptions {
 
 /** The single entry point through which anything changes a conversation. */
 export interface ConversationRuntime {
-  /** A user message from any channel: dedup on `channel:id`, one turn, replies dispatched. */
+  /**
+   * A user message from any channel: dedup on the message id within its conversation
+   * (`conversationId:id`), one turn, replies dispatched.
+   */
   receive(message: InboundMessage, opts?: ReceiveOptions): Promise<TurnResult>;
   /** A workflow's signed callback (already verified): 409 for unknown conversations or stale runs. */
   deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult>;

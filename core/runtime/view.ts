@@ -1,11 +1,6 @@
-import {
-  type ConversationSnapshot,
-  conversationMachine,
-  type PendingRun,
-  stateName,
-  statusOf,
-} from '../../machines/conversation.ts';
+import type { StateValue } from 'xstate';
 import type { StoredConversation } from '../store/types.ts';
+import type { ConversationModel, ConversationSnapshotView, PendingRun } from './model.ts';
 import type { ConversationView } from './types.ts';
 
 export function pendingView(pending: PendingRun) {
@@ -16,11 +11,11 @@ export function pendingView(pending: PendingRun) {
  * The public view of a stored conversation, read from its persisted snapshot. A snapshot this
  * machine cannot read (another machine version) shows as state `unknown`; its next turn restarts it.
  */
-export function viewOf(conversationId: string, stored: StoredConversation): ConversationView {
-  const persisted = stored.snapshot as Pick<ConversationSnapshot, 'value' | 'context'>;
-  let snapshot: ConversationSnapshot | null = null;
+export function viewOf(model: ConversationModel, conversationId: string, stored: StoredConversation): ConversationView {
+  const persisted = stored.snapshot as Pick<ConversationSnapshotView, 'value' | 'context'>;
+  let snapshot: ConversationSnapshotView | null = null;
   try {
-    snapshot = conversationMachine.resolveState({ value: persisted.value, context: persisted.context });
+    snapshot = model.machine.resolveState({ value: persisted.value as StateValue, context: persisted.context });
   } catch {
     // shown as unknown below
   }
@@ -30,8 +25,8 @@ export function viewOf(conversationId: string, stored: StoredConversation): Conv
     channel: stored.meta.channel,
     userId: stored.meta.userId,
     ...(stored.meta.userName ? { userName: stored.meta.userName } : {}),
-    state: snapshot ? stateName(snapshot.value) : 'unknown',
-    status: snapshot ? statusOf(snapshot) : 'idle',
+    state: snapshot ? model.stateName(snapshot.value) : 'unknown',
+    status: snapshot ? model.statusOf(snapshot) : 'idle',
     version: stored.version,
     machineVersion: stored.meta.machineVersion,
     ...(pending ? { pendingWorkflow: pendingView(pending) } : {}),

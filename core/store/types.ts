@@ -18,7 +18,7 @@ export interface StoredConversation {
   meta: ConversationMeta;
 }
 
-/** One machine event as it went in, for history and replay (issue: inspector). */
+/** One machine event as it went in, for history and replay (the inspector). */
 export interface EventLogEntry {
   at: string;
   event: Record<string, unknown>;
@@ -71,9 +71,9 @@ export class StoreKeyTypeError extends OmnibotError {
  * A commit carrying a message's answer found the id claimed by someone else (the lease ran out and a
  * redelivery took it): nothing was written; the other holder answers.
  */
-export class ClaimLostError extends Error {
+export class ClaimLostError extends OmnibotError {
   constructor(key: string) {
-    super(`the claim on ${key} was taken over`);
+    super('claim_lost', `the claim on ${key} was taken over`, 409);
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { Agent, type Dispatcher, request } from 'undici';
 import { WorkflowUnavailableError } from '../errors.ts';
+import { retry } from '../retry.ts';
 import type { WorkflowConf, WorkflowError, WorkflowRunner, WorkflowState, WorkflowStatus } from './types.ts';
 
 export interface AirflowRunnerLogger {
@@ -28,7 +29,7 @@ export interface AirflowRunnerOptions {
   timeoutMs?: number;
   /** Retries after a network error or a 5xx. Default 3. */
   retries?: number;
-  /** First backoff delay, doubled on each retry. Default 250 ms. */
+  /** The first retry's backoff ceiling, doubled on each later retry (equal jitter). Default 250 ms. */
   retryBaseMs?: number;
   /** How long a DAG found unpaused is trusted before `is_paused` is asked again. Default 10 s. */
   pausedCacheMs?: number;
@@ -53,6 +54,7 @@ const RUN_STATES: Record<string, WorkflowState> = {
 
 const noLogger: AirflowRunnerLogger = { info() {}, warn() {}, error() {} };
 const TOKEN_EARLY_REFRESH_MS = 60_000;
+const MAX_RETRY_DELAY_MS = 10_000;
 
 function jwtExpiry(token: string): number {
   try {
@@ -72,6 +74,15 @@ function detailOf(body: unknown): string {
     return typeof detail === 'string' ? detail : JSON.stringify(detail);
   }
   return typeof body === 'string' ? body.slice(0, 200) : JSON.stringify(body ?? null).slice(0, 200);
+}
+
+/** A reply body: JSON when it parses, else its text. */
+function parseBody(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
 }
 
 /** An XCom value as Airflow returns it: an object (Airflow 3) or a JSON string (older APIs). */
@@ -120,12 +131,8 @@ export function createAirflowRunner(options: AirflowRunnerOptions): WorkflowRunn
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (authorization) headers.authorization = authorization;
-    let lastProblem = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) {
-        const delay = retryBaseMs * 2 ** (attempt - 1);
-        await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay * 0.2));
-      }
+    const once = async (attempt: number): Promise<Reply> => {
+      let problem: string;
       try {
         const res = await request(`${base}${path}`, {
           method,
@@ -136,20 +143,15 @@ export function createAirflowRunner(options: AirflowRunnerOptions): WorkflowRunn
           bodyTimeout: timeoutMs,
         });
         const text = await res.body.text();
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : null;
-        } catch {
-          // keep the text
-        }
-        if (res.statusCode < 500) return { status: res.statusCode, body: parsed };
-        lastProblem = `HTTP ${res.statusCode}`;
+        if (res.statusCode < 500) return { status: res.statusCode, body: parseBody(text) };
+        problem = `HTTP ${res.statusCode}`;
       } catch (err) {
-        lastProblem = (err as { code?: string }).code ?? (err as Error).name;
+        problem = (err as { code?: string }).code ?? (err as Error).name;
       }
-      log.warn({ method, path, attempt: attempt + 1, problem: lastProblem }, 'airflow request failed');
-    }
-    throw new WorkflowUnavailableError('unreachable', `Airflow unreachable (${method} ${path}): ${lastProblem}`);
+      log.warn({ method, path, attempt, problem }, 'airflow request failed');
+      throw new WorkflowUnavailableError('unreachable', `Airflow unreachable (${method} ${path}): ${problem}`);
+    };
+    return retry(once, { attempts: retries + 1, delay: { baseMs: retryBaseMs, maxMs: MAX_RETRY_DELAY_MS } });
   }
 
   async function fetchToken(): Promise<string> {

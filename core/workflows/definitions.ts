@@ -1,26 +1,29 @@
 import { createHash } from 'node:crypto';
+import {
+  cmmsErrorCode,
+  type DagId,
+  type ErrorCode,
+  missingParameters,
+  workflowConstants,
+} from '../../workflows/catalog.ts';
 import type { CmmsClient } from '../cmms/client.ts';
 import { REPORT_MARKER_PREFIX } from '../cmms/reported-failure.ts';
-import { UpstreamError } from '../errors.ts';
-import type {
-  ListEquipmentResult,
-  PendingWorkOrdersResult,
-  ReportFailureResult,
-  WorkOrderStatusResult,
-} from './results.ts';
-import { DAG_IDS, type WorkflowError } from './types.ts';
+import { OmnibotError, UpstreamError } from '../errors.ts';
+import type { WorkflowResults } from './results.ts';
+import type { WorkflowError } from './types.ts';
 
 /**
- * The workflows in TypeScript, run in-process by `LocalRunner`. `dags/` holds the same logic as
+ * The workflows in TypeScript, run in-process by `LocalRunner`: one per catalog id
+ * (`workflows/catalog.json`; a missing one is a type error). `dags/` holds the same logic as
  * Airflow DAGs; both return the shapes of `results.ts`. A run may be started again after its
  * process died (`run.attempt > 1`): every workflow must then give the first attempt's outcome, so
  * the ones that write to the CMMS look for what an earlier attempt wrote before writing again.
  */
-export type WorkflowDefinition = (
+export type WorkflowDefinition<Result = unknown> = (
   cmms: CmmsClient,
   params: Record<string, unknown>,
   run?: WorkflowRunContext,
-) => Promise<unknown>;
+) => Promise<Result>;
 
 export interface WorkflowRunContext {
   runId: string;
@@ -32,16 +35,13 @@ export interface WorkflowRunContext {
   confirmHeld?: () => Promise<void>;
 }
 
-const PENDING_LIMIT = 10;
-
-export const workflows: Record<string, WorkflowDefinition> = {
-  [DAG_IDS.workOrderStatus]: async (cmms, params): Promise<WorkOrderStatusResult> => {
+const definitions: { [K in DagId]: WorkflowDefinition<WorkflowResults[K]> } = {
+  consultar_estado_ot: async (cmms, params) => {
     const numeroot = String(params.numeroot ?? '').trim();
-    if (!numeroot) throw new WorkflowFailure('invalid_params', 'numeroot is required');
     const order = await cmms.findWorkOrder(numeroot);
     return order ? { found: true, order } : { found: false, numeroot };
   },
-  [DAG_IDS.reportFailure]: async (cmms, params, run): Promise<ReportFailureResult> => {
+  reportar_falla: async (cmms, params, run) => {
     const idequipo = Number(params.idequipo);
     const descripcion = String(params.descripcion ?? '').trim();
     if (!Number.isInteger(idequipo) || descripcion.length < 10) {
@@ -65,23 +65,42 @@ export const workflows: Record<string, WorkflowDefinition> = {
       });
       return { order };
     } catch (error) {
-      // No answer, or a 5xx: the order may exist all the same. Reported twice is worse than a look-up.
-      // No status (timeout, reset) or a 5xx: the create may have reached the CMMS.
-      if (workflowErrorOf(error).code !== 'cmms_unreachable') throw error;
+      // No answer (timeout, reset) or a 5xx: the create may have reached the CMMS, and an order
+      // reported twice is worse than a look-up.
+      if (!mayHaveReachedCmms(error)) throw error;
       const created = await cmms.findReportedFailure({ ...lookup, since: run?.startedAt ?? sentAt }).catch(() => null);
       if (created) return { order: created };
       throw error;
     }
   },
-  [DAG_IDS.listEquipment]: async (cmms): Promise<ListEquipmentResult> => {
+  listar_equipos: async (cmms) => {
     const equipment = await cmms.listEquipment();
     return { total: equipment.length, equipment };
   },
-  [DAG_IDS.pendingWorkOrders]: async (cmms): Promise<PendingWorkOrdersResult> => {
+  listar_ot_pendientes: async (cmms) => {
     const orders = await cmms.listPendingWorkOrders();
-    return { total: orders.length, orders: orders.slice(0, PENDING_LIMIT) };
+    return { total: orders.length, orders: orders.slice(0, workflowConstants('listar_ot_pendientes').limit) };
   },
 };
+
+/** The catalog's required parameters are checked first, as the DAGs check them. */
+function withParameters(id: DagId, definition: WorkflowDefinition): WorkflowDefinition {
+  return async (cmms, params, run) => {
+    const missing = missingParameters(id, params);
+    if (missing.length) {
+      throw new WorkflowFailure(
+        'invalid_params',
+        `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required`,
+      );
+    }
+    return definition(cmms, params, run);
+  };
+}
+
+/** The definitions by DAG id, for the runner (which looks a callback's `dag_id` up as an own key). */
+export const workflows: Readonly<Record<string, WorkflowDefinition>> = Object.fromEntries(
+  (Object.keys(definitions) as DagId[]).map((id) => [id, withParameters(id, definitions[id])]),
+);
 
 const since = (startedAt: number | undefined) => (startedAt === undefined ? {} : { since: startedAt });
 
@@ -94,26 +113,34 @@ export function reportMarker(runId: string): string {
   return `${REPORT_MARKER_PREFIX} (ref. ${createHash('sha256').update(runId).digest('hex').slice(0, 16)})`;
 }
 
-export class WorkflowFailure extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
+/** A workflow ended in failure with one of the catalog's error codes. */
+export class WorkflowFailure extends OmnibotError {
+  declare readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
   }
 }
 
-/** The `error` of a failed workflow's callback, with the codes the conversation renders. */
+const upstreamStatus = (error: UpstreamError) => error.details?.upstreamStatus as number | undefined;
+
+function mayHaveReachedCmms(error: unknown): boolean {
+  if (!(error instanceof UpstreamError)) return false;
+  const status = upstreamStatus(error);
+  return status === undefined || status >= 500;
+}
+
+/**
+ * The `error` of a failed workflow's callback, with the catalog's codes: a CMMS failure gets the
+ * code the DAGs give the same failure (`cmmsErrorCode`).
+ */
 export function workflowErrorOf(error: unknown): WorkflowError {
   if (error instanceof WorkflowFailure) return { code: error.code, message: error.message };
   if (error instanceof UpstreamError) {
-    const status = error.details?.upstreamStatus as number | undefined;
-    const code =
-      status === 401 || status === 403
-        ? 'cmms_auth'
-        : status === undefined || status >= 500
-          ? 'cmms_unreachable'
-          : 'cmms_error';
-    return { code, message: error.message };
+    // `details.badResponse`: the CMMS answered 2xx with a body that is not what its API documents.
+    const status = upstreamStatus(error);
+    const failure =
+      error.details?.badResponse === true ? { badResponse: true } : status === undefined ? {} : { status };
+    return { code: cmmsErrorCode(failure), message: error.message };
   }
   return { code: 'workflow_error', message: error instanceof Error ? error.message : String(error) };
 }

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import { request } from 'undici';
 import type { CmmsClient } from '../cmms/client.ts';
-import { WorkflowUnavailableError } from '../errors.ts';
+import { UpstreamError, WorkflowUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { retry } from '../retry.ts';
 import { startHeartbeat } from '../runtime/claim-heartbeat.ts';
 import { withDeadline } from '../runtime/deadline.ts';
 import { CALLBACK_SIGNATURE_HEADER, signBody } from './callback.ts';
@@ -42,6 +43,8 @@ export interface LocalRunnerOptions {
 }
 
 const DEFAULT_RUN_TIMEOUT_MS = 5 * 60_000;
+/** Between callback attempts: 400 ms, doubling, at most 10 s (equal jitter: half of it random). */
+const CALLBACK_BACKOFF = { baseMs: 400, maxMs: 10_000, jitter: 'equal' } as const;
 
 /**
  * The embedded workflow runner (no `AIRFLOW_URL`): runs the same workflows in-process and delivers
@@ -60,33 +63,38 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
   const running = new Set<Promise<void>>();
   const attempts = options.callbackAttempts ?? 5;
 
+  /** Delivers the outcome through the signed callback route; a 5xx or a network error is retried with backoff. */
   async function postCallback(conf: WorkflowConf, body: WorkflowCallback): Promise<void> {
     const raw = JSON.stringify(body);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const response = await request(conf.callback_url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [CALLBACK_SIGNATURE_HEADER]: signBody(options.callbackSecret, raw),
-          },
-          body: raw,
-          headersTimeout: 30_000,
-          bodyTimeout: 30_000,
-        });
-        await response.body.dump();
-        if (response.statusCode < 500) {
-          if (response.statusCode >= 400) {
-            options.logger.warn({ runId: body.run_id, status: response.statusCode }, 'workflow callback refused');
-          }
-          return;
-        }
-      } catch (error) {
-        options.logger.warn({ runId: body.run_id, attempt, err: error }, 'workflow callback failed');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    const post = async () => {
+      const response = await request(conf.callback_url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [CALLBACK_SIGNATURE_HEADER]: signBody(options.callbackSecret, raw),
+        },
+        body: raw,
+        headersTimeout: 30_000,
+        bodyTimeout: 30_000,
+      });
+      await response.body.dump();
+      const status = response.statusCode;
+      if (status >= 500) throw new UpstreamError('callback', `workflow callback answered ${status}`, { status });
+      if (status >= 400) options.logger.warn({ runId: body.run_id, status }, 'workflow callback refused');
+    };
+    try {
+      await retry(post, {
+        attempts,
+        delay: CALLBACK_BACKOFF,
+        onRetry: (error, { attempt }) =>
+          options.logger.warn({ runId: body.run_id, attempt, err: error }, 'workflow callback failed'),
+      });
+    } catch (error) {
+      options.logger.error(
+        { runId: body.run_id, err: error },
+        'workflow callback gave up; the watcher will read the run status',
+      );
     }
-    options.logger.error({ runId: body.run_id }, 'workflow callback gave up; the watcher will read the run status');
   }
 
   async function execute(dagId: string, claim: RunClaim, conf: WorkflowConf, definition: WorkflowDefinition) {

@@ -1,3 +1,5 @@
+import type { DagId } from '../../workflows/catalog.ts';
+
 /**
  * What each workflow returns in `WorkflowCallback.result` (the DAGs in `dags/` return the same
  * shapes). Field names are the CMMS API's own. The conversation machine renders them in Spanish.
@@ -44,6 +46,15 @@ export interface PendingWorkOrdersResult {
   total: number;
   orders: WorkOrderSummary[];
 }
+
+/** Each workflow's result, by id (a catalog id without a result shape here is a type error). */
+interface ResultShapes {
+  consultar_estado_ot: WorkOrderStatusResult;
+  reportar_falla: ReportFailureResult;
+  listar_equipos: ListEquipmentResult;
+  listar_ot_pendientes: PendingWorkOrdersResult;
+}
+export type WorkflowResults = { [K in DagId]: ResultShapes[K] };
 
 const WORK_ORDER_FIELDS = [
   'idordentrabajo',

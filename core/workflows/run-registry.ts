@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { OmnibotError } from '../errors.ts';
 import type { WorkflowError } from './types.ts';
 
 /**
@@ -220,8 +221,8 @@ export function runLeaseMsFor(pollIntervalMs: number): number {
 }
 
 /** A run's holder learned that another process took the run over: it ends without a word. */
-export class RunTakenOverError extends Error {
+export class RunTakenOverError extends OmnibotError {
   constructor(runId: string) {
-    super(`workflow run ${runId} was taken over by another process`);
+    super('run_taken_over', `workflow run ${runId} was taken over by another process`, 409, { runId });
   }
 }

@@ -51,22 +51,4 @@ export interface WorkflowCallback {
   error?: WorkflowError;
 }
 
-/** The workflows omnibot runs, one DAG each (same ids in `dags/`). */
-export const DAG_IDS = {
-  workOrderStatus: 'consultar_estado_ot',
-  reportFailure: 'reportar_falla',
-  listEquipment: 'listar_equipos',
-  pendingWorkOrders: 'listar_ot_pendientes',
-} as const;
-
-export type DagId = (typeof DAG_IDS)[keyof typeof DAG_IDS];
-
-/**
- * Airflow run ids allow `[A-Za-z0-9_.~:+-]`; the id is derived from the conversation and its turn so
- * that a retried step triggers the same run (409 = already there). `turn` may carry the conversation's
- * epoch too (`<epoch>-<n>`), so a conversation restarted from scratch never reuses an old run id.
- */
-export function workflowRunId(conversationId: string, turn: number | string): string {
-  const safe = conversationId.replace(/[^A-Za-z0-9_.~+-]/g, '_');
-  return `omnibot__${safe}__t${turn}`;
-}
+// Workflow ids (`DagId`) and run ids (`workflowRunId`) live in `workflows/`, shared with the machine and the DAGs.

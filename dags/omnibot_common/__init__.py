@@ -1,1 +1,1 @@
-"""Shared code of omnibot's Airflow DAGs: CMMS client, result summaries, workflows, signed callback."""
+"""Shared code of omnibot's Airflow DAGs: the workflow catalog, CMMS client, result summaries, workflows, signed callback."""

@@ -14,12 +14,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
+from .catalog import cmms_error_code, constants
 from .errors import WorkflowFailure
 
 MAX_PAGES = 500  # a guard against a `next` link that never ends
-FIND_PAGES = 50  # pages a look-up for a reported failure reads at most (the first and the newest)
-REPORT_MARKER_PREFIX = "Reportada por el asistente omnibot"  # as core/cmms/reported-failure.ts
-CLOCK_MARGIN = timedelta(minutes=2)  # how far the CMMS's clock may lag the worker's
+_REPORT = constants("reportar_falla")  # shared with core/cmms/reported-failure.ts through the catalog
+FIND_PAGES = int(_REPORT["findPages"])  # pages a look-up for a reported failure reads at most (the first and the newest)
+REPORT_MARKER_PREFIX = str(_REPORT["markerPrefix"])
+CLOCK_MARGIN = timedelta(seconds=_REPORT["clockMarginSeconds"])  # how far the CMMS's clock may lag the worker's
 
 
 def api_base(cmms_url: str, api_prefix: str = "/api/") -> str:
@@ -65,27 +67,23 @@ class CmmsClient:
             response = self.session.request(method, url, json=json, timeout=self.timeout)
         except requests.RequestException as exc:
             raise WorkflowFailure(
-                "cmms_unreachable",
+                cmms_error_code(None),
                 f"CMMS unreachable ({method} {url}): {type(exc).__name__}",
                 retryable=idempotent or _not_sent(exc),
             ) from exc
         status = response.status_code
-        if status >= 500:
-            raise WorkflowFailure(
-                "cmms_error", f"CMMS answered {status} to {method} {url}", retryable=idempotent, status=status
-            )
-        if status in (401, 403):
-            raise WorkflowFailure(
-                "cmms_auth", f"CMMS refused the credentials ({status}): {_detail(response)}", status=status
-            )
-        if status == 404:
-            raise WorkflowFailure("cmms_not_found", f"CMMS has no {url} (404)", status=status)
         if status >= 400:
-            raise WorkflowFailure("cmms_rejected", f"CMMS rejected {method} {url} ({status}): {_detail(response)}", status=status)
+            # The code by status comes from the catalog, as the in-process runner's (cmmsErrorCode).
+            message = (
+                f"CMMS answered {status} to {method} {url}"
+                if status >= 500
+                else f"CMMS refused {method} {url} ({status}): {_detail(response)}"
+            )
+            raise WorkflowFailure(cmms_error_code(status), message, retryable=status >= 500 and idempotent, status=status)
         try:
             return response.json()
         except ValueError as exc:
-            raise WorkflowFailure("cmms_bad_response", f"CMMS answered non-JSON to {method} {url}") from exc
+            raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS answered non-JSON to {method} {url}") from exc
 
     def iter_list(self, path: str) -> Iterator[dict]:
         """Every item of a list route, following `next` links; a bare list is one page."""
@@ -94,13 +92,13 @@ class CmmsClient:
         while url:
             pages += 1
             if pages > MAX_PAGES:
-                raise WorkflowFailure("cmms_bad_response", f"CMMS pagination of {path} exceeded {MAX_PAGES} pages")
+                raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS pagination of {path} exceeded {MAX_PAGES} pages")
             body = self.request("GET", url)
             if isinstance(body, list):
                 yield from (item for item in body if isinstance(item, dict))
                 return
             if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-                raise WorkflowFailure("cmms_bad_response", f"CMMS list {path} has neither results nor a list")
+                raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS list {path} has neither results nor a list")
             yield from (item for item in body["results"] if isinstance(item, dict))
             next_link = body.get("next")
             url = self._same_origin(next_link) if next_link else None
@@ -117,7 +115,7 @@ class CmmsClient:
         if isinstance(body, list):
             return {"count": len(body), "next": None, "results": body}
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-            raise WorkflowFailure("cmms_bad_response", f"CMMS list {path} has neither results nor a list")
+            raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS list {path} has neither results nor a list")
         return body
 
     def find_reported_failure(
@@ -152,7 +150,7 @@ class CmmsClient:
             "POST", self._url("ordenes-trabajo/reportar-falla/"), json=body, idempotent=retry_safe
         )
         if not isinstance(created, dict):
-            raise WorkflowFailure("cmms_bad_response", "CMMS answered reportar-falla with no order")
+            raise WorkflowFailure(cmms_error_code(bad_response=True), "CMMS answered reportar-falla with no order")
         # Some versions wrap the new order: {message, orden}.
         if "numeroot" not in created and isinstance(created.get("orden"), dict):
             return created["orden"]

@@ -16,6 +16,7 @@ from airflow.sdk import dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from .callback import build_payload, post_callback
+from .catalog import missing_parameters, workflow as catalog_entry
 from .cmms import CmmsClient, api_base
 from .errors import WorkflowFailure
 from .settings import callback_secret, cmms_settings, task_tuning
@@ -37,7 +38,11 @@ def _cmms_client(timeout: float) -> CmmsClient:
     return CmmsClient(api_base(settings.url, settings.api_prefix), settings.token, timeout=timeout)
 
 
-def build_workflow_dag(dag_id: str, workflow: Workflow, description: str):
+def build_workflow_dag(dag_id: str, workflow: Workflow):
+    """`dag_id` must be a workflow catalog id: the description and the required parameters come from there."""
+    entry = catalog_entry(dag_id)
+    names = [p["name"] for p in entry["parameters"]]
+    description = f"{entry['description']} ({'params: ' + ', '.join(names) if names else 'no params'})"
     tuning = task_tuning()
 
     @dag(
@@ -60,7 +65,8 @@ def build_workflow_dag(dag_id: str, workflow: Workflow, description: str):
             context = get_current_context()
             ti = context["ti"]
             conf = _conf()
-            params = conf.get("params")
+            raw_params = conf.get("params")
+            params = dict(raw_params) if isinstance(raw_params, dict) else {}
             # A retry (try_number > 1) may follow an attempt that already wrote to the CMMS.
             dag_run = context["dag_run"]
             run = {
@@ -69,8 +75,11 @@ def build_workflow_dag(dag_id: str, workflow: Workflow, description: str):
                 "started_at": getattr(dag_run, "start_date", None),
             }
             try:
+                missing = missing_parameters(dag_id, params)  # the catalog's, as the in-process runner checks them
+                if missing:
+                    raise WorkflowFailure("invalid_params", f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} required")
                 client = _cmms_client(tuning.cmms_timeout_seconds)
-                return workflow(client, dict(params) if isinstance(params, dict) else {}, run=run)
+                return workflow(client, params, run=run)
             except WorkflowFailure as failure:
                 ti.xcom_push(key=ERROR_XCOM_KEY, value=failure.as_error())
                 if failure.retryable:

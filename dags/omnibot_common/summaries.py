@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .catalog import closed_work_order_states, cmms_priorities
+
 WORK_ORDER_FIELDS = (
     "idordentrabajo",
     "numeroot",
@@ -16,17 +18,19 @@ WORK_ORDER_FIELDS = (
     "descripcionproblemareportado",
 )
 
-CLOSED_STATES = {"completada", "cancelada"}
-PRIORITY_RANK = {"critica": 0, "alta": 1, "media": 2, "baja": 3}
-PRIORITY_NAMES = {"critica": "Crítica", "alta": "Alta", "media": "Media", "baja": "Baja"}
-PRIORITY_BY_NUMBER = {"1": "Baja", "2": "Media", "3": "Alta", "4": "Crítica"}
-PENDING_LIMIT = 10
-
 
 def fold(text: object) -> str:
     """Lower-case without accents: 'Crítica' -> 'critica'."""
     decomposed = unicodedata.normalize("NFKD", str(text or "").strip())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+# From the workflow catalog: priorities least urgent first, numbered 1-4 in that order.
+_PRIORITIES = cmms_priorities()
+CLOSED_STATES = {fold(state) for state in closed_work_order_states()}
+PRIORITY_RANK = {fold(name): len(_PRIORITIES) - 1 - i for i, name in enumerate(_PRIORITIES)}  # 0 = most urgent
+PRIORITY_NAMES = {fold(name): name for name in _PRIORITIES}
+PRIORITY_BY_NUMBER = {str(i + 1): name for i, name in enumerate(_PRIORITIES)}
 
 
 def summarize_work_order(raw: dict) -> dict:

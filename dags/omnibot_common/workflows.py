@@ -1,4 +1,5 @@
-"""The four workflows as plain functions `(client, params, run=None) -> result`, free of Airflow.
+"""The workflows as plain functions `(client, params, run=None) -> result`, free of Airflow: one per
+id of the workflow catalog (workflows/catalog.json), keyed by it in WORKFLOWS.
 
 The result shapes are those of core/workflows/results.ts. `run` ({run_id, attempt}) tells a
 workflow which DAG run it serves and whether an earlier attempt may already have written to the
@@ -12,10 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypedDict
 
+from .catalog import constants
 from .cmms import REPORT_MARKER_PREFIX, CmmsClient
 from .errors import WorkflowFailure
 from .summaries import (
-    PENDING_LIMIT,
     fold,
     is_pending,
     normalize_priority,
@@ -108,9 +109,11 @@ def listar_equipos(client: CmmsClient, params: dict, run: RunInfo | None = None)
 
 def listar_ot_pendientes(client: CmmsClient, params: dict, run: RunInfo | None = None) -> dict:
     pending = sorted((o for o in client.list_work_orders() if is_pending(o)), key=pending_sort_key)
-    return {"total": len(pending), "orders": [summarize_work_order(o) for o in pending[:PENDING_LIMIT]]}
+    limit = int(constants("listar_ot_pendientes")["limit"])
+    return {"total": len(pending), "orders": [summarize_work_order(o) for o in pending[:limit]]}
 
 
+# Checked against the catalog's ids by test/airflow/check_dags.py and workflows/catalog.test.ts.
 WORKFLOWS: dict[str, Workflow] = {
     "consultar_estado_ot": consultar_estado_ot,
     "reportar_falla": reportar_falla,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ChannelPacer, DEFAULT_LIMITS } from '../../core/delivery/rate-limit.ts';
+import { ChannelPacer } from '../../core/delivery/rate-limit.ts';
 import { fixture } from '../../test/contract/fixtures.ts';
 import { parseUpdate } from './parse.ts';
 import { CallbackData, renderTelegram } from './render.ts';
+import { PACING } from './types.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded payloads, changed field by field
 type Update = Record<string, any>;
@@ -50,7 +51,7 @@ describe('Telegram groups: one conversation per member', () => {
   });
 
   it("paces all members' replies together, within the group's 20 a minute", () => {
-    const pacer = new ChannelPacer(DEFAULT_LIMITS.telegram!, 0);
+    const pacer = new ChannelPacer(PACING, 0);
     const waits = [ANA, BRUNO, ANA, BRUNO].map((user) => pacer.reserve(`telegram:${GROUP}:${user}`, 0));
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
     expect(Math.round(waits[3]! / 1000)).toBe(3);

@@ -1,12 +1,11 @@
+import { type Env, envText, envUrl } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { silentLogger } from '../../core/log.ts';
-import type { ChannelPlugin } from '../../core/plugin.ts';
-import type { OutboundMessage } from '../../core/types.ts';
+import type { ChannelFactory, ChannelPlugin } from '../../core/plugin.ts';
 import { CallbackData, renderTelegram } from './render.ts';
 import { createTelegramClient } from './send.ts';
-import { CHANNEL, LIMITS, type TelegramPluginOptions, type TelegramSettings } from './types.ts';
+import { CHANNEL, LIMITS, PACING, type TelegramPluginOptions, type TelegramSettings } from './types.ts';
 import { SECRET_TOKEN_PATTERN } from './verify.ts';
 import { mountWebhook } from './webhook.ts';
 
@@ -24,49 +23,74 @@ export const NOTICES = {
   expiredButton: 'Ese botón ya no está disponible. Escribe "ayuda" para ver lo que puedo hacer.',
 } as const;
 
-function settingsOf(options: TelegramPluginOptions): TelegramSettings {
+/** The channel's variables as given (unchecked): also read by `npm run telegram:set-webhook`. */
+export function telegramEnv(env: Env): { token?: string; webhookSecret?: string; apiUrl: string } {
+  return {
+    token: envText(env, 'TELEGRAM_BOT_TOKEN'),
+    webhookSecret: envText(env, 'TELEGRAM_WEBHOOK_SECRET'),
+    apiUrl: envUrl(env, 'TELEGRAM_API_URL') ?? 'https://api.telegram.org',
+  };
+}
+
+/** The options, each one left out read from its variable; a ConfigError naming what is missing or wrong. */
+function settingsOf(options: TelegramPluginOptions, env: Env): TelegramSettings {
+  const fromEnv = telegramEnv(env);
+  const token = options.token?.trim() || fromEnv.token;
+  const webhookSecret = options.webhookSecret?.trim() || fromEnv.webhookSecret;
   const missing = [
-    ['token', 'TELEGRAM_BOT_TOKEN'],
-    ['webhookSecret', 'TELEGRAM_WEBHOOK_SECRET'],
-  ].filter(([key]) => !options[key as 'token' | 'webhookSecret']?.trim());
+    ['TELEGRAM_BOT_TOKEN', token],
+    ['TELEGRAM_WEBHOOK_SECRET', webhookSecret],
+  ].filter(([, value]) => !value);
   if (missing.length > 0)
-    throw new ConfigError(`Telegram channel: missing ${missing.map(([, name]) => name).join(', ')}`);
-  const webhookSecret = options.webhookSecret!.trim();
-  if (!SECRET_TOKEN_PATTERN.test(webhookSecret)) {
+    throw new ConfigError(`Telegram channel: missing ${missing.map(([name]) => name).join(', ')}`);
+  if (!SECRET_TOKEN_PATTERN.test(webhookSecret!)) {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -');
   }
   return {
-    token: options.token!.trim(),
-    webhookSecret,
-    apiUrl: (options.apiUrl ?? 'https://api.telegram.org').replace(/\/+$/, ''),
+    token: token!,
+    webhookSecret: webhookSecret!,
+    apiUrl: (options.apiUrl ?? fromEnv.apiUrl).replace(/\/+$/, ''),
     timeoutMs: options.timeoutMs ?? 10_000,
   };
 }
 
-/** The Telegram Bot API channel: webhook on `/webhooks/telegram`, replies with sendMessage. */
-export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlugin {
-  const settings = settingsOf(options);
-  // Until mounted (or without a logger option), the host's logger is not known yet.
-  let logger = (options.logger ?? silentLogger).child({ channel: CHANNEL });
+/** The channel list's line: on when its bot token or webhook secret is set (then both are required). */
+export const telegramChannel: ChannelFactory = {
+  name: CHANNEL,
+  fromEnv(env) {
+    const { token, webhookSecret } = telegramEnv(env);
+    return token || webhookSecret ? createTelegramPlugin({}, env) : null;
+  },
+};
+
+/**
+ * The Telegram Bot API channel: webhook on `/webhooks/telegram`, replies with sendMessage. Settings
+ * from `options`, else from `env`; everything else from the host at `mount`.
+ */
+export function createTelegramPlugin(options: TelegramPluginOptions = {}, env: Env = process.env): ChannelPlugin {
+  const settings = settingsOf(options, env);
   const client = createTelegramClient(settings);
   const callbackData = new CallbackData();
   const firstNotice = recentIds<number>(1000);
   // Background retries of inbound messages stop on close.
   const closing = new AbortController();
 
-  const plugin: ChannelPlugin = {
+  return {
     name: CHANNEL,
-    capabilities: { buttons: true, maxButtons: 100, maxButtonTitle: LIMITS.buttonTitle, maxTextLength: LIMITS.text },
+    capabilities: {
+      buttons: true,
+      maxButtons: 100,
+      maxButtonTitle: LIMITS.buttonTitle,
+      maxTextLength: LIMITS.text,
+      pacing: options.pacing ?? PACING,
+    },
     mount(app, host) {
-      if (!options.logger) logger = host.logger.child({ channel: CHANNEL });
-      const deliver = options.deliver ?? ((message: OutboundMessage) => plugin.send(message));
       const notify = (text: string) => async (conversationId: string, updateId: number) => {
-        if (firstNotice(updateId)) await deliver({ conversationId, text });
+        if (firstNotice(updateId)) await host.deliver({ conversationId, text });
       };
       mountWebhook(app, {
         settings,
         host,
-        logger,
         signal: closing.signal,
         answerCallback: async (id) => void (await client.call('answerCallbackQuery', { callback_query_id: id })),
         decodeAction: (data) => callbackData.decode(data),
@@ -90,5 +114,4 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
       await client.close();
     },
   };
-  return plugin;
 }

@@ -3,18 +3,19 @@ import { createOutboundDispatcher } from '../../core/delivery/dispatcher.ts';
 import { RateLimitError, UpstreamError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/log.ts';
 import { PluginRegistry } from '../../core/plugin.ts';
+import { telegramFake } from '../../test/channels/fakes/telegram.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createTelegramPlugin } from './index.ts';
 
 let platform: PlatformServer;
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: '123:ABC' });
+  platform = await startPlatformServer([telegramFake({ token: '123:ABC' })]);
 });
 afterAll(() => platform.close());
 beforeEach(() => platform.reset());
 
 const plugin = (token = '123:ABC') =>
-  createTelegramPlugin({ token, webhookSecret: 'secret', apiUrl: platform.telegramApiUrl, timeoutMs: 2000 });
+  createTelegramPlugin({ token, webhookSecret: 'secret', apiUrl: platform.apiUrl('telegram'), timeoutMs: 2000 });
 
 describe('Telegram send', () => {
   it('calls sendMessage on /bot{token}/', async () => {

@@ -1,6 +1,4 @@
-import type { Config } from '../../core/config.ts';
-import type { Logger } from '../../core/log.ts';
-import type { OutboundMessage } from '../../core/types.ts';
+import type { ChannelLimits } from '../../core/delivery/types.ts';
 
 export const CHANNEL = 'telegram';
 export const WEBHOOK_PATH = '/webhooks/telegram';
@@ -15,13 +13,30 @@ export const LIMITS = {
   buttonsPerRow: 2,
 } as const;
 
-export interface TelegramPluginOptions extends Partial<Config['telegram']> {
-  logger?: Logger;
+/**
+ * The channel's settings; each one left out is read from its variable (`TELEGRAM_BOT_TOKEN`,
+ * `TELEGRAM_WEBHOOK_SECRET`, `TELEGRAM_API_URL`).
+ */
+export interface TelegramPluginOptions {
+  token?: string;
+  webhookSecret?: string;
+  /** Default https://api.telegram.org. */
+  apiUrl?: string;
   /** Timeout of one Bot API call (connect, headers and body each). Default 10 s. */
   timeoutMs?: number;
-  /** How the plugin's own notices (edits, unreadable messages) are delivered; default: `send`. */
-  deliver?: (message: OutboundMessage) => Promise<void>;
+  /** Outbound pacing; default `PACING`. */
+  pacing?: ChannelLimits;
 }
+
+/**
+ * The Bot API's documented budget: about 1 msg/s per chat and 30 msg/s per bot; a turn's 2–3 replies
+ * go out at once (burst 3). Groups (negative chat ids) allow about 20 msg/min: burst 3, then one every 3 s.
+ */
+export const PACING: ChannelLimits = {
+  perChat: { burst: 3, perSecond: 1 },
+  perGroup: { burst: 3, perSecond: 20 / 60 },
+  global: { burst: 30, perSecond: 30 },
+};
 
 export interface TelegramSettings {
   token: string;

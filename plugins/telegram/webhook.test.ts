@@ -1,9 +1,10 @@
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
+import { telegramFake } from '../../test/channels/fakes/telegram.ts';
 import { createFakeRuntime, type FakeRuntime } from '../../test/contract/fake-runtime.ts';
 import { fixtureText } from '../../test/contract/fixtures.ts';
+import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createTelegramPlugin, NOTICES } from './index.ts';
 
@@ -14,7 +15,7 @@ let app: Hono;
 const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: '123:ABC' });
+  platform = await startPlatformServer([telegramFake({ token: '123:ABC' })]);
 });
 afterAll(() => platform.close());
 
@@ -22,10 +23,9 @@ beforeEach(() => {
   platform.reset();
   logs.length = 0;
   const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
-  const plugin = createTelegramPlugin({ token: '123:ABC', webhookSecret: SECRET, apiUrl: platform.telegramApiUrl });
+  const plugin = createTelegramPlugin({ token: '123:ABC', webhookSecret: SECRET, apiUrl: platform.apiUrl('telegram') });
   runtime = createFakeRuntime({ reply: () => null });
-  app = new Hono();
-  plugin.mount(app, { runtime, config: loadConfig({}), logger });
+  ({ app } = mountPlugin(plugin, { runtime, logger }));
 });
 
 const post = (body: string, secret: string | null = SECRET) =>
@@ -115,9 +115,12 @@ describe('POST /webhooks/telegram', () => {
     let down = true;
     runtime = createFakeRuntime({ reply: () => null, unavailable: () => down });
     const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
-    const plugin = createTelegramPlugin({ token: '123:ABC', webhookSecret: SECRET, apiUrl: platform.telegramApiUrl });
-    app = new Hono();
-    plugin.mount(app, { runtime, config: loadConfig({}), logger });
+    const plugin = createTelegramPlugin({
+      token: '123:ABC',
+      webhookSecret: SECRET,
+      apiUrl: platform.apiUrl('telegram'),
+    });
+    ({ app } = mountPlugin(plugin, { runtime, logger }));
     const body = fixtureText('telegram', 'message-text.json');
     const refused = await post(body);
     expect(refused.status).toBe(503);

@@ -1,12 +1,13 @@
+import { type Env, envText, envUrl } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { silentLogger } from '../../core/log.ts';
-import type { ChannelPlugin } from '../../core/plugin.ts';
+import { type Logger, silentLogger } from '../../core/log.ts';
+import type { ChannelFactory, ChannelPlugin, PluginHost } from '../../core/plugin.ts';
 import type { OutboundMessage } from '../../core/types.ts';
 import { droppedButtons, renderWhatsApp } from './render.ts';
 import { createWhatsAppClient } from './send.ts';
-import { CHANNEL, LIMITS, type WhatsAppPluginOptions, type WhatsAppSettings } from './types.ts';
+import { CHANNEL, LIMITS, PACING, type WhatsAppPluginOptions, type WhatsAppSettings } from './types.ts';
 import { mountWebhook } from './webhook.ts';
 
 export { parseWebhook } from './parse.ts';
@@ -25,18 +26,31 @@ const REQUIRED = [
   ['phoneNumberId', 'WHATSAPP_PHONE_NUMBER_ID'],
 ] as const;
 
-function settingsOf(options: WhatsAppPluginOptions): WhatsAppSettings {
-  const missing = REQUIRED.filter(([key]) => !options[key]?.trim()).map(([, name]) => name);
+/** The options, each one left out read from its variable; a ConfigError naming what is missing. */
+function settingsOf(options: WhatsAppPluginOptions, env: Env): WhatsAppSettings {
+  const values = REQUIRED.map(([key, name]) => options[key]?.trim() || envText(env, name));
+  const missing = REQUIRED.filter((_, i) => !values[i]).map(([, name]) => name);
   if (missing.length > 0) throw new ConfigError(`WhatsApp channel: missing ${missing.join(', ')}`);
+  const [verifyToken, appSecret, token, phoneNumberId] = values as string[];
+  const apiUrl = options.apiUrl ?? envUrl(env, 'WHATSAPP_API_URL') ?? 'https://graph.facebook.com/v23.0';
   return {
-    verifyToken: options.verifyToken!.trim(),
-    appSecret: options.appSecret!.trim(),
-    token: options.token!.trim(),
-    phoneNumberId: options.phoneNumberId!.trim(),
-    apiUrl: (options.apiUrl ?? 'https://graph.facebook.com/v23.0').replace(/\/+$/, ''),
+    verifyToken: verifyToken!,
+    appSecret: appSecret!,
+    token: token!,
+    phoneNumberId: phoneNumberId!,
+    apiUrl: apiUrl.replace(/\/+$/, ''),
     timeoutMs: options.timeoutMs ?? 10_000,
   };
 }
+
+/** The channel list's line: on when any of its variables is set (then all are required), off otherwise. */
+export const whatsappChannel: ChannelFactory = {
+  name: CHANNEL,
+  fromEnv(env) {
+    const configured = REQUIRED.some(([, name]) => envText(env, name) !== undefined);
+    return configured ? createWhatsAppPlugin({}, env) : null;
+  },
+};
 
 /** Sent messages whose `failed` status may still arrive (the most recent ones, per process). */
 const REMEMBERED_SENDS = 10_000;
@@ -48,12 +62,16 @@ interface SentPart {
   deadLetter: SendOptions['deadLetter'];
 }
 
-/** The WhatsApp Cloud API channel: webhook on `/webhooks/whatsapp`, replies through the Graph API. */
-export function createWhatsAppPlugin(options: WhatsAppPluginOptions): ChannelPlugin {
-  const settings = settingsOf(options);
-  // Until mounted (or without a logger option), the host's logger is not known yet.
-  let logger = (options.logger ?? silentLogger).child({ channel: CHANNEL });
-  const client = createWhatsAppClient(settings, () => logger);
+/**
+ * The WhatsApp Cloud API channel: webhook on `/webhooks/whatsapp`, replies through the Graph API.
+ * Settings from `options`, else from `env`; everything else from the host at `mount`.
+ */
+export function createWhatsAppPlugin(options: WhatsAppPluginOptions = {}, env: Env = process.env): ChannelPlugin {
+  const settings = settingsOf(options, env);
+  // Everything the plugin uses besides its settings comes from the host it is mounted on.
+  let host: PluginHost | undefined;
+  const logger = (): Logger => host?.logger ?? silentLogger;
+  const client = createWhatsAppClient(settings, logger);
   const firstNotice = recentIds<string>(1000);
   // wamid → what it carried: a later `failed` status dead-letters the message (see webhook.ts).
   const sentParts = new Map<string, SentPart>();
@@ -64,21 +82,20 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions): ChannelPlu
   // Background retries of inbound messages stop on close.
   const closing = new AbortController();
 
-  const plugin: ChannelPlugin = {
+  return {
     name: CHANNEL,
     capabilities: {
       buttons: true,
       maxButtons: LIMITS.listRows,
       maxButtonTitle: LIMITS.listRowTitle,
       maxTextLength: LIMITS.text,
+      pacing: options.pacing ?? PACING,
     },
-    mount(app, host) {
-      if (!options.logger) logger = host.logger.child({ channel: CHANNEL });
-      const deliver = options.deliver ?? ((message: OutboundMessage) => plugin.send(message));
+    mount(app, mountedOn) {
+      host = mountedOn;
       mountWebhook(app, {
         settings,
-        host,
-        logger,
+        host: mountedOn,
         signal: closing.signal,
         async reportFailed(wamid, failure) {
           const sent = sentParts.get(wamid);
@@ -89,14 +106,14 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions): ChannelPlu
         },
         async notifyUnsupported(message) {
           if (!firstNotice(message.messageId)) return;
-          await deliver({ conversationId: message.conversationId, text: UNSUPPORTED_NOTICE });
+          await mountedOn.deliver({ conversationId: message.conversationId, text: UNSUPPORTED_NOTICE });
         },
       });
     },
     async send(message, options: SendOptions = {}) {
       const dropped = droppedButtons(message);
       if (dropped > 0)
-        logger.warn({ conversationId: message.conversationId, dropped }, 'more buttons than a WhatsApp list holds');
+        logger().warn({ conversationId: message.conversationId, dropped }, 'more buttons than a WhatsApp list holds');
       const payloads = renderWhatsApp(message);
       // Parts already accepted (the dispatcher keeps the count, also in dead letters): not repeated.
       const from = Math.max(0, options.fromPart ?? 0);
@@ -112,5 +129,4 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions): ChannelPlu
       await client.close();
     },
   };
-  return plugin;
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimitError, UpstreamError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
+import { whatsappFake } from '../../test/channels/fakes/whatsapp.ts';
+import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createWhatsAppPlugin } from './index.ts';
 import { parseRetryAfter } from './send.ts';
@@ -9,7 +11,7 @@ let platform: PlatformServer;
 const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  platform = await startPlatformServer({ whatsappToken: 'wa-token', whatsappPhoneNumberId: '106540352242922' });
+  platform = await startPlatformServer([whatsappFake({ token: 'wa-token', phoneNumberId: '106540352242922' })]);
 });
 afterAll(() => platform.close());
 beforeEach(() => {
@@ -17,16 +19,19 @@ beforeEach(() => {
   logs.length = 0;
 });
 
-const plugin = () =>
-  createWhatsAppPlugin({
+/** Mounted (on a fake host): its logger is the host's. */
+const plugin = () => {
+  const whatsapp = createWhatsAppPlugin({
     verifyToken: 'verify',
     appSecret: 'secret',
     token: 'wa-token',
     phoneNumberId: '106540352242922',
-    apiUrl: platform.whatsappApiUrl,
+    apiUrl: platform.apiUrl('whatsapp'),
     timeoutMs: 2000,
-    logger: createLogger('debug', {}, (line) => logs.push(JSON.parse(line))),
   });
+  mountPlugin(whatsapp, { logger: createLogger('debug', {}, (line) => logs.push(JSON.parse(line))) });
+  return whatsapp;
+};
 
 describe('WhatsApp send', () => {
   it('posts to /{phone-number-id}/messages with the bearer token', async () => {

@@ -1,6 +1,4 @@
-import type { Config } from '../../core/config.ts';
-import type { Logger } from '../../core/log.ts';
-import type { OutboundMessage } from '../../core/types.ts';
+import type { ChannelLimits } from '../../core/delivery/types.ts';
 
 export const CHANNEL = 'whatsapp';
 export const WEBHOOK_PATH = '/webhooks/whatsapp';
@@ -19,16 +17,28 @@ export const LIMITS = {
   outsideWindowError: 131047,
 } as const;
 
-export interface WhatsAppPluginOptions extends Partial<Config['whatsapp']> {
-  logger?: Logger;
+/**
+ * The channel's settings; each one left out is read from its variable (`WHATSAPP_VERIFY_TOKEN`,
+ * `WHATSAPP_APP_SECRET`, `WHATSAPP_TOKEN`, `WHATSAPP_PHONE_NUMBER_ID`, `WHATSAPP_API_URL`).
+ */
+export interface WhatsAppPluginOptions {
+  verifyToken?: string;
+  appSecret?: string;
+  token?: string;
+  phoneNumberId?: string;
+  /** Default https://graph.facebook.com/v23.0. */
+  apiUrl?: string;
   /** Timeout of one Graph API call (connect, headers and body each). Default 10 s. */
   timeoutMs?: number;
-  /**
-   * How the plugin's own notices (unsupported message types) are delivered; the gateway passes the
-   * outbound dispatcher. Default: the plugin's `send`, failures logged.
-   */
-  deliver?: (message: OutboundMessage) => Promise<void>;
+  /** Outbound pacing; default `PACING`. */
+  pacing?: ChannelLimits;
 }
+
+/**
+ * 80 msg/s per phone number (Cloud API throughput); per user 1 msg/s with a burst of 3, well under
+ * the pair rate limit (131056) for conversational replies.
+ */
+export const PACING: ChannelLimits = { perChat: { burst: 3, perSecond: 1 }, global: { burst: 80, perSecond: 80 } };
 
 export interface WhatsAppSettings {
   verifyToken: string;

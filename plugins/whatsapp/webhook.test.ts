@@ -1,9 +1,10 @@
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
+import { whatsappFake } from '../../test/channels/fakes/whatsapp.ts';
 import { createFakeRuntime, type FakeRuntime } from '../../test/contract/fake-runtime.ts';
 import { fixtureText } from '../../test/contract/fixtures.ts';
+import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createWhatsAppPlugin, UNSUPPORTED_NOTICE } from './index.ts';
 import { signWhatsAppBody } from './verify.ts';
@@ -15,7 +16,7 @@ let app: Hono;
 const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
+  platform = await startPlatformServer([whatsappFake()]);
 });
 afterAll(() => platform.close());
 
@@ -28,12 +29,10 @@ beforeEach(() => {
     appSecret: SECRET,
     token: 'wa-token',
     phoneNumberId: '106540352242922',
-    apiUrl: platform.whatsappApiUrl,
-    logger,
+    apiUrl: platform.apiUrl('whatsapp'),
   });
   runtime = createFakeRuntime({ reply: () => null });
-  app = new Hono();
-  plugin.mount(app, { runtime, config: loadConfig({ MAX_BODY_BYTES: '65536' }), logger });
+  ({ app } = mountPlugin(plugin, { runtime, logger, env: { MAX_BODY_BYTES: '65536' } }));
 });
 
 const post = (body: string, signature: string | null = signWhatsAppBody(SECRET, body)) =>
@@ -177,8 +176,7 @@ describe('POST /webhooks/whatsapp', () => {
       token: 't',
       phoneNumberId: '106540352242922',
     });
-    app = new Hono();
-    plugin.mount(app, { runtime, config: loadConfig({}), logger });
+    ({ app } = mountPlugin(plugin, { runtime, logger }));
     const body = fixtureText('whatsapp', 'text.json');
     const refused = await post(body);
     expect(refused.status).toBe(503);
@@ -201,8 +199,7 @@ describe('POST /webhooks/whatsapp', () => {
       token: 't',
       phoneNumberId: '106540352242922',
     });
-    app = new Hono();
-    plugin.mount(app, { runtime, config: loadConfig({}), logger });
+    ({ app } = mountPlugin(plugin, { runtime, logger }));
     expect((await post(fixtureText('whatsapp', 'text.json'))).status).toBe(200);
     await runtime.settle();
     expect(runtime.received.map((m) => m.conversationId)).toEqual(['whatsapp:56912345678']);

@@ -1,10 +1,9 @@
 import type { Context, Hono } from 'hono';
-import { receiveInBackground, storeAccepting } from '../../core/delivery/inbound.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
 import type { LateFailure } from '../../core/delivery/types.ts';
-import { parseJson, readRawBody, webhookError } from '../../core/delivery/webhook-body.ts';
-import { ValidationError } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
+import { AuthError, ForbiddenError, ValidationError } from '../../core/errors.ts';
+import { parseJson } from '../../core/http/read-json.ts';
+import { mountWebhookRoute } from '../../core/http/webhook-route.ts';
 import type { PluginHost } from '../../core/plugin.ts';
 import type { DeliveryStatus } from '../../core/runtime/types.ts';
 import { type ParsedWebhook, parseWebhook, type UnsupportedMessage } from './parse.ts';
@@ -14,7 +13,6 @@ import { verifyHandshake, verifySignature } from './verify.ts';
 export interface WebhookDeps {
   settings: WhatsAppSettings;
   host: PluginHost;
-  logger: Logger;
   /** Aborted on close: background retries of inbound messages stop. */
   signal?: AbortSignal;
   /** Answers a message the assistant cannot read. */
@@ -41,13 +39,13 @@ function failureOf(status: DeliveryStatus): Omit<LateFailure, 'partsSent'> {
   };
 }
 
-async function processDelivery(
+/** Everything of a delivery but its messages (those go to the runtime): statuses, skipped items, notices. */
+async function processAlongside(
   parsed: ParsedWebhook,
   deps: WebhookDeps,
   firstStatus: (key: string) => boolean,
 ): Promise<void> {
-  const { runtime } = deps.host;
-  const { logger } = deps;
+  const { runtime, logger } = deps.host;
   for (const message of parsed.ignored) {
     logger.debug(
       { conversationId: message.conversationId, messageId: message.messageId, type: message.type },
@@ -55,7 +53,6 @@ async function processDelivery(
     );
   }
   await Promise.all([
-    receiveInBackground(runtime, parsed.messages, logger, deps.signal ? { signal: deps.signal } : {}),
     ...parsed.statuses.map(async ({ conversationId, status }) => {
       if (!firstStatus(`${status.messageId}:${status.status}`)) {
         logger.debug({ conversationId, messageId: status.messageId, status: status.status }, 'repeated status ignored');
@@ -74,7 +71,7 @@ async function processDelivery(
           );
         }
       } catch (error) {
-        logger.error({ conversationId, messageId: status.messageId, error }, 'delivery status not recorded');
+        logger.error({ conversationId, messageId: status.messageId, err: error }, 'delivery status not recorded');
       }
     }),
     ...parsed.unsupported.map(async (message) => {
@@ -85,7 +82,7 @@ async function processDelivery(
       try {
         await deps.notifyUnsupported(message);
       } catch (error) {
-        logger.error({ conversationId: message.conversationId, error }, 'unsupported-type notice not sent');
+        logger.error({ conversationId: message.conversationId, err: error }, 'unsupported-type notice not sent');
       }
     }),
   ]);
@@ -93,7 +90,8 @@ async function processDelivery(
 
 /** `GET` (subscription handshake) and `POST` (signed deliveries) on `/webhooks/whatsapp`. */
 export function mountWebhook(app: Hono, deps: WebhookDeps): void {
-  const { settings, host, logger } = deps;
+  const { settings, host } = deps;
+  const { logger } = host;
   const firstStatus = recentIds<string>(REMEMBERED_STATUSES);
 
   app.get(WEBHOOK_PATH, (c: Context) => {
@@ -107,54 +105,50 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     );
     if (challenge === null) {
       logger.warn({ mode: c.req.query('hub.mode') }, 'WhatsApp webhook handshake refused');
-      return webhookError(c, 403, 'forbidden', 'hub.mode or hub.verify_token does not match');
+      throw new ForbiddenError('hub.mode or hub.verify_token does not match');
     }
     return c.text(challenge, 200);
   });
 
-  app.post(WEBHOOK_PATH, async (c: Context) => {
-    const raw = await readRawBody(c, host.config.maxBodyBytes);
-    if (!raw.ok) {
-      logger.warn({ limitBytes: host.config.maxBodyBytes }, 'WhatsApp webhook body too large');
-      return raw.response;
-    }
-    const signature = c.req.header('x-hub-signature-256');
-    if (!verifySignature(raw.bytes, signature, settings.appSecret)) {
+  mountWebhookRoute(app, {
+    path: WEBHOOK_PATH,
+    runtime: host.runtime,
+    logger,
+    maxBodyBytes: host.config.maxBodyBytes,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    verify(c, raw) {
+      const signature = c.req.header('x-hub-signature-256');
+      if (verifySignature(raw, signature, settings.appSecret)) return;
       logger.warn({ hasSignature: Boolean(signature) }, 'WhatsApp webhook signature rejected');
-      return webhookError(
-        c,
-        401,
-        'unauthorized',
-        signature ? 'X-Hub-Signature-256 does not match the body' : 'X-Hub-Signature-256 is missing',
-      );
-    }
-    const body = parseJson(raw.bytes);
-    if (!body.ok) {
-      logger.warn({ bytes: raw.bytes.length, reason: body.reason }, 'WhatsApp webhook body refused');
-      return webhookError(c, 400, 'invalid_request', body.reason);
-    }
-    let parsed: ParsedWebhook;
-    try {
-      parsed = parseWebhook(body.value, { phoneNumberId: settings.phoneNumberId });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      logger.warn({ reason: error.message }, 'WhatsApp webhook payload rejected');
-      return webhookError(c, 400, error.code, error.message);
-    }
-    // Meta resends anything but a 200 for days: what does not match the API's types is skipped, not refused.
-    if (parsed.malformed > 0) logger.warn({ malformed: parsed.malformed }, 'malformed WhatsApp webhook items skipped');
-    if (parsed.foreign.length > 0)
-      logger.info(
-        { phoneNumberIds: [...new Set(parsed.foreign)], expected: settings.phoneNumberId },
-        'WhatsApp webhook changes for another phone number skipped',
-      );
-    // Answering 200 is a promise to process: with the store down, 503 makes Meta deliver again later.
-    const probe = parsed.messages[0]?.conversationId ?? parsed.statuses[0]?.conversationId;
-    if (probe && !(await storeAccepting(host.runtime, probe, logger))) {
-      return webhookError(c, 503, 'unavailable', 'the conversation store is unavailable; deliver again later');
-    }
-    // Meta retries anything but a fast 200: answer now, process after (shutdown waits for it).
-    host.runtime.track(processDelivery(parsed, deps, firstStatus));
-    return c.json({ ok: true }, 200);
+      throw new AuthError(signature ? 'X-Hub-Signature-256 does not match the body' : 'X-Hub-Signature-256 is missing');
+    },
+    parse(raw) {
+      const body = parseJson(raw);
+      let parsed: ParsedWebhook;
+      try {
+        parsed = parseWebhook(body, { phoneNumberId: settings.phoneNumberId });
+      } catch (error) {
+        if (error instanceof ValidationError)
+          logger.warn({ reason: error.message }, 'WhatsApp webhook payload rejected');
+        throw error;
+      }
+      // Meta resends anything but a 200 for days: what does not match the API's types is skipped, not refused.
+      if (parsed.malformed > 0)
+        logger.warn({ malformed: parsed.malformed }, 'malformed WhatsApp webhook items skipped');
+      if (parsed.foreign.length > 0)
+        logger.info(
+          { phoneNumberIds: [...new Set(parsed.foreign)], expected: settings.phoneNumberId },
+          'WhatsApp webhook changes for another phone number skipped',
+        );
+      return parsed;
+    },
+    receive(parsed) {
+      const probe = parsed.messages[0]?.conversationId ?? parsed.statuses[0]?.conversationId;
+      return {
+        messages: parsed.messages,
+        alongside: () => processAlongside(parsed, deps, firstStatus),
+        ...(probe ? { probe } : {}),
+      };
+    },
   });
 }

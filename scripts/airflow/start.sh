@@ -45,6 +45,8 @@ chmod 600 "$airflow_home/passwords.json"
 export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the repo's dags/
 export AIRFLOW_HOME="$airflow_home"
 export AIRFLOW__CORE__DAGS_FOLDER="$repo/dags"
+# The DAGs read the workflow catalog shared with the gateway (dags/omnibot_common/catalog.py).
+export OMNIBOT_WORKFLOW_CATALOG="$repo/workflows/catalog.json"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
 export AIRFLOW__CORE__EXECUTOR=LocalExecutor

@@ -7,13 +7,17 @@ usage: wait_ready.py BASE_URL USERNAME PASSWORD [--timeout S] [--pid-dir DIR]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import requests
 
-DAG_IDS = ("consultar_estado_ot", "reportar_falla", "listar_equipos", "listar_ot_pendientes")
+# Every DAG of the workflow catalog (the one list of workflow ids).
+_CATALOG = Path(__file__).resolve().parents[2] / "workflows" / "catalog.json"
+DAG_IDS = tuple(json.loads(_CATALOG.read_text(encoding="utf-8"))["workflows"])
 
 
 def dead_components(pid_dir: str | None) -> list[str]:

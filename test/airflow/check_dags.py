@@ -17,7 +17,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
-EXPECTED_DAGS = {"consultar_estado_ot", "reportar_falla", "listar_equipos", "listar_ot_pendientes"}
+CATALOG = json.loads((REPO / "workflows" / "catalog.json").read_text(encoding="utf-8"))
+EXPECTED_DAGS = set(CATALOG["workflows"])  # one DAG per workflow of the catalog
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="omnibot-dagcheck-"))
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
@@ -44,15 +45,29 @@ class FakeSession:
     def request(self, method, url, json=None, timeout=None):
         self.seen.append(url)
         body = self.pages[url]
+        if isinstance(body, Exception):
+            raise body
+        status = body.status if isinstance(body, Answer) else 200
 
         class Response:
-            status_code = 200
+            status_code = status
             text = ""
 
             def json(self_inner):
+                if isinstance(body, Answer):
+                    if body.payload is None:
+                        raise ValueError("not JSON")
+                    return body.payload
                 return body
 
         return Response()
+
+
+class Answer:
+    """A canned CMMS answer with its status (FakeSession serves a plain value as a 200)."""
+
+    def __init__(self, status: int, payload: object = None):
+        self.status, self.payload = status, payload
 
 
 @check
@@ -63,11 +78,57 @@ def dagbag_has_every_dag_without_import_errors():
     assert not bag.import_errors, bag.import_errors
     assert set(bag.dag_ids) == EXPECTED_DAGS, sorted(bag.dag_ids)
     for dag in bag.dags.values():
+        assert dag.description.startswith(CATALOG["workflows"][dag.dag_id]["description"]), dag.description
         assert dag.schedule is None or str(dag.timetable.summary) in ("None", "Never"), dag.dag_id
         tasks = {t.task_id: t for t in dag.tasks}
         assert set(tasks) == {"result", "callback"}, (dag.dag_id, set(tasks))
         assert str(tasks["callback"].trigger_rule) in ("all_done", "TriggerRule.ALL_DONE"), tasks["callback"].trigger_rule
         assert tasks["callback"].upstream_task_ids == {"result"}
+
+
+@check
+def every_catalog_workflow_has_its_function_and_dag_file():
+    from omnibot_common.workflows import WORKFLOWS
+
+    assert set(WORKFLOWS) == EXPECTED_DAGS, sorted(WORKFLOWS)
+    for dag_id, entry in CATALOG["workflows"].items():
+        source = (DAGS / f"{dag_id}.py").read_text(encoding="utf-8")
+        assert f'build_workflow_dag("{dag_id}", {dag_id})' in source, dag_id
+
+
+@check
+def a_failed_cmms_call_gets_the_catalog_code_of_its_status():
+    import requests
+
+    from omnibot_common.catalog import cmms_error_code, error_codes
+    from omnibot_common.cmms import CmmsClient
+    from omnibot_common.errors import WorkflowFailure
+
+    answers = {
+        "http://c/api/equipos/": Answer(401, {"detail": "Token inválido."}),
+        "http://c/api/faenas/": Answer(404, {"detail": "No encontrado."}),
+        "http://c/api/ordenes-trabajo/reportar-falla/": Answer(400, {"idequipo": ["Equipo no encontrado."]}),
+        "http://c/api/ordenes-trabajo/": Answer(503, {"detail": "Servicio no disponible."}),
+        "http://c/api/estados-equipo/": Answer(200, None),
+        "http://c/api/login/": requests.ConnectionError("Failed to establish a new connection"),
+    }
+    expected = {
+        "http://c/api/equipos/": ("cmms_auth", cmms_error_code(401), False),
+        "http://c/api/faenas/": ("cmms_not_found", cmms_error_code(404), False),
+        "http://c/api/ordenes-trabajo/reportar-falla/": ("cmms_rejected", cmms_error_code(400), False),
+        "http://c/api/ordenes-trabajo/": ("cmms_error", cmms_error_code(503), True),
+        "http://c/api/estados-equipo/": ("cmms_bad_response", cmms_error_code(bad_response=True), False),
+        "http://c/api/login/": ("cmms_unreachable", cmms_error_code(None), True),
+    }
+    client = CmmsClient("http://c/api/", None, session=FakeSession(answers))
+    for url, (code, from_table, retryable) in expected.items():
+        assert code == from_table and code in error_codes(), (url, code, from_table)
+        try:
+            client.request("GET", url)
+        except WorkflowFailure as failure:
+            assert (failure.code, failure.retryable) == (code, retryable), (url, failure.code, failure.retryable)
+        else:
+            raise AssertionError(f"{url} must fail")
 
 
 @check

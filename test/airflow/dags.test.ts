@@ -3,9 +3,11 @@
  * (signature, body fields, result shape) and the run's final state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSED_WORK_ORDER_STATES, PRIORITY_RANK } from '../../core/cmms/routes.ts';
 import { createAirflowRunner } from '../../core/workflows/airflow-runner.ts';
 import { CALLBACK_SIGNATURE_HEADER, verifySignature } from '../../core/workflows/callback.ts';
 import type { WorkflowRunner } from '../../core/workflows/types.ts';
+import { cmmsErrorCode, workflowConstants } from '../../workflows/catalog.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv, uniqueRunId } from './support/airflow-admin.ts';
 import { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './support/callback-receiver.ts';
 import { startTestCmms, type TestCmms } from './support/cmms.ts';
@@ -30,7 +32,7 @@ const EQUIPMENT_KEYS = [
   'modelo',
   'nombreequipo',
 ];
-const PRIORITY_RANK: Record<string, number> = { Crítica: 0, Alta: 1, Media: 2, Baja: 3 };
+const PENDING_LIMIT = workflowConstants('listar_ot_pendientes').limit;
 
 const env = airflowEnv();
 let admin: AirflowAdmin;
@@ -133,13 +135,14 @@ describe('DAG runs that succeed', () => {
     const cb = await verified(runs.pending!, 'success');
     const result = cb.json.result as { total: number; orders: Record<string, unknown>[] };
     expect(result.orders.length).toBeGreaterThan(0);
-    expect(result.orders.length).toBeLessThanOrEqual(10);
+    expect(PENDING_LIMIT).toBe(10);
+    expect(result.orders.length).toBeLessThanOrEqual(PENDING_LIMIT);
     expect(result.total).toBeGreaterThanOrEqual(result.orders.length);
     const ranks = result.orders.map((o) => PRIORITY_RANK[String(o.prioridad)] ?? 4);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     for (const order of result.orders) {
       expect(Object.keys(order).sort()).toEqual(WORK_ORDER_KEYS);
-      expect(['Completada', 'Cancelada']).not.toContain(order.estado_nombre);
+      expect(CLOSED_WORK_ORDER_STATES).not.toContain(order.estado_nombre);
     }
   });
 
@@ -162,7 +165,9 @@ describe('DAG runs that succeed', () => {
   it('a CMMS rejection (unknown equipment id) still calls back, with status failed, and fails the run', async () => {
     const cb = await verified(runs.rejected!, 'failed');
     const error = cb.json.error as { code: string; message: string };
-    expect(error.code).toMatch(/^cmms_/);
+    // The code the in-process runner gives the same 400 (core/workflows/definitions.test.ts).
+    expect(error.code).toBe(cmmsErrorCode({ status: 400 }));
+    expect(error.code).toBe('cmms_rejected');
     expect(error.message.length).toBeGreaterThan(0);
     expect(cb.json.result).toBeUndefined();
     expect(await admin.waitForRunEnd('reportar_falla', runs.rejected!.runId)).toBe('failed');
@@ -170,6 +175,14 @@ describe('DAG runs that succeed', () => {
 });
 
 describe('DAG runs that fail', () => {
+  it('a required parameter of the catalog that is missing fails at once as invalid_params', async () => {
+    const run = await start('consultar_estado_ot', { numeroot: ' ' }, 'no_params');
+    const cb = await verified(run, 'failed');
+    expect(cb.json.error).toMatchObject({ code: 'invalid_params', message: 'numeroot is required' });
+    expect(await admin.waitForRunEnd('consultar_estado_ot', run.runId)).toBe('failed');
+    expect((await admin.taskInstance('consultar_estado_ot', run.runId, 'result')).try_number).toBe(1);
+  });
+
   it('a wrong CMMS token (401) ends as status failed with cmms_auth, without retries', async () => {
     await admin.setVariable('cmms_token', 'not-a-valid-token');
     try {

@@ -8,10 +8,10 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
+import { REDIS_URL } from '../support/redis.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv } from './support/airflow-admin.ts';
 import { startTestCmms, type TestCmms } from './support/cmms.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const env = airflowEnv();
 const prefix = `omnibot-airflow-test:${process.pid}-${Date.now()}:`;
 let admin: AirflowAdmin;

@@ -1,6 +1,9 @@
 import { type Gateway, startGateway } from '../../app/gateway.ts';
-import type { PlatformServer } from '../support/platform-server.ts';
+import type { Env } from '../../core/config.ts';
+import type { PlatformFake, PlatformServer } from '../support/platform-server.ts';
 import { REDIS_URL, uniquePrefix } from '../support/redis.ts';
+import { telegramFake } from './fakes/telegram.ts';
+import { whatsappFake } from './fakes/whatsapp.ts';
 
 export const SECRETS = {
   whatsappVerifyToken: 'e2e-verify-token',
@@ -11,8 +14,20 @@ export const SECRETS = {
   telegramSecret: 'e2e_tg-webhook-secret',
 };
 
-/** The real gateway (Redis store, embedded workflows and demo CMMS) with both channels aimed at the fake platforms. */
-export async function startChannelGateway(platform: PlatformServer): Promise<{ gateway: Gateway; prefix: string }> {
+/** The fakes of both platforms, checking the credentials above. */
+export const channelFakes = (): PlatformFake[] => [
+  whatsappFake({ token: SECRETS.whatsappToken, phoneNumberId: SECRETS.whatsappPhoneNumberId }),
+  telegramFake({ token: SECRETS.telegramToken }),
+];
+
+/**
+ * The real gateway (Redis store, embedded workflows and demo CMMS) with both channels aimed at the
+ * fake platforms (`channelFakes()`); `env` adds variables (another channel's).
+ */
+export async function startChannelGateway(
+  platform: PlatformServer,
+  env: Env = {},
+): Promise<{ gateway: Gateway; prefix: string }> {
   const prefix = uniquePrefix('channels');
   const gateway = await startGateway(
     {
@@ -23,11 +38,12 @@ export async function startChannelGateway(platform: PlatformServer): Promise<{ g
       WHATSAPP_APP_SECRET: SECRETS.whatsappAppSecret,
       WHATSAPP_TOKEN: SECRETS.whatsappToken,
       WHATSAPP_PHONE_NUMBER_ID: SECRETS.whatsappPhoneNumberId,
-      WHATSAPP_API_URL: platform.whatsappApiUrl,
+      WHATSAPP_API_URL: platform.apiUrl('whatsapp'),
       TELEGRAM_BOT_TOKEN: SECRETS.telegramToken,
       TELEGRAM_WEBHOOK_SECRET: SECRETS.telegramSecret,
-      TELEGRAM_API_URL: platform.telegramApiUrl,
+      TELEGRAM_API_URL: platform.apiUrl('telegram'),
       WORKFLOW_POLL_INTERVAL_MS: '200',
+      ...env,
     },
     { port: 0, host: '127.0.0.1' },
   );

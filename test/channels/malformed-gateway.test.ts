@@ -6,7 +6,7 @@ import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
 import { fixture } from '../contract/fixtures.ts';
 import { mutatedBodies } from '../support/fuzz.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
-import { SECRETS } from './gateway.ts';
+import { channelFakes, SECRETS } from './gateway.ts';
 
 /**
  * Mutated deliveries through the whole gateway (real runtime, conversation machine, embedded
@@ -17,7 +17,7 @@ let gateway: Gateway;
 const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: SECRETS.telegramToken });
+  platform = await startPlatformServer(channelFakes());
   gateway = await startGateway(
     {
       LOG_LEVEL: 'info',
@@ -25,10 +25,10 @@ beforeAll(async () => {
       WHATSAPP_APP_SECRET: SECRETS.whatsappAppSecret,
       WHATSAPP_TOKEN: SECRETS.whatsappToken,
       WHATSAPP_PHONE_NUMBER_ID: SECRETS.whatsappPhoneNumberId,
-      WHATSAPP_API_URL: platform.whatsappApiUrl,
+      WHATSAPP_API_URL: platform.apiUrl('whatsapp'),
       TELEGRAM_BOT_TOKEN: SECRETS.telegramToken,
       TELEGRAM_WEBHOOK_SECRET: SECRETS.telegramSecret,
-      TELEGRAM_API_URL: platform.telegramApiUrl,
+      TELEGRAM_API_URL: platform.apiUrl('telegram'),
       // Replies still paced at the end are not what this test is about.
       SHUTDOWN_GRACE_MS: '1000',
     },

@@ -3,10 +3,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setTelegramWebhook } from '../../scripts/telegram-set-webhook.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
+import { telegramFake } from './fakes/telegram.ts';
 
 let platform: PlatformServer;
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: '123:ABC' });
+  platform = await startPlatformServer([telegramFake({ token: '123:ABC' })]);
 });
 afterAll(() => platform.close());
 beforeEach(() => platform.reset());
@@ -14,7 +15,7 @@ beforeEach(() => platform.reset());
 const env = () => ({
   TELEGRAM_BOT_TOKEN: '123:ABC',
   TELEGRAM_WEBHOOK_SECRET: 'tg_secret-1',
-  TELEGRAM_API_URL: platform.telegramApiUrl,
+  TELEGRAM_API_URL: platform.apiUrl('telegram'),
   PUBLIC_URL: 'https://bot.somacor.cl',
 });
 

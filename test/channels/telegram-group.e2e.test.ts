@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../app/gateway.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { clearPrefix } from '../support/redis.ts';
-import { SECRETS, startChannelGateway } from './gateway.ts';
+import { channelFakes, SECRETS, startChannelGateway } from './gateway.ts';
 
 let platform: PlatformServer;
 let gateway: Gateway;
 let prefix: string;
 
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: SECRETS.telegramToken });
+  platform = await startPlatformServer(channelFakes());
   ({ gateway, prefix } = await startChannelGateway(platform));
 });
 afterAll(async () => {

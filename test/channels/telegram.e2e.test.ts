@@ -4,14 +4,14 @@ import { type PlatformServer, startPlatformServer } from '../support/platform-se
 import { clearPrefix } from '../support/redis.ts';
 import { telegramUser } from './drivers.ts';
 import { reportFailure, workOrderStatus } from './flows.ts';
-import { SECRETS, startChannelGateway } from './gateway.ts';
+import { channelFakes, SECRETS, startChannelGateway } from './gateway.ts';
 
 let platform: PlatformServer;
 let gateway: Gateway;
 let prefix: string;
 
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: SECRETS.telegramToken });
+  platform = await startPlatformServer(channelFakes());
   ({ gateway, prefix } = await startChannelGateway(platform));
 });
 afterAll(async () => {

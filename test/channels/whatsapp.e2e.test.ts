@@ -6,17 +6,14 @@ import { type PlatformServer, startPlatformServer } from '../support/platform-se
 import { clearPrefix } from '../support/redis.ts';
 import { whatsappUser } from './drivers.ts';
 import { reportFailure, workOrderStatus } from './flows.ts';
-import { SECRETS, startChannelGateway } from './gateway.ts';
+import { channelFakes, SECRETS, startChannelGateway } from './gateway.ts';
 
 let platform: PlatformServer;
 let gateway: Gateway;
 let prefix: string;
 
 beforeAll(async () => {
-  platform = await startPlatformServer({
-    whatsappToken: SECRETS.whatsappToken,
-    whatsappPhoneNumberId: SECRETS.whatsappPhoneNumberId,
-  });
+  platform = await startPlatformServer(channelFakes());
   ({ gateway, prefix } = await startChannelGateway(platform));
 });
 afterAll(async () => {

@@ -1,14 +1,14 @@
 import { readdirSync } from 'node:fs';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
-import { errorHandler } from '../../core/http/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { createTelegramPlugin } from '../../plugins/telegram/index.ts';
+import { telegramFake } from '../channels/fakes/telegram.ts';
 import { mutatedBodies } from '../support/fuzz.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { createFakeRuntime, type FakeRuntime } from './fake-runtime.ts';
 import { fixture } from './fixtures.ts';
+import { mountPlugin } from './plugin-host.ts';
 
 /** Authenticated deliveries with fields of the wrong type: never a 5xx (Telegram would resend them). */
 const SECRET = 'tg_malformed-secret';
@@ -18,7 +18,7 @@ let app: Hono;
 const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: '123:ABC' });
+  platform = await startPlatformServer([telegramFake({ token: '123:ABC' })]);
 });
 afterAll(() => platform.close());
 
@@ -26,11 +26,9 @@ beforeEach(() => {
   platform.reset();
   logs.length = 0;
   const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
-  const plugin = createTelegramPlugin({ token: '123:ABC', webhookSecret: SECRET, apiUrl: platform.telegramApiUrl });
+  const plugin = createTelegramPlugin({ token: '123:ABC', webhookSecret: SECRET, apiUrl: platform.apiUrl('telegram') });
   runtime = createFakeRuntime({ reply: () => null });
-  app = new Hono();
-  app.onError(errorHandler(logger));
-  plugin.mount(app, { runtime, config: loadConfig({}), logger });
+  ({ app } = mountPlugin(plugin, { runtime, logger }));
 });
 
 const post = (body: unknown) =>

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { createTelegramPlugin } from '../../plugins/telegram/index.ts';
+import { telegramFake } from '../channels/fakes/telegram.ts';
 import { runChannelContract } from './channel-contract.ts';
 import { fixtureText } from './fixtures.ts';
 
@@ -21,7 +22,7 @@ runChannelContract({
   channel: 'telegram',
   address: String(CHAT_ID),
   createPlugin: (platform) =>
-    createTelegramPlugin({ token: '123:ABC', webhookSecret: SECRET, apiUrl: platform.telegramApiUrl }),
+    createTelegramPlugin({ token: '123:ABC', webhookSecret: SECRET, apiUrl: platform.apiUrl('telegram') }),
   fixtures: [
     {
       name: 'message-text.json',
@@ -86,5 +87,5 @@ runChannelContract({
   },
   seen: ({ platform }) => platform.sent('telegram', String(CHAT_ID)),
   buttonForm: 'keyboard',
-  platform: 'telegram',
+  fake: telegramFake(),
 });

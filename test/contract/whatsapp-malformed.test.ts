@@ -1,15 +1,15 @@
 import { readdirSync } from 'node:fs';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
-import { errorHandler } from '../../core/http/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { createWhatsAppPlugin } from '../../plugins/whatsapp/index.ts';
 import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
+import { whatsappFake } from '../channels/fakes/whatsapp.ts';
 import { mutatedBodies } from '../support/fuzz.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { createFakeRuntime, type FakeRuntime } from './fake-runtime.ts';
 import { fixture } from './fixtures.ts';
+import { mountPlugin } from './plugin-host.ts';
 
 /** Signed deliveries with fields of the wrong type: never a 5xx (Meta would resend them for days). */
 const SECRET = 'meta-malformed-secret';
@@ -20,7 +20,7 @@ let app: Hono;
 const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  platform = await startPlatformServer();
+  platform = await startPlatformServer([whatsappFake()]);
 });
 afterAll(() => platform.close());
 
@@ -33,13 +33,10 @@ beforeEach(() => {
     appSecret: SECRET,
     token: 'wa-token',
     phoneNumberId: PHONE_NUMBER_ID,
-    apiUrl: platform.whatsappApiUrl,
-    logger,
+    apiUrl: platform.apiUrl('whatsapp'),
   });
   runtime = createFakeRuntime({ reply: () => null });
-  app = new Hono();
-  app.onError(errorHandler(logger));
-  plugin.mount(app, { runtime, config: loadConfig({}), logger });
+  ({ app } = mountPlugin(plugin, { runtime, logger }));
 });
 
 const post = (body: unknown) => {

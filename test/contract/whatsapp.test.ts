@@ -1,5 +1,6 @@
 import { createWhatsAppPlugin } from '../../plugins/whatsapp/index.ts';
 import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
+import { whatsappFake } from '../channels/fakes/whatsapp.ts';
 import { runChannelContract } from './channel-contract.ts';
 import { fixtureText } from './fixtures.ts';
 
@@ -43,7 +44,7 @@ runChannelContract({
       appSecret: APP_SECRET,
       token: 'wa-token',
       phoneNumberId: '106540352242922',
-      apiUrl: platform.whatsappApiUrl,
+      apiUrl: platform.apiUrl('whatsapp'),
     }),
   fixtures: [
     {
@@ -94,5 +95,5 @@ runChannelContract({
   },
   seen: ({ platform }) => platform.sent('whatsapp', WA_ID),
   buttonForm: 'button',
-  platform: 'whatsapp',
+  fake: whatsappFake(),
 });

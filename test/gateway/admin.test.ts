@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
 import type { EventLogEntry } from '../../core/store/types.ts';
 import { telegramUser } from '../channels/drivers.ts';
+import { telegramFake } from '../channels/fakes/telegram.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { webClient } from '../support/web-client.ts';
 
@@ -18,7 +19,7 @@ let disabled: Gateway;
 let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: TELEGRAM.token });
+  platform = await startPlatformServer([telegramFake({ token: TELEGRAM.token })]);
   [gateway, disabled] = await Promise.all([
     startGateway(
       {
@@ -26,7 +27,7 @@ beforeAll(async () => {
         ADMIN_TOKEN,
         TELEGRAM_BOT_TOKEN: TELEGRAM.token,
         TELEGRAM_WEBHOOK_SECRET: TELEGRAM.secret,
-        TELEGRAM_API_URL: platform.telegramApiUrl,
+        TELEGRAM_API_URL: platform.apiUrl('telegram'),
       },
       { port: 0, host: '127.0.0.1' },
     ),

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { loadConfig } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { createLogger } from '../../core/log.ts';
 import { postGraphql, SEND, START } from '../graphql/support/clients.ts';
 import { clearPrefix, REDIS_URL, uniquePrefix } from '../support/redis.ts';

@@ -4,6 +4,7 @@ import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { casConflicts } from '../../core/metrics/registry.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
 import { telegramUser } from '../channels/drivers.ts';
+import { telegramFake } from '../channels/fakes/telegram.ts';
 import { openWsClient } from '../graphql/support/clients.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { makeRuntime, message } from '../support/runtime-harness.ts';
@@ -22,7 +23,7 @@ let closed: Gateway;
 let platform: PlatformServer;
 
 beforeAll(async () => {
-  platform = await startPlatformServer({ telegramToken: TELEGRAM.token });
+  platform = await startPlatformServer([telegramFake({ token: TELEGRAM.token })]);
   [gateway, closed] = await Promise.all([
     startGateway(
       {
@@ -31,7 +32,7 @@ beforeAll(async () => {
         METRICS_TOKEN,
         TELEGRAM_BOT_TOKEN: TELEGRAM.token,
         TELEGRAM_WEBHOOK_SECRET: TELEGRAM.secret,
-        TELEGRAM_API_URL: platform.telegramApiUrl,
+        TELEGRAM_API_URL: platform.apiUrl('telegram'),
       },
       { port: 0, host: '127.0.0.1' },
     ),

@@ -3,6 +3,13 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { type GatewayProcess, spawnGateway } from '../support/gateway-process.ts';
+/**
+ * Two gateway processes on one Redis: A runs in this test process, B is a child process
+ * (`node main.ts`). They share only Redis (store, dedup, bus) and the secrets. The embedded workflow
+ * runner calls back the process that started the workflow, so a message sent to B has its workflow
+ * result land on B, and a client subscribed on A must receive it through the Redis bus.
+ */
+import { REDIS_URL } from '../support/redis.ts';
 import {
   MESSAGES,
   type MessageEvent,
@@ -15,13 +22,6 @@ import {
   subscribe,
 } from './support/clients.ts';
 
-/**
- * Two gateway processes on one Redis: A runs in this test process, B is a child process
- * (`node main.ts`). They share only Redis (store, dedup, bus) and the secrets. The embedded workflow
- * runner calls back the process that started the workflow, so a message sent to B has its workflow
- * result land on B, and a client subscribed on A must receive it through the Redis bus.
- */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test:graphql:${randomUUID()}:`;
 const env = {
   REDIS_URL,

@@ -33,7 +33,7 @@ async function harness(options: HarnessOptions = {}) {
   return h;
 }
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL } from '../support/redis.ts';
 
 /** A Redis bus on its own connections; `dropSubscriber` cuts its subscriber connection (ioredis reconnects). */
 async function redisBus() {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics } from '../../core/events/bus.ts';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
+import { topics } from '../../core/events/bus.ts';
 import {
   openWsClient,
   type Subscription,

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ReplayVersionError, replayEventLog } from '../../core/inspect/replay.ts';
 import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
+import { conversationModel } from '../../machines/model.ts';
 import { clearPrefix, connectRedis, REDIS_URL, uniquePrefix } from '../support/redis.ts';
 import { makeRuntime, message } from '../support/runtime-harness.ts';
 
@@ -86,7 +87,7 @@ describe('replay of recorded conversations', () => {
       const stored = await reader.load(id);
       const { runtime } = makeRuntime(reader);
       const view = await runtime.getConversation(id);
-      const result = await replayEventLog(id, await reader.readEvents(id));
+      const result = await replayEventLog(conversationModel, id, await reader.readEvents(id));
       expect(result.matches, id).toBe(true);
       expect(result.finalState, id).toBe(view!.state);
       expect(result.timeline.length, id).toBe(stored!.version);
@@ -98,7 +99,7 @@ describe('replay of recorded conversations', () => {
       await h.runtime.receive(message('r-texts', 'hola'));
       await h.runtime.receive(message('r-texts', 'reportar falla'));
     });
-    const { timeline } = await replayEventLog(id, await store().readEvents(id));
+    const { timeline } = await replayEventLog(conversationModel, id, await store().readEvents(id));
     expect(timeline.map((t) => [t.channel, t.event, t.replayedState])).toEqual([
       ['web', 'user.message "hola"', 'idle'],
       ['web', 'user.message "reportar falla"', 'reporting.equipment'],
@@ -111,7 +112,7 @@ describe('replay of recorded conversations', () => {
       await h.runtime.receive(message('r-old', 'hola'));
     });
     const log = (await store().readEvents(id)).map((e) => ({ ...e, machineVersion: 0 }));
-    const replay = replayEventLog(id, log);
+    const replay = replayEventLog(conversationModel, id, log);
     await expect(replay).rejects.toBeInstanceOf(ReplayVersionError);
     await expect(replay).rejects.toThrow(/processed by machine version 0, this build runs version 1/);
   });

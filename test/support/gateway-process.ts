@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { refuseDevelopersDatabase } from './redis.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -14,8 +15,13 @@ export interface GatewayProcess {
   waitForLog(msg: string): Promise<void>;
 }
 
-/** Starts `node main.ts` as its own process (PORT=0) and resolves once it logs "listening". */
+/**
+ * Starts `node main.ts` as its own process (PORT=0) and resolves once it logs "listening". Its env is
+ * only PATH, PORT, HOST, LOG_LEVEL and `env`: nothing is inherited, REDIS_URL included (pass the test
+ * one, `REDIS_URL` of ./redis.ts); the developer's own Redis database is refused.
+ */
 export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
+  if (env.REDIS_URL) refuseDevelopersDatabase(env.REDIS_URL);
   const child = spawn(process.execPath, ['main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },

@@ -3,20 +3,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A loopback fake of the platforms' send APIs, for tests: the WhatsApp Graph API under
- * `/whatsapp/v23.0/{phone-number-id}/messages` and the Telegram Bot API under `/telegram/bot{token}/{method}`.
- * It records every request, checks the credentials, and answers scripted failures (429 with a
- * retry-after, 500) before the default success.
+ * A loopback stand-in for the channels' send APIs, for tests. It knows no channel: the test passes
+ * the fakes it needs (`startPlatformServer([whatsappFake(), telegramFake()])`, each living with its
+ * channel's tests in `test/channels/fakes/`), and each is served under `/{name}/`. The server records
+ * every request, lets the fake check the credentials, and answers scripted failures (429 with a
+ * retry-after, 500) before the fake's default success.
  */
 
-export type Platform = 'whatsapp' | 'telegram';
+/** A fake's name (`whatsapp`, `telegram`, `sms`): the platform of its records. */
+export type Platform = string;
 
 export interface RecordedRequest {
   platform: Platform;
-  /** `messages` for WhatsApp; the Bot API method for Telegram (`sendMessage`, `answerCallbackQuery`, …). */
+  /** What the fake calls the request (`messages`, a Bot API method like `sendMessage`, …). */
   operation: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The JSON body, or the fields of a form-encoded one. */
   body: Record<string, unknown>;
   status: number;
   /** The JSON the fake answered (WhatsApp's `messages[0].id`, Telegram's `result.message_id`). */
@@ -28,11 +31,11 @@ export interface RecordedRequest {
 /** A message as the user would see it, whichever platform carried it. */
 export interface SentMessage {
   platform: Platform;
-  /** WhatsApp `to` / Telegram `chat_id`. */
+  /** The recipient (WhatsApp `to`, Telegram `chat_id`, SMS `To`). */
   address: string;
   text: string;
   buttons: { id: string; title: string }[];
-  /** `text`, `button` (reply buttons), `list`, or `keyboard` (Telegram inline keyboard). */
+  /** The fake's name for how it was shown: `text`, `button`, `list`, `keyboard`, … */
   form: string;
   request: RecordedRequest;
 }
@@ -43,18 +46,40 @@ export interface ScriptedResponse {
   headers?: Record<string, string>;
 }
 
-export interface PlatformServerOptions {
-  whatsappToken?: string;
-  whatsappPhoneNumberId?: string;
-  telegramToken?: string;
+/** A request as a fake sees it: the path below its own prefix (`/v23.0/…/messages`, `/bot123:ABC/sendMessage`). */
+export interface FakeRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+}
+
+/** One channel's platform API, as `startPlatformServer` composes it. */
+export interface PlatformFake {
+  /** Served under `/{name}/`; the `platform` of its records. */
+  readonly name: Platform;
+  /** The operation that sends a message: scripted failures (`rateLimitNext`, `failNext`) apply to it. */
+  readonly sendOperation: string;
+  /** The value of the channel's API-URL variable, given the fake's root (`http://127.0.0.1:port/{name}`). */
+  apiUrl(root: string): string;
+  /**
+   * The operation a request is (null: no such endpoint, 404) and, when its credentials are wrong,
+   * the platform's refusal.
+   */
+  route(request: FakeRequest): { operation: string; refused?: ScriptedResponse } | null;
+  /** The platform's answer to an accepted request; `nextId()` numbers the messages it accepts. */
+  success(operation: string, request: FakeRequest, nextId: () => number): ScriptedResponse;
+  /** The platform's "too many requests" answer. */
+  rateLimited(retryAfterSeconds: number): ScriptedResponse;
+  /** The platform's error answer with this status. */
+  failure(status: number): ScriptedResponse;
+  /** What the user saw from an accepted request; null when it is not a message (a status call, …). */
+  seen(request: RecordedRequest): Omit<SentMessage, 'platform' | 'request'> | null;
 }
 
 export interface PlatformServer {
   url: string;
-  /** Value for `WHATSAPP_API_URL`. */
-  whatsappApiUrl: string;
-  /** Value for `TELEGRAM_API_URL`. */
-  telegramApiUrl: string;
+  /** The value for the channel's API-URL variable (`WHATSAPP_API_URL`, `TELEGRAM_API_URL`, …). */
+  apiUrl(platform: Platform): string;
   readonly requests: RecordedRequest[];
   /** The next requests of `platform` (optionally only `operation`) get these answers, in order. */
   script(platform: Platform, responses: ScriptedResponse[], operation?: string): void;
@@ -65,7 +90,7 @@ export interface PlatformServer {
   sent(platform?: Platform, address?: string): SentMessage[];
   /** Resolves once `predicate` holds for the recorded requests; rejects after `timeoutMs` listing what arrived. */
   waitFor<T>(predicate: () => T | undefined | false | null, timeoutMs?: number, what?: string): Promise<T>;
-  /** Resolves with the first accepted message to `address` after the first `skip` ones that matches `match`. */
+  /** Resolves with the first accepted message to `address` after the first `after` ones that matches `match`. */
   waitForMessage(
     platform: Platform,
     address: string,
@@ -76,59 +101,17 @@ export interface PlatformServer {
   close(): Promise<void>;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: recorded payloads are free-form JSON read by tests
-type Loose = any;
-
-const WHATSAPP_PATH = /^\/whatsapp\/v[\d.]+\/([^/]+)\/messages$/;
-const TELEGRAM_PATH = /^\/telegram\/bot([^/]+)\/([A-Za-z]+)$/;
-
 /** A scripted entry that lets the request through to the default success. */
 const PASS = 0;
 
-function normalize(request: RecordedRequest): SentMessage | null {
-  const body = request.body as Loose;
-  if (request.platform === 'whatsapp') {
-    const address = String(body.to);
-    if (body.type === 'text')
-      return { platform: 'whatsapp', address, text: body.text?.body ?? '', buttons: [], form: 'text', request };
-    if (body.type === 'interactive' && body.interactive?.type === 'button') {
-      const buttons = (body.interactive.action?.buttons ?? []).map((b: Loose) => ({
-        id: b.reply.id,
-        title: b.reply.title,
-      }));
-      return {
-        platform: 'whatsapp',
-        address,
-        text: body.interactive.body?.text ?? '',
-        buttons,
-        form: 'button',
-        request,
-      };
-    }
-    if (body.type === 'interactive' && body.interactive?.type === 'list') {
-      const rows = (body.interactive.action?.sections ?? []).flatMap((s: Loose) => s.rows ?? []);
-      const buttons = rows.map((r: Loose) => ({ id: r.id, title: r.title }));
-      return { platform: 'whatsapp', address, text: body.interactive.body?.text ?? '', buttons, form: 'list', request };
-    }
-    return null;
-  }
-  if (request.operation !== 'sendMessage') return null;
-  const keys = (body.reply_markup?.inline_keyboard ?? []).flat();
-  const buttons = keys.map((k: Loose) => ({ id: k.callback_data, title: k.text }));
-  return {
-    platform: 'telegram',
-    address: String(body.chat_id),
-    text: String(body.text ?? ''),
-    buttons,
-    form: buttons.length > 0 ? 'keyboard' : 'text',
-    request,
-  };
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** JSON, or the fields of a form-encoded body. */
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
+  if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
   try {
     const value = text ? JSON.parse(text) : {};
     return typeof value === 'object' && value !== null ? value : {};
@@ -137,11 +120,20 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
 }
 
-export async function startPlatformServer(options: PlatformServerOptions = {}): Promise<PlatformServer> {
+export async function startPlatformServer(fakes: readonly PlatformFake[]): Promise<PlatformServer> {
+  const byName = new Map(fakes.map((fake) => [fake.name, fake]));
+  if (byName.size !== fakes.length) throw new Error('platform server: two fakes with the same name');
   const requests: RecordedRequest[] = [];
   const scripts: { platform: Platform; operation?: string; response: ScriptedResponse }[] = [];
   const listeners = new Set<() => void>();
   let nextMessageId = 1;
+  const nextId = () => nextMessageId++;
+
+  const fakeOf = (platform: Platform): PlatformFake => {
+    const fake = byName.get(platform);
+    if (!fake) throw new Error(`platform server: no fake named "${platform}" (started with ${[...byName.keys()]})`);
+    return fake;
+  };
 
   const takeScript = (platform: Platform, operation: string): ScriptedResponse | undefined => {
     const at = scripts.findIndex((s) => s.platform === platform && (!s.operation || s.operation === operation));
@@ -155,70 +147,21 @@ export async function startPlatformServer(options: PlatformServerOptions = {}): 
     res.end(JSON.stringify(response.body ?? {}));
   };
 
-  const whatsappSuccess = (body: Record<string, unknown>): ScriptedResponse => ({
-    status: 200,
-    body: {
-      messaging_product: 'whatsapp',
-      contacts: [{ input: body['to'], wa_id: body['to'] }],
-      messages: [{ id: `wamid.fake${String(nextMessageId++).padStart(8, '0')}` }],
-    },
-  });
-
-  const telegramSuccess = (operation: string, body: Record<string, unknown>): ScriptedResponse => {
-    if (operation !== 'sendMessage') return { status: 200, body: { ok: true, result: true } };
-    return {
-      status: 200,
-      body: {
-        ok: true,
-        result: {
-          message_id: nextMessageId++,
-          from: { id: 7012345678, is_bot: true, first_name: 'Somacor', username: 'somacor_mant_bot' },
-          chat: { id: Number(body['chat_id']), type: 'private' },
-          date: Math.floor(Date.now() / 1000),
-          text: body['text'],
-          ...(body['reply_markup'] ? { reply_markup: body['reply_markup'] } : {}),
-        },
-      },
-    };
-  };
-
   const route = (req: IncomingMessage, body: Record<string, unknown>): [Platform, string, ScriptedResponse] | null => {
     const path = (req.url ?? '').split('?')[0]!;
-    const wa = WHATSAPP_PATH.exec(path);
-    if (wa) {
-      const authorized = !options.whatsappToken || req.headers.authorization === `Bearer ${options.whatsappToken}`;
-      const phoneOk = !options.whatsappPhoneNumberId || wa[1] === options.whatsappPhoneNumberId;
-      if (!authorized)
-        return [
-          'whatsapp',
-          'messages',
-          { status: 401, body: { error: { code: 190, message: 'Invalid OAuth access token' } } },
-        ];
-      if (!phoneOk)
-        return [
-          'whatsapp',
-          'messages',
-          { status: 400, body: { error: { code: 100, message: 'Unsupported post request' } } },
-        ];
-      return ['whatsapp', 'messages', takeScript('whatsapp', 'messages') ?? whatsappSuccess(body)];
-    }
-    const tg = TELEGRAM_PATH.exec(path);
-    if (tg) {
-      const [, token, operation] = tg as unknown as [string, string, string];
-      if (options.telegramToken && token !== options.telegramToken) {
-        return [
-          'telegram',
-          operation,
-          { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } },
-        ];
-      }
-      return ['telegram', operation, takeScript('telegram', operation) ?? telegramSuccess(operation, body)];
-    }
-    return null;
+    const [, name = '', ...rest] = path.split('/');
+    const fake = byName.get(name);
+    if (!fake) return null;
+    const request: FakeRequest = { path: `/${rest.join('/')}`, headers: req.headers, body };
+    const routed = fake.route(request);
+    if (!routed) return null;
+    const { operation, refused } = routed;
+    if (refused) return [fake.name, operation, refused];
+    return [fake.name, operation, takeScript(fake.name, operation) ?? fake.success(operation, request, nextId)];
   };
 
   const server = createServer((req, res) => {
-    readJson(req)
+    readBody(req)
       .then((body) => {
         const routed = route(req, body);
         if (!routed) return answer(res, { status: 404, body: { error: 'no such fake endpoint' } });
@@ -245,8 +188,10 @@ export async function startPlatformServer(options: PlatformServerOptions = {}): 
   const sent = (platform?: Platform, address?: string): SentMessage[] =>
     requests
       .filter((r) => r.status >= 200 && r.status < 300 && (!platform || r.platform === platform))
-      .map(normalize)
-      .filter((m): m is SentMessage => m !== null && (!address || m.address === address));
+      .flatMap((request) => {
+        const seen = fakeOf(request.platform).seen(request);
+        return seen && (!address || seen.address === address) ? [{ ...seen, platform: request.platform, request }] : [];
+      });
 
   const waitFor = <T>(predicate: () => T | undefined | false | null, timeoutMs = 8_000, what = 'condition') =>
     new Promise<T>((resolve, reject) => {
@@ -269,58 +214,23 @@ export async function startPlatformServer(options: PlatformServerOptions = {}): 
 
   return {
     url,
-    whatsappApiUrl: `${url}/whatsapp/v23.0`,
-    telegramApiUrl: `${url}/telegram`,
+    apiUrl: (platform) => fakeOf(platform).apiUrl(`${url}/${platform}`),
     requests,
     script(platform, responses, operation) {
       for (const response of responses)
         scripts.push(operation ? { platform, operation, response } : { platform, response });
     },
     rateLimitNext(platform, retryAfterSeconds) {
-      if (platform === 'telegram') {
-        scripts.push({
-          platform,
-          operation: 'sendMessage',
-          response: {
-            status: 429,
-            body: {
-              ok: false,
-              error_code: 429,
-              description: `Too Many Requests: retry after ${retryAfterSeconds}`,
-              parameters: { retry_after: retryAfterSeconds },
-            },
-          },
-        });
-      } else {
-        scripts.push({
-          platform,
-          response: {
-            status: 429,
-            headers: { 'retry-after': String(retryAfterSeconds) },
-            body: { error: { code: 130429, message: 'Rate limit hit', type: 'OAuthException' } },
-          },
-        });
-      }
+      const fake = fakeOf(platform);
+      scripts.push({ platform, operation: fake.sendOperation, response: fake.rateLimited(retryAfterSeconds) });
     },
     failNext(platform, status = 500, times = 1, after = 0) {
+      const fake = fakeOf(platform);
       for (let i = 0; i < after; i++) {
-        const pass = { status: PASS };
-        scripts.push(
-          platform === 'telegram'
-            ? { platform, operation: 'sendMessage', response: pass }
-            : { platform, response: pass },
-        );
+        scripts.push({ platform, operation: fake.sendOperation, response: { status: PASS } });
       }
       for (let i = 0; i < times; i++) {
-        const body =
-          platform === 'telegram'
-            ? { ok: false, error_code: status, description: `Internal Server Error (${status})` }
-            : { error: { code: 1, message: 'An unknown error occurred', type: 'OAuthException' } };
-        scripts.push(
-          platform === 'telegram'
-            ? { platform, operation: 'sendMessage', response: { status, body } }
-            : { platform, response: { status, body } },
-        );
+        scripts.push({ platform, operation: fake.sendOperation, response: fake.failure(status) });
       }
     },
     sent,

@@ -7,6 +7,7 @@ import type { TranscriptEntry } from '../../core/runtime/types.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { conversationIdOf, type InboundMessage, type OutboundMessage } from '../../core/types.ts';
 import type { WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
+import { conversationModel } from '../../machines/model.ts';
 
 export const CAT_001 = DEMO_CAT_001;
 
@@ -33,6 +34,7 @@ export function makeRuntime(store: ConversationStore, overrides: Partial<Runtime
   const bus: EventBus = overrides.bus ?? createMemoryEventBus();
   const runner = recordingRunner();
   const runtime = createConversationRuntime({
+    model: conversationModel,
     store,
     runner,
     cmms: { findEquipment: async (q) => (q.toUpperCase() === 'CAT-001' ? [CAT_001] : []) },

@@ -10,6 +10,7 @@ import type {
 } from '../../../core/runtime/types.ts';
 import type { ConversationStore } from '../../../core/store/types.ts';
 import type { InboundMessage } from '../../../core/types.ts';
+import { parseBrowserMessage } from '../../../plugins/web/index.ts';
 
 export const SESSION_SECRET = 'test-session-secret';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -109,6 +110,7 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
     bus,
     config: { sessionSecret: SESSION_SECRET, adminToken: options.adminToken, transcriptLimit: 200 },
     logger: silentLogger,
+    parseWebMessage: parseBrowserMessage,
   };
   return { services, received, views, failure, bus, agentCalls };
 }

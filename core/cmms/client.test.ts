@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../errors.ts';
+import type { EquipmentSummary } from '../workflows/results.ts';
+import { createCmmsClient, matchEquipment } from './client.ts';
+
+const equipment = (idequipo: number, codigointerno: string, nombreequipo: string): EquipmentSummary => ({
+  idequipo,
+  codigointerno,
+  nombreequipo,
+  marca: 'Caterpillar',
+  modelo: null,
+  estado_nombre: null,
+  faena_nombre: null,
+});
+
+const fleet = [
+  equipment(1, 'CAT-001', 'Excavadora hidráulica'),
+  equipment(2, 'CAT-0011', 'Camión minero'),
+  equipment(3, 'KOM-002', 'Camión aljibe'),
+];
+
+describe('matchEquipment', () => {
+  it('lists every equipment for an empty query', () => {
+    expect(matchEquipment(fleet, '  ')).toEqual(fleet);
+  });
+
+  it('prefers an exact internal code, whatever the case', () => {
+    expect(matchEquipment(fleet, 'cat-001').map((e) => e.idequipo)).toEqual([1]);
+  });
+
+  it('otherwise needs every word in the code, name, brand or model, accents ignored', () => {
+    expect(matchEquipment(fleet, 'CAMION').map((e) => e.idequipo)).toEqual([2, 3]);
+    expect(matchEquipment(fleet, 'camión aljibe').map((e) => e.idequipo)).toEqual([3]);
+    expect(matchEquipment(fleet, 'hidraulica caterpillar').map((e) => e.idequipo)).toEqual([1]);
+    expect(matchEquipment(fleet, 'grúa')).toEqual([]);
+  });
+});
+
+describe('CMMS client retries', () => {
+  let server: Server | undefined;
+  afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  /** A CMMS that answers 503 to the first `failures` requests, then an empty page; it records each request. */
+  async function flakyCmms(failures: number, okBody?: string) {
+    const seen: string[] = [];
+    server = createServer((req: IncomingMessage, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      req.resume();
+      const fail = seen.length <= failures;
+      res.writeHead(fail ? 503 : 200, { 'content-type': 'application/json' });
+      const ok = okBody ?? (req.method === 'GET' ? '{"count":0,"next":null,"results":[]}' : '{"orden":{}}');
+      res.end(fail ? '{"detail":"busy"}' : ok);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const client = createCmmsClient({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token: 't',
+      retries: 2,
+    });
+    return { client, seen };
+  }
+
+  it('retries a GET after a 5xx, with backoff, and answers once the CMMS is back', async () => {
+    const { client, seen } = await flakyCmms(2);
+    try {
+      expect(await client.findWorkOrder('OT-9')).toBeNull();
+      expect(seen).toHaveLength(3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('gives up after its retries with a retryable upstream error carrying the status', async () => {
+    const { client, seen } = await flakyCmms(10);
+    try {
+      const error = await client.findWorkOrder('OT-9').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error).toMatchObject({ retryable: true, details: { upstream: 'cmms', upstreamStatus: 503 } });
+      expect(seen).toHaveLength(3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('never repeats a POST: the CMMS may have applied it', async () => {
+    const { client, seen } = await flakyCmms(1);
+    try {
+      await expect(client.reportFailure({ idequipo: 1, descripcion: 'Fuga' })).rejects.toBeInstanceOf(UpstreamError);
+      expect(seen).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('does not retry a 2xx that is not JSON: a bad response, as the DAGs call it', async () => {
+    const { client, seen } = await flakyCmms(0, '<html>proxy</html>');
+    try {
+      const error = await client.findWorkOrder('OT-9').catch((e: unknown) => e);
+      expect(error).toMatchObject({ retryable: false, details: { badResponse: true } });
+      expect(seen).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+});

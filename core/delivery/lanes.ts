@@ -1,0 +1,104 @@
+import type { Logger } from '../log.ts';
+import type { OutboundMessage } from '../types.ts';
+import type { Item, ItemStart } from './delivery-item.ts';
+
+/** One conversation's queue: sent strictly in order, one at a time. */
+export interface Lane {
+  readonly conversationId: string;
+  items: Item[];
+  running: boolean;
+  /** The head waits (a retry, pacing): later messages are queued, their `dispatch` resolves at once. */
+  waiting: boolean;
+}
+
+/**
+ * What a lane does with its head: it either ends it (`finishHead`) or waits (a retry), and is
+ * called again while the lane holds items.
+ */
+export type HeadStep = (lane: Lane, head: Item) => Promise<void>;
+
+/** The head is done with (delivered, dead-lettered, superseded): its `dispatch` resolves. */
+export function finishHead(lane: Lane): void {
+  lane.items.shift()?.settle();
+}
+
+/** The lane's messages are queued behind a wait: their `dispatch` calls resolve now. */
+export function hold(lane: Lane): void {
+  lane.waiting = true;
+  for (const item of lane.items) item.settle();
+}
+
+/** Every conversation's lane: conversations run in parallel, each one in order. */
+export class ConversationLanes {
+  readonly #lanes = new Map<string, Lane>();
+  readonly #step: HeadStep;
+  readonly #logger: Logger;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(step: HeadStep, logger: Logger) {
+    this.#step = step;
+    this.#logger = logger;
+  }
+
+  /** Conversations with messages queued or in flight. */
+  get size(): number {
+    return this.#lanes.size;
+  }
+
+  /**
+   * Queues a message in its conversation's lane. Resolves once it is delivered, dead-lettered, or
+   * waiting (a retry, pacing), or queued behind a message that waits.
+   */
+  enqueue(message: OutboundMessage, start: ItemStart): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const item: Item = {
+        ...start,
+        message,
+        attempts: 0,
+        settle: () => {
+          if (!settled) resolve();
+          settled = true;
+        },
+      };
+      const lane = this.#laneOf(message.conversationId);
+      lane.items.push(item);
+      if (lane.waiting) item.settle();
+      if (!lane.running) void this.#run(lane);
+    });
+  }
+
+  /** Resolves when no message is queued or in flight. */
+  idle(): Promise<void> {
+    if (this.#lanes.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #laneOf(conversationId: string): Lane {
+    let lane = this.#lanes.get(conversationId);
+    if (!lane) {
+      lane = { conversationId, items: [], running: false, waiting: false };
+      this.#lanes.set(conversationId, lane);
+    }
+    return lane;
+  }
+
+  async #run(lane: Lane): Promise<void> {
+    lane.running = true;
+    try {
+      while (lane.items.length > 0) await this.#step(lane, lane.items[0]!);
+    } catch (error) {
+      this.#logger.error({ conversationId: lane.conversationId, err: error }, 'delivery lane failed');
+      for (const item of lane.items) item.settle();
+      lane.items = [];
+    } finally {
+      lane.running = false;
+      this.#lanes.delete(lane.conversationId);
+      if (this.#lanes.size === 0) {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
+    }
+  }
+}

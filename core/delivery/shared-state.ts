@@ -1,0 +1,19 @@
+import type { Redis } from 'ioredis';
+import { createRedisDeliveryMarks } from '../store/delivery-marks.ts';
+import { createRedisDeadLetterStore } from './dead-letter.ts';
+import type { OutboundDispatcherOptions } from './types.ts';
+
+/**
+ * The dispatcher's state in Redis: the dead-letter list (`<prefix>delivery:dead-letters`) survives
+ * restarts, and each conversation's last delivery (`<prefix>delivery:last-delivered`), which
+ * automatic retries check, is seen by every process.
+ */
+export function deliveryStateInRedis(
+  redis: Redis,
+  keyPrefix: string,
+): Pick<OutboundDispatcherOptions, 'deadLetters' | 'deliveryMarks'> {
+  return {
+    deadLetters: createRedisDeadLetterStore(redis, keyPrefix),
+    deliveryMarks: createRedisDeliveryMarks(redis, keyPrefix),
+  };
+}

@@ -1,0 +1,70 @@
+import type { InspectionEvent, Observer } from 'xstate';
+import type { CmmsClient } from '../cmms/client.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { Logger } from '../log.ts';
+import type { ConversationStore } from '../store/types.ts';
+import type { OutboundMessage } from '../types.ts';
+import type { WorkflowRunner } from '../workflows/types.ts';
+import { DEFAULT_CLAIM_LEASE_MS, DEFAULT_DUPLICATE_WAIT_MS } from './message-once.ts';
+import type { ConversationModel } from './model.ts';
+import type { ConversationRuntime } from './types.ts';
+
+export interface RuntimeOptions {
+  /** The conversation machine and what core reads of it, handed over by the composition root. */
+  model: ConversationModel;
+  store: ConversationStore;
+  runner: WorkflowRunner;
+  cmms: Pick<CmmsClient, 'findEquipment'>;
+  /** Hands one outbound message to its channel (never throws: the dispatcher retries and logs). */
+  deliver: (message: OutboundMessage) => Promise<void>;
+  bus: EventBus;
+  logger: Logger;
+  /** Where workflows POST their result (`{PUBLIC_URL}/api/bot/webhook`). */
+  callbackUrl: string;
+  workflowTimeoutMs: number;
+  workflowPollIntervalMs: number;
+  dedupTtlMs: number;
+  /**
+   * How long a claimed message id stays "in progress" without its holder's heartbeat (renewed every
+   * third of it while the turn runs); a retried delivery takes over an expired claim. Default 6 s.
+   */
+  claimLeaseMs?: number;
+  /** How long a retried delivery waits for a live holder's answer before a 409 "retry" (default 10 s). */
+  duplicateWaitMs?: number;
+  maxCommitAttempts?: number;
+  /** How long an invoked actor (workflow trigger, equipment lookup) may take before its error path. */
+  actorTimeoutMs?: number;
+  /** A hand-off nobody answers for this long goes back to the assistant (default 8 h). */
+  handoffTimeoutMs?: number;
+  now?: () => number;
+  /** Returns an inspection observer for a conversation, or undefined (no cost when off). */
+  inspect?: (conversationId: string) => Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+}
+
+export interface ConversationRuntimeImpl extends ConversationRuntime {
+  /**
+   * What is due for a conversation (called by the watcher): its pending workflow run's timeout or
+   * status poll, or the expiry of a hand-off nobody answered.
+   */
+  checkDeadlines(conversationId: string): Promise<void>;
+}
+
+/** The options with every default filled in: what the runtime's parts share. */
+export type RuntimeSettings = Required<Omit<RuntimeOptions, 'inspect'>> & Pick<RuntimeOptions, 'inspect'>;
+
+/** Each invoked actor gives up after this (its error path); a turn waits for them at most BUSY_TIMEOUT_MS. */
+const ACTOR_TIMEOUT_MS = 20_000;
+const HANDOFF_TIMEOUT_MS = 8 * 3600_000;
+const MAX_COMMIT_ATTEMPTS = 50;
+
+export function withDefaults(options: RuntimeOptions): RuntimeSettings {
+  return {
+    ...options,
+    claimLeaseMs: options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS,
+    duplicateWaitMs: options.duplicateWaitMs ?? DEFAULT_DUPLICATE_WAIT_MS,
+    maxCommitAttempts: options.maxCommitAttempts ?? MAX_COMMIT_ATTEMPTS,
+    actorTimeoutMs: options.actorTimeoutMs ?? ACTOR_TIMEOUT_MS,
+    handoffTimeoutMs: options.handoffTimeoutMs ?? HANDOFF_TIMEOUT_MS,
+    now: options.now ?? Date.now,
+  };
+}

@@ -1,0 +1,117 @@
+import type { CommitChanges, ConversationMeta, StoredConversation } from '../store/types.ts';
+import type { OutboundMessage } from '../types.ts';
+import type { MessageHold } from './message-once.ts';
+import type { ConversationEvent, PendingRun } from './model.ts';
+import type { RuntimeSettings } from './options.ts';
+import type { TransitionOutcome } from './transition.ts';
+import type { TranscriptEntry, TurnResult } from './types.ts';
+
+/** Who writes: known for a user's message; the stored conversation knows it for any other event. */
+export interface Participant {
+  channel: string;
+  userId: string;
+  userName?: string;
+}
+
+/** One event for one conversation, and what comes with it. */
+export interface TurnRequest {
+  conversationId: string;
+  event: ConversationEvent;
+  /** Null for events on an existing conversation only (workflow results, agents, deadlines). */
+  participant: Participant | null;
+  /** The user's message as the transcript keeps it. */
+  inbound: TranscriptEntry | null;
+  /** The claimed message id: the commit also stores the answer under it. */
+  hold?: MessageHold | null;
+}
+
+/** A transition ready to commit: what is written, and what is answered once it is. */
+export interface PreparedTurn {
+  changes: CommitChanges;
+  outbound: OutboundMessage[];
+  result: TurnResult;
+  pending: PendingRun | null;
+}
+
+/** The commit of a transition: snapshot, meta, event log entry, transcript, watcher schedule, answer. */
+export function prepareTurn(
+  settings: RuntimeSettings,
+  request: TurnRequest,
+  stored: StoredConversation | null,
+  outcome: TransitionOutcome,
+): PreparedTurn {
+  const { conversationId, event, hold } = request;
+  const { model, now } = settings;
+  const at = new Date(now()).toISOString();
+  const outbound = outcome.replies.map(
+    (reply): OutboundMessage => ({
+      conversationId,
+      text: reply.text,
+      ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
+    }),
+  );
+  const meta = metaOf(settings, request, stored, outcome, at);
+  const pending = outcome.snapshot.context.pending;
+  const result: TurnResult = {
+    conversationId,
+    replies: outbound,
+    state: outcome.state,
+    status: model.statusOf(outcome.snapshot),
+    duplicate: false,
+  };
+  const changes: CommitChanges = {
+    snapshot: outcome.persisted,
+    meta,
+    events: [
+      {
+        at,
+        event: event as unknown as Record<string, unknown>,
+        stateBefore: outcome.stateBefore,
+        stateAfter: outcome.state,
+        version: (stored?.version ?? 0) + 1,
+        channel: meta.channel,
+        machineVersion: model.version,
+        ...(outcome.invocations.length ? { invocations: outcome.invocations } : {}),
+      },
+    ],
+    transcript: [...(request.inbound ? [request.inbound] : []), ...outbound.map((m) => outboundEntry(m, at))],
+    checkAt: nextCheck(settings, outcome),
+    ...(hold ? { dedup: { ...hold, result, ttlMs: settings.dedupTtlMs } } : {}),
+  };
+  return { changes, outbound, result, pending };
+}
+
+function metaOf(
+  settings: RuntimeSettings,
+  { participant }: TurnRequest,
+  stored: StoredConversation | null,
+  outcome: TransitionOutcome,
+  at: string,
+): ConversationMeta {
+  const userName = participant?.userName ?? stored?.meta.userName;
+  return {
+    channel: stored?.meta.channel ?? participant!.channel,
+    userId: stored?.meta.userId ?? participant!.userId,
+    ...(userName ? { userName } : {}),
+    machineVersion: settings.model.version,
+    createdAt: outcome.restarted || !stored ? at : stored.meta.createdAt,
+    updatedAt: at,
+  };
+}
+
+const outboundEntry = (message: OutboundMessage, at: string): TranscriptEntry => ({
+  conversationId: message.conversationId,
+  direction: 'out',
+  text: message.text,
+  ...(message.buttons ? { buttons: message.buttons } : {}),
+  at,
+});
+
+/** When the watcher looks at the conversation: its run's poll or deadline, its hand-off's expiry, or never. */
+function nextCheck({ now, workflowPollIntervalMs, handoffTimeoutMs }: RuntimeSettings, outcome: TransitionOutcome) {
+  const { snapshot } = outcome;
+  const pending = snapshot.context.pending;
+  if (pending) return Math.min(pending.deadline, now() + workflowPollIntervalMs);
+  if (snapshot.hasTag('handoff')) return (snapshot.context.handoffActiveAt ?? now()) + handoffTimeoutMs;
+  return null;
+}

@@ -1,0 +1,82 @@
+import { ConflictError, OmnibotError } from '../errors.ts';
+import { topics } from '../events/bus.ts';
+import { casConflicts, recordTurn } from '../metrics/registry.ts';
+import type { StoredConversation } from '../store/types.ts';
+import type { RuntimeSettings } from './options.ts';
+import { type PreparedTurn, prepareTurn, type TurnRequest } from './prepared-turn.ts';
+import { type TransitionParts, transition } from './transition.ts';
+import type { TurnResult } from './types.ts';
+import { pendingView } from './view.ts';
+
+/**
+ * One turn: load the conversation, apply the event, commit (compare-and-set: a conflict starts the
+ * turn over), then publish and deliver the replies. With `request.hold`, the commit also stores the
+ * answer under the claimed message id.
+ */
+export async function runTurn(parts: TransitionParts, request: TurnRequest): Promise<TurnResult> {
+  const { settings } = parts;
+  const { conversationId } = request;
+  const startedAt = performance.now();
+  for (let attempt = 1; attempt <= settings.maxCommitAttempts; attempt++) {
+    const stored = await load(settings, request);
+    const outcome = await transition(parts, conversationId, stored, request.event);
+    const turn = prepareTurn(settings, request, stored, outcome);
+    const version = await settings.store.commit(conversationId, stored?.version ?? 0, turn.changes);
+    if (version === null) {
+      casConflicts.inc();
+      settings.logger.debug({ conversationId, attempt }, 'version conflict, retrying turn');
+      continue;
+    }
+    measure(settings, request, stored, turn, startedAt);
+    publish(settings, turn, version);
+    await deliverReplies(settings, turn);
+    return turn.result;
+  }
+  throw new OmnibotError('busy', 'conversation is too busy, try again', 503, { conversationId });
+}
+
+/** The stored conversation; only a user's message may start one. */
+async function load(settings: RuntimeSettings, request: TurnRequest): Promise<StoredConversation | null> {
+  const stored = await settings.store.load(request.conversationId);
+  if (!stored && !request.participant) {
+    throw new ConflictError('unknown conversation', { conversationId: request.conversationId });
+  }
+  return stored;
+}
+
+/** The committed turn's metrics: its latency, and the workflow run it started or finished. */
+function measure(
+  { model }: RuntimeSettings,
+  request: TurnRequest,
+  stored: StoredConversation | null,
+  turn: PreparedTurn,
+  startedAt: number,
+): void {
+  recordTurn({
+    channel: turn.changes.meta.channel,
+    event: request.event,
+    intent: model.intentLabel(request.event),
+    state: turn.result.state,
+    pendingBefore: model.waitingOf(stored?.snapshot).pending,
+    pending: turn.pending,
+    startedAt,
+  });
+}
+
+/** The transcript lines and the new state, for subscribers (GraphQL, web chat) in every process. */
+function publish({ bus }: RuntimeSettings, turn: PreparedTurn, version: number): void {
+  const { conversationId, state, status } = turn.result;
+  for (const entry of turn.changes.transcript) bus.publish(topics.messages(conversationId), entry);
+  bus.publish(topics.state(conversationId), {
+    conversationId,
+    state,
+    status,
+    version,
+    ...(turn.pending ? { pendingWorkflow: pendingView(turn.pending) } : {}),
+  });
+}
+
+/** Hands the replies to their channel, in order (the dispatcher retries; it never throws). */
+async function deliverReplies({ deliver }: RuntimeSettings, turn: PreparedTurn): Promise<void> {
+  for (const message of turn.outbound) await deliver(message);
+}

@@ -1,0 +1,46 @@
+import type { WorkflowCallback } from '../workflows/types.ts';
+import type { ConversationEvent, ConversationServices, PendingRun, StartWorkflowInput } from './model.ts';
+import type { RuntimeSettings } from './options.ts';
+
+/** Starts (or, with the same run id, resumes) a workflow run that calls back to this process. */
+export function triggerRun(settings: RuntimeSettings, run: StartWorkflowInput): Promise<void> {
+  return settings.runner.trigger(run.dagId, run.runId, {
+    conversation_id: run.conversationId,
+    run_id: run.runId,
+    callback_url: settings.callbackUrl,
+    params: run.params,
+  });
+}
+
+/** The machine's invoked actors: the workflow runner and the CMMS. */
+export function conversationServices(settings: RuntimeSettings): ConversationServices {
+  return {
+    startWorkflow: (input) => triggerRun(settings, input),
+    findEquipment: (input) => settings.cmms.findEquipment(input.query),
+  };
+}
+
+/**
+ * The run's process died before it ended: the same run id is started again here (the workflow
+ * gives the first attempt's outcome) and calls back to this process.
+ */
+export async function resumeRun(settings: RuntimeSettings, conversationId: string, pending: PendingRun) {
+  settings.logger.warn(
+    { conversationId, runId: pending.runId, dagId: pending.dagId },
+    'workflow run lost; resuming it',
+  );
+  await triggerRun(settings, { conversationId, dagId: pending.dagId, runId: pending.runId, params: pending.params });
+}
+
+/** A workflow's callback as the machine's event. */
+export function workflowResultEvent(callback: WorkflowCallback, at: number): ConversationEvent {
+  return {
+    type: 'workflow.result',
+    runId: callback.run_id,
+    dagId: callback.dag_id,
+    status: callback.status,
+    ...(callback.result !== undefined ? { result: callback.result } : {}),
+    ...(callback.error ? { error: callback.error } : {}),
+    at,
+  };
+}

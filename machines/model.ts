@@ -1,0 +1,54 @@
+import type { ConversationModel, Waiting } from '../core/runtime/model.ts';
+import {
+  type ConversationSnapshot,
+  conversationMachine,
+  intentOf,
+  MACHINE_VERSION,
+  type PendingRun,
+  stateName,
+  statusOf,
+} from './conversation.ts';
+import type { Intent } from './intents.ts';
+import { replies } from './replies.ts';
+
+/**
+ * Every intent is a metrics label (a missing one is a type error); anything else, e.g. an unknown
+ * `intent:<x>` button, is "other".
+ */
+const INTENT_LABELS: Record<Intent, true> = {
+  cancel: true,
+  handoff: true,
+  report_failure: true,
+  work_order_status: true,
+  pending_work_orders: true,
+  list_equipment: true,
+  help: true,
+  greeting: true,
+  thanks: true,
+  unknown: true,
+};
+
+/** The conversation machine as core's runtime sees it (handed to it by the composition root). */
+export const conversationModel: ConversationModel = {
+  machine: conversationMachine,
+  version: MACHINE_VERSION,
+  stateName,
+  statusOf: (snapshot) => statusOf(snapshot as unknown as ConversationSnapshot),
+  intentLabel(event) {
+    if (event.type !== 'user.message') return '';
+    const { intent } = intentOf(event);
+    return Object.hasOwn(INTENT_LABELS, intent) ? intent : 'other';
+  },
+  waitingOf(persisted): Waiting {
+    const { value, context } = (persisted ?? {}) as {
+      value?: unknown;
+      context?: { pending?: PendingRun | null; handoffActiveAt?: number };
+    };
+    const handoffActiveAt = context?.handoffActiveAt;
+    return {
+      pending: context?.pending ?? null,
+      handoff: value === 'handoff' ? (handoffActiveAt !== undefined ? { activeAt: handoffActiveAt } : {}) : null,
+    };
+  },
+  conversationRestarted: () => replies.conversationRestarted(),
+};

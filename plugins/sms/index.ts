@@ -1,0 +1,100 @@
+import { type Env, envFlag, envText, envUrl } from '../../core/config.ts';
+import type { SendOptions } from '../../core/delivery/types.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { type Logger, silentLogger } from '../../core/log.ts';
+import type { ChannelFactory, ChannelPlugin, PluginHost } from '../../core/plugin.ts';
+import { splitConversationId } from '../../core/types.ts';
+import { E164 } from './parse.ts';
+import { droppedButtons, renderSms } from './render.ts';
+import { createTwilioClient } from './send.ts';
+import { CHANNEL, DEFAULT_API_URL, ENV, LIMITS, PACING, type SmsPluginOptions, type SmsSettings } from './types.ts';
+import { mountWebhook } from './webhook.ts';
+
+export { parseSmsWebhook } from './parse.ts';
+export { compactText, renderSms } from './render.ts';
+export { countSegments, foldToGsm7 } from './segments.ts';
+export type { SmsPluginOptions } from './types.ts';
+export { PACING as SMS_PACING } from './types.ts';
+export { signTwilioRequest, verifyTwilioSignature } from './verify.ts';
+
+const REQUIRED = [
+  ['accountSid', ENV.accountSid],
+  ['authToken', ENV.authToken],
+  ['phoneNumber', ENV.phoneNumber],
+] as const;
+
+/** The options, each one left out read from its variable; a ConfigError naming what is missing or wrong. */
+function settingsOf(options: SmsPluginOptions, env: Env): SmsSettings {
+  const given = (key: (typeof REQUIRED)[number][0], name: string) => options[key]?.trim() || envText(env, name);
+  const missing = REQUIRED.filter(([key, name]) => !given(key, name)).map(([, name]) => name);
+  if (missing.length > 0) throw new ConfigError(`SMS channel: missing ${missing.join(', ')}`);
+  const phoneNumber = given('phoneNumber', ENV.phoneNumber)!.replace(/[\s()-]/g, '');
+  if (!E164.test(phoneNumber)) {
+    throw new ConfigError(`${ENV.phoneNumber} must be a phone number in E.164 form (+56912345678)`);
+  }
+  return {
+    accountSid: given('accountSid', ENV.accountSid)!,
+    authToken: given('authToken', ENV.authToken)!,
+    phoneNumber,
+    apiUrl: (options.apiUrl ?? envUrl(env, ENV.apiUrl) ?? DEFAULT_API_URL).replace(/\/+$/, ''),
+    gsm7Fold: options.gsm7Fold ?? envFlag(env, ENV.gsm7Fold),
+    timeoutMs: options.timeoutMs ?? 10_000,
+  };
+}
+
+/** The channel list's line: on when any of its required variables is set (then all are), off otherwise. */
+export const smsChannel: ChannelFactory = {
+  name: CHANNEL,
+  fromEnv(env) {
+    const configured = REQUIRED.some(([, name]) => envText(env, name) !== undefined);
+    return configured ? createSmsPlugin({}, env) : null;
+  },
+};
+
+/**
+ * The SMS channel over Twilio Programmable Messaging: webhook on `/webhooks/sms`, replies through
+ * the REST API (never TwiML, so a slow turn never meets Twilio's 15 s webhook timeout). Settings
+ * from `options`, else from `env`; everything else from the host at `mount`.
+ */
+export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = process.env): ChannelPlugin {
+  const settings = settingsOf(options, env);
+  let host: PluginHost | undefined;
+  const logger = (): Logger => host?.logger ?? silentLogger;
+  const client = createTwilioClient(settings, logger);
+  // Background retries of inbound messages stop on close.
+  const closing = new AbortController();
+
+  return {
+    name: CHANNEL,
+    capabilities: {
+      // No native buttons: they become numbered options, answered with their number.
+      buttons: false,
+      maxButtons: LIMITS.options,
+      maxButtonTitle: LIMITS.optionTitle,
+      maxTextLength: LIMITS.body,
+      pacing: options.pacing ?? PACING,
+    },
+    mount(app, mountedOn) {
+      host = mountedOn;
+      mountWebhook(app, { settings, host: mountedOn, signal: closing.signal });
+    },
+    async send(message, sendOptions: SendOptions = {}) {
+      const dropped = droppedButtons(message);
+      if (dropped > 0)
+        logger().warn({ conversationId: message.conversationId, dropped }, 'more options than SMS numbers');
+      const to = splitConversationId(message.conversationId).address;
+      const bodies = renderSms(message, { gsm7Fold: settings.gsm7Fold });
+      // Parts already accepted (the dispatcher keeps the count, also in dead letters): not repeated.
+      const from = Math.max(0, sendOptions.fromPart ?? 0);
+      for (let part = from; part < bodies.length; part++) {
+        if (part > from) await sendOptions.beforePart?.(part);
+        await client.send(to, bodies[part]!);
+        sendOptions.onPartSent?.(part + 1);
+      }
+    },
+    async close() {
+      closing.abort();
+      await client.close();
+    },
+  };
+}

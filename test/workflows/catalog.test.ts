@@ -1,0 +1,140 @@
+/**
+ * The workflow catalog holds together: every workflow has its DAG file, its in-process definition
+ * and its renderer, and the Python DAGs read the same ids, parameters and error codes as
+ * TypeScript, so both runners word every error the same way.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PRIORITIES } from '../../core/cmms/demo-guard.ts';
+import { PRIORITY_RANK } from '../../core/cmms/routes.ts';
+import { workflows } from '../../core/workflows/definitions.ts';
+import { parsePriority } from '../../machines/intents.ts';
+import { renderWorkflowError } from '../../machines/replies.ts';
+import { resultRenderers } from '../../machines/workflow-replies.ts';
+import catalogJson from '../../workflows/catalog.json' with { type: 'json' };
+import {
+  CMMS_PRIORITIES,
+  type CmmsFailure,
+  cmmsErrorCode,
+  DAG_IDS,
+  isErrorCode,
+  missingParameters,
+  workflowEntry,
+} from '../../workflows/catalog.ts';
+
+const REPO = join(import.meta.dirname, '../..');
+const DAGS = join(REPO, 'dags');
+const sorted = (ids: Iterable<string>) => [...ids].sort();
+
+/** The CMMS failures both runners must name alike. */
+const FAILURES: { name: string; failure: CmmsFailure }[] = [
+  { name: 'no answer', failure: {} },
+  { name: 'a body that is not JSON', failure: { badResponse: true } },
+  ...[400, 401, 403, 404, 409, 422, 429, 500, 502, 503].map((status) => ({ name: `${status}`, failure: { status } })),
+];
+
+/** Runs `dags/omnibot_common/catalog.py` (plain Python, no Airflow) and returns what it printed as JSON. */
+function python(script: string): unknown {
+  const out = execFileSync('python3', ['-c', `import json\nfrom omnibot_common import catalog\n${script}`], {
+    cwd: DAGS,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out);
+}
+
+describe('the workflow catalog', () => {
+  it('has a DAG file for every workflow, and no DAG file outside it', () => {
+    const dagFiles = readdirSync(DAGS).filter((f) => f.endsWith('.py'));
+    expect(sorted(dagFiles.map((f) => f.replace(/\.py$/, '')))).toEqual(sorted(DAG_IDS));
+    for (const id of DAG_IDS) {
+      expect(readFileSync(join(DAGS, `${id}.py`), 'utf8')).toContain(`build_workflow_dag("${id}", ${id})`);
+      expect(readFileSync(join(DAGS, 'omnibot_common/workflows.py'), 'utf8')).toContain(`"${id}": ${id},`);
+    }
+  });
+
+  it('has an in-process definition and a result renderer for every workflow, and none more', () => {
+    expect(sorted(Object.keys(workflows))).toEqual(sorted(DAG_IDS));
+    expect(sorted(Object.keys(resultRenderers))).toEqual(sorted(DAG_IDS));
+  });
+
+  it('gives every workflow a processing text and a failed action in Spanish', () => {
+    for (const id of DAG_IDS) {
+      const entry = workflowEntry(id);
+      expect(entry.processing).toMatch(/^Procesando: /);
+      expect(entry.failedAction).not.toBe('');
+      for (const name of entry.processing.match(/\{(\w+)\}/g) ?? []) {
+        expect(entry.parameters.map((p) => `{${p.name}}`)).toContain(name);
+      }
+    }
+  });
+
+  it('lists the CMMS priorities the demo CMMS accepts and the conversation offers, 1 to 4', () => {
+    expect(CMMS_PRIORITIES).toEqual([...PRIORITIES]);
+    for (const [i, name] of CMMS_PRIORITIES.entries()) expect(parsePriority(String(i + 1))).toBe(name);
+    expect(Object.entries(PRIORITY_RANK)).toEqual([
+      ['Baja', 3],
+      ['Media', 2],
+      ['Alta', 1],
+      ['Crítica', 0],
+    ]);
+  });
+
+  it('is read by the Python DAGs: the same ids and required parameters', () => {
+    const fromPython = python(
+      'print(json.dumps({"ids": catalog.dag_ids(), "missing": {i: catalog.missing_parameters(i, {}) for i in catalog.dag_ids()}}))',
+    );
+    expect(fromPython).toEqual({
+      ids: DAG_IDS,
+      missing: Object.fromEntries(DAG_IDS.map((id) => [id, missingParameters(id, {})])),
+    });
+  });
+
+  it('names every CMMS failure with the same code, so the same Spanish text, in both runners', () => {
+    const asPython = FAILURES.map(({ failure }) => [failure.status ?? null, failure.badResponse ?? false]);
+    const codes = python(
+      `print(json.dumps([catalog.cmms_error_code(s, bad_response=b) for s, b in json.loads('${JSON.stringify(asPython)}')]))`,
+    ) as string[];
+    for (const [i, { name, failure }] of FAILURES.entries()) {
+      const code = codes[i]!;
+      expect({ name, code }).toEqual({ name, code: cmmsErrorCode(failure) });
+      expect(isErrorCode(code)).toBe(true);
+      for (const id of DAG_IDS) {
+        expect(renderWorkflowError(id, { code, message: '' }).text).toBe(
+          renderWorkflowError(id, { code: cmmsErrorCode(failure), message: '' }).text,
+        );
+      }
+    }
+  });
+
+  it('knows every error code the DAGs can end with', () => {
+    const sources = ['omnibot_common/workflows.py', 'omnibot_common/dag_factory.py', 'omnibot_common/settings.py']
+      .map((file) => readFileSync(join(DAGS, file), 'utf8'))
+      .join('\n');
+    const codes = [...sources.matchAll(/WorkflowFailure\(\s*"(\w+)"/g), ...sources.matchAll(/"code": "(\w+)"/g)].map(
+      (m) => m[1]!,
+    );
+    expect(codes.length).toBeGreaterThan(3);
+    for (const code of codes) expect(Object.keys(catalogJson.errors)).toContain(code);
+    expect(readFileSync(join(DAGS, 'omnibot_common/cmms.py'), 'utf8')).not.toMatch(/WorkflowFailure\(\s*"/);
+  });
+
+  it('words each error the user can act on differently, and an unknown code as a process error', () => {
+    const text = (code: string) => renderWorkflowError('listar_equipos', { code, message: '' }).text;
+    expect(text('cmms_unreachable')).toMatch(/no responde\. Intenta de nuevo en unos minutos/);
+    expect(text('cmms_error')).toMatch(/\(CMMS\) tuvo un error\. Intenta de nuevo/);
+    expect(text('cmms_auth')).toMatch(/no tiene acceso .* Avisa a un supervisor/);
+    expect(text('cmms_rejected')).toMatch(/rechazó la solicitud\. Revisa los datos/);
+    expect(text('equipment_not_found')).toMatch(/el equipo ya no existe/);
+    expect(text('no_such_code')).toBe(text('workflow_error'));
+    expect(text('constructor')).toBe(text('workflow_error'));
+  });
+
+  it('does not compile with a workflow left without a renderer (tsc, run first by npm test)', () => {
+    // @ts-expect-error listar_equipos, reportar_falla and listar_ot_pendientes have no renderer here
+    const incomplete: typeof resultRenderers = { consultar_estado_ot: resultRenderers.consultar_estado_ot };
+    expect(Object.keys(incomplete)).toHaveLength(1);
+  });
+});
