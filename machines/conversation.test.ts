@@ -10,6 +10,7 @@ import {
   stateName,
   statusOf,
 } from './conversation.ts';
+import snapshotV1Reporting from './fixtures/snapshot-v1-reporting.json' with { type: 'json' };
 
 /** The demo CMMS's CAT-001 (core/cmms/demo-data.ts), as the machine sees it: machines import no values from core. */
 const excavator: EquipmentSummary = {
@@ -333,6 +334,48 @@ describe('conversation machine', () => {
     await restored.say('2');
     await restored.say('sí');
     expect(restored.started[0]).toMatchObject({ dagId: 'reportar_falla', params: { idequipo: 1, prioridad: 'Media' } });
+  });
+
+  it('restores a snapshot persisted before the machine was split into state files, and finishes the report', async () => {
+    // Persisted by the single-file machine (MACHINE_VERSION 1) after "reportar falla" → "CAT-001": a
+    // conversation stored in Redis before a refactor must continue after it.
+    const restored = harness({ snapshot: snapshotV1Reporting });
+    expect(restored.state()).toBe('reporting.description');
+    expect(restored.actor.getSnapshot().context.draft.equipment).toEqual(excavator);
+    expect(await restored.say('Pérdida de aceite hidráulico en el brazo')).toMatch(/prioridad/);
+    expect(await restored.say('Alta', 'priority:alta')).toMatch(/Equipo: CAT-001.*Prioridad: Alta.*¿Confirmas\?/s);
+    expect(await restored.say('sí')).toMatch(/registrando la falla/);
+    expect(restored.state()).toBe('workflow.waiting');
+    const run = restored.started[0]!;
+    expect(run).toMatchObject({
+      conversationId: 'web:u1',
+      dagId: 'reportar_falla',
+      // The epoch persisted in the fixture keeps run ids apart from any earlier conversation's.
+      runId: `omnibot__web_u1__t${(1_700_000_000_000).toString(36)}-1`,
+      params: {
+        idequipo: 1,
+        codigointerno: 'CAT-001',
+        descripcion: 'Pérdida de aceite hidráulico en el brazo',
+        prioridad: 'Alta',
+      },
+    });
+    const result = await restored.send({
+      type: 'workflow.result',
+      runId: run.runId,
+      dagId: run.dagId,
+      status: 'success',
+      result: {
+        order: {
+          numeroot: 'OT-CORR-CAT-001-20261125-9',
+          equipo_nombre: 'Excavadora CAT 320',
+          prioridad: 'Alta',
+          estado_nombre: 'Abierta',
+        },
+      },
+      at: Date.now(),
+    });
+    expect(result).toMatch(/Se creó la orden de trabajo OT-CORR-CAT-001-20261125-9/);
+    expect(restored.state()).toBe('idle');
   });
 
   it('derives distinct run ids per workflow and per conversation epoch', async () => {

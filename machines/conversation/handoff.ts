@@ -1,0 +1,31 @@
+import { assign } from 'xstate';
+import type { AgentMessageEvent } from '../../core/runtime/model.ts';
+import { replies } from '../replies.ts';
+import { conversationSetup, say } from './setup.ts';
+
+/** A person answers; the user leaves with "menú"/"cancelar", the person releases, or the runtime expires it. */
+export const handoff = conversationSetup.createStateConfig({
+  tags: ['handoff'],
+  entry: [
+    assign({ handoffAcknowledged: false, handoffActiveAt: ({ event }) => (event as { at?: number }).at ?? 0 }),
+    say(replies.handoff),
+  ],
+  on: {
+    'user.message': [
+      { guard: 'backToBot', target: 'idle', actions: say(replies.handoffEnded) },
+      // The person answers; the assistant only confirms once that the messages reach them.
+      {
+        guard: 'handoffNotAcknowledged',
+        actions: [assign({ handoffAcknowledged: true }), say(replies.handoffNoted)],
+      },
+    ],
+    'agent.message': {
+      actions: [
+        assign({ handoffActiveAt: ({ event }) => event.at }),
+        say(({ event }) => ({ text: (event as AgentMessageEvent).text })),
+      ],
+    },
+    'agent.release': { target: 'idle', actions: say(replies.handoffEnded) },
+    'handoff.expire': { target: 'idle', actions: say(replies.handoffExpired) },
+  },
+});
