@@ -3,10 +3,11 @@
 //   npx depcruise --config .dependency-cruiser.cjs app core plugins machines workflows channels.ts main.ts
 // Test code (*.test.ts, test/, bench/, scripts/) may import anything: its imports are not followed.
 //
-// The folder rules leave one direction only, so there is no circle between top-level folders:
+// The folder rules leave one direction only for values:
 //   main.ts -> app/ -> channels.ts -> plugins/<channel>/ -> core/ -> workflows/
 //                  \-> machines/ (types only from core/) -> workflows/
-// and `no-circular` forbids circles between modules inside them.
+// workflows/ (one module per workflow, run by core/) takes types only from core/ (CmmsClient, Reply),
+// and `no-circular` forbids circles between modules, type-only imports included.
 
 /** Test code, exempt from the folder rules. */
 const TEST_CODE = '(^|/)[^/]+\\.test\\.ts$|^(test|bench|scripts)/';
@@ -68,11 +69,20 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'workflows-is-a-leaf',
-      comment: 'workflows/ (the catalog and its reader) is read by core/ and machines/ and imports neither.',
+      name: 'workflows-only-types-from-core',
+      comment:
+        'workflows/ (the catalog and one module per workflow) takes types only from core/ (`import type`: CmmsClient, Reply, the CMMS summaries).',
       severity: 'error',
       from: { path: '^workflows/', pathNot: TEST_CODE },
-      to: { path: '^(core|machines|plugins|app)/|^(channels|main)\\.ts$' },
+      to: { path: '^core/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'workflows-not-to-outer',
+      comment:
+        'workflows/ is read by core/ and machines/: it never imports machines/, plugins/, app/, channels.ts or main.ts.',
+      severity: 'error',
+      from: { path: '^workflows/', pathNot: TEST_CODE },
+      to: { path: '^(machines|plugins|app)/|^(channels|main)\\.ts$' },
     },
     {
       name: 'channel-list-not-to-outer',

@@ -17,12 +17,14 @@ const shutdown = (signal: string) => {
     process.exit(0);
   }
   const { logger, config } = gateway;
-  logger.info({ signal }, 'shutting down');
   setTimeout(() => {
     logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown overran its grace: exiting');
     process.exit(1);
   }, config.shutdownGraceMs + HARD_EXIT_MARGIN_MS).unref();
-  gateway.stop().then(
+  // `stop` closes the listener before it returns: once this line is out, new connections are refused.
+  const stopped = gateway.stop();
+  logger.info({ signal }, 'shutting down');
+  stopped.then(
     () => process.exit(0),
     (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed');

@@ -1,14 +1,18 @@
 import { Hono } from 'hono';
+import { issueConversationToken, verifyConversationToken } from './auth/conversation-token.ts';
+import { safeEqual } from './auth/safe-equal.ts';
 import type { Config } from './config.ts';
 import { errorHandler } from './http/errors.ts';
 import { requestDeadline, securityHeaders } from './http/middleware.ts';
 import type { Logger } from './log.ts';
-import type { PluginHost, PluginRegistry } from './plugin.ts';
+import type { ChannelConfig, PluginHost, PluginRegistry } from './plugin.ts';
 import { withDeadline } from './runtime/deadline.ts';
 import { mountCallbackRoute } from './workflows/callback-route.ts';
 
-/** What every plugin is mounted with (its logger is made per channel); the app's own routes use it too. */
-export type SharedHost = Omit<PluginHost, 'logger'>;
+/** What every plugin is mounted with besides what the app makes from `config` (its logger, settings, auth). */
+export type SharedHost = Omit<PluginHost, 'logger' | 'config' | keyof HostAuth>;
+
+type HostAuth = Pick<PluginHost, 'conversationTokens' | 'isAdminToken'>;
 
 export interface AppDeps extends SharedHost {
   config: Config;
@@ -27,6 +31,25 @@ const READINESS_TIMEOUT_MS = 1_000;
 /** The check's answer, or false when it fails or does not answer within `ms`. */
 function checkWithin(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   return withDeadline(check(), ms, () => new Error(`readiness check took longer than ${ms} ms`)).catch(() => false);
+}
+
+/**
+ * The host's auth services over the gateway's secrets, read at each call (the gateway may replace a
+ * generated session secret by the one its processes share in Redis before serving).
+ */
+export function hostAuth(config: Pick<Config, 'sessionSecret' | 'adminToken'>): HostAuth {
+  return {
+    conversationTokens: {
+      issue: (conversationId) => issueConversationToken(config.sessionSecret, conversationId),
+      verify: (token) => verifyConversationToken(config.sessionSecret, token),
+    },
+    isAdminToken: (token) => Boolean(config.adminToken) && safeEqual(token, config.adminToken!),
+  };
+}
+
+/** The settings a channel may read: no secret crosses the door. */
+export function channelConfig(config: Config): ChannelConfig {
+  return { publicUrl: config.publicUrl, maxBodyBytes: config.maxBodyBytes };
 }
 
 /** The Hono app: health, the channels' webhooks, the workflow callback, one error mapping. */
@@ -49,12 +72,15 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) }, ready ? 200 : 503);
   });
 
-  const { runtime, config, deliver, store, bus, limits } = deps;
+  const { runtime, deliver, store, bus, limits } = deps;
+  const config = channelConfig(deps.config);
+  const auth = hostAuth(deps.config);
   for (const plugin of deps.registry.list()) {
     // The one door: everything a plugin uses from the gateway comes in here.
     plugin.mount(app, {
       runtime,
       config,
+      ...auth,
       deliver,
       store,
       bus,

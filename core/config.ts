@@ -42,10 +42,6 @@ export interface Config {
   callbackSecretGenerated: boolean;
   sessionSecret: string;
   adminToken?: string;
-  /** When set, `POST /api/bot/message` needs it in `X-Api-Key` (the backend calling the REST API). */
-  webApiKey?: string;
-  /** WEB_REST=off: no REST API (`/api/bot/...`); browsers use the web chat over GraphQL. */
-  webRest: boolean;
   /** Neither SESSION_SECRET nor CALLBACK_SECRET set: with REDIS_URL the processes share one kept in Redis. */
   sessionSecretGenerated: boolean;
   /** Rate and connection limits (core/limits/settings.ts). */
@@ -126,12 +122,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (!sessionSecret && redisUrl && env.NODE_ENV === 'production') {
     throw new ConfigError('SESSION_SECRET is required in production with REDIS_URL (every process must sign alike)');
   }
-  const webRest = !['0', 'false', 'no', 'off'].includes((envText(env, 'WEB_REST') ?? 'on').toLowerCase());
-  if (webRest && !envText(env, 'WEB_API_KEY') && env.NODE_ENV === 'production') {
-    throw new ConfigError(
-      'WEB_API_KEY is required in production while the REST API is on (anyone could post as any user_id): set it, or WEB_REST=off',
-    );
-  }
   const apiVersion = envText(env, 'AIRFLOW_API_VERSION') ?? 'v2';
   if (apiVersion !== 'v1' && apiVersion !== 'v2') throw new ConfigError('AIRFLOW_API_VERSION must be v1 or v2');
 
@@ -168,8 +158,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
         ? createHmac('sha256', configuredSecret).update('omnibot conversation tokens').digest('hex')
         : randomBytes(32).toString('hex')),
     adminToken: envText(env, 'ADMIN_TOKEN'),
-    webApiKey: envText(env, 'WEB_API_KEY'),
-    webRest,
     sessionSecretGenerated: !sessionSecret && !configuredSecret,
     limits: loadLimitSettings(env),
     workflowTimeoutMs: envInteger(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),

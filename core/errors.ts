@@ -119,12 +119,20 @@ export class UpstreamError extends OmnibotError {
   }
 }
 
-/** A workflow cannot be started: its DAG is missing or paused, or the orchestrator is down. */
+/**
+ * A workflow cannot be started: its DAG is missing or paused, or the orchestrator is down. 503 with
+ * `Retry-After`: soon when the orchestrator is unreachable, later when a person has to act.
+ */
 export class WorkflowUnavailableError extends OmnibotError {
   readonly reason: 'dag_missing' | 'dag_paused' | 'unreachable' | 'rejected';
-  constructor(reason: WorkflowUnavailableError['reason'], message: string) {
+  constructor(
+    reason: WorkflowUnavailableError['reason'],
+    message: string,
+    retryAfterMs = reason === 'unreachable' ? 5_000 : 60_000,
+  ) {
     super('workflow_unavailable', message, 503, { reason });
     this.reason = reason;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

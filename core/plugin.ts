@@ -6,7 +6,7 @@ import type { Limits } from './limits/index.ts';
 import type { Logger } from './log.ts';
 import type { ConversationRuntime } from './runtime/types.ts';
 import type { ConversationStore } from './store/types.ts';
-import type { OutboundMessage } from './types.ts';
+import type { InboundMessage, OutboundMessage } from './types.ts';
 
 export interface ChannelCapabilities {
   buttons: boolean;
@@ -23,14 +23,27 @@ export interface ChannelCapabilities {
   pacing?: ChannelLimits;
 }
 
+/** The gateway's settings a channel may read: never a secret, never another channel's. */
+export type ChannelConfig = Pick<Config, 'publicUrl' | 'maxBodyBytes'>;
+
+/**
+ * The conversation tokens web clients hold (`Authorization: Bearer`), signed with the gateway's
+ * session secret, which stays in core.
+ */
+export interface ConversationTokens {
+  issue(conversationId: string): string;
+  /** The conversation the token grants, or null when it is not one of ours. */
+  verify(token: string): string | null;
+}
+
 /**
  * What the host hands a plugin when mounting it: the one door for every dependency. A plugin gets
  * nothing else from the gateway (its own settings come from its options object or its own env).
  */
 export interface PluginHost {
   runtime: ConversationRuntime;
-  /** The gateway's shared settings (public URL, body cap, secrets, …); never another channel's. */
-  config: Config;
+  /** The gateway's shared, non-secret settings (public URL, body cap). */
+  config: ChannelConfig;
   /** Already scoped to the channel (`channel: <name>`). */
   logger: Logger;
   /** Every outbound message goes through this: routing, pacing, ordered retries, dead letters. */
@@ -38,6 +51,17 @@ export interface PluginHost {
   store: ConversationStore;
   bus: EventBus;
   limits: Limits;
+  conversationTokens: ConversationTokens;
+  /** True when `token` is the operator's `ADMIN_TOKEN` (constant time); always false without one. */
+  isAdminToken(token: string): boolean;
+}
+
+/** What the web chat sends (GraphQL `sendMessage`), its token already checked for the conversation. */
+export interface BrowserMessageInput {
+  conversationId: string;
+  text?: string | null;
+  action?: string | null;
+  clientMessageId?: string | null;
 }
 
 /**
@@ -61,6 +85,11 @@ export interface ChannelPlugin {
    * splits a message into several API calls honours `options` (resume, pacing, late failures).
    */
   send(message: OutboundMessage, options?: SendOptions): Promise<void>;
+  /**
+   * The channel that serves the web chat (web) makes its messages for GraphQL `sendMessage`: its
+   * limits and message-id scheme; throws a `ValidationError` for one it refuses.
+   */
+  parseBrowserMessage?(input: BrowserMessageInput): InboundMessage;
   close?(): Promise<void>;
 }
 

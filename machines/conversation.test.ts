@@ -302,9 +302,9 @@ describe('conversation machine', () => {
     const h = harness();
     await h.say('reportar falla');
     await h.say('CAT-001');
-    expect(await h.say('Confirmar', 'confirm:yes')).toMatch(/Ese botón es de una pregunta anterior/);
+    expect(await h.say('Confirmar', 'confirm:yes')).toMatch(/Esa opción es de una pregunta anterior/);
     expect(h.state()).toBe('reporting.description');
-    expect(await h.say('Alta', 'priority:alta')).toMatch(/Ese botón es de una pregunta anterior/);
+    expect(await h.say('Alta', 'priority:alta')).toMatch(/Esa opción es de una pregunta anterior/);
     expect(await h.say('Listar equipos', 'intent:list_equipment')).toMatch(/consultando la lista de equipos/);
     expect(h.started[0]?.dagId).toBe('listar_equipos');
   });

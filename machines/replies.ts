@@ -1,16 +1,21 @@
 import type { Reply } from '../core/runtime/model.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
-import type { DagId } from '../workflows/catalog.ts';
+import { type DagId, workflowParameter } from '../workflows/catalog.ts';
+import { equipmentLine } from '../workflows/format.ts';
 import type { Priority } from './intents.ts';
-import { equipmentLine, processingText } from './workflow-replies.ts';
+import { processingText } from './workflow-replies.ts';
 
 /**
- * Every Spanish text of the conversation, in one place; a workflow's own texts (processing, result,
- * errors) are in `workflows/catalog.json` and `workflow-replies.ts`.
+ * Every Spanish text of the conversation, in one place; a workflow's own texts are in
+ * `workflows/catalog.json` (processing, errors) and its module `workflows/<dag_id>.ts` (result).
  */
 
-export { equipmentLine, renderWorkflowError, renderWorkflowResult } from './workflow-replies.ts';
+export { equipmentLine } from '../workflows/format.ts';
+export { renderWorkflowError, renderWorkflowResult } from './workflow-replies.ts';
 export type { Reply };
+
+/** The least length of a failure's description (the catalog's, checked by both runners too). */
+export const DESCRIPTION_MIN_LENGTH = workflowParameter('reportar_falla', 'descripcion').minLength ?? 0;
 
 const CAPABILITIES = [
   '• Reportar una falla: "reportar falla"',
@@ -63,10 +68,10 @@ export const replies = {
     })),
   }),
   askDescription: (equipment: EquipmentSummary): Reply => ({
-    text: `Equipo: ${equipmentLine(equipment)}.\nDescribe la falla (al menos 10 caracteres).`,
+    text: `Equipo: ${equipmentLine(equipment)}.\nDescribe la falla (al menos ${DESCRIPTION_MIN_LENGTH} caracteres).`,
   }),
   descriptionTooShort: (): Reply => ({
-    text: 'La descripción es muy corta: escribe al menos 10 caracteres describiendo la falla.',
+    text: `La descripción es muy corta: escribe al menos ${DESCRIPTION_MIN_LENGTH} caracteres describiendo la falla.`,
   }),
   askPriority: (): Reply => ({
     text: '¿Qué prioridad tiene? Elige una opción o escribe 1 (Baja), 2 (Media), 3 (Alta) o 4 (Crítica).',
@@ -116,7 +121,7 @@ export const replies = {
   }),
   thanks: (): Reply => ({ text: '¡De nada! Si necesitas algo más, escríbeme.' }),
   staleButton: (): Reply => ({
-    text: 'Ese botón es de una pregunta anterior. Responde la última pregunta o escribe "cancelar" para salir.',
+    text: 'Esa opción es de una pregunta anterior. Responde la última pregunta o escribe "cancelar" para salir.',
   }),
   handoffEnded: (): Reply => ({ text: 'Volviste al asistente automático. Escribe "ayuda" para ver qué puedo hacer.' }),
   conversationRestarted: (): Reply => ({

@@ -8,9 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { loadConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
-import { telegramEnv } from '../plugins/telegram/index.ts';
+import { telegramSettings } from '../plugins/telegram/index.ts';
 import { ALLOWED_UPDATES } from '../plugins/telegram/types.ts';
-import { SECRET_TOKEN_PATTERN } from '../plugins/telegram/verify.ts';
 
 export interface SetWebhookResult {
   url: string;
@@ -41,16 +40,8 @@ export async function setTelegramWebhook(
   opts: { dropPendingUpdates?: boolean } = {},
 ): Promise<SetWebhookResult> {
   const config = loadConfig(env);
-  const { token, webhookSecret, apiUrl } = telegramEnv(env);
-  const missing = [
-    ['TELEGRAM_BOT_TOKEN', token],
-    ['TELEGRAM_WEBHOOK_SECRET', webhookSecret],
-    ['PUBLIC_URL', env.PUBLIC_URL?.trim()],
-  ].filter(([, value]) => !value);
-  if (missing.length > 0) throw new ConfigError(`missing ${missing.map(([name]) => name).join(', ')}`);
-  if (!SECRET_TOKEN_PATTERN.test(webhookSecret!)) {
-    throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -');
-  }
+  // The channel's own rules (required variables, secret format), PUBLIC_URL named with them.
+  const { token, webhookSecret, apiUrl } = telegramSettings(env, {}, { PUBLIC_URL: env.PUBLIC_URL?.trim() });
   const publicUrl = parsePublicUrl(config.publicUrl);
   const url = `${publicUrl}/webhooks/telegram`;
   const response = await request(`${apiUrl}/bot${token}/setWebhook`, {

@@ -17,6 +17,8 @@ export interface WorkflowParameter {
   name: string;
   type: ParameterType;
   required: boolean;
+  /** A `string`'s least length once trimmed, in characters. */
+  minLength?: number;
 }
 
 export interface WorkflowEntry {
@@ -51,15 +53,109 @@ export function workflowConstants<K extends DagId>(id: K): (typeof catalog.workf
   return catalog.workflows[id].constants;
 }
 
+/** A parameter of a workflow, by name (e.g. `workflowParameter('reportar_falla', 'descripcion').minLength`). */
+export function workflowParameter(id: DagId, name: string): WorkflowParameter {
+  const parameter = workflowEntry(id).parameters.find((p) => p.name === name);
+  if (!parameter) throw new Error(`workflows/catalog.json: ${id} has no parameter ${name}`);
+  return parameter;
+}
+
+/**
+ * The one rule for a workflow's parameters, the same as `dags/omnibot_common/catalog.py`
+ * (`invalid_parameters`, `normalize_parameters`): both runners refuse the same params with the
+ * same `invalid_params` message, and hand their workflow the same normalized values.
+ *
+ * - absent, null or blank: missing (an error when `required`, else left out);
+ * - `string`: a text; trimmed; at least `minLength` characters;
+ * - `integer`: an integer, or a text of digits (`"12"` is 12);
+ * - `priority`: a CMMS priority by name (case and accents ignored) or by position (`"1"`–`"4"`).
+ */
+
+const parametersOf = (id: DagId) => catalog.workflows[id].parameters as readonly WorkflowParameter[];
+
+const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+
+/** Lower case without accents: "Crítica" → "critica" (as `fold` in Python). */
+const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
+
+function priorityOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) return undefined;
+  const key = fold(String(value));
+  const names = catalog.cmms.priorities;
+  if (/^[0-9]+$/.test(key)) return names[Number(key) - 1];
+  return names.find((name) => fold(name) === key);
+}
+
+function integerOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^[0-9]+$/.test(value.trim())) {
+    const number = Number(value.trim());
+    return Number.isSafeInteger(number) ? number : undefined;
+  }
+  return undefined;
+}
+
+/** The value a workflow gets, or an error message when it does not follow its parameter's rule. */
+function check(parameter: WorkflowParameter, value: unknown): { value: unknown } | { problem: string } {
+  const { name } = parameter;
+  switch (parameter.type) {
+    case 'string': {
+      if (typeof value !== 'string') return { problem: `${name} must be a text` };
+      const text = value.trim();
+      const least = parameter.minLength ?? 0;
+      if ([...text].length < least) return { problem: `${name} must have at least ${least} characters` };
+      return { value: text };
+    }
+    case 'integer': {
+      const number = integerOf(value);
+      return number === undefined ? { problem: `${name} must be an integer` } : { value: number };
+    }
+    case 'priority': {
+      const priority = priorityOf(value);
+      return priority === undefined
+        ? {
+            problem: `${name} must be one of ${catalog.cmms.priorities.join(', ')} (or 1-${catalog.cmms.priorities.length})`,
+          }
+        : { value: priority };
+    }
+  }
+}
+
 /** The required parameters that `params` lacks (absent, null or blank). */
 export function missingParameters(id: DagId, params: Record<string, unknown>): string[] {
-  return workflowEntry(id)
-    .parameters.filter((p) => p.required && String(params[p.name] ?? '').trim() === '')
+  return parametersOf(id)
+    .filter((p) => p.required && isBlank(params[p.name]))
     .map((p) => p.name);
+}
+
+/** Why `params` cannot run workflow `id` (`invalid_params`), or null when they can. */
+export function invalidParameters(id: DagId, params: Record<string, unknown>): string | null {
+  const missing = missingParameters(id, params);
+  const problems = missing.length ? [`${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required`] : [];
+  for (const parameter of parametersOf(id)) {
+    if (isBlank(params[parameter.name])) continue;
+    const checked = check(parameter, params[parameter.name]);
+    if ('problem' in checked) problems.push(checked.problem);
+  }
+  return problems.length ? problems.join('; ') : null;
+}
+
+/** The catalog's parameters of `params`, normalized (only after `invalidParameters` gave null). */
+export function normalizeParameters(id: DagId, params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const parameter of parametersOf(id)) {
+    if (isBlank(params[parameter.name])) continue;
+    const checked = check(parameter, params[parameter.name]);
+    if ('value' in checked) out[parameter.name] = checked.value;
+  }
+  return out;
 }
 
 /** CMMS priorities from the least urgent to the most; the number a user may type is the position (1–4). */
 export const CMMS_PRIORITIES: readonly string[] = catalog.cmms.priorities;
+/** How long one attempt of a run may take before it ends as `workflow_timeout` (both runners). */
+export const RUN_TIMEOUT_SECONDS: number = catalog.runs.timeoutSeconds;
 /** States of a finished work order; every other state is pending. */
 export const CLOSED_WORK_ORDER_STATES: readonly string[] = catalog.cmms.closedWorkOrderStates;
 
@@ -107,6 +203,10 @@ for (const id of DAG_IDS) {
   for (const p of catalog.workflows[id].parameters) {
     if (!['string', 'integer', 'priority'].includes(p.type)) {
       throw new Error(`workflows/catalog.json: ${id}.${p.name} has unknown type ${p.type}`);
+    }
+    const { minLength } = p as WorkflowParameter;
+    if (minLength !== undefined && (p.type !== 'string' || !Number.isInteger(minLength) || minLength < 0)) {
+      throw new Error(`workflows/catalog.json: ${id}.${p.name} has a bad minLength`);
     }
   }
 }

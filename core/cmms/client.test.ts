@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../errors.ts';
+import { workflowErrorOf } from '../workflows/definitions.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import { createCmmsClient, matchEquipment } from './client.ts';
 
@@ -100,6 +101,77 @@ describe('CMMS client retries', () => {
       const error = await client.findWorkOrder('OT-9').catch((e: unknown) => e);
       expect(error).toMatchObject({ retryable: false, details: { badResponse: true } });
       expect(seen).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('CMMS client sessions (CMMS_USERNAME/CMMS_PASSWORD)', () => {
+  let server: Server | undefined;
+  afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  /** A CMMS whose login answers `logins` in turn (the last one repeated) and whose `equipos/` takes `accepted`. */
+  async function sessionCmms(logins: { status: number; body: unknown }[], accepted: string) {
+    const seen: string[] = [];
+    server = createServer((req: IncomingMessage, res) => {
+      req.resume();
+      const login = req.url === '/api/login/';
+      seen.push(login ? 'login' : `${req.headers.authorization ?? 'anonymous'}`);
+      const answer = login
+        ? logins[Math.min(seen.filter((s) => s === 'login').length, logins.length) - 1]!
+        : req.headers.authorization === `Token ${accepted}`
+          ? { status: 200, body: [{ idequipo: 1, nombreequipo: 'Excavadora' }] }
+          : { status: 401, body: { detail: 'Token inválido.' } };
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const client = createCmmsClient({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      username: 'omnibot',
+      password: 'secreto',
+    });
+    return { client, seen };
+  }
+
+  const token = (key: string) => ({ status: 200, body: { token: key } });
+
+  it('logs in again once when its session token is refused, then retries the call', async () => {
+    const { client, seen } = await sessionCmms([token('old'), token('new')], 'new');
+    try {
+      expect(await client.listEquipment()).toHaveLength(1);
+      expect(seen).toEqual(['login', 'Token old', 'login', 'Token new']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('does not log in a third time: a token refused again is cmms_auth', async () => {
+    const { client, seen } = await sessionCmms([token('old')], 'never');
+    try {
+      expect(workflowErrorOf(await client.listEquipment().catch((e: unknown) => e)).code).toBe('cmms_auth');
+      expect(seen).toEqual(['login', 'Token old', 'login', 'Token old']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reads a refused login (DRF 400) as cmms_auth, not as data to check', async () => {
+    const refused = { status: 400, body: { non_field_errors: ['No puede iniciar sesión.'] } };
+    const { client } = await sessionCmms([refused], 'never');
+    try {
+      const error = await client.findWorkOrder('OT-1').catch((e: unknown) => e);
+      expect(error).toMatchObject({ retryable: false, details: { upstreamStatus: 401 } });
+      expect(workflowErrorOf(error).code).toBe('cmms_auth');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reads a login answer without a token as a bad response', async () => {
+    const { client } = await sessionCmms([{ status: 200, body: { detail: 'ok' } }], 'never');
+    try {
+      expect(workflowErrorOf(await client.listEquipment().catch((e: unknown) => e)).code).toBe('cmms_bad_response');
     } finally {
       await client.close();
     }

@@ -2,15 +2,28 @@ import { Agent, request } from 'undici';
 import { UpstreamError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { retry } from '../retry.ts';
-import { foldText } from '../text/fold.ts';
 import {
   type EquipmentSummary,
   summarizeEquipment,
   summarizeWorkOrder,
   type WorkOrderSummary,
 } from '../workflows/results.ts';
-import { pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
-import { asPage, CLOSED_WORK_ORDER_STATES, cmmsAuthHeader, cmmsRoutes, PRIORITY_RANK } from './routes.ts';
+import {
+  answered,
+  BUSY_STATUSES,
+  badResponse,
+  busy,
+  failed,
+  RETRY_AFTER_MAX_MS,
+  refusedLogin,
+  retryAfterMs,
+} from './failures.ts';
+import { matchEquipment } from './match-equipment.ts';
+import { comparePending, isPendingState } from './pending.ts';
+import { FIND_PAGES, pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
+import { asPage, CMMS_MAX_PAGES, cmmsAuthHeader, cmmsRoutes, isRecord, type Page } from './routes.ts';
+
+export { matchEquipment } from './match-equipment.ts';
 
 /** What omnibot asks of the CMMS. One implementation: HTTP (the demo CMMS speaks the same API). */
 export interface CmmsClient {
@@ -43,17 +56,17 @@ export interface CmmsClientOptions {
   username?: string;
   password?: string;
   timeoutMs?: number;
-  /** Retries of a GET after a network error or a 5xx (never of a POST: it may have been applied). Default 2. */
+  /**
+   * Retries of a GET after a network error, a 5xx or a busy answer (408, 429: after its `Retry-After`);
+   * never of a POST (it may have been applied). Default 2.
+   */
   retries?: number;
   equipmentCacheMs?: number;
   logger?: Logger;
 }
 
-const MAX_PAGES = 200;
-/** Backoff between retries of a GET: 200 ms, then 400 ms (equal jitter: half of it random). */
-const RETRY_BACKOFF = { baseMs: 200, maxMs: 2_000, jitter: 'equal' } as const;
-/** Pages a look-up for a reported failure reads at most (the first one and the newest ones). */
-const FIND_PAGES = 50;
+/** Backoff between retries of a GET: 200 ms, then 400 ms, each plus up to 20 % (never shorter). */
+const RETRY_BACKOFF = { baseMs: 200, jitter: 'up' } as const;
 
 export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   const prefix = `/${(options.apiPrefix ?? '/api/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
@@ -64,27 +77,32 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   let token = options.token;
   let equipmentCache: { at: number; items: EquipmentSummary[] } | undefined;
 
+  const canLogIn = Boolean(options.username && options.password);
+
+  /** A refused login is a 401 (`cmms_auth`), as a refused token is; an answer without a token is a bad response. */
   async function login(): Promise<string> {
-    if (!options.username || !options.password) {
+    if (!canLogIn) {
       throw new UpstreamError('cmms', 'CMMS requires a token: set CMMS_TOKEN or CMMS_USERNAME/CMMS_PASSWORD', {
         status: 401,
         retryable: false,
       });
     }
-    const body = (await call(
-      'POST',
-      cmmsRoutes.login,
-      { username: options.username, password: options.password },
-      false,
-    )) as {
-      token?: string;
-    };
-    if (!body.token) throw new UpstreamError('cmms', 'CMMS login answered without a token', { retryable: false });
-    token = body.token;
-    return token;
+    let body: unknown;
+    try {
+      body = await call('POST', cmmsRoutes.login, { username: options.username, password: options.password }, false);
+    } catch (error) {
+      throw refusedLogin(error);
+    }
+    const key = isRecord(body) ? body.token : undefined;
+    if (typeof key !== 'string' || !key) throw badResponse('CMMS login answered without a token');
+    token = key;
+    return key;
   }
 
-  /** One exchange: a network error or a 5xx throws (retryable), a non-JSON 2xx too (not); other statuses are returned. */
+  /**
+   * One exchange: a network error, a 5xx or a busy answer throws (retryable), a non-JSON 2xx too (not);
+   * other statuses are returned.
+   */
   async function exchange(
     method: 'GET' | 'POST',
     path: string,
@@ -93,6 +111,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   ): Promise<{ status: number; text: string; json: unknown }> {
     let status: number;
     let text: string;
+    let retryAfter: string | string[] | undefined;
     try {
       const response = await request(`${base}${path}`, {
         method,
@@ -102,23 +121,22 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
       });
       status = response.statusCode;
       text = await response.body.text();
+      retryAfter = response.headers['retry-after'];
     } catch (error) {
       throw failed(method, path, error);
     }
     if (status >= 500) throw answered(method, path, status, text);
+    if (BUSY_STATUSES.has(status)) throw busy(method, path, status, retryAfterMs(retryAfter));
     if (status >= 400) return { status, text, json: null };
     try {
       return { status, text, json: text ? JSON.parse(text) : null };
     } catch {
       // Not what the API documents (as the DAGs see it too): asking again will not change it.
-      throw new UpstreamError('cmms', `CMMS answered non-JSON to ${method} ${path}`, {
-        retryable: false,
-        details: { badResponse: true },
-      });
+      throw badResponse(`CMMS answered non-JSON to ${method} ${path}`);
     }
   }
 
-  /** A CMMS call: a GET is retried (network errors, 5xx); a 401 logs in again once when it can. */
+  /** A CMMS call: a GET is retried (network errors, 5xx, busy); a 401 logs in again once when it can. */
   async function call(
     method: 'GET' | 'POST',
     path: string,
@@ -133,10 +151,11 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
       attempts: method === 'GET' ? retries + 1 : 1,
       shouldRetry: (error) => error instanceof UpstreamError && error.retryable,
       delay: RETRY_BACKOFF,
+      maxRetryAfterMs: RETRY_AFTER_MAX_MS,
       onRetry: (error, { attempt }) =>
         options.logger?.warn({ path, attempt, err: error }, 'CMMS call failed, retrying'),
     });
-    if (reply.status === 401 && auth && !retried && options.username) {
+    if (reply.status === 401 && auth && !retried && canLogIn) {
       await login();
       return call(method, path, body, auth, true);
     }
@@ -144,24 +163,32 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     return reply.json;
   }
 
-  async function allPages<T>(path: string): Promise<T[]> {
-    const items: T[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const result = asPage<T>(await call('GET', `${path}?page=${page}`));
-      items.push(...result.results);
-      if (!result.next) return items;
+  /** A list's pages in order; a list longer than the catalog's `maxPages` is a bad response (as in the DAGs). */
+  async function* pages(path: string): AsyncGenerator<Page<Record<string, unknown>>> {
+    for (let n = 1; ; n++) {
+      const page = asPage(await call('GET', `${path}?page=${n}`));
+      yield page;
+      if (!page.next) return;
+      if (n >= CMMS_MAX_PAGES) throw badResponse(`CMMS pagination of ${path} exceeded ${CMMS_MAX_PAGES} pages`);
     }
+  }
+
+  async function allPages(path: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of pages(path)) items.push(...page.results);
     return items;
   }
 
   /** Pages until the first match: the API has no filter on `numeroot`. */
   async function findWorkOrder(numeroot: string): Promise<WorkOrderSummary | null> {
-    const wanted = numeroot.trim().toUpperCase();
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const result = asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=${page}`));
-      const found = result.results.find((o) => String(o.numeroot ?? '').toUpperCase() === wanted);
+    const key = (value: unknown) =>
+      String(value ?? '')
+        .trim()
+        .toUpperCase();
+    const wanted = key(numeroot);
+    for await (const page of pages(cmmsRoutes.workOrders)) {
+      const found = page.results.find((o) => key(o.numeroot) === wanted);
       if (found) return summarizeWorkOrder(found);
-      if (!result.next) return null;
     }
     return null;
   }
@@ -171,8 +198,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
    * order is at one end whichever way the CMMS sorts its list), reading `FIND_PAGES` pages at most.
    */
   async function findReportedFailure(query: ReportedFailureQuery): Promise<WorkOrderSummary | null> {
-    const page = async (n: number) =>
-      asPage<Record<string, unknown>>(await call('GET', `${cmmsRoutes.workOrders}?page=${n}`));
+    const page = async (n: number) => asPage(await call('GET', `${cmmsRoutes.workOrders}?page=${n}`));
     const firstPage = await page(1);
     const found = pickReportedFailure(firstPage.results, query);
     if (found) return summarizeWorkOrder(found);
@@ -188,10 +214,8 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   async function listEquipment(): Promise<EquipmentSummary[]> {
     const cacheMs = options.equipmentCacheMs ?? 60_000;
     if (equipmentCache && Date.now() - equipmentCache.at < cacheMs) return equipmentCache.items;
-    if (!token && options.username) await login();
-    const items = (await allPages<Record<string, unknown>>(cmmsRoutes.equipment))
-      .filter((e) => e.activo !== false)
-      .map(summarizeEquipment);
+    if (!token && canLogIn) await login();
+    const items = (await allPages(cmmsRoutes.equipment)).filter((e) => e.activo !== false).map(summarizeEquipment);
     equipmentCache = { at: Date.now(), items };
     return items;
   }
@@ -211,51 +235,21 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
         ...(input.prioridad ? { prioridad: input.prioridad } : {}),
         ...(input.observaciones ? { observacionesadicionales: input.observaciones } : {}),
       });
-      const order = (body as { orden?: Record<string, unknown> }).orden ?? (body as Record<string, unknown>);
+      // Some versions wrap the new order: {message, orden}. An order without its number is no order.
+      const order = isRecord(body) && !('numeroot' in body) && isRecord(body.orden) ? body.orden : body;
+      if (!isRecord(order) || String(order.numeroot ?? '').trim() === '') {
+        throw badResponse('CMMS answered reportar-falla with no order');
+      }
       return summarizeWorkOrder(order);
     },
     async listPendingWorkOrders() {
-      const orders = (await allPages<Record<string, unknown>>(cmmsRoutes.workOrders))
-        .filter((o) => !CLOSED_WORK_ORDER_STATES.includes(String(o.estado_nombre)))
+      const orders = (await allPages(cmmsRoutes.workOrders))
+        .filter((o) => isPendingState(o.estado_nombre))
         .map(summarizeWorkOrder);
-      return orders.sort(
-        (a, b) =>
-          (PRIORITY_RANK[a.prioridad ?? ''] ?? 9) - (PRIORITY_RANK[b.prioridad ?? ''] ?? 9) ||
-          String(a.fechacreacionot).localeCompare(String(b.fechacreacionot)),
-      );
+      return orders.sort(comparePending);
     },
     async close() {
       await dispatcher.close();
     },
   };
-}
-
-/**
- * The CMMS's own data matched against a query (codes and names, no language): an empty query is
- * every equipment; an exact internal code wins; else every word (2+ characters) must appear.
- */
-export function matchEquipment(all: EquipmentSummary[], query: string): EquipmentSummary[] {
-  const q = foldText(query);
-  if (!q) return all;
-  const exact = all.filter((e) => foldText(e.codigointerno ?? '') === q);
-  if (exact.length) return exact;
-  const words = q.split(' ').filter((w) => w.length >= 2);
-  if (!words.length) return [];
-  return all.filter((e) => {
-    const haystack = foldText(`${e.codigointerno ?? ''} ${e.nombreequipo} ${e.marca ?? ''} ${e.modelo ?? ''}`);
-    return words.every((w) => haystack.includes(w));
-  });
-}
-
-/** No answer (refused, reset, timed out): the call may be retried. */
-function failed(method: string, path: string, error: unknown): UpstreamError {
-  return new UpstreamError('cmms', `CMMS ${method} ${path} failed: ${(error as Error).message}`, { retryable: true });
-}
-
-/** The CMMS answered with an error status: retryable when it is a 5xx. */
-function answered(method: string, path: string, status: number, text: string): UpstreamError {
-  return new UpstreamError('cmms', `CMMS ${method} ${path} answered ${status}: ${text.slice(0, 200)}`, {
-    status,
-    retryable: status >= 500,
-  });
 }

@@ -1,4 +1,4 @@
-import { workflowConstants } from '../../workflows/catalog.ts';
+import catalog from '../../workflows/catalog.json' with { type: 'json' };
 
 /**
  * Finding the order an earlier attempt of a failure report created. The report writes its run's
@@ -8,7 +8,8 @@ import { workflowConstants } from '../../workflows/catalog.ts';
  * earlier than the run started (less a margin for clocks), unless it carries another run's marker.
  */
 
-const constants = workflowConstants('reportar_falla');
+/** Shared with the DAGs (`dags/omnibot_common/cmms.py`) through the catalog. */
+const constants = catalog.cmms.reportedFailure;
 
 /** The start of every marker (`<prefix> (ref. <16 hex>)`), from the catalog (the DAGs read it too). */
 export const REPORT_MARKER_PREFIX = constants.markerPrefix;

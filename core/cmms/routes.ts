@@ -1,5 +1,6 @@
+import catalog from '../../workflows/catalog.json' with { type: 'json' };
 import { CLOSED_WORK_ORDER_STATES as CLOSED_STATES, CMMS_PRIORITIES } from '../../workflows/catalog.ts';
-import { UpstreamError } from '../errors.ts';
+import { badResponse } from './failures.ts';
 
 /**
  * The CMMS REST API's HTTP mapping, in one place (Somacor CMMS, Django REST Framework): the client
@@ -36,6 +37,14 @@ export const PRIORITY_RANK: Record<string, number> = Object.assign(
   Object.fromEntries(CMMS_PRIORITIES.map((name, i) => [name, CMMS_PRIORITIES.length - 1 - i])),
 );
 
+/** The pages a list is read to at most (the catalog's, the DAGs read it too): needing more is a bad response. */
+export const CMMS_MAX_PAGES: number = catalog.cmms.maxPages;
+
+/** A JSON object (not null, not a list). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** DRF pagination `{count, next, previous, results}`; a bare list is tolerated, anything else is a bad response. */
 export interface Page<T> {
   count: number;
@@ -43,14 +52,14 @@ export interface Page<T> {
   results: T[];
 }
 
-export function asPage<T>(body: unknown): Page<T> {
-  if (Array.isArray(body)) return { count: body.length, next: null, results: body as T[] };
-  const page = body as Partial<Page<T>> | null;
-  if (!page || !Array.isArray(page.results)) {
-    throw new UpstreamError('cmms', 'CMMS list has neither results nor a list', {
-      retryable: false,
-      details: { badResponse: true },
-    });
-  }
-  return { count: page.count ?? page.results.length, next: page.next ?? null, results: page.results };
+/** A list answer as a page; items that are not objects are dropped (as the DAGs do). */
+export function asPage(body: unknown): Page<Record<string, unknown>> {
+  const results = Array.isArray(body) ? body : isRecord(body) ? body.results : undefined;
+  if (!Array.isArray(results)) throw badResponse('CMMS list has neither results nor a list');
+  const page = Array.isArray(body) ? {} : (body as { count?: unknown; next?: unknown });
+  return {
+    count: typeof page.count === 'number' ? page.count : results.length,
+    next: typeof page.next === 'string' && page.next ? page.next : null,
+    results: results.filter(isRecord),
+  };
 }

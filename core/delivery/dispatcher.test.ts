@@ -341,6 +341,20 @@ describe('dead letters in Redis', () => {
       await clearPrefix(prefix);
     }
   });
+
+  it('keep only as many entries as their retention allows', async () => {
+    const prefix = uniquePrefix('delivery');
+    const redis = connectRedis();
+    try {
+      const failing = scriptedPlugin('chat', [forbidden(), forbidden(), forbidden()]);
+      const dispatcher = dispatcherFor([failing.plugin], deliveryStateInRedis(redis, prefix, { maxEntries: 2 }));
+      for (const text of ['uno', 'dos', 'tres']) await dispatcher.dispatch(msg(text));
+      expect((await dispatcher.deadLetters()).map((entry) => entry.message.text)).toEqual(['dos', 'tres']);
+    } finally {
+      await redis.quit();
+      await clearPrefix(prefix);
+    }
+  });
 });
 
 describe('outbound dispatcher pacing', () => {

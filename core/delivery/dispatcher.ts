@@ -3,7 +3,7 @@ import { createMemoryDeadLetterStore } from './dead-letter.ts';
 import { createDeadLetterWriter, SHUTDOWN } from './dead-letter-writer.ts';
 import { createDeliveredMarks } from './delivered-marks.ts';
 import { createItemNumbering, detachedItem, type Item } from './delivery-item.ts';
-import { ConversationLanes, finishHead, hold, type Lane } from './lanes.ts';
+import { ConversationLanes, type Lane } from './lanes.ts';
 import { createChannelPacing } from './pacing.ts';
 import { attemptSend } from './send-attempt.ts';
 import type {
@@ -47,10 +47,11 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     random: options.random ?? Math.random,
     logger,
   };
-  const lanes = new ConversationLanes(deliverHead, logger);
+  /** Set by `close()`: new messages and failed sends are kept as dead letters (shutdown), not queued or retried. */
   let closed = false;
   /** Set when `close()`'s timeout expired: lanes dead-letter what they still hold instead of sending it. */
   let stopped = false;
+  const lanes = new ConversationLanes(deliverHead, logger);
 
   /** Route: a channel whose clients read their replies (web) gets nothing sent; any other queues in its lane. */
   async function dispatch(message: OutboundMessage): Promise<void> {
@@ -67,32 +68,33 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
   async function deliverHead(lane: Lane, head: Item): Promise<void> {
     if (stopped || (closed && lane.waiting)) {
       await letters.deadLetter(head, SHUTDOWN);
-      return finishHead(lane);
+      return lane.finishHead();
     }
     if (head.origin) {
       const newer = await marks.newerThan(lane.conversationId, head.order);
       if (newer !== null) {
         await letters.supersede(head, head.origin, newer);
-        return finishHead(lane);
+        return lane.finishHead();
       }
     }
     const outcome = await attemptSend(head, lane, sendDeps);
     if (outcome.kind === 'delivered') {
       // Marked here before the caller resumes; the next message waits for the shared marks (one round trip).
       const recorded = marks.record(lane.conversationId, head.order);
-      finishHead(lane);
+      lane.finishHead();
       return recorded;
     }
-    if (outcome.kind === 'done') return finishHead(lane);
+    if (outcome.kind === 'done') return lane.finishHead();
     if (closed) {
       // Nothing would cut a new retry wait: keep the message (with its progress) for the next process.
       await letters.deadLetter(head, SHUTDOWN);
-      finishHead(lane);
-      return hold(lane);
+      lane.finishHead();
+      return lane.hold();
     }
-    hold(lane);
+    lane.hold();
     await retryWaits.wait(outcome.delayMs);
-    if (!closed) lane.waiting = false;
+    // Once closed the lane stays held: what it still queues is dead-lettered (above), not sent.
+    if (!closed) lane.release();
   }
 
   /** Takes due dead letters (every one with `all`) and queues them again in their lanes. */

@@ -65,7 +65,63 @@ describe('receiveInBackground', () => {
       shuttingDown: true,
     });
   });
+  it('on shutdown during a retry wait, tries the message once more and processes it', async () => {
+    let failures = 1;
+    const runtime = createFakeRuntime({ reply: () => null, fail: () => failures-- > 0 });
+    const { logs, logger } = recorder();
+    const shutdown = new AbortController();
+    const done = receiveInBackground(runtime, [message], logger, { delaysMs: [60_000], signal: shutdown.signal });
+    await until(() => logs.some((l) => l.msg === 'inbound message failed: retrying'));
+    const started = Date.now();
+    shutdown.abort();
+    await done;
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(runtime.received.map((m) => m.id)).toEqual(['m1']);
+    expect(logs.filter((l) => l.msg === 'inbound message could not be processed')).toEqual([]);
+  });
+
+  it('on shutdown during a 409 in-progress wait, asks once more and processes the message', async () => {
+    const fake = createFakeRuntime({ reply: () => null });
+    let calls = 0;
+    const runtime = {
+      ...fake,
+      receive: async (m: InboundMessage) => {
+        if (++calls === 1) throw new InProgressError('still being processed', 60_000);
+        return fake.receive(m);
+      },
+    };
+    const { logs, logger } = recorder();
+    const shutdown = new AbortController();
+    const done = receiveInBackground(runtime, [message], logger, { signal: shutdown.signal });
+    await until(() => logs.some((l) => l.msg === 'inbound message held by another attempt: waiting for it'));
+    shutdown.abort();
+    await done;
+    expect(calls).toBe(2);
+    expect(fake.received.map((m) => m.id)).toEqual(['m1']);
+    expect(logs.filter((l) => l.msg === 'inbound message could not be processed')).toEqual([]);
+  });
+
+  it('gives the message up on shutdown only when the last attempt fails too, counting its attempts', async () => {
+    const runtime = createFakeRuntime({ reply: () => null, fail: () => true });
+    const { logs, logger } = recorder();
+    const shutdown = new AbortController();
+    const done = receiveInBackground(runtime, [message], logger, { delaysMs: [60_000], signal: shutdown.signal });
+    await until(() => logs.some((l) => l.msg === 'inbound message failed: retrying'));
+    shutdown.abort();
+    await done;
+    expect(logs.find((l) => l.msg === 'inbound message failed: retrying')).toMatchObject({ attempt: 1 });
+    expect(logs.find((l) => l.msg === 'inbound message could not be processed')).toMatchObject({
+      messageId: 'm1',
+      attempt: 2,
+      shuttingDown: true,
+    });
+  });
 });
+
+/** Resolves once `condition` holds (polled every millisecond). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
 
 describe('storeAccepting', () => {
   it('is false while the store fails and true once it answers', async () => {

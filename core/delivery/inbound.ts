@@ -21,8 +21,13 @@ export interface ReceiveOptions {
   delaysMs?: readonly number[];
   /** Default `IN_PROGRESS_LIMIT_MS`. */
   inProgressLimitMs?: number;
-  /** Aborted on shutdown: pending retries stop (the message is logged as not processed). */
+  /**
+   * Aborted on shutdown: a pending wait ends at once and the message is tried one last time (logged
+   * as not processed if that fails too).
+   */
   signal?: AbortSignal;
+  /** The channel's last look at each message, inside its turn (the runtime's `ReceiveOptions.prepare`). */
+  prepare?: (message: InboundMessage) => Promise<InboundMessage>;
 }
 
 async function receiveOne(
@@ -34,27 +39,37 @@ async function receiveOne(
   const delays = options.delaysMs ?? INBOUND_RETRY_DELAYS_MS;
   const waitInProgressUntil = Date.now() + (options.inProgressLimitMs ?? IN_PROGRESS_LIMIT_MS);
   const ids = { conversationId: message.conversationId, messageId: message.id };
-  let failures = 0;
+  /** The last call's attempt number: the failures so far (a busy answer does not use one up). */
+  let lastAttempt = 0;
   try {
     // The runtime releases a failed claim, so a second try processes the message once.
-    await retry(() => runtime.receive(message), {
-      attempts: delays.length + 1,
-      delay: delays,
-      // Another attempt holds the message and is alive: ask again until it answers or dies (then the
-      // claim expires and the next call processes the message). Never dropped while it may be lost.
-      isBusy: (error) => error instanceof InProgressError && Date.now() < waitInProgressUntil,
-      // A refusal (validation, conflict) will not change on a second try; a store hiccup may.
-      shouldRetry: (error) => !(error instanceof OmnibotError && error.status < 500),
-      signal: options.signal,
-      unref: true,
-      onRetry: (error, { busy, delayMs }) => {
-        if (busy) return logger.info(ids, 'inbound message held by another attempt: waiting for it');
-        failures += 1;
-        logger.warn({ ...ids, attempt: failures, err: error, delayMs }, 'inbound message failed: retrying');
+    await retry(
+      (attempt) => {
+        lastAttempt = attempt;
+        return options.prepare ? runtime.receive(message, { prepare: options.prepare }) : runtime.receive(message);
       },
-    });
+      {
+        attempts: delays.length + 1,
+        delay: delays,
+        // Another attempt holds the message and is alive: ask again until it answers or dies (then the
+        // claim expires and the next call processes the message). Never dropped while it may be lost.
+        isBusy: (error) => error instanceof InProgressError && Date.now() < waitInProgressUntil,
+        // A refusal (validation, conflict) will not change on a second try; a store hiccup may.
+        shouldRetry: (error) => !(error instanceof OmnibotError && error.status < 500),
+        // The runtime's Retry-After is for HTTP clients: this loop keeps its ~30 s schedule.
+        honorRetryAfter: false,
+        signal: options.signal,
+        // Shutdown ends the wait, not the message: it is tried once more before it is given up.
+        finalAttemptOnAbort: true,
+        unref: true,
+        onRetry: (error, { attempt, busy, delayMs }) => {
+          if (busy) return logger.info(ids, 'inbound message held by another attempt: waiting for it');
+          logger.warn({ ...ids, attempt, err: error, delayMs }, 'inbound message failed: retrying');
+        },
+      },
+    );
   } catch (error) {
-    const fields = { ...ids, attempt: failures + 1, err: error };
+    const fields = { ...ids, attempt: Math.max(1, lastAttempt), err: error };
     logger.error(
       options.signal?.aborted ? { ...fields, shuttingDown: true } : fields,
       'inbound message could not be processed',

@@ -3,30 +3,49 @@ import type { OutboundMessage } from '../types.ts';
 import type { Item, ItemStart } from './delivery-item.ts';
 
 /** One conversation's queue: sent strictly in order, one at a time. */
-export interface Lane {
+export class Lane {
   readonly conversationId: string;
-  items: Item[];
-  running: boolean;
+  items: Item[] = [];
+  running = false;
+  #waiting = false;
+
+  constructor(conversationId: string) {
+    this.conversationId = conversationId;
+  }
+
   /** The head waits (a retry, pacing): later messages are queued, their `dispatch` resolves at once. */
-  waiting: boolean;
+  get waiting(): boolean {
+    return this.#waiting;
+  }
+
+  /** Queues a message; behind a waiting head its `dispatch` resolves now. */
+  push(item: Item): void {
+    this.items.push(item);
+    if (this.#waiting) item.settle();
+  }
+
+  /** The head is done with (delivered, dead-lettered, superseded): its `dispatch` resolves. */
+  finishHead(): void {
+    this.items.shift()?.settle();
+  }
+
+  /** The head waits (a retry, pacing): every queued message's `dispatch` resolves now. */
+  hold(): void {
+    this.#waiting = true;
+    for (const item of this.items) item.settle();
+  }
+
+  /** The head's wait is over: messages queued from now on wait for their delivery again. */
+  release(): void {
+    this.#waiting = false;
+  }
 }
 
 /**
- * What a lane does with its head: it either ends it (`finishHead`) or waits (a retry), and is
+ * What a lane does with its head: it either ends it (`lane.finishHead()`) or waits (a retry), and is
  * called again while the lane holds items.
  */
 export type HeadStep = (lane: Lane, head: Item) => Promise<void>;
-
-/** The head is done with (delivered, dead-lettered, superseded): its `dispatch` resolves. */
-export function finishHead(lane: Lane): void {
-  lane.items.shift()?.settle();
-}
-
-/** The lane's messages are queued behind a wait: their `dispatch` calls resolve now. */
-export function hold(lane: Lane): void {
-  lane.waiting = true;
-  for (const item of lane.items) item.settle();
-}
 
 /** Every conversation's lane: conversations run in parallel, each one in order. */
 export class ConversationLanes {
@@ -62,8 +81,7 @@ export class ConversationLanes {
         },
       };
       const lane = this.#laneOf(message.conversationId);
-      lane.items.push(item);
-      if (lane.waiting) item.settle();
+      lane.push(item);
       if (!lane.running) void this.#run(lane);
     });
   }
@@ -77,7 +95,7 @@ export class ConversationLanes {
   #laneOf(conversationId: string): Lane {
     let lane = this.#lanes.get(conversationId);
     if (!lane) {
-      lane = { conversationId, items: [], running: false, waiting: false };
+      lane = new Lane(conversationId);
       this.#lanes.set(conversationId, lane);
     }
     return lane;

@@ -1,4 +1,4 @@
-import { hold, type Lane } from './lanes.ts';
+import type { Lane } from './lanes.ts';
 import { ChannelPacer } from './rate-limit.ts';
 import type { ChannelLimits, DeliveryChannel } from './types.ts';
 import type { CancellableWaits } from './waits.ts';
@@ -27,7 +27,7 @@ export function createChannelPacing(limits: Record<string, ChannelLimits> = {}) 
 export async function paceLane(pacer: ChannelPacer | null, lane: Lane, waits: CancellableWaits): Promise<void> {
   const wait = pacer?.reserve(lane.conversationId, Date.now()) ?? 0;
   if (wait <= 0) return;
-  hold(lane);
+  lane.hold();
   await waits.wait(wait);
-  lane.waiting = false;
+  lane.release();
 }

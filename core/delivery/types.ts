@@ -135,7 +135,7 @@ export interface OutboundDispatcherOptions {
    * shared by every process. Default: in memory, bounded by `retention`.
    */
   deadLetters?: DeadLetterStore;
-  /** Bounds of the default (memory) dead-letter list. */
+  /** Bounds of the default (memory) dead-letter list; a Redis one takes its own (`deliveryStateInRedis`). */
   retention?: Partial<DeadLetterRetention>;
   /**
    * Each conversation's last delivery as other processes see it (`createRedisDeliveryMarks`), checked

@@ -3,18 +3,11 @@ import type { EventBus } from '../events/bus.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
 import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
+import type { BrowserMessageInput } from '../plugin.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { ConversationStore } from '../store/types.ts';
 import type { InboundMessage } from '../types.ts';
 import type { Principal } from './auth.ts';
-
-/** `sendMessage`'s arguments, the caller's token already checked for the conversation. */
-export interface WebMessageInput {
-  conversationId: string;
-  text?: string | null;
-  action?: string | null;
-  clientMessageId?: string | null;
-}
 
 /** What the GraphQL layer needs from the host. */
 export interface GraphqlServices {
@@ -28,10 +21,11 @@ export interface GraphqlServices {
   /** Rate and connection limits (none when absent). */
   limits?: Limits;
   /**
-   * The web channel's parser (plugins/web: its limits and message-id scheme, shared with its REST
-   * API); throws a `ValidationError` (BAD_USER_INPUT) for a message it refuses.
+   * The web chat's messages (`sendMessage`), made by the channel that serves it (the web plugin's
+   * `parseBrowserMessage`: its limits and message-id scheme); throws a `ValidationError`
+   * (BAD_USER_INPUT) for a message it refuses.
    */
-  parseWebMessage(input: WebMessageInput): InboundMessage;
+  parseBrowserMessage(input: BrowserMessageInput): InboundMessage;
 }
 
 /**

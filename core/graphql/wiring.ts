@@ -20,8 +20,8 @@ export interface GraphqlWiringOptions {
   limits?: Limits;
   /** The bus connections' options (command timeout, bounded retries: core/redis-connection.ts). */
   redisOptions?: RedisOptions;
-  /** The web channel's parser for `sendMessage` (handed over by the gateway: core does not import plugins). */
-  parseWebMessage: GraphqlServices['parseWebMessage'];
+  /** The web chat's parser for `sendMessage` (the gateway takes it from the web plugin: core does not import plugins). */
+  parseBrowserMessage: GraphqlServices['parseBrowserMessage'];
 }
 
 /** The gateway's GraphQL part, in two steps: the bus first (the runtime publishes on it), then the routes. */
@@ -59,7 +59,7 @@ export async function wireGraphql(options: GraphqlWiringOptions): Promise<Graphq
           bus,
           config,
           logger,
-          parseWebMessage: options.parseWebMessage,
+          parseBrowserMessage: options.parseBrowserMessage,
           ...(inspection ? { inspection } : {}),
           ...(limits ? { limits } : {}),
         },

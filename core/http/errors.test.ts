@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { RateLimitError } from '../errors.ts';
+import { AuthError, RateLimitError, UnavailableError, UpstreamError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { errorHandler } from './errors.ts';
 
@@ -47,5 +47,19 @@ describe('errorHandler', () => {
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: 'internal_error', message: 'internal error' });
     expect(logs.find((l) => l.msg === 'unhandled error')?.err).toMatchObject({ message: 'secret internals' });
+  });
+
+  it('logs refusals at info, errors that say when to retry at warn, other server errors at error', async () => {
+    const levelFor = async (error: Error) => {
+      const { app, logs } = appThrowing(error);
+      await app.request('/');
+      return logs.find((l) => l.msg === 'request failed')?.level;
+    };
+    expect(await levelFor(new AuthError('X-Hub-Signature-256 does not match the body'))).toBe('info');
+    expect(await levelFor(new RateLimitError('too many messages', 1_000))).toBe('info');
+    expect(await levelFor(new UnavailableError('unavailable', 'store down'))).toBe('warn');
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    expect(await levelFor(outage)).toBe('warn');
+    expect(await levelFor(new UpstreamError('cmms', 'CMMS answered 500'))).toBe('error');
   });
 });

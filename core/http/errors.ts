@@ -27,11 +27,19 @@ export function errorHandler(logger: Logger) {
       logger.error({ ...request, err: error }, 'unhandled error');
       return render(c, new InternalError());
     }
-    // An outage is logged once by the Redis connection; each refused request is only a warning.
-    const level = known === error && known.status >= 500 ? 'error' : 'warn';
-    logger[level]({ ...request, code: known.code, status: known.status, err: error }, 'request failed');
+    logger[levelOf(known)]({ ...request, code: known.code, status: known.status, err: error }, 'request failed');
     return render(c, known);
   };
+}
+
+/**
+ * A refusal (4xx) is the caller's: info (a webhook's plugin logs which check failed, at warn). An
+ * error that says when to retry (a store outage, `UnavailableError`) is transient and logged once by
+ * its source (the Redis connection): each refused request is a warning. Anything else ≥ 500: error.
+ */
+function levelOf(error: OmnibotError): 'info' | 'warn' | 'error' {
+  if (error.status < 500) return 'info';
+  return error.retryAfterMs !== undefined ? 'warn' : 'error';
 }
 
 /** The error's own answer, with the headers already set on the context (CORS, security) kept. */

@@ -100,8 +100,10 @@ export async function readJsonObject(c: Context, limitBytes: number): Promise<Re
   return parseJsonObject(await readRawBytes(c, limitBytes));
 }
 
-/** Parses an `application/x-www-form-urlencoded` body into its fields (the last value of a repeated name wins). */
-export function parseForm(raw: string | Uint8Array): Record<string, string> {
-  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
-  return Object.fromEntries(new URLSearchParams(text));
+/**
+ * Parses an `application/x-www-form-urlencoded` body into its fields, every value of a repeated name
+ * kept (`getAll`): a signature over all parameters (Twilio's) needs them all. Read one with `get`.
+ */
+export function parseForm(raw: string | Uint8Array): URLSearchParams {
+  return new URLSearchParams(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
 }

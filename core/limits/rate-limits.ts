@@ -18,6 +18,11 @@ export interface RateLimits {
   address(address: string | undefined): Promise<void>;
   /** Counts one message into `conversationId`, per minute and per day. */
   conversation(conversationId: string): Promise<void>;
+  /**
+   * Admits one new message: its sender's address (when given) and its conversation, counted side by
+   * side (with a stalled Redis each waits out its command timeout at the same time, not in turn).
+   */
+  message(address: string | undefined, conversationId: string): Promise<void>;
 }
 
 function limiter(
@@ -59,9 +64,23 @@ export function createRateLimits(settings: LimitSettings, options: RateLimitOpti
     async address(address) {
       if (address !== undefined) await consume('address', byAddress, address, 'from this address');
     },
-    async conversation(conversationId) {
-      await consume('conversation_minute', byConversationMinute, conversationId, 'for this conversation');
-      await consume('conversation_day', byConversationDay, conversationId, 'for this conversation today');
-    },
+    conversation: (conversationId) =>
+      firstRefusal([
+        consume('conversation_minute', byConversationMinute, conversationId, 'for this conversation'),
+        consume('conversation_day', byConversationDay, conversationId, 'for this conversation today'),
+      ]),
+    message: (address, conversationId) =>
+      firstRefusal([
+        address === undefined ? Promise.resolve() : consume('address', byAddress, address, 'from this address'),
+        consume('conversation_minute', byConversationMinute, conversationId, 'for this conversation'),
+        consume('conversation_day', byConversationDay, conversationId, 'for this conversation today'),
+      ]),
   };
+}
+
+/** Every count is taken (a refused message still counts); the first refusal in order is the answer. */
+async function firstRefusal(counts: Promise<void>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(counts);
+  const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (refused) throw refused.reason;
 }

@@ -5,11 +5,10 @@ import { createInFlight } from './in-flight.ts';
 import { InvocationLog, provideServices } from './invocations.ts';
 import { type MessageHold, messageKey, processOnce } from './message-once.ts';
 import type { ConversationEvent } from './model.ts';
-import { type ConversationRuntimeImpl, type RuntimeOptions, withDefaults } from './options.ts';
-import type { TurnRequest } from './prepared-turn.ts';
+import { type ConversationRuntimeImpl, type RuntimeOptions, type TurnSettings, withDefaults } from './options.ts';
 import { createSerialQueue } from './serial-queue.ts';
-import type { TransitionParts } from './transition.ts';
 import { runTurn } from './turn.ts';
+import type { TurnRequest } from './turn-request.ts';
 import type { DeliveryStatus, ReceiveOptions, TurnResult } from './types.ts';
 import { inboundEntry, participantOf, userMessageEvent } from './user-message.ts';
 import { viewOf } from './view.ts';
@@ -30,31 +29,44 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   const queue = createSerialQueue();
   const invocations = new InvocationLog(settings.actorTimeoutMs);
   const services = invocations.recording(conversationServices(settings));
-  const parts: TransitionParts = { settings, machine: provideServices(settings.model.machine, services), invocations };
+  const turnSettings: TurnSettings = {
+    ...settings,
+    machine: provideServices(settings.model.machine, services),
+    invocations,
+  };
   const once = processOnce({
     store,
     logger,
     claimLeaseMs: settings.claimLeaseMs,
     duplicateWaitMs: settings.duplicateWaitMs,
+    track: (work) => void inFlight.track(work),
   });
 
   /** Turns of one conversation run one at a time in this process; shutdown waits for them. */
   const turn = (conversationId: string, request: () => TurnRequest) =>
-    inFlight.track(queue.run(conversationId, () => runTurn(parts, request())));
+    inFlight.track(queue.run(conversationId, () => runTurn(turnSettings, request())));
+  /** A turn whose request the channel prepares inside it, again on each commit attempt. */
+  const preparedTurn = (conversationId: string, request: () => Promise<TurnRequest>) =>
+    inFlight.track(queue.run(conversationId, () => runTurn(turnSettings, request)));
 
   function receive(message: InboundMessage, opts: ReceiveOptions = {}): Promise<TurnResult> {
     const { conversationId } = message;
     const process = async (hold: MessageHold | null) => {
       // Only new work is admitted (rate limits): a retried delivery is answered from the store for free.
       await opts.admit?.();
-      const request: TurnRequest = {
+      const { prepare } = opts;
+      const request = (ready: InboundMessage): TurnRequest => ({
         conversationId,
-        event: userMessageEvent(message, now()),
-        participant: participantOf(message),
-        inbound: inboundEntry(message),
+        event: userMessageEvent(ready, now()),
+        participant: participantOf(ready),
+        inbound: inboundEntry(ready),
         hold,
-      };
-      return turn(conversationId, () => request);
+      });
+      if (!prepare) {
+        const fixed = request(message);
+        return turn(conversationId, () => fixed);
+      }
+      return preparedTurn(conversationId, async () => request(await prepare(message)));
     };
     if (message.oneShot) return process(null);
     // Scoped by conversation: a client-chosen id (web `message_id`) can never reach another user's answer.

@@ -2,7 +2,7 @@ import { ConflictError } from '../errors.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
 import type { PendingRun, Waiting } from './model.ts';
 import type { RuntimeSettings } from './options.ts';
-import type { TurnRequest } from './prepared-turn.ts';
+import type { TurnRequest } from './turn-request.ts';
 import type { TurnResult } from './types.ts';
 import { resumeRun } from './workflow-runs.ts';
 

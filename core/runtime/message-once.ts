@@ -32,6 +32,8 @@ export interface ProcessOnceOptions {
   duplicateWaitMs: number;
   /** How often a waiting duplicate looks at the claim again. */
   pollMs?: number;
+  /** Work left behind an answer (a failed turn's release), for a shutdown to wait for. */
+  track?: (work: Promise<unknown>) => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export const DEFAULT_DUPLICATE_WAIT_MS = 10_000;
 export function processOnce(options: ProcessOnceOptions) {
   const { store, logger, claimLeaseMs, duplicateWaitMs } = options;
   const pollMs = options.pollMs ?? Math.max(10, Math.min(100, Math.floor(claimLeaseMs / 10)));
+  const track = options.track ?? (() => undefined);
   /**
    * Processes a message id once. The first caller claims it and runs it, renewing the claim while
    * it runs; the commit stores its answer. A duplicate gets that answer, waiting while the holder
@@ -87,15 +90,23 @@ export function processOnce(options: ProcessOnceOptions) {
       try {
         result = await process({ key, token: claim.token });
       } catch (error) {
-        // First no renewal left on its way, then the release: nothing renews the claim after it.
-        await heartbeat.stop();
         if (error instanceof ClaimLostError) {
+          await heartbeat.stop();
           // Our claim expired and a redelivery took the id over: its holder answers; wait for that.
           if (attempt < MAX_TAKEOVERS) continue;
           logger.warn({ conversationId, key, attempt }, 'message claim lost again and again: retry later');
           throw inProgress(conversationId);
         }
-        await store.releaseMessage(key, claim.token).catch(() => undefined);
+        // Answered at once, released behind the answer: with a stalled store each of these calls
+        // would add its command timeout to the caller's wait. First no renewal left on its way, then
+        // the release (nothing renews the claim after it); a release that never lands is a claim
+        // whose lease runs out, and a retry takes the message over then.
+        track(
+          heartbeat
+            .stop()
+            .then(() => store.releaseMessage(key, claim.token))
+            .catch(() => undefined),
+        );
         throw error;
       }
       // Answered: a renewal still on its way finds the answer and does nothing.

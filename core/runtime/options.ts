@@ -1,10 +1,11 @@
-import type { InspectionEvent, Observer } from 'xstate';
+import type { AnyStateMachine, InspectionEvent, Observer } from 'xstate';
 import type { CmmsClient } from '../cmms/client.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../store/types.ts';
 import type { OutboundMessage } from '../types.ts';
 import type { WorkflowRunner } from '../workflows/types.ts';
+import type { InvocationLog } from './invocations.ts';
 import { DEFAULT_CLAIM_LEASE_MS, DEFAULT_DUPLICATE_WAIT_MS } from './message-once.ts';
 import type { ConversationModel } from './model.ts';
 import type { ConversationRuntime } from './types.ts';
@@ -34,6 +35,11 @@ export interface RuntimeOptions {
   maxCommitAttempts?: number;
   /** How long an invoked actor (workflow trigger, equipment lookup) may take before its error path. */
   actorTimeoutMs?: number;
+  /**
+   * How long a turn waits for the actors it invoked (keep it above `actorTimeoutMs`); past it the
+   * turn is refused with 503 and Retry-After (`busy`). Default 30 s.
+   */
+  busyTimeoutMs?: number;
   /** A hand-off nobody answers for this long goes back to the assistant (default 8 h). */
   handoffTimeoutMs?: number;
   now?: () => number;
@@ -54,6 +60,7 @@ export type RuntimeSettings = Required<Omit<RuntimeOptions, 'inspect'>> & Pick<R
 
 /** Each invoked actor gives up after this (its error path); a turn waits for them at most BUSY_TIMEOUT_MS. */
 const ACTOR_TIMEOUT_MS = 20_000;
+const BUSY_TIMEOUT_MS = 30_000;
 const HANDOFF_TIMEOUT_MS = 8 * 3600_000;
 const MAX_COMMIT_ATTEMPTS = 50;
 
@@ -64,7 +71,15 @@ export function withDefaults(options: RuntimeOptions): RuntimeSettings {
     duplicateWaitMs: options.duplicateWaitMs ?? DEFAULT_DUPLICATE_WAIT_MS,
     maxCommitAttempts: options.maxCommitAttempts ?? MAX_COMMIT_ATTEMPTS,
     actorTimeoutMs: options.actorTimeoutMs ?? ACTOR_TIMEOUT_MS,
+    busyTimeoutMs: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
     handoffTimeoutMs: options.handoffTimeoutMs ?? HANDOFF_TIMEOUT_MS,
     now: options.now ?? Date.now,
   };
 }
+
+/** What every turn shares: the settings, the machine with its services provided, the invocation log. */
+export type TurnSettings = RuntimeSettings & {
+  /** `model.machine` with its invoked actors (workflow trigger, equipment lookup) provided. */
+  machine: AnyStateMachine;
+  invocations: InvocationLog;
+};

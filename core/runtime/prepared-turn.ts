@@ -1,29 +1,10 @@
 import type { CommitChanges, ConversationMeta, StoredConversation } from '../store/types.ts';
 import type { OutboundMessage } from '../types.ts';
-import type { MessageHold } from './message-once.ts';
-import type { ConversationEvent, PendingRun } from './model.ts';
+import type { PendingRun } from './model.ts';
 import type { RuntimeSettings } from './options.ts';
 import type { TransitionOutcome } from './transition.ts';
+import type { TurnRequest } from './turn-request.ts';
 import type { TranscriptEntry, TurnResult } from './types.ts';
-
-/** Who writes: known for a user's message; the stored conversation knows it for any other event. */
-export interface Participant {
-  channel: string;
-  userId: string;
-  userName?: string;
-}
-
-/** One event for one conversation, and what comes with it. */
-export interface TurnRequest {
-  conversationId: string;
-  event: ConversationEvent;
-  /** Null for events on an existing conversation only (workflow results, agents, deadlines). */
-  participant: Participant | null;
-  /** The user's message as the transcript keeps it. */
-  inbound: TranscriptEntry | null;
-  /** The claimed message id: the commit also stores the answer under it. */
-  hold?: MessageHold | null;
-}
 
 /** A transition ready to commit: what is written, and what is answered once it is. */
 export interface PreparedTurn {

@@ -1,13 +1,9 @@
-import { type AnyStateMachine, waitFor } from 'xstate';
-import { ConflictError, OmnibotError } from '../errors.ts';
+import { waitFor } from 'xstate';
+import { ConflictError, OmnibotError, UnavailableError } from '../errors.ts';
 import type { Invocation, StoredConversation } from '../store/types.ts';
-import type { InvocationLog } from './invocations.ts';
-import { type ConversationActor, restoreActor } from './migration.ts';
 import type { ConversationEvent, ConversationSnapshotView, Reply, ReplyEmitted } from './model.ts';
-import type { RuntimeSettings } from './options.ts';
-
-/** Longest wait for invoked actors in one turn; each actor gives up before it (`actorTimeoutMs`). */
-const BUSY_TIMEOUT_MS = 30_000;
+import type { TurnSettings } from './options.ts';
+import { type ConversationActor, restoreActor } from './restore.ts';
 
 /** What one event did to a conversation, before it is committed. */
 export interface TransitionOutcome {
@@ -24,22 +20,14 @@ export interface TransitionOutcome {
   state: string;
 }
 
-export interface TransitionParts {
-  settings: RuntimeSettings;
-  /** The machine with its services provided. */
-  machine: AnyStateMachine;
-  invocations: InvocationLog;
-}
-
 /** Restores the conversation's actor, sends it the event, waits for the work it invoked, and stops it. */
 export async function transition(
-  parts: TransitionParts,
+  settings: TurnSettings,
   conversationId: string,
   stored: StoredConversation | null,
   event: ConversationEvent,
 ): Promise<TransitionOutcome> {
-  const { settings, machine } = parts;
-  const { model } = settings;
+  const { model, machine } = settings;
   // A fresh conversation's epoch is its first event's time: a replay of the log derives the same run ids.
   const input = { conversationId, workflowTimeoutMs: settings.workflowTimeoutMs, now: event.at };
   const { actor, restarted } = restoreActor(settings, machine, stored, input);
@@ -47,9 +35,9 @@ export async function transition(
   actor.on('reply', (emitted: ReplyEmitted) => replies.push(emitted.reply));
   const before = snapshotOf(actor);
   refuseUnexpected(actor, before, conversationId, event);
-  const invocations = parts.invocations.begin(conversationId);
+  const invocations = settings.invocations.begin(conversationId);
   try {
-    const after = await sendAndSettle(actor, conversationId, event);
+    const after = await sendAndSettle(actor, conversationId, event, settings.busyTimeoutMs);
     return {
       replies,
       invocations,
@@ -60,7 +48,7 @@ export async function transition(
       state: model.stateName(after.value),
     };
   } finally {
-    parts.invocations.end(conversationId);
+    settings.invocations.end(conversationId);
     actor.stop();
   }
 }
@@ -85,11 +73,15 @@ function refuseUnexpected(
   }
 }
 
-/** Sends the event; when it invoked an actor (workflow start, lookup), waits until that is done. */
+/**
+ * Sends the event; when it invoked an actor (workflow start, lookup), waits until that is done, at
+ * most `busyTimeoutMs`: past it the turn is refused with 503 and Retry-After (the sender retries).
+ */
 async function sendAndSettle(
   actor: ConversationActor,
   conversationId: string,
   event: ConversationEvent,
+  busyTimeoutMs: number,
 ): Promise<ConversationSnapshotView> {
   actor.send(event);
   const sent = snapshotOf(actor);
@@ -100,10 +92,20 @@ async function sendAndSettle(
   }
   // Most turns invoke nothing: only wait when an invoked actor is running.
   if (!sent.hasTag('busy')) return sent;
-  const settled = await waitFor(actor, (s) => !(s as ConversationSnapshotView).hasTag('busy'), {
-    timeout: BUSY_TIMEOUT_MS,
-  });
-  return settled as ConversationSnapshotView;
+  const outOfTime = AbortSignal.timeout(busyTimeoutMs);
+  try {
+    const settled = await waitFor(actor, (s) => !(s as ConversationSnapshotView).hasTag('busy'), {
+      timeout: Number.POSITIVE_INFINITY,
+      signal: outOfTime,
+    });
+    return settled as ConversationSnapshotView;
+  } catch (error) {
+    if (!outOfTime.aborted) throw error;
+    throw new UnavailableError('busy', 'the conversation is still busy with its last request, try again', 2_000, {
+      conversationId,
+      waitedMs: busyTimeoutMs,
+    });
+  }
 }
 
 const snapshotOf = (actor: ConversationActor) => actor.getSnapshot() as ConversationSnapshotView;

@@ -1,25 +1,34 @@
-import { ConflictError, OmnibotError } from '../errors.ts';
+import { ConflictError, UnavailableError } from '../errors.ts';
 import { topics } from '../events/bus.ts';
 import { casConflicts, recordTurn } from '../metrics/registry.ts';
 import type { StoredConversation } from '../store/types.ts';
-import type { RuntimeSettings } from './options.ts';
-import { type PreparedTurn, prepareTurn, type TurnRequest } from './prepared-turn.ts';
-import { type TransitionParts, transition } from './transition.ts';
+import type { RuntimeSettings, TurnSettings } from './options.ts';
+import { type PreparedTurn, prepareTurn } from './prepared-turn.ts';
+import { transition } from './transition.ts';
+import type { TurnRequest } from './turn-request.ts';
 import type { TurnResult } from './types.ts';
 import { pendingView } from './view.ts';
+
+/** How soon a turn refused as busy (every commit lost its race) is worth sending again. */
+const BUSY_RETRY_AFTER_MS = 1_000;
 
 /**
  * One turn: load the conversation, apply the event, commit (compare-and-set: a conflict starts the
  * turn over), then publish and deliver the replies. With `request.hold`, the commit also stores the
  * answer under the claimed message id.
  */
-export async function runTurn(parts: TransitionParts, request: TurnRequest): Promise<TurnResult> {
-  const { settings } = parts;
-  const { conversationId } = request;
+export async function runTurn(
+  settings: TurnSettings,
+  requested: TurnRequest | (() => Promise<TurnRequest>),
+): Promise<TurnResult> {
   const startedAt = performance.now();
+  let conversationId = '';
   for (let attempt = 1; attempt <= settings.maxCommitAttempts; attempt++) {
+    // A prepared request is made again on each attempt: it may read what the winning commit wrote.
+    const request = typeof requested === 'function' ? await requested() : requested;
+    conversationId = request.conversationId;
     const stored = await load(settings, request);
-    const outcome = await transition(parts, conversationId, stored, request.event);
+    const outcome = await transition(settings, conversationId, stored, request.event);
     const turn = prepareTurn(settings, request, stored, outcome);
     const version = await settings.store.commit(conversationId, stored?.version ?? 0, turn.changes);
     if (version === null) {
@@ -32,7 +41,8 @@ export async function runTurn(parts: TransitionParts, request: TurnRequest): Pro
     await deliverReplies(settings, turn);
     return turn.result;
   }
-  throw new OmnibotError('busy', 'conversation is too busy, try again', 503, { conversationId });
+  // Every commit lost its race: the sender retries after a moment (503 with Retry-After).
+  throw new UnavailableError('busy', 'conversation is too busy, try again', BUSY_RETRY_AFTER_MS, { conversationId });
 }
 
 /** The stored conversation; only a user's message may start one. */

@@ -64,6 +64,13 @@ export interface ReceiveOptions {
    * before its turn; what it throws (e.g. a rate-limit refusal) is the answer and the id stays unclaimed.
    */
   admit?: () => Promise<void>;
+  /**
+   * The channel's last look at the message before its turn (e.g. SMS reads a reply "2" as the second
+   * button it offered). Runs inside the turn, after this conversation's earlier turns in this process,
+   * and again when a commit conflict restarts the turn, so it sees what they wrote. What it throws
+   * fails the receive (the claim is released): the caller's retry tries again.
+   */
+  prepare?: (message: InboundMessage) => Promise<InboundMessage>;
 }
 
 /** The single entry point through which anything changes a conversation. */

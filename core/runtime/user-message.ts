@@ -1,6 +1,6 @@
 import type { InboundMessage } from '../types.ts';
 import type { ConversationEvent } from './model.ts';
-import type { Participant } from './prepared-turn.ts';
+import type { Participant } from './turn-request.ts';
 import type { TranscriptEntry } from './types.ts';
 
 /** A user's message as the transcript keeps it. */

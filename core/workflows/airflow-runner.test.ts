@@ -81,6 +81,21 @@ describe('createAirflowRunner', () => {
     await failing.close();
   });
 
+  it('waits at least base · 2^(n−1) before retry n (jitter only lengthens it)', async () => {
+    const at: number[] = [];
+    let failures = 2;
+    const { url } = await serve(() => {
+      at.push(performance.now());
+      return failures-- > 0 ? { status: 503 } : unpaused;
+    });
+    const runner = createAirflowRunner({ baseUrl: url, apiVersion: 'v2', retries: 2, retryBaseMs: 40 });
+    await runner.status('listar_equipos', 'r1');
+    await runner.close();
+    expect(at).toHaveLength(3);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(39);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(79);
+  });
+
   it('maps 422 to rejected and never logs the password', async () => {
     const { url } = await serve((req) => (req.method === 'GET' ? unpaused : { status: 422, body: { detail: 'bad' } }));
     const lines: string[] = [];

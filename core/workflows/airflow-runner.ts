@@ -29,7 +29,7 @@ export interface AirflowRunnerOptions {
   timeoutMs?: number;
   /** Retries after a network error or a 5xx. Default 3. */
   retries?: number;
-  /** The first retry's backoff ceiling, doubled on each later retry (equal jitter). Default 250 ms. */
+  /** The first retry's wait, doubled on each later retry, plus up to 20 % (never less). Default 250 ms. */
   retryBaseMs?: number;
   /** How long a DAG found unpaused is trusted before `is_paused` is asked again. Default 10 s. */
   pausedCacheMs?: number;
@@ -54,7 +54,6 @@ const RUN_STATES: Record<string, WorkflowState> = {
 
 const noLogger: AirflowRunnerLogger = { info() {}, warn() {}, error() {} };
 const TOKEN_EARLY_REFRESH_MS = 60_000;
-const MAX_RETRY_DELAY_MS = 10_000;
 
 function jwtExpiry(token: string): number {
   try {
@@ -151,7 +150,8 @@ export function createAirflowRunner(options: AirflowRunnerOptions): WorkflowRunn
       log.warn({ method, path, attempt, problem }, 'airflow request failed');
       throw new WorkflowUnavailableError('unreachable', `Airflow unreachable (${method} ${path}): ${problem}`);
     };
-    return retry(once, { attempts: retries + 1, delay: { baseMs: retryBaseMs, maxMs: MAX_RETRY_DELAY_MS } });
+    // The error's Retry-After is for omnibot's own clients; between attempts the backoff applies.
+    return retry(once, { attempts: retries + 1, delay: { baseMs: retryBaseMs, jitter: 'up' }, honorRetryAfter: false });
   }
 
   async function fetchToken(): Promise<string> {

@@ -81,3 +81,35 @@ describe('workflow parameters', () => {
     expect(workflowErrorOf(error)).toEqual({ code: 'invalid_params', message: 'numeroot is required' });
   });
 });
+
+describe("the catalog's parameter rule, before the CMMS is asked (as the DAGs check it)", () => {
+  const refused = async (id: string, params: Record<string, unknown>) => {
+    const cmms = await cmmsAt({ url: 'http://127.0.0.1:9' });
+    return workflowErrorOf(await workflows[id]!(cmms, params).catch((e: unknown) => e));
+  };
+
+  it("refuses a description shorter than the catalog's minLength, and an equipment that is not an id", async () => {
+    expect(await refused('reportar_falla', { idequipo: 1, descripcion: ' corta ' })).toEqual({
+      code: 'invalid_params',
+      message: 'descripcion must have at least 10 characters',
+    });
+    expect(
+      await refused('reportar_falla', { idequipo: 'CAT-001', descripcion: 'Fuga de aceite', prioridad: 'urgente' }),
+    ).toEqual({
+      code: 'invalid_params',
+      message: 'idequipo must be an integer; prioridad must be one of Baja, Media, Alta, Crítica (or 1-4)',
+    });
+  });
+
+  it('hands the workflow normalized values: an id typed as text, a priority by its position', async () => {
+    const cmms = await cmmsAt();
+    const [first] = await cmms.listEquipment();
+    const result = (await workflows.reportar_falla!(cmms, {
+      idequipo: String(first!.idequipo),
+      descripcion: '  Fuga de aceite en el cilindro  ',
+      prioridad: '4',
+    })) as { order: { prioridad: string; descripcionproblemareportado: string } };
+    expect(result.order.prioridad).toBe('Crítica');
+    expect(result.order.descripcionproblemareportado).toBe('Fuga de aceite en el cilindro');
+  });
+});

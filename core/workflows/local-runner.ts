@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { request } from 'undici';
+import { RUN_TIMEOUT_SECONDS } from '../../workflows/catalog.ts';
 import type { CmmsClient } from '../cmms/client.ts';
 import { UpstreamError, WorkflowUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -42,9 +43,9 @@ export interface LocalRunnerOptions {
   runTimeoutMs?: number;
 }
 
-const DEFAULT_RUN_TIMEOUT_MS = 5 * 60_000;
-/** Between callback attempts: 400 ms, doubling, at most 10 s (equal jitter: half of it random). */
-const CALLBACK_BACKOFF = { baseMs: 400, maxMs: 10_000, jitter: 'equal' } as const;
+const DEFAULT_RUN_TIMEOUT_MS = RUN_TIMEOUT_SECONDS * 1000;
+/** Between callback attempts: 400, 800, 1600, 3200 ms…, each plus up to 20 % (never shorter). */
+const CALLBACK_BACKOFF = { baseMs: 400, jitter: 'up' } as const;
 
 /**
  * The embedded workflow runner (no `AIRFLOW_URL`): runs the same workflows in-process and delivers

@@ -1,8 +1,7 @@
-import type { DagId } from '../../workflows/catalog.ts';
-
 /**
- * What each workflow returns in `WorkflowCallback.result` (the DAGs in `dags/` return the same
- * shapes). Field names are the CMMS API's own. The conversation machine renders them in Spanish.
+ * The CMMS objects as the workflows' results carry them (the DAGs' `summaries.py` gives the same
+ * shapes). Field names are the CMMS API's own. Each workflow's result type is in its own module,
+ * `workflows/<dag_id>.ts` (`WorkflowResults` in `workflows/index.ts`).
  */
 
 export interface WorkOrderSummary {
@@ -26,35 +25,6 @@ export interface EquipmentSummary {
   estado_nombre: string | null;
   faena_nombre: string | null;
 }
-
-/** `consultar_estado_ot`, params `{ numeroot }`. */
-export type WorkOrderStatusResult = { found: true; order: WorkOrderSummary } | { found: false; numeroot: string };
-
-/** `reportar_falla`, params `{ idequipo, descripcion, prioridad }`. */
-export interface ReportFailureResult {
-  order: WorkOrderSummary;
-}
-
-/** `listar_equipos`, params `{}`. */
-export interface ListEquipmentResult {
-  total: number;
-  equipment: EquipmentSummary[];
-}
-
-/** `listar_ot_pendientes`, params `{}`: orders not Completada/Cancelada, most urgent first. */
-export interface PendingWorkOrdersResult {
-  total: number;
-  orders: WorkOrderSummary[];
-}
-
-/** Each workflow's result, by id (a catalog id without a result shape here is a type error). */
-interface ResultShapes {
-  consultar_estado_ot: WorkOrderStatusResult;
-  reportar_falla: ReportFailureResult;
-  listar_equipos: ListEquipmentResult;
-  listar_ot_pendientes: PendingWorkOrdersResult;
-}
-export type WorkflowResults = { [K in DagId]: ResultShapes[K] };
 
 const WORK_ORDER_FIELDS = [
   'idordentrabajo',

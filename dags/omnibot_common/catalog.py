@@ -3,15 +3,19 @@
 Ids, parameters, constants and error codes come from there, so nothing is written twice across the
 two languages. The file is found at `OMNIBOT_WORKFLOW_CATALOG` when set, else at
 `<dags folder>/../workflows/catalog.json` (the repository's layout; a deployment that mounts only
-dags/ mounts workflows/ next to it).
+dags/ mounts workflows/ next to it). It is read once, when first asked (never at import), and every
+reader gets a copy, so no caller can change what the others read.
 
-Plain Python (json, pathlib): importable without Airflow.
+Plain Python (json, pathlib, re, unicodedata): importable without Airflow.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,47 +30,56 @@ def catalog_path() -> Path:
 
 
 @lru_cache(maxsize=1)
-def catalog() -> dict:
+def _loaded() -> dict:
     path = catalog_path()
     try:
         with path.open(encoding="utf-8") as f:
-            return json.load(f)
+            data = json.load(f)
     except FileNotFoundError as exc:
         raise RuntimeError(
             f"workflow catalog not found at {path}: set {CATALOG_ENV} or put workflows/ next to dags/"
         ) from exc
+    except OSError as exc:
+        raise RuntimeError(f"workflow catalog at {path} cannot be read: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise RuntimeError(f"workflow catalog at {path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("workflows"), dict):
+        raise RuntimeError(f"workflow catalog at {path} has no 'workflows' object")
+    return data
+
+
+def catalog() -> dict:
+    """The whole catalog (a copy)."""
+    return copy.deepcopy(_loaded())
 
 
 def dag_ids() -> list[str]:
-    return list(catalog()["workflows"])
+    return list(_loaded()["workflows"])
 
 
 def workflow(dag_id: str) -> dict:
-    workflows = catalog()["workflows"]
+    workflows = _loaded()["workflows"]
     if dag_id not in workflows:
         raise KeyError(f"{dag_id} is not in the workflow catalog ({catalog_path()})")
-    return workflows[dag_id]
+    return copy.deepcopy(workflows[dag_id])
 
 
 def constants(dag_id: str) -> dict:
     return workflow(dag_id)["constants"]
 
 
-def missing_parameters(dag_id: str, params: dict) -> list[str]:
-    """The required parameters that `params` lacks (absent, None or blank), as workflows/catalog.ts."""
-    def blank(value: object) -> bool:
-        return value is None or str(value).strip() == ""
-
-    return [p["name"] for p in workflow(dag_id)["parameters"] if p["required"] and blank(params.get(p["name"]))]
+def run_timeout_seconds() -> float:
+    """How long one attempt of a run may take before it ends as workflow_timeout (both runners)."""
+    return float(_loaded()["runs"]["timeoutSeconds"])
 
 
 def error_codes() -> set[str]:
-    return set(catalog()["errors"])
+    return set(_loaded()["errors"])
 
 
 def cmms_error_code(status: int | None = None, *, bad_response: bool = False) -> str:
     """The error code of a failed CMMS call (`status` None: no answer), as cmmsErrorCode in TypeScript."""
-    table = catalog()["cmmsFailures"]
+    table = _loaded()["cmmsFailures"]
     if bad_response:
         return table["badResponse"]
     if status is None:
@@ -79,8 +92,106 @@ def cmms_error_code(status: int | None = None, *, bad_response: bool = False) ->
 
 def cmms_priorities() -> list[str]:
     """From the least urgent to the most; the number a user may type is the position (1-4)."""
-    return list(catalog()["cmms"]["priorities"])
+    return list(_loaded()["cmms"]["priorities"])
 
 
 def closed_work_order_states() -> list[str]:
-    return list(catalog()["cmms"]["closedWorkOrderStates"])
+    return list(_loaded()["cmms"]["closedWorkOrderStates"])
+
+
+# The one rule for a workflow's parameters, the same as workflows/catalog.ts (invalidParameters,
+# normalizeParameters): both runners refuse the same params with the same invalid_params message.
+#   absent, None or blank: missing (an error when required, else left out);
+#   string: a text, trimmed, at least minLength characters;
+#   integer: an integer, or a text of digits ("12" is 12);
+#   priority: a CMMS priority by name (case and accents ignored) or by position ("1"-"4").
+
+_DIGITS = re.compile(r"[0-9]+")
+_MAX_SAFE_INTEGER = 2**53 - 1  # as JavaScript's Number.isSafeInteger
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: 'Crítica' -> 'critica' (as `fold` in workflows/catalog.ts)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 7.0 in JSON is 7 in JavaScript
+    if isinstance(value, int):
+        return value if abs(value) <= _MAX_SAFE_INTEGER else None
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        number = int(value.strip())
+        return number if number <= _MAX_SAFE_INTEGER else None
+    return None
+
+
+def _priority(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    key = _fold(str(value))
+    names = cmms_priorities()
+    if _DIGITS.fullmatch(key):
+        position = int(key)
+        return names[position - 1] if 1 <= position <= len(names) else None
+    return next((name for name in names if _fold(name) == key), None)
+
+
+def _check(parameter: dict, value: object) -> tuple[object, str | None]:
+    """(the value a workflow gets, None) or (None, why it does not follow its parameter's rule)."""
+    name, kind = parameter["name"], parameter["type"]
+    if kind == "string":
+        if not isinstance(value, str):
+            return None, f"{name} must be a text"
+        text = value.strip()
+        least = parameter.get("minLength", 0)
+        if len(text) < least:
+            return None, f"{name} must have at least {least} characters"
+        return text, None
+    if kind == "integer":
+        number = _integer(value)
+        return (number, None) if number is not None else (None, f"{name} must be an integer")
+    if kind == "priority":
+        priority = _priority(value)
+        if priority is None:
+            names = cmms_priorities()
+            return None, f"{name} must be one of {', '.join(names)} (or 1-{len(names)})"
+        return priority, None
+    raise ValueError(f"{name} has unknown type {kind}")
+
+
+def missing_parameters(dag_id: str, params: dict) -> list[str]:
+    """The required parameters that `params` lacks (absent, None or blank), as workflows/catalog.ts."""
+    return [p["name"] for p in workflow(dag_id)["parameters"] if p["required"] and _blank(params.get(p["name"]))]
+
+
+def invalid_parameters(dag_id: str, params: dict) -> str | None:
+    """Why `params` cannot run workflow `dag_id` (invalid_params), or None when they can."""
+    missing = missing_parameters(dag_id, params)
+    problems = [f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} required"] if missing else []
+    for parameter in workflow(dag_id)["parameters"]:
+        value = params.get(parameter["name"])
+        if not _blank(value):
+            _, problem = _check(parameter, value)
+            if problem:
+                problems.append(problem)
+    return "; ".join(problems) if problems else None
+
+
+def normalize_parameters(dag_id: str, params: dict) -> dict:
+    """The catalog's parameters of `params`, normalized (only after invalid_parameters gave None)."""
+    out = {}
+    for parameter in workflow(dag_id)["parameters"]:
+        value = params.get(parameter["name"])
+        if not _blank(value):
+            normalized, problem = _check(parameter, value)
+            if problem is None:
+                out[parameter["name"]] = normalized
+    return out

@@ -1,24 +1,32 @@
 """A small client of the Somacor CMMS REST API (Django REST Framework), built on requests.
 
 Auth is `Authorization: Token <key>` (DRF TokenAuthentication; `Bearer` gets a 401). Lists are
-paginated as `{count, next, previous, results}`; a bare list is tolerated. There are no server-side
-filters, so finding an order by `numeroot` pages through `ordenes-trabajo/`.
+paginated as `{count, next, previous, results}`; a bare list is tolerated; a list longer than the
+catalog's `cmms.maxPages` is a bad response. There are no server-side filters, so finding an order by
+`numeroot` pages through `ordenes-trabajo/`. A busy answer (408, 429) to a read is asked again after
+its Retry-After, as core/cmms/client.ts does. Only a token authenticates (Airflow Variable cmms_token).
 """
 
 from __future__ import annotations
 
 import math
+import random
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
-from .catalog import cmms_error_code, constants
+from .catalog import catalog, cmms_error_code
 from .errors import WorkflowFailure
 
-MAX_PAGES = 500  # a guard against a `next` link that never ends
-_REPORT = constants("reportar_falla")  # shared with core/cmms/reported-failure.ts through the catalog
+MAX_PAGES = int(catalog()["cmms"]["maxPages"])  # shared with core/cmms/routes.ts: more is a bad response
+RETRY_AFTER_MAX = float(catalog()["cmms"]["retryAfterMaxSeconds"])  # a longer wait asked by a busy CMMS is not waited
+BUSY_STATUSES = (408, 429)
+BUSY_RETRIES = 2  # as the in-process client's default `retries`
+_REPORT = catalog()["cmms"]["reportedFailure"]  # shared with core/cmms/reported-failure.ts through the catalog
 FIND_PAGES = int(_REPORT["findPages"])  # pages a look-up for a reported failure reads at most (the first and the newest)
 REPORT_MARKER_PREFIX = str(_REPORT["markerPrefix"])
 CLOCK_MARGIN = timedelta(seconds=_REPORT["clockMarginSeconds"])  # how far the CMMS's clock may lag the worker's
@@ -62,15 +70,29 @@ class CmmsClient:
 
     def request(self, method: str, url: str, *, json: dict | None = None, idempotent: bool = True) -> object:
         """A non-idempotent call (creating an order) is retried only when it surely never reached the
-        CMMS: after a read timeout or a 5xx the order may exist, and a retry would create a second one."""
+        CMMS: after a read timeout or a 5xx the order may exist, and a retry would create a second one.
+        A GET answered busy (408, 429) is asked again here, after its Retry-After (else a backoff)."""
+        for retry in range(1, BUSY_RETRIES + 2):
+            response = self._send(method, url, json=json, idempotent=idempotent)
+            if method != "GET" or response.status_code not in BUSY_STATUSES or retry > BUSY_RETRIES:
+                break
+            wait = _retry_after(getattr(response, "headers", None) or {})
+            if wait is False:
+                break
+            time.sleep(_backoff(retry) if wait is None else wait)
+        return self._answer(method, url, response, idempotent)
+
+    def _send(self, method: str, url: str, *, json: dict | None, idempotent: bool) -> requests.Response:
         try:
-            response = self.session.request(method, url, json=json, timeout=self.timeout)
+            return self.session.request(method, url, json=json, timeout=self.timeout)
         except requests.RequestException as exc:
             raise WorkflowFailure(
                 cmms_error_code(None),
                 f"CMMS unreachable ({method} {url}): {type(exc).__name__}",
                 retryable=idempotent or _not_sent(exc),
             ) from exc
+
+    def _answer(self, method: str, url: str, response: requests.Response, idempotent: bool) -> object:
         status = response.status_code
         if status >= 400:
             # The code by status comes from the catalog, as the in-process runner's (cmmsErrorCode).
@@ -79,7 +101,9 @@ class CmmsClient:
                 if status >= 500
                 else f"CMMS refused {method} {url} ({status}): {_detail(response)}"
             )
-            raise WorkflowFailure(cmms_error_code(status), message, retryable=status >= 500 and idempotent, status=status)
+            # A busy CMMS did not process the call: trying the task again is safe.
+            retryable = status in BUSY_STATUSES or (status >= 500 and idempotent)
+            raise WorkflowFailure(cmms_error_code(status), message, retryable=retryable, status=status)
         try:
             return response.json()
         except ValueError as exc:
@@ -149,12 +173,11 @@ class CmmsClient:
         created = self.request(
             "POST", self._url("ordenes-trabajo/reportar-falla/"), json=body, idempotent=retry_safe
         )
-        if not isinstance(created, dict):
+        # Some versions wrap the new order: {message, orden}. An order without its number is no order.
+        order = created.get("orden") if isinstance(created, dict) and "numeroot" not in created else created
+        if not isinstance(order, dict) or not str(order.get("numeroot") or "").strip():
             raise WorkflowFailure(cmms_error_code(bad_response=True), "CMMS answered reportar-falla with no order")
-        # Some versions wrap the new order: {message, orden}.
-        if "numeroot" not in created and isinstance(created.get("orden"), dict):
-            return created["orden"]
-        return created
+        return order
 
 
 def pick_reported_failure(
@@ -204,6 +227,28 @@ def _created_at(order: dict) -> datetime | None:
         except ValueError:
             continue
     return max(times) if times else None
+
+
+def _retry_after(headers) -> float | bool | None:
+    """A busy answer's Retry-After in seconds (or as a date); None when absent or unreadable, False when
+    longer than RETRY_AFTER_MAX (then it is not waited for)."""
+    value = str(headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            seconds = max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+        except (TypeError, ValueError):
+            return None
+    return False if seconds > RETRY_AFTER_MAX else seconds
+
+
+def _backoff(retry: int) -> float:
+    """As core/cmms/client.ts: 0.2 s doubled each retry (at most 2 s), half of it random."""
+    ceiling = min(2.0, 0.2 * 2 ** (retry - 1))
+    return ceiling / 2 + ceiling / 2 * random.random()
 
 
 def _not_sent(exc: requests.RequestException) -> bool:

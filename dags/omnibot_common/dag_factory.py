@@ -13,10 +13,10 @@ import logging
 from datetime import timedelta
 
 from airflow.sdk import dag, get_current_context, task
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowTaskTimeout
 
 from .callback import build_payload, post_callback
-from .catalog import missing_parameters, workflow as catalog_entry
+from .catalog import invalid_parameters, normalize_parameters, run_timeout_seconds, workflow as catalog_entry
 from .cmms import CmmsClient, api_base
 from .errors import WorkflowFailure
 from .settings import callback_secret, cmms_settings, task_tuning
@@ -59,7 +59,8 @@ def build_workflow_dag(dag_id: str, workflow: Workflow):
             task_id=RESULT_TASK_ID,
             retries=tuning.retries,
             retry_delay=timedelta(seconds=tuning.retry_delay_seconds),
-            execution_timeout=timedelta(minutes=5),
+            # The catalog's, as the in-process runner's deadline: past it the run ends as workflow_timeout.
+            execution_timeout=timedelta(seconds=run_timeout_seconds()),
         )
         def result() -> dict:
             context = get_current_context()
@@ -75,11 +76,16 @@ def build_workflow_dag(dag_id: str, workflow: Workflow):
                 "started_at": getattr(dag_run, "start_date", None),
             }
             try:
-                missing = missing_parameters(dag_id, params)  # the catalog's, as the in-process runner checks them
-                if missing:
-                    raise WorkflowFailure("invalid_params", f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} required")
+                # The catalog's rule, as the in-process runner checks and normalizes them.
+                problem = invalid_parameters(dag_id, params)
+                if problem is not None:
+                    raise WorkflowFailure("invalid_params", problem)
                 client = _cmms_client(tuning.cmms_timeout_seconds)
-                return workflow(client, params, run=run)
+                return workflow(client, normalize_parameters(dag_id, params), run=run)
+            except AirflowTaskTimeout as exc:
+                # A BaseException: `except Exception` would miss it and the callback would say workflow_failed.
+                ti.xcom_push(key=ERROR_XCOM_KEY, value={"code": "workflow_timeout", "message": f"workflow run took over its timeout: {exc}"[:300]})
+                raise AirflowFailException(f"workflow_timeout: {exc}") from exc
             except WorkflowFailure as failure:
                 ti.xcom_push(key=ERROR_XCOM_KEY, value=failure.as_error())
                 if failure.retryable:

@@ -11,7 +11,7 @@ import {
   parseConfirmation,
   parsePriority,
 } from '../intents.ts';
-import { replies } from '../replies.ts';
+import { DESCRIPTION_MIN_LENGTH, replies } from '../replies.ts';
 import type {
   ConversationContext,
   ConversationInput,
@@ -122,7 +122,7 @@ export const conversationSetup = setup({
     isEquipmentChoice: ({ context, event }) =>
       context.candidates.some((e) => event.type === 'user.message' && event.action === `equipment:${e.idequipo}`),
     hasText: ({ event }) => normalize(userText(event)).length > 0,
-    descriptionTooShort: ({ event }) => userText(event).trim().length < 10,
+    descriptionTooShort: ({ event }) => userText(event).trim().length < DESCRIPTION_MIN_LENGTH,
     isPriority: ({ event }) => parsePriority(userText(event)) !== undefined,
     confirmed: ({ event }) => parseConfirmation(userText(event)) === true,
     declined: ({ event }) => parseConfirmation(userText(event)) === false,

@@ -42,8 +42,8 @@ export const workflow = conversationSetup.createStateConfig({
             guard: ({ context, event }) => event.runId === context.pending?.runId && event.status === 'success',
             target: '#conversation.idle',
             actions: [
-              say(({ event }) =>
-                renderWorkflowResult((event as WorkflowResultEvent).dagId, (event as WorkflowResultEvent).result),
+              say(({ context, event }) =>
+                renderWorkflowResult(context.pending!.dagId, (event as WorkflowResultEvent).result),
               ),
               assign({ pending: null, draft: {} }),
             ],
@@ -52,8 +52,8 @@ export const workflow = conversationSetup.createStateConfig({
             guard: 'isPendingRun',
             target: '#conversation.idle',
             actions: [
-              say(({ event }) =>
-                renderWorkflowError((event as WorkflowResultEvent).dagId, (event as WorkflowResultEvent).error),
+              say(({ context, event }) =>
+                renderWorkflowError(context.pending!.dagId, (event as WorkflowResultEvent).error),
               ),
               assign({ pending: null }),
             ],

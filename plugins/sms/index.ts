@@ -7,7 +7,17 @@ import { splitConversationId } from '../../core/types.ts';
 import { E164 } from './parse.ts';
 import { droppedButtons, renderSms } from './render.ts';
 import { createTwilioClient } from './send.ts';
-import { CHANNEL, DEFAULT_API_URL, ENV, LIMITS, PACING, type SmsPluginOptions, type SmsSettings } from './types.ts';
+import { mountStatusCallback } from './status.ts';
+import {
+  CHANNEL,
+  DEFAULT_API_URL,
+  ENV,
+  LIMITS,
+  PACING,
+  type SmsPluginOptions,
+  type SmsSettings,
+  STATUS_PATH,
+} from './types.ts';
 import { mountWebhook } from './webhook.ts';
 
 export { parseSmsWebhook } from './parse.ts';
@@ -42,6 +52,15 @@ function settingsOf(options: SmsPluginOptions, env: Env): SmsSettings {
   };
 }
 
+/** Sent messages whose failed status may still arrive (the most recent ones, per process). */
+const REMEMBERED_SENDS = 10_000;
+
+interface SentPart {
+  /** Index of the part this Message SID carried. */
+  part: number;
+  deadLetter: NonNullable<SendOptions['deadLetter']>;
+}
+
 /** The channel list's line: on when any of its required variables is set (then all are), off otherwise. */
 export const smsChannel: ChannelFactory = {
   name: CHANNEL,
@@ -63,6 +82,12 @@ export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = proce
   const client = createTwilioClient(settings, logger);
   // Background retries of inbound messages stop on close.
   const closing = new AbortController();
+  // Message SID → what it carried: a later failed/undelivered status dead-letters the message (status.ts).
+  const sentParts = new Map<string, SentPart>();
+  const remember = (sid: string, entry: SentPart) => {
+    sentParts.set(sid, entry);
+    if (sentParts.size > REMEMBERED_SENDS) sentParts.delete(sentParts.keys().next().value!);
+  };
 
   return {
     name: CHANNEL,
@@ -76,7 +101,23 @@ export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = proce
     },
     mount(app, mountedOn) {
       host = mountedOn;
-      mountWebhook(app, { settings, host: mountedOn, signal: closing.signal });
+      mountWebhook(app, {
+        settings,
+        host: mountedOn,
+        signal: closing.signal,
+        ...(options.inboundRetryDelaysMs ? { inboundRetryDelaysMs: options.inboundRetryDelaysMs } : {}),
+      });
+      mountStatusCallback(app, {
+        settings,
+        host: mountedOn,
+        async reportFailed(sid, failure) {
+          const sent = sentParts.get(sid);
+          if (!sent) return false;
+          sentParts.delete(sid);
+          await sent.deadLetter({ ...failure, partsSent: sent.part });
+          return true;
+        },
+      });
     },
     async send(message, sendOptions: SendOptions = {}) {
       const dropped = droppedButtons(message);
@@ -84,11 +125,14 @@ export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = proce
         logger().warn({ conversationId: message.conversationId, dropped }, 'more options than SMS numbers');
       const to = splitConversationId(message.conversationId).address;
       const bodies = renderSms(message, { gsm7Fold: settings.gsm7Fold });
+      // Later statuses (failed, undelivered) come back here; only once mounted is PUBLIC_URL known.
+      const statusCallback = host ? `${host.config.publicUrl}${STATUS_PATH}` : undefined;
       // Parts already accepted (the dispatcher keeps the count, also in dead letters): not repeated.
       const from = Math.max(0, sendOptions.fromPart ?? 0);
       for (let part = from; part < bodies.length; part++) {
         if (part > from) await sendOptions.beforePart?.(part);
-        await client.send(to, bodies[part]!);
+        const { sid } = await client.send(to, bodies[part]!, statusCallback);
+        if (sid && sendOptions.deadLetter) remember(sid, { part, deadLetter: sendOptions.deadLetter });
         sendOptions.onPartSent?.(part + 1);
       }
     },

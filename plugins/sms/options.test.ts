@@ -27,6 +27,7 @@ describe('numbered options', () => {
     expect(numberList(8)).toBe('1, 2, 3, 4, 5, 6, 7 u 8');
     expect(numberList(10)).toBe('1, 2, 3, 4, 5, 6, 7, 8, 9 o 10');
     expect(answerPrompt(3)).toBe('Responde 1, 2 o 3.');
+    expect(answerPrompt(1)).toBe('Responde 1 para elegirla.');
   });
 
   it('reads a reply that is only a number', () => {
@@ -39,12 +40,20 @@ describe('numbered options', () => {
     expect(optionNumber(undefined)).toBeNull();
   });
 
-  it("offers the buttons of the assistant's last message, none once the user spoke or it had none", () => {
+  it("offers the buttons of the assistant's latest message with buttons since the user spoke", () => {
     expect(offeredButtons([entry('in', 'reportar'), entry('out', '¿Qué prioridad tiene?', PRIORITIES)])).toEqual(
       PRIORITIES,
     );
     expect(offeredButtons([entry('out', '¿Qué prioridad?', PRIORITIES), entry('in', '2')])).toEqual([]);
-    expect(offeredButtons([entry('out', '¿Qué prioridad?', PRIORITIES), entry('out', 'Procesando…')])).toEqual([]);
+    // A message without buttons after the offer ("Sigo procesando…", an agent's message) keeps it.
+    expect(offeredButtons([entry('out', '¿Qué prioridad?', PRIORITIES), entry('out', 'Sigo procesando…')])).toEqual(
+      PRIORITIES,
+    );
+    const confirm = [{ id: 'confirm:yes', title: 'Confirmar' }];
+    expect(offeredButtons([entry('out', '¿Qué prioridad?', PRIORITIES), entry('out', '¿Confirmas?', confirm)])).toEqual(
+      confirm,
+    );
+    expect(offeredButtons([entry('in', 'hola'), entry('out', 'Hola, ¿en qué te ayudo?')])).toEqual([]);
     expect(offeredButtons([])).toEqual([]);
   });
 

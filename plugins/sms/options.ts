@@ -4,7 +4,7 @@ import type { Button } from '../../core/types.ts';
 /**
  * Buttons over SMS: the options are numbered and answered with their number ("2" presses the
  * second). What the number means is read from the conversation's transcript, shared by every
- * process: the buttons of the last message the assistant sent.
+ * process: the buttons the assistant offered last since the user's previous message.
  */
 
 /** "o" becomes "u" before a word that starts with the sound o: 8 (ocho), 80…, 11 (once). */
@@ -17,8 +17,9 @@ export function numberList(count: number): string {
   return `${head} ${orBefore(count)} ${count}`;
 }
 
-/** The line under the numbered options. */
-export const answerPrompt = (count: number): string => `Responde ${numberList(count)}.`;
+/** The line under the numbered options ("Responde 1 o 2."; one option: "Responde 1 para elegirla."). */
+export const answerPrompt = (count: number): string =>
+  count <= 1 ? 'Responde 1 para elegirla.' : `Responde ${numberList(count)}.`;
 
 /** A reply that is only an option number ("2", " 2 ", "2.", "2)"), as a 1-based number. */
 export function optionNumber(text: string | undefined): number | null {
@@ -27,12 +28,18 @@ export function optionNumber(text: string | undefined): number | null {
 }
 
 /**
- * The options the user is answering: the buttons of the assistant's last message in the transcript
- * (none when that message had no buttons, or the user spoke since).
+ * The options the user is answering: those of the assistant's most recent message WITH buttons since
+ * the user's previous message (read the transcript back to it). A message without buttons in between
+ * ("Sigo procesando…", a result, an agent's message) does not withdraw the offer; once the user spoke
+ * after it, the offer is gone.
  */
 export function offeredButtons(transcript: readonly TranscriptEntry[]): Button[] {
-  const last = transcript.at(-1);
-  return last?.direction === 'out' ? (last.buttons ?? []) : [];
+  for (let at = transcript.length - 1; at >= 0; at--) {
+    const entry = transcript[at]!;
+    if (entry.direction === 'in') return [];
+    if (entry.buttons?.length) return entry.buttons;
+  }
+  return [];
 }
 
 /** The button a numbered reply presses, or undefined when the reply is not one of the offered numbers. */

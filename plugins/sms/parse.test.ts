@@ -64,6 +64,20 @@ describe('Twilio incoming-message webhook', () => {
     });
   });
 
+  it("treats a body that is exactly one of Twilio's default keywords as opt-out, help or opt-in", () => {
+    const withBody = (body: string) => {
+      const params = form('text.txt');
+      params.set('Body', body);
+      return parseSmsWebhook(params, OURS, NOW);
+    };
+    for (const body of ['STOP', 'stopall', ' Unsubscribe ', 'cancel', 'END', 'quit'])
+      expect(withBody(body)).toMatchObject({ kind: 'opt-out', type: 'STOP' });
+    for (const body of ['START', 'unstop']) expect(withBody(body)).toMatchObject({ kind: 'opt-out', type: 'START' });
+    for (const body of ['HELP', 'info']) expect(withBody(body)).toMatchObject({ kind: 'opt-out', type: 'HELP' });
+    for (const body of ['cancelar', 'stop bomba', 'ayuda', 'constructor', 'toString'])
+      expect(withBody(body)).toMatchObject({ kind: 'message' });
+  });
+
   it('accepts the deprecated SmsSid alone', () => {
     const params = form('text.txt');
     params.delete('MessageSid');

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../core/errors.ts';
-import { type Attachment, conversationIdOf, type InboundMessage } from '../../core/types.ts';
-import { CHANNEL } from './types.ts';
+import type { Attachment, InboundMessage } from '../../core/types.ts';
+import { CHANNEL, smsConversationId } from './types.ts';
 
 /**
  * Twilio's incoming-message webhook (twilio.com/docs/messaging/guides/webhook-request), form
@@ -12,7 +12,10 @@ export type ParsedSms =
   | { kind: 'message'; message: InboundMessage }
   /** For another number or account (one Twilio project may serve several): skipped. */
   | { kind: 'foreign'; to: string; accountSid: string }
-  /** STOP / START / HELP: Twilio itself answers these and blocks or unblocks the sender. */
+  /**
+   * STOP / START / HELP (`OptOutType` with Advanced Opt-Out, else one of Twilio's default keywords):
+   * Twilio itself answers these and blocks or unblocks the sender.
+   */
   | { kind: 'opt-out'; conversationId: string; messageId: string; type: string };
 
 export interface ParseOptions {
@@ -23,7 +26,33 @@ export interface ParseOptions {
 /** E.164: "+" then up to 15 digits. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
 /** A Twilio message SID: SM… (SMS) or MM… (MMS), 34 characters in all. */
-const MESSAGE_SID = /^(SM|MM)[0-9a-z]{32}$/i;
+export const MESSAGE_SID = /^(SM|MM)[0-9a-z]{32}$/i;
+/**
+ * Twilio's default opt-out, opt-in and help keywords (help.twilio.com, "Twilio support for opt-out
+ * keywords"): a body that is exactly one of them (trimmed, any case) is answered by Twilio itself,
+ * also without Advanced Opt-Out (which sets `OptOutType`). Note: "cancel" is one, "cancelar" is not.
+ */
+const DEFAULT_KEYWORDS: Record<string, 'STOP' | 'START' | 'HELP'> = {
+  STOP: 'STOP',
+  STOPALL: 'STOP',
+  UNSUBSCRIBE: 'STOP',
+  CANCEL: 'STOP',
+  END: 'STOP',
+  QUIT: 'STOP',
+  START: 'START',
+  UNSTOP: 'START',
+  HELP: 'HELP',
+  INFO: 'HELP',
+};
+
+/** The opt-out type of a delivery: Advanced Opt-Out's `OptOutType`, else a default keyword's; null for a message. */
+function optOutOf(params: URLSearchParams): string | null {
+  const type = params.get('OptOutType')?.trim();
+  if (type) return type.toUpperCase();
+  const keyword = (params.get('Body') ?? '').trim().toUpperCase();
+  return Object.hasOwn(DEFAULT_KEYWORDS, keyword) ? DEFAULT_KEYWORDS[keyword]! : null;
+}
+
 /** MMS attachments Twilio forwards at most. */
 const MAX_MEDIA = 10;
 
@@ -64,9 +93,9 @@ export function parseSmsWebhook(params: URLSearchParams, opts: ParseOptions, now
   // One account may route several numbers (or a subaccount's) here: only ours is answered, from ours.
   if (to !== opts.phoneNumber || accountSid !== opts.accountSid) return { kind: 'foreign', to, accountSid };
   if (!E164.test(from)) throw new ValidationError('From must be an E.164 phone number');
-  const conversationId = conversationIdOf(CHANNEL, from);
-  const optOut = params.get('OptOutType')?.trim();
-  if (optOut) return { kind: 'opt-out', conversationId, messageId, type: optOut.toUpperCase() };
+  const conversationId = smsConversationId(from);
+  const optOut = optOutOf(params);
+  if (optOut) return { kind: 'opt-out', conversationId, messageId, type: optOut };
 
   const body = params.get('Body') ?? '';
   const attachments = attachmentsOf(params);

@@ -79,7 +79,28 @@ describe('SMS rendering', () => {
     expect(body).not.toContain('Equipo 11');
     expect(droppedButtons({ conversationId: to, text: '', buttons })).toBe(2);
     const [long] = renderSms({ conversationId: to, text: 'x', buttons: [{ id: 'a', title: 'T'.repeat(60) }] });
-    expect(long).toBe(`x\n1. ${'T'.repeat(39)}…\nResponde 1.`);
+    expect(long).toBe(`x\n1. ${'T'.repeat(37)}...\nResponde 1 para elegirla.`);
+  });
+
+  it('shortens titles with "...", so that a folded message stays GSM-7', () => {
+    const buttons = [
+      { id: 'equipment:1', title: 'Excavadora hidráulica CAT-001 del sector norte, rajo principal' },
+      { id: 'equipment:2', title: 'Camión' },
+    ];
+    const [body] = renderSms({ conversationId: to, text: '¿Cuál equipo?', buttons }, { gsm7Fold: true });
+    expect(body).toBe(
+      '¿Cuál equipo?'.replace('á', 'a') + '\n1. Excavadora hidraulica CAT-001 del sec...\n2. Camion\nResponde 1 o 2.',
+    );
+    expect(countSegments(body!).encoding).toBe('GSM-7');
+  });
+
+  it('spells arrows, degrees and signs GSM-7 lacks in plain letters, dropping none', () => {
+    expect(compactText('Filtro → bodega ← taller')).toBe('Filtro -> bodega <- taller');
+    expect(compactText('Motor a 95 °C (máx. 90°C), giro 90°, N° OT 12, 1º turno')).toBe(
+      'Motor a 95 C (máx. 90 C), giro 90 grados, Nro. OT 12, 1o turno',
+    );
+    expect(compactText('Caterpillar® Cat™ © 2026, 2×4')).toBe('Caterpillar(R) Cat(TM) (c) 2026, 2x4');
+    expect(countSegments(compactText('→ ← ° º © ® ™ × N°')).encoding).toBe('GSM-7');
   });
 
   it('sends nothing for a text of emoji only', () => {

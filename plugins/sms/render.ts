@@ -11,16 +11,31 @@ export interface SmsRenderOptions {
 
 /**
  * Typography that is not GSM-7 and would turn a whole message into UCS-2 (70 characters per
- * segment instead of 160) for no meaning: bullets, ellipsis, curly quotes, dashes, odd spaces.
+ * segment instead of 160) for no meaning: bullets, ellipsis, curly quotes, dashes, arrows, odd
+ * spaces, signs with a plain spelling. Degrees: "N°" is "Nro.", "85 °C" is "85 C", "90°" is
+ * "90 grados"; the ordinal "º" (1º) is "o".
  */
 const TYPOGRAPHY: [RegExp, string][] = [
   [/^[ \t]*[•●▪◦‣·][ \t]*/gmu, '- '],
   [/…/gu, '...'],
   [/[“”«»„]/gu, '"'],
   [/[‘’‚]/gu, "'"],
-  [/[–—‒]/gu, '-'],
+  [/[–—‒‐]/gu, '-'],
+  [/[→⇒]/gu, '->'],
+  [/[←⇐]/gu, '<-'],
+  [/©/gu, '(c)'],
+  [/®/gu, '(R)'],
+  [/™/gu, '(TM)'],
+  [/×/gu, 'x'],
+  [/\b([Nn])[°º]/gu, '$1ro.'],
+  [/\s?°([CF])\b/gu, ' $1'],
+  [/(\d)\s?°/gu, '$1 grados'],
+  [/[°º]/gu, 'o'],
   [/[\u00a0\u2000-\u200a\u202f\u205f]/gu, ' '],
 ];
+
+/** ASCII ellipsis: "…" alone would make the whole SMS UCS-2. */
+const ELLIPSIS = '...';
 
 /** Emoji and their joiners, variation selectors, skin tones and keycaps: decoration that costs segments. */
 const EMOJI = /\p{Extended_Pictographic}|[\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}]|\u200d|\ufe0f|\u20e3/gu;
@@ -37,10 +52,19 @@ export function compactText(text: string): string {
     .join('\n');
 }
 
+/** A compact text of at most `max` characters, cut at a character and ended with "..." when longer. */
+export function shorten(text: string, max: number): string {
+  const compact = compactText(text);
+  if (compact.length <= max) return compact;
+  return `${truncate(compact, max - ELLIPSIS.length + 1)
+    .slice(0, -1)
+    .trimEnd()}${ELLIPSIS}`;
+}
+
 /** "1. Baja" lines and "Responde 1, 2, 3 o 4." under them. */
 export function optionLines(buttons: readonly Button[]): string {
   const shown = buttons.slice(0, LIMITS.options);
-  const lines = shown.map((b, i) => `${i + 1}. ${truncate(compactText(b.title), LIMITS.optionTitle)}`);
+  const lines = shown.map((b, i) => `${i + 1}. ${shorten(b.title, LIMITS.optionTitle)}`);
   return [...lines, answerPrompt(shown.length)].join('\n');
 }
 

@@ -1,9 +1,15 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { classifyFailure, describeFailure } from '../../core/delivery/classify.ts';
 import { RateLimitError, UpstreamError } from '../../core/errors.ts';
+import { parseRetryAfter } from '../../core/http/retry-after.ts';
+import { createLogger } from '../../core/log.ts';
 import { smsFake } from '../../test/channels/fakes/sms.ts';
+import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createSmsPlugin } from './index.ts';
-import { parseRetryAfter } from './send.ts';
 
 const ACCOUNT = 'AC3f9d1b2e7c4a8f6e5d0b9a1c2e3f4a5b';
 const TOKEN = 'sms-auth-token';
@@ -80,6 +86,55 @@ describe('SMS send (Twilio REST API)', () => {
     );
     expect(await failureOf(unreachable.send({ conversationId: `sms:${USER}`, text: 'x' }))).toMatchObject({
       retryable: true,
+    });
+  });
+
+  it('a Twilio that takes the request and does not answer in time: an unclear, permanent failure (never sent twice)', async () => {
+    // Accepts the message, then holds its answer past the client's timeout (as a slow Twilio would).
+    const held: import('node:http').ServerResponse[] = [];
+    const slow = createServer((req, res) => {
+      req.resume();
+      held.push(res);
+    });
+    slow.listen(0, '127.0.0.1');
+    await once(slow, 'listening');
+    const apiUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    try {
+      const plugin = createSmsPlugin(
+        { accountSid: ACCOUNT, authToken: TOKEN, phoneNumber: OURS, apiUrl, timeoutMs: 200 },
+        {},
+      );
+      const error = await failureOf(plugin.send({ conversationId: `sms:${USER}`, text: 'Hola' }));
+      expect(held).toHaveLength(1);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error).toMatchObject({
+        retryable: false,
+        details: { outcome: 'unclear', networkCode: 'UND_ERR_HEADERS_TIMEOUT' },
+      });
+      expect(classifyFailure(error)).toEqual({ kind: 'permanent' });
+      // The dead letter's reason tells the operator why it was not retried.
+      expect(describeFailure(error).reason).toMatch(/may have been accepted.*check Twilio's message log/);
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
+  });
+
+  it('sends StatusCallback = PUBLIC_URL/webhooks/sms/status once mounted, and logs segments and encoding', async () => {
+    const logs: Record<string, unknown>[] = [];
+    const sms = plugin();
+    mountPlugin(sms, {
+      env: { PUBLIC_URL: 'https://omnibot.example.com' },
+      logger: createLogger('debug', {}, (line) => logs.push(JSON.parse(line))),
+    });
+    await sms.send({ conversationId: `sms:${USER}`, text: 'Crítica' });
+    expect(platform.requests[0]!.body['StatusCallback']).toBe('https://omnibot.example.com/webhooks/sms/status');
+    expect(logs.find((l) => l.msg === 'SMS accepted by Twilio')).toMatchObject({
+      level: 'debug',
+      conversationId: `sms:${USER}`,
+      sid: expect.stringMatching(/^SM/),
+      encoding: 'UCS-2',
+      segments: 1,
     });
   });
 

@@ -1,7 +1,13 @@
 import type { ChannelLimits } from '../../core/delivery/types.ts';
+import { conversationIdOf } from '../../core/types.ts';
 
 export const CHANNEL = 'sms';
 export const WEBHOOK_PATH = '/webhooks/sms';
+/** Where Twilio posts the statuses of the messages we send (`StatusCallback`). */
+export const STATUS_PATH = '/webhooks/sms/status';
+
+/** The conversation of a phone number (E.164): `sms:+56912345678`. */
+export const smsConversationId = (number: string): string => conversationIdOf(CHANNEL, number);
 export const DEFAULT_API_URL = 'https://api.twilio.com';
 
 /** The environment variables of the channel (README, "SMS (Twilio)"). */
@@ -24,13 +30,16 @@ export const LIMITS = {
 } as const;
 
 /**
- * Pacing (PROTOCOLS.md, "Twilio Messaging"; Twilio: a long code sends about 1 segment per second and
- * queues the rest): 1 msg/s over the number; per recipient 1 msg/s with a burst of 3, like the other
- * channels, so a turn's 2–3 replies go out at once.
+ * Pacing. Per recipient 1 msg/s with a burst of 3, like the other channels, so a turn's 2–3 replies
+ * go out at once and in order. Over the number the budget is loose on purpose: Twilio queues what
+ * exceeds the sender's throughput itself (long code ~1 segment/s, toll-free and short codes more),
+ * counting segments, which a bucket of API calls cannot; a tight global bucket only delayed every
+ * user's reply behind the others'. It keeps the REST calls well under the account's concurrency
+ * limit (20429 is still handled as a rate limit).
  */
 export const PACING: ChannelLimits = {
   perChat: { burst: 3, perSecond: 1 },
-  global: { burst: 3, perSecond: 1 },
+  global: { burst: 20, perSecond: 10 },
 };
 
 /** Twilio REST error codes (twilio.com/docs/api/errors) the client treats specially. */
@@ -60,6 +69,8 @@ export interface SmsPluginOptions {
   timeoutMs?: number;
   /** Outbound pacing; default `PACING`. */
   pacing?: ChannelLimits;
+  /** Waits between attempts of an inbound SMS while the store fails; default about 5 minutes in all (tests: shorter). */
+  inboundRetryDelaysMs?: readonly number[];
 }
 
 export interface SmsSettings {

@@ -19,14 +19,25 @@ describe('X-Twilio-Signature', () => {
     expect(verifyTwilioSignature(TOKEN, URL_, PARAMS, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(true);
   });
 
-  it("signs a repeated parameter's values in sorted order, as Twilio's validators do", () => {
+  it("signs a repeated parameter's values in sorted order, identical pairs once, as Twilio's validators do", () => {
+    // Twilio's published example (twilio-python test_request_validator.py): Digits 5678, 1234, 1234.
     const params: [string, string][] = [
       ['Sid', 'CA123'],
       ['SidAccount', 'AC123'],
       ['Digits', '5678'],
       ['Digits', '1234'],
+      ['Digits', '1234'],
     ];
     expect(signTwilioRequest(TOKEN, URL_, params)).toBe('IK+Dwps556ElfBT0I3Rgjkr1wJU=');
+    expect(verifyTwilioSignature(TOKEN, URL_, params, 'IK+Dwps556ElfBT0I3Rgjkr1wJU=')).toBe(true);
+    expect(signTwilioRequest(TOKEN, URL_, params.slice(0, 4))).toBe('IK+Dwps556ElfBT0I3Rgjkr1wJU=');
+    expect(
+      signedString('https://x.example/h', [
+        ['a', '1'],
+        ['a', '1'],
+        ['a', '0'],
+      ]),
+    ).toBe('https://x.example/ha0a1');
   });
 
   it('signs the URL followed by name and value of each parameter sorted by name', () => {

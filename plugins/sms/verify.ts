@@ -5,14 +5,17 @@ import { safeEqual } from '../../core/auth/safe-equal.ts';
  * `X-Twilio-Signature` (twilio.com/docs/usage/webhooks/webhooks-security): base64 of HMAC-SHA1,
  * keyed with the auth token, over the full webhook URL Twilio requested (as configured, query
  * included) followed by every POST parameter's name and value, sorted by name (a repeated name's
- * values sorted too).
+ * values sorted too, identical name/value pairs counted once, as twilio-python's RequestValidator
+ * does: `sorted(set(values))`).
  */
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The string Twilio signs: the URL, then `name + value` of each parameter in sorted order. */
+/** The string Twilio signs: the URL, then `name + value` of each distinct parameter in sorted order. */
 export function signedString(url: string, params: Iterable<readonly [string, string]>): string {
-  const sorted = [...params].sort(([an, av], [bn, bv]) => byCodeUnits(an, bn) || byCodeUnits(av, bv));
+  const distinct = new Map<string, readonly [string, string]>();
+  for (const pair of params) distinct.set(JSON.stringify(pair), pair);
+  const sorted = [...distinct.values()].sort(([an, av], [bn, bv]) => byCodeUnits(an, bn) || byCodeUnits(av, bv));
   return url + sorted.map(([name, value]) => name + value).join('');
 }
 

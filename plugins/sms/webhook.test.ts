@@ -1,54 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptEntry } from '../../core/runtime/types.ts';
-import { createFakeRuntime } from '../../test/contract/fake-runtime.ts';
+import { PRIORITIES, smsWebhookSetup as setup, TOKEN, WEBHOOK, withBody } from '../../test/channels/sms-webhook.ts';
 import { fixtureText } from '../../test/contract/fixtures.ts';
-import { mountPlugin } from '../../test/contract/plugin-host.ts';
-import { createSmsPlugin } from './index.ts';
 import { signTwilioRequest } from './verify.ts';
 import { EMPTY_TWIML } from './webhook.ts';
-
-const TOKEN = 'sms-auth-token';
-const PUBLIC_URL = 'https://bot.example.com';
-const WEBHOOK = `${PUBLIC_URL}/webhooks/sms`;
-const PRIORITIES = [
-  { id: 'priority:baja', title: 'Baja' },
-  { id: 'priority:media', title: 'Media' },
-  { id: 'priority:alta', title: 'Alta' },
-];
-
-function setup(opts: { transcript?: TranscriptEntry[] | Error; unavailable?: boolean; maxBodyBytes?: string } = {}) {
-  const runtime = createFakeRuntime({ reply: () => null, unavailable: () => opts.unavailable ?? false });
-  runtime.transcript = async () => {
-    if (opts.transcript instanceof Error) throw opts.transcript;
-    return opts.transcript ?? [];
-  };
-  const plugin = createSmsPlugin(
-    { accountSid: 'AC3f9d1b2e7c4a8f6e5d0b9a1c2e3f4a5b', authToken: TOKEN, phoneNumber: '+15017122661' },
-    {},
-  );
-  const { app } = mountPlugin(plugin, {
-    runtime,
-    env: { PUBLIC_URL, ...(opts.maxBodyBytes ? { MAX_BODY_BYTES: opts.maxBodyBytes } : {}) },
-  });
-  const post = async (body: string, headers: Record<string, string> = {}, query = '') => {
-    const response = await app.request(`http://10.0.0.7:5001/webhooks/sms${query}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body,
-    });
-    await runtime.settle();
-    return response;
-  };
-  const signed = (body: string, query = '') =>
-    post(body, { 'x-twilio-signature': signTwilioRequest(TOKEN, WEBHOOK + query, new URLSearchParams(body)) }, query);
-  return { runtime, post, signed };
-}
-
-const withBody = (text: string) => {
-  const params = new URLSearchParams(fixtureText('sms', 'option-reply.txt'));
-  params.set('Body', text);
-  return params.toString();
-};
 
 describe('POST /webhooks/sms', () => {
   it('answers a signed message at once with empty TwiML and hands it to the runtime', async () => {
@@ -95,6 +50,20 @@ describe('POST /webhooks/sms', () => {
     expect(runtime.received).toEqual([]);
   });
 
+  it("skips Twilio's default keywords without Advanced Opt-Out; longer texts and Spanish words go through", async () => {
+    const { runtime, signed } = setup();
+    const keywords = ['STOP', 'stopall', ' Unsubscribe ', 'cancel', 'End', 'QUIT', 'start', 'UNSTOP', 'help', 'Info'];
+    for (const [i, keyword] of keywords.entries()) {
+      const response = await signed(withBody(keyword, `SM${String(i).padStart(32, '0')}`));
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(EMPTY_TWIML);
+    }
+    expect(runtime.received).toEqual([]);
+    await signed(withBody('cancelar', `SM${'a'.repeat(32)}`));
+    await signed(withBody('stop the pump', `SM${'b'.repeat(32)}`));
+    expect(runtime.received.map((m) => m.text)).toEqual(['cancelar', 'stop the pump']);
+  });
+
   it('a number answering the last offered options presses that button', async () => {
     const offer: TranscriptEntry[] = [
       { conversationId: 'sms:+56912345678', direction: 'out', text: '¿Qué prioridad?', buttons: PRIORITIES, at: '' },
@@ -118,18 +87,56 @@ describe('POST /webhooks/sms', () => {
     expect(noOffer.runtime.received[0]).not.toHaveProperty('action');
   });
 
-  it('when the offered options cannot be read, the number still reaches the assistant as text', async () => {
-    const { runtime, signed } = setup({ transcript: new Error('store hiccup') });
+  it('when the offered options cannot be read, the number waits and is read again (never guessed as text)', async () => {
+    const offer: TranscriptEntry[] = [
+      { conversationId: 'sms:+56912345678', direction: 'out', text: '¿Qué prioridad?', buttons: PRIORITIES, at: '' },
+    ];
+    let failures = 2;
+    const { runtime, signed, logs } = setup({
+      transcript: () => {
+        if (failures-- > 0) throw new Error('store hiccup');
+        return offer;
+      },
+    });
     await signed(fixtureText('sms', 'option-reply.txt'));
-    expect(runtime.received).toMatchObject([{ text: '2' }]);
-    expect(runtime.received[0]).not.toHaveProperty('action');
+    expect(runtime.received).toMatchObject([{ text: '2', action: 'priority:media' }]);
+    expect(logs.filter((l) => l.msg === 'inbound message failed: retrying')).toHaveLength(2);
   });
 
-  it('refuses a signed delivery without its identity fields (400), a store that is down (503), a huge body (413)', async () => {
+  it('answers 200 while the store is down and processes the SMS once it is back (Twilio would not redeliver)', async () => {
+    let down = true;
+    let receiveFailures = 3;
+    const { runtime, signed, logs } = setup({
+      unavailable: () => down,
+      fail: () => {
+        if (receiveFailures-- > 0) return true;
+        down = false;
+        return false;
+      },
+    });
+    const response = await signed(fixtureText('sms', 'text.txt'));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(EMPTY_TWIML);
+    expect(runtime.received).toMatchObject([{ id: 'SM5e9c1f4b8a2d4c7e9f0a1b2c3d4e5f60', text: 'reportar falla' }]);
+    expect(down).toBe(false);
+    expect(logs.filter((l) => l.msg === 'inbound message failed: retrying')).toHaveLength(3);
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('refuses a signed delivery without its identity fields (400) and a huge body (413)', async () => {
     const params = new URLSearchParams(fixtureText('sms', 'text.txt'));
     params.delete('From');
     expect((await setup().signed(params.toString())).status).toBe(400);
-    expect((await setup({ unavailable: true }).signed(fixtureText('sms', 'text.txt'))).status).toBe(503);
     expect((await setup({ maxBodyBytes: '100' }).signed(fixtureText('sms', 'text.txt'))).status).toBe(413);
+  });
+
+  it('warns about rejected signatures at most once a minute, without the caller-chosen query string', async () => {
+    const { post, logs } = setup();
+    const body = fixtureText('sms', 'text.txt');
+    for (let i = 0; i < 3; i++) expect((await post(body, {}, `?probe=${i}<script>`)).status).toBe(401);
+    const warnings = logs.filter((l) => String(l.msg).startsWith('Twilio webhook signature rejected'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings)).not.toContain('probe=');
+    expect(warnings[0]).toMatchObject({ expectedBase: WEBHOOK, hasSignature: false });
   });
 });

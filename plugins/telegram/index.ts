@@ -23,33 +23,33 @@ export const NOTICES = {
   expiredButton: 'Ese botón ya no está disponible. Escribe "ayuda" para ver lo que puedo hacer.',
 } as const;
 
-/** The channel's variables as given (unchecked): also read by `npm run telegram:set-webhook`. */
-export function telegramEnv(env: Env): { token?: string; webhookSecret?: string; apiUrl: string } {
-  return {
-    token: envText(env, 'TELEGRAM_BOT_TOKEN'),
-    webhookSecret: envText(env, 'TELEGRAM_WEBHOOK_SECRET'),
-    apiUrl: envUrl(env, 'TELEGRAM_API_URL') ?? 'https://api.telegram.org',
-  };
-}
-
-/** The options, each one left out read from its variable; a ConfigError naming what is missing or wrong. */
-function settingsOf(options: TelegramPluginOptions, env: Env): TelegramSettings {
-  const fromEnv = telegramEnv(env);
-  const token = options.token?.trim() || fromEnv.token;
-  const webhookSecret = options.webhookSecret?.trim() || fromEnv.webhookSecret;
+/**
+ * The channel's settings: `options` first, each one left out read from its variable; a ConfigError
+ * naming what is missing or wrong. `alsoRequired` (name → value) are the caller's own required
+ * variables, named in the same message (`npm run telegram:set-webhook` adds PUBLIC_URL).
+ */
+export function telegramSettings(
+  env: Env,
+  options: TelegramPluginOptions = {},
+  alsoRequired: Record<string, string | undefined> = {},
+): TelegramSettings {
+  const token = options.token?.trim() || envText(env, 'TELEGRAM_BOT_TOKEN');
+  const webhookSecret = options.webhookSecret?.trim() || envText(env, 'TELEGRAM_WEBHOOK_SECRET');
   const missing = [
     ['TELEGRAM_BOT_TOKEN', token],
     ['TELEGRAM_WEBHOOK_SECRET', webhookSecret],
+    ...Object.entries(alsoRequired),
   ].filter(([, value]) => !value);
   if (missing.length > 0)
     throw new ConfigError(`Telegram channel: missing ${missing.map(([name]) => name).join(', ')}`);
   if (!SECRET_TOKEN_PATTERN.test(webhookSecret!)) {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -');
   }
+  const apiUrl = options.apiUrl ?? envUrl(env, 'TELEGRAM_API_URL') ?? 'https://api.telegram.org';
   return {
     token: token!,
     webhookSecret: webhookSecret!,
-    apiUrl: (options.apiUrl ?? fromEnv.apiUrl).replace(/\/+$/, ''),
+    apiUrl: apiUrl.replace(/\/+$/, ''),
     timeoutMs: options.timeoutMs ?? 10_000,
   };
 }
@@ -58,8 +58,8 @@ function settingsOf(options: TelegramPluginOptions, env: Env): TelegramSettings 
 export const telegramChannel: ChannelFactory = {
   name: CHANNEL,
   fromEnv(env) {
-    const { token, webhookSecret } = telegramEnv(env);
-    return token || webhookSecret ? createTelegramPlugin({}, env) : null;
+    const configured = envText(env, 'TELEGRAM_BOT_TOKEN') || envText(env, 'TELEGRAM_WEBHOOK_SECRET');
+    return configured ? createTelegramPlugin({}, env) : null;
   },
 };
 
@@ -68,7 +68,7 @@ export const telegramChannel: ChannelFactory = {
  * from `options`, else from `env`; everything else from the host at `mount`.
  */
 export function createTelegramPlugin(options: TelegramPluginOptions = {}, env: Env = process.env): ChannelPlugin {
-  const settings = settingsOf(options, env);
+  const settings = telegramSettings(env, options);
   const client = createTelegramClient(settings);
   const callbackData = new CallbackData();
   const firstNotice = recentIds<number>(1000);

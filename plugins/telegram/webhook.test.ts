@@ -59,6 +59,30 @@ describe('POST /webhooks/telegram', () => {
     expect(JSON.stringify(logs)).not.toContain(SECRET);
   });
 
+  it('refuses an unauthenticated body before reading it: 401 for an oversized one, not 413', async () => {
+    let chunksRead = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          chunksRead += 1;
+          controller.enqueue(new Uint8Array(16 * 1024));
+          if (chunksRead >= 8) controller.close(); // 128 KiB, twice the default body cap
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const refused = await app.request('/webhooks/telegram', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wrong' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(refused.status).toBe(401);
+    expect(chunksRead).toBe(0);
+    const authenticated = await post(`{"update_id":1,"pad":"${'a'.repeat(70_000)}"}`);
+    expect(authenticated.status).toBe(413);
+  });
+
   it('answers 400 with a reason for bad JSON or a body that is not an Update', async () => {
     const bad = await post('{');
     expect(bad.status).toBe(400);

@@ -92,7 +92,8 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     logger,
     maxBodyBytes: host.config.maxBodyBytes,
     ...(deps.signal ? { signal: deps.signal } : {}),
-    verify(c) {
+    // The secret is a header: checked before the body is read (an unauthenticated body is never buffered).
+    authenticate(c) {
       const secret = c.req.header('x-telegram-bot-api-secret-token');
       if (verifySecretToken(secret, settings.webhookSecret)) return;
       logger.warn({ hasSecret: Boolean(secret) }, 'Telegram webhook secret rejected');

@@ -1,53 +1,45 @@
 import type { Context, Hono } from 'hono';
 import { bearerToken } from '../../core/auth/bearer.ts';
-import { issueConversationToken, verifyConversationToken } from '../../core/auth/conversation-token.ts';
 import { safeEqual } from '../../core/auth/safe-equal.ts';
-import { AuthError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { type Env, envText } from '../../core/config.ts';
+import { AuthError, ConfigError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { readJsonObject } from '../../core/http/read-json.ts';
 import { addressOfContext } from '../../core/limits/client-address.ts';
 import type { ChannelFactory, ChannelPlugin, PluginHost } from '../../core/plugin.ts';
 import type { TurnResult } from '../../core/runtime/types.ts';
-import { CHANNEL, parseWebMessage } from './parse.ts';
+import { CHANNEL, parseBrowserMessage, parseWebMessage } from './parse.ts';
 import { mountWebchat } from './webchat/routes.ts';
 
-export { type BrowserMessageInput, parseBrowserMessage, parseWebMessage } from './parse.ts';
+export { parseBrowserMessage, parseWebMessage } from './parse.ts';
 
-/** Overrides of the gateway's settings this channel reads from the host (`SESSION_SECRET`, `WEB_API_KEY`, …). */
+/** The channel's own settings (`WEB_REST`, `WEB_API_KEY`); the body cap defaults to the host's. */
 export interface WebPluginOptions {
-  sessionSecret?: string;
-  adminToken?: string;
   /** Required in `X-Api-Key` on `POST /api/bot/message` when set. */
   apiKey?: string;
-  maxBodyBytes?: number;
-  /** false (WEB_REST=off): no REST routes at all. */
+  /** false (WEB_REST=off): no REST routes at all. Default true. */
   rest?: boolean;
+  maxBodyBytes?: number;
 }
 
-/** What the REST routes use: the options over the host's settings. */
-interface WebSettings {
-  sessionSecret: string;
-  adminToken?: string;
-  apiKey?: string;
-  maxBodyBytes: number;
-  rest: boolean;
-}
-
-function settingsOf(options: WebPluginOptions, host: PluginHost): WebSettings {
-  const adminToken = options.adminToken ?? host.config.adminToken;
-  const apiKey = options.apiKey ?? host.config.webApiKey;
-  return {
-    sessionSecret: options.sessionSecret ?? host.config.sessionSecret,
-    ...(adminToken ? { adminToken } : {}),
-    ...(apiKey ? { apiKey } : {}),
-    maxBodyBytes: options.maxBodyBytes ?? host.config.maxBodyBytes,
-    rest: options.rest ?? host.config.webRest,
-  };
+/**
+ * `WEB_REST` (default on) and `WEB_API_KEY`. With `NODE_ENV=production` an open REST API is refused:
+ * anyone could post as any `user_id`.
+ */
+export function webEnv(env: Env): { rest: boolean; apiKey?: string } {
+  const rest = !['0', 'false', 'no', 'off'].includes((envText(env, 'WEB_REST') ?? 'on').toLowerCase());
+  const apiKey = envText(env, 'WEB_API_KEY');
+  if (rest && !apiKey && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'WEB_API_KEY is required in production while the REST API is on (anyone could post as any user_id): set it, or WEB_REST=off',
+    );
+  }
+  return { rest, ...(apiKey ? { apiKey } : {}) };
 }
 
 /** The channel list's line: the web channel is always on (WEB_REST=off turns only its REST API off). */
 export const webChannel: ChannelFactory = {
   name: CHANNEL,
-  fromEnv: () => createWebPlugin(),
+  fromEnv: (env) => createWebPlugin(webEnv(env)),
 };
 
 /**
@@ -58,15 +50,17 @@ export const webChannel: ChannelFactory = {
  * Replies reach web clients through the answer, the transcript and GraphQL subscriptions: `send`
  * has nothing more to do.
  */
-export function createWebPlugin(overrides: WebPluginOptions = {}): ChannelPlugin {
+export function createWebPlugin(options: WebPluginOptions = {}): ChannelPlugin {
+  const { apiKey, rest = true } = options;
   return {
     name: CHANNEL,
     capabilities: { buttons: true, maxButtons: 10, maxButtonTitle: 64, maxTextLength: 10_000, readsReplies: true },
+    parseBrowserMessage,
     mount(app: Hono, host: PluginHost) {
       mountWebchat(app);
-      const options = settingsOf(overrides, host);
-      if (!options.rest) return;
-      if (!options.apiKey) {
+      if (!rest) return;
+      const maxBodyBytes = options.maxBodyBytes ?? host.config.maxBodyBytes;
+      if (!apiKey) {
         host.logger.warn(
           {},
           'the web REST API is open (no WEB_API_KEY): anyone who knows a user_id can post as that user and read the conversation',
@@ -74,24 +68,25 @@ export function createWebPlugin(overrides: WebPluginOptions = {}): ChannelPlugin
       }
       const { limits } = host;
       app.post('/api/bot/message', async (c) => {
-        if (options.apiKey && !safeEqual(c.req.header('x-api-key') ?? '', options.apiKey)) {
+        if (apiKey && !safeEqual(c.req.header('x-api-key') ?? '', apiKey)) {
           throw new AuthError('missing or invalid X-Api-Key');
         }
-        const body = await readJsonObject(c, options.maxBodyBytes);
+        const body = await readJsonObject(c, maxBodyBytes);
         const message = parseWebMessage(body, c.req.header('idempotency-key'));
         // Counted only for new work: a retried message id gets its stored answer whatever the budget.
         // With WEB_API_KEY the caller is the backend speaking for all its users: only per-conversation limits.
-        const admit = async () => {
-          if (!options.apiKey) await limits.rate.address(addressOfContext(c, limits.settings.trustedProxyHops));
-          await limits.rate.conversation(message.conversationId);
-        };
+        const admit = () =>
+          limits.rate.message(
+            apiKey ? undefined : addressOfContext(c, limits.settings.trustedProxyHops),
+            message.conversationId,
+          );
         const turn = await host.runtime.receive(message, { admit });
-        return c.json(answer(turn, issueConversationToken(options.sessionSecret, turn.conversationId)));
+        return c.json(answer(turn, host.conversationTokens.issue(turn.conversationId)));
       });
 
       app.get('/api/bot/conversations/:id/messages', async (c) => {
         const conversationId = c.req.param('id');
-        authorize(c, conversationId, options);
+        authorize(c, conversationId, host);
         const limitParam = c.req.query('limit');
         const limit = limitParam === undefined ? 50 : Number(limitParam);
         if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('limit must be 1..500');
@@ -128,12 +123,12 @@ function answer(turn: TurnResult, token: string) {
 }
 
 /** The conversation's own token, or the admin token. */
-function authorize(c: Context, conversationId: string, options: WebSettings) {
+function authorize(c: Context, conversationId: string, host: PluginHost) {
   // Header only: a token in the query string would end up in access logs.
   const token = bearerToken(c.req.header('authorization'));
   if (!token) throw new AuthError('send the conversation_token as "Authorization: Bearer <token>"');
-  if (options.adminToken && safeEqual(token, options.adminToken)) return;
-  const granted = verifyConversationToken(options.sessionSecret, token);
+  if (host.isAdminToken(token)) return;
+  const granted = host.conversationTokens.verify(token);
   if (granted === null) throw new AuthError('invalid conversation token');
   if (granted !== conversationId) throw new ForbiddenError('this token is for another conversation');
 }

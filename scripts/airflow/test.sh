@@ -32,6 +32,8 @@ fi
 results="$(mktemp -d)"
 phase "DAG import checks"
 py_status=0
+# test/airflow/cmms-parity.test.ts runs the DAGs' CMMS client with this Python (it has `requests`).
+export OMNIBOT_PYTHON="$venv/bin/python"
 "$venv/bin/python" test/airflow/check_dags.py 2> >(grep -v -E '^\S+Z \[(info|debug|warning) ' >&2) | tee "$results/python.txt" || py_status=$?
 
 status=0

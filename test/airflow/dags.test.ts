@@ -7,7 +7,7 @@ import { CLOSED_WORK_ORDER_STATES, PRIORITY_RANK } from '../../core/cmms/routes.
 import { createAirflowRunner } from '../../core/workflows/airflow-runner.ts';
 import { CALLBACK_SIGNATURE_HEADER, verifySignature } from '../../core/workflows/callback.ts';
 import type { WorkflowRunner } from '../../core/workflows/types.ts';
-import { cmmsErrorCode, workflowConstants } from '../../workflows/catalog.ts';
+import { cmmsErrorCode, invalidParameters, workflowConstants } from '../../workflows/catalog.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv, uniqueRunId } from './support/airflow-admin.ts';
 import { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './support/callback-receiver.ts';
 import { startTestCmms, type TestCmms } from './support/cmms.ts';
@@ -91,7 +91,8 @@ describe('DAG runs that succeed', () => {
       pending: await start('listar_ot_pendientes', {}, 'pending'),
       report: await start(
         'reportar_falla',
-        { idequipo: 'CAT-001', descripcion: 'Fuga de aceite hidráulico en el cilindro del balde', prioridad: 'alta' },
+        // The equipment's id, typed as text (CAT-001 is 1 in the demo CMMS): normalized to 1, as in-process.
+        { idequipo: '1', descripcion: 'Fuga de aceite hidráulico en el cilindro del balde', prioridad: 'alta' },
         'report',
       ),
       rejected: await start(
@@ -181,6 +182,16 @@ describe('DAG runs that fail', () => {
     expect(cb.json.error).toMatchObject({ code: 'invalid_params', message: 'numeroot is required' });
     expect(await admin.waitForRunEnd('consultar_estado_ot', run.runId)).toBe('failed');
     expect((await admin.taskInstance('consultar_estado_ot', run.runId, 'result')).try_number).toBe(1);
+  });
+
+  it('params outside the catalog rule fail as invalid_params with the in-process message (an equipment code is not an id)', async () => {
+    const params = { idequipo: 'CAT-001', descripcion: 'corta' };
+    const run = await start('reportar_falla', params, 'bad_params');
+    const cb = await verified(run, 'failed');
+    expect(cb.json.error).toEqual({ code: 'invalid_params', message: invalidParameters('reportar_falla', params) });
+    expect(cb.json.error).toMatchObject({
+      message: 'idequipo must be an integer; descripcion must have at least 10 characters',
+    });
   });
 
   it('a wrong CMMS token (401) ends as status failed with cmms_auth, without retries', async () => {

@@ -50,6 +50,14 @@ describe('the channel list (channels.ts)', () => {
     );
   });
 
+  it('checks a channel’s URL only when the channel is on', () => {
+    expect(telegramChannel.fromEnv({ TELEGRAM_API_URL: 'api.telegram' })).toBeNull();
+    expect(whatsappChannel.fromEnv({ WHATSAPP_API_URL: 'graph' })).toBeNull();
+    expect(() => telegramChannel.fromEnv({ ...TELEGRAM_ENV, TELEGRAM_API_URL: 'api.telegram' })).toThrow(
+      new ConfigError('TELEGRAM_API_URL must be a URL, got "api.telegram"'),
+    );
+  });
+
   it('takes options first and the variables for what the options leave out', () => {
     expect(() =>
       createWhatsAppPlugin({ token: 'from-options' }, { ...WHATSAPP_ENV, WHATSAPP_TOKEN: '' }),
@@ -58,9 +66,20 @@ describe('the channel list (channels.ts)', () => {
     expect(() => createTelegramPlugin({}, {})).toThrow(/missing TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET/);
   });
 
-  it('refuses to start a gateway with a channel set in part, naming the variable', async () => {
+  it('refuses to start a gateway with a channel set in part, naming the variable, before binding its port', async () => {
+    let listening = false;
     await expect(
-      startGateway({ LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '123:ABC' }, { port: 0, host: '127.0.0.1' }),
+      startGateway(
+        { LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '123:ABC' },
+        {
+          port: 0,
+          host: '127.0.0.1',
+          onListening: () => {
+            listening = true;
+          },
+        },
+      ),
     ).rejects.toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+    expect(listening).toBe(false);
   });
 });

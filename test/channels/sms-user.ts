@@ -1,4 +1,5 @@
 import type { ConversationStore } from '../../core/store/types.ts';
+import type { Button } from '../../core/types.ts';
 import { signTwilioRequest } from '../../plugins/sms/verify.ts';
 import { fixtureText } from '../contract/fixtures.ts';
 import type { PlatformServer, SentMessage } from '../support/platform-server.ts';
@@ -15,6 +16,16 @@ export interface SmsUserOptions extends DriverOptions {
   publicUrl: string;
   /** The gateway's store: the ids behind the numbered options the user sees (see `next`). */
   store: ConversationStore;
+}
+
+/**
+ * The buttons behind numbered options the user saw (the fake reads them back with their numbers as
+ * ids): those of the latest offer, in `offers` (oldest first), with the same titles.
+ */
+export function buttonsBehind(seen: readonly Button[], offers: readonly { buttons?: readonly Button[] }[]): Button[] {
+  const titles = JSON.stringify(seen.map((b) => b.title));
+  const source = offers.findLast((offer) => JSON.stringify(offer.buttons?.map((b) => b.title)) === titles);
+  return source?.buttons ? [...source.buttons] : [...seen];
 }
 
 let sequence = 0;
@@ -40,12 +51,9 @@ export function smsUser(opts: SmsUserOptions): ChatUser & { post(body: string): 
     });
   const withIds = async (message: SentMessage): Promise<SentMessage> => {
     if (message.buttons.length === 0) return message;
-    const titles = JSON.stringify(message.buttons.map((b) => b.title));
     const transcript = await opts.store.readTranscript(conversationId, 50);
-    const source = transcript.findLast(
-      (e) => e.direction === 'out' && JSON.stringify(e.buttons?.map((b) => b.title)) === titles,
-    );
-    return source?.buttons ? { ...message, buttons: source.buttons } : message;
+    const offers = transcript.filter((entry) => entry.direction === 'out');
+    return { ...message, buttons: buttonsBehind(message.buttons, offers) };
   };
   const read = reader(opts.platform, opts.number);
   const user = {

@@ -4,7 +4,7 @@ import { EMPTY_TWIML } from '../../plugins/sms/webhook.ts';
 import { fixtureText } from '../contract/fixtures.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { clearPrefix } from '../support/redis.ts';
-import { smsFake } from './fakes/sms.ts';
+import { smsFake, statusCallbackRequest } from './fakes/sms.ts';
 import { reportFailure, workOrderStatus } from './flows.ts';
 import { channelFakes, startChannelGateway } from './gateway.ts';
 import { smsUser } from './sms-user.ts';
@@ -125,5 +125,64 @@ describe('SMS end to end', () => {
     const letters = (await gateway.dispatcher.deadLetters(500)).filter((d) => d.conversationId === `sms:${STOPPED}`);
     expect(letters).toMatchObject([{ code: 'upstream_error', platformCode: 21610, retryable: false, attempts: 1 }]);
     expect(platform.requests.filter((r) => r.platform === 'sms' && r.body['To'] === STOPPED)).toHaveLength(1);
+  });
+
+  it('type-ahead: "3" and "1" texted at once answer the priority, then the confirmation', async () => {
+    const pedro = user('+56911110013');
+    await pedro.say('reportar falla');
+    await pedro.next(/¿En qué equipo\?/);
+    await pedro.say('CAT-001');
+    await pedro.next(/Describe la falla/);
+    await pedro.say('Fuga de aceite hidráulico en el brazo principal');
+    await pedro.next(/¿Qué prioridad tiene\?/);
+    // Both before the confirmation arrives: "1" must answer the question "3" leads to.
+    await Promise.all([pedro.say('3'), pedro.say('1')]);
+    await pedro.next(/Falla reportada/, 15_000);
+    const inbound = (await gateway.store.readTranscript('sms:+56911110013', 50)).filter((e) => e.direction === 'in');
+    expect(inbound.filter((e) => e.action).map((e) => [e.text, e.action])).toEqual([
+      ['3', 'priority:alta'],
+      ['1', 'confirm:yes'],
+    ]);
+  });
+
+  it('a digit with no options offered stays text', async () => {
+    const ana = user('+56911110014');
+    await ana.say('2');
+    await ana.next(/./);
+    await gateway.runtime.drain(5_000);
+    const [entry] = (await gateway.store.readTranscript('sms:+56911110014', 50)).filter((e) => e.direction === 'in');
+    expect(entry).toMatchObject({ text: '2' });
+    expect(entry).not.toHaveProperty('action');
+  });
+
+  it('a reply Twilio accepted but the carrier did not deliver (status callback 30003) is dead-lettered', async () => {
+    const luis = user('+56911110015');
+    await luis.say('hola');
+    const reply = await luis.next(/./);
+    await gateway.runtime.drain(5_000);
+    await gateway.dispatcher.idle();
+    expect(reply.request.body['StatusCallback']).toBe(`${PUBLIC_URL}/webhooks/sms/status`);
+    const callback = statusCallbackRequest(reply.request, gateway.url, {
+      authToken: TWILIO.authToken,
+      status: 'undelivered',
+      errorCode: 30003,
+    });
+    expect((await fetch(callback)).status).toBe(204);
+    const deadline = Date.now() + 5_000;
+    let letters: Awaited<ReturnType<typeof gateway.dispatcher.deadLetters>> = [];
+    while (Date.now() < deadline) {
+      letters = (await gateway.dispatcher.deadLetters(500)).filter((d) => d.conversationId === 'sms:+56911110015');
+      if (letters.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(letters).toMatchObject([
+      {
+        code: 'delivery_failed',
+        platformCode: 30003,
+        retryable: false,
+        reason: /30003: unreachable destination handset/,
+        message: { conversationId: 'sms:+56911110015' },
+      },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { createSerialQueue } from '../../core/runtime/serial-queue.ts';
 import type { ConversationRuntime, DeliveryStatus, TurnResult } from '../../core/runtime/types.ts';
 import type { InboundMessage, OutboundMessage } from '../../core/types.ts';
 
@@ -22,7 +23,7 @@ export interface FakeRuntime extends ConversationRuntime {
 }
 
 /**
- * A stand-in for the conversation runtime in plugin tests: dedups on `channel:id` like the real one,
+ * A stand-in for the conversation runtime in plugin tests: dedups on `conversationId:id` like the real one,
  * records what it receives and answers through `deliver` (the dispatcher, in the contract suite).
  */
 export function createFakeRuntime(
@@ -32,9 +33,13 @@ export function createFakeRuntime(
     fail?: (message: InboundMessage) => boolean;
     /** While true, reads fail as a store outage would (the webhooks' readiness probe). */
     unavailable?: () => boolean;
+    /** The turn's own work (e.g. writing a transcript), after `prepare`, one turn at a time per conversation. */
+    turn?: (message: InboundMessage) => Promise<void>;
   } = {},
 ): FakeRuntime {
   const seen = new Set<string>();
+  // Like the real runtime: one turn at a time per conversation, `prepare` inside it.
+  const queue = createSerialQueue();
   const tracked = new Set<Promise<unknown>>();
   const received: InboundMessage[] = [];
   const statuses: FakeRuntime['statuses'] = [];
@@ -49,15 +54,25 @@ export function createFakeRuntime(
   return {
     received,
     statuses,
-    async receive(message) {
+    async receive(message, options) {
       if (opts.fail?.(message)) throw new Error('store unavailable');
-      const key = `${message.channel}:${message.id}`;
+      const key = `${message.conversationId}:${message.id}`;
       if (seen.has(key)) return result(message.conversationId, [], true);
       seen.add(key);
-      received.push(message);
-      const out = reply(message);
-      if (out && opts.deliver) await opts.deliver(out);
-      return result(message.conversationId, out ? [out] : [], false);
+      return queue.run(message.conversationId, async () => {
+        let ready: InboundMessage;
+        try {
+          ready = options?.prepare ? await options.prepare(message) : message;
+        } catch (error) {
+          seen.delete(key); // a failed turn releases its claim: a retry processes the message
+          throw error;
+        }
+        received.push(ready);
+        await opts.turn?.(ready);
+        const out = reply(ready);
+        if (out && opts.deliver) await opts.deliver(out);
+        return result(message.conversationId, out ? [out] : [], false);
+      });
     },
     async deliverWorkflowResult() {
       throw new Error('not used by channel tests');

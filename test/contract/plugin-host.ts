@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { channelConfig, hostAuth } from '../../core/app.ts';
 import { type Env, loadConfig } from '../../core/config.ts';
 import { createMemoryEventBus } from '../../core/events/bus.ts';
 import { errorHandler } from '../../core/http/errors.ts';
@@ -18,13 +19,16 @@ export interface MountedPlugin<R extends PluginHost['runtime'] = FakeRuntime> {
 export interface FakeHostOptions<R extends PluginHost['runtime']> extends Partial<Omit<PluginHost, 'runtime'>> {
   /** Default: a fake runtime that answers nothing (`createFakeRuntime({ reply: () => null })`). */
   runtime?: R;
-  /** Gateway variables for the host's `config` (`loadConfig(env)`), when `config` is not given. */
+  /**
+   * Gateway variables for the host's `config` and auth services (`loadConfig(env)`: `SESSION_SECRET`
+   * signs the conversation tokens, `ADMIN_TOKEN` is the admin's), when those are not given.
+   */
   env?: Env;
 }
 
 /**
  * Mounts one plugin as the gateway would, on a fake host: the error mapping of `app.onError`, the
- * given runtime (default a fake one), `loadConfig(env)`, no rate limits, an in-memory store and bus,
+ * given runtime (default a fake one), the settings and auth of `loadConfig(env)`, no rate limits, an in-memory store and bus,
  * and `deliver` = the plugin's own `send` (pass the dispatcher's to test pacing and retries).
  */
 export function mountPlugin<R extends PluginHost['runtime'] = FakeRuntime>(
@@ -33,8 +37,10 @@ export function mountPlugin<R extends PluginHost['runtime'] = FakeRuntime>(
 ): MountedPlugin<R> {
   const { env, ...given } = options;
   const logger = given.logger ?? silentLogger;
+  const config = loadConfig({ SESSION_SECRET: 'contract-session-secret', ...env });
   const host = {
-    config: loadConfig(env ?? {}),
+    config: channelConfig(config),
+    ...hostAuth(config),
     deliver: (message) => plugin.send(message),
     store: createMemoryStore(),
     bus: createMemoryEventBus(),

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import type { ChannelPlugin } from '../../core/plugin.ts';
 import type { ConversationRuntime, TranscriptEntry } from '../../core/runtime/types.ts';
-import type { Button, OutboundMessage } from '../../core/types.ts';
+import type { OutboundMessage } from '../../core/types.ts';
 import { createSmsPlugin } from '../../plugins/sms/index.ts';
 import { signTwilioRequest } from '../../plugins/sms/verify.ts';
 import { smsFake } from '../channels/fakes/sms.ts';
+import { buttonsBehind } from '../channels/sms-user.ts';
 import { runChannelContract } from './channel-contract.ts';
 import { fixtureText } from './fixtures.ts';
 
@@ -74,13 +75,6 @@ const webhook = (body: string, signature?: string) =>
 
 const sign = (token: string, body: string) => signTwilioRequest(token, WEBHOOK_URL, new URLSearchParams(body));
 
-/** The buttons behind numbered options the user saw: those of the last message sent with those titles. */
-function idsOf(buttons: Button[]): Button[] {
-  const titles = JSON.stringify(buttons.map((b) => b.title));
-  const source = sent.findLast((m) => JSON.stringify(m.buttons?.map((b) => b.title)) === titles);
-  return source?.buttons ?? buttons;
-}
-
 runChannelContract({
   channel: 'sms',
   address: USER,
@@ -122,7 +116,7 @@ runChannelContract({
     forged: (body) => webhook(body, sign('forged-token', body)),
     missing: (body) => webhook(body),
   },
-  seen: ({ platform }) => platform.sent('sms', USER).map((m) => ({ ...m, buttons: idsOf(m.buttons) })),
+  seen: ({ platform }) => platform.sent('sms', USER).map((m) => ({ ...m, buttons: buttonsBehind(m.buttons, sent) })),
   buttonForm: 'numbered',
   fake: smsFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: OUR_NUMBER }),
 });

@@ -20,7 +20,7 @@ interface WebAnswer {
 runChannelContract({
   channel: 'web',
   address: USER,
-  createPlugin: () => createWebPlugin({ sessionSecret: 'contract-session-secret', maxBodyBytes: 65_536 }),
+  createPlugin: () => createWebPlugin({ maxBodyBytes: 65_536 }),
   fixtures: [
     {
       name: 'text',

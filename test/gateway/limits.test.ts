@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
-import { loadConfig } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
+import { webChannel, webEnv } from '../../plugins/web/index.ts';
 import { postGraphql, SEND, START } from '../graphql/support/clients.ts';
 import { clearPrefix, REDIS_URL, uniquePrefix } from '../support/redis.ts';
 
@@ -35,12 +35,28 @@ const post = (gateway: Gateway, userId: string, message = 'hola') =>
 const statuses = async (responses: Promise<Response>[]) => (await Promise.all(responses)).map((r) => r.status);
 
 describe('the REST API is not open to impersonation in production', () => {
-  it('refuses to start in production without WEB_API_KEY, unless REST is off', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/WEB_API_KEY/);
-    expect(loadConfig({ NODE_ENV: 'production', WEB_API_KEY: 'backend-key' }).webRest).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production', WEB_REST: 'off' }).webRest).toBe(false);
-    expect(loadConfig({}).webRest).toBe(true); // development keeps the seed's open API
+  it('refuses to start in production without WEB_API_KEY, unless REST is off', async () => {
+    expect(() => webChannel.fromEnv({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => webChannel.fromEnv({ NODE_ENV: 'production' })).toThrow(/WEB_API_KEY/);
+    expect(webEnv({ NODE_ENV: 'production', WEB_API_KEY: 'backend-key' }).rest).toBe(true);
+    expect(webEnv({ NODE_ENV: 'production', WEB_REST: 'off' }).rest).toBe(false);
+    expect(webEnv({}).rest).toBe(true); // development keeps the seed's open API
+    // The gateway itself: refused before its port is bound.
+    let listening = false;
+    const starting = startGateway(
+      { NODE_ENV: 'production', LOG_LEVEL: 'silent' },
+      {
+        port: 0,
+        host: '127.0.0.1',
+        onListening: () => {
+          listening = true;
+        },
+      },
+    );
+    await expect(starting).rejects.toThrow(
+      'WEB_API_KEY is required in production while the REST API is on (anyone could post as any user_id): set it, or WEB_REST=off',
+    );
+    expect(listening).toBe(false);
   });
 
   it('warns at start while REST is open, and not once WEB_API_KEY is set', async () => {

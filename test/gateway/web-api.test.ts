@@ -77,6 +77,23 @@ describe('web channel on embedded defaults', () => {
     expect(messages.filter((m) => m.direction === 'in')).toHaveLength(1);
   });
 
+  it('answers once a retry of a message stored before the web parser moved (its raw id, with spaces)', async () => {
+    // What the REST API before the channel refactor handed the runtime: the client's id as is.
+    const stored = await gateway.runtime.receive({
+      id: 'pedido 17',
+      channel: 'web',
+      conversationId: 'web:u-deployed',
+      user: { id: 'u-deployed' },
+      text: 'hola',
+      receivedAt: new Date().toISOString(),
+    });
+    const retried = await client.send('u-deployed', 'hola', { message_id: 'pedido 17' });
+    expect(retried.duplicate).toBe(true);
+    expect(retried.replies.map((r) => r.text)).toEqual(stored.replies.map((r) => r.text));
+    const { messages } = await client.messages(retried.conversation_id, retried.conversation_token);
+    expect(messages.filter((m) => m.direction === 'in')).toHaveLength(1);
+  });
+
   it('takes the Idempotency-Key header as the message id when the body has none', async () => {
     const send = () =>
       post(JSON.stringify({ user_id: 'u-retry-header', message: 'hola' }), {

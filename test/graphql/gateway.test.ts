@@ -106,6 +106,20 @@ describe('GraphQL on the gateway (embedded runtime, demo CMMS, in-process workfl
     expect(read.data!.conversation.messages.filter((m) => m.direction === 'IN')).toHaveLength(1);
   });
 
+  it('refuses a clientMessageId outside 1-100 characters of A-Z a-z 0-9 _ . : - (the web plugin’s parser)', async () => {
+    const { conversationId, token } = await startConversation(gateway.url);
+    const refused = await postGraphql<SendResult>(
+      gateway.url,
+      SEND,
+      { id: conversationId, text: 'hola', clientMessageId: 'with spaces' },
+      token,
+    );
+    expect(refused.errors?.[0]).toMatchObject({
+      message: 'clientMessageId must be 1-100 characters of A-Z a-z 0-9 _ . : -',
+      extensions: { code: 'BAD_USER_INPUT', field: 'clientMessageId' },
+    });
+  });
+
   it('lists conversations for the admin', async () => {
     const { conversationId, token } = await startConversation(gateway.url);
     await postGraphql(gateway.url, SEND, { id: conversationId, text: 'hola' }, token);

@@ -7,7 +7,7 @@ import { createMemoryStore } from '../../core/store/memory-store.ts';
 import { ClaimLostError, type ConversationStore } from '../../core/store/types.ts';
 
 describe('processing a message once', () => {
-  it('releases a failed claim only after its last renewal settled: nothing renews it after the release', async () => {
+  it('answers a failed turn at once and releases its claim behind the answer, after its last renewal settled', async () => {
     const memory = createMemoryStore();
     const order: string[] = [];
     let renewing!: () => void;
@@ -28,15 +28,25 @@ describe('processing a message once', () => {
         return memory.releaseMessage(key, token);
       },
     };
-    const once = processOnce({ store, logger: silentLogger, claimLeaseMs: 40, duplicateWaitMs: 100 });
+    const behind: Promise<unknown>[] = [];
+    const once = processOnce({
+      store,
+      logger: silentLogger,
+      claimLeaseMs: 40,
+      duplicateWaitMs: 100,
+      track: (work) => behind.push(work),
+    });
     const failed = once('in:5:web:a:m1', 'web:a', async () => {
       await renewalStarted;
       throw new Error('the CMMS failed');
     }).catch((error: unknown) => error);
     await renewalStarted;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    finishRenewal();
+    // Answered while the renewal still hangs on a slow store: the caller does not wait for it.
     expect(await failed).toMatchObject({ message: 'the CMMS failed' });
+    expect(order).toEqual(['renewal sent']);
+    finishRenewal();
+    await Promise.all(behind);
+    // Nothing renews the claim after its release.
     expect(order).toEqual(['renewal sent', 'renewal answered', 'release']);
     // Released for good: a redelivery processes the message.
     expect(await memory.claimMessage('in:5:web:a:m1', 5_000)).toMatchObject({ state: 'claimed' });

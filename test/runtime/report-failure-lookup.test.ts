@@ -6,7 +6,7 @@ import { type CmmsClient, createCmmsClient } from '../../core/cmms/client.ts';
 import { createDemoCmmsApp, DEMO_CMMS_TOKEN } from '../../core/cmms/demo-server.ts';
 import { silentLogger } from '../../core/log.ts';
 import { reportMarker, workflows } from '../../core/workflows/definitions.ts';
-import type { ReportFailureResult } from '../../core/workflows/results.ts';
+import type { ReportFailureResult } from '../../workflows/index.ts';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

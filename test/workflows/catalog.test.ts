@@ -1,7 +1,7 @@
 /**
- * The workflow catalog holds together: every workflow has its DAG file, its in-process definition
- * and its renderer, and the Python DAGs read the same ids, parameters and error codes as
- * TypeScript, so both runners word every error the same way.
+ * The workflow catalog holds together: every workflow has its TypeScript module (in-process run,
+ * result shape, renderer) and its DAG file (its Python function), and the Python DAGs read the same
+ * ids, parameters and error codes as TypeScript, so both runners word every error the same way.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,13 +19,17 @@ import {
   type CmmsFailure,
   cmmsErrorCode,
   DAG_IDS,
+  type DagId,
   isErrorCode,
   missingParameters,
   workflowEntry,
 } from '../../workflows/catalog.ts';
+import { workflowModules } from '../../workflows/index.ts';
+import { defineWorkflow, type WorkflowModule } from '../../workflows/workflow.ts';
 
 const REPO = join(import.meta.dirname, '../..');
 const DAGS = join(REPO, 'dags');
+const WORKFLOWS = join(REPO, 'workflows');
 const sorted = (ids: Iterable<string>) => [...ids].sort();
 
 /** The CMMS failures both runners must name alike. */
@@ -46,16 +50,26 @@ function python(script: string): unknown {
 }
 
 describe('the workflow catalog', () => {
-  it('has a DAG file for every workflow, and no DAG file outside it', () => {
+  it('has a DAG file holding its function for every workflow, and no DAG file outside it', () => {
     const dagFiles = readdirSync(DAGS).filter((f) => f.endsWith('.py'));
     expect(sorted(dagFiles.map((f) => f.replace(/\.py$/, '')))).toEqual(sorted(DAG_IDS));
     for (const id of DAG_IDS) {
-      expect(readFileSync(join(DAGS, `${id}.py`), 'utf8')).toContain(`build_workflow_dag("${id}", ${id})`);
-      expect(readFileSync(join(DAGS, 'omnibot_common/workflows.py'), 'utf8')).toContain(`"${id}": ${id},`);
+      const source = readFileSync(join(DAGS, `${id}.py`), 'utf8');
+      expect(source).toMatch(
+        new RegExp(`^def ${id}\\(client: CmmsClient, params: dict, run: RunInfo \\| None = None\\) -> dict:`, 'm'),
+      );
+      expect(source).toContain(`build_workflow_dag("${id}", ${id})`);
+      // Airflow's safe mode parses only the files that name both words.
+      expect(source.toLowerCase()).toMatch(/airflow[\s\S]*dag|dag[\s\S]*airflow/);
     }
+    expect(readFileSync(join(DAGS, 'omnibot_common/workflows.py'), 'utf8')).not.toMatch(/WORKFLOWS|^def /m);
   });
 
-  it('has an in-process definition and a result renderer for every workflow, and none more', () => {
+  it('has a TypeScript module for every workflow (workflows/<dag_id>.ts), and none more', () => {
+    const modules = readdirSync(WORKFLOWS).filter((f) => /^[a-z]+(_[a-z]+)+\.ts$/.test(f));
+    expect(sorted(modules.map((f) => f.replace(/\.ts$/, '')))).toEqual(sorted(DAG_IDS));
+    for (const id of DAG_IDS) expect(workflowModules[id].id).toBe(id);
+    expect(sorted(Object.keys(workflowModules))).toEqual(sorted(DAG_IDS));
     expect(sorted(Object.keys(workflows))).toEqual(sorted(DAG_IDS));
     expect(sorted(Object.keys(resultRenderers))).toEqual(sorted(DAG_IDS));
   });
@@ -110,7 +124,7 @@ describe('the workflow catalog', () => {
   });
 
   it('knows every error code the DAGs can end with', () => {
-    const sources = ['omnibot_common/workflows.py', 'omnibot_common/dag_factory.py', 'omnibot_common/settings.py']
+    const sources = [...DAG_IDS.map((id) => `${id}.py`), 'omnibot_common/dag_factory.py', 'omnibot_common/settings.py']
       .map((file) => readFileSync(join(DAGS, file), 'utf8'))
       .join('\n');
     const codes = [...sources.matchAll(/WorkflowFailure\(\s*"(\w+)"/g), ...sources.matchAll(/"code": "(\w+)"/g)].map(
@@ -127,7 +141,11 @@ describe('the workflow catalog', () => {
     expect(text('cmms_error')).toMatch(/\(CMMS\) tuvo un error\. Intenta de nuevo/);
     expect(text('cmms_auth')).toMatch(/no tiene acceso .* Avisa a un supervisor/);
     expect(text('cmms_rejected')).toMatch(/rechazó la solicitud\. Revisa los datos/);
-    expect(text('equipment_not_found')).toMatch(/el equipo ya no existe/);
+    expect(text('equipment_not_found')).toMatch(/no encontré ese equipo en el sistema\. Revisa el código/);
+    expect(text('invalid_params')).toMatch(/: faltan datos o no son válidos\. Revisa los datos/);
+    expect(text('invalid_params')).not.toMatch(/rechazó/);
+    expect(text('cmms_not_found')).toMatch(/Avisa a un supervisor/);
+    expect(text('config_missing')).toMatch(/Avisa a un supervisor/);
     expect(text('no_such_code')).toBe(text('workflow_error'));
     expect(text('constructor')).toBe(text('workflow_error'));
   });
@@ -136,5 +154,19 @@ describe('the workflow catalog', () => {
     // @ts-expect-error listar_equipos, reportar_falla and listar_ot_pendientes have no renderer here
     const incomplete: typeof resultRenderers = { consultar_estado_ot: resultRenderers.consultar_estado_ot };
     expect(Object.keys(incomplete)).toHaveLength(1);
+  });
+
+  it('does not compile with a module whose id is not in the catalog, or a registry that misses one (tsc)', () => {
+    const unknown = defineWorkflow({
+      // @ts-expect-error 'listar_faenas' is not a catalog id
+      id: 'listar_faenas',
+      run: async () => ({}),
+      isResult: (value): value is object => typeof value === 'object',
+      render: () => ({ text: '' }),
+    });
+    const { listar_equipos: _left, ...rest } = workflowModules;
+    // @ts-expect-error listar_equipos has no module here
+    const registry: { readonly [K in DagId]: WorkflowModule<K, unknown> } = rest;
+    expect([unknown.id, Object.keys(registry)]).toHaveLength(2);
   });
 });

@@ -1,8 +1,9 @@
 import { issueConversationToken } from '../../auth/conversation-token.ts';
+import type { BrowserMessageInput } from '../../plugin.ts';
 import type { TurnResult } from '../../runtime/types.ts';
 import { browserConversationId } from '../../types.ts';
 import { assertAdmin, assertCanWrite } from '../auth.ts';
-import type { GraphqlContext, WebMessageInput } from '../context.ts';
+import type { GraphqlContext } from '../context.ts';
 import { badInput, notFound } from '../errors.ts';
 import { replyObject } from '../mappers.ts';
 import { withinRateLimit } from '../rate-limited.ts';
@@ -41,17 +42,13 @@ export const Mutation = {
    * A web chat message: the web channel's parser makes it (limits, and the message id the runtime
    * deduplicates on, `conversationId:id`: a retried `clientMessageId` gets its stored answer).
    */
-  async sendMessage(_root: unknown, args: WebMessageInput, ctx: GraphqlContext) {
+  async sendMessage(_root: unknown, args: BrowserMessageInput, ctx: GraphqlContext) {
     assertCanWrite(ctx.principal, args.conversationId);
-    const message = ctx.services.parseWebMessage(args);
+    const message = ctx.services.parseBrowserMessage(args);
     const { limits } = ctx.services;
     // Counted only for new work: a retried clientMessageId gets its stored answer whatever the budget.
     const admit = limits
-      ? () =>
-          withinRateLimit(async () => {
-            await limits.rate.address(ctx.clientAddress);
-            await limits.rate.conversation(args.conversationId);
-          })
+      ? () => withinRateLimit(() => limits.rate.message(ctx.clientAddress, args.conversationId))
       : undefined;
     const turn = await ctx.services.runtime.receive(message, admit ? { admit } : {});
     const at = new Date().toISOString();

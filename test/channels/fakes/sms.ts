@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { PlatformFake, ScriptedResponse } from '../../support/platform-server.ts';
+import { signTwilioRequest } from '../../../plugins/sms/verify.ts';
+import type { PlatformFake, RecordedRequest, ScriptedResponse } from '../../support/platform-server.ts';
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -41,10 +42,10 @@ function refusal(body: Record<string, unknown>, options: SmsFakeOptions): Script
   return undefined;
 }
 
-/** "1. Baja" … "Responde 1, 2 o 3.": the numbered options under a text, as omnibot writes them. */
+/** "1. Baja" … "Responde 1, 2 o 3." (one option: "Responde 1 para elegirla."): numbered options under a text. */
 function readOptions(body: string): { text: string; buttons: { id: string; title: string }[] } | null {
   const lines = body.split('\n');
-  const prompt = /^Responde (\d+(?:, \d+)*(?: [ou] \d+)?)\.$/.exec(lines.at(-1) ?? '');
+  const prompt = /^Responde (\d+(?:, \d+)*(?: [ou] \d+)?)(?: para elegirla)?\.$/.exec(lines.at(-1) ?? '');
   if (!prompt) return null;
   const count = prompt[1]!.split(/, | [ou] /).length;
   const options = lines.slice(0, -1).slice(-count);
@@ -117,4 +118,44 @@ export function smsFake(options: SmsFakeOptions = {}): PlatformFake {
         : { address, text: body, buttons: [], form: 'text' };
     },
   };
+}
+
+export interface StatusCallbackOptions {
+  /** The auth token Twilio signs with. */
+  authToken: string;
+  /** `failed`, `undelivered`, `sent`, `delivered`, … */
+  status: string;
+  /** Twilio's error code of a failed or undelivered message (30003 unreachable, 30005 unknown, …). */
+  errorCode?: number;
+}
+
+/**
+ * Twilio's status callback for a message the fake accepted: posted, signed, to the `StatusCallback`
+ * URL the message was sent with (twilio.com/docs/messaging/guides/track-outbound-message-status).
+ * The URL is the public one (PUBLIC_URL): the request goes to `gatewayUrl` + its path, as a proxy would.
+ */
+export function statusCallbackRequest(sent: RecordedRequest, gatewayUrl: string, opts: StatusCallbackOptions): Request {
+  const callback = String(sent.body['StatusCallback'] ?? '');
+  if (!callback) throw new Error('the message was sent without a StatusCallback');
+  const message = sent.response as { sid: string; account_sid: string; from: string; to: string };
+  const form = new URLSearchParams({
+    AccountSid: message.account_sid,
+    ApiVersion: '2010-04-01',
+    From: message.from,
+    MessageSid: message.sid,
+    MessageStatus: opts.status,
+    SmsSid: message.sid,
+    SmsStatus: opts.status,
+    To: message.to,
+  });
+  if (opts.errorCode !== undefined) form.set('ErrorCode', String(opts.errorCode));
+  const target = new URL(callback);
+  return new Request(`${gatewayUrl}${target.pathname}${target.search}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signTwilioRequest(opts.authToken, callback, form),
+    },
+    body: form.toString(),
+  });
 }

@@ -110,7 +110,7 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
     bus,
     config: { sessionSecret: SESSION_SECRET, adminToken: options.adminToken, transcriptLimit: 200 },
     logger: silentLogger,
-    parseWebMessage: parseBrowserMessage,
+    parseBrowserMessage,
   };
   return { services, received, views, failure, bus, agentCalls };
 }

@@ -1,5 +1,5 @@
 import { type Actor, type AnyStateMachine, createActor } from 'xstate';
-import { OmnibotError } from '../errors.ts';
+import { OmnibotError, UnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { StoredConversation } from '../store/types.ts';
 import type { ConversationInput, ConversationModel } from './model.ts';
@@ -13,6 +13,9 @@ export interface RestoredActor {
   /** The stored conversation could not be continued (older machine version, broken snapshot). */
   restarted: boolean;
 }
+
+/** How soon a conversation saved by a newer machine version is worth sending again (a rolling deploy ends). */
+const NEWER_VERSION_RETRY_AFTER_MS = 5_000;
 
 /**
  * The conversation's actor, restored from its stored snapshot. A conversation saved by an older
@@ -53,10 +56,10 @@ function isCurrentVersion(
 ): boolean {
   const saved = stored.meta.machineVersion;
   if (saved > model.version) {
-    throw new OmnibotError(
+    throw new UnavailableError(
       'machine_version_newer',
       `conversation was saved by machine version ${saved}; this process runs ${model.version}`,
-      503,
+      NEWER_VERSION_RETRY_AFTER_MS,
     );
   }
   if (saved === model.version) return true;

@@ -1,0 +1,62 @@
+import catalog from '../../workflows/catalog.json' with { type: 'json' };
+import { UpstreamError } from '../errors.ts';
+
+/**
+ * The CMMS client's failures as `UpstreamError`s, shaped so that `workflowErrorOf` finds the
+ * catalog's code (`cmmsFailures`): the status in `details.upstreamStatus`, `details.badResponse`
+ * for a 2xx that is not what the API documents, neither when there was no answer.
+ */
+
+/** Answers that mean "busy, ask again later" (`cmms_busy` in the catalog). */
+export const BUSY_STATUSES: ReadonlySet<number> = new Set([408, 429]);
+
+/** The longest `Retry-After` of a busy answer a read waits for before asking again (from the catalog). */
+export const RETRY_AFTER_MAX_MS: number = catalog.cmms.retryAfterMaxSeconds * 1000;
+
+/** No answer (refused, reset, timed out): the call may be retried. */
+export function failed(method: string, path: string, error: unknown): UpstreamError {
+  return new UpstreamError('cmms', `CMMS ${method} ${path} failed: ${(error as Error).message}`, { retryable: true });
+}
+
+/** The CMMS answered with an error status: retryable when it is a 5xx. */
+export function answered(method: string, path: string, status: number, text: string): UpstreamError {
+  return new UpstreamError('cmms', `CMMS ${method} ${path} answered ${status}: ${text.slice(0, 200)}`, {
+    status,
+    retryable: status >= 500,
+  });
+}
+
+/** The CMMS answered 2xx with a body that is not what its API documents (`cmms_bad_response`). */
+export function badResponse(message: string): UpstreamError {
+  return new UpstreamError('cmms', message, { retryable: false, details: { badResponse: true } });
+}
+
+/**
+ * Busy (408, 429): a read asks again after `Retry-After` (else after its backoff), unless the CMMS
+ * asks for a longer wait than `RETRY_AFTER_MAX_MS`.
+ */
+export function busy(method: string, path: string, status: number, waitMs: number | undefined): UpstreamError {
+  const tooLong = waitMs !== undefined && waitMs > RETRY_AFTER_MAX_MS;
+  const error = new UpstreamError('cmms', `CMMS ${method} ${path} answered ${status}: busy`, {
+    status,
+    retryable: !tooLong,
+  });
+  if (waitMs !== undefined && !tooLong) error.retryAfterMs = waitMs;
+  return error;
+}
+
+/** A refused login (a 4xx but a busy one) is a 401, `cmms_auth`; no answer, a 5xx or busy stay as they are. */
+export function refusedLogin(error: unknown): unknown {
+  const status = error instanceof UpstreamError ? (error.details?.upstreamStatus as number | undefined) : undefined;
+  if (status === undefined || status >= 500 || BUSY_STATUSES.has(status)) return error;
+  return new UpstreamError('cmms', `CMMS refused the login (${status})`, { status: 401, retryable: false });
+}
+
+/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

@@ -1,0 +1,26 @@
+import type { EquipmentSummary, WorkOrderSummary } from '../core/workflows/results.ts';
+
+/** Spanish formatting the workflows' texts (and the conversation's) share. */
+
+/** At most this many lines in a list the user reads. */
+export const LIST_LIMIT = 15;
+
+/** "CAT-001 — Excavadora (Operativo, Faena Norte)". */
+export function equipmentLine(e: EquipmentSummary): string {
+  const details = [e.estado_nombre, e.faena_nombre].filter(Boolean).join(', ');
+  return `${e.codigointerno ? `${e.codigointerno} — ` : ''}${e.nombreequipo}${details ? ` (${details})` : ''}`;
+}
+
+/** "Tipo: Correctivo · Prioridad: Alta · Técnico: sin asignar". */
+export function orderDetails(o: WorkOrderSummary): string {
+  return [
+    o.tipo_mantenimiento_nombre && `Tipo: ${o.tipo_mantenimiento_nombre}`,
+    o.prioridad && `Prioridad: ${o.prioridad}`,
+    `Técnico: ${o.tecnico_nombre ?? 'sin asignar'}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** "\n…y 3 más." when a list shows fewer lines than it has. */
+export const more = (total: number, shown: number): string => (total > shown ? `\n…y ${total - shown} más.` : '');
