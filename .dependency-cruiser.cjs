@@ -1,6 +1,6 @@
 // The layering of omnibot, checked by dependency-cruiser (docs/architecture.md, "Folders and their rule").
 // `npm test` runs it through test/architecture/layers.test.ts; by hand:
-//   npx depcruise --config .dependency-cruiser.cjs app core plugins machines workflows channels.ts main.ts
+//   npx depcruise --config .dependency-cruiser.cjs app core lib plugins machines workflows channels.ts main.ts
 // Test code (*.test.ts, test/, bench/, scripts/) may import anything: its imports are not followed.
 //
 // The folder rules leave one direction only for values:
@@ -83,6 +83,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^workflows/', pathNot: TEST_CODE },
       to: { path: '^(machines|plugins|app)/|^(channels|main)\\.ts$' },
+    },
+    {
+      name: 'lib-is-a-leaf',
+      comment: 'lib/ holds pure helpers every folder may use (text folding): it imports nothing of the project.',
+      severity: 'error',
+      from: { path: '^lib/', pathNot: TEST_CODE },
+      to: { path: '^(core|machines|plugins|app|workflows)/|^(channels|main)\\.ts$' },
     },
     {
       name: 'channel-list-not-to-outer',

@@ -24,6 +24,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json main.ts channels.ts schema.graphql ./
 COPY app ./app
 COPY core ./core
+COPY lib ./lib
 COPY machines ./machines
 COPY plugins ./plugins
 COPY workflows ./workflows

@@ -7,6 +7,7 @@ export default defineConfig({
     include: [
       'app/**/*.test.ts',
       'core/**/*.test.ts',
+      'lib/**/*.test.ts',
       'plugins/**/*.test.ts',
       'machines/**/*.test.ts',
       'test/**/*.test.ts',

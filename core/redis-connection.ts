@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import { retry } from './retry.ts';
 
 /**
  * The options of every Redis connection of the gateway (the bus's two, and the main one below):
@@ -32,21 +33,29 @@ export function openRedis(config: Config, url: string, logger: Logger): Redis {
   return redis;
 }
 
+/** Between start-up probes: 250 ms doubling up to 2 s, each plus up to 20 %. */
+const STARTUP_BACKOFF = { baseMs: 250, maxMs: 2_000, jitter: 'up' } as const;
+
 /**
  * Waits until Redis answers a PING (at start: Redis may be loading its data, restarting or paused);
  * meanwhile the server gate answers 503. Each failure is logged; there is no overall limit.
  */
 export async function untilRedisAnswers(redis: Redis, logger: Logger): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // `once` also rejects on the connection's 'error' (refused): logged below, then tried again.
+  let failures = 0;
+  await retry(
+    async () => {
+      // `once` also rejects on the connection's 'error' (refused): logged, then tried again.
       if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(2_000) });
       await redis.ping();
-      if (attempt > 1) logger.info({ attempts: attempt }, 'redis answers: starting');
-      return;
-    } catch (error) {
-      logger.warn({ err: error, attempt }, 'waiting for redis before starting');
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2_000)));
-    }
-  }
+      if (failures > 0) logger.info({ attempts: failures + 1 }, 'redis answers: starting');
+    },
+    {
+      attempts: Number.POSITIVE_INFINITY,
+      delay: STARTUP_BACKOFF,
+      onRetry: (error, { attempt }) => {
+        failures = attempt;
+        logger.warn({ err: error, attempt }, 'waiting for redis before starting');
+      },
+    },
+  );
 }

@@ -1,3 +1,5 @@
+import { foldText } from '../lib/fold-text.ts';
+
 /**
  * Spanish intent matcher: keywords on normalized text (case and accents ignored), in the original
  * bot's order, plus the intents omnibot adds (pending orders, a person, cancel).
@@ -23,15 +25,8 @@ export interface IntentMatch {
 
 export type Priority = 'Baja' | 'Media' | 'Alta' | 'Crítica';
 
-/** Lower case, no accents, collapsed spaces. */
-export function normalize(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+/** Lower case, no accents, collapsed spaces (the folding the CMMS client matches with too). */
+export const normalize = foldText;
 
 /** Answers to "¿En qué equipo?" that ask to see every equipment (looked up with an empty query). */
 const EQUIPMENT_LIST_QUERIES = new Set(['equipos', 'equipo', 'lista', 'listar', 'listar equipos', 'ver equipos', '?']);

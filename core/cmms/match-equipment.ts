@@ -1,4 +1,4 @@
-import { foldText } from '../text/fold.ts';
+import { foldText } from '../../lib/fold-text.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 
 /**

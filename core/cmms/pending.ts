@@ -1,5 +1,5 @@
+import { foldText } from '../../lib/fold-text.ts';
 import { CLOSED_WORK_ORDER_STATES, CMMS_PRIORITIES } from '../../workflows/catalog.ts';
-import { foldText } from '../text/fold.ts';
 import type { WorkOrderSummary } from '../workflows/results.ts';
 
 /**

@@ -1,4 +1,5 @@
 import { type Env, envFlag, envText, envUrl } from '../../core/config.ts';
+import { createSentParts } from '../../core/delivery/sent-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/log.ts';
@@ -52,15 +53,6 @@ function settingsOf(options: SmsPluginOptions, env: Env): SmsSettings {
   };
 }
 
-/** Sent messages whose failed status may still arrive (the most recent ones, per process). */
-const REMEMBERED_SENDS = 10_000;
-
-interface SentPart {
-  /** Index of the part this Message SID carried. */
-  part: number;
-  deadLetter: NonNullable<SendOptions['deadLetter']>;
-}
-
 /** The channel list's line: on when any of its required variables is set (then all are), off otherwise. */
 export const smsChannel: ChannelFactory = {
   name: CHANNEL,
@@ -83,11 +75,7 @@ export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = proce
   // Background retries of inbound messages stop on close.
   const closing = new AbortController();
   // Message SID → what it carried: a later failed/undelivered status dead-letters the message (status.ts).
-  const sentParts = new Map<string, SentPart>();
-  const remember = (sid: string, entry: SentPart) => {
-    sentParts.set(sid, entry);
-    if (sentParts.size > REMEMBERED_SENDS) sentParts.delete(sentParts.keys().next().value!);
-  };
+  const sentParts = createSentParts();
 
   return {
     name: CHANNEL,
@@ -110,13 +98,7 @@ export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = proce
       mountStatusCallback(app, {
         settings,
         host: mountedOn,
-        async reportFailed(sid, failure) {
-          const sent = sentParts.get(sid);
-          if (!sent) return false;
-          sentParts.delete(sid);
-          await sent.deadLetter({ ...failure, partsSent: sent.part });
-          return true;
-        },
+        reportFailed: (sid, failure) => sentParts.reportFailed(sid, failure),
       });
     },
     async send(message, sendOptions: SendOptions = {}) {
@@ -132,7 +114,7 @@ export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = proce
       for (let part = from; part < bodies.length; part++) {
         if (part > from) await sendOptions.beforePart?.(part);
         const { sid } = await client.send(to, bodies[part]!, statusCallback);
-        if (sid && sendOptions.deadLetter) remember(sid, { part, deadLetter: sendOptions.deadLetter });
+        if (sid) sentParts.remember(sid, part, sendOptions.deadLetter);
         sendOptions.onPartSent?.(part + 1);
       }
     },

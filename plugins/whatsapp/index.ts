@@ -1,10 +1,10 @@
 import { type Env, envText, envUrl } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
+import { createSentParts } from '../../core/delivery/sent-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/log.ts';
 import type { ChannelFactory, ChannelPlugin, PluginHost } from '../../core/plugin.ts';
-import type { OutboundMessage } from '../../core/types.ts';
 import { droppedButtons, renderWhatsApp } from './render.ts';
 import { createWhatsAppClient } from './send.ts';
 import { CHANNEL, LIMITS, PACING, type WhatsAppPluginOptions, type WhatsAppSettings } from './types.ts';
@@ -52,16 +52,6 @@ export const whatsappChannel: ChannelFactory = {
   },
 };
 
-/** Sent messages whose `failed` status may still arrive (the most recent ones, per process). */
-const REMEMBERED_SENDS = 10_000;
-
-interface SentPart {
-  message: OutboundMessage;
-  /** Index of the part this wamid carried. */
-  part: number;
-  deadLetter: SendOptions['deadLetter'];
-}
-
 /**
  * The WhatsApp Cloud API channel: webhook on `/webhooks/whatsapp`, replies through the Graph API.
  * Settings from `options`, else from `env`; everything else from the host at `mount`.
@@ -74,11 +64,7 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions = {}, env: E
   const client = createWhatsAppClient(settings, logger);
   const firstNotice = recentIds<string>(1000);
   // wamid → what it carried: a later `failed` status dead-letters the message (see webhook.ts).
-  const sentParts = new Map<string, SentPart>();
-  const remember = (wamid: string, entry: SentPart) => {
-    sentParts.set(wamid, entry);
-    if (sentParts.size > REMEMBERED_SENDS) sentParts.delete(sentParts.keys().next().value!);
-  };
+  const sentParts = createSentParts();
   // Background retries of inbound messages stop on close.
   const closing = new AbortController();
 
@@ -97,13 +83,7 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions = {}, env: E
         settings,
         host: mountedOn,
         signal: closing.signal,
-        async reportFailed(wamid, failure) {
-          const sent = sentParts.get(wamid);
-          if (!sent?.deadLetter) return false;
-          sentParts.delete(wamid);
-          await sent.deadLetter({ ...failure, partsSent: sent.part });
-          return true;
-        },
+        reportFailed: (wamid, failure) => sentParts.reportFailed(wamid, failure),
         async notifyUnsupported(message) {
           if (!firstNotice(message.messageId)) return;
           await mountedOn.deliver({ conversationId: message.conversationId, text: UNSUPPORTED_NOTICE });
@@ -120,7 +100,7 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions = {}, env: E
       for (let part = from; part < payloads.length; part++) {
         if (part > from) await options.beforePart?.(part);
         const { messageId } = await client.post(payloads[part]!);
-        if (messageId) remember(messageId, { message, part, deadLetter: options.deadLetter });
+        if (messageId) sentParts.remember(messageId, part, options.deadLetter);
         options.onPartSent?.(part + 1);
       }
     },

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimitError, UpstreamError } from '../../core/errors.ts';
+import { parseRetryAfter } from '../../core/http/retry-after.ts';
 import { createLogger } from '../../core/log.ts';
 import { whatsappFake } from '../../test/channels/fakes/whatsapp.ts';
 import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createWhatsAppPlugin } from './index.ts';
-import { parseRetryAfter } from './send.ts';
 
 let platform: PlatformServer;
 const logs: Record<string, unknown>[] = [];

@@ -1,21 +1,12 @@
 import { Agent, request } from 'undici';
 import { RateLimitError, UpstreamError } from '../../core/errors.ts';
+import { parseRetryAfter } from '../../core/http/retry-after.ts';
 import type { Logger } from '../../core/log.ts';
 import { LIMITS, type WaError, type WaSendPayload, type WhatsAppSettings } from './types.ts';
 
 /** Graph API error codes that mean "slow down" (throughput, pair rate, spam rate, app/account rate). */
 const RATE_LIMIT_CODES = new Set([4, 80007, 130429, 131048, 131056]);
 const DEFAULT_RETRY_AFTER_MS = 6_000;
-
-/** `Retry-After` as seconds or an HTTP date, in ms. */
-export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | null {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
 
 export interface WhatsAppClient {
   post(payload: WaSendPayload): Promise<{ messageId?: string }>;

@@ -18,6 +18,7 @@ describe('layering', () => {
     expect(violations).toEqual([
       'channel-list-not-to-outer: channels.ts → machines/replies.ts',
       'core-not-to-outer: core/runtime.ts → machines/conversation.ts',
+      'lib-is-a-leaf: lib/fold.ts → core/types.ts',
       'machines-not-to-outer: machines/replies.ts → plugins/beta/index.ts',
       'machines-only-types-from-core: machines/conversation.ts → core/types.ts',
       'no-circular: core/delivery.ts → core/plugin.ts → core/delivery.ts',
