@@ -143,7 +143,7 @@ function delayBefore(retryNumber: number, error: unknown, delay: RetryOptions['d
 const isSchedule = (delay: RetryOptions['delay']): delay is readonly number[] => Array.isArray(delay);
 
 /** An error's own wait (`retryAfterMs`, as `RateLimitError` and `InProgressError` carry), if any. */
-export function retryAfterOf(error: unknown): number | undefined {
+function retryAfterOf(error: unknown): number | undefined {
   const ms = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
   return typeof ms === 'number' && Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }

@@ -10,7 +10,6 @@ import { processingText } from './workflow-replies.ts';
  * `workflows/catalog.json` (processing, errors) and its module `workflows/<dag_id>.ts` (result).
  */
 
-export { equipmentLine } from '../workflows/format.ts';
 export { renderWorkflowError, renderWorkflowResult } from './workflow-replies.ts';
 export type { Reply };
 
@@ -108,13 +107,13 @@ export const replies = {
     text: 'Tu solicitud está tardando más de lo esperado y dejé de esperarla. Intenta de nuevo en unos minutos; si se repite, escribe "hablar con un supervisor".',
   }),
   handoff: (): Reply => ({
-    text: 'Un supervisor revisará esta conversación y te responderá por este medio. Mientras tanto puedes seguir escribiendo aquí. Escribe "menu" para volver al asistente.',
+    text: 'Un supervisor revisará esta conversación y te responderá por este medio. Mientras tanto puedes seguir escribiendo aquí. Escribe "menú" para volver al asistente.',
   }),
   lateReport: (result: Reply): Reply => ({
     text: `Sobre tu reporte anterior, que dejé de esperar: ${result.text.replace(/^Falla reportada\. /, '')}`,
   }),
   handoffNoted: (): Reply => ({
-    text: 'Tu mensaje quedó registrado para el supervisor; te responderá por aquí. Escribe "menu" para volver al asistente.',
+    text: 'Tu mensaje quedó registrado para el supervisor; te responderá por aquí. Escribe "menú" para volver al asistente.',
   }),
   handoffExpired: (): Reply => ({
     text: 'Ningún supervisor pudo responder por este medio todavía, así que volviste al asistente automático. Si es urgente, comunícate directamente con tu supervisor, o escribe "hablar con un supervisor" para intentarlo de nuevo.',

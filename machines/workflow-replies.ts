@@ -1,24 +1,12 @@
 import type { Reply } from '../core/runtime/model.ts';
 import type { WorkflowError } from '../core/workflows/types.ts';
 import { type DagId, errorText, isDagId, workflowEntry } from '../workflows/catalog.ts';
-import { type WorkflowResults, workflowModule, workflowModules } from '../workflows/index.ts';
+import { workflowModule } from '../workflows/index.ts';
 
 /**
  * What the user reads about a workflow: the catalog's "processing" and error texts, and each
  * workflow's own renderer (`workflows/<dag_id>.ts`, `render`).
  */
-
-export { equipmentLine } from '../workflows/format.ts';
-
-type ResultRenderers = { readonly [K in DagId]: (result: WorkflowResults[K]) => Reply };
-
-/** Each workflow's renderer, by id (a workflow without one is a type error in `workflows/index.ts`). */
-export const resultRenderers: ResultRenderers = {
-  consultar_estado_ot: workflowModules.consultar_estado_ot.render,
-  reportar_falla: workflowModules.reportar_falla.render,
-  listar_equipos: workflowModules.listar_equipos.render,
-  listar_ot_pendientes: workflowModules.listar_ot_pendientes.render,
-};
 
 /** The catalog's "processing" text of a workflow, `{name}` filled with the parameter's value. */
 export function processingText(dagId: DagId, params: Record<string, unknown>): string {

@@ -1,3 +1,4 @@
+import { foldText } from '../lib/fold-text.ts';
 import catalog from './catalog.json' with { type: 'json' };
 
 /**
@@ -76,15 +77,12 @@ const parametersOf = (id: DagId) => catalog.workflows[id].parameters as readonly
 const isBlank = (value: unknown) =>
   value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
-/** Lower case without accents: "Crítica" → "critica" (as `fold` in Python). */
-const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
-
 function priorityOf(value: unknown): string | undefined {
   if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) return undefined;
-  const key = fold(String(value));
+  const key = foldText(String(value));
   const names = catalog.cmms.priorities;
   if (/^[0-9]+$/.test(key)) return names[Number(key) - 1];
-  return names.find((name) => fold(name) === key);
+  return names.find((name) => foldText(name) === key);
 }
 
 function integerOf(value: unknown): number | undefined {

@@ -1,9 +1,9 @@
 import type { EquipmentSummary, WorkOrderSummary } from '../core/workflows/results.ts';
+import { isRecord } from '../lib/is-record.ts';
 
 /** Shape checks of what a workflow returns (from either runner, through the callback). */
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export { isRecord };
 
 /** A work order: at least its `numeroot`, the one field every text about it shows. */
 export const isWorkOrder = (value: unknown): value is WorkOrderSummary =>

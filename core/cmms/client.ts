@@ -1,5 +1,7 @@
 import { Agent, request } from 'undici';
+import { isRecord } from '../../lib/is-record.ts';
 import { UpstreamError } from '../errors.ts';
+import { parseRetryAfter } from '../http/retry-after.ts';
 import type { Logger } from '../log.ts';
 import { retry } from '../retry.ts';
 import {
@@ -8,20 +10,11 @@ import {
   summarizeWorkOrder,
   type WorkOrderSummary,
 } from '../workflows/results.ts';
-import {
-  answered,
-  BUSY_STATUSES,
-  badResponse,
-  busy,
-  failed,
-  RETRY_AFTER_MAX_MS,
-  refusedLogin,
-  retryAfterMs,
-} from './failures.ts';
+import { answered, BUSY_STATUSES, badResponse, busy, failed, RETRY_AFTER_MAX_MS, refusedLogin } from './failures.ts';
 import { matchEquipment } from './match-equipment.ts';
 import { comparePending, isPendingState } from './pending.ts';
 import { FIND_PAGES, pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
-import { asPage, CMMS_MAX_PAGES, cmmsAuthHeader, cmmsRoutes, isRecord, type Page } from './routes.ts';
+import { asPage, CMMS_MAX_PAGES, cmmsAuthHeader, cmmsRoutes, type Page } from './routes.ts';
 
 export { matchEquipment } from './match-equipment.ts';
 
@@ -126,7 +119,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
       throw failed(method, path, error);
     }
     if (status >= 500) throw answered(method, path, status, text);
-    if (BUSY_STATUSES.has(status)) throw busy(method, path, status, retryAfterMs(retryAfter));
+    if (BUSY_STATUSES.has(status)) throw busy(method, path, status, parseRetryAfter(retryAfter) ?? undefined);
     if (status >= 400) return { status, text, json: null };
     try {
       return { status, text, json: text ? JSON.parse(text) : null };

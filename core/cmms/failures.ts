@@ -51,12 +51,3 @@ export function refusedLogin(error: unknown): unknown {
   if (status === undefined || status >= 500 || BUSY_STATUSES.has(status)) return error;
   return new UpstreamError('cmms', `CMMS refused the login (${status})`, { status: 401, retryable: false });
 }
-
-/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}

@@ -1,3 +1,4 @@
+import { isRecord } from '../../lib/is-record.ts';
 import catalog from '../../workflows/catalog.json' with { type: 'json' };
 import { CLOSED_WORK_ORDER_STATES as CLOSED_STATES, CMMS_PRIORITIES } from '../../workflows/catalog.ts';
 import { badResponse } from './failures.ts';
@@ -25,25 +26,8 @@ export function cmmsAuthHeader(token: string): string {
   return `Token ${token}`;
 }
 
-/** Work-order states that are finished; every other state is pending (from the workflow catalog). */
-export const CLOSED_WORK_ORDER_STATES: readonly string[] = CLOSED_STATES;
-
-/**
- * Most urgent first: `Crítica` 0 … `Baja` 3 (the catalog lists them the other way round). Null
- * prototype: a priority read from the CMMS never finds an inherited property.
- */
-export const PRIORITY_RANK: Record<string, number> = Object.assign(
-  Object.create(null),
-  Object.fromEntries(CMMS_PRIORITIES.map((name, i) => [name, CMMS_PRIORITIES.length - 1 - i])),
-);
-
 /** The pages a list is read to at most (the catalog's, the DAGs read it too): needing more is a bad response. */
 export const CMMS_MAX_PAGES: number = catalog.cmms.maxPages;
-
-/** A JSON object (not null, not a list). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** DRF pagination `{count, next, previous, results}`; a bare list is tolerated, anything else is a bad response. */
 export interface Page<T> {

@@ -1,3 +1,4 @@
+import { within } from '../shutdown.ts';
 import { type OutboundMessage, splitConversationId } from '../types.ts';
 import { createMemoryDeadLetterStore } from './dead-letter.ts';
 import { createDeadLetterWriter, SHUTDOWN } from './dead-letter-writer.ts';
@@ -169,14 +170,4 @@ function retryStart(letter: DeadLetter, all: boolean) {
     order: letter.dispatchOrder ?? (Date.parse(letter.failedAt) || 0) * 1000,
     ...(all ? {} : { origin: letter }),
   };
-}
-
-/** Waits for `promise`, at most `ms`. */
-async function within(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([promise, timeout]);
-  clearTimeout(timer);
 }

@@ -8,9 +8,6 @@ export const lenient = <T extends v.GenericSchema>(schema: T) => v.fallback(v.op
 /** An optional text field, dropped when it is not a string. */
 export const lenientText = lenient(v.string());
 
-export const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** A platform's Unix seconds as an ISO time; the time of arrival when it has none. */
 export const isoFromUnixSeconds = (seconds: number | undefined): string =>
   new Date(seconds ? seconds * 1000 : Date.now()).toISOString();

@@ -1,3 +1,4 @@
+import { isRecord } from '../../lib/is-record.ts';
 import type { ConversationStatus, ConversationView, PendingWorkflow, TranscriptEntry } from '../runtime/types.ts';
 import type { OutboundMessage } from '../types.ts';
 
@@ -95,10 +96,6 @@ export function replyObject(reply: OutboundMessage, at: string): MessageObject {
     messageId: null,
     at,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 /** A `topics.messages` payload for `conversationId`, or null when it is not a transcript entry of it. */

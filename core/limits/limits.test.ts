@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { clientAddress } from './client-address.ts';
 import { hasControlCharacters } from './message-text.ts';
@@ -44,6 +44,29 @@ describe('slots and rates', () => {
     await rates.conversation('web:x');
     await expect(rates.conversation('web:x')).rejects.toMatchObject({ status: 429, code: 'rate_limited' });
     await expect(rates.conversation('web:y')).resolves.toBeUndefined();
+  });
+
+  it('does not count a refused message in the budgets checked after the refusing one', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    try {
+      // One a minute, two a day: the second message is refused per minute and must not use up the day.
+      const rates = createRateLimits({ ...DEFAULT_LIMITS, perConversationPerMinute: 1, perConversationPerDay: 2 });
+      await rates.message(undefined, 'web:x');
+      await expect(rates.message(undefined, 'web:x')).rejects.toMatchObject({ message: /for this conversation:/ });
+      await vi.advanceTimersByTimeAsync(61_000);
+      await expect(rates.message(undefined, 'web:x')).resolves.toBeUndefined();
+      await expect(rates.message(undefined, 'web:y')).resolves.toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+    // An address refused: the conversation's budget is not used up either.
+    const byAddress = createRateLimits({ ...DEFAULT_LIMITS, perAddressPerMinute: 1, perConversationPerMinute: 2 });
+    await byAddress.message('10.0.0.1', 'web:a');
+    for (let i = 0; i < 3; i++) {
+      await expect(byAddress.message('10.0.0.1', 'web:a')).rejects.toMatchObject({ message: /from this address/ });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the points given back
+    await expect(byAddress.message('10.0.0.2', 'web:a')).resolves.toBeUndefined();
   });
 
   it('knows control characters from text people type', () => {

@@ -49,38 +49,48 @@ export function createRateLimits(settings: LimitSettings, options: RateLimitOpti
   const byConversationMinute = limiter('conversation-minute', settings.perConversationPerMinute, 60, options);
   const byConversationDay = limiter('conversation-day', settings.perConversationPerDay, 24 * 3600, options);
 
-  const consume = async (name: RateLimitName, rate: RateLimiterAbstract | null, key: string, what: string) => {
-    if (!rate) return;
-    try {
-      await rate.consume(key);
-    } catch (refusal) {
-      if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      rateLimitRefusals.inc({ scope: name });
-      throw new RateLimitError(`too many requests ${what}: retry later`, Math.max(1_000, refusal.msBeforeNext));
-    }
-  };
+  /** One count, or null when that limit is off. */
+  type Check = { name: RateLimitName; rate: RateLimiterAbstract | null; key: string; what: string };
+  const address = (key: string): Check => ({ name: 'address', rate: byAddress, key, what: 'from this address' });
+  const perMinute = (key: string): Check => ({
+    name: 'conversation_minute',
+    rate: byConversationMinute,
+    key,
+    what: 'for this conversation',
+  });
+  const perDay = (key: string): Check => ({
+    name: 'conversation_day',
+    rate: byConversationDay,
+    key,
+    what: 'for this conversation today',
+  });
 
   return {
-    async address(address) {
-      if (address !== undefined) await consume('address', byAddress, address, 'from this address');
-    },
-    conversation: (conversationId) =>
-      firstRefusal([
-        consume('conversation_minute', byConversationMinute, conversationId, 'for this conversation'),
-        consume('conversation_day', byConversationDay, conversationId, 'for this conversation today'),
-      ]),
-    message: (address, conversationId) =>
-      firstRefusal([
-        address === undefined ? Promise.resolve() : consume('address', byAddress, address, 'from this address'),
-        consume('conversation_minute', byConversationMinute, conversationId, 'for this conversation'),
-        consume('conversation_day', byConversationDay, conversationId, 'for this conversation today'),
-      ]),
+    address: (key) => (key === undefined ? Promise.resolve() : admitted([address(key)])),
+    conversation: (conversationId) => admitted([perMinute(conversationId), perDay(conversationId)]),
+    message: (key, conversationId) =>
+      admitted([...(key === undefined ? [] : [address(key)]), perMinute(conversationId), perDay(conversationId)]),
   };
 }
 
-/** Every count is taken (a refused message still counts); the first refusal in order is the answer. */
-async function firstRefusal(counts: Promise<void>[]): Promise<void> {
-  const outcomes = await Promise.allSettled(counts);
-  const refused = outcomes.find((outcome) => outcome.status === 'rejected');
-  if (refused) throw refused.reason;
+/**
+ * Counts a message against each check side by side (with a stalled Redis each waits out its command
+ * timeout at the same time, not in turn), and answers as checking them in order would: the first
+ * refusal is the answer, and the checks after it give their point back (a message refused per minute
+ * does not count in the day's budget).
+ */
+async function admitted(
+  checks: { name: RateLimitName; rate: RateLimiterAbstract | null; key: string; what: string }[],
+) {
+  const outcomes = await Promise.allSettled(checks.map(({ rate, key }) => rate?.consume(key)));
+  const refused = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+  if (refused < 0) return;
+  checks.slice(refused + 1).forEach(({ rate, key }, offset) => {
+    if (outcomes[refused + 1 + offset]!.status === 'fulfilled') void rate?.reward(key, 1).catch(() => undefined);
+  });
+  const { name, what } = checks[refused]!;
+  const refusal = (outcomes[refused] as PromiseRejectedResult).reason;
+  if (!(refusal instanceof RateLimiterRes)) throw refusal;
+  rateLimitRefusals.inc({ scope: name });
+  throw new RateLimitError(`too many requests ${what}: retry later`, Math.max(1_000, refusal.msBeforeNext));
 }

@@ -3,7 +3,7 @@ import type { ConversationEvent, ConversationServices, PendingRun, StartWorkflow
 import type { RuntimeSettings } from './options.ts';
 
 /** Starts (or, with the same run id, resumes) a workflow run that calls back to this process. */
-export function triggerRun(settings: RuntimeSettings, run: StartWorkflowInput): Promise<void> {
+function triggerRun(settings: RuntimeSettings, run: StartWorkflowInput): Promise<void> {
   return settings.runner.trigger(run.dagId, run.runId, {
     conversation_id: run.conversationId,
     run_id: run.runId,

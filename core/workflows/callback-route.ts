@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import * as v from 'valibot';
+import { isRecord } from '../../lib/is-record.ts';
 import { AuthError, ValidationError } from '../errors.ts';
 import { parseJsonObject, readRawBody } from '../http/read-json.ts';
 import type { Logger } from '../log.ts';
@@ -49,7 +50,6 @@ const shortText = (name: string, max: number) =>
     v.union([v.string(), v.pipe(v.number(), v.finite())], `${name} must be a string`),
     v.transform((value) => String(value).slice(0, max)),
   );
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
 
 const CallbackSchema = v.pipe(
   v.object({
@@ -69,7 +69,7 @@ const CallbackSchema = v.pipe(
     ),
   }),
   v.check(
-    (body) => body.status !== 'success' || isObject(body.result),
+    (body) => body.status !== 'success' || isRecord(body.result),
     'result must be an object when status is "success"',
   ),
 );

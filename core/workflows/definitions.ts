@@ -26,8 +26,6 @@ export type WorkflowDefinition<Result = unknown> = (
 /** The run a runner starts a workflow for (see `RunContext` in `workflows/workflow.ts`). */
 export type WorkflowRunContext = Pick<RunContext, 'attempt' | 'startedAt' | 'confirmHeld'> & { runId: string };
 
-export { reportMarker } from '../../workflows/reportar_falla.ts';
-
 /** A workflow ended in failure with one of the catalog's error codes. */
 export class WorkflowFailure extends OmnibotError {
   declare readonly code: ErrorCode;

@@ -122,7 +122,8 @@ export const conversationSetup = setup({
     isEquipmentChoice: ({ context, event }) =>
       context.candidates.some((e) => event.type === 'user.message' && event.action === `equipment:${e.idequipo}`),
     hasText: ({ event }) => normalize(userText(event)).length > 0,
-    descriptionTooShort: ({ event }) => userText(event).trim().length < DESCRIPTION_MIN_LENGTH,
+    // Counted in characters, as the catalog's parameter rule counts them (an emoji is one).
+    descriptionTooShort: ({ event }) => [...userText(event).trim()].length < DESCRIPTION_MIN_LENGTH,
     isPriority: ({ event }) => parsePriority(userText(event)) !== undefined,
     confirmed: ({ event }) => parseConfirmation(userText(event)) === true,
     declined: ({ event }) => parseConfirmation(userText(event)) === false,

@@ -1,4 +1,4 @@
-import type { PendingRun, Reply } from '../../core/runtime/model.ts';
+import type { StartWorkflowInput as CoreStartWorkflowInput, PendingRun } from '../../core/runtime/model.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { DagId } from '../../workflows/catalog.ts';
 import type { Priority } from '../intents.ts';
@@ -30,29 +30,8 @@ export interface ConversationContext {
 /** The run the conversation waits for; its workflow is one of the catalog's. */
 export type WorkflowRun = PendingRun & { dagId: DagId };
 
-export interface ConversationInput {
-  conversationId: string;
-  workflowTimeoutMs: number;
-  /** Creation time (ms). */
-  now: number;
-}
+/** The runtime's side of the machine (its input, the reply it emits, its actors' inputs): core's contract. */
+export type { ConversationInput, FindEquipmentInput, ReplyEmitted } from '../../core/runtime/model.ts';
 
-/** What the machine emits: one reply to the user. */
-export interface ReplyEmitted {
-  type: 'reply';
-  reply: Reply;
-}
-
-/** Input of the `findEquipment` actor (provided by the runtime). */
-export interface FindEquipmentInput {
-  conversationId: string;
-  query: string;
-}
-
-/** Input of the `startWorkflow` actor (provided by the runtime). */
-export interface StartWorkflowInput {
-  conversationId: string;
-  dagId: DagId;
-  runId: string;
-  params: Record<string, unknown>;
-}
+/** Input of the `startWorkflow` actor (provided by the runtime): a run of one of the catalog's workflows. */
+export type StartWorkflowInput = CoreStartWorkflowInput & { dagId: DagId };

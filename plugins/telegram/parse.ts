@@ -1,7 +1,8 @@
 import * as v from 'valibot';
-import { isObject, isoFromUnixSeconds } from '../../core/delivery/payload-schema.ts';
+import { isoFromUnixSeconds } from '../../core/delivery/payload-schema.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { type Attachment, conversationIdOf, type InboundMessage } from '../../core/types.ts';
+import { isRecord } from '../../lib/is-record.ts';
 import {
   CallbackQuerySchema,
   EditedMessageSchema,
@@ -171,7 +172,7 @@ function validated<T extends v.GenericSchema>(
  * whose message, edit or button press has fields of the wrong type is `malformed`.
  */
 export function parseUpdate(body: unknown): ParsedUpdate {
-  if (!isObject(body)) throw new ValidationError('body must be a JSON object');
+  if (!isRecord(body)) throw new ValidationError('body must be a JSON object');
   const updateId = body['update_id'];
   if (typeof updateId !== 'number' || !Number.isSafeInteger(updateId))
     throw new ValidationError('update_id must be an integer');

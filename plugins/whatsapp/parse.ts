@@ -1,8 +1,9 @@
 import * as v from 'valibot';
-import { isObject, isoFromUnixSeconds } from '../../core/delivery/payload-schema.ts';
+import { isoFromUnixSeconds } from '../../core/delivery/payload-schema.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { DeliveryStatus } from '../../core/runtime/types.ts';
 import { type Attachment, conversationIdOf, type InboundMessage } from '../../core/types.ts';
+import { isRecord } from '../../lib/is-record.ts';
 import { ContactSchema, listOf, MessageSchema, StatusSchema, type WaMessage } from './schema.ts';
 import { CHANNEL } from './types.ts';
 
@@ -136,7 +137,7 @@ const describeNumber = (number: unknown): string =>
  * With `phoneNumberId`, only changes whose `metadata.phone_number_id` is exactly that string are read.
  */
 export function parseWebhook(body: unknown, opts: { phoneNumberId?: string } = {}): ParsedWebhook {
-  if (!isObject(body)) throw new ValidationError('body must be a JSON object');
+  if (!isRecord(body)) throw new ValidationError('body must be a JSON object');
   if (body['object'] !== 'whatsapp_business_account') {
     throw new ValidationError('object must be "whatsapp_business_account"');
   }
@@ -144,20 +145,20 @@ export function parseWebhook(body: unknown, opts: { phoneNumberId?: string } = {
   if (!Array.isArray(entries)) throw new ValidationError('entry must be an array');
   const parsed: ParsedWebhook = { messages: [], statuses: [], unsupported: [], ignored: [], foreign: [], malformed: 0 };
   for (const entry of entries) {
-    if (!isObject(entry) || !Array.isArray(entry['changes'])) {
+    if (!isRecord(entry) || !Array.isArray(entry['changes'])) {
       parsed.malformed += 1;
       continue;
     }
     for (const change of entry['changes'] as unknown[]) {
-      const value = isObject(change) ? change['value'] : undefined;
-      if (!isObject(change) || !isObject(value)) {
+      const value = isRecord(change) ? change['value'] : undefined;
+      if (!isRecord(change) || !isRecord(value)) {
         parsed.malformed += 1;
         continue;
       }
       // Other subscribed fields (account updates, templates) carry no conversation.
       if (change['field'] !== undefined && change['field'] !== 'messages') continue;
       // One app may serve several numbers: only this channel's number is answered (from this number).
-      const number = isObject(value['metadata']) ? value['metadata']['phone_number_id'] : undefined;
+      const number = isRecord(value['metadata']) ? value['metadata']['phone_number_id'] : undefined;
       if (opts.phoneNumberId !== undefined && number !== opts.phoneNumberId) {
         parsed.foreign.push(describeNumber(number));
         continue;

@@ -3,7 +3,7 @@
  * (signature, body fields, result shape) and the run's final state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSED_WORK_ORDER_STATES, PRIORITY_RANK } from '../../core/cmms/routes.ts';
+import { isPendingState, priorityRank } from '../../core/cmms/pending.ts';
 import { createAirflowRunner } from '../../core/workflows/airflow-runner.ts';
 import { CALLBACK_SIGNATURE_HEADER, verifySignature } from '../../core/workflows/callback.ts';
 import type { WorkflowRunner } from '../../core/workflows/types.ts';
@@ -139,11 +139,11 @@ describe('DAG runs that succeed', () => {
     expect(PENDING_LIMIT).toBe(10);
     expect(result.orders.length).toBeLessThanOrEqual(PENDING_LIMIT);
     expect(result.total).toBeGreaterThanOrEqual(result.orders.length);
-    const ranks = result.orders.map((o) => PRIORITY_RANK[String(o.prioridad)] ?? 4);
+    const ranks = result.orders.map((o) => priorityRank(o.prioridad));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     for (const order of result.orders) {
       expect(Object.keys(order).sort()).toEqual(WORK_ORDER_KEYS);
-      expect(CLOSED_WORK_ORDER_STATES).not.toContain(order.estado_nombre);
+      expect(isPendingState(order.estado_nombre)).toBe(true);
     }
   });
 

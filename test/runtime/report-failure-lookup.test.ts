@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type CmmsClient, createCmmsClient } from '../../core/cmms/client.ts';
 import { createDemoCmmsApp, DEMO_CMMS_TOKEN } from '../../core/cmms/demo-server.ts';
 import { silentLogger } from '../../core/log.ts';
-import { reportMarker, workflows } from '../../core/workflows/definitions.ts';
+import { workflows } from '../../core/workflows/definitions.ts';
 import type { ReportFailureResult } from '../../workflows/index.ts';
+import { reportMarker } from '../../workflows/reportar_falla.ts';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
