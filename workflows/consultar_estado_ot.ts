@@ -1,4 +1,4 @@
-import type { WorkOrderSummary } from '../core/workflows/results.ts';
+import type { WorkOrderSummary } from './cmms.ts';
 import { orderDetails } from './format.ts';
 import { isRecord, isWorkOrder } from './shapes.ts';
 import { defineWorkflow } from './workflow.ts';

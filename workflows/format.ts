@@ -1,4 +1,4 @@
-import type { EquipmentSummary, WorkOrderSummary } from '../core/workflows/results.ts';
+import type { EquipmentSummary, WorkOrderSummary } from './cmms.ts';
 
 /** Spanish formatting the workflows' texts (and the conversation's) share. */
 

@@ -1,4 +1,4 @@
-import type { EquipmentSummary } from '../core/workflows/results.ts';
+import type { EquipmentSummary } from './cmms.ts';
 import { equipmentLine, LIST_LIMIT, more } from './format.ts';
 import { isCountedList, isEquipment } from './shapes.ts';
 import { defineWorkflow } from './workflow.ts';

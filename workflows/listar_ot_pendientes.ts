@@ -1,5 +1,5 @@
-import type { WorkOrderSummary } from '../core/workflows/results.ts';
 import { workflowConstants } from './catalog.ts';
+import type { WorkOrderSummary } from './cmms.ts';
 import { LIST_LIMIT, more } from './format.ts';
 import { isCountedList, isWorkOrder } from './shapes.ts';
 import { defineWorkflow } from './workflow.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { WorkOrderSummary } from '../core/workflows/results.ts';
 import catalog from './catalog.json' with { type: 'json' };
 import type { CmmsFailure } from './catalog.ts';
+import type { WorkOrderSummary } from './cmms.ts';
 import { isRecord, isWorkOrder } from './shapes.ts';
 import { defineWorkflow } from './workflow.ts';
 

@@ -1,5 +1,5 @@
-import type { EquipmentSummary, WorkOrderSummary } from '../core/workflows/results.ts';
 import { isRecord } from '../lib/is-record.ts';
+import type { EquipmentSummary, WorkOrderSummary } from './cmms.ts';
 
 /** Shape checks of what a workflow returns (from either runner, through the callback). */
 

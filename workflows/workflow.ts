@@ -1,6 +1,6 @@
-import type { CmmsClient } from '../core/cmms/client.ts';
-import type { Reply } from '../core/runtime/model.ts';
+import type { Reply } from '../lib/reply.ts';
 import type { CmmsFailure, DagId, ErrorCode } from './catalog.ts';
+import type { WorkflowCmms } from './cmms.ts';
 
 /**
  * One workflow's TypeScript side, in one module (`workflows/<dag_id>.ts`): how it runs in-process,
@@ -13,7 +13,7 @@ export interface WorkflowModule<Id extends DagId, Result> {
    * Runs the workflow. `params` are the catalog's parameters, already checked and normalized
    * (`invalidParameters`, `normalizeParameters`): an integer is a number, a priority a CMMS name.
    */
-  run(cmms: CmmsClient, params: Record<string, unknown>, run: RunContext): Promise<Result>;
+  run(cmms: WorkflowCmms, params: Record<string, unknown>, run: RunContext): Promise<Result>;
   /** Whether a result (from either runner, through the callback) has this workflow's shape. */
   isResult(value: unknown): value is Result;
   /** What the user reads when the workflow ended well (Spanish, tú). */

@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import { isRecord } from '../../lib/is-record.ts';
+import type { WorkflowCmms } from '../../workflows/cmms.ts';
 import { UpstreamError } from '../errors.ts';
 import { parseRetryAfter } from '../http/retry-after.ts';
 import type { Logger } from '../log.ts';
@@ -18,26 +19,16 @@ import { asPage, CMMS_MAX_PAGES, cmmsAuthHeader, cmmsRoutes, type Page } from '.
 
 export { matchEquipment } from './match-equipment.ts';
 
-/** What omnibot asks of the CMMS. One implementation: HTTP (the demo CMMS speaks the same API). */
-export interface CmmsClient {
-  findWorkOrder(numeroot: string): Promise<WorkOrderSummary | null>;
-  listEquipment(): Promise<EquipmentSummary[]>;
+/**
+ * What omnibot asks of the CMMS: the workflows' calls (`WorkflowCmms`) and the conversation's
+ * equipment lookup. One implementation: HTTP (the demo CMMS speaks the same API).
+ */
+export interface CmmsClient extends WorkflowCmms {
   /**
    * Equipment whose internal code equals the query, else whose code, name, brand and model hold every
    * word of it (accents and case ignored). An empty query lists every active equipment.
    */
   findEquipment(query: string): Promise<EquipmentSummary[]>;
-  /** Creates a corrective order; `observaciones` is kept by the CMMS (as `observacionesfinales`). */
-  reportFailure(input: {
-    idequipo: number;
-    descripcion: string;
-    prioridad?: string;
-    observaciones?: string;
-  }): Promise<WorkOrderSummary>;
-  /** The order an earlier `reportFailure` of the same run created (see `reported-failure.ts`), or null. */
-  findReportedFailure(query: ReportedFailureQuery): Promise<WorkOrderSummary | null>;
-  /** Orders not Completada/Cancelada, most urgent first, then the oldest (as the DAG sorts them). */
-  listPendingWorkOrders(): Promise<WorkOrderSummary[]>;
   close(): Promise<void>;
 }
 

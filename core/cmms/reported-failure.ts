@@ -1,4 +1,5 @@
 import catalog from '../../workflows/catalog.json' with { type: 'json' };
+import type { ReportedFailureQuery } from '../../workflows/cmms.ts';
 
 /**
  * Finding the order an earlier attempt of a failure report created. The report writes its run's
@@ -20,14 +21,7 @@ export const CLOCK_MARGIN_MS = constants.clockMarginSeconds * 1000;
 /** Pages a look-up for a reported failure reads at most (the first one and the newest ones). */
 export const FIND_PAGES = constants.findPages;
 
-export interface ReportedFailureQuery {
-  /** The run's marker. */
-  marker?: string;
-  /** The fallback needs all three: the report's equipment, its description and the run's start (ms). */
-  idequipo?: number;
-  descripcion?: string;
-  since?: number;
-}
+export type { ReportedFailureQuery };
 
 const DAY_MS = 24 * 3600_000;
 

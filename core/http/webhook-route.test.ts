@@ -9,7 +9,8 @@ import { parseForm } from './read-json.ts';
 import { mountWebhookRoute, type WebhookSpec } from './webhook-route.ts';
 
 /** A runtime that records what it receives, deduplicating on `conversationId:id` like the real one. */
-function recordingRuntime(opts: { storeDown?: boolean } = {}) {
+function recordingRuntime(opts: { storeDown?: boolean; failOnce?: string } = {}) {
+  let failOnce = opts.failOnce;
   const received: InboundMessage[] = [];
   const seen = new Set<string>();
   const tracked: Promise<unknown>[] = [];
@@ -17,6 +18,10 @@ function recordingRuntime(opts: { storeDown?: boolean } = {}) {
     async receive(parsed: InboundMessage, options?: ReceiveOptions): Promise<TurnResult> {
       // As the runtime does: the channel's `prepare` inside the turn.
       const message = options?.prepare ? await options.prepare(parsed) : parsed;
+      if (message.id === failOnce) {
+        failOnce = undefined;
+        throw new Error('store hiccup');
+      }
       const key = `${message.conversationId}:${message.id}`;
       const duplicate = seen.has(key);
       if (!duplicate) received.push(message);
@@ -231,5 +236,14 @@ describe('mountWebhookRoute', () => {
     await settle();
     expect(reads).toBe(2);
     expect(received).toMatchObject([{ id: 'SM8', text: '2', action: 'priority:media' }]);
+  });
+
+  it("keeps a conversation's order across deliveries: a later message waits for an earlier one being retried", async () => {
+    const { runtime, received, settle } = recordingRuntime({ failOnce: 'SM1' });
+    const { post } = formChannel(runtime, { retryDelaysMs: [50] });
+    expect((await post('From=%2B569&Body=3&Sid=SM1')).status).toBe(200);
+    expect((await post('From=%2B569&Body=1&Sid=SM2')).status).toBe(200);
+    await settle();
+    expect(received.map((m) => m.id)).toEqual(['SM1', 'SM2']);
   });
 });

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { receiveInBackground, storeAccepting } from '../delivery/inbound.ts';
 import { UnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { createSerialQueue } from '../runtime/serial-queue.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { InboundMessage } from '../types.ts';
 import { readRawBytes } from './read-json.ts';
@@ -70,6 +71,7 @@ export function mountWebhookRoute<T>(app: Hono, spec: WebhookSpec<T>): void {
   if (!spec.authenticate && !spec.verify) {
     throw new Error(`webhook ${spec.path}: give authenticate or verify (a webhook is never open)`);
   }
+  const inOrder = createSerialQueue();
   app.post(spec.path, async (c) => {
     await spec.authenticate?.(c);
     const raw = await readRawBytes(c, spec.maxBodyBytes);
@@ -81,19 +83,30 @@ export function mountWebhookRoute<T>(app: Hono, spec: WebhookSpec<T>): void {
     if (probe && !(await storeAccepting(spec.runtime, probe, spec.logger))) {
       throw new UnavailableError('unavailable', 'the conversation store is unavailable; deliver again later');
     }
-    spec.runtime.track(processDelivery(delivery, spec));
+    spec.runtime.track(processDelivery(delivery, spec, inOrder));
     return spec.respond ? spec.respond(c, parsed) : c.json({ ok: true }, 200);
   });
 }
 
-/** After the 200: the messages to the runtime (in order per conversation, retried), and the rest. */
-async function processDelivery<T>(delivery: WebhookDelivery, spec: WebhookSpec<T>): Promise<void> {
+/**
+ * After the 200: the messages to the runtime, and the rest. A conversation's messages go in the order
+ * they arrived, across deliveries too (one message per delivery, as SMS sends them): a message still
+ * being retried while the store fails holds the later ones of its conversation back.
+ */
+async function processDelivery<T>(
+  delivery: WebhookDelivery,
+  spec: WebhookSpec<T>,
+  inOrder: ReturnType<typeof createSerialQueue>,
+): Promise<void> {
+  const options = {
+    ...(spec.signal ? { signal: spec.signal } : {}),
+    ...(spec.prepare ? { prepare: (message: InboundMessage) => spec.prepare!(message) } : {}),
+    ...(spec.retryDelaysMs ? { delaysMs: spec.retryDelaysMs } : {}),
+  };
   await Promise.all([
-    receiveInBackground(spec.runtime, delivery.messages, spec.logger, {
-      ...(spec.signal ? { signal: spec.signal } : {}),
-      ...(spec.prepare ? { prepare: (message: InboundMessage) => spec.prepare!(message) } : {}),
-      ...(spec.retryDelaysMs ? { delaysMs: spec.retryDelaysMs } : {}),
-    }),
+    ...delivery.messages.map((message) =>
+      inOrder.run(message.conversationId, () => receiveInBackground(spec.runtime, [message], spec.logger, options)),
+    ),
     delivery.alongside?.(),
   ]);
 }

@@ -1,4 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
+import type { Reply } from '../../lib/reply.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowError } from '../workflows/types.ts';
 import type { ConversationStatus } from './types.ts';
@@ -8,11 +9,7 @@ import type { ConversationStatus } from './types.ts';
  * sees only these types and the `ConversationModel` the composition root hands it.
  */
 
-/** One reply of the assistant: a text and, where the channel can, buttons. */
-export interface Reply {
-  text: string;
-  buttons?: { id: string; title: string }[];
-}
+export type { Reply };
 
 export interface UserMessageEvent {
   type: 'user.message';

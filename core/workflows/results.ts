@@ -4,27 +4,9 @@
  * `workflows/<dag_id>.ts` (`WorkflowResults` in `workflows/index.ts`).
  */
 
-export interface WorkOrderSummary {
-  idordentrabajo: number;
-  numeroot: string;
-  equipo_nombre: string | null;
-  estado_nombre: string | null;
-  tipo_mantenimiento_nombre: string | null;
-  prioridad: string | null;
-  tecnico_nombre: string | null;
-  fechacreacionot: string | null;
-  descripcionproblemareportado: string | null;
-}
+export type { EquipmentSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 
-export interface EquipmentSummary {
-  idequipo: number;
-  codigointerno: string | null;
-  nombreequipo: string;
-  marca: string | null;
-  modelo: string | null;
-  estado_nombre: string | null;
-  faena_nombre: string | null;
-}
+import type { EquipmentSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 
 const WORK_ORDER_FIELDS = [
   'idordentrabajo',

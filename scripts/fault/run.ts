@@ -1,5 +1,5 @@
 /**
- * Fault harness of issue 9 (`npm run fault -- [--cases a,b] [--root DIR] [--out FILE]`): starts its
+ * Fault harness (`npm run fault -- [--cases a,b] [--root DIR] [--out FILE]`): starts its
  * own redis-servers (ports 6460-6479) and gateway processes (`node main.ts` of `--root`, default this
  * checkout), all on loopback, injects one fault per case and counts lost, duplicated and hung
  * messages. Prints a table and writes a JSON summary (default artifacts/fault.json).

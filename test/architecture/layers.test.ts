@@ -26,8 +26,8 @@ describe('layering', () => {
       'not-to-test-code: core/debug.ts → test/helper.ts',
       'plugin-not-to-other-plugin: plugins/alpha/index.ts → plugins/beta/index.ts',
       'plugin-not-to-outer: plugins/alpha/index.ts → machines/conversation.ts',
+      'workflows-not-to-core: workflows/catalog.ts → core/types.ts',
       'workflows-not-to-outer: workflows/pending_orders.ts → machines/replies.ts',
-      'workflows-only-types-from-core: workflows/catalog.ts → core/types.ts',
     ]);
   });
 });
