@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from omnibot_common.catalog import catalog
 from omnibot_common.cmms import CmmsClient
 from omnibot_common.dag_factory import build_workflow_dag
+from omnibot_common.reported_failure import marker_prefix
 from omnibot_common.summaries import summarize_work_order
 from omnibot_common.workflows import RunInfo
 
@@ -20,7 +20,7 @@ def report_marker(run_id: str) -> str:
     """Written in `observacionesadicionales` (the demo CMMS keeps it as `observacionesfinales`):
     unique to the run, without the user's ids. Same text as workflows/reportar_falla.ts."""
     digest = hashlib.sha256(run_id.encode()).hexdigest()[:16]
-    return f"{catalog()['cmms']['reportedFailure']['markerPrefix']} (ref. {digest})"
+    return f"{marker_prefix()} (ref. {digest})"
 
 
 def reportar_falla(client: CmmsClient, params: dict, run: RunInfo | None = None) -> dict:

@@ -9,7 +9,7 @@ import type { ReportedFailureQuery } from '../../workflows/cmms.ts';
  * earlier than the run started (less a margin for clocks), unless it carries another run's marker.
  */
 
-/** Shared with the DAGs (`dags/omnibot_common/cmms.py`) through the catalog. */
+/** Shared with the DAGs (`dags/omnibot_common/reported_failure.py`) through the catalog. */
 const constants = catalog.cmms.reportedFailure;
 
 /** The start of every marker (`<prefix> (ref. <16 hex>)`), from the catalog (the DAGs read it too). */

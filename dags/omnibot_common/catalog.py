@@ -3,10 +3,11 @@
 Ids, parameters, constants and error codes come from there, so nothing is written twice across the
 two languages. The file is found at `OMNIBOT_WORKFLOW_CATALOG` when set, else at
 `<dags folder>/../workflows/catalog.json` (the repository's layout; a deployment that mounts only
-dags/ mounts workflows/ next to it). It is read once, when first asked (never at import), and every
-reader gets a copy, so no caller can change what the others read.
+dags/ mounts workflows/ next to it). It is read once, when first asked: no module of omnibot_common
+reads it at import (a DAG file reads its own entry when it builds its DAG), and every reader gets a
+copy, so no caller can change what the others read.
 
-Plain Python (json, pathlib, re, unicodedata): importable without Airflow.
+Plain Python (json, pathlib, re): importable without Airflow.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import copy
 import json
 import os
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
+
+from .fold_text import fold_text
 
 CATALOG_ENV = "OMNIBOT_WORKFLOW_CATALOG"
 
@@ -90,6 +92,11 @@ def cmms_error_code(status: int | None = None, *, bad_response: bool = False) ->
     return table["serverError"] if status >= 500 else table["clientError"]
 
 
+def cmms_constants() -> dict:
+    """The catalog's `cmms` section (a copy): paging, Retry-After, reported-failure look-up."""
+    return copy.deepcopy(_loaded()["cmms"])
+
+
 def cmms_priorities() -> list[str]:
     """From the least urgent to the most; the number a user may type is the position (1-4)."""
     return list(_loaded()["cmms"]["priorities"])
@@ -110,21 +117,19 @@ _DIGITS = re.compile(r"[0-9]+")
 _MAX_SAFE_INTEGER = 2**53 - 1  # as JavaScript's Number.isSafeInteger
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents: 'Crítica' -> 'critica' (as `fold` in workflows/catalog.ts)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
-
-
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _whole(value: object) -> object:
+    """A whole float as the int it is in JavaScript (7.0 in JSON is 7); anything else unchanged."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _integer(value: object) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # 7.0 in JSON is 7 in JavaScript
+    value = _whole(value)
     if isinstance(value, int):
         return value if abs(value) <= _MAX_SAFE_INTEGER else None
     if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
@@ -134,14 +139,16 @@ def _integer(value: object) -> int | None:
 
 
 def _priority(value: object) -> str | None:
+    """As priorityOf in workflows/catalog.ts: a text, or a whole number (2 and 2.0 are "Media")."""
+    value = _whole(value)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    key = _fold(str(value))
+    key = fold_text(str(value))
     names = cmms_priorities()
     if _DIGITS.fullmatch(key):
         position = int(key)
         return names[position - 1] if 1 <= position <= len(names) else None
-    return next((name for name in names if _fold(name) == key), None)
+    return next((name for name in names if fold_text(name) == key), None)
 
 
 def _check(parameter: dict, value: object) -> tuple[object, str | None]:

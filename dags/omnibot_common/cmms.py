@@ -11,25 +11,33 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import time
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
-from .catalog import catalog, cmms_error_code
+from .catalog import cmms_constants, cmms_error_code
 from .errors import WorkflowFailure
+from .reported_failure import find_pages, pick_reported_failure
 
-MAX_PAGES = int(catalog()["cmms"]["maxPages"])  # shared with core/cmms/routes.ts: more is a bad response
-RETRY_AFTER_MAX = float(catalog()["cmms"]["retryAfterMaxSeconds"])  # a longer wait asked by a busy CMMS is not waited
 BUSY_STATUSES = (408, 429)
 BUSY_RETRIES = 2  # as the in-process client's default `retries`
-_REPORT = catalog()["cmms"]["reportedFailure"]  # shared with core/cmms/reported-failure.ts through the catalog
-FIND_PAGES = int(_REPORT["findPages"])  # pages a look-up for a reported failure reads at most (the first and the newest)
-REPORT_MARKER_PREFIX = str(_REPORT["markerPrefix"])
-CLOCK_MARGIN = timedelta(seconds=_REPORT["clockMarginSeconds"])  # how far the CMMS's clock may lag the worker's
+BACKOFF_BASE_SECONDS = 0.2  # as core/cmms/client.ts's RETRY_BACKOFF.baseMs
+UP_JITTER = 0.2  # as core/retry.ts's 'up' jitter: a wait is its ceiling plus up to 20 % more
+
+
+def max_pages() -> int:
+    """The catalog's `cmms.maxPages`, shared with core/cmms/routes.ts: a longer list is a bad response."""
+    return int(cmms_constants()["maxPages"])
+
+
+def retry_after_max_seconds() -> float:
+    """The catalog's `cmms.retryAfterMaxSeconds`: a longer wait asked by a busy CMMS is not waited."""
+    return float(cmms_constants()["retryAfterMaxSeconds"])
 
 
 def api_base(cmms_url: str, api_prefix: str = "/api/") -> str:
@@ -115,8 +123,8 @@ class CmmsClient:
         pages = 0
         while url:
             pages += 1
-            if pages > MAX_PAGES:
-                raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS pagination of {path} exceeded {MAX_PAGES} pages")
+            if pages > max_pages():
+                raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS pagination of {path} exceeded {max_pages()} pages")
             body = self.request("GET", url)
             if isinstance(body, list):
                 yield from (item for item in body if isinstance(item, dict))
@@ -145,17 +153,15 @@ class CmmsClient:
     def find_reported_failure(
         self, marker: str | None, *, idequipo: int | None = None, descripcion: str | None = None, since: datetime | None = None
     ) -> dict | None:
-        """The order an earlier report_failure of the same run created (as core/cmms/reported-failure.ts):
-        the one whose observations carry `marker`, else one with the same equipment and exactly the same
-        description created no earlier than `since` (less a margin) without another run's marker. Reads
-        page 1, then from the real last page back (a recent order is at one end), FIND_PAGES at most."""
+        """The order an earlier report_failure of the same run created (see reported_failure.py). Reads
+        page 1, then from the real last page back (a recent order is at one end), find_pages() at most."""
         first = self._page("ordenes-trabajo/", 1)
         results = [o for o in first["results"] if isinstance(o, dict)]
         found = pick_reported_failure(results, marker, idequipo, descripcion, since)
         if found is not None or not first.get("next") or not results:
             return found
         last = math.ceil(int(first.get("count") or 0) / len(results))
-        for page in range(last, max(1, last - FIND_PAGES + 1), -1):
+        for page in range(last, max(1, last - find_pages() + 1), -1):
             orders = [o for o in self._page("ordenes-trabajo/", page)["results"] if isinstance(o, dict)]
             found = pick_reported_failure(orders, marker, idequipo, descripcion, since)
             if found is not None:
@@ -180,75 +186,43 @@ class CmmsClient:
         return order
 
 
-def pick_reported_failure(
-    orders: list[dict], marker: str | None, idequipo: int | None, descripcion: str | None, since: datetime | None
-) -> dict | None:
-    def observations(order: dict) -> str:
-        return str(order.get("observacionesfinales") or "")
+# A Retry-After in seconds: a decimal number as JavaScript's Number reads one (its hex forms aside).
+_SECONDS = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
-    if marker:
-        for order in orders:
-            if marker in observations(order):
-                return order
-    if idequipo is None or not descripcion or since is None:
+
+def parse_retry_after(value: str | None, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> float | None:
+    """As core/http/retry-after.ts parseRetryAfter, in seconds: a delay in seconds (decimals allowed, at
+    least 0) or an HTTP date (a past one is 0); None when absent or unreadable."""
+    text = str(value or "").strip()
+    if not text:
         return None
-    not_before = _aware(since) - CLOCK_MARGIN
-    for order in orders:
-        created = _created_at(order)
-        if (
-            str(order.get("idequipo")) == str(idequipo)
-            and str(order.get("descripcionproblemareportado") or "").strip() == descripcion.strip()
-            and f"{REPORT_MARKER_PREFIX} (ref." not in observations(order)
-            and created is not None
-            and created >= not_before
-        ):
-            return order
-    return None
-
-
-def _aware(moment: datetime) -> datetime:
-    """A naive time is the local one (as a CMMS without time zones writes it)."""
-    return moment if moment.tzinfo else moment.astimezone()
-
-
-def _created_at(order: dict) -> datetime | None:
-    """The latest of the order's creation and report times; a bare date may be any time that day."""
-    times = []
-    for field in ("fechacreacionot", "fechareportefalla"):
-        value = str(order.get(field) or "").strip()
-        if not value:
-            continue
-        try:
-            if len(value) == 10:
-                day = date.fromisoformat(value)
-                times.append(datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1))
-            else:
-                times.append(_aware(datetime.fromisoformat(value.replace("Z", "+00:00"))))
-        except ValueError:
-            continue
-    return max(times) if times else None
+    if _SECONDS.fullmatch(text):
+        seconds = float(text)
+        if math.isfinite(seconds) and seconds >= 0:
+            return max(0.0, seconds)  # -0 is 0
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)  # "-0000": UTC with no zone known
+    return max(0.0, (moment - now()).total_seconds())
 
 
 def _retry_after(headers) -> float | bool | None:
-    """A busy answer's Retry-After in seconds (or as a date); None when absent or unreadable, False when
-    longer than RETRY_AFTER_MAX (then it is not waited for)."""
-    value = str(headers.get("Retry-After") or "").strip()
-    if not value:
+    """A busy answer's Retry-After in seconds; None when absent or unreadable, False when longer than
+    retry_after_max_seconds() (then it is not waited for, as core/cmms/failures.ts `busy`)."""
+    seconds = parse_retry_after(headers.get("Retry-After"))
+    if seconds is None:
         return None
-    if value.isdigit():
-        seconds = float(value)
-    else:
-        try:
-            seconds = max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
-        except (TypeError, ValueError):
-            return None
-    return False if seconds > RETRY_AFTER_MAX else seconds
+    return False if seconds > retry_after_max_seconds() else seconds
 
 
-def _backoff(retry: int) -> float:
-    """As core/cmms/client.ts: 0.2 s doubled each retry (at most 2 s), half of it random."""
-    ceiling = min(2.0, 0.2 * 2 ** (retry - 1))
-    return ceiling / 2 + ceiling / 2 * random.random()
+def _backoff(retry: int, rand: Callable[[], float] = random.random) -> float:
+    """As core/cmms/client.ts's RETRY_BACKOFF ({ baseMs: 200, jitter: 'up' } of core/retry.ts
+    backoffDelay): a ceiling of 0.2 s doubled each retry (no cap), waited plus up to 20 % more."""
+    ceiling_ms = BACKOFF_BASE_SECONDS * 1000 * 2 ** max(0, retry - 1)
+    return math.floor(ceiling_ms * (1 + UP_JITTER * rand()) + 0.5) / 1000  # whole ms, as Math.round
 
 
 def _not_sent(exc: requests.RequestException) -> bool:

@@ -1,10 +1,12 @@
-"""Result shapes, identical to core/workflows/results.ts (field names are the CMMS API's own)."""
+"""Result shapes, identical to core/workflows/results.ts (field names are the CMMS API's own), and the
+pending rule of core/cmms/pending.ts: states and priorities compared with case and accents ignored."""
 
 from __future__ import annotations
 
-import unicodedata
+from functools import lru_cache
 
 from .catalog import closed_work_order_states, cmms_priorities
+from .fold_text import fold_text
 
 WORK_ORDER_FIELDS = (
     "idordentrabajo",
@@ -17,20 +19,6 @@ WORK_ORDER_FIELDS = (
     "fechacreacionot",
     "descripcionproblemareportado",
 )
-
-
-def fold(text: object) -> str:
-    """Lower-case without accents: 'Crítica' -> 'critica'."""
-    decomposed = unicodedata.normalize("NFKD", str(text or "").strip())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-# From the workflow catalog: priorities least urgent first, numbered 1-4 in that order.
-_PRIORITIES = cmms_priorities()
-CLOSED_STATES = {fold(state) for state in closed_work_order_states()}
-PRIORITY_RANK = {fold(name): len(_PRIORITIES) - 1 - i for i, name in enumerate(_PRIORITIES)}  # 0 = most urgent
-PRIORITY_NAMES = {fold(name): name for name in _PRIORITIES}
-PRIORITY_BY_NUMBER = {str(i + 1): name for i, name in enumerate(_PRIORITIES)}
 
 
 def summarize_work_order(raw: dict) -> dict:
@@ -49,19 +37,30 @@ def summarize_equipment(raw: dict) -> dict:
     }
 
 
-def normalize_priority(value: object) -> str | None:
-    """'alta' / 'ALTA' / 'critica' / '3' -> the CMMS name; None when empty or unknown."""
-    key = fold(value)
-    if key in PRIORITY_BY_NUMBER:
-        return PRIORITY_BY_NUMBER[key]
-    return PRIORITY_NAMES.get(key)
+# From the workflow catalog, read when first needed (never at import).
+@lru_cache(maxsize=1)
+def _closed_states() -> frozenset[str]:
+    return frozenset(fold_text(state) for state in closed_work_order_states())
+
+
+@lru_cache(maxsize=1)
+def _priority_ranks() -> dict[str, int]:
+    """Folded priority name -> rank, 0 the most urgent (the catalog lists the least urgent first)."""
+    names = cmms_priorities()
+    return {fold_text(name): len(names) - 1 - i for i, name in enumerate(names)}
+
+
+def _folded(order: dict, field: str) -> str:
+    value = order.get(field)
+    return fold_text("" if value is None else str(value))
 
 
 def is_pending(order: dict) -> bool:
-    return fold(order.get("estado_nombre")) not in CLOSED_STATES
+    return _folded(order, "estado_nombre") not in _closed_states()
 
 
 def pending_sort_key(order: dict) -> tuple:
     """Most urgent first (Crítica > Alta > Media > Baja > unknown), then oldest first."""
-    rank = PRIORITY_RANK.get(fold(order.get("prioridad")), len(PRIORITY_RANK))
+    ranks = _priority_ranks()
+    rank = ranks.get(_folded(order, "prioridad"), len(ranks))
     return (rank, str(order.get("fechacreacionot") or "9999"), order.get("idordentrabajo") or 0)
