@@ -100,6 +100,30 @@ export function envUrl(env: Env, name: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+/**
+ * A channel's required settings: each one from `given` (the plugin's options) when set, else from its
+ * variable (`variables`: key → name); a ConfigError "`channel` channel: missing A, B" naming every
+ * variable left out, the caller's own `alsoRequired` (name → value) included.
+ */
+export function requiredSettings<Key extends string>(
+  channel: string,
+  env: Env,
+  variables: Readonly<Record<Key, string>>,
+  given: Partial<Record<NoInfer<Key>, string | undefined>> = {},
+  alsoRequired: Readonly<Record<string, string | undefined>> = {},
+): Record<Key, string> {
+  const values = {} as Record<Key, string>;
+  const missing: string[] = [];
+  for (const [key, name] of Object.entries(variables) as [Key, string][]) {
+    const value = given[key]?.trim() || envText(env, name);
+    if (value) values[key] = value;
+    else missing.push(name);
+  }
+  for (const [name, value] of Object.entries(alsoRequired)) if (!value?.trim()) missing.push(name);
+  if (missing.length > 0) throw new ConfigError(`${channel} channel: missing ${missing.join(', ')}`);
+  return values;
+}
+
 export function envFlag(env: Env, name: string): boolean {
   return ['1', 'true', 'yes', 'on'].includes((envText(env, name) ?? '').toLowerCase());
 }

@@ -1,4 +1,5 @@
-import { type Env, envFlag, envText, envUrl } from '../../core/config.ts';
+import { type Env, envFlag, envText, envUrl, requiredSettings } from '../../core/config.ts';
+import { sendParts } from '../../core/delivery/send-parts.ts';
 import { createSentParts } from '../../core/delivery/sent-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
@@ -8,6 +9,7 @@ import { splitConversationId } from '../../core/types.ts';
 import { E164 } from './parse.ts';
 import { droppedButtons, renderSms } from './render.ts';
 import { createTwilioClient } from './send.ts';
+import { twilioSignatureChecks } from './signed-request.ts';
 import { mountStatusCallback } from './status.ts';
 import {
   CHANNEL,
@@ -18,6 +20,7 @@ import {
   type SmsPluginOptions,
   type SmsSettings,
   STATUS_PATH,
+  WEBHOOK_PATH,
 } from './types.ts';
 import { mountWebhook } from './webhook.ts';
 
@@ -28,24 +31,19 @@ export type { SmsPluginOptions } from './types.ts';
 export { PACING as SMS_PACING } from './types.ts';
 export { signTwilioRequest, verifyTwilioSignature } from './verify.ts';
 
-const REQUIRED = [
-  ['accountSid', ENV.accountSid],
-  ['authToken', ENV.authToken],
-  ['phoneNumber', ENV.phoneNumber],
-] as const;
+/** The settings the channel cannot start without, by option key: each one's variable. */
+const REQUIRED = { accountSid: ENV.accountSid, authToken: ENV.authToken, phoneNumber: ENV.phoneNumber } as const;
 
 /** The options, each one left out read from its variable; a ConfigError naming what is missing or wrong. */
 function settingsOf(options: SmsPluginOptions, env: Env): SmsSettings {
-  const given = (key: (typeof REQUIRED)[number][0], name: string) => options[key]?.trim() || envText(env, name);
-  const missing = REQUIRED.filter(([key, name]) => !given(key, name)).map(([, name]) => name);
-  if (missing.length > 0) throw new ConfigError(`SMS channel: missing ${missing.join(', ')}`);
-  const phoneNumber = given('phoneNumber', ENV.phoneNumber)!.replace(/[\s()-]/g, '');
+  const required = requiredSettings('SMS', env, REQUIRED, options);
+  const phoneNumber = required.phoneNumber.replace(/[\s()-]/g, '');
   if (!E164.test(phoneNumber)) {
     throw new ConfigError(`${ENV.phoneNumber} must be a phone number in E.164 form (+56912345678)`);
   }
   return {
-    accountSid: given('accountSid', ENV.accountSid)!,
-    authToken: given('authToken', ENV.authToken)!,
+    accountSid: required.accountSid,
+    authToken: required.authToken,
     phoneNumber,
     apiUrl: (options.apiUrl ?? envUrl(env, ENV.apiUrl) ?? DEFAULT_API_URL).replace(/\/+$/, ''),
     gsm7Fold: options.gsm7Fold ?? envFlag(env, ENV.gsm7Fold),
@@ -57,7 +55,7 @@ function settingsOf(options: SmsPluginOptions, env: Env): SmsSettings {
 export const smsChannel: ChannelFactory = {
   name: CHANNEL,
   fromEnv(env) {
-    const configured = REQUIRED.some(([, name]) => envText(env, name) !== undefined);
+    const configured = Object.values(REQUIRED).some((name) => envText(env, name) !== undefined);
     return configured ? createSmsPlugin({}, env) : null;
   },
 };
@@ -89,15 +87,19 @@ export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = proce
     },
     mount(app, mountedOn) {
       host = mountedOn;
+      // One throttle of rejection warnings for both routes: at most one a minute for the channel.
+      const signedFor = twilioSignatureChecks(settings.authToken, mountedOn);
       mountWebhook(app, {
         settings,
         host: mountedOn,
+        verify: signedFor(WEBHOOK_PATH),
         signal: closing.signal,
         ...(options.inboundRetryDelaysMs ? { inboundRetryDelaysMs: options.inboundRetryDelaysMs } : {}),
       });
       mountStatusCallback(app, {
         settings,
         host: mountedOn,
+        verify: signedFor(STATUS_PATH),
         reportFailed: (sid, failure) => sentParts.reportFailed(sid, failure),
       });
     },
@@ -109,14 +111,13 @@ export function createSmsPlugin(options: SmsPluginOptions = {}, env: Env = proce
       const bodies = renderSms(message, { gsm7Fold: settings.gsm7Fold });
       // Later statuses (failed, undelivered) come back here; only once mounted is PUBLIC_URL known.
       const statusCallback = host ? `${host.config.publicUrl}${STATUS_PATH}` : undefined;
-      // Parts already accepted (the dispatcher keeps the count, also in dead letters): not repeated.
-      const from = Math.max(0, sendOptions.fromPart ?? 0);
-      for (let part = from; part < bodies.length; part++) {
-        if (part > from) await sendOptions.beforePart?.(part);
-        const { sid } = await client.send(to, bodies[part]!, statusCallback);
-        if (sid) sentParts.remember(sid, part, sendOptions.deadLetter);
-        sendOptions.onPartSent?.(part + 1);
-      }
+      // Parts already accepted (the dispatcher keeps the count, also in dead letters) are not repeated.
+      await sendParts(
+        bodies,
+        sendOptions,
+        async (body) => (await client.send(to, body, statusCallback)).sid,
+        sentParts,
+      );
     },
     async close() {
       closing.abort();

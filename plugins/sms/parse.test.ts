@@ -72,7 +72,8 @@ describe('Twilio incoming-message webhook', () => {
     };
     for (const body of ['STOP', 'stopall', ' Unsubscribe ', 'cancel', 'END', 'quit'])
       expect(withBody(body)).toMatchObject({ kind: 'opt-out', type: 'STOP' });
-    for (const body of ['START', 'unstop']) expect(withBody(body)).toMatchObject({ kind: 'opt-out', type: 'START' });
+    for (const body of ['START', 'unstop', 'Yes', ' YES '])
+      expect(withBody(body)).toMatchObject({ kind: 'opt-out', type: 'START' });
     for (const body of ['HELP', 'info']) expect(withBody(body)).toMatchObject({ kind: 'opt-out', type: 'HELP' });
     for (const body of ['cancelar', 'stop bomba', 'ayuda', 'constructor', 'toString'])
       expect(withBody(body)).toMatchObject({ kind: 'message' });

@@ -40,6 +40,7 @@ const DEFAULT_KEYWORDS: Record<string, 'STOP' | 'START' | 'HELP'> = {
   END: 'STOP',
   QUIT: 'STOP',
   START: 'START',
+  YES: 'START',
   UNSTOP: 'START',
   HELP: 'HELP',
   INFO: 'HELP',

@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyFailure, describeFailure } from '../../core/delivery/classify.ts';
 import { RateLimitError, UpstreamError } from '../../core/errors.ts';
 import { parseRetryAfter } from '../../core/http/retry-after.ts';
 import { createLogger } from '../../core/log.ts';
+import type { ChannelPlugin } from '../../core/plugin.ts';
 import { smsFake } from '../../test/channels/fakes/sms.ts';
 import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
@@ -25,17 +26,29 @@ beforeAll(async () => {
 afterAll(() => platform.close());
 beforeEach(() => platform.reset());
 
+/** Every plugin a test creates holds an undici Agent: closed after the test. */
+const created: ChannelPlugin[] = [];
+afterEach(async () => {
+  await Promise.all(created.splice(0).map((p) => p.close?.()));
+});
+const tracked = (plugin: ChannelPlugin): ChannelPlugin => {
+  created.push(plugin);
+  return plugin;
+};
+
 const plugin = (overrides: { authToken?: string; gsm7Fold?: boolean } = {}) =>
-  createSmsPlugin(
-    {
-      accountSid: ACCOUNT,
-      authToken: TOKEN,
-      phoneNumber: OURS,
-      apiUrl: platform.apiUrl('sms'),
-      timeoutMs: 2000,
-      ...overrides,
-    },
-    {},
+  tracked(
+    createSmsPlugin(
+      {
+        accountSid: ACCOUNT,
+        authToken: TOKEN,
+        phoneNumber: OURS,
+        apiUrl: platform.apiUrl('sms'),
+        timeoutMs: 2000,
+        ...overrides,
+      },
+      {},
+    ),
   );
 
 const failureOf = (promise: Promise<unknown>) => promise.then(() => null).catch((error: unknown) => error);
@@ -80,9 +93,11 @@ describe('SMS send (Twilio REST API)', () => {
       retryable: true,
       details: { upstreamStatus: 503 },
     });
-    const unreachable = createSmsPlugin(
-      { accountSid: ACCOUNT, authToken: TOKEN, phoneNumber: OURS, apiUrl: 'http://127.0.0.1:9', timeoutMs: 500 },
-      {},
+    const unreachable = tracked(
+      createSmsPlugin(
+        { accountSid: ACCOUNT, authToken: TOKEN, phoneNumber: OURS, apiUrl: 'http://127.0.0.1:9', timeoutMs: 500 },
+        {},
+      ),
     );
     expect(await failureOf(unreachable.send({ conversationId: `sms:${USER}`, text: 'x' }))).toMatchObject({
       retryable: true,
@@ -100,9 +115,8 @@ describe('SMS send (Twilio REST API)', () => {
     await once(slow, 'listening');
     const apiUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
     try {
-      const plugin = createSmsPlugin(
-        { accountSid: ACCOUNT, authToken: TOKEN, phoneNumber: OURS, apiUrl, timeoutMs: 200 },
-        {},
+      const plugin = tracked(
+        createSmsPlugin({ accountSid: ACCOUNT, authToken: TOKEN, phoneNumber: OURS, apiUrl, timeoutMs: 200 }, {}),
       );
       const error = await failureOf(plugin.send({ conversationId: `sms:${USER}`, text: 'Hola' }));
       expect(held).toHaveLength(1);

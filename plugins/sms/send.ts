@@ -9,6 +9,16 @@ import { type SmsSettings, smsConversationId, TWILIO_ERRORS } from './types.ts';
 /** Twilio's 429 (20429, concurrency) usually has no Retry-After: wait this long. */
 const DEFAULT_RETRY_AFTER_MS = 2_000;
 
+/**
+ * How long an idle connection to Twilio is kept for reuse: well below the idle timeout of Twilio's
+ * edge, so the socket is ours to close, not theirs. A request written to a socket the server closed
+ * meanwhile fails after it "left" (`onRequestSent`) with ECONNRESET/"other side closed" before any
+ * response byte, and `networkFailure` must call that unclear (not retried, dead-lettered for an
+ * operator): it cannot tell a reset of a stale socket from one after Twilio accepted the message.
+ * Keeping reuse short makes the stale case rare instead of guessing; the classification stays.
+ */
+const KEEP_ALIVE_MS = 4_000;
+
 /** Twilio's REST error body (twilio.com/docs/usage/twilios-response). */
 interface TwilioErrorBody {
   code?: number;
@@ -75,6 +85,9 @@ export function networkFailure(error: unknown, requestSent: boolean): UpstreamEr
 export function createTwilioClient(settings: SmsSettings, logger: () => Logger): TwilioClient {
   const agent = new Agent({
     connect: { timeout: settings.timeoutMs },
+    // Idle connections are reused for at most KEEP_ALIVE_MS, whatever a Keep-Alive header offers.
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_MS,
     headersTimeout: settings.timeoutMs,
     bodyTimeout: settings.timeoutMs,
   });

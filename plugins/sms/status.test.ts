@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LateFailure } from '../../core/delivery/types.ts';
 import { smsFake, statusCallbackRequest } from '../../test/channels/fakes/sms.ts';
+import { createFakeRuntime, type FakeRuntime } from '../../test/contract/fake-runtime.ts';
 import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createSmsPlugin } from './index.ts';
@@ -20,12 +21,12 @@ beforeAll(async () => {
 afterAll(() => platform.close());
 beforeEach(() => platform.reset());
 
-function setup() {
+function setup(runtime?: FakeRuntime) {
   const plugin = createSmsPlugin(
     { accountSid: ACCOUNT, authToken: TOKEN, phoneNumber: OURS, apiUrl: platform.apiUrl('sms') },
     {},
   );
-  const { app, host } = mountPlugin(plugin, { env: { PUBLIC_URL } });
+  const { app, host } = mountPlugin(plugin, { env: { PUBLIC_URL }, ...(runtime ? { runtime } : {}) });
   const failures: LateFailure[] = [];
   const send = (text: string) =>
     plugin.send(
@@ -72,6 +73,18 @@ describe('POST /webhooks/sms/status (Twilio status callbacks)', () => {
     // Reported once: a repeated callback does not add a second dead letter.
     await status(1, 'undelivered', 30003);
     expect(failures).toHaveLength(1);
+  });
+
+  it('dead-letters a failure also when the store cannot record the status', async () => {
+    const base = createFakeRuntime({ reply: () => null });
+    const storeDown: FakeRuntime = {
+      ...base,
+      recordDeliveryStatus: () => Promise.reject(new Error('Redis command timed out')),
+    };
+    const { failures, send, status } = setup(storeDown);
+    await send('Tu OT es OT-CORR-7.');
+    expect((await status(0, 'failed', 30008)).status).toBe(204);
+    expect(failures).toMatchObject([{ code: 'delivery_failed', platformCode: 30008, partsSent: 0 }]);
   });
 
   it('a failed part of a long message dead-letters it from that part', async () => {

@@ -1,12 +1,12 @@
 import type { Hono } from 'hono';
-import { recentIds } from '../../core/delivery/recent-ids.ts';
+import { deliveryStatusHandler, type ReportedStatus } from '../../core/delivery/delivery-statuses.ts';
 import type { LateFailure } from '../../core/delivery/types.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { parseForm } from '../../core/http/read-json.ts';
 import { mountWebhookRoute } from '../../core/http/webhook-route.ts';
 import type { PluginHost } from '../../core/plugin.ts';
 import { E164, MESSAGE_SID, type ParseOptions } from './parse.ts';
-import { twilioSignatureCheck } from './signed-request.ts';
+import type { TwilioSignatureCheck } from './signed-request.ts';
 import { type SmsSettings, STATUS_PATH, smsConversationId } from './types.ts';
 
 /**
@@ -73,55 +73,48 @@ export function failureOf(status: SmsStatus): Omit<LateFailure, 'partsSent'> {
 export interface StatusDeps {
   settings: SmsSettings;
   host: PluginHost;
+  /** The signature check of `STATUS_PATH` (signed-request.ts). */
+  verify: TwilioSignatureCheck;
   /** Dead-letters the message a failed status is about; false when this process did not send it. */
   reportFailed(sid: string, failure: Omit<LateFailure, 'partsSent'>): Promise<boolean>;
 }
 
-/** Twilio posts each status once per change, and retries on connection failures: recorded once per process. */
-const REMEMBERED_STATUSES = 5_000;
+/** The status as the conversation's event log keeps it, and the dead letter's failure when it is one. */
+function reportedOf(status: SmsStatus): ReportedStatus {
+  return {
+    conversationId: status.conversationId,
+    status: {
+      messageId: status.messageId,
+      status: status.status,
+      at: new Date().toISOString(),
+      recipientId: status.to,
+      ...(status.errorCode !== undefined ? { errors: [{ code: status.errorCode }] } : {}),
+    },
+    ...(FAILED.has(status.status) ? { failure: failureOf(status) } : {}),
+  };
+}
 
-/** `POST /webhooks/sms/status`: statuses recorded in the conversation's log; failures dead-lettered. */
+/** `POST /webhooks/sms/status`: statuses recorded once in the conversation's log; failures dead-lettered. */
 export function mountStatusCallback(app: Hono, deps: StatusDeps): void {
   const { settings, host } = deps;
   const { logger } = host;
-  const firstStatus = recentIds<string>(REMEMBERED_STATUSES);
-
-  async function record(status: SmsStatus): Promise<void> {
-    const ids = { conversationId: status.conversationId, messageId: status.messageId };
-    if (!firstStatus(`${status.messageId}:${status.status}`)) {
-      logger.debug({ ...ids, status: status.status }, 'repeated SMS status ignored');
-      return;
-    }
-    try {
-      await host.runtime.recordDeliveryStatus(status.conversationId, {
-        messageId: status.messageId,
-        status: status.status,
-        at: new Date().toISOString(),
-        recipientId: status.to,
-        ...(status.errorCode !== undefined ? { errors: [{ code: status.errorCode }] } : {}),
-      });
-      if (!FAILED.has(status.status)) return;
-      const kept = await deps.reportFailed(status.messageId, failureOf(status));
-      logger.warn(
-        { ...ids, status: status.status, platformCode: status.errorCode },
-        kept
-          ? 'Twilio reports an SMS not delivered: kept in the dead-letter list'
-          : 'Twilio reports an SMS not delivered that this process does not remember',
-      );
-    } catch (error) {
-      logger.error({ ...ids, err: error }, 'SMS delivery status not recorded');
-    }
-  }
+  // Twilio posts each status once per change, and retries on connection failures.
+  const handle = deliveryStatusHandler({
+    platform: 'Twilio',
+    runtime: host.runtime,
+    logger,
+    reportFailed: deps.reportFailed,
+  });
 
   mountWebhookRoute<SmsStatus | null>(app, {
     path: STATUS_PATH,
     runtime: host.runtime,
     logger,
     maxBodyBytes: host.config.maxBodyBytes,
-    verify: twilioSignatureCheck(settings.authToken, host, STATUS_PATH),
+    verify: deps.verify,
     parse: (raw) => parseStatusCallback(parseForm(raw), settings),
     // No store probe: Twilio does not redeliver a status answered 5xx either.
-    receive: (status) => ({ messages: [], ...(status ? { alongside: () => record(status) } : {}) }),
+    receive: (status) => ({ messages: [], ...(status ? { alongside: () => handle(reportedOf(status)) } : {}) }),
     respond: (c) => c.body(null, 204),
   });
 }

@@ -52,7 +52,19 @@ describe('POST /webhooks/sms', () => {
 
   it("skips Twilio's default keywords without Advanced Opt-Out; longer texts and Spanish words go through", async () => {
     const { runtime, signed } = setup();
-    const keywords = ['STOP', 'stopall', ' Unsubscribe ', 'cancel', 'End', 'QUIT', 'start', 'UNSTOP', 'help', 'Info'];
+    const keywords = [
+      'STOP',
+      'stopall',
+      ' Unsubscribe ',
+      'cancel',
+      'End',
+      'QUIT',
+      'start',
+      'UNSTOP',
+      'yes',
+      'help',
+      'Info',
+    ];
     for (const [i, keyword] of keywords.entries()) {
       const response = await signed(withBody(keyword, `SM${String(i).padStart(32, '0')}`));
       expect(response.status).toBe(200);

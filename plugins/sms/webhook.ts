@@ -4,12 +4,14 @@ import { mountWebhookRoute } from '../../core/http/webhook-route.ts';
 import type { PluginHost } from '../../core/plugin.ts';
 import { SMS_INBOUND_RETRY_DELAYS_MS, withPressedButton } from './inbound.ts';
 import { type ParsedSms, parseSmsWebhook } from './parse.ts';
-import { twilioSignatureCheck } from './signed-request.ts';
+import type { TwilioSignatureCheck } from './signed-request.ts';
 import { type SmsSettings, WEBHOOK_PATH } from './types.ts';
 
 export interface WebhookDeps {
   settings: SmsSettings;
   host: PluginHost;
+  /** The signature check of `WEBHOOK_PATH` (signed-request.ts). */
+  verify: TwilioSignatureCheck;
   /** Aborted on close: background retries of inbound messages stop. */
   signal?: AbortSignal;
   /** Waits between attempts while the store fails (default: about 5 minutes in all). */
@@ -34,7 +36,7 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     logger,
     maxBodyBytes: host.config.maxBodyBytes,
     ...(signal ? { signal } : {}),
-    verify: twilioSignatureCheck(settings.authToken, host, WEBHOOK_PATH),
+    verify: deps.verify,
     prepare: (message) => withPressedButton(message, host),
     retryDelaysMs: deps.inboundRetryDelaysMs ?? SMS_INBOUND_RETRY_DELAYS_MS,
     parse: (raw) => parseSmsWebhook(parseForm(raw), settings),

@@ -1,5 +1,6 @@
-import { type Env, envText, envUrl } from '../../core/config.ts';
+import { type Env, envText, envUrl, requiredSettings } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
+import { sendParts } from '../../core/delivery/send-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { ChannelFactory, ChannelPlugin } from '../../core/plugin.ts';
@@ -23,6 +24,9 @@ export const NOTICES = {
   expiredButton: 'Ese botón ya no está disponible. Escribe "ayuda" para ver lo que puedo hacer.',
 } as const;
 
+/** The settings the channel cannot start without, by option key: each one's variable. */
+const REQUIRED = { token: 'TELEGRAM_BOT_TOKEN', webhookSecret: 'TELEGRAM_WEBHOOK_SECRET' } as const;
+
 /**
  * The channel's settings: `options` first, each one left out read from its variable; a ConfigError
  * naming what is missing or wrong. `alsoRequired` (name → value) are the caller's own required
@@ -33,22 +37,14 @@ export function telegramSettings(
   options: TelegramPluginOptions = {},
   alsoRequired: Record<string, string | undefined> = {},
 ): TelegramSettings {
-  const token = options.token?.trim() || envText(env, 'TELEGRAM_BOT_TOKEN');
-  const webhookSecret = options.webhookSecret?.trim() || envText(env, 'TELEGRAM_WEBHOOK_SECRET');
-  const missing = [
-    ['TELEGRAM_BOT_TOKEN', token],
-    ['TELEGRAM_WEBHOOK_SECRET', webhookSecret],
-    ...Object.entries(alsoRequired),
-  ].filter(([, value]) => !value);
-  if (missing.length > 0)
-    throw new ConfigError(`Telegram channel: missing ${missing.map(([name]) => name).join(', ')}`);
-  if (!SECRET_TOKEN_PATTERN.test(webhookSecret!)) {
+  const { token, webhookSecret } = requiredSettings('Telegram', env, REQUIRED, options, alsoRequired);
+  if (!SECRET_TOKEN_PATTERN.test(webhookSecret)) {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -');
   }
   const apiUrl = options.apiUrl ?? envUrl(env, 'TELEGRAM_API_URL') ?? 'https://api.telegram.org';
   return {
-    token: token!,
-    webhookSecret: webhookSecret!,
+    token,
+    webhookSecret,
     apiUrl: apiUrl.replace(/\/+$/, ''),
     timeoutMs: options.timeoutMs ?? 10_000,
   };
@@ -58,7 +54,7 @@ export function telegramSettings(
 export const telegramChannel: ChannelFactory = {
   name: CHANNEL,
   fromEnv(env) {
-    const configured = envText(env, 'TELEGRAM_BOT_TOKEN') || envText(env, 'TELEGRAM_WEBHOOK_SECRET');
+    const configured = Object.values(REQUIRED).some((name) => envText(env, name) !== undefined);
     return configured ? createTelegramPlugin({}, env) : null;
   },
 };
@@ -101,13 +97,8 @@ export function createTelegramPlugin(options: TelegramPluginOptions = {}, env: E
     },
     async send(message, options: SendOptions = {}) {
       const parts = renderTelegram(message, callbackData);
-      // Parts already accepted (the dispatcher keeps the count, also in dead letters): not repeated.
-      const from = Math.max(0, options.fromPart ?? 0);
-      for (let part = from; part < parts.length; part++) {
-        if (part > from) await options.beforePart?.(part);
-        await client.call('sendMessage', parts[part]!);
-        options.onPartSent?.(part + 1);
-      }
+      // Parts already accepted (the dispatcher keeps the count, also in dead letters) are not repeated.
+      await sendParts(parts, options, async (part) => void (await client.call('sendMessage', part)));
     },
     async close() {
       closing.abort();

@@ -57,6 +57,10 @@ describe('POST /webhooks/telegram', () => {
     await runtime.settle();
     expect(runtime.received).toEqual([]);
     expect(JSON.stringify(logs)).not.toContain(SECRET);
+    // Anyone can post forged requests: at most one warning a minute, counting the ones it skipped.
+    expect(logs.filter((l) => l.msg === 'Telegram webhook secret rejected')).toMatchObject([
+      { hasSecret: false, rejectedSinceLastWarning: 0 },
+    ]);
   });
 
   it('refuses an unauthenticated body before reading it: 401 for an oversized one, not 413', async () => {

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { AuthError, ValidationError } from '../../core/errors.ts';
 import { parseJson } from '../../core/http/read-json.ts';
 import { mountWebhookRoute, type WebhookDelivery } from '../../core/http/webhook-route.ts';
+import { throttledWarning } from '../../core/log-throttle.ts';
 import type { PluginHost } from '../../core/plugin.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { type ParsedUpdate, parseUpdate } from './parse.ts';
@@ -86,6 +87,7 @@ function pressed(
 export function mountWebhook(app: Hono, deps: WebhookDeps): void {
   const { settings, host } = deps;
   const { logger } = host;
+  const warnRejected = throttledWarning(() => logger, 'Telegram webhook secret rejected');
   mountWebhookRoute(app, {
     path: WEBHOOK_PATH,
     runtime: host.runtime,
@@ -96,7 +98,7 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     authenticate(c) {
       const secret = c.req.header('x-telegram-bot-api-secret-token');
       if (verifySecretToken(secret, settings.webhookSecret)) return;
-      logger.warn({ hasSecret: Boolean(secret) }, 'Telegram webhook secret rejected');
+      warnRejected({ hasSecret: Boolean(secret) });
       throw new AuthError(
         secret ? 'X-Telegram-Bot-Api-Secret-Token does not match' : 'X-Telegram-Bot-Api-Secret-Token is missing',
       );

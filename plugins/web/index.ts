@@ -21,12 +21,34 @@ export interface WebPluginOptions {
   maxBodyBytes?: number;
 }
 
+const SWITCH_VALUES: Record<string, boolean> = {
+  on: true,
+  off: false,
+  '1': true,
+  '0': false,
+  true: true,
+  false: false,
+  yes: true,
+  no: false,
+};
+
+/** A switch variable: on/off, 1/0, true/false, yes/no (any case); `fallback` when unset; a ConfigError naming it otherwise. */
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = envText(env, name);
+  if (raw === undefined) return fallback;
+  const key = raw.toLowerCase();
+  if (!Object.hasOwn(SWITCH_VALUES, key)) {
+    throw new ConfigError(`${name} must be on or off (also 1/0, true/false, yes/no), got "${raw}"`);
+  }
+  return SWITCH_VALUES[key]!;
+}
+
 /**
  * `WEB_REST` (default on) and `WEB_API_KEY`. With `NODE_ENV=production` an open REST API is refused:
  * anyone could post as any `user_id`.
  */
 export function webEnv(env: Env): { rest: boolean; apiKey?: string } {
-  const rest = !['0', 'false', 'no', 'off'].includes((envText(env, 'WEB_REST') ?? 'on').toLowerCase());
+  const rest = onOff(env, 'WEB_REST', true);
   const apiKey = envText(env, 'WEB_API_KEY');
   if (rest && !apiKey && env.NODE_ENV === 'production') {
     throw new ConfigError(

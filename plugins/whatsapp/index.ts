@@ -1,8 +1,8 @@
-import { type Env, envText, envUrl } from '../../core/config.ts';
+import { type Env, envText, envUrl, requiredSettings } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
+import { sendParts } from '../../core/delivery/send-parts.ts';
 import { createSentParts } from '../../core/delivery/sent-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
-import { ConfigError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/log.ts';
 import type { ChannelFactory, ChannelPlugin, PluginHost } from '../../core/plugin.ts';
 import { droppedButtons, renderWhatsApp } from './render.ts';
@@ -19,35 +19,26 @@ export { signWhatsAppBody, verifySignature } from './verify.ts';
 export const UNSUPPORTED_NOTICE =
   'Por ahora solo puedo leer mensajes de texto, botones, ubicaciones, fotos, audios y documentos. Escribe "ayuda" para ver lo que puedo hacer.';
 
-const REQUIRED = [
-  ['verifyToken', 'WHATSAPP_VERIFY_TOKEN'],
-  ['appSecret', 'WHATSAPP_APP_SECRET'],
-  ['token', 'WHATSAPP_TOKEN'],
-  ['phoneNumberId', 'WHATSAPP_PHONE_NUMBER_ID'],
-] as const;
+/** The settings the channel cannot start without, by option key: each one's variable. */
+const REQUIRED = {
+  verifyToken: 'WHATSAPP_VERIFY_TOKEN',
+  appSecret: 'WHATSAPP_APP_SECRET',
+  token: 'WHATSAPP_TOKEN',
+  phoneNumberId: 'WHATSAPP_PHONE_NUMBER_ID',
+} as const;
 
 /** The options, each one left out read from its variable; a ConfigError naming what is missing. */
 function settingsOf(options: WhatsAppPluginOptions, env: Env): WhatsAppSettings {
-  const values = REQUIRED.map(([key, name]) => options[key]?.trim() || envText(env, name));
-  const missing = REQUIRED.filter((_, i) => !values[i]).map(([, name]) => name);
-  if (missing.length > 0) throw new ConfigError(`WhatsApp channel: missing ${missing.join(', ')}`);
-  const [verifyToken, appSecret, token, phoneNumberId] = values as string[];
+  const required = requiredSettings('WhatsApp', env, REQUIRED, options);
   const apiUrl = options.apiUrl ?? envUrl(env, 'WHATSAPP_API_URL') ?? 'https://graph.facebook.com/v23.0';
-  return {
-    verifyToken: verifyToken!,
-    appSecret: appSecret!,
-    token: token!,
-    phoneNumberId: phoneNumberId!,
-    apiUrl: apiUrl.replace(/\/+$/, ''),
-    timeoutMs: options.timeoutMs ?? 10_000,
-  };
+  return { ...required, apiUrl: apiUrl.replace(/\/+$/, ''), timeoutMs: options.timeoutMs ?? 10_000 };
 }
 
 /** The channel list's line: on when any of its variables is set (then all are required), off otherwise. */
 export const whatsappChannel: ChannelFactory = {
   name: CHANNEL,
   fromEnv(env) {
-    const configured = REQUIRED.some(([, name]) => envText(env, name) !== undefined);
+    const configured = Object.values(REQUIRED).some((name) => envText(env, name) !== undefined);
     return configured ? createWhatsAppPlugin({}, env) : null;
   },
 };
@@ -95,14 +86,8 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions = {}, env: E
       if (dropped > 0)
         logger().warn({ conversationId: message.conversationId, dropped }, 'more buttons than a WhatsApp list holds');
       const payloads = renderWhatsApp(message);
-      // Parts already accepted (the dispatcher keeps the count, also in dead letters): not repeated.
-      const from = Math.max(0, options.fromPart ?? 0);
-      for (let part = from; part < payloads.length; part++) {
-        if (part > from) await options.beforePart?.(part);
-        const { messageId } = await client.post(payloads[part]!);
-        if (messageId) sentParts.remember(messageId, part, options.deadLetter);
-        options.onPartSent?.(part + 1);
-      }
+      // Parts already accepted (the dispatcher keeps the count, also in dead letters) are not repeated.
+      await sendParts(payloads, options, async (payload) => (await client.post(payload)).messageId, sentParts);
     },
     async close() {
       closing.abort();

@@ -1,9 +1,10 @@
 import type { Context, Hono } from 'hono';
-import { recentIds } from '../../core/delivery/recent-ids.ts';
+import { deliveryStatusHandler, type ReportedStatus } from '../../core/delivery/delivery-statuses.ts';
 import type { LateFailure } from '../../core/delivery/types.ts';
 import { AuthError, ForbiddenError, ValidationError } from '../../core/errors.ts';
 import { parseJson } from '../../core/http/read-json.ts';
 import { mountWebhookRoute } from '../../core/http/webhook-route.ts';
+import { throttledWarning } from '../../core/log-throttle.ts';
 import type { PluginHost } from '../../core/plugin.ts';
 import type { DeliveryStatus } from '../../core/runtime/types.ts';
 import { type ParsedWebhook, parseWebhook, type UnsupportedMessage } from './parse.ts';
@@ -20,9 +21,6 @@ export interface WebhookDeps {
   /** Dead-letters the message a `failed` status is about; false when this process did not send it. */
   reportFailed(wamid: string, failure: Omit<LateFailure, 'partsSent'>): Promise<boolean>;
 }
-
-/** Meta resends statuses too: the same `wamid:status` is recorded once (per process, the most recent). */
-const REMEMBERED_STATUSES = 5_000;
 
 /** The platform's code and reason of a `failed` status (`errors[0]`). */
 function failureOf(status: DeliveryStatus): Omit<LateFailure, 'partsSent'> {
@@ -43,9 +41,9 @@ function failureOf(status: DeliveryStatus): Omit<LateFailure, 'partsSent'> {
 async function processAlongside(
   parsed: ParsedWebhook,
   deps: WebhookDeps,
-  firstStatus: (key: string) => boolean,
+  handleStatus: (reported: ReportedStatus) => Promise<void>,
 ): Promise<void> {
-  const { runtime, logger } = deps.host;
+  const { logger } = deps.host;
   for (const message of parsed.ignored) {
     logger.debug(
       { conversationId: message.conversationId, messageId: message.messageId, type: message.type },
@@ -53,27 +51,9 @@ async function processAlongside(
     );
   }
   await Promise.all([
-    ...parsed.statuses.map(async ({ conversationId, status }) => {
-      if (!firstStatus(`${status.messageId}:${status.status}`)) {
-        logger.debug({ conversationId, messageId: status.messageId, status: status.status }, 'repeated status ignored');
-        return;
-      }
-      try {
-        await runtime.recordDeliveryStatus(conversationId, status);
-        if (status.status === 'failed') {
-          const failure = failureOf(status);
-          const kept = await deps.reportFailed(status.messageId, failure);
-          logger.warn(
-            { conversationId, messageId: status.messageId, platformCode: failure.platformCode, errors: status.errors },
-            kept
-              ? 'WhatsApp reports a failed delivery: kept in the dead-letter list'
-              : 'WhatsApp reports a failed delivery of a message this process does not remember',
-          );
-        }
-      } catch (error) {
-        logger.error({ conversationId, messageId: status.messageId, err: error }, 'delivery status not recorded');
-      }
-    }),
+    ...parsed.statuses.map(({ conversationId, status }) =>
+      handleStatus({ conversationId, status, ...(status.status === 'failed' ? { failure: failureOf(status) } : {}) }),
+    ),
     ...parsed.unsupported.map(async (message) => {
       logger.info(
         { conversationId: message.conversationId, messageId: message.messageId, type: message.type },
@@ -92,7 +72,14 @@ async function processAlongside(
 export function mountWebhook(app: Hono, deps: WebhookDeps): void {
   const { settings, host } = deps;
   const { logger } = host;
-  const firstStatus = recentIds<string>(REMEMBERED_STATUSES);
+  // Meta resends statuses too: each `wamid:status` is handled once.
+  const handleStatus = deliveryStatusHandler({
+    platform: 'WhatsApp',
+    runtime: host.runtime,
+    logger,
+    reportFailed: deps.reportFailed,
+  });
+  const warnRejected = throttledWarning(() => logger, 'WhatsApp webhook signature rejected');
 
   app.get(WEBHOOK_PATH, (c: Context) => {
     const challenge = verifyHandshake(
@@ -119,7 +106,7 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
     verify(c, raw) {
       const signature = c.req.header('x-hub-signature-256');
       if (verifySignature(raw, signature, settings.appSecret)) return;
-      logger.warn({ hasSignature: Boolean(signature) }, 'WhatsApp webhook signature rejected');
+      warnRejected({ hasSignature: Boolean(signature) });
       throw new AuthError(signature ? 'X-Hub-Signature-256 does not match the body' : 'X-Hub-Signature-256 is missing');
     },
     parse(raw) {
@@ -146,7 +133,7 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
       const probe = parsed.messages[0]?.conversationId ?? parsed.statuses[0]?.conversationId;
       return {
         messages: parsed.messages,
-        alongside: () => processAlongside(parsed, deps, firstStatus),
+        alongside: () => processAlongside(parsed, deps, handleStatus),
         ...(probe ? { probe } : {}),
       };
     },

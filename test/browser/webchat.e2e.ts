@@ -141,7 +141,7 @@ describe('web chat page', () => {
     await botMessages(page).filter({ hasText: 'Un supervisor revisará' }).waitFor();
     await expect.poll(() => page.isVisible('#handoff')).toBe(true);
     expect(await page.textContent('#handoff')).toMatch(/Esperando a un supervisor/);
-    await page.fill('#text', 'menu');
+    await page.fill('#text', 'menú');
     await page.press('#text', 'Enter');
     await botMessages(page).filter({ hasText: 'Volviste al asistente' }).waitFor();
     await expect.poll(() => page.isHidden('#handoff')).toBe(true);

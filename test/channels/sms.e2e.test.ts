@@ -135,8 +135,10 @@ describe('SMS end to end', () => {
     await pedro.next(/Describe la falla/);
     await pedro.say('Fuga de aceite hidráulico en el brazo principal');
     await pedro.next(/¿Qué prioridad tiene\?/);
-    // Both before the confirmation arrives: "1" must answer the question "3" leads to.
-    await Promise.all([pedro.say('3'), pedro.say('1')]);
+    // Both before the confirmation arrives ("say" resolves on Twilio's 200, before the turn runs),
+    // in a known order: "1" must answer the question "3" leads to.
+    await pedro.say('3');
+    await pedro.say('1');
     await pedro.next(/Falla reportada/, 15_000);
     const inbound = (await gateway.store.readTranscript('sms:+56911110013', 50)).filter((e) => e.direction === 'in');
     expect(inbound.filter((e) => e.action).map((e) => [e.text, e.action])).toEqual([
@@ -168,14 +170,9 @@ describe('SMS end to end', () => {
       errorCode: 30003,
     });
     expect((await fetch(callback)).status).toBe(204);
-    const deadline = Date.now() + 5_000;
-    let letters: Awaited<ReturnType<typeof gateway.dispatcher.deadLetters>> = [];
-    while (Date.now() < deadline) {
-      letters = (await gateway.dispatcher.deadLetters(500)).filter((d) => d.conversationId === 'sms:+56911110015');
-      if (letters.length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(letters).toMatchObject([
+    const letters = async () =>
+      (await gateway.dispatcher.deadLetters(500)).filter((d) => d.conversationId === 'sms:+56911110015');
+    await expect.poll(letters, { timeout: 5_000, interval: 50 }).toMatchObject([
       {
         code: 'delivery_failed',
         platformCode: 30003,
