@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { Config, Env } from './config.ts';
+import { type Config, type Env, envText } from './config.ts';
 import type { ChannelLimits, SendOptions } from './delivery/types.ts';
 import type { EventBus } from './events/bus.ts';
 import type { Limits } from './limits/index.ts';
@@ -72,6 +72,22 @@ export interface BrowserMessageInput {
 export interface ChannelFactory {
   readonly name: string;
   fromEnv(env: Env): ChannelPlugin | null;
+}
+
+/**
+ * The factory of a channel that is on when any of its required variables is set (then `create`
+ * demands them all, naming the missing ones) and off when none is.
+ */
+export function switchedByEnv(
+  name: string,
+  required: Readonly<Record<string, string>>,
+  create: (env: Env) => ChannelPlugin,
+): ChannelFactory {
+  return {
+    name,
+    fromEnv: (env) =>
+      Object.values(required).some((variable) => envText(env, variable) !== undefined) ? create(env) : null,
+  };
 }
 
 /** A channel adapter: verifies and parses its webhooks, sends in its channel's form. */

@@ -1,10 +1,10 @@
-import { type Env, envFlag, envText, envUrl, requiredSettings } from '../../core/config.ts';
+import { type Env, envFlag, envUrl, requiredSettings } from '../../core/config.ts';
 import { sendParts } from '../../core/delivery/send-parts.ts';
 import { createSentParts } from '../../core/delivery/sent-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/log.ts';
-import type { ChannelFactory, ChannelPlugin, PluginHost } from '../../core/plugin.ts';
+import { type ChannelFactory, type ChannelPlugin, type PluginHost, switchedByEnv } from '../../core/plugin.ts';
 import { splitConversationId } from '../../core/types.ts';
 import { E164 } from './parse.ts';
 import { droppedButtons, renderSms } from './render.ts';
@@ -52,13 +52,7 @@ function settingsOf(options: SmsPluginOptions, env: Env): SmsSettings {
 }
 
 /** The channel list's line: on when any of its required variables is set (then all are), off otherwise. */
-export const smsChannel: ChannelFactory = {
-  name: CHANNEL,
-  fromEnv(env) {
-    const configured = Object.values(REQUIRED).some((name) => envText(env, name) !== undefined);
-    return configured ? createSmsPlugin({}, env) : null;
-  },
-};
+export const smsChannel: ChannelFactory = switchedByEnv(CHANNEL, REQUIRED, (env) => createSmsPlugin({}, env));
 
 /**
  * The SMS channel over Twilio Programmable Messaging: webhook on `/webhooks/sms`, replies through

@@ -1,9 +1,9 @@
-import { type Env, envText, envUrl, requiredSettings } from '../../core/config.ts';
+import { type Env, envUrl, requiredSettings } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
 import { sendParts } from '../../core/delivery/send-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
-import type { ChannelFactory, ChannelPlugin } from '../../core/plugin.ts';
+import { type ChannelFactory, type ChannelPlugin, switchedByEnv } from '../../core/plugin.ts';
 import { CallbackData, renderTelegram } from './render.ts';
 import { createTelegramClient } from './send.ts';
 import { CHANNEL, LIMITS, PACING, type TelegramPluginOptions, type TelegramSettings } from './types.ts';
@@ -51,13 +51,7 @@ export function telegramSettings(
 }
 
 /** The channel list's line: on when its bot token or webhook secret is set (then both are required). */
-export const telegramChannel: ChannelFactory = {
-  name: CHANNEL,
-  fromEnv(env) {
-    const configured = Object.values(REQUIRED).some((name) => envText(env, name) !== undefined);
-    return configured ? createTelegramPlugin({}, env) : null;
-  },
-};
+export const telegramChannel: ChannelFactory = switchedByEnv(CHANNEL, REQUIRED, (env) => createTelegramPlugin({}, env));
 
 /**
  * The Telegram Bot API channel: webhook on `/webhooks/telegram`, replies with sendMessage. Settings

@@ -1,10 +1,10 @@
-import { type Env, envText, envUrl, requiredSettings } from '../../core/config.ts';
+import { type Env, envUrl, requiredSettings } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
 import { sendParts } from '../../core/delivery/send-parts.ts';
 import { createSentParts } from '../../core/delivery/sent-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { type Logger, silentLogger } from '../../core/log.ts';
-import type { ChannelFactory, ChannelPlugin, PluginHost } from '../../core/plugin.ts';
+import { type ChannelFactory, type ChannelPlugin, type PluginHost, switchedByEnv } from '../../core/plugin.ts';
 import { droppedButtons, renderWhatsApp } from './render.ts';
 import { createWhatsAppClient } from './send.ts';
 import { CHANNEL, LIMITS, PACING, type WhatsAppPluginOptions, type WhatsAppSettings } from './types.ts';
@@ -35,13 +35,7 @@ function settingsOf(options: WhatsAppPluginOptions, env: Env): WhatsAppSettings 
 }
 
 /** The channel list's line: on when any of its variables is set (then all are required), off otherwise. */
-export const whatsappChannel: ChannelFactory = {
-  name: CHANNEL,
-  fromEnv(env) {
-    const configured = Object.values(REQUIRED).some((name) => envText(env, name) !== undefined);
-    return configured ? createWhatsAppPlugin({}, env) : null;
-  },
-};
+export const whatsappChannel: ChannelFactory = switchedByEnv(CHANNEL, REQUIRED, (env) => createWhatsAppPlugin({}, env));
 
 /**
  * The WhatsApp Cloud API channel: webhook on `/webhooks/whatsapp`, replies through the Graph API.
