@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type CmmsClient, createCmmsClient } from '../core/cmms/client.ts';
-import { DEMO_CMMS_TOKEN } from '../core/cmms/demo-server.ts';
+import { DEMO_CMMS_TOKEN, DEMO_CMMS_USER } from '../core/cmms/demo-server.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import { createAirflowRunner } from '../core/workflows/airflow-runner.ts';
@@ -26,7 +26,10 @@ export function createWorkflows(config: Config, logger: Logger, ownCallsUrl: str
   const cmms = createCmmsClient({
     baseUrl: config.cmmsUrl ?? `${ownCallsUrl}/demo-cmms`,
     apiPrefix: config.cmmsApiPrefix,
-    ...(embeddedCmms ? { token: DEMO_CMMS_TOKEN } : {}),
+    // The demo's service account: its token, and its login for when someone logs that token out.
+    ...(embeddedCmms
+      ? { token: DEMO_CMMS_TOKEN, username: DEMO_CMMS_USER.username, password: DEMO_CMMS_USER.password }
+      : {}),
     ...(config.cmmsToken ? { token: config.cmmsToken } : {}),
     ...(config.cmmsUsername ? { username: config.cmmsUsername } : {}),
     ...(config.cmmsPassword ? { password: config.cmmsPassword } : {}),

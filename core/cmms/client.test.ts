@@ -66,7 +66,7 @@ describe('CMMS client retries', () => {
   it('retries a GET after a 5xx, with backoff, and answers once the CMMS is back', async () => {
     const { client, seen } = await flakyCmms(2);
     try {
-      expect(await client.findWorkOrder('OT-9')).toBeNull();
+      expect(await client.findWorkOrder('OT-CORR-9')).toBeNull();
       expect(seen).toHaveLength(3);
     } finally {
       await client.close();
@@ -76,7 +76,7 @@ describe('CMMS client retries', () => {
   it('gives up after its retries with a retryable upstream error carrying the status', async () => {
     const { client, seen } = await flakyCmms(10);
     try {
-      const error = await client.findWorkOrder('OT-9').catch((e: unknown) => e);
+      const error = await client.findWorkOrder('OT-CORR-9').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UpstreamError);
       expect(error).toMatchObject({ retryable: true, details: { upstream: 'cmms', upstreamStatus: 503 } });
       expect(seen).toHaveLength(3);
@@ -98,7 +98,7 @@ describe('CMMS client retries', () => {
   it('does not retry a 2xx that is not JSON: a bad response, as the DAGs call it', async () => {
     const { client, seen } = await flakyCmms(0, '<html>proxy</html>');
     try {
-      const error = await client.findWorkOrder('OT-9').catch((e: unknown) => e);
+      const error = await client.findWorkOrder('OT-CORR-9').catch((e: unknown) => e);
       expect(error).toMatchObject({ retryable: false, details: { badResponse: true } });
       expect(seen).toHaveLength(1);
     } finally {

@@ -13,6 +13,7 @@ import {
 } from '../workflows/results.ts';
 import { answered, BUSY_STATUSES, badResponse, busy, failed, RETRY_AFTER_MAX_MS, refusedLogin } from './failures.ts';
 import { matchEquipment } from './match-equipment.ts';
+import { OrderIdCache, orderNumberKey, primaryKeyOf } from './order-ids.ts';
 import { comparePending, isPendingState } from './pending.ts';
 import { FIND_PAGES, pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
 import { asPage, CMMS_MAX_PAGES, cmmsAuthHeader, cmmsRoutes, type Page } from './routes.ts';
@@ -46,6 +47,8 @@ export interface CmmsClientOptions {
    */
   retries?: number;
   equipmentCacheMs?: number;
+  /** Work-order number → id pairs (default: one cache per client); pass one to share it between clients of one CMMS. */
+  orderIds?: OrderIdCache;
   logger?: Logger;
 }
 
@@ -60,6 +63,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs });
   let token = options.token;
   let equipmentCache: { at: number; items: EquipmentSummary[] } | undefined;
+  const orderIds = options.orderIds ?? new OrderIdCache();
 
   const canLogIn = Boolean(options.username && options.password);
 
@@ -147,10 +151,17 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     return reply.json;
   }
 
+  /** Page `n` of a list; a page of work orders fills the number → id cache. */
+  async function listPage(path: string, n: number): Promise<Page<Record<string, unknown>>> {
+    const page = asPage(await call('GET', `${path}?page=${n}`));
+    if (path === cmmsRoutes.workOrders) orderIds.remember(page.results);
+    return page;
+  }
+
   /** A list's pages in order; a list longer than the catalog's `maxPages` is a bad response (as in the DAGs). */
   async function* pages(path: string): AsyncGenerator<Page<Record<string, unknown>>> {
     for (let n = 1; ; n++) {
-      const page = asPage(await call('GET', `${path}?page=${n}`));
+      const page = await listPage(path, n);
       yield page;
       if (!page.next) return;
       if (n >= CMMS_MAX_PAGES) throw badResponse(`CMMS pagination of ${path} exceeded ${CMMS_MAX_PAGES} pages`);
@@ -163,15 +174,42 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     return items;
   }
 
-  /** Pages until the first match: the API has no filter on `numeroot`. */
+  /** The order whose primary key is `id`; null on a 404 or an answer that is no order. */
+  async function orderById(id: number): Promise<Record<string, unknown> | null> {
+    let body: unknown;
+    try {
+      body = await call('GET', cmmsRoutes.workOrder(id));
+    } catch (error) {
+      if (error instanceof UpstreamError && error.details?.upstreamStatus === 404) return null;
+      throw error;
+    }
+    if (!isRecord(body) || !orderNumberKey(body.numeroot)) return null;
+    orderIds.remember([body]);
+    return body;
+  }
+
+  /**
+   * The API has no filter on `numeroot`, so: (1) a number of digits only ("18", "OT-18") is tried as
+   * a primary key first (order-ids.ts `primaryKeyOf`); (2) a number seen within the cache's TTL is
+   * read by its id, and kept only if the detail still has that number; (3) else the list is paged
+   * up to the first page that has it (every page read fills the cache). Requests: 1 for a cached
+   * number or an id; the pages up to the order's otherwise (plus 1 when a digits-only number is no id).
+   */
   async function findWorkOrder(numeroot: string): Promise<WorkOrderSummary | null> {
-    const key = (value: unknown) =>
-      String(value ?? '')
-        .trim()
-        .toUpperCase();
-    const wanted = key(numeroot);
+    const wanted = orderNumberKey(numeroot);
+    const id = primaryKeyOf(wanted);
+    if (id !== undefined) {
+      const order = await orderById(id);
+      if (order) return summarizeWorkOrder(order);
+    }
+    const cachedId = orderIds.get(wanted);
+    if (cachedId !== undefined) {
+      const order = cachedId === id ? null : await orderById(cachedId); // that id was just read
+      if (order && orderNumberKey(order.numeroot) === wanted) return summarizeWorkOrder(order);
+      orderIds.forget(wanted);
+    }
     for await (const page of pages(cmmsRoutes.workOrders)) {
-      const found = page.results.find((o) => key(o.numeroot) === wanted);
+      const found = page.results.find((o) => orderNumberKey(o.numeroot) === wanted);
       if (found) return summarizeWorkOrder(found);
     }
     return null;
@@ -182,7 +220,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
    * order is at one end whichever way the CMMS sorts its list), reading `FIND_PAGES` pages at most.
    */
   async function findReportedFailure(query: ReportedFailureQuery): Promise<WorkOrderSummary | null> {
-    const page = async (n: number) => asPage(await call('GET', `${cmmsRoutes.workOrders}?page=${n}`));
+    const page = (n: number) => listPage(cmmsRoutes.workOrders, n);
     const firstPage = await page(1);
     const found = pickReportedFailure(firstPage.results, query);
     if (found) return summarizeWorkOrder(found);

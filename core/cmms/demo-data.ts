@@ -1,25 +1,19 @@
-import { type EquipmentSummary, summarizeEquipment } from '../workflows/results.ts';
+import { type DemoEquipment, demoEquipment, idOf } from './demo-equipment.ts';
+import { DEMO_USERS, type DemoUser, fullName, userNamed } from './demo-users.ts';
+
 /**
  * The embedded demo data set: the same shapes and field names as the Somacor CMMS API, so one
  * `CmmsClient` code path serves the demo and the real system.
  */
 
-export interface DemoEquipment {
-  idequipo: number;
-  codigointerno: string;
-  nombreequipo: string;
-  marca: string;
-  modelo: string;
-  anio: number;
-  patente: string | null;
-  idtipoequipo: number;
-  tipo_equipo_nombre: string;
-  idfaenaactual: number;
-  faena_nombre: string;
-  idestadoactual: number;
-  estado_nombre: string;
-  activo: boolean;
-}
+export {
+  DEMO_CAT_001,
+  type DemoEquipment,
+  demoEquipment,
+  EQUIPMENT_STATES,
+  EQUIPMENT_TYPES,
+  SITES,
+} from './demo-equipment.ts';
 
 export interface DemoWorkOrder {
   idordentrabajo: number;
@@ -58,97 +52,12 @@ export const WORK_ORDER_STATES = [
   'Pendiente Aprobación',
 ];
 export const MAINTENANCE_TYPES = ['Preventivo', 'Correctivo', 'Predictivo', 'Mejorativo'];
-export const EQUIPMENT_STATES = ['Operativo', 'En Mantenimiento', 'Fuera de Servicio', 'En Reparación', 'Disponible'];
-export const SITES = ['Faena Norte', 'Faena Sur', 'Taller Central'];
-export const EQUIPMENT_TYPES = [
-  'Excavadora',
-  'Camión Minero',
-  'Cargador Frontal',
-  'Motoniveladora',
-  'Grúa',
-  'Perforadora',
-];
 
-const idOf = (list: string[], name: string) => list.indexOf(name) + 1;
-
-function equipment(
-  idequipo: number,
-  codigointerno: string,
-  nombreequipo: string,
-  marca: string,
-  modelo: string,
-  tipo: string,
-  faena: string,
-  estado: string,
-): DemoEquipment {
-  return {
-    idequipo,
-    codigointerno,
-    nombreequipo,
-    marca,
-    modelo,
-    anio: 2018 + (idequipo % 6),
-    patente: null,
-    idtipoequipo: idOf(EQUIPMENT_TYPES, tipo),
-    tipo_equipo_nombre: tipo,
-    idfaenaactual: idOf(SITES, faena),
-    faena_nombre: faena,
-    idestadoactual: idOf(EQUIPMENT_STATES, estado),
-    estado_nombre: estado,
-    activo: true,
-  };
-}
-
-export function demoEquipment(): DemoEquipment[] {
-  return [
-    equipment(1, 'CAT-001', 'Excavadora CAT 320', 'Caterpillar', '320', 'Excavadora', 'Faena Norte', 'Operativo'),
-    equipment(2, 'CAT-002', 'Excavadora CAT 336', 'Caterpillar', '336', 'Excavadora', 'Faena Sur', 'En Mantenimiento'),
-    equipment(3, 'KOM-001', 'Camión Komatsu 930E', 'Komatsu', '930E', 'Camión Minero', 'Faena Norte', 'Operativo'),
-    equipment(4, 'KOM-002', 'Camión Komatsu 830E', 'Komatsu', '830E', 'Camión Minero', 'Faena Sur', 'En Reparación'),
-    equipment(
-      5,
-      'VOL-001',
-      'Cargador Frontal Volvo L350H',
-      'Volvo',
-      'L350H',
-      'Cargador Frontal',
-      'Faena Norte',
-      'Operativo',
-    ),
-    equipment(
-      6,
-      'JD-001',
-      'Motoniveladora John Deere 872G',
-      'John Deere',
-      '872G',
-      'Motoniveladora',
-      'Faena Sur',
-      'Disponible',
-    ),
-    equipment(
-      7,
-      'LIE-001',
-      'Grúa Liebherr LTM 1100',
-      'Liebherr',
-      'LTM 1100',
-      'Grúa',
-      'Taller Central',
-      'Fuera de Servicio',
-    ),
-    equipment(
-      8,
-      'ATL-001',
-      'Perforadora Atlas Copco D65',
-      'Atlas Copco',
-      'D65',
-      'Perforadora',
-      'Faena Norte',
-      'Operativo',
-    ),
-  ];
-}
-
-const TECHNICIANS = ['Juan Pérez', 'María González', 'Pedro Soto', 'Carla Rojas'];
+/** The demo's technicians (`tecnico1`…`tecnico4`), by full name. */
+const TECHNICIANS = DEMO_USERS.filter((u) => u.role === 'Técnico').map(fullName);
+const byUsername = (username: string) => DEMO_USERS.find((u) => u.username === username)!;
+/** Operators report failures; supervisors issue the planned orders. */
+const requesterOf = (tipo: string): DemoUser => byUsername(tipo === 'Correctivo' ? 'operador1' : 'supervisor1');
 
 function order(
   idordentrabajo: number,
@@ -176,9 +85,9 @@ function order(
     fechaemision: creada,
     fechaejecucion: null,
     fechacompletado: estado === 'Completada' ? creada : null,
-    idsolicitante: 2,
-    solicitante_nombre: 'Supervisor Demo',
-    idtecnicoasignado: tecnico ? TECHNICIANS.indexOf(tecnico) + 10 : null,
+    idsolicitante: requesterOf(tipo).id,
+    solicitante_nombre: fullName(requesterOf(tipo)),
+    idtecnicoasignado: tecnico ? userNamed(tecnico)!.id : null,
     tecnico_nombre: tecnico,
     horometro: 1000 + idordentrabajo * 37,
     prioridad,
@@ -275,8 +184,3 @@ export function demoWorkOrders(equipmentList = demoEquipment()): DemoWorkOrder[]
   );
   return orders;
 }
-
-/** The demo excavator as the workflows summarize it: the fixture tests and benchmarks share. */
-export const DEMO_CAT_001: EquipmentSummary = summarizeEquipment(
-  demoEquipment()[0] as unknown as Record<string, unknown>,
-);

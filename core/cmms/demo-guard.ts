@@ -51,6 +51,15 @@ export const CompleteSchema = v.object({
   tiempototalminutos: v.nullish(integer),
 });
 
+/** `PATCH ordenes-trabajo/{id}/`: the fields the assistant changes (others are ignored, as DRF does). */
+export const PatchOrderSchema = v.object({
+  idtecnicoasignado: v.nullish(integer),
+  idestadoot: v.optional(integer),
+  prioridad: v.optional(v.picklist(PRIORITIES, 'Elija una opción válida.')),
+  observacionesfinales: v.nullish(text(2000)),
+  tiempototalminutos: v.nullish(integer),
+});
+
 export type FieldErrors = Record<string, string[]>;
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors; status: 400 | 413 };
 
@@ -102,7 +111,9 @@ export interface DemoRateLimitOptions {
   clientOf?: (c: Context) => string | undefined;
 }
 
-/** 429 with `Retry-After` once a client exceeds its requests, or its writes (POST), per minute. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** 429 with `Retry-After` once a client exceeds its requests, or its writes (POST, PATCH…), per minute. */
 export function demoRateLimit(options: DemoRateLimitOptions = {}): MiddlewareHandler {
   const limit = options.limit ?? DEMO_RATE_LIMIT;
   if (limit === false) return async (_c, next) => next();
@@ -114,7 +125,7 @@ export function demoRateLimit(options: DemoRateLimitOptions = {}): MiddlewareHan
     if (client === undefined) return next();
     try {
       await requests.consume(client);
-      if (c.req.method === 'POST') await writes.consume(client);
+      if (!READS.has(c.req.method)) await writes.consume(client);
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       const seconds = retryAfterSeconds(refusal.msBeforeNext);

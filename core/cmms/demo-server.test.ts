@@ -3,7 +3,12 @@ import { mutatedBodies } from '../../test/support/fuzz.ts';
 import { tooManyRequestsDetail } from './demo-guard.ts';
 import { createDemoCmmsApp, DEMO_CMMS_TOKEN, MAX_CREATED_ORDERS, startDemoCmms } from './demo-server.ts';
 
-const json = (body: string) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body });
+/** A JSON POST as the service account (a failure report needs a user: its requester). */
+const json = (body: string) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: `Token ${DEMO_CMMS_TOKEN}` },
+  body,
+});
 const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const report = { idequipo: 1, descripcionproblemareportado: 'Fuga de aceite en el brazo', prioridad: 'Media' };
 
@@ -92,7 +97,7 @@ describe('demo CMMS: per-client rate limit', () => {
     const post = (client: string) =>
       app.request('/api/ordenes-trabajo/reportar-falla/', {
         ...json(JSON.stringify(report)),
-        headers: { 'content-type': 'application/json', 'x-client': client },
+        headers: { ...json('').headers, 'x-client': client },
       });
     expect([(await post('a')).status, (await post('a')).status, (await post('a')).status]).toEqual([201, 201, 201]);
     const refused = await post('a');

@@ -1,40 +1,39 @@
 import { serve } from '@hono/node-server';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
+import { demoAuthentication, forUser } from './demo-auth.ts';
 import {
   type DemoWorkOrder,
   demoEquipment,
   demoWorkOrders,
   EQUIPMENT_STATES,
+  EQUIPMENT_TYPES,
   MAINTENANCE_TYPES,
   SITES,
   WORK_ORDER_STATES,
 } from './demo-data.ts';
-import {
-  CompleteSchema,
-  checkedBody,
-  type DemoRateLimitOptions,
-  demoRateLimit,
-  LoginSchema,
-  ReportFailureSchema,
-} from './demo-guard.ts';
+import { checkedBody, type DemoRateLimitOptions, demoRateLimit, LoginSchema } from './demo-guard.ts';
+import { NOT_FOUND, named, page } from './demo-http.ts';
+import { registerOrderRoutes } from './demo-orders.ts';
+import { createDemoAccounts, DEMO_USERS, loginAnswer, rolesJson, userJson } from './demo-users.ts';
 import { cmmsRoutes } from './routes.ts';
+
+export { MAX_CREATED_ORDERS } from './demo-orders.ts';
+export { DEMO_CMMS_TOKEN, DEMO_CMMS_USER, DEMO_USERS } from './demo-users.ts';
 
 /** The demo's path of a CMMS route (it serves the API under `/api/`). */
 const api = (route: string) => `/api/${route}`;
 
 /**
- * A small demo of the Somacor CMMS REST API (DRF-like: `Token` auth, `{count,next,previous,results}`
- * pages of 50, Spanish errors). The gateway serves it under `/demo-cmms` when no `CMMS_URL` is set,
- * and the Airflow tests point the DAGs at it. It is for demos: anyone can create and complete
- * orders, so bodies are checked (400 with the reasons), each client is rate limited (429), and only
- * the most recent `MAX_CREATED_ORDERS` created orders are kept.
+ * A small demo of the Somacor CMMS REST API (DRF-like: users with roles, one `Token` per user,
+ * `{count,next,previous,results}` pages of 50, Spanish errors). The gateway serves it under
+ * `/demo-cmms` when no `CMMS_URL` is set, and the Airflow tests point the DAGs at it. It is for
+ * demos: its users and passwords are public (README), anyone can complete and change orders as in
+ * the CMMS, so bodies are checked (400 with the reasons), each client is rate limited (429), and
+ * only the most recent `MAX_CREATED_ORDERS` created orders are kept.
  */
-export const DEMO_CMMS_TOKEN = 'demo-cmms-token-0123456789abcdef';
-export const DEMO_CMMS_USER = { username: 'demo', password: 'demo' };
-const PAGE_SIZE = 50;
-const NO_CREDENTIALS = { detail: 'Las credenciales de autenticación no se proveyeron.' };
-/** Orders created through the API that are kept (the oldest created one goes first); the seed stays. */
-export const MAX_CREATED_ORDERS = 1_000;
+
+/** DRF's refusal of wrong credentials (`AuthTokenSerializer`, in Spanish). */
+export const WRONG_CREDENTIALS = { non_field_errors: ['No puede iniciar sesión con las credenciales proporcionadas.'] };
 
 export interface DemoCmmsOptions {
   /** Requests to fail with 503 (a CMMS outage), for tests. */
@@ -49,7 +48,7 @@ export interface DemoCmmsOptions {
 export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
   const equipment = demoEquipment();
   const orders: DemoWorkOrder[] = demoWorkOrders(equipment);
-  const seeded = orders.length;
+  const accounts = createDemoAccounts();
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -64,125 +63,59 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
       ...(options.clientOf ? { clientOf: options.clientOf } : {}),
     }),
   );
-
-  const authenticated = (c: Context) => c.req.header('authorization') === `Token ${DEMO_CMMS_TOKEN}`;
-  const page = <T>(c: Context, items: T[]) => {
-    const n = Math.max(1, Number(c.req.query('page') ?? '1') || 1);
-    const start = (n - 1) * PAGE_SIZE;
-    if (start > 0 && start >= items.length) return c.json({ detail: 'Página inválida.' }, 404);
-    const url = new URL(c.req.url);
-    const link = (p: number) => {
-      url.searchParams.set('page', String(p));
-      return url.toString();
-    };
-    return c.json({
-      count: items.length,
-      next: start + PAGE_SIZE < items.length ? link(n + 1) : null,
-      previous: n > 1 ? link(n - 1) : null,
-      results: items.slice(start, start + PAGE_SIZE),
-    });
-  };
-  const named = (names: string[], idKey: string, nameKey: string) =>
-    names.map((name, i) => ({ [idKey]: i + 1, [nameKey]: name }));
+  app.use('*', demoAuthentication(accounts));
 
   app.post(api(cmmsRoutes.login), async (c) => {
     const checked = await checkedBody(c, LoginSchema);
     if (!checked.ok) return c.json(checked.errors, checked.status);
-    const body = checked.value;
-    if (body.username !== DEMO_CMMS_USER.username || body.password !== DEMO_CMMS_USER.password) {
-      return c.json({ non_field_errors: ['No puede iniciar sesión con las credenciales proporcionadas.'] }, 400);
-    }
-    return c.json({
-      token: DEMO_CMMS_TOKEN,
-      user: {
-        id: 2,
-        username: 'demo',
-        first_name: 'Supervisor',
-        last_name: 'Demo',
-        email: 'demo@somacor.example',
-        usuarios: { idrol: 2, nombrerol: 'Supervisor', departamento: 'Mantenimiento' },
-      },
-      rol: { id: 2, nombre: 'Supervisor', departamento: 'Mantenimiento' },
-      message: 'Login exitoso',
-    });
+    const session = accounts.login(checked.value.username, checked.value.password);
+    if (!session) return c.json(WRONG_CREDENTIALS, 400);
+    return c.json(loginAnswer(session.user, session.token));
   });
+  app.post(
+    api(cmmsRoutes.logout),
+    forUser((c, user) => {
+      accounts.logout(user);
+      return c.body(null, 204);
+    }),
+  );
 
-  app.get(api(cmmsRoutes.workOrders), (c) => page(c, orders));
-  app.get(api(cmmsRoutes.workOrder(':id')), (c) => {
-    const found = orders.find((o) => o.idordentrabajo === Number(c.req.param('id')));
-    return found ? c.json(found) : c.json({ detail: 'No encontrado.' }, 404);
-  });
+  // As CMMS-API.md: users/ and roles/ are for administrators; supervisors may read users/ too
+  // (they assign orders to technicians).
+  app.get(
+    api(cmmsRoutes.users),
+    forUser((c) => page(c, DEMO_USERS.map(userJson)), ['Administrador', 'Supervisor']),
+  );
+  app.get(
+    api(cmmsRoutes.roles),
+    forUser((c) => page(c, rolesJson()), ['Administrador']),
+  );
 
-  app.post(api(cmmsRoutes.reportFailure), async (c) => {
-    const checked = await checkedBody(c, ReportFailureSchema);
-    if (!checked.ok) return c.json(checked.errors, checked.status);
-    const body = checked.value;
-    const eq = equipment.find((e) => e.idequipo === body.idequipo);
-    if (!eq) return c.json({ idequipo: ['Equipo no encontrado.'] }, 400);
-    const now = new Date();
-    const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
-    const id = Math.max(...orders.map((o) => o.idordentrabajo)) + 1;
-    const created: DemoWorkOrder = {
-      ...orders.find((o) => o.numeroot === 'OT-CORR-1')!,
-      idordentrabajo: id,
-      numeroot: `OT-CORR-${eq.codigointerno}-${stamp}-${id}`,
-      idequipo: eq.idequipo,
-      equipo_nombre: eq.nombreequipo,
-      idtipomantenimientoot: MAINTENANCE_TYPES.indexOf('Correctivo') + 1,
-      tipo_mantenimiento_nombre: 'Correctivo',
-      idestadoot: WORK_ORDER_STATES.indexOf('Abierta') + 1,
-      estado_nombre: 'Abierta',
-      fechacreacionot: now.toISOString(),
-      fechaemision: now.toISOString(),
-      fechareportefalla: now.toISOString(),
-      idtecnicoasignado: null,
-      tecnico_nombre: null,
-      prioridad: body.prioridad,
-      horometro: body.horometro ?? null,
-      descripcionproblemareportado: body.descripcionproblemareportado,
-      observacionesfinales: body.observacionesadicionales ?? null,
-    };
-    orders.push(created);
-    if (orders.length - seeded > MAX_CREATED_ORDERS) orders.splice(seeded, 1);
-    return c.json(created, 201);
-  });
+  registerOrderRoutes(app, equipment, orders);
 
-  app.post(api(cmmsRoutes.completeWorkOrder(':id')), async (c) => {
-    const found = orders.find((o) => o.idordentrabajo === Number(c.req.param('id')));
-    if (!found) return c.json({ detail: 'No encontrado.' }, 404);
-    const checked = await checkedBody(c, CompleteSchema);
-    if (!checked.ok) return c.json(checked.errors, checked.status);
-    const body = checked.value;
-    Object.assign(found, {
-      estado_nombre: 'Completada',
-      idestadoot: WORK_ORDER_STATES.indexOf('Completada') + 1,
-      fechacompletado: new Date().toISOString(),
-      observacionesfinales: body.observacionesfinales ?? found.observacionesfinales,
-      tiempototalminutos: body.tiempototalminutos ?? found.tiempototalminutos,
-    });
-    return c.json({ message: 'Orden de trabajo completada exitosamente', orden: found });
-  });
-
-  const guarded = (handler: (c: Context) => Response) => (c: Context) =>
-    authenticated(c) ? handler(c) : c.json(NO_CREDENTIALS, 401);
+  // Catalogs: equipment and its tables need a user with a role (every demo user has one).
   app.get(
     api(cmmsRoutes.equipment),
-    guarded((c) => page(c, equipment)),
+    forUser((c) => page(c, equipment)),
   );
   app.get(
     api(cmmsRoutes.sites),
-    guarded((c) => page(c, named(SITES, 'idfaena', 'nombrefaena'))),
+    forUser((c) => page(c, named(SITES, 'idfaena', 'nombrefaena'))),
+  );
+  app.get(
+    api(cmmsRoutes.equipmentTypes),
+    forUser((c) => page(c, named(EQUIPMENT_TYPES, 'idtipoequipo', 'nombretipo'))),
   );
   app.get(
     api(cmmsRoutes.equipmentStates),
-    guarded((c) => page(c, named(EQUIPMENT_STATES, 'idestadoequipo', 'nombreestado'))),
+    forUser((c) => page(c, named(EQUIPMENT_STATES, 'idestadoequipo', 'nombreestado'))),
   );
   app.get(api(cmmsRoutes.workOrderStates), (c) => page(c, named(WORK_ORDER_STATES, 'idestadoot', 'nombreestadoot')));
   app.get(api(cmmsRoutes.maintenanceTypes), (c) =>
     page(c, named(MAINTENANCE_TYPES, 'idtipomantenimientoot', 'nombretipomantenimientoot')),
   );
 
-  app.notFound((c) => c.json({ detail: 'No encontrado.' }, 404));
+  app.notFound((c) => c.json(NOT_FOUND, 404));
   return app;
 }
 

@@ -1,6 +1,5 @@
 import { isRecord } from '../../lib/is-record.ts';
 import catalog from '../../workflows/catalog.json' with { type: 'json' };
-import { CLOSED_WORK_ORDER_STATES as CLOSED_STATES, CMMS_PRIORITIES } from '../../workflows/catalog.ts';
 import { badResponse } from './failures.ts';
 
 /**
@@ -10,6 +9,9 @@ import { badResponse } from './failures.ts';
  */
 export const cmmsRoutes = {
   login: 'login/',
+  logout: 'logout/',
+  users: 'users/',
+  roles: 'roles/',
   workOrders: 'ordenes-trabajo/',
   workOrder: (id: number | ':id') => `ordenes-trabajo/${id}/`,
   reportFailure: 'ordenes-trabajo/reportar-falla/',
@@ -18,6 +20,7 @@ export const cmmsRoutes = {
   workOrderStates: 'estados-orden-trabajo/',
   maintenanceTypes: 'tipos-mantenimiento-ot/',
   equipmentStates: 'estados-equipo/',
+  equipmentTypes: 'tipos-equipo/',
   sites: 'faenas/',
 } as const;
 

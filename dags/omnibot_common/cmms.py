@@ -3,41 +3,34 @@
 Auth is `Authorization: Token <key>` (DRF TokenAuthentication; `Bearer` gets a 401). Lists are
 paginated as `{count, next, previous, results}`; a bare list is tolerated; a list longer than the
 catalog's `cmms.maxPages` is a bad response. There are no server-side filters, so finding an order by
-`numeroot` pages through `ordenes-trabajo/`. A busy answer (408, 429) to a read is asked again after
+`numeroot` reads its detail by primary key when the id is known (order_ids.py), else pages through
+`ordenes-trabajo/` up to the page that has it. A busy answer (408, 429) to a read is asked again after
 its Retry-After, as core/cmms/client.ts does. Only a token authenticates (Airflow Variable cmms_token).
 """
 
 from __future__ import annotations
 
 import math
-import random
-import re
 import time
-from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
 from .catalog import cmms_constants, cmms_error_code
 from .errors import WorkflowFailure
+from .order_ids import ORDER_IDS, OrderIdCache, order_number_key, primary_key_of
 from .reported_failure import find_pages, pick_reported_failure
+from .retry import _backoff, _retry_after, parse_retry_after, retry_after_max_seconds  # noqa: F401  (re-exported)
 
 BUSY_STATUSES = (408, 429)
 BUSY_RETRIES = 2  # as the in-process client's default `retries`
-BACKOFF_BASE_SECONDS = 0.2  # as core/cmms/client.ts's RETRY_BACKOFF.baseMs
-UP_JITTER = 0.2  # as core/retry.ts's 'up' jitter: a wait is its ceiling plus up to 20 % more
 
 
 def max_pages() -> int:
     """The catalog's `cmms.maxPages`, shared with core/cmms/routes.ts: a longer list is a bad response."""
     return int(cmms_constants()["maxPages"])
-
-
-def retry_after_max_seconds() -> float:
-    """The catalog's `cmms.retryAfterMaxSeconds`: a longer wait asked by a busy CMMS is not waited."""
-    return float(cmms_constants()["retryAfterMaxSeconds"])
 
 
 def api_base(cmms_url: str, api_prefix: str = "/api/") -> str:
@@ -57,8 +50,17 @@ def _detail(response: requests.Response) -> str:
 
 
 class CmmsClient:
-    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 15.0, session: requests.Session | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 15.0,
+        session: requests.Session | None = None,
+        order_ids: OrderIdCache | None = None,
+    ):
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.order_ids = ORDER_IDS if order_ids is None else order_ids
         self.timeout = timeout
         self.session = session or requests.Session()
         self.session.headers["Accept"] = "application/json"
@@ -127,27 +129,64 @@ class CmmsClient:
                 raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS pagination of {path} exceeded {max_pages()} pages")
             body = self.request("GET", url)
             if isinstance(body, list):
+                self._remember(path, body)
                 yield from (item for item in body if isinstance(item, dict))
                 return
             if not isinstance(body, dict) or not isinstance(body.get("results"), list):
                 raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS list {path} has neither results nor a list")
+            self._remember(path, body["results"])
             yield from (item for item in body["results"] if isinstance(item, dict))
             next_link = body.get("next")
             url = self._same_origin(next_link) if next_link else None
 
+    def _remember(self, path: str, orders: list) -> None:
+        """A page of work orders fills the number -> id cache."""
+        if path == "ordenes-trabajo/":
+            self.order_ids.remember(self.base_url, orders)
+
+    def order_by_id(self, order_id: int) -> dict | None:
+        """The order whose primary key is `order_id`; None on a 404 or an answer that is no order."""
+        try:
+            body = self.request("GET", self._url(f"ordenes-trabajo/{order_id}/"))
+        except WorkflowFailure as failure:
+            if failure.status == 404:
+                return None
+            raise
+        if not isinstance(body, dict) or not order_number_key(body.get("numeroot")):
+            return None
+        self.order_ids.remember(self.base_url, [body])
+        return body
+
     def find_work_order(self, numeroot: str) -> dict | None:
-        wanted = numeroot.strip().casefold()
+        """As core/cmms/client.ts findWorkOrder: (1) a number of digits only ("18", "OT-18") is tried as
+        a primary key first (order_ids.primary_key_of); (2) a number seen within the cache's TTL is read
+        by its id, kept only if the detail still has that number; (3) else the list is paged up to the
+        first page that has it. Requests: 1 for a cached number or an id; else the pages up to the
+        order's (plus 1 when a digits-only number is no id)."""
+        wanted = order_number_key(numeroot)
+        order_id = primary_key_of(wanted)
+        if order_id is not None:
+            order = self.order_by_id(order_id)
+            if order is not None:
+                return order
+        cached_id = self.order_ids.get(self.base_url, wanted)
+        if cached_id is not None:
+            order = None if cached_id == order_id else self.order_by_id(cached_id)  # that id was just read
+            if order is not None and order_number_key(order.get("numeroot")) == wanted:
+                return order
+            self.order_ids.forget(self.base_url, wanted)
         for order in self.iter_list("ordenes-trabajo/"):
-            if str(order.get("numeroot") or "").strip().casefold() == wanted:
+            if order_number_key(order.get("numeroot")) == wanted:
                 return order
         return None
 
     def _page(self, path: str, page: int) -> dict:
         body = self.request("GET", self._url(f"{path}?page={page}"))
         if isinstance(body, list):
-            return {"count": len(body), "next": None, "results": body}
+            body = {"count": len(body), "next": None, "results": body}
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
             raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS list {path} has neither results nor a list")
+        self._remember(path, body["results"])
         return body
 
     def find_reported_failure(
@@ -184,45 +223,6 @@ class CmmsClient:
         if not isinstance(order, dict) or not str(order.get("numeroot") or "").strip():
             raise WorkflowFailure(cmms_error_code(bad_response=True), "CMMS answered reportar-falla with no order")
         return order
-
-
-# A Retry-After in seconds: a decimal number as JavaScript's Number reads one (its hex forms aside).
-_SECONDS = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-def parse_retry_after(value: str | None, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> float | None:
-    """As core/http/retry-after.ts parseRetryAfter, in seconds: a delay in seconds (decimals allowed, at
-    least 0) or an HTTP date (a past one is 0); None when absent or unreadable."""
-    text = str(value or "").strip()
-    if not text:
-        return None
-    if _SECONDS.fullmatch(text):
-        seconds = float(text)
-        if math.isfinite(seconds) and seconds >= 0:
-            return max(0.0, seconds)  # -0 is 0
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)  # "-0000": UTC with no zone known
-    return max(0.0, (moment - now()).total_seconds())
-
-
-def _retry_after(headers) -> float | bool | None:
-    """A busy answer's Retry-After in seconds; None when absent or unreadable, False when longer than
-    retry_after_max_seconds() (then it is not waited for, as core/cmms/failures.ts `busy`)."""
-    seconds = parse_retry_after(headers.get("Retry-After"))
-    if seconds is None:
-        return None
-    return False if seconds > retry_after_max_seconds() else seconds
-
-
-def _backoff(retry: int, rand: Callable[[], float] = random.random) -> float:
-    """As core/cmms/client.ts's RETRY_BACKOFF ({ baseMs: 200, jitter: 'up' } of core/retry.ts
-    backoffDelay): a ceiling of 0.2 s doubled each retry (no cap), waited plus up to 20 % more."""
-    ceiling_ms = BACKOFF_BASE_SECONDS * 1000 * 2 ** max(0, retry - 1)
-    return math.floor(ceiling_ms * (1 + UP_JITTER * rand()) + 0.5) / 1000  # whole ms, as Math.round
 
 
 def _not_sent(exc: requests.RequestException) -> bool:

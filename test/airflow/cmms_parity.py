@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import requests
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "dags"))  # as Airflow does for its dags folder
 
@@ -21,8 +23,40 @@ from omnibot_common.summaries import is_pending, pending_sort_key  # noqa: E402
 CASES = json.loads((REPO / "test" / "fixtures" / "cmms-parity.json").read_text(encoding="utf-8"))["cases"]
 
 
-def run(client: CmmsClient, call: str) -> dict:
+class CountingSession(requests.Session):
+    """Counts the HTTP requests the client makes (the TypeScript half counts them at the server)."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def request(self, *args, **kwargs):
+        self.count += 1
+        return super().request(*args, **kwargs)
+
+
+def pending(client: CmmsClient) -> list[dict]:
+    return sorted((o for o in client.list_work_orders() if is_pending(o)), key=pending_sort_key)
+
+
+def look_up(client: CmmsClient, session: CountingSession, case: dict) -> dict:
+    """findWorkOrders: each look-up in turn on one client, with what it found and the requests it made."""
+    if case.get("pendingFirst"):
+        pending(client)
+    found, counts = [], []
+    for numeroot in case.get("lookups", []):
+        before = session.count
+        order = client.find_work_order(numeroot)
+        found.append(order.get("numeroot") if order else None)
+        counts.append(session.count - before)
+    return {"code": "ok", "found": found, "requests": counts}
+
+
+def run(client: CmmsClient, session: CountingSession, case: dict) -> dict:
     """The case's call as the DAGs make it (listar_ot_pendientes filters and sorts with summaries.py)."""
+    call = case["call"]
+    if call == "findWorkOrders":
+        return look_up(client, session, case)
     if call == "listEquipment":
         client.list_equipment()
     elif call == "findWorkOrder":
@@ -30,8 +64,7 @@ def run(client: CmmsClient, call: str) -> dict:
     elif call == "reportFailure":
         client.report_failure({"idequipo": 1, "descripcionproblemareportado": "Fuga de aceite"})
     elif call == "listPendingWorkOrders":
-        pending = sorted((o for o in client.list_work_orders() if is_pending(o)), key=pending_sort_key)
-        return {"code": "ok", "numeroots": [o.get("numeroot") for o in pending]}
+        return {"code": "ok", "numeroots": [o.get("numeroot") for o in pending(client)]}
     else:
         raise ValueError(f"unknown call {call}")
     return {"code": "ok"}
@@ -41,9 +74,10 @@ def main(base: str) -> None:
     results = []
     for index, case in enumerate(CASES):
         # Only a token: a case whose TypeScript client logs in meets the refusal as a 401 here.
-        client = CmmsClient(f"{base.rstrip('/')}/{index}/api/", "parity-token", timeout=5)
+        session = CountingSession()
+        client = CmmsClient(f"{base.rstrip('/')}/{index}/api/", "parity-token", timeout=5, session=session)
         try:
-            results.append(run(client, case["call"]))
+            results.append(run(client, session, case))
         except WorkflowFailure as failure:
             results.append({"code": failure.code})
         except Exception as exc:  # noqa: BLE001 - an unexpected error is the DAGs' workflow_error

@@ -18,20 +18,30 @@ interface Answer {
   drop?: boolean;
   headers?: Record<string, string>;
   pages?: 'maxPages' | 'overLimit';
+  /** A paginated list of these pages (`?page=N` answers the N-th; `count` is their total). */
+  listPages?: Record<string, unknown>[][];
 }
 
 export interface ParityCase {
   name: string;
-  call: 'listEquipment' | 'findWorkOrder' | 'reportFailure' | 'listPendingWorkOrders';
+  call: 'listEquipment' | 'findWorkOrder' | 'reportFailure' | 'listPendingWorkOrders' | 'findWorkOrders';
   credentials?: 'password';
   routes: Record<string, Answer[]>;
   expect: string;
   numeroots?: string[];
+  /** findWorkOrders: the numbers looked up in turn by one client, after its pending list if `pendingFirst`. */
+  lookups?: string[];
+  pendingFirst?: boolean;
+  /** findWorkOrders: the number each look-up found (null: none), and the requests each one made. */
+  found?: (string | null)[];
+  requests?: number[];
 }
 
 export interface Outcome {
   code: string;
   numeroots?: (string | null)[];
+  found?: (string | null)[];
+  requests?: number[];
 }
 
 export const CASES = parity.cases as unknown as ParityCase[];
@@ -39,11 +49,13 @@ export const CASES = parity.cases as unknown as ParityCase[];
 /** The local CMMS: `/<case index>/api/<route>` answers as the case says; `reset()` before each client's turn. */
 function parityCmms() {
   let served = new Map<string, number>();
+  let requests = new Map<number, number>();
   const server = createServer((req, res) => {
     req.resume();
     const url = new URL(req.url ?? '/', 'http://cmms');
     const [, index, , ...rest] = url.pathname.split('/');
     const parityCase = CASES[Number(index)];
+    requests.set(Number(index), (requests.get(Number(index)) ?? 0) + 1);
     const route = `${rest.join('/')}`;
     const answers = parityCase?.routes[route];
     if (!answers) {
@@ -56,6 +68,18 @@ function parityCmms() {
     const answer = answers[Math.min(count, answers.length - 1)]!;
     if (answer.drop) {
       req.socket.destroy();
+      return;
+    }
+    if (answer.listPages) {
+      const pages = answer.listPages;
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const body = {
+        count: pages.reduce((sum, results) => sum + results.length, 0),
+        next: page < pages.length ? `http://${req.headers.host}${url.pathname}?page=${page + 1}` : null,
+        previous: null,
+        results: pages[page - 1] ?? [],
+      };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
     if (answer.pages) {
@@ -78,22 +102,33 @@ function parityCmms() {
     server,
     reset: () => {
       served = new Map();
+      requests = new Map();
     },
+    requests: (index: number) => requests.get(index) ?? 0,
   };
 }
 
-/** What a case expects: its code, and for a list the order of its work orders. */
+/** What a case expects: its code, for a list the order of its work orders, for look-ups what each found and cost. */
 export function expectedOutcome(parityCase: ParityCase): Outcome {
-  return { code: parityCase.expect, ...(parityCase.numeroots ? { numeroots: parityCase.numeroots } : {}) };
+  return {
+    code: parityCase.expect,
+    ...(parityCase.numeroots ? { numeroots: parityCase.numeroots } : {}),
+    ...(parityCase.found ? { found: parityCase.found } : {}),
+    ...(parityCase.requests ? { requests: parityCase.requests } : {}),
+  };
 }
 
-/** Starts the local CMMS on a free port: its base URL, a reset (before each client's turn) and close. */
+/**
+ * Starts the local CMMS on a free port: its base URL, a reset (before each client's turn), the
+ * requests a case's routes received so far, and close.
+ */
 export async function startParityCmms() {
   const cmms = parityCmms();
   await new Promise<void>((resolve) => cmms.server.listen(0, '127.0.0.1', resolve));
   return {
     base: `http://127.0.0.1:${(cmms.server.address() as AddressInfo).port}`,
     reset: cmms.reset,
+    requests: cmms.requests,
     close: () => new Promise<void>((resolve) => cmms.server.close(() => resolve())),
   };
 }

@@ -4,11 +4,27 @@
  * cases in the Airflow tier (test/airflow/cmms-parity.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCmmsClient } from '../../core/cmms/client.ts';
+import { type CmmsClient, createCmmsClient } from '../../core/cmms/client.ts';
 import { workflowErrorOf } from '../../core/workflows/definitions.ts';
 import { CASES, expectedOutcome, type Outcome, type ParityCase, startParityCmms } from '../support/cmms-parity.ts';
 
-async function viaTypeScript(base: string, index: number, parityCase: ParityCase): Promise<Outcome> {
+type ParityCmms = Awaited<ReturnType<typeof startParityCmms>>;
+
+/** findWorkOrders: each look-up in turn on one client, with what it found and the requests it made. */
+async function lookUp(client: CmmsClient, cmms: ParityCmms, index: number, parityCase: ParityCase): Promise<Outcome> {
+  if (parityCase.pendingFirst) await client.listPendingWorkOrders();
+  const found: (string | null)[] = [];
+  const requests: number[] = [];
+  for (const numeroot of parityCase.lookups ?? []) {
+    const before = cmms.requests(index);
+    found.push((await client.findWorkOrder(numeroot))?.numeroot ?? null);
+    requests.push(cmms.requests(index) - before);
+  }
+  return { code: 'ok', found, requests };
+}
+
+async function viaTypeScript(cmms: ParityCmms, index: number, parityCase: ParityCase): Promise<Outcome> {
+  const base = cmms.base;
   const credentials =
     parityCase.credentials === 'password' ? { username: 'omnibot', password: 'wrong' } : { token: 'parity-token' };
   const client = createCmmsClient({ baseUrl: `${base}/${index}`, timeoutMs: 5_000, ...credentials });
@@ -23,6 +39,8 @@ async function viaTypeScript(base: string, index: number, parityCase: ParityCase
       case 'reportFailure':
         await client.reportFailure({ idequipo: 1, descripcion: 'Fuga de aceite' });
         return { code: 'ok' };
+      case 'findWorkOrders':
+        return await lookUp(client, cmms, index, parityCase);
       case 'listPendingWorkOrders': {
         const orders = await client.listPendingWorkOrders();
         return { code: 'ok', numeroots: orders.map((o) => o.numeroot) };
@@ -36,12 +54,12 @@ async function viaTypeScript(base: string, index: number, parityCase: ParityCase
 }
 
 describe('the in-process CMMS client on the parity cases', () => {
-  let cmms: Awaited<ReturnType<typeof startParityCmms>>;
+  let cmms: ParityCmms;
   let outcomes: Outcome[] = [];
 
   beforeAll(async () => {
     cmms = await startParityCmms();
-    outcomes = await Promise.all(CASES.map((parityCase, index) => viaTypeScript(cmms.base, index, parityCase)));
+    outcomes = await Promise.all(CASES.map((parityCase, index) => viaTypeScript(cmms, index, parityCase)));
   }, 120_000);
 
   afterAll(() => cmms?.close());

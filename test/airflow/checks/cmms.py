@@ -1,5 +1,6 @@
 """The DAGs' CMMS client (dags/omnibot_common/cmms.py): catalog error codes by status, token auth and
-pagination, Retry-After and backoff as core/cmms/client.ts, and the reported-failure look-up."""
+pagination, Retry-After and backoff as core/cmms/client.ts, the reported-failure look-up, and the
+work-order look-up by cached id or primary key (order_ids.py)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def client_sends_token_auth_and_follows_next_links():
         {
             "http://cmms:8000/api/ordenes-trabajo/": {"count": 3, "next": "http://internal:9/api/ordenes-trabajo/?page=2", "previous": None, "results": [{"numeroot": "OT-1"}, {"numeroot": "OT-2"}]},
             "http://cmms:8000/api/ordenes-trabajo/?page=2": {"count": 3, "next": None, "previous": "x", "results": [{"numeroot": "OT-CORR-7"}]},
+            "http://cmms:8000/api/ordenes-trabajo/9/": Answer(404, {"detail": "No encontrado."}),  # OT-9 is tried as an id first
         }
     )
     client = CmmsClient(base, "k3y", session=session)
@@ -140,3 +142,63 @@ def reported_failure_without_its_marker_is_matched_by_equipment_description_and_
     run = {"run_id": "r1", "attempt": 2, "started_at": started}
     assert reportar_falla(Client(), {"idequipo": 7, "descripcion": "Pierde aceite"}, run=run)["order"]["numeroot"] == "OT-1"
     assert Client.created == 0
+
+
+@check
+def an_order_number_of_digits_only_is_tried_as_a_primary_key():
+    from omnibot_common.order_ids import primary_key_of
+
+    assert [primary_key_of(v) for v in ("18", "OT-18", "OT 18", "ot_18", " ot18 ", "OT-007")] == [18, 18, 18, 18, 18, 7]
+    assert [primary_key_of(v) for v in ("OT-CORR-18", "OT-0", "0", "OT-18-2", "OT-1234567890", "PT-18", "", "OT-١٨")] == [None] * 8
+
+
+@check
+def the_number_to_id_cache_keeps_pairs_for_its_ttl_and_its_size():
+    from omnibot_common.catalog import cmms_constants
+    from omnibot_common.order_ids import OrderIdCache
+
+    assert (cmms_constants()["orderIdCacheSeconds"], cmms_constants()["orderIdCacheSize"]) == (300, 5000)
+    now = [1.0]
+    cache = OrderIdCache(ttl=300, now=lambda: now[0])
+    cache.remember("b/", [{"idordentrabajo": 12, "numeroot": "OT-CORR-B"}, {"numeroot": "OT-NO-ID"}, "x", {"idordentrabajo": "13"}])
+    assert (cache.get("b/", " ot-corr-b "), cache.get("other/", "OT-CORR-B"), len(cache)) == (12, None, 1)
+    now[0] += 299.999
+    assert cache.get("b/", "OT-CORR-B") == 12
+    now[0] += 0.001
+    assert (cache.get("b/", "OT-CORR-B"), len(cache)) == (None, 0)
+    small = OrderIdCache(size=2)
+    small.remember("b/", [{"idordentrabajo": n, "numeroot": f"OT-{n}"} for n in (1, 2, 3)])
+    assert [small.get("b/", f"OT-{n}") for n in (1, 2, 3)] == [None, 2, 3]
+    small.forget("b/", "ot-3")
+    assert small.get("b/", "OT-3") is None
+
+
+@check
+def a_status_check_reads_pages_up_to_the_order_then_one_detail():
+    from omnibot_common.cmms import CmmsClient
+    from omnibot_common.order_ids import OrderIdCache
+
+    class Orders(ManyOrdersSession):
+        """5 pages of one order each (ids 1-5); `ordenes-trabajo/{id}/` answers that order or 404."""
+
+        def request(self, method, url, json=None, timeout=None):
+            detail = url.removeprefix("http://c/api/ordenes-trabajo/").rstrip("/")
+            if detail.isdigit():
+                order_id = int(detail)
+                self.pages[url] = self.orders(order_id)[0] if order_id <= self.count else Answer(404, {"detail": "No encontrado."})
+                return FakeSession.request(self, method, url)
+            return super().request(method, url)
+
+    session = Orders(5, lambda n: [{"idordentrabajo": n, "numeroot": f"OT-CORR-{n}"}])
+    client = CmmsClient("http://c/api/", None, session=session, order_ids=OrderIdCache())
+
+    def requests_of(numeroot):
+        before = len(session.seen)
+        order = client.find_work_order(numeroot)
+        return (order or {}).get("idordentrabajo"), [url.removeprefix("http://c/api/ordenes-trabajo/") for url in session.seen[before:]]
+
+    assert requests_of("OT-CORR-3") == (3, ["", "?page=2", "?page=3"]), session.seen
+    assert requests_of("ot-corr-3") == (3, ["3/"])
+    assert requests_of("OT-CORR-2") == (2, ["2/"])  # read on the way
+    assert requests_of("OT-4") == (4, ["4/"])  # "OT 4" is the order whose id is 4
+    assert requests_of("OT-9") == (None, ["9/", "", "?page=2", "?page=3", "?page=4", "?page=5"])
