@@ -111,11 +111,16 @@ describe('CMMS client sessions (CMMS_USERNAME/CMMS_PASSWORD)', () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-  /** A CMMS whose login answers `logins` in turn (the last one repeated) and whose `equipos/` takes `accepted`. */
-  async function sessionCmms(logins: { status: number; body: unknown }[], accepted: string) {
+  /**
+   * A CMMS whose login (`/api/login/`) answers `logins` in turn (the last one repeated) and whose other
+   * routes take the token `accepted`; `urls` records every request's path.
+   */
+  async function sessionCmms(logins: { status: number; body: unknown }[], accepted: string, apiPrefix?: string) {
     const seen: string[] = [];
+    const urls: string[] = [];
     server = createServer((req: IncomingMessage, res) => {
       req.resume();
+      urls.push(`${req.method} ${req.url}`);
       const login = req.url === '/api/login/';
       seen.push(login ? 'login' : `${req.headers.authorization ?? 'anonymous'}`);
       const answer = login
@@ -130,8 +135,9 @@ describe('CMMS client sessions (CMMS_USERNAME/CMMS_PASSWORD)', () => {
       baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       username: 'omnibot',
       password: 'secreto',
+      ...(apiPrefix ? { apiPrefix } : {}),
     });
-    return { client, seen };
+    return { client, seen, urls };
   }
 
   const token = (key: string) => ({ status: 200, body: { token: key } });
@@ -172,6 +178,51 @@ describe('CMMS client sessions (CMMS_USERNAME/CMMS_PASSWORD)', () => {
     const { client } = await sessionCmms([{ status: 200, body: { detail: 'ok' } }], 'never');
     try {
       expect(workflowErrorOf(await client.listEquipment().catch((e: unknown) => e)).code).toBe('cmms_bad_response');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('logs in before its first call: a service account never asks anonymously', async () => {
+    const { client, seen } = await sessionCmms([token('s')], 's');
+    try {
+      expect(await client.findWorkOrder('OT-CORR-1')).toBeNull();
+      expect(seen).toEqual(['login', 'Token s']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('logs in at /api/login/ also when the API prefix is /api/v2/ (the later CMMS keeps its login there)', async () => {
+    const { client, seen, urls } = await sessionCmms([token('v2')], 'v2', '/api/v2/');
+    try {
+      expect(await client.listEquipment()).toHaveLength(1);
+      expect(seen).toEqual(['login', 'Token v2']);
+      expect(urls).toEqual(['POST /api/login/', 'GET /api/v2/equipos/?page=1']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('logs in again after its token was logged out, without sending the refused token to the login', async () => {
+    const logins: (string | undefined)[] = [];
+    server = createServer((req: IncomingMessage, res) => {
+      req.resume();
+      if (req.url === '/api/login/') logins.push(req.headers.authorization);
+      const ok = req.url === '/api/login/' || req.headers.authorization === 'Token fresh';
+      const body = req.url === '/api/login/' ? { token: 'fresh' } : ok ? [] : { detail: 'Token inválido.' };
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const client = createCmmsClient({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token: 'logged-out',
+      username: 'omnibot',
+      password: 'secreto',
+    });
+    try {
+      expect(await client.findWorkOrder('OT-CORR-1')).toBeNull();
+      expect(logins).toEqual([undefined]);
     } finally {
       await client.close();
     }

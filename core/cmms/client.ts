@@ -16,7 +16,7 @@ import { matchEquipment } from './match-equipment.ts';
 import { OrderIdCache, orderNumberKey, primaryKeyOf } from './order-ids.ts';
 import { comparePending, isPendingState } from './pending.ts';
 import { FIND_PAGES, pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
-import { asPage, CMMS_MAX_PAGES, cmmsAuthHeader, cmmsRoutes, type Page } from './routes.ts';
+import { asPage, CMMS_LOGIN_PATH, CMMS_MAX_PAGES, cmmsAuthHeader, cmmsRoutes, type Page } from './routes.ts';
 
 export { matchEquipment } from './match-equipment.ts';
 
@@ -57,7 +57,10 @@ const RETRY_BACKOFF = { baseMs: 200, jitter: 'up' } as const;
 
 export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   const prefix = `/${(options.apiPrefix ?? '/api/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
-  const base = `${options.baseUrl.replace(/\/+$/, '')}${prefix}`;
+  const root = options.baseUrl.replace(/\/+$/, '');
+  const base = `${root}${prefix}`;
+  /** A route relative to the API prefix, or a path from `CMMS_URL` when it starts with `/` (the login). */
+  const urlOf = (path: string) => (path.startsWith('/') ? `${root}${path}` : `${base}${path}`);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retries = options.retries ?? 2;
   const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs });
@@ -67,7 +70,10 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
 
   const canLogIn = Boolean(options.username && options.password);
 
-  /** A refused login is a 401 (`cmms_auth`), as a refused token is; an answer without a token is a bad response. */
+  /**
+   * `POST {CMMS_URL}/api/login/` (whatever the API prefix). A refused login is a 401 (`cmms_auth`), as
+   * a refused token is; an answer without a token is a bad response.
+   */
   async function login(): Promise<string> {
     if (!canLogIn) {
       throw new UpstreamError('cmms', 'CMMS requires a token: set CMMS_TOKEN or CMMS_USERNAME/CMMS_PASSWORD', {
@@ -77,7 +83,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     }
     let body: unknown;
     try {
-      body = await call('POST', cmmsRoutes.login, { username: options.username, password: options.password }, false);
+      body = await call('POST', CMMS_LOGIN_PATH, { username: options.username, password: options.password }, false);
     } catch (error) {
       throw refusedLogin(error);
     }
@@ -101,7 +107,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     let text: string;
     let retryAfter: string | string[] | undefined;
     try {
-      const response = await request(`${base}${path}`, {
+      const response = await request(urlOf(path), {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -124,7 +130,10 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     }
   }
 
-  /** A CMMS call: a GET is retried (network errors, 5xx, busy); a 401 logs in again once when it can. */
+  /**
+   * A CMMS call: a GET is retried (network errors, 5xx, busy). With a service account it logs in first
+   * when there is no token, and again once on a 401 (a CMMS logout deletes the token), then calls again.
+   */
   async function call(
     method: 'GET' | 'POST',
     path: string,
@@ -132,6 +141,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
     auth = true,
     retried = false,
   ): Promise<unknown> {
+    if (auth && !token && canLogIn) await login(); // a service account acts logged in (as the DAGs' client)
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth && token) headers.authorization = cmmsAuthHeader(token);
@@ -236,7 +246,6 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   async function listEquipment(): Promise<EquipmentSummary[]> {
     const cacheMs = options.equipmentCacheMs ?? 60_000;
     if (equipmentCache && Date.now() - equipmentCache.at < cacheMs) return equipmentCache.items;
-    if (!token && canLogIn) await login();
     const items = (await allPages(cmmsRoutes.equipment)).filter((e) => e.activo !== false).map(summarizeEquipment);
     equipmentCache = { at: Date.now(), items };
     return items;

@@ -8,6 +8,7 @@ import { badResponse } from './failures.ts';
  * relative to `{CMMS_URL}{CMMS_API_PREFIX}`; a later CMMS serves most of them under `/api/v2/`.
  */
 export const cmmsRoutes = {
+  /** Served under `/api/` whatever the prefix: the client posts to `CMMS_LOGIN_PATH`. */
   login: 'login/',
   logout: 'logout/',
   users: 'users/',
@@ -23,6 +24,13 @@ export const cmmsRoutes = {
   equipmentTypes: 'tipos-equipo/',
   sites: 'faenas/',
 } as const;
+
+/**
+ * Where the client logs in, relative to `CMMS_URL`: always `/api/login/`, also when `CMMS_API_PREFIX`
+ * is `/api/v2/` (the later CMMS keeps its login there; `/api/v2/login/` is a 404). The DAGs post to
+ * the same path (dags/omnibot_common/cmms_login.py `LOGIN_PATH`).
+ */
+export const CMMS_LOGIN_PATH = `/api/${cmmsRoutes.login}`;
 
 /** DRF TokenAuthentication: `Token <key>` (a `Bearer` token gets a 401). */
 export function cmmsAuthHeader(token: string): string {

@@ -4,14 +4,15 @@ Auth is `Authorization: Token <key>` (DRF TokenAuthentication; `Bearer` gets a 4
 paginated as `{count, next, previous, results}`; a bare list is tolerated; a list longer than the
 catalog's `cmms.maxPages` is a bad response. There are no server-side filters, so finding an order by
 `numeroot` reads its detail by primary key when the id is known (order_ids.py), else pages through
-`ordenes-trabajo/` up to the page that has it. A busy answer (408, 429) to a read is asked again after
-its Retry-After, as core/cmms/client.ts does. Only a token authenticates (Airflow Variable cmms_token).
+`ordenes-trabajo/` up to the page that has it. Each call is one exchange of cmms_http.py, as
+core/cmms/client.ts makes it: a busy answer (408, 429) to a read asked again after its Retry-After;
+a token (Airflow Variable cmms_token) and/or a service account (cmms_username/cmms_password,
+cmms_login.py) that logs in when there is no token and again when a call's token is refused (401).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -19,13 +20,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 
 from .catalog import cmms_constants, cmms_error_code
+from .cmms_http import CmmsHttp
+from .cmms_login import CmmsLogin
 from .errors import WorkflowFailure
 from .order_ids import ORDER_IDS, OrderIdCache, order_number_key, primary_key_of
 from .reported_failure import find_pages, pick_reported_failure
-from .retry import _backoff, _retry_after, parse_retry_after, retry_after_max_seconds  # noqa: F401  (re-exported)
-
-BUSY_STATUSES = (408, 429)
-BUSY_RETRIES = 2  # as the in-process client's default `retries`
+from .retry import BUSY_STATUSES, _backoff, _retry_after, parse_retry_after, retry_after_max_seconds  # noqa: F401  (re-exported)
 
 
 def max_pages() -> int:
@@ -39,17 +39,7 @@ def api_base(cmms_url: str, api_prefix: str = "/api/") -> str:
     return cmms_url.rstrip("/") + prefix
 
 
-def _detail(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict) and "detail" in body:
-        return str(body["detail"])[:200]
-    return str(body)[:200]
-
-
-class CmmsClient:
+class CmmsClient(CmmsHttp):
     def __init__(
         self,
         base_url: str,
@@ -58,14 +48,11 @@ class CmmsClient:
         timeout: float = 15.0,
         session: requests.Session | None = None,
         order_ids: OrderIdCache | None = None,
+        login: CmmsLogin | None = None,
     ):
+        super().__init__(token, timeout=timeout, session=session, login=login)
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.order_ids = ORDER_IDS if order_ids is None else order_ids
-        self.timeout = timeout
-        self.session = session or requests.Session()
-        self.session.headers["Accept"] = "application/json"
-        if token:
-            self.session.headers["Authorization"] = f"Token {token}"
 
     def _url(self, path: str) -> str:
         return urljoin(self.base_url, path.lstrip("/"))
@@ -77,47 +64,6 @@ class CmmsClient:
         if not link.scheme:
             return urljoin(self.base_url, url)
         return urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
-
-    def request(self, method: str, url: str, *, json: dict | None = None, idempotent: bool = True) -> object:
-        """A non-idempotent call (creating an order) is retried only when it surely never reached the
-        CMMS: after a read timeout or a 5xx the order may exist, and a retry would create a second one.
-        A GET answered busy (408, 429) is asked again here, after its Retry-After (else a backoff)."""
-        for retry in range(1, BUSY_RETRIES + 2):
-            response = self._send(method, url, json=json, idempotent=idempotent)
-            if method != "GET" or response.status_code not in BUSY_STATUSES or retry > BUSY_RETRIES:
-                break
-            wait = _retry_after(getattr(response, "headers", None) or {})
-            if wait is False:
-                break
-            time.sleep(_backoff(retry) if wait is None else wait)
-        return self._answer(method, url, response, idempotent)
-
-    def _send(self, method: str, url: str, *, json: dict | None, idempotent: bool) -> requests.Response:
-        try:
-            return self.session.request(method, url, json=json, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise WorkflowFailure(
-                cmms_error_code(None),
-                f"CMMS unreachable ({method} {url}): {type(exc).__name__}",
-                retryable=idempotent or _not_sent(exc),
-            ) from exc
-
-    def _answer(self, method: str, url: str, response: requests.Response, idempotent: bool) -> object:
-        status = response.status_code
-        if status >= 400:
-            # The code by status comes from the catalog, as the in-process runner's (cmmsErrorCode).
-            message = (
-                f"CMMS answered {status} to {method} {url}"
-                if status >= 500
-                else f"CMMS refused {method} {url} ({status}): {_detail(response)}"
-            )
-            # A busy CMMS did not process the call: trying the task again is safe.
-            retryable = status in BUSY_STATUSES or (status >= 500 and idempotent)
-            raise WorkflowFailure(cmms_error_code(status), message, retryable=retryable, status=status)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS answered non-JSON to {method} {url}") from exc
 
     def iter_list(self, path: str) -> Iterator[dict]:
         """Every item of a list route, following `next` links; a bare list is one page."""
@@ -223,12 +169,3 @@ class CmmsClient:
         if not isinstance(order, dict) or not str(order.get("numeroot") or "").strip():
             raise WorkflowFailure(cmms_error_code(bad_response=True), "CMMS answered reportar-falla with no order")
         return order
-
-
-def _not_sent(exc: requests.RequestException) -> bool:
-    """True when the request never reached the server (no connection was made)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    return isinstance(exc, requests.exceptions.ConnectionError) and (
-        "NewConnectionError" in repr(exc) or "Failed to establish" in str(exc)
-    )

@@ -35,7 +35,7 @@ def _conf() -> dict:
 
 def _cmms_client(timeout: float) -> CmmsClient:
     settings = cmms_settings()
-    return CmmsClient(api_base(settings.url, settings.api_prefix), settings.token, timeout=timeout)
+    return CmmsClient(api_base(settings.url, settings.api_prefix), settings.token, timeout=timeout, login=settings.login)
 
 
 def build_workflow_dag(dag_id: str, workflow: Workflow):

@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 
 from .catalog import cmms_constants
 
+BUSY_STATUSES = (408, 429)  # "busy, ask again later" (cmms_busy), as core/cmms/failures.ts
 BACKOFF_BASE_SECONDS = 0.2  # as core/cmms/client.ts's RETRY_BACKOFF.baseMs
 UP_JITTER = 0.2  # as core/retry.ts's 'up' jitter: a wait is its ceiling plus up to 20 % more
 

@@ -3,6 +3,8 @@
 Run-time settings are Airflow Variables (also settable as env `AIRFLOW_VAR_<KEY upper>`):
   cmms_url                 CMMS origin, e.g. http://cmms:8000 (required)
   cmms_token               DRF token, sent as `Authorization: Token <key>` (required for equipos/)
+  cmms_username            service account, with cmms_password: logged in at `{cmms_url}/api/login/`
+  cmms_password            when there is no token and again when the token is refused (401)
   cmms_api_prefix          API prefix, default `/api/` (`/api/v2/` for the later CMMS version)
   omnibot_callback_secret  HMAC secret shared with the gateway's CALLBACK_SECRET (required)
 
@@ -17,8 +19,9 @@ Task tuning comes from the process env of the scheduler/workers (read when the D
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .cmms_login import CmmsLogin, login_url
 from .errors import WorkflowFailure
 
 
@@ -52,6 +55,8 @@ def task_tuning() -> TaskTuning:
 
 
 def _variable(key: str, default: str | None = None) -> str | None:
+    """A Variable's trimmed value. Airflow masks in its logs the values of Variables whose names hold
+    `token`, `password` or `secret` (cmms_token, cmms_password, omnibot_callback_secret)."""
     from airflow.sdk import Variable
 
     value = Variable.get(key, default=default)
@@ -64,15 +69,27 @@ def _variable(key: str, default: str | None = None) -> str | None:
 @dataclass(frozen=True)
 class CmmsSettings:
     url: str
-    token: str | None
+    token: str | None = field(repr=False)
     api_prefix: str
+    login: CmmsLogin | None = None  # the service account, when cmms_username and cmms_password are set
 
 
 def cmms_settings() -> CmmsSettings:
     url = _variable("cmms_url")
     if not url:
         raise WorkflowFailure("config_missing", "Airflow Variable cmms_url (AIRFLOW_VAR_CMMS_URL) is not set")
-    return CmmsSettings(url=url, token=_variable("cmms_token"), api_prefix=_variable("cmms_api_prefix", "/api/") or "/api/")
+    username, password = _variable("cmms_username"), _variable("cmms_password")
+    if bool(username) != bool(password):
+        raise WorkflowFailure(
+            "config_missing",
+            "Airflow Variables cmms_username and cmms_password (AIRFLOW_VAR_CMMS_USERNAME, AIRFLOW_VAR_CMMS_PASSWORD) go together: one is not set",
+        )
+    return CmmsSettings(
+        url=url,
+        token=_variable("cmms_token"),
+        api_prefix=_variable("cmms_api_prefix", "/api/") or "/api/",
+        login=CmmsLogin(login_url(url), username, password) if username and password else None,
+    )
 
 
 def callback_secret() -> str:

@@ -32,7 +32,7 @@ port_taken() { "$venv/bin/python" -c 'import socket,sys; s=socket.socket(); sys.
 port="${OMNIBOT_AIRFLOW_PORT:-8080}"
 if [[ -z "${OMNIBOT_AIRFLOW_PORT:-}" ]] && port_taken "$port"; then port="$(free_port)"; fi
 username="${AIRFLOW_USERNAME:-omnibot}"
-password="${AIRFLOW_PASSWORD:-$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(18))')}"
+password="${AIRFLOW_PASSWORD:-$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(18))')}"
 base_url="http://127.0.0.1:$port"
 
 rm -rf "$airflow_home"

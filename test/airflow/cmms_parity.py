@@ -16,7 +16,8 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "dags"))  # as Airflow does for its dags folder
 
-from omnibot_common.cmms import CmmsClient  # noqa: E402
+from omnibot_common.cmms import CmmsClient, api_base  # noqa: E402
+from omnibot_common.cmms_login import CmmsLogin, login_url  # noqa: E402
 from omnibot_common.errors import WorkflowFailure  # noqa: E402
 from omnibot_common.summaries import is_pending, pending_sort_key  # noqa: E402
 
@@ -70,12 +71,20 @@ def run(client: CmmsClient, session: CountingSession, case: dict) -> dict:
     return {"code": "ok"}
 
 
+def client_for(cmms_url: str, case: dict, session: CountingSession) -> CmmsClient:
+    """As the TypeScript half: a token, a service account (Variables cmms_username/cmms_password), or both."""
+    credentials = case.get("credentials")
+    account = CmmsLogin(login_url(cmms_url), "omnibot", "parity-password") if credentials else None
+    token = None if credentials == "password" else "parity-token"
+    base = api_base(cmms_url, case.get("apiPrefix", "/api/"))
+    return CmmsClient(base, token, timeout=5, session=session, login=account)
+
+
 def main(base: str) -> None:
     results = []
     for index, case in enumerate(CASES):
-        # Only a token: a case whose TypeScript client logs in meets the refusal as a 401 here.
         session = CountingSession()
-        client = CmmsClient(f"{base.rstrip('/')}/{index}/api/", "parity-token", timeout=5, session=session)
+        client = client_for(f"{base.rstrip('/')}/{index}", case, session)
         try:
             results.append(run(client, session, case))
         except WorkflowFailure as failure:

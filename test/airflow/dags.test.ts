@@ -3,6 +3,7 @@
  * (signature, body fields, result shape) and the run's final state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CMMS_TOKEN, DEMO_CMMS_USER } from '../../core/cmms/demo-server.ts';
 import { isPendingState, priorityRank } from '../../core/cmms/pending.ts';
 import { createAirflowRunner } from '../../core/workflows/airflow-runner.ts';
 import { CALLBACK_SIGNATURE_HEADER, verifySignature } from '../../core/workflows/callback.ts';
@@ -230,6 +231,24 @@ describe('DAG runs that fail', () => {
       expect(receiver.received.filter((cb) => cb.json.run_id === run.runId)).toHaveLength(1);
     } finally {
       receiver.answer = 200;
+    }
+  });
+});
+
+describe('a CMMS service account', () => {
+  it('a logged-out CMMS token: with cmms_username/cmms_password the DAG logs in again and succeeds', async () => {
+    await admin.setVariables({
+      cmms_token: 'logged-out-token',
+      cmms_username: DEMO_CMMS_USER.username,
+      cmms_password: DEMO_CMMS_USER.password,
+    });
+    try {
+      const cb = await verified(await start('listar_equipos', {}, 'relogin'), 'success');
+      expect((cb.json.result as { total: number }).total).toBeGreaterThan(0);
+      expect(JSON.stringify(cb.json)).not.toContain(DEMO_CMMS_TOKEN);
+    } finally {
+      await admin.setVariables({ cmms_username: '', cmms_password: '' });
+      await cmms.useIt();
     }
   });
 });

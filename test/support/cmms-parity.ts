@@ -25,7 +25,12 @@ interface Answer {
 export interface ParityCase {
   name: string;
   call: 'listEquipment' | 'findWorkOrder' | 'reportFailure' | 'listPendingWorkOrders' | 'findWorkOrders';
-  credentials?: 'password';
+  /** A token (default), a service account that logs in (`password`), or both (`tokenAndPassword`). */
+  credentials?: 'password' | 'tokenAndPassword';
+  /** The clients' API prefix (default `/api/`): with `/api/v2/` the routes are `v2/<route>`, the login stays `login/`. */
+  apiPrefix?: string;
+  /** When set, a token that is none of these is a 401 on any route (a logged-out token), no token one on all but the login. */
+  acceptTokens?: string[];
   routes: Record<string, Answer[]>;
   expect: string;
   numeroots?: string[];
@@ -46,7 +51,13 @@ export interface Outcome {
 
 export const CASES = parity.cases as unknown as ParityCase[];
 
-/** The local CMMS: `/<case index>/api/<route>` answers as the case says; `reset()` before each client's turn. */
+/** The parity cases' login route: `{CMMS_URL}/api/login/`, whatever the case's API prefix. */
+const LOGIN_ROUTE = 'login/';
+
+/**
+ * The local CMMS: `/<case index>/api/<route>` answers as the case says (a route of a case with API
+ * prefix `/api/v2/` is `v2/<route>`); `reset()` before each client's turn.
+ */
 function parityCmms() {
   let served = new Map<string, number>();
   let requests = new Map<number, number>();
@@ -57,6 +68,13 @@ function parityCmms() {
     const parityCase = CASES[Number(index)];
     requests.set(Number(index), (requests.get(Number(index)) ?? 0) + 1);
     const route = `${rest.join('/')}`;
+    // As DRF: a token it does not know is a 401 on every route, the login's too; no token, on the others.
+    const accepted = parityCase?.acceptTokens?.map((key) => `Token ${key}`);
+    const auth = req.headers.authorization;
+    if (accepted && (auth ? !accepted.includes(auth) : route !== LOGIN_ROUTE)) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"detail":"Token inválido."}');
+      return;
+    }
     const answers = parityCase?.routes[route];
     if (!answers) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"No encontrado."}');

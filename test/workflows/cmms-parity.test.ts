@@ -25,9 +25,20 @@ async function lookUp(client: CmmsClient, cmms: ParityCmms, index: number, parit
 
 async function viaTypeScript(cmms: ParityCmms, index: number, parityCase: ParityCase): Promise<Outcome> {
   const base = cmms.base;
+  const account = { username: 'omnibot', password: 'parity-password' };
+  const token = { token: 'parity-token' };
   const credentials =
-    parityCase.credentials === 'password' ? { username: 'omnibot', password: 'wrong' } : { token: 'parity-token' };
-  const client = createCmmsClient({ baseUrl: `${base}/${index}`, timeoutMs: 5_000, ...credentials });
+    parityCase.credentials === 'password'
+      ? account
+      : parityCase.credentials === 'tokenAndPassword'
+        ? { ...token, ...account }
+        : token;
+  const client = createCmmsClient({
+    baseUrl: `${base}/${index}`,
+    timeoutMs: 5_000,
+    ...credentials,
+    ...(parityCase.apiPrefix ? { apiPrefix: parityCase.apiPrefix } : {}),
+  });
   try {
     switch (parityCase.call) {
       case 'listEquipment':

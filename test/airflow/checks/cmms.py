@@ -202,3 +202,7 @@ def a_status_check_reads_pages_up_to_the_order_then_one_detail():
     assert requests_of("OT-CORR-2") == (2, ["2/"])  # read on the way
     assert requests_of("OT-4") == (4, ["4/"])  # "OT 4" is the order whose id is 4
     assert requests_of("OT-9") == (None, ["9/", "", "?page=2", "?page=3", "?page=4", "?page=5"])
+
+
+
+from . import cmms_login  # noqa: E402, F401  (the service account's checks, run as this concern's)

@@ -20,6 +20,17 @@ def check(fn):
     return fn
 
 
+def check_of(concern: str):
+    """`@check` for a module of checks imported by a concern's module (check_dags.py lists concerns):
+    its checks run in that concern's turn and carry its name."""
+
+    def register(fn):
+        fn.__module__ = concern
+        return check(fn)
+
+    return register
+
+
 def dag_module(dag_id: str):
     """Imports dags/<dag_id>.py (the workflow's DAG and its function) as Airflow does, by its path."""
     spec = importlib.util.spec_from_file_location(f"omnibot_dag_{dag_id}", DAGS / f"{dag_id}.py")
@@ -36,16 +47,22 @@ class Answer:
 
 
 class FakeSession:
-    """Serves canned pages to CmmsClient (a requests.Session stand-in; no network)."""
+    """Serves canned pages to CmmsClient (a requests.Session stand-in; no network). A callable page is
+    called with the request's Authorization header and JSON body, and answers what it returns."""
 
     def __init__(self, pages: dict[str, object]):
         self.pages = pages
         self.headers: dict[str, str] = {}
         self.seen: list[str] = []
+        self.sent: list[tuple[str, str | None]] = []  # (url, the Authorization header it went with)
 
-    def request(self, method, url, json=None, timeout=None):
+    def request(self, method, url, json=None, timeout=None, headers=None):
         self.seen.append(url)
+        merged = {**self.headers, **(headers or {})}  # as requests merges them: None drops a header
+        self.sent.append((url, merged.get("Authorization")))
         body = self.pages[url]
+        if callable(body):
+            body = body(merged.get("Authorization"), json)
         if isinstance(body, Exception):
             raise body
         status = body.status if isinstance(body, Answer) else 200
