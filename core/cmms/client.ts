@@ -1,22 +1,19 @@
-import { Agent, request } from 'undici';
 import { isRecord } from '../../lib/is-record.ts';
 import type { WorkflowCmms } from '../../workflows/cmms.ts';
 import { UpstreamError } from '../errors.ts';
-import { parseRetryAfter } from '../http/retry-after.ts';
-import type { Logger } from '../log.ts';
-import { retry } from '../retry.ts';
 import {
   type EquipmentSummary,
   summarizeEquipment,
   summarizeWorkOrder,
   type WorkOrderSummary,
 } from '../workflows/results.ts';
-import { answered, BUSY_STATUSES, badResponse, busy, failed, RETRY_AFTER_MAX_MS, refusedLogin } from './failures.ts';
+import { badResponse } from './failures.ts';
 import { matchEquipment } from './match-equipment.ts';
 import { OrderIdCache, orderNumberKey, primaryKeyOf } from './order-ids.ts';
 import { comparePending, isPendingState } from './pending.ts';
 import { FIND_PAGES, pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
-import { asPage, CMMS_LOGIN_PATH, CMMS_MAX_PAGES, cmmsAuthHeader, cmmsRoutes, type Page } from './routes.ts';
+import { asPage, CMMS_MAX_PAGES, cmmsRoutes, type Page } from './routes.ts';
+import { type CmmsClientOptions, createCmmsTransport } from './transport.ts';
 
 export { matchEquipment } from './match-equipment.ts';
 
@@ -33,133 +30,12 @@ export interface CmmsClient extends WorkflowCmms {
   close(): Promise<void>;
 }
 
-export interface CmmsClientOptions {
-  /** `CMMS_URL`, e.g. `http://cmms:8000` (no trailing slash). */
-  baseUrl: string;
-  apiPrefix?: string;
-  token?: string;
-  username?: string;
-  password?: string;
-  timeoutMs?: number;
-  /**
-   * Retries of a GET after a network error, a 5xx or a busy answer (408, 429: after its `Retry-After`);
-   * never of a POST (it may have been applied). Default 2.
-   */
-  retries?: number;
-  equipmentCacheMs?: number;
-  /** Work-order number → id pairs (default: one cache per client); pass one to share it between clients of one CMMS. */
-  orderIds?: OrderIdCache;
-  logger?: Logger;
-}
-
-/** Backoff between retries of a GET: 200 ms, then 400 ms, each plus up to 20 % (never shorter). */
-const RETRY_BACKOFF = { baseMs: 200, jitter: 'up' } as const;
+export type { CmmsClientOptions };
 
 export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
-  const prefix = `/${(options.apiPrefix ?? '/api/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
-  const root = options.baseUrl.replace(/\/+$/, '');
-  const base = `${root}${prefix}`;
-  /** A route relative to the API prefix, or a path from `CMMS_URL` when it starts with `/` (the login). */
-  const urlOf = (path: string) => (path.startsWith('/') ? `${root}${path}` : `${base}${path}`);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const retries = options.retries ?? 2;
-  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs });
-  let token = options.token;
+  const { call, close } = createCmmsTransport(options);
   let equipmentCache: { at: number; items: EquipmentSummary[] } | undefined;
   const orderIds = options.orderIds ?? new OrderIdCache();
-
-  const canLogIn = Boolean(options.username && options.password);
-
-  /**
-   * `POST {CMMS_URL}/api/login/` (whatever the API prefix). A refused login is a 401 (`cmms_auth`), as
-   * a refused token is; an answer without a token is a bad response.
-   */
-  async function login(): Promise<string> {
-    if (!canLogIn) {
-      throw new UpstreamError('cmms', 'CMMS requires a token: set CMMS_TOKEN or CMMS_USERNAME/CMMS_PASSWORD', {
-        status: 401,
-        retryable: false,
-      });
-    }
-    let body: unknown;
-    try {
-      body = await call('POST', CMMS_LOGIN_PATH, { username: options.username, password: options.password }, false);
-    } catch (error) {
-      throw refusedLogin(error);
-    }
-    const key = isRecord(body) ? body.token : undefined;
-    if (typeof key !== 'string' || !key) throw badResponse('CMMS login answered without a token');
-    token = key;
-    return key;
-  }
-
-  /**
-   * One exchange: a network error, a 5xx or a busy answer throws (retryable), a non-JSON 2xx too (not);
-   * other statuses are returned.
-   */
-  async function exchange(
-    method: 'GET' | 'POST',
-    path: string,
-    body: unknown,
-    headers: Record<string, string>,
-  ): Promise<{ status: number; text: string; json: unknown }> {
-    let status: number;
-    let text: string;
-    let retryAfter: string | string[] | undefined;
-    try {
-      const response = await request(urlOf(path), {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        dispatcher,
-      });
-      status = response.statusCode;
-      text = await response.body.text();
-      retryAfter = response.headers['retry-after'];
-    } catch (error) {
-      throw failed(method, path, error);
-    }
-    if (status >= 500) throw answered(method, path, status, text);
-    if (BUSY_STATUSES.has(status)) throw busy(method, path, status, parseRetryAfter(retryAfter) ?? undefined);
-    if (status >= 400) return { status, text, json: null };
-    try {
-      return { status, text, json: text ? JSON.parse(text) : null };
-    } catch {
-      // Not what the API documents (as the DAGs see it too): asking again will not change it.
-      throw badResponse(`CMMS answered non-JSON to ${method} ${path}`);
-    }
-  }
-
-  /**
-   * A CMMS call: a GET is retried (network errors, 5xx, busy). With a service account it logs in first
-   * when there is no token, and again once on a 401 (a CMMS logout deletes the token), then calls again.
-   */
-  async function call(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-    auth = true,
-    retried = false,
-  ): Promise<unknown> {
-    if (auth && !token && canLogIn) await login(); // a service account acts logged in (as the DAGs' client)
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (auth && token) headers.authorization = cmmsAuthHeader(token);
-    const reply = await retry(() => exchange(method, path, body, headers), {
-      attempts: method === 'GET' ? retries + 1 : 1,
-      shouldRetry: (error) => error instanceof UpstreamError && error.retryable,
-      delay: RETRY_BACKOFF,
-      maxRetryAfterMs: RETRY_AFTER_MAX_MS,
-      onRetry: (error, { attempt }) =>
-        options.logger?.warn({ path, attempt, err: error }, 'CMMS call failed, retrying'),
-    });
-    if (reply.status === 401 && auth && !retried && canLogIn) {
-      await login();
-      return call(method, path, body, auth, true);
-    }
-    if (reply.status >= 400) throw answered(method, path, reply.status, reply.text);
-    return reply.json;
-  }
 
   /** Page `n` of a list; a page of work orders fills the number → id cache. */
   async function listPage(path: string, n: number): Promise<Page<Record<string, unknown>>> {
@@ -280,7 +156,7 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
       return orders.sort(comparePending);
     },
     async close() {
-      await dispatcher.close();
+      await close();
     },
   };
 }
