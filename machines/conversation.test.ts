@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyActorRef, createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
+import { DEMO_CAT_001 } from '../core/cmms/demo-data.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
 import {
   type ConversationEvent,
@@ -12,15 +13,15 @@ import {
 } from './conversation.ts';
 import snapshotV1Reporting from './fixtures/snapshot-v1-reporting.json' with { type: 'json' };
 
-/** The demo CMMS's CAT-001 (core/cmms/demo-data.ts), as the machine sees it: machines import no values from core. */
-const excavator: EquipmentSummary = {
-  idequipo: 1,
-  codigointerno: 'CAT-001',
-  nombreequipo: 'Excavadora CAT 320',
-  marca: 'Caterpillar',
-  modelo: '320',
-  estado_nombre: 'Operativo',
-  faena_nombre: 'Faena Norte',
+const excavator = DEMO_CAT_001;
+/** The result of a failure report that created its order. */
+const CREATED_ORDER = {
+  order: {
+    numeroot: 'OT-CORR-CAT-001-20261125-9',
+    equipo_nombre: 'Excavadora CAT 320',
+    prioridad: 'Alta',
+    estado_nombre: 'Abierta',
+  },
 };
 const truck = { ...excavator, idequipo: 2, codigointerno: 'KOM-002', nombreequipo: 'Camión Komatsu 930E' };
 
@@ -246,14 +247,7 @@ describe('conversation machine', () => {
       runId: run.runId,
       dagId: run.dagId,
       status: 'success' as const,
-      result: {
-        order: {
-          numeroot: 'OT-CORR-CAT-001-20261125-9',
-          equipo_nombre: 'Excavadora CAT 320',
-          prioridad: 'Alta',
-          estado_nombre: 'Abierta',
-        },
-      },
+      result: CREATED_ORDER,
       at: Date.now(),
     };
     expect(h.actor.getSnapshot().can(late)).toBe(true);
@@ -364,14 +358,7 @@ describe('conversation machine', () => {
       runId: run.runId,
       dagId: run.dagId,
       status: 'success',
-      result: {
-        order: {
-          numeroot: 'OT-CORR-CAT-001-20261125-9',
-          equipo_nombre: 'Excavadora CAT 320',
-          prioridad: 'Alta',
-          estado_nombre: 'Abierta',
-        },
-      },
+      result: CREATED_ORDER,
       at: Date.now(),
     });
     expect(result).toMatch(/Se creó la orden de trabajo OT-CORR-CAT-001-20261125-9/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyActorRef, createActor, fromPromise, waitFor } from 'xstate';
+import { DEMO_CAT_001 } from '../core/cmms/demo-data.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
 import {
   conversationMachine,
@@ -10,16 +11,7 @@ import {
 import { detectIntent, parseConfirmation, parsePriority } from './intents.ts';
 import { renderWorkflowError } from './replies.ts';
 
-/** The demo CMMS's CAT-001 (core/cmms/demo-data.ts), as the machine sees it: machines import no values from core. */
-const excavator: EquipmentSummary = {
-  idequipo: 1,
-  codigointerno: 'CAT-001',
-  nombreequipo: 'Excavadora CAT 320',
-  marca: 'Caterpillar',
-  modelo: '320',
-  estado_nombre: 'Operativo',
-  faena_nombre: 'Faena Norte',
-};
+const excavator = DEMO_CAT_001;
 
 /** Words that name properties every plain object inherits: user input must never find them. */
 const PROTOTYPE_KEYS = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];

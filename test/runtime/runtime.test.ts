@@ -5,7 +5,7 @@ import { createMemoryStore } from '../../core/store/memory-store.ts';
 import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { inbound, makeRuntime, message } from '../support/runtime-harness.ts';
+import { inbound, makeRuntime, message, storeAsMachineVersion } from '../support/runtime-harness.ts';
 
 const prefixes: string[] = [];
 const stores: ConversationStore[] = [];
@@ -147,14 +147,7 @@ describe('conversation runtime', () => {
     const store = createMemoryStore();
     const { runtime } = makeRuntime(store);
     await runtime.receive(message('jose', 'reportar falla'));
-    const stored = (await store.load('web:jose'))!;
-    await store.commit('web:jose', stored.version, {
-      snapshot: stored.snapshot,
-      meta: { ...stored.meta, machineVersion: 0 },
-      events: [],
-      transcript: [],
-      checkAt: null,
-    });
+    await storeAsMachineVersion(store, 'web:jose', 0);
     const turn = await runtime.receive(message('jose', 'hola'));
     expect(turn.replies[0]?.text).toMatch(/El asistente se actualizó y reinicié nuestra conversación/);
     expect(turn.replies[1]?.text).toMatch(/Hola/);
@@ -210,14 +203,7 @@ describe('conversation runtime under failure', () => {
     const store = createMemoryStore();
     const { runtime } = makeRuntime(store);
     await runtime.receive(message('nico', 'hola'));
-    const stored = (await store.load('web:nico'))!;
-    await store.commit('web:nico', stored.version, {
-      snapshot: stored.snapshot,
-      meta: { ...stored.meta, machineVersion: 99 },
-      events: [],
-      transcript: [],
-      checkAt: null,
-    });
+    await storeAsMachineVersion(store, 'web:nico', 99);
     await expect(runtime.receive(message('nico', 'hola'))).rejects.toMatchObject({ status: 503 });
     expect((await store.load('web:nico'))?.meta.machineVersion).toBe(99);
   });

@@ -10,7 +10,7 @@ import { silentLogger } from '../../core/log.ts';
 import type { ConversationRuntime } from '../../core/runtime/types.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
 import { createAirflowRunner } from '../../core/workflows/airflow-runner.ts';
-import { makeRuntime, message } from '../support/runtime-harness.ts';
+import { makeRuntime, message, storeAsMachineVersion } from '../support/runtime-harness.ts';
 
 /** An app whose one route hands a user's text to the runtime, as a webhook does. */
 function appFor(runtime: ConversationRuntime) {
@@ -36,14 +36,7 @@ describe('turns refused for now answer 503 with Retry-After', () => {
     const store = createMemoryStore();
     const { runtime } = makeRuntime(store);
     await runtime.receive(message('nico', 'hola'));
-    const stored = (await store.load('web:nico'))!;
-    await store.commit('web:nico', stored.version, {
-      snapshot: stored.snapshot,
-      meta: { ...stored.meta, machineVersion: 99 },
-      events: [],
-      transcript: [],
-      checkAt: null,
-    });
+    await storeAsMachineVersion(store, 'web:nico', 99);
     const response = await send(appFor(runtime), 'nico', 'hola');
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');

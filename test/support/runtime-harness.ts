@@ -65,3 +65,15 @@ export function message(userId: string, text: string, extra: Partial<InboundMess
 }
 
 export const inbound = (entries: TranscriptEntry[]) => entries.filter((e) => e.direction === 'in').map((e) => e.text);
+
+/** Rewrites a stored conversation as saved by another machine version (an older or a newer build). */
+export async function storeAsMachineVersion(store: ConversationStore, conversationId: string, machineVersion: number) {
+  const stored = (await store.load(conversationId))!;
+  await store.commit(conversationId, stored.version, {
+    snapshot: stored.snapshot,
+    meta: { ...stored.meta, machineVersion },
+    events: [],
+    transcript: [],
+    checkAt: null,
+  });
+}
