@@ -46,9 +46,7 @@ function formChannel(runtime: ConversationRuntime, extra: Partial<WebhookSpec<UR
   const alongside: string[] = [];
   mountWebhookRoute(app, {
     path: '/webhooks/form',
-    runtime,
-    logger: silentLogger,
-    maxBodyBytes: 200,
+    host: { runtime, logger: silentLogger, config: { maxBodyBytes: 200, publicUrl: 'https://bot.example.com' } },
     verify(c) {
       if (c.req.header('x-secret') !== 's3cret') throw new AuthError('X-Secret does not match');
     },

@@ -1,9 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { receiveInBackground, storeAccepting } from '../delivery/inbound.ts';
 import { UnavailableError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { PluginHost } from '../plugin.ts';
 import { createSerialQueue } from '../runtime/serial-queue.ts';
-import type { ConversationRuntime } from '../runtime/types.ts';
 import type { InboundMessage } from '../types.ts';
 import { readRawBytes } from './read-json.ts';
 
@@ -33,9 +32,8 @@ export interface WebhookDelivery {
 export interface WebhookSpec<T> {
   /** `/webhooks/<channel>`. */
   path: string;
-  runtime: ConversationRuntime;
-  logger: Logger;
-  maxBodyBytes: number;
+  /** The channel's host: its runtime, its logger and the body cap (`config.maxBodyBytes`). */
+  host: Pick<PluginHost, 'runtime' | 'logger' | 'config'>;
   /** Aborted on close: background retries of inbound messages stop. */
   signal?: AbortSignal;
   /**
@@ -74,16 +72,16 @@ export function mountWebhookRoute<T>(app: Hono, spec: WebhookSpec<T>): void {
   const inOrder = createSerialQueue();
   app.post(spec.path, async (c) => {
     await spec.authenticate?.(c);
-    const raw = await readRawBytes(c, spec.maxBodyBytes);
+    const raw = await readRawBytes(c, spec.host.config.maxBodyBytes);
     await spec.verify?.(c, raw);
     const parsed = spec.parse(raw, c);
     const delivery = spec.receive(parsed);
     const probe = delivery.probe === false ? undefined : (delivery.probe ?? delivery.messages[0]?.conversationId);
     // Default timeout: the store's readiness probe's own (storeAccepting).
-    if (probe && !(await storeAccepting(spec.runtime, probe, spec.logger))) {
+    if (probe && !(await storeAccepting(spec.host.runtime, probe, spec.host.logger))) {
       throw new UnavailableError('unavailable', 'the conversation store is unavailable; deliver again later');
     }
-    spec.runtime.track(processDelivery(delivery, spec, inOrder));
+    spec.host.runtime.track(processDelivery(delivery, spec, inOrder));
     return spec.respond ? spec.respond(c, parsed) : c.json({ ok: true }, 200);
   });
 }
@@ -105,7 +103,9 @@ async function processDelivery<T>(
   };
   await Promise.all([
     ...delivery.messages.map((message) =>
-      inOrder.run(message.conversationId, () => receiveInBackground(spec.runtime, [message], spec.logger, options)),
+      inOrder.run(message.conversationId, () =>
+        receiveInBackground(spec.host.runtime, [message], spec.host.logger, options),
+      ),
     ),
     delivery.alongside?.(),
   ]);

@@ -108,9 +108,7 @@ export function mountStatusCallback(app: Hono, deps: StatusDeps): void {
 
   mountWebhookRoute<SmsStatus | null>(app, {
     path: STATUS_PATH,
-    runtime: host.runtime,
-    logger,
-    maxBodyBytes: host.config.maxBodyBytes,
+    host,
     verify: deps.verify,
     parse: (raw) => parseStatusCallback(parseForm(raw), settings),
     // No store probe: Twilio does not redeliver a status answered 5xx either.

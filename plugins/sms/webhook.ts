@@ -32,9 +32,7 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
 
   mountWebhookRoute<ParsedSms>(app, {
     path: WEBHOOK_PATH,
-    runtime: host.runtime,
-    logger,
-    maxBodyBytes: host.config.maxBodyBytes,
+    host,
     ...(signal ? { signal } : {}),
     verify: deps.verify,
     prepare: (message) => withPressedButton(message, host),

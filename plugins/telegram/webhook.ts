@@ -90,9 +90,7 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
   const warnRejected = throttledWarning(() => logger, 'Telegram webhook secret rejected');
   mountWebhookRoute(app, {
     path: WEBHOOK_PATH,
-    runtime: host.runtime,
-    logger,
-    maxBodyBytes: host.config.maxBodyBytes,
+    host,
     ...(deps.signal ? { signal: deps.signal } : {}),
     // The secret is a header: checked before the body is read (an unauthenticated body is never buffered).
     authenticate(c) {

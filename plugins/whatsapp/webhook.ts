@@ -99,9 +99,7 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
 
   mountWebhookRoute(app, {
     path: WEBHOOK_PATH,
-    runtime: host.runtime,
-    logger,
-    maxBodyBytes: host.config.maxBodyBytes,
+    host,
     ...(deps.signal ? { signal: deps.signal } : {}),
     verify(c, raw) {
       const signature = c.req.header('x-hub-signature-256');
