@@ -7,12 +7,12 @@ import { createApp } from '../core/app.ts';
 import { createDemoCmmsApp } from '../core/cmms/demo-server.ts';
 import { type Config, type Env, loadConfig } from '../core/config.ts';
 import { createOutboundDispatcher } from '../core/delivery/dispatcher.ts';
-import { deliveryStateInRedis } from '../core/delivery/shared-state.ts';
 import type { OutboundDispatcher } from '../core/delivery/types.ts';
 import type { EventBus } from '../core/events/bus.ts';
 import { wireGraphql } from '../core/graphql/wiring.ts';
 import { listenForOwnCalls } from '../core/http/own-calls.ts';
 import { gateServer, type ServerGate } from '../core/http/server-gate.ts';
+import { CREDENTIALS_PATH, type IdentityServiceImpl } from '../core/identity/index.ts';
 import { createInspectionHub, type InspectionHub } from '../core/inspect/hub.ts';
 import { connectLiveInspector } from '../core/inspect/live.ts';
 import { createLogger, type Logger } from '../core/log.ts';
@@ -25,8 +25,9 @@ import type { ConversationStore } from '../core/store/types.ts';
 import type { OutboundMessage } from '../core/types.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
 import { conversationModel } from '../machines/model.ts';
+import { createIdentity, deliveryState, mountIdentityRoutes } from './identity.ts';
 import { browserParser, registerChannels } from './registry.ts';
-import { createWorkflows } from './runners.ts';
+import { cmmsBaseUrl, createWorkflows } from './runners.ts';
 import { shutDown } from './shutdown.ts';
 import { openStorage } from './stores.ts';
 
@@ -38,6 +39,8 @@ export interface Gateway {
   app: Hono;
   server: Server;
   runtime: ConversationRuntimeImpl;
+  /** Linked CMMS identities (who writes). */
+  identity: IdentityServiceImpl;
   store: ConversationStore;
   bus: EventBus;
   runner: WorkflowRunner;
@@ -113,20 +116,19 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
 
   // The process's own calls (embedded workflow callbacks, the demo CMMS) use a loopback listener
   // of their own, open until the end of a shutdown.
-  const ownCalls = await listenForOwnCalls(['/api/bot/webhook', '/demo-cmms']);
+  const ownCalls = await listenForOwnCalls(['/api/bot/webhook', CREDENTIALS_PATH, '/demo-cmms']);
   opened.push(() => ownCalls.close());
   const { redis, store, limits } = await openStorage(config, logger, opened);
+  const identity = createIdentity(config, logger, cmmsBaseUrl(config, ownCalls.url), redis);
 
   // Every outbound message goes through the dispatcher: routing by channel, pacing, ordered retries,
   // dead letters (in Redis with REDIS_URL). Plugins get it as `host.deliver` when mounted.
-  const outbound = createOutboundDispatcher({
-    registry,
-    logger,
-    ...(redis ? deliveryStateInRedis(redis, config.redisKeyPrefix) : {}),
-  });
+  const { eraseDeliveries, ...deliveryStores } = deliveryState(config, redis);
+  const outbound = createOutboundDispatcher({ registry, logger, ...deliveryStores });
   const deliver = (message: OutboundMessage) => outbound.dispatch(message);
   closers.push((msLeft) => outbound.close(msLeft));
-  const { cmms, embeddedCmms, runner, callbackUrl } = createWorkflows(config, logger, ownCalls.url, redis);
+  const workflows = createWorkflows(config, logger, ownCalls.url, identity, redis);
+  const { cmms, embeddedCmms, runner, callbackUrl, credentialsUrl } = workflows;
 
   // The bus now (the runtime publishes on it; Redis pub/sub with REDIS_URL so that every process's
   // subscribers see every event); `/graphql` once the app exists (below).
@@ -138,6 +140,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
     limits,
     redisOptions: redisOptions(config),
     parseBrowserMessage: browserParser(registry),
+    identity,
   });
   const bus: EventBus = graphql.bus;
   closers.push(() => graphql.close());
@@ -154,10 +157,13 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
     store,
     runner,
     cmms,
+    identity,
     deliver,
     bus,
     logger: logger.child({ component: 'runtime' }),
     callbackUrl,
+    credentialsUrl,
+    eraseDeliveries,
     workflowTimeoutMs: config.workflowTimeoutMs,
     workflowPollIntervalMs: config.workflowPollIntervalMs,
     dedupTtlMs: config.dedupTtlSeconds * 1000,
@@ -198,6 +204,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
     maxBodyBytes: config.maxBodyBytes,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
   });
+  mountIdentityRoutes(app, { config, logger, identity, runtime, store, model: conversationModel });
   graphql.mount(app, runtime, inspection); // GraphQL over HTTP and WebSocket (the web chat page is the web plugin's)
   mountMetricsRoute(app, { tokens: [env.METRICS_TOKEN, config.adminToken] }); // Prometheus, token required
   gate.open(getRequestListener(app.fetch));
@@ -229,6 +236,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
     app,
     server,
     runtime,
+    identity,
     store,
     bus,
     runner,

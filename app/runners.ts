@@ -2,9 +2,10 @@ import type { Redis } from 'ioredis';
 import { type CmmsClient, createCmmsClient } from '../core/cmms/client.ts';
 import { DEMO_CMMS_TOKEN, DEMO_CMMS_USER } from '../core/cmms/demo-server.ts';
 import type { Config } from '../core/config.ts';
+import { CREDENTIALS_PATH, type IdentityService } from '../core/identity/index.ts';
 import type { Logger } from '../core/log.ts';
 import { createAirflowRunner } from '../core/workflows/airflow-runner.ts';
-import { createLocalRunner } from '../core/workflows/local-runner.ts';
+import { actingAsUser, createLocalRunner } from '../core/workflows/local-runner.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
 
 /** What runs the workflows and what they talk to. */
@@ -15,16 +16,28 @@ export interface Workflows {
   runner: WorkflowRunner;
   /** Where a workflow reports its result (`/api/bot/webhook`). */
   callbackUrl: string;
+  /** Where a DAG acting as a linked user fetches the user's token (`/api/bot/credentials`, next to the callback). */
+  credentialsUrl: string;
 }
+
+/** The CMMS the gateway talks to: CMMS_URL, else the demo one it serves on its own loopback listener. */
+export const cmmsBaseUrl = (config: Config, ownCallsUrl: string) => config.cmmsUrl ?? `${ownCallsUrl}/demo-cmms`;
 
 /**
  * The CMMS client (CMMS_URL, else the demo one on the process's own loopback listener) and the
- * runner: Airflow with AIRFLOW_URL, else the embedded one (its runs leased in Redis when there is one).
+ * runner: Airflow with AIRFLOW_URL, else the embedded one (its runs leased in Redis when there is one;
+ * a run for a linked user gets the user's token from `identity`).
  */
-export function createWorkflows(config: Config, logger: Logger, ownCallsUrl: string, redis?: Redis): Workflows {
+export function createWorkflows(
+  config: Config,
+  logger: Logger,
+  ownCallsUrl: string,
+  identity: Pick<IdentityService, 'tokenFor'>,
+  redis?: Redis,
+): Workflows {
   const embeddedCmms = !config.cmmsUrl;
   const cmms = createCmmsClient({
-    baseUrl: config.cmmsUrl ?? `${ownCallsUrl}/demo-cmms`,
+    baseUrl: cmmsBaseUrl(config, ownCallsUrl),
     apiPrefix: config.cmmsApiPrefix,
     // The demo's service account: its token, and its login for when someone logs that token out.
     ...(embeddedCmms
@@ -50,8 +63,16 @@ export function createWorkflows(config: Config, logger: Logger, ownCallsUrl: str
         // Runs hold a lease in Redis: the watcher of any process resumes a run whose process died.
         ...(redis ? { redis: { client: redis, keyPrefix: config.redisKeyPrefix } } : {}),
         pollIntervalMs: config.workflowPollIntervalMs,
+        // A run for a linked user calls the CMMS with the user's own token.
+        actAs: actingAsUser({ cmms, tokenFor: (conversationId) => identity.tokenFor(conversationId) }),
       });
   // Airflow calls back through PUBLIC_URL; the embedded runner calls this process on loopback.
-  const callbackUrl = `${config.airflowUrl ? config.publicUrl : ownCallsUrl}/api/bot/webhook`;
-  return { cmms, embeddedCmms, runner, callbackUrl };
+  const base = config.airflowUrl ? config.publicUrl : ownCallsUrl;
+  return {
+    cmms,
+    embeddedCmms,
+    runner,
+    callbackUrl: `${base}/api/bot/webhook`,
+    credentialsUrl: `${base}${CREDENTIALS_PATH}`,
+  };
 }

@@ -3,6 +3,7 @@ import { createMemoryEventBus, type EventBus, topics } from '../core/events/bus.
 import { createInspectionHub, type InspectionHub } from '../core/inspect/hub.ts';
 import { silentLogger } from '../core/log.ts';
 import { type ConversationRuntimeImpl, createConversationRuntime } from '../core/runtime/conversation-runtime.ts';
+import type { RuntimeCmms } from '../core/runtime/options.ts';
 import { createMemoryStore } from '../core/store/memory-store.ts';
 import { conversationIdOf, type InboundMessage } from '../core/types.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
@@ -47,6 +48,13 @@ export interface InspectionBenchResult {
 type Variant = 'baseline' | 'hubOff' | 'streaming';
 
 const CAT_001 = DEMO_CAT_001;
+/** The lookups the conversations make: CAT-001 only, no orders, no users. */
+const cmms: RuntimeCmms = {
+  findEquipment: async (query) => (query.toUpperCase() === 'CAT-001' ? [CAT_001] : []),
+  findWorkOrder: async () => null,
+  listUsers: async () => [],
+  asUser: () => cmms,
+};
 
 /** A failure report started, an equipment looked up (an invoked actor), then cancelled; and a greeting. */
 const SCRIPT = ['hola', 'reportar falla', 'CAT-001', 'cancelar'];
@@ -85,7 +93,7 @@ function setUp(variant: Variant, conversationIds: string[], onRecord: () => void
     model: conversationModel,
     store: createMemoryStore({ transcriptLimit: 50, eventLimit: 50 }),
     runner: idleRunner,
-    cmms: { findEquipment: async (query) => (query.toUpperCase() === 'CAT-001' ? [CAT_001] : []) },
+    cmms,
     deliver: async () => {},
     bus,
     logger: silentLogger,

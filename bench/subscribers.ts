@@ -64,6 +64,7 @@ async function runGatewayChild(): Promise<void> {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'error',
+    IDENTITY_REQUIRED: 'none',
     // Thousands of sockets from one address on one token: no connection caps.
     WS_MAX_SOCKETS_PER_ADDRESS: '0',
     WS_MAX_SOCKETS_PER_TOKEN: '0',

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { ConfigError } from './errors.ts';
+import { IDENTITY_POLICIES, type IdentityPolicy, MIN_IDENTITY_KEY_LENGTH } from './identity/types.ts';
 import { type LimitSettings, loadLimitSettings } from './limits/settings.ts';
 
 /**
@@ -42,6 +43,10 @@ export interface Config {
   callbackSecretGenerated: boolean;
   sessionSecret: string;
   adminToken?: string;
+  /** IDENTITY_REQUIRED: which CMMS actions need the user's own linked account (default `report`). */
+  identityPolicy: IdentityPolicy;
+  /** IDENTITY_KEY: seals the users' CMMS tokens at rest; unset: a random key of this process. */
+  identityKey?: string;
   /** Neither SESSION_SECRET nor CALLBACK_SECRET set: with REDIS_URL the processes share one kept in Redis. */
   sessionSecretGenerated: boolean;
   /** Rate and connection limits (core/limits/settings.ts). */
@@ -124,6 +129,9 @@ export function requiredSettings<Key extends string>(
   return values;
 }
 
+const isIdentityPolicy = (value: string): value is IdentityPolicy =>
+  (IDENTITY_POLICIES as readonly string[]).includes(value);
+
 export function envFlag(env: Env, name: string): boolean {
   return ['1', 'true', 'yes', 'on'].includes((envText(env, name) ?? '').toLowerCase());
 }
@@ -145,6 +153,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const sessionSecret = envText(env, 'SESSION_SECRET');
   if (!sessionSecret && redisUrl && env.NODE_ENV === 'production') {
     throw new ConfigError('SESSION_SECRET is required in production with REDIS_URL (every process must sign alike)');
+  }
+  const identityKey = envText(env, 'IDENTITY_KEY');
+  if (!identityKey && redisUrl && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'IDENTITY_KEY is required in production with REDIS_URL (every process must open the linked users’ tokens)',
+    );
+  }
+  if (identityKey && identityKey.length < MIN_IDENTITY_KEY_LENGTH) {
+    throw new ConfigError(`IDENTITY_KEY must be at least ${MIN_IDENTITY_KEY_LENGTH} characters long`);
+  }
+  const identityPolicy = envText(env, 'IDENTITY_REQUIRED') ?? 'report';
+  if (!isIdentityPolicy(identityPolicy)) {
+    throw new ConfigError(`IDENTITY_REQUIRED must be one of ${IDENTITY_POLICIES.join(', ')}, got "${identityPolicy}"`);
   }
   const apiVersion = envText(env, 'AIRFLOW_API_VERSION') ?? 'v2';
   if (apiVersion !== 'v1' && apiVersion !== 'v2') throw new ConfigError('AIRFLOW_API_VERSION must be v1 or v2');
@@ -182,6 +203,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
         ? createHmac('sha256', configuredSecret).update('omnibot conversation tokens').digest('hex')
         : randomBytes(32).toString('hex')),
     adminToken: envText(env, 'ADMIN_TOKEN'),
+    identityPolicy,
+    identityKey,
     sessionSecretGenerated: !sessionSecret && !configuredSecret,
     limits: loadLimitSettings(env),
     workflowTimeoutMs: envInteger(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),

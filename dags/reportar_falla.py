@@ -23,13 +23,23 @@ def report_marker(run_id: str) -> str:
     return f"{marker_prefix()} (ref. {digest})"
 
 
+def report_observations(reportado_por: str | None, marker: str | None) -> str | None:
+    """`"<reportado_por>. <marker>"` (either alone when the other is missing), as reportObservations."""
+    parts = [part for part in ((reportado_por or "").rstrip("."), marker or "") if part]
+    return ". ".join(parts) if parts else None
+
+
 def reportar_falla(client: CmmsClient, params: dict, run: RunInfo | None = None) -> dict:
-    """`params` are checked and normalized: idequipo an int, prioridad (optional) a CMMS name."""
+    """`params` are checked and normalized: idequipo an int, prioridad (optional) a CMMS name,
+    reportado_por (optional) who reported it and how, written first in `observacionesadicionales`."""
     idequipo, descripcion = params["idequipo"], params["descripcion"]
     body: dict = {"idequipo": idequipo, "descripcionproblemareportado": descripcion}
     if params.get("prioridad") is not None:
         body["prioridad"] = params["prioridad"]
     if not (run and run.get("run_id")):
+        observations = report_observations(params.get("reportado_por"), None)
+        if observations:
+            body["observacionesadicionales"] = observations
         return {"order": summarize_work_order(client.report_failure(body))}
     # The order carries its run's marker: a retried task finds the order an earlier attempt created
     # instead of creating a second one, so creating it may be retried too.
@@ -42,7 +52,8 @@ def reportar_falla(client: CmmsClient, params: dict, run: RunInfo | None = None)
         )
         if existing is not None:
             return {"order": summarize_work_order(existing)}
-    created = client.report_failure({**body, "observacionesadicionales": marker}, retry_safe=True)
+    observations = report_observations(params.get("reportado_por"), marker)
+    created = client.report_failure({**body, "observacionesadicionales": observations}, retry_safe=True)
     return {"order": summarize_work_order(created)}
 
 

@@ -1,10 +1,15 @@
 import type { SnapshotFrom } from 'xstate';
 import type { WorkflowResultEvent } from '../core/runtime/model.ts';
 import { askingWorkOrder } from './conversation/asking-work-order.ts';
+import { assigning } from './conversation/assigning.ts';
+import { completing } from './conversation/completing.ts';
+import { erasing } from './conversation/erasing.ts';
 import { handoff } from './conversation/handoff.ts';
 import { idle } from './conversation/idle.ts';
+import { linking } from './conversation/linking.ts';
 import { reporting } from './conversation/reporting.ts';
 import { conversationSetup, REPORT_FAILURE, say } from './conversation/setup.ts';
+import { unlinking } from './conversation/unlinking.ts';
 import { workflow } from './conversation/workflow.ts';
 import { renderWorkflowResult, replies } from './replies.ts';
 
@@ -15,6 +20,8 @@ export type {
   AgentReleaseEvent,
   ConversationEvent,
   HandoffExpireEvent,
+  IdentityLinkedEvent,
+  IdentityUnlinkedEvent,
   PendingRun,
   UserMessageEvent,
   WorkflowResultEvent,
@@ -24,14 +31,26 @@ export { intentOf } from './conversation/setup.ts';
 export type {
   ConversationContext,
   ConversationInput,
+  ConversationOnlyInput,
   FindEquipmentInput,
+  FindTechniciansInput,
+  FindWorkOrderInput,
+  IssuedLink,
+  LinkRequest,
+  OrderTask,
   ReplyEmitted,
   ReportDraft,
+  Resume,
   StartWorkflowInput,
   WorkflowRun,
 } from './conversation/types.ts';
 
-/** Bumped whenever a change makes older snapshots unsafe to restore (see the runtime's migration). */
+/**
+ * Bumped whenever a change makes older snapshots unsafe to restore (see the runtime's migration).
+ * Still 1 after identities: version 1's states and context fields are all kept (the new ones are
+ * optional), so a stored conversation goes on where it was (a report confirmed by an unlinked user
+ * under policy `report` is asked to link first, then sent).
+ */
 export const MACHINE_VERSION = 1;
 
 export const conversationMachine = conversationSetup.createMachine({
@@ -56,8 +75,12 @@ export const conversationMachine = conversationSetup.createMachine({
         replies.lateReport(renderWorkflowResult(REPORT_FAILURE, (event as WorkflowResultEvent).result)),
       ),
     },
+    // Linked or unlinked on the link page or by an admin, whatever the conversation is doing (a
+    // question or a workflow wait stays as it is; a conversation waiting for the link goes on).
+    'identity.linked': { actions: say(({ event }) => replies.linked(event.identity, false)) },
+    'identity.unlinked': { actions: say(replies.unlinkedByAdmin) },
   },
-  states: { idle, askingWorkOrder, reporting, workflow, handoff },
+  states: { idle, askingWorkOrder, reporting, workflow, handoff, linking, unlinking, completing, assigning, erasing },
 });
 
 export type ConversationMachine = typeof conversationMachine;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { detectIntent, findWorkOrderNumber, normalize, parseConfirmation, parsePriority } from './intents.ts';
+import {
+  detectIntent,
+  findTechnicianQuery,
+  findWorkOrderNumber,
+  MAX_MINUTES,
+  normalize,
+  parseConfirmation,
+  parseMinutes,
+  parsePriority,
+} from './intents.ts';
 
 describe('detectIntent', () => {
   it.each([
@@ -18,7 +27,36 @@ describe('detectIntent', () => {
     ['OT-PREV-3', 'work_order_status'],
     ['listar equipos', 'list_equipment'],
     ['ver las máquinas', 'list_equipment'],
-    ['mis OT pendientes', 'pending_work_orders'],
+    // Issue 11: "mis OT" are the user's own orders, no longer every pending one.
+    ['mis OT pendientes', 'my_orders'],
+    ['mis OT', 'my_orders'],
+    ['mis órdenes', 'my_orders'],
+    ['mis ordenes de trabajo', 'my_orders'],
+    ['vincular cuenta', 'link'],
+    ['vincular', 'link'],
+    ['quiero iniciar sesión', 'link'],
+    ['login', 'link'],
+    ['conectar mi cuenta', 'link'],
+    ['desvincular', 'unlink'],
+    ['cerrar sesión', 'unlink'],
+    ['logout', 'unlink'],
+    ['mis OT asignadas', 'my_assigned_orders'],
+    ['OT asignadas', 'my_assigned_orders'],
+    ['mis asignaciones', 'my_assigned_orders'],
+    ['OT sin asignar', 'unassigned_orders'],
+    ['órdenes sin asignar', 'unassigned_orders'],
+    ['iniciar OT-CORR-1', 'start_order'],
+    ['comenzar la OT 15', 'start_order'],
+    ['empezar la OT-PREV-3', 'start_order'],
+    ['iniciar una OT', 'start_order'],
+    ['completar OT-CORR-1', 'complete_order'],
+    ['terminar la OT 15', 'complete_order'],
+    ['cerrar OT-CORR-2', 'complete_order'],
+    ['finalizar la orden OT-7', 'complete_order'],
+    ['asignar OT-CORR-1 a Juan Pérez', 'assign_order'],
+    ['asignar la OT 15', 'assign_order'],
+    ['borrar mis datos', 'erase_data'],
+    ['Eliminar mis datos por favor', 'erase_data'],
     ['órdenes pendientes', 'pending_work_orders'],
     ['cancelar', 'cancel'],
     ['Salir', 'cancel'],
@@ -41,6 +79,31 @@ describe('detectIntent', () => {
     ['', 'unknown'],
   ])('"%s" → %s', (text, intent) => {
     expect(detectIntent(text).intent).toBe(intent);
+  });
+
+  it('keeps questions about an order as status checks: the verb must come before the order', () => {
+    expect(detectIntent('¿la OT-5 está completa?').intent).toBe('work_order_status');
+    expect(detectIntent('fecha de inicio de la OT-5').intent).toBe('work_order_status');
+    expect(detectIntent('estado de la OT-5 asignada').intent).toBe('work_order_status');
+    expect(detectIntent('reportar falla: el motor no quiere empezar').intent).toBe('report_failure');
+  });
+
+  it("takes the order and the technician of an assignment, in the user's own words", () => {
+    expect(detectIntent('asignar OT-CORR-1 a Juan Pérez')).toEqual({
+      intent: 'assign_order',
+      workOrder: 'OT-CORR-1',
+      technician: 'Juan Pérez',
+    });
+    expect(detectIntent('asigna la OT 15 al técnico Pedro Soto.')).toMatchObject({
+      workOrder: 'OT-15',
+      technician: 'Pedro Soto',
+    });
+    expect(detectIntent('asignar a Pedro la OT-CORR-2')).toMatchObject({
+      workOrder: 'OT-CORR-2',
+      technician: 'Pedro',
+    });
+    expect(detectIntent('asignar OT-CORR-1')).toEqual({ intent: 'assign_order', workOrder: 'OT-CORR-1' });
+    expect(detectIntent('completar OT-CORR-1')).toEqual({ intent: 'complete_order', workOrder: 'OT-CORR-1' });
   });
 
   it('takes the OT number with the status intent', () => {
@@ -106,5 +169,38 @@ describe('parsePriority / parseConfirmation / normalize', () => {
 
   it('ignores accents, case and extra spaces', () => {
     expect(normalize('  Órden   CRÍTICA ')).toBe('orden critica');
+  });
+});
+
+describe('parseMinutes', () => {
+  it.each([
+    ['45', 45],
+    ['45 min', 45],
+    ['45min', 45],
+    ['90 minutos', 90],
+    ['1 hora', 60],
+    ['una hora', 60],
+    ['2 horas', 120],
+    ['1,5 horas', 90],
+    ['1 h 30', 90],
+    ['1 hora y 30 minutos', 90],
+    ['1h30', 90],
+    ['media hora', 30],
+    ['hora y media', 90],
+  ])('"%s" → %i', (text, minutes) => {
+    expect(parseMinutes(text)).toBe(minutes);
+  });
+
+  it('refuses what is no whole time of at least a minute', () => {
+    for (const text of ['0', '-5', 'mucho', '', 'ayer', '1.5', `${MAX_MINUTES + 1}`, '45 segundos']) {
+      expect(parseMinutes(text), text).toBeUndefined();
+    }
+  });
+});
+
+describe('findTechnicianQuery', () => {
+  it('finds nobody when no name follows', () => {
+    expect(findTechnicianQuery('asignar OT-CORR-1')).toBeUndefined();
+    expect(findTechnicianQuery('asignar OT-CORR-1 a ')).toBeUndefined();
   });
 });

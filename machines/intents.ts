@@ -1,8 +1,11 @@
 import { foldText } from '../lib/fold-text.ts';
 
+export { MAX_MINUTES, parseMinutes } from './minutes.ts';
+
 /**
  * Spanish intent matcher: keywords on normalized text (case and accents ignored), in the original
- * bot's order, plus the intents omnibot adds (pending orders, a person, cancel).
+ * bot's order, plus the intents omnibot adds (pending orders, a person, cancel, the linked account,
+ * the person's own orders and the technician's and supervisor's actions, personal data).
  */
 
 export type Intent =
@@ -15,12 +18,23 @@ export type Intent =
   | 'help'
   | 'greeting'
   | 'thanks'
+  | 'link'
+  | 'unlink'
+  | 'my_orders'
+  | 'my_assigned_orders'
+  | 'unassigned_orders'
+  | 'start_order'
+  | 'complete_order'
+  | 'assign_order'
+  | 'erase_data'
   | 'unknown';
 
 export interface IntentMatch {
   intent: Intent;
   /** A work-order number found in the text, canonical (`OT-CORR-1`). */
   workOrder?: string;
+  /** `assign_order`: who to assign it to, as the user wrote it ("asignar OT-1 a Juan Pérez" → "Juan Pérez"). */
+  technician?: string;
 }
 
 export type Priority = 'Baja' | 'Media' | 'Alta' | 'Crítica';
@@ -98,6 +112,59 @@ const FAILURE_WORDS = [
 ];
 const REPORT_VERBS = ['reportar', 'reporto', 'reporte', 'informar', 'registrar', 'notificar', 'avisar'];
 
+const ERASE = /\b(borrar|borra|borren|eliminar|elimina|eliminen|suprimir)\b.*\b(mis datos|datos personales)\b/;
+const UNLINK = /\bdesvincul|\b(cerrar|cierra|cierro) (mi |la )?sesion\b|\blog ?out\b|\bdesconectar (mi )?cuenta\b/;
+const LINK =
+  /\bvincul(ar|a|arme|o)\b|\b(iniciar|inicia|inicio) (mi |la )?sesion\b|\blog ?in\b|\bconectar (mi )?cuenta\b/;
+const ORDER_WORDS = ['ot', 'ots', 'orden', 'ordenes'];
+const MENTIONS_ORDER = (t: string) => hasWord(t, ...ORDER_WORDS);
+const START_VERBS = ['iniciar', 'inicia', 'comenzar', 'comienza', 'empezar', 'empieza'];
+const COMPLETE_VERBS = ['completar', 'completa', 'complete', 'terminar', 'termina', 'termine', 'cerrar', 'cierra'];
+const COMPLETE_MORE = ['finalizar', 'finaliza', 'finalice'];
+const ASSIGN_VERBS = ['asignar', 'asigna', 'asignale', 'asignarle', 'asignala', 'asignarla'];
+
+/** A command: one of the verbs comes before the order ("cerrar la OT-5"; not "¿la OT-5 está completa?"). */
+function commands(t: string, verbs: string[]): boolean {
+  const list = words(t);
+  const verb = list.findIndex((w) => verbs.includes(w));
+  const order = list.findIndex((w) => ORDER_WORDS.includes(w));
+  return verb >= 0 && order >= 0 && verb < order;
+}
+
+/** The account, personal data and the person's own orders; undefined for anything else. */
+function personalIntent(t: string, workOrder: string | undefined, text: string): IntentMatch | undefined {
+  if (ERASE.test(t)) return { intent: 'erase_data' };
+  if (UNLINK.test(t)) return { intent: 'unlink' };
+  if (LINK.test(t)) return { intent: 'link' };
+  if (/\bsin (asignar|tecnico)\b/.test(t)) return { intent: 'unassigned_orders' };
+  const assigned = /\basignadas?\b|\bmis asignaciones\b/.test(t);
+  if (!workOrder && assigned && (MENTIONS_ORDER(t) || hasWord(t, 'mis', 'mi'))) return { intent: 'my_assigned_orders' };
+  const withOrder = (intent: Intent): IntentMatch => (workOrder ? { intent, workOrder } : { intent });
+  if (commands(t, ASSIGN_VERBS)) {
+    const technician = workOrder ? findTechnicianQuery(text) : undefined;
+    return technician ? { ...withOrder('assign_order'), technician } : withOrder('assign_order');
+  }
+  if (commands(t, START_VERBS)) return withOrder('start_order');
+  if (commands(t, [...COMPLETE_VERBS, ...COMPLETE_MORE])) return withOrder('complete_order');
+  if (/\bmis (ot|ots|ordenes)\b/.test(t)) return { intent: 'my_orders' };
+  return undefined;
+}
+
+/**
+ * Who an order is to be assigned to, from the user's own words (case and accents kept):
+ * "asignar OT-1 a Juan Pérez", "asigna la OT 5 al técnico Pedro", "asignar a Pedro la OT-5".
+ */
+export function findTechnicianQuery(text: string): string | undefined {
+  const clean = (name: string | undefined) => name?.replace(/[.!?¡¿,;:]+$/u, '').trim() || undefined;
+  const article = String.raw`(?:(?:el|la)\s+)?(?:t[eé]cnic[oa]\s+)?`;
+  const after = new RegExp(String.raw`\bot\b.*?\s(?:a|al|para)\s+${article}(.+)$`, 'iu').exec(text);
+  if (after) return clean(after[1]);
+  const before = new RegExp(String.raw`\basign\S*\s+(?:a|al)\s+${article}(.+?)\s+(?:la\s+)?(?:ot|orden)\b`, 'iu').exec(
+    text,
+  );
+  return clean(before?.[1]);
+}
+
 export function detectIntent(text: string): IntentMatch {
   const t = normalize(text);
   const workOrder = findWorkOrderNumber(t);
@@ -108,6 +175,8 @@ export function detectIntent(text: string): IntentMatch {
   if (isCancel(t)) return { intent: 'cancel' };
   if (list.length <= 4 && hasWord(t, 'gracias', 'agradezco')) return { intent: 'thanks' };
   if (HANDOFF.test(t)) return { intent: 'handoff' };
+  const personal = personalIntent(t, workOrder, text);
+  if (personal) return personal;
   // "reportar falla" as the original bot; a failure named without an OT number is a report too.
   const failure = hasWord(t, ...FAILURE_WORDS) || /\bmal estado\b/.test(t);
   if ((failure && (hasWord(t, ...REPORT_VERBS) || !workOrder)) || (hasWord(t, ...REPORT_VERBS) && list.length <= 2)) {
@@ -116,7 +185,6 @@ export function detectIntent(text: string): IntentMatch {
   if (hasWord(t, 'estado', 'consultar', 'consulta') || workOrder) return withOrder('work_order_status');
   if (
     hasWord(t, 'pendientes', 'pendiente', 'abiertas') ||
-    /\bmis (ot|ots|ordenes)\b/.test(t) ||
     (hasWord(t, 'listar', 'lista', 'ver') && hasWord(t, 'ot', 'ots', 'ordenes'))
   ) {
     return { intent: 'pending_work_orders' };

@@ -25,6 +25,15 @@ const INTENT_LABELS: Record<Intent, true> = {
   help: true,
   greeting: true,
   thanks: true,
+  link: true,
+  unlink: true,
+  my_orders: true,
+  my_assigned_orders: true,
+  unassigned_orders: true,
+  start_order: true,
+  complete_order: true,
+  assign_order: true,
+  erase_data: true,
   unknown: true,
 };
 

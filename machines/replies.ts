@@ -1,42 +1,41 @@
+import type { LinkedIdentity } from '../core/identity/types.ts';
 import type { Reply } from '../core/runtime/model.ts';
 import type { EquipmentSummary } from '../core/workflows/results.ts';
 import { type DagId, workflowParameter } from '../workflows/catalog.ts';
 import { equipmentLine } from '../workflows/format.ts';
+import { accountReplies } from './account-replies.ts';
 import type { Priority } from './intents.ts';
+import { capabilities, menuButtons } from './menu.ts';
+import { orderReplies } from './order-replies.ts';
 import { processingText } from './workflow-replies.ts';
 
 /**
- * Every Spanish text of the conversation, in one place; a workflow's own texts are in
- * `workflows/catalog.json` (processing, errors) and its module `workflows/<dag_id>.ts` (result).
+ * Every Spanish text of the conversation, in one place (`replies`; the account's and the orders'
+ * texts live in `account-replies.ts` and `order-replies.ts`, the role-shaped menus in `menu.ts`); a
+ * workflow's own texts are in `workflows/catalog.json` (processing, errors) and its module
+ * `workflows/<dag_id>.ts` (result). `identity` below is the live link of who writes, or null.
  */
 
+export { reportedBy } from './account-replies.ts';
+export { OBSERVATIONS_MIN_LENGTH } from './order-replies.ts';
 export { renderWorkflowError, renderWorkflowResult } from './workflow-replies.ts';
 export type { Reply };
 
 /** The least length of a failure's description (the catalog's, checked by both runners too). */
 export const DESCRIPTION_MIN_LENGTH = workflowParameter('reportar_falla', 'descripcion').minLength ?? 0;
 
-const CAPABILITIES = [
-  '• Reportar una falla: "reportar falla"',
-  '• Consultar el estado de una OT: "estado de OT-CORR-1"',
-  '• Listar los equipos: "listar equipos"',
-  '• Ver las órdenes pendientes: "OT pendientes"',
-  '• Hablar con una persona: "hablar con un supervisor"',
-  '• Cancelar lo que estés haciendo: "cancelar"',
-].join('\n');
-
 export const replies = {
-  greeting: (): Reply => ({
-    text: `¡Hola! Soy el asistente de mantenimiento de Somacor. Puedo ayudarte con:\n${CAPABILITIES}`,
-    buttons: [
-      { id: 'intent:report_failure', title: 'Reportar una falla' },
-      { id: 'intent:work_order_status', title: 'Estado de una OT' },
-      { id: 'intent:list_equipment', title: 'Listar equipos' },
-    ],
+  ...accountReplies,
+  ...orderReplies,
+  greeting: (identity: LinkedIdentity | null): Reply => ({
+    text: `¡Hola${identity ? `, ${identity.fullName}` : ''}! Soy el asistente de mantenimiento de Somacor. Puedo ayudarte con:\n${capabilities(identity)}`,
+    buttons: menuButtons(identity),
   }),
-  help: (): Reply => ({ text: `Esto es lo que puedo hacer:\n${CAPABILITIES}` }),
-  unknown: (): Reply => ({
-    text: `No entendí tu mensaje. Puedo ayudarte con:\n${CAPABILITIES}`,
+  help: (identity: LinkedIdentity | null): Reply => ({
+    text: `Esto es lo que puedo hacer:\n${capabilities(identity)}`,
+  }),
+  unknown: (identity: LinkedIdentity | null): Reply => ({
+    text: `No entendí tu mensaje. Puedo ayudarte con:\n${capabilities(identity)}`,
   }),
   nothingToCancel: (): Reply => ({
     text: 'No hay nada en curso que cancelar. Escribe "ayuda" para ver qué puedo hacer.',
@@ -126,7 +125,7 @@ export const replies = {
   conversationRestarted: (): Reply => ({
     text: 'El asistente se actualizó y reinicié nuestra conversación: si estabas a mitad de un reporte, tendrás que empezarlo de nuevo.',
   }),
-  unsupportedMessage: (): Reply => ({
-    text: `Todavía no puedo procesar ese tipo de mensaje. Escríbeme con texto. Puedo ayudarte con:\n${CAPABILITIES}`,
+  unsupportedMessage: (identity: LinkedIdentity | null): Reply => ({
+    text: `Todavía no puedo procesar ese tipo de mensaje. Escríbeme con texto. Puedo ayudarte con:\n${capabilities(identity)}`,
   }),
 };

@@ -13,8 +13,8 @@ from check_jsonschema.builtin_schemas import get_builtin_schema
 from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 
-REQUIRED = ["CALLBACK_SECRET", "SESSION_SECRET", "AIRFLOW_PASSWORD"]
-GATEWAY_ENV = ["ADMIN_TOKEN", "METRICS_TOKEN", "INSPECT", "INSPECT_URL", "SESSION_SECRET", "CALLBACK_SECRET"]
+REQUIRED = ["CALLBACK_SECRET", "SESSION_SECRET", "AIRFLOW_PASSWORD", "IDENTITY_KEY"]
+GATEWAY_ENV = ["ADMIN_TOKEN", "METRICS_TOKEN", "INSPECT", "INSPECT_URL", "SESSION_SECRET", "CALLBACK_SECRET", "IDENTITY_KEY", "IDENTITY_REQUIRED"]
 
 # $$, ${NAME}, ${NAME<op>word} with op in :- - :? ? :+ +, and $NAME (Compose's interpolation).
 TOKEN = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")

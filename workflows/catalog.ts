@@ -20,6 +20,10 @@ export interface WorkflowParameter {
   required: boolean;
   /** A `string`'s least length once trimmed, in characters. */
   minLength?: number;
+  /** A `string` that must be one of these (case and accents ignored); the workflow gets the value as listed. */
+  values?: readonly string[];
+  /** An `integer`'s least value. */
+  minimum?: number;
 }
 
 export interface WorkflowEntry {
@@ -67,8 +71,9 @@ export function workflowParameter(id: DagId, name: string): WorkflowParameter {
  * same `invalid_params` message, and hand their workflow the same normalized values.
  *
  * - absent, null or blank: missing (an error when `required`, else left out);
- * - `string`: a text; trimmed; at least `minLength` characters;
- * - `integer`: an integer, or a text of digits (`"12"` is 12);
+ * - `string`: a text; trimmed; at least `minLength` characters; one of `values` when listed (case and
+ *   accents ignored, handed over as listed);
+ * - `integer`: an integer, or a text of digits (`"12"` is 12); at least `minimum` when set;
  * - `priority`: a CMMS priority by name (case and accents ignored) or by position (`"1"`–`"4"`).
  */
 
@@ -103,11 +108,19 @@ function check(parameter: WorkflowParameter, value: unknown): { value: unknown }
       const text = value.trim();
       const least = parameter.minLength ?? 0;
       if ([...text].length < least) return { problem: `${name} must have at least ${least} characters` };
-      return { value: text };
+      if (!parameter.values) return { value: text };
+      const listed = parameter.values.find((v) => foldText(v) === foldText(text));
+      return listed === undefined
+        ? { problem: `${name} must be one of ${parameter.values.join(', ')}` }
+        : { value: listed };
     }
     case 'integer': {
       const number = integerOf(value);
-      return number === undefined ? { problem: `${name} must be an integer` } : { value: number };
+      if (number === undefined) return { problem: `${name} must be an integer` };
+      const least = parameter.minimum;
+      return least !== undefined && number < least
+        ? { problem: `${name} must be at least ${least}` }
+        : { value: number };
     }
     case 'priority': {
       const priority = priorityOf(value);
@@ -163,6 +176,8 @@ export interface CmmsFailure {
   status?: number;
   /** The CMMS answered 2xx with a body that is not what the API documents. */
   badResponse?: boolean;
+  /** The call was made with a user's own token (their 401 is `identity_expired`, their 403 `not_allowed`). */
+  asUser?: boolean;
 }
 
 /** The error code of a failed CMMS call: the same table in both runners. */
@@ -171,6 +186,8 @@ export function cmmsErrorCode(failure: CmmsFailure): ErrorCode {
   const code = ((): string => {
     if (failure.badResponse) return table.badResponse;
     if (failure.status === undefined) return table.noAnswer;
+    const asUser: Record<string, string> = table.asUser;
+    if (failure.asUser && Object.hasOwn(asUser, String(failure.status))) return asUser[String(failure.status)]!;
     const byStatus: Record<string, string> = table.byStatus;
     if (Object.hasOwn(byStatus, String(failure.status))) return byStatus[String(failure.status)]!;
     return failure.status >= 500 ? table.serverError : table.clientError;
@@ -202,9 +219,15 @@ for (const id of DAG_IDS) {
     if (!['string', 'integer', 'priority'].includes(p.type)) {
       throw new Error(`workflows/catalog.json: ${id}.${p.name} has unknown type ${p.type}`);
     }
-    const { minLength } = p as WorkflowParameter;
+    const { minLength, values, minimum } = p as WorkflowParameter;
     if (minLength !== undefined && (p.type !== 'string' || !Number.isInteger(minLength) || minLength < 0)) {
       throw new Error(`workflows/catalog.json: ${id}.${p.name} has a bad minLength`);
+    }
+    if (values !== undefined && (p.type !== 'string' || !Array.isArray(values) || !values.length)) {
+      throw new Error(`workflows/catalog.json: ${id}.${p.name} has bad values`);
+    }
+    if (minimum !== undefined && (p.type !== 'integer' || !Number.isSafeInteger(minimum))) {
+      throw new Error(`workflows/catalog.json: ${id}.${p.name} has a bad minimum`);
     }
   }
 }

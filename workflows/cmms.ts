@@ -14,6 +14,11 @@ export interface WorkOrderSummary {
   tecnico_nombre: string | null;
   fechacreacionot: string | null;
   descripcionproblemareportado: string | null;
+  /** The CMMS user who requested it (a failure report: the token's user). */
+  idsolicitante: number | null;
+  /** The CMMS user it is assigned to. */
+  idtecnicoasignado: number | null;
+  solicitante_nombre: string | null;
 }
 
 export interface EquipmentSummary {
@@ -35,6 +40,29 @@ export interface ReportedFailureQuery {
   since?: number;
 }
 
+/** A CMMS user as `users/` lists it (supervisors and admins may read it). */
+export interface CmmsUserSummary {
+  id: number;
+  username: string;
+  /** `first_name last_name`, else the username. */
+  fullName: string;
+  /** The role's name (`Técnico`, …); null when the user has none. */
+  role: string | null;
+}
+
+/** What a change of an order sets (PATCH `ordenes-trabajo/{id}/`); the state by its name. */
+export interface WorkOrderChange {
+  /** A state of `estados-orden-trabajo/` by name (`Asignada`, `En Progreso`): the client finds its id. */
+  estado?: string;
+  idtecnicoasignado?: number;
+}
+
+/** `POST ordenes-trabajo/{id}/completar/`. */
+export interface CompleteWorkOrderInput {
+  observacionesfinales: string;
+  tiempototalminutos: number;
+}
+
 /** A corrective order to create; `observaciones` is kept by the CMMS (as `observacionesfinales`). */
 export interface ReportFailureInput {
   idequipo: number;
@@ -52,4 +80,12 @@ export interface WorkflowCmms {
   findReportedFailure(query: ReportedFailureQuery): Promise<WorkOrderSummary | null>;
   /** Orders not Completada/Cancelada, most urgent first, then the oldest (as the DAG sorts them). */
   listPendingWorkOrders(): Promise<WorkOrderSummary[]>;
+  /** Every order (open and closed), as the CMMS lists them. */
+  listWorkOrders(): Promise<WorkOrderSummary[]>;
+  /** PATCH of an order; answers the order as it is now. */
+  updateWorkOrder(idordentrabajo: number, change: WorkOrderChange): Promise<WorkOrderSummary>;
+  /** Completes an order; answers the order as it is now. */
+  completeWorkOrder(idordentrabajo: number, input: CompleteWorkOrderInput): Promise<WorkOrderSummary>;
+  /** The CMMS users (`users/`: supervisors and admins only; others get a 403). */
+  listUsers(): Promise<CmmsUserSummary[]>;
 }

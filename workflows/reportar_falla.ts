@@ -5,7 +5,11 @@ import type { WorkOrderSummary } from './cmms.ts';
 import { isRecord, isWorkOrder } from './shapes.ts';
 import { defineWorkflow } from './workflow.ts';
 
-/** `reportar_falla`, params `{ idequipo, descripcion, prioridad? }`: creates a corrective work order. */
+/**
+ * `reportar_falla`, params `{ idequipo, descripcion, prioridad?, reportado_por? }`: creates a corrective
+ * work order. `reportado_por` ("Reportado por Juan Pérez vía WhatsApp") is written first in
+ * `observacionesadicionales`, then the run's marker.
+ */
 export interface ReportFailureResult {
   order: WorkOrderSummary;
 }
@@ -33,7 +37,7 @@ export const reportar_falla = defineWorkflow({
         idequipo,
         descripcion,
         ...(params.prioridad === undefined ? {} : { prioridad: String(params.prioridad) }),
-        ...(marker ? { observaciones: marker } : {}),
+        ...observations(params.reportado_por as string | undefined, marker),
       });
       return { order };
     } catch (error) {
@@ -60,6 +64,17 @@ export function reportMarker(runId: string): string {
   const digest = createHash('sha256').update(runId).digest('hex').slice(0, 16);
   return `${catalog.cmms.reportedFailure.markerPrefix} (ref. ${digest})`;
 }
+
+/** `"<reportado_por>. <marker>"` (either alone when the other is missing), as `report_observations`. */
+export function reportObservations(reportadoPor: string | undefined, marker: string | undefined): string | undefined {
+  const parts = [reportadoPor?.replace(/\.+$/, ''), marker].filter((part): part is string => Boolean(part));
+  return parts.length ? parts.join('. ') : undefined;
+}
+
+const observations = (reportadoPor: string | undefined, marker: string | undefined) => {
+  const text = reportObservations(reportadoPor, marker);
+  return text === undefined ? {} : { observaciones: text };
+};
 
 const since = (startedAt: number | undefined) => (startedAt === undefined ? {} : { since: startedAt });
 

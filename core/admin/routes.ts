@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bearerToken } from '../auth/bearer.ts';
 import { safeEqual } from '../auth/safe-equal.ts';
 import type { OutboundDispatcher } from '../delivery/types.ts';
@@ -18,18 +18,27 @@ export interface AdminDeps {
 }
 
 /**
+ * `Authorization: Bearer <ADMIN_TOKEN>` (constant time): 401 without it, 403 when ADMIN_TOKEN is
+ * unset. Every `/admin/*` route has it; a module mounting admin routes of its own applies it too, so
+ * the order of the mounts does not matter.
+ */
+export function adminGuard(adminToken: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    if (!adminToken) throw new ForbiddenError('the admin API is disabled: set ADMIN_TOKEN');
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token || !safeEqual(token, adminToken)) {
+      throw new AuthError('admin token required (Authorization: Bearer <ADMIN_TOKEN>)');
+    }
+    await next();
+  };
+}
+
+/**
  * The operators' REST API (`Authorization: Bearer <ADMIN_TOKEN>`; refused when ADMIN_TOKEN is
  * unset): a conversation's event log (for `npm run inspect`), the live-inspection switch, replies
  * in a hand-off, and the outbound dead letters.
  */
 export function mountAdminRoutes(app: Hono, deps: AdminDeps) {
-  const guard = (c: Context) => {
-    if (!deps.adminToken) throw new ForbiddenError('the admin API is disabled: set ADMIN_TOKEN');
-    const token = bearerToken(c.req.header('authorization'));
-    if (!token || !safeEqual(token, deps.adminToken)) {
-      throw new AuthError('admin token required (Authorization: Bearer <ADMIN_TOKEN>)');
-    }
-  };
   const conversation = async (c: Context) => {
     const id = c.req.param('id') ?? '';
     const view = await deps.runtime.getConversation(id);
@@ -42,10 +51,7 @@ export function mountAdminRoutes(app: Hono, deps: AdminDeps) {
     return body.text.trim();
   };
 
-  app.use('/admin/*', async (c, next) => {
-    guard(c);
-    await next();
-  });
+  app.use('/admin/*', adminGuard(deps.adminToken));
   app.get('/admin/conversations/:id/events', async (c) => {
     const view = await conversation(c);
     return c.json({ conversation: view, events: await deps.store.readEvents(view.id) });

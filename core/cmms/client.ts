@@ -4,16 +4,24 @@ import { UpstreamError } from '../errors.ts';
 import {
   type EquipmentSummary,
   summarizeEquipment,
+  summarizeUser,
   summarizeWorkOrder,
   type WorkOrderSummary,
 } from '../workflows/results.ts';
 import { badResponse } from './failures.ts';
 import { matchEquipment } from './match-equipment.ts';
 import { OrderIdCache, orderNumberKey, primaryKeyOf } from './order-ids.ts';
+import {
+  completeWorkOrder,
+  orderOfAnswer,
+  reportFailureBody,
+  updateWorkOrder,
+  workOrderStateIds,
+} from './order-writes.ts';
 import { comparePending, isPendingState } from './pending.ts';
 import { FIND_PAGES, pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
 import { asPage, CMMS_MAX_PAGES, cmmsRoutes, type Page } from './routes.ts';
-import { type CmmsClientOptions, createCmmsTransport } from './transport.ts';
+import { type CmmsCall, type CmmsClientOptions, createCmmsTransport } from './transport.ts';
 
 export { matchEquipment } from './match-equipment.ts';
 
@@ -27,15 +35,42 @@ export interface CmmsClient extends WorkflowCmms {
    * word of it (accents and case ignored). An empty query lists every active equipment.
    */
   findEquipment(query: string): Promise<EquipmentSummary[]>;
+  /**
+   * The same CMMS as the user whose token this is: the same HTTP agent and caches, never a login
+   * (no service account). Its failures carry `details.asUser`; a 401 also `details.identityExpired`
+   * (`workflowErrorOf`: `identity_expired`; a 403 `not_allowed`). Its `close` closes nothing.
+   */
+  asUser(token: string): CmmsClient;
   close(): Promise<void>;
 }
 
 export type { CmmsClientOptions };
 
+/** What every client of one CMMS shares, the service account's and the users': caches only. */
+interface SharedCaches {
+  orderIds: OrderIdCache;
+  equipment: { at: number; items: EquipmentSummary[] } | undefined;
+  stateId?: (name: string) => Promise<number>;
+}
+
 export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
-  const { call, close } = createCmmsTransport(options);
-  let equipmentCache: { at: number; items: EquipmentSummary[] } | undefined;
-  const orderIds = options.orderIds ?? new OrderIdCache();
+  const transport = createCmmsTransport(options);
+  const shared: SharedCaches = { orderIds: options.orderIds ?? new OrderIdCache(), equipment: undefined };
+  const service = clientOver(transport.call, shared, options, (token) => clientOf(token));
+  const clientOf = (token: string): CmmsClient =>
+    clientOver(transport.forUser(token), shared, options, clientOf, async () => {});
+  return { ...service, close: () => transport.close() };
+}
+
+/** The client's calls over one session's `call` (the service account's, or a user's). */
+function clientOver(
+  call: CmmsCall,
+  shared: SharedCaches,
+  options: CmmsClientOptions,
+  asUser: (token: string) => CmmsClient,
+  close: () => Promise<void> = async () => {},
+): CmmsClient {
+  const { orderIds } = shared;
 
   /** Page `n` of a list; a page of work orders fills the number → id cache. */
   async function listPage(path: string, n: number): Promise<Page<Record<string, unknown>>> {
@@ -121,11 +156,24 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
 
   async function listEquipment(): Promise<EquipmentSummary[]> {
     const cacheMs = options.equipmentCacheMs ?? 60_000;
-    if (equipmentCache && Date.now() - equipmentCache.at < cacheMs) return equipmentCache.items;
+    const cached = shared.equipment;
+    if (cached && Date.now() - cached.at < cacheMs) return cached.items;
     const items = (await allPages(cmmsRoutes.equipment)).filter((e) => e.activo !== false).map(summarizeEquipment);
-    equipmentCache = { at: Date.now(), items };
+    shared.equipment = { at: Date.now(), items };
     return items;
   }
+
+  /** The states' ids are the CMMS's, whoever reads them: one cache for every client. */
+  const stateId = (name: string) => {
+    shared.stateId ??= workOrderStateIds(() => allPages(cmmsRoutes.workOrderStates));
+    return shared.stateId(name);
+  };
+
+  /** An order a write answered: its number → id is remembered, as a read's. */
+  const written = (order: Record<string, unknown>) => {
+    orderIds.remember([order]);
+    return summarizeWorkOrder(order);
+  };
 
   return {
     findWorkOrder,
@@ -136,18 +184,8 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
       return matchEquipment(all, query);
     },
     async reportFailure(input) {
-      const body = await call('POST', cmmsRoutes.reportFailure, {
-        idequipo: input.idequipo,
-        descripcionproblemareportado: input.descripcion,
-        ...(input.prioridad ? { prioridad: input.prioridad } : {}),
-        ...(input.observaciones ? { observacionesadicionales: input.observaciones } : {}),
-      });
-      // Some versions wrap the new order: {message, orden}. An order without its number is no order.
-      const order = isRecord(body) && !('numeroot' in body) && isRecord(body.orden) ? body.orden : body;
-      if (!isRecord(order) || String(order.numeroot ?? '').trim() === '') {
-        throw badResponse('CMMS answered reportar-falla with no order');
-      }
-      return summarizeWorkOrder(order);
+      const body = await call('POST', cmmsRoutes.reportFailure, reportFailureBody(input));
+      return written(orderOfAnswer(body, 'reportar-falla'));
     },
     async listPendingWorkOrders() {
       const orders = (await allPages(cmmsRoutes.workOrders))
@@ -155,8 +193,20 @@ export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
         .map(summarizeWorkOrder);
       return orders.sort(comparePending);
     },
-    async close() {
-      await close();
+    async listWorkOrders() {
+      return (await allPages(cmmsRoutes.workOrders)).map(summarizeWorkOrder);
     },
+    async updateWorkOrder(id, change) {
+      return written(await updateWorkOrder(call, stateId, id, change));
+    },
+    async completeWorkOrder(id, input) {
+      return written(await completeWorkOrder(call, id, input));
+    },
+    async listUsers() {
+      const users = await allPages(cmmsRoutes.users);
+      return users.filter((u) => Number.isSafeInteger(Number(u.id)) && Number(u.id) > 0).map(summarizeUser);
+    },
+    asUser,
+    close,
   };
 }

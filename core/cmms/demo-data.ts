@@ -181,6 +181,18 @@ export function demoWorkOrders(equipmentList = demoEquipment()): DemoWorkOrder[]
       '2026-11-21T10:15:00Z',
       'Falla en el sistema de control de carga',
     ),
+    // Assigned to tecnico1 and not started: the technician's "iniciar" / "completar" in the README.
+    order(
+      ++id,
+      'OT-PREV-5',
+      eq('CAT-001'),
+      'Preventivo',
+      'Asignada',
+      'Media',
+      'Juan Pérez',
+      '2026-11-25T07:00:00Z',
+      'Mantención de 250 horas',
+    ),
   );
   return orders;
 }

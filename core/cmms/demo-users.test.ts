@@ -238,3 +238,27 @@ describe('demo CMMS: work orders as a person', () => {
     expect((await send(app, 'PATCH', 'ordenes-trabajo/59/', undefined, { prioridad: 'Baja' })).status).toBe(429);
   });
 });
+
+describe('demo CMMS: the seed gives each role something to do', () => {
+  it('tecnico1 has an order to start and one in progress; two open orders have no technician', async () => {
+    const app = newApp();
+    const orders: Record<string, unknown>[] = [];
+    for (const n of [1, 2]) {
+      const page = (await (await send(app, 'GET', `ordenes-trabajo/?page=${n}`)).json()) as {
+        results: Record<string, unknown>[];
+      };
+      orders.push(...page.results);
+    }
+    const open = orders.filter((o) => !['Completada', 'Cancelada'].includes(String(o.estado_nombre)));
+    const summary = (o: Record<string, unknown>) => [o.numeroot, o.estado_nombre];
+    expect(open.filter((o) => o.idtecnicoasignado === 10).map(summary)).toEqual([
+      ['OT-CORR-1', 'En Progreso'],
+      ['OT-PREV-5', 'Asignada'],
+    ]);
+    expect(open.filter((o) => o.idtecnicoasignado === null).map((o) => o.numeroot)).toEqual([
+      'OT-PREV-4',
+      'OT-CORR-CAT-002-20261124170414-768',
+    ]);
+    expect(open.filter((o) => o.idsolicitante === 3).length).toBe(3); // operador1's failure reports
+  });
+});

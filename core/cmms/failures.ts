@@ -51,3 +51,21 @@ export function refusedLogin(error: unknown): unknown {
   if (status === undefined || status >= 500 || BUSY_STATUSES.has(status)) return error;
   return new UpstreamError('cmms', `CMMS refused the login (${status})`, { status: 401, retryable: false });
 }
+
+/**
+ * A failure of a call made with a user's own token, marked `details.asUser` (so their 403 is
+ * `not_allowed`); a 401 also `details.identityExpired` (their CMMS session is gone: a logout, an
+ * expired token), which the runtime reads to ask the user to link again. Other errors pass unchanged.
+ */
+export function asUserError(error: unknown): unknown {
+  if (!(error instanceof UpstreamError)) return error;
+  const status = error.details?.upstreamStatus as number | undefined;
+  const { upstream: _upstream, upstreamStatus: _status, ...details } = error.details ?? {};
+  const marked = new UpstreamError('cmms', error.message, {
+    ...(status === undefined ? {} : { status }),
+    retryable: error.retryable,
+    details: { ...details, asUser: true, ...(status === 401 ? { identityExpired: true } : {}) },
+  });
+  if (error.retryAfterMs !== undefined) marked.retryAfterMs = error.retryAfterMs;
+  return marked;
+}

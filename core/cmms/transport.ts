@@ -4,7 +4,16 @@ import { UpstreamError } from '../errors.ts';
 import { parseRetryAfter } from '../http/retry-after.ts';
 import type { Logger } from '../log.ts';
 import { retry } from '../retry.ts';
-import { answered, BUSY_STATUSES, badResponse, busy, failed, RETRY_AFTER_MAX_MS, refusedLogin } from './failures.ts';
+import {
+  answered,
+  asUserError,
+  BUSY_STATUSES,
+  badResponse,
+  busy,
+  failed,
+  RETRY_AFTER_MAX_MS,
+  refusedLogin,
+} from './failures.ts';
 import type { OrderIdCache } from './order-ids.ts';
 import { CMMS_LOGIN_PATH, cmmsAuthHeader } from './routes.ts';
 
@@ -30,11 +39,27 @@ export interface CmmsClientOptions {
   logger?: Logger;
 }
 
+export type CmmsMethod = 'GET' | 'POST' | 'PATCH';
+
+/** One CMMS call: the parsed JSON answer, or an `UpstreamError` (see `failures.ts`). */
+export type CmmsCall = (method: CmmsMethod, path: string, body?: unknown) => Promise<unknown>;
+
+export interface CmmsTransport {
+  /** A call with the service account's session (its token; a login when it has none, again on a 401). */
+  call: CmmsCall;
+  /**
+   * A call with a user's own token, over the same HTTP agent: never a login. Its errors carry
+   * `details.asUser`; a 401 (the user's CMMS session is gone) also `details.identityExpired`.
+   */
+  forUser(token: string): CmmsCall;
+  close(): Promise<void>;
+}
+
 /**
  * The HTTP side of the CMMS client: URLs under `CMMS_URL` and the API prefix, the session (a token,
- * or a service account's login), retries of GETs, and the statuses that end as errors.
+ * or a service account's login; or a user's token), retries of GETs, and the statuses that end as errors.
  */
-export function createCmmsTransport(options: CmmsClientOptions) {
+export function createCmmsTransport(options: CmmsClientOptions): CmmsTransport {
   const prefix = `/${(options.apiPrefix ?? '/api/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
   const root = options.baseUrl.replace(/\/+$/, '');
   const base = `${root}${prefix}`;
@@ -75,7 +100,7 @@ export function createCmmsTransport(options: CmmsClientOptions) {
    * other statuses are returned.
    */
   async function exchange(
-    method: 'GET' | 'POST',
+    method: CmmsMethod,
     path: string,
     body: unknown,
     headers: Record<string, string>,
@@ -112,24 +137,14 @@ export function createCmmsTransport(options: CmmsClientOptions) {
    * when there is no token, and again once on a 401 (a CMMS logout deletes the token), then calls again.
    */
   async function call(
-    method: 'GET' | 'POST',
+    method: CmmsMethod,
     path: string,
     body?: unknown,
     auth = true,
     retried = false,
   ): Promise<unknown> {
     if (auth && !token && canLogIn) await login(); // a service account acts logged in (as the DAGs' client)
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (auth && token) headers.authorization = cmmsAuthHeader(token);
-    const reply = await retry(() => exchange(method, path, body, headers), {
-      attempts: method === 'GET' ? retries + 1 : 1,
-      shouldRetry: (error) => error instanceof UpstreamError && error.retryable,
-      delay: RETRY_BACKOFF,
-      maxRetryAfterMs: RETRY_AFTER_MAX_MS,
-      onRetry: (error, { attempt }) =>
-        options.logger?.warn({ path, attempt, err: error }, 'CMMS call failed, retrying'),
-    });
+    const reply = await send(method, path, body, auth ? token : undefined);
     if (reply.status === 401 && auth && !retried && canLogIn) {
       await login();
       return call(method, path, body, auth, true);
@@ -138,5 +153,32 @@ export function createCmmsTransport(options: CmmsClientOptions) {
     return reply.json;
   }
 
-  return { call, close: () => dispatcher.close() };
+  /** One call with `key` (none: anonymous), a GET retried on network errors, 5xx and busy answers. */
+  function send(method: CmmsMethod, path: string, body: unknown, key: string | undefined) {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (key) headers.authorization = cmmsAuthHeader(key);
+    return retry(() => exchange(method, path, body, headers), {
+      attempts: method === 'GET' ? retries + 1 : 1,
+      shouldRetry: (error) => error instanceof UpstreamError && error.retryable,
+      delay: RETRY_BACKOFF,
+      maxRetryAfterMs: RETRY_AFTER_MAX_MS,
+      onRetry: (error, { attempt }) =>
+        options.logger?.warn({ path, attempt, err: error }, 'CMMS call failed, retrying'),
+    });
+  }
+
+  function forUser(userToken: string): CmmsCall {
+    return async (method, path, body) => {
+      try {
+        const reply = await send(method, path, body, userToken);
+        if (reply.status >= 400) throw answered(method, path, reply.status, reply.text);
+        return reply.json;
+      } catch (error) {
+        throw asUserError(error);
+      }
+    };
+  }
+
+  return { call: (method, path, body) => call(method, path, body), forUser, close: () => dispatcher.close() };
 }

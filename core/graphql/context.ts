@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events/bus.ts';
+import type { IdentityService } from '../identity/types.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
 import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
@@ -20,6 +21,8 @@ export interface GraphqlServices {
   inspection?: InspectionHub;
   /** Rate and connection limits (none when absent). */
   limits?: Limits;
+  /** Linked CMMS identities (the admin's `identities`, `linkIdentity`, …); those fields are refused without it. */
+  identity?: IdentityService;
   /**
    * The web chat's messages (`sendMessage`), made by the channel that serves it (the web plugin's
    * `parseBrowserMessage`: its limits and message-id scheme); throws a `ValidationError`

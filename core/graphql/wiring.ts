@@ -3,6 +3,7 @@ import type { RedisOptions } from 'ioredis';
 import type { Config } from '../config.ts';
 import { createMemoryEventBus, type EventBus } from '../events/bus.ts';
 import { connectRedisEventBus } from '../events/redis-bus.ts';
+import type { IdentityService } from '../identity/types.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
 import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
@@ -22,6 +23,8 @@ export interface GraphqlWiringOptions {
   redisOptions?: RedisOptions;
   /** The web chat's parser for `sendMessage` (the gateway takes it from the web plugin: core does not import plugins). */
   parseBrowserMessage: GraphqlServices['parseBrowserMessage'];
+  /** Linked CMMS identities, for the admin's GraphQL fields. */
+  identity?: IdentityService;
 }
 
 /** The gateway's GraphQL part, in two steps: the bus first (the runtime publishes on it), then the routes. */
@@ -62,6 +65,7 @@ export async function wireGraphql(options: GraphqlWiringOptions): Promise<Graphq
           parseBrowserMessage: options.parseBrowserMessage,
           ...(inspection ? { inspection } : {}),
           ...(limits ? { limits } : {}),
+          ...(options.identity ? { identity: options.identity } : {}),
         },
         maxBodyBytes: config.maxBodyBytes,
         graphiql: process.env.NODE_ENV !== 'production',

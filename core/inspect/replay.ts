@@ -1,7 +1,14 @@
 import { createActor, type InspectionEvent, waitFor } from 'xstate';
+import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 import { OmnibotError } from '../errors.ts';
 import { provideServices } from '../runtime/invocations.ts';
-import type { ConversationEvent, ConversationModel, ConversationSnapshotView, ReplyEmitted } from '../runtime/model.ts';
+import type {
+  ConversationEvent,
+  ConversationModel,
+  ConversationSnapshotView,
+  IssuedLink,
+  ReplyEmitted,
+} from '../runtime/model.ts';
 import type { EventLogEntry, Invocation } from '../store/types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 
@@ -74,11 +81,16 @@ export async function replayEventLog(
     if (recorded.error) throw Object.assign(new Error(recorded.error.message), recorded.error);
     return recorded.output;
   };
+  // Each actor answers what the log recorded (an issued link as recorded: its URL redacted).
   const machine = provideServices(model.machine, {
     startWorkflow: async () => {
       await answer('startWorkflow');
     },
     findEquipment: async () => (await answer('findEquipment')) as EquipmentSummary[],
+    issueLink: async () => (await answer('issueLink')) as IssuedLink,
+    unlinkIdentity: async () => (await answer('unlinkIdentity')) as boolean,
+    findWorkOrder: async () => (await answer('findWorkOrder')) as WorkOrderSummary | null,
+    findTechnicians: async () => (await answer('findTechnicians')) as CmmsUserSummary[],
   });
   const first = relevant[0];
   const actor = createActor(machine, {

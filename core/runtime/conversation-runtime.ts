@@ -1,6 +1,7 @@
 import type { InboundMessage } from '../types.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
 import { checkDeadlines, type DeadlineParts } from './deadlines.ts';
+import { channelOf, publicIdentity } from './identity.ts';
 import { createInFlight } from './in-flight.ts';
 import { InvocationLog, provideServices } from './invocations.ts';
 import { type MessageHold, messageKey, processOnce } from './message-once.ts';
@@ -24,7 +25,7 @@ export type { ConversationRuntimeImpl, RuntimeOptions } from './options.ts';
  */
 export function createConversationRuntime(options: RuntimeOptions): ConversationRuntimeImpl {
   const settings = withDefaults(options);
-  const { store, logger, now } = settings;
+  const { store, logger, now, identity } = settings;
   const inFlight = createInFlight(now);
   const queue = createSerialQueue();
   const invocations = new InvocationLog(settings.actorTimeoutMs);
@@ -33,6 +34,14 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     ...settings,
     machine: provideServices(settings.model.machine, services),
     invocations,
+    // Queued behind the turn that asked for it (this very turn runs in the queue: never awaited there).
+    forget: (conversationId) => {
+      void inFlight.track(
+        erase(conversationId).catch((error: unknown) =>
+          logger.error({ channel: channelOf(conversationId), err: error }, 'erasing a conversation failed'),
+        ),
+      );
+    },
   };
   const once = processOnce({
     store,
@@ -42,12 +51,13 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     track: (work) => void inFlight.track(work),
   });
 
-  /** Turns of one conversation run one at a time in this process; shutdown waits for them. */
-  const turn = (conversationId: string, request: () => TurnRequest) =>
-    inFlight.track(queue.run(conversationId, () => runTurn(turnSettings, request())));
-  /** A turn whose request the channel prepares inside it, again on each commit attempt. */
-  const preparedTurn = (conversationId: string, request: () => Promise<TurnRequest>) =>
-    inFlight.track(queue.run(conversationId, () => runTurn(turnSettings, request)));
+  /**
+   * Turns of one conversation run one at a time in this process; shutdown waits for them. The
+   * request is made when the turn comes, and again on each commit attempt: a user message reads who
+   * sent it (the link) inside its turn, and a retried commit reads it again.
+   */
+  const turn = (conversationId: string, request: () => TurnRequest | Promise<TurnRequest>) =>
+    inFlight.track(queue.run(conversationId, () => runTurn(turnSettings, async () => request())));
 
   function receive(message: InboundMessage, opts: ReceiveOptions = {}): Promise<TurnResult> {
     const { conversationId } = message;
@@ -55,18 +65,17 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       // Only new work is admitted (rate limits): a retried delivery is answered from the store for free.
       await opts.admit?.();
       const { prepare } = opts;
-      const request = (ready: InboundMessage): TurnRequest => ({
-        conversationId,
-        event: userMessageEvent(ready, now()),
-        participant: participantOf(ready),
-        inbound: inboundEntry(ready),
-        hold,
+      return turn(conversationId, async (): Promise<TurnRequest> => {
+        const ready = prepare ? await prepare(message) : message;
+        const sender = { identity: await identity.lookup(conversationId), policy: identity.policy };
+        return {
+          conversationId,
+          event: userMessageEvent(ready, now(), sender),
+          participant: participantOf(ready),
+          inbound: inboundEntry(ready),
+          hold,
+        };
       });
-      if (!prepare) {
-        const fixed = request(message);
-        return turn(conversationId, () => fixed);
-      }
-      return preparedTurn(conversationId, async () => request(await prepare(message)));
     };
     if (message.oneShot) return process(null);
     // Scoped by conversation: a client-chosen id (web `message_id`) can never reach another user's answer.
@@ -77,22 +86,50 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     const conversationId = callback.conversation_id;
     // A refused run (stale, unknown conversation) releases its claim like any failure: a replay is
     // refused again at once (409), and a result that arrived before its run was saved can still apply.
-    return once(messageKey('workflow', conversationId, callback.run_id), conversationId, (hold) =>
-      turn(conversationId, () => ({
+    return once(messageKey('workflow', conversationId, callback.run_id), conversationId, async (hold) => {
+      // The run acted as the user and the CMMS refused their token: the link is expired before the
+      // machine hears of it (it asks the user to link again).
+      if (callback.status === 'failed' && callback.error?.code === 'identity_expired') {
+        await identity.markExpired(conversationId);
+        logger.info(
+          { conversationId, runId: callback.run_id },
+          'workflow refused the user’s token: link marked expired',
+        );
+      }
+      return turn(conversationId, () => ({
         conversationId,
         event: workflowResultEvent(callback, now()),
         participant: null,
         inbound: null,
         hold,
-      })),
+      }));
+    });
+  }
+
+  /**
+   * Erases the conversation after the turns queued before (personal data): the store's keys, the
+   * link, and what the delivery side keeps. Logged by channel only: the id is a phone number or the like.
+   */
+  function erase(conversationId: string): Promise<void> {
+    return inFlight.track(
+      queue.run(conversationId, async () => {
+        await store.erase(conversationId);
+        await identity.unlink(conversationId);
+        await settings.eraseDeliveries?.(conversationId);
+        logger.info({ channel: channelOf(conversationId) }, 'conversation erased');
+      }),
     );
   }
 
   const deadlines: DeadlineParts = { settings, turn, deliverWorkflowResult };
 
+  /** An event on an existing conversation (409 for an unknown one); its replies go to the user's channel. */
+  const systemTurn = (conversationId: string, event: ConversationEvent) =>
+    turn(conversationId, () => ({ conversationId, event, participant: null, inbound: null }));
+
   /** A person's event in a handed-off conversation. */
   async function agentTurn(conversationId: string, event: ConversationEvent, text: string) {
-    const result = await turn(conversationId, () => ({ conversationId, event, participant: null, inbound: null }));
+    const result = await systemTurn(conversationId, event);
     logger.info({ conversationId, event: event.type, length: text.length }, 'agent event');
     return result;
   }
@@ -103,6 +140,10 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     checkDeadlines: (conversationId) => checkDeadlines(deadlines, conversationId),
     agentReply: (conversationId, text) => agentTurn(conversationId, { type: 'agent.message', text, at: now() }, text),
     releaseHandoff: (conversationId) => agentTurn(conversationId, { type: 'agent.release', at: now() }, ''),
+    identityLinked: (conversationId, linked) =>
+      systemTurn(conversationId, { type: 'identity.linked', identity: publicIdentity(linked), at: now() }),
+    identityUnlinked: (conversationId) => systemTurn(conversationId, { type: 'identity.unlinked', at: now() }),
+    erase,
     async recordDeliveryStatus(conversationId: string, status: DeliveryStatus) {
       await store.appendEvent(conversationId, {
         at: new Date(now()).toISOString(),

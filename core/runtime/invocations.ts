@@ -1,12 +1,21 @@
 import { type AnyStateMachine, fromPromise } from 'xstate';
+import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 import { UpstreamError, WorkflowUnavailableError } from '../errors.ts';
 import type { Invocation } from '../store/types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import { withDeadline } from './deadline.ts';
-import type { ConversationServices, FindEquipmentInput, StartWorkflowInput } from './model.ts';
+import type {
+  ConversationOnlyInput,
+  ConversationServices,
+  FindEquipmentInput,
+  FindTechniciansInput,
+  FindWorkOrderInput,
+  IssuedLink,
+  StartWorkflowInput,
+} from './model.ts';
 
 /**
- * What the invoked actors (workflow trigger, equipment lookup) answer during a turn, per conversation
+ * What the invoked actors (workflow trigger, CMMS lookups, the identity link) answer during a turn, per conversation
  * (turns of one conversation are serial in a process), for the event log: a replay needs no I/O.
  */
 export class InvocationLog {
@@ -28,14 +37,23 @@ export class InvocationLog {
     this.#open.delete(conversationId);
   }
 
-  /** Runs one invoked actor's work within its deadline and records its output or error. */
-  async record<T>(conversationId: string, src: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one invoked actor's work within its deadline and records its output or error; `redact`
+   * gives what the log keeps of an output that must not be kept as is (the actor still gets it all).
+   */
+  async record<T>(
+    conversationId: string,
+    src: string,
+    work: () => Promise<T>,
+    redact?: (output: T) => unknown,
+  ): Promise<T> {
     // The list of the turn that started the actor: a late answer never lands in a later turn's log.
     const list = this.#open.get(conversationId);
     try {
       const ms = this.#actorTimeoutMs;
       const output = await withDeadline(work(), ms, () => actorTimeout(src, ms));
-      list?.push({ src, ...(output !== undefined ? { output } : {}) });
+      const kept = redact ? redact(output) : output;
+      list?.push({ src, ...(kept !== undefined ? { output: kept } : {}) });
       return output;
     } catch (error) {
       const { code, reason } = error as { code?: string; reason?: string };
@@ -52,9 +70,25 @@ export class InvocationLog {
     return {
       startWorkflow: (input) => this.record(input.conversationId, 'startWorkflow', () => services.startWorkflow(input)),
       findEquipment: (input) => this.record(input.conversationId, 'findEquipment', () => services.findEquipment(input)),
+      // The link's URL holds a one-time code that logs the user in: the log keeps its place only.
+      issueLink: (input) =>
+        this.record(
+          input.conversationId,
+          'issueLink',
+          () => services.issueLink(input),
+          (link) => ({ url: REDACTED_LINK, expiresAt: link.expiresAt }),
+        ),
+      unlinkIdentity: (input) =>
+        this.record(input.conversationId, 'unlinkIdentity', () => services.unlinkIdentity(input)),
+      findWorkOrder: (input) => this.record(input.conversationId, 'findWorkOrder', () => services.findWorkOrder(input)),
+      findTechnicians: (input) =>
+        this.record(input.conversationId, 'findTechnicians', () => services.findTechnicians(input)),
     };
   }
 }
+
+/** What the event log keeps of an issued link's URL. */
+export const REDACTED_LINK = '[link]';
 
 /** The machine with its invoked actors provided (they read the conversation from their input). */
 export function provideServices(machine: AnyStateMachine, services: ConversationServices): AnyStateMachine {
@@ -62,6 +96,14 @@ export function provideServices(machine: AnyStateMachine, services: Conversation
     actors: {
       startWorkflow: fromPromise<void, StartWorkflowInput>(({ input }) => services.startWorkflow(input)),
       findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(({ input }) => services.findEquipment(input)),
+      issueLink: fromPromise<IssuedLink, ConversationOnlyInput>(({ input }) => services.issueLink(input)),
+      unlinkIdentity: fromPromise<boolean, ConversationOnlyInput>(({ input }) => services.unlinkIdentity(input)),
+      findWorkOrder: fromPromise<WorkOrderSummary | null, FindWorkOrderInput>(({ input }) =>
+        services.findWorkOrder(input),
+      ),
+      findTechnicians: fromPromise<CmmsUserSummary[], FindTechniciansInput>(({ input }) =>
+        services.findTechnicians(input),
+      ),
     },
   });
 }

@@ -1,7 +1,7 @@
 import { InProgressError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { recordDuplicate } from '../metrics/registry.ts';
-import { ClaimLostError, type ConversationStore } from '../store/types.ts';
+import { ClaimLostError, type ConversationStore, messageKeyPrefix } from '../store/types.ts';
 import { startHeartbeat } from './claim-heartbeat.ts';
 import type { TurnResult } from './types.ts';
 
@@ -20,7 +20,7 @@ export type MessageKind = 'in' | 'workflow';
  * conversation's answer, whatever either id contains.
  */
 export function messageKey(kind: MessageKind, conversationId: string, id: string): string {
-  return `${kind}:${conversationId.length}:${conversationId}:${id}`;
+  return `${messageKeyPrefix(kind, conversationId)}${id}`;
 }
 
 export interface ProcessOnceOptions {

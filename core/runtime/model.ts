@@ -1,5 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Reply } from '../../lib/reply.ts';
+import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
+import type { IdentityPolicy, LinkedIdentity } from '../identity/types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowError } from '../workflows/types.ts';
 import type { ConversationStatus } from './types.ts';
@@ -19,6 +21,12 @@ export interface UserMessageEvent {
   at: number;
   channel?: string;
   hasAttachments?: boolean;
+  /** The sender's display name on the channel (WhatsApp profile, Telegram first name), when known. */
+  userName?: string;
+  /** The CMMS user the sender is linked to (looked up by the runtime for each message); null: unlinked. */
+  identity?: LinkedIdentity | null;
+  /** `IDENTITY_REQUIRED` when the message was taken (absent: `none`). */
+  identityPolicy?: IdentityPolicy;
 }
 export interface WorkflowResultEvent {
   type: 'workflow.result';
@@ -48,8 +56,21 @@ export interface HandoffExpireEvent {
   type: 'handoff.expire';
   at: number;
 }
+/** The user linked their CMMS account on the link page (or an admin linked it). */
+export interface IdentityLinkedEvent {
+  type: 'identity.linked';
+  identity: LinkedIdentity;
+  at: number;
+}
+/** An admin removed the user's link. */
+export interface IdentityUnlinkedEvent {
+  type: 'identity.unlinked';
+  at: number;
+}
 export type ConversationEvent =
   | UserMessageEvent
+  | IdentityLinkedEvent
+  | IdentityUnlinkedEvent
   | WorkflowResultEvent
   | WorkflowTimeoutEvent
   | AgentMessageEvent
@@ -86,10 +107,41 @@ export interface FindEquipmentInput {
   query: string;
 }
 
+/** Input of the invoked actors that need only the conversation (`issueLink`, `unlinkIdentity`). */
+export interface ConversationOnlyInput {
+  conversationId: string;
+}
+
+/** A one-time link to the link page: `{PUBLIC_URL}/link/<code>`, valid until `expiresAt` (ms). */
+export interface IssuedLink {
+  url: string;
+  expiresAt: number;
+}
+
+/** Input of `findWorkOrder`: one order by its number, read with the user's own token. */
+export interface FindWorkOrderInput {
+  conversationId: string;
+  numeroot: string;
+}
+
+/** Input of `findTechnicians`: CMMS users with role Técnico whose name or username holds the query. */
+export interface FindTechniciansInput {
+  conversationId: string;
+  query: string;
+}
+
 /** The invoked actors the machine leaves to its host, by the name it invokes them. */
 export interface ConversationServices {
   startWorkflow(input: StartWorkflowInput): Promise<void>;
   findEquipment(input: FindEquipmentInput): Promise<EquipmentSummary[]>;
+  /** A fresh one-time link for the link page (the event log keeps it redacted). */
+  issueLink(input: ConversationOnlyInput): Promise<IssuedLink>;
+  /** Removes the conversation's link; false when there was none. */
+  unlinkIdentity(input: ConversationOnlyInput): Promise<boolean>;
+  /** The order (null: no such order), as the linked user may see it (their token; else the service account). */
+  findWorkOrder(input: FindWorkOrderInput): Promise<WorkOrderSummary | null>;
+  /** Technicians matching the query (the user's token: supervisors and admins may list users). */
+  findTechnicians(input: FindTechniciansInput): Promise<CmmsUserSummary[]>;
 }
 
 /** The event the machine emits for every reply (`actor.on('reply', …)`). */
@@ -100,9 +152,11 @@ export interface ReplyEmitted {
 
 /**
  * The tags core reads: `busy` while an invoked actor runs (the turn waits for it), `handoff` while a
- * person answers (agent events are accepted, the hand-off expires).
+ * person answers (agent events are accepted, the hand-off expires), `forget` when the user confirmed
+ * "borrar mis datos" (after the turn's replies are handed over, the runtime erases the conversation:
+ * its link, snapshot, transcript and event log).
  */
-export type ConversationTag = 'busy' | 'handoff';
+export type ConversationTag = 'busy' | 'handoff' | 'forget';
 
 /** What core reads of a machine snapshot (live, or resolved from a persisted one). */
 export interface ConversationSnapshotView {

@@ -1,10 +1,12 @@
 import type { AnyStateMachine, InspectionEvent, Observer } from 'xstate';
 import type { CmmsClient } from '../cmms/client.ts';
 import type { EventBus } from '../events/bus.ts';
+import type { IdentityService } from '../identity/types.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../store/types.ts';
 import type { OutboundMessage } from '../types.ts';
 import type { WorkflowRunner } from '../workflows/types.ts';
+import { withoutIdentity } from './identity.ts';
 import type { InvocationLog } from './invocations.ts';
 import { DEFAULT_CLAIM_LEASE_MS, DEFAULT_DUPLICATE_WAIT_MS } from './message-once.ts';
 import type { ConversationModel } from './model.ts';
@@ -15,7 +17,24 @@ export interface RuntimeOptions {
   model: ConversationModel;
   store: ConversationStore;
   runner: WorkflowRunner;
-  cmms: Pick<CmmsClient, 'findEquipment'>;
+  /** The service account's CMMS client; `asUser(token)` is the same CMMS as a linked user. */
+  cmms: RuntimeCmms;
+  /**
+   * Who writes: each user message carries the sender's link (`identity.lookup`) and the policy; the
+   * CMMS lookups and workflow runs act as the linked user. Without it: nobody is linked, policy `none`,
+   * and linking itself (`issueLink`, `unlinkIdentity`) fails with a clear error.
+   */
+  identity?: IdentityService;
+  /**
+   * Where a DAG acting as a user fetches the user's token (`WorkflowConf.credentials_url`). Default:
+   * `credentials` next to `callbackUrl` (`…/api/bot/credentials`).
+   */
+  credentialsUrl?: string;
+  /**
+   * Also erases what the delivery side keeps of a conversation (its dead letters), when a
+   * conversation is erased; never throws for a conversation it does not know.
+   */
+  eraseDeliveries?: (conversationId: string) => Promise<void>;
   /** Hands one outbound message to its channel (never throws: the dispatcher retries and logs). */
   deliver: (message: OutboundMessage) => Promise<void>;
   bus: EventBus;
@@ -47,6 +66,11 @@ export interface RuntimeOptions {
   inspect?: (conversationId: string) => Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
 }
 
+/** What the runtime's lookups ask of the CMMS, as the service account or as a linked user. */
+export type RuntimeCmms = Pick<CmmsClient, 'findEquipment' | 'findWorkOrder' | 'listUsers'> & {
+  asUser(token: string): Pick<CmmsClient, 'findWorkOrder' | 'listUsers'>;
+};
+
 export interface ConversationRuntimeImpl extends ConversationRuntime {
   /**
    * What is due for a conversation (called by the watcher): its pending workflow run's timeout or
@@ -56,7 +80,8 @@ export interface ConversationRuntimeImpl extends ConversationRuntime {
 }
 
 /** The options with every default filled in: what the runtime's parts share. */
-export type RuntimeSettings = Required<Omit<RuntimeOptions, 'inspect'>> & Pick<RuntimeOptions, 'inspect'>;
+export type RuntimeSettings = Required<Omit<RuntimeOptions, 'inspect' | 'eraseDeliveries'>> &
+  Pick<RuntimeOptions, 'inspect' | 'eraseDeliveries'>;
 
 /** Each invoked actor gives up after this (its error path); a turn waits for them at most BUSY_TIMEOUT_MS. */
 const ACTOR_TIMEOUT_MS = 20_000;
@@ -74,6 +99,8 @@ export function withDefaults(options: RuntimeOptions): RuntimeSettings {
     busyTimeoutMs: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
     handoffTimeoutMs: options.handoffTimeoutMs ?? HANDOFF_TIMEOUT_MS,
     now: options.now ?? Date.now,
+    identity: options.identity ?? withoutIdentity(),
+    credentialsUrl: options.credentialsUrl ?? new URL('credentials', options.callbackUrl).href,
   };
 }
 
@@ -82,4 +109,6 @@ export type TurnSettings = RuntimeSettings & {
   /** `model.machine` with its invoked actors (workflow trigger, equipment lookup) provided. */
   machine: AnyStateMachine;
   invocations: InvocationLog;
+  /** A committed turn left the conversation tagged `forget`: erase it once its replies are handed over. */
+  forget(conversationId: string): void;
 };

@@ -12,6 +12,8 @@ export interface PreparedTurn {
   outbound: OutboundMessage[];
   result: TurnResult;
   pending: PendingRun | null;
+  /** The new snapshot has the tag `forget`: the conversation is to be erased once the replies are out. */
+  forget: boolean;
 }
 
 /** The commit of a transition: snapshot, meta, event log entry, transcript, watcher schedule, answer. */
@@ -59,7 +61,7 @@ export function prepareTurn(
     checkAt: nextCheck(settings, outcome),
     ...(hold ? { dedup: { ...hold, result, ttlMs: settings.dedupTtlMs } } : {}),
   };
-  return { changes, outbound, result, pending };
+  return { changes, outbound, result, pending, forget: outcome.snapshot.hasTag('forget') };
 }
 
 function metaOf(

@@ -39,6 +39,8 @@ export async function runTurn(
     measure(settings, request, stored, turn, startedAt);
     publish(settings, turn, version);
     await deliverReplies(settings, turn);
+    // "borrar mis datos" confirmed: the replies are handed over, then the conversation is erased.
+    if (turn.forget) settings.forget(conversationId);
     return turn.result;
   }
   // Every commit lost its race: the sender retries after a moment (503 with Retry-After).

@@ -1,3 +1,4 @@
+import type { LinkedIdentity } from '../identity/types.ts';
 import type { InboundMessage, OutboundMessage } from '../types.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
 
@@ -86,6 +87,15 @@ export interface ConversationRuntime {
   agentReply(conversationId: string, text: string): Promise<TurnResult>;
   /** Ends a hand-off: the assistant answers again (409 when it is not handed off). */
   releaseHandoff(conversationId: string): Promise<TurnResult>;
+  /**
+   * The conversation's user linked a CMMS account (link page, admin): an `identity.linked` turn (the
+   * user is told on their channel; a report waiting for the link goes on). 409 for an unknown conversation.
+   */
+  identityLinked(conversationId: string, identity: LinkedIdentity): Promise<TurnResult>;
+  /** An admin removed the link: an `identity.unlinked` turn (the user is told). */
+  identityUnlinked(conversationId: string): Promise<TurnResult>;
+  /** Erases the conversation (personal data): its snapshot, transcript, event log and link. */
+  erase(conversationId: string): Promise<void>;
   /** Records a channel delivery receipt in the conversation's event log (no machine transition). */
   recordDeliveryStatus(conversationId: string, status: DeliveryStatus): Promise<void>;
   getConversation(conversationId: string): Promise<ConversationView | null>;

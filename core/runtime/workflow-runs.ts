@@ -1,22 +1,37 @@
-import type { WorkflowCallback } from '../workflows/types.ts';
+import type { WorkflowCallback, WorkflowConf } from '../workflows/types.ts';
+import { liveIdentity } from './identity.ts';
 import type { ConversationEvent, ConversationServices, PendingRun, StartWorkflowInput } from './model.ts';
 import type { RuntimeSettings } from './options.ts';
+import { userServices } from './user-services.ts';
 
-/** Starts (or, with the same run id, resumes) a workflow run that calls back to this process. */
-function triggerRun(settings: RuntimeSettings, run: StartWorkflowInput): Promise<void> {
-  return settings.runner.trigger(run.dagId, run.runId, {
+/**
+ * Starts (or, with the same run id, resumes) a workflow run that calls back to this process. A
+ * conversation with a live link runs as its user: `acting_as` names them and `credentials_url` is
+ * where a DAG fetches their token (the in-process runner asks the identity service); never the token.
+ */
+async function triggerRun(settings: RuntimeSettings, run: StartWorkflowInput): Promise<void> {
+  const linked = await liveIdentity(settings.identity, run.conversationId);
+  const conf: WorkflowConf = {
     conversation_id: run.conversationId,
     run_id: run.runId,
     callback_url: settings.callbackUrl,
     params: run.params,
-  });
+    ...(linked
+      ? {
+          acting_as: { cmms_user_id: linked.cmmsUserId, username: linked.username },
+          credentials_url: settings.credentialsUrl,
+        }
+      : {}),
+  };
+  return settings.runner.trigger(run.dagId, run.runId, conf);
 }
 
-/** The machine's invoked actors: the workflow runner and the CMMS. */
+/** The machine's invoked actors: the workflow runner, the CMMS lookups, the identity link. */
 export function conversationServices(settings: RuntimeSettings): ConversationServices {
   return {
     startWorkflow: (input) => triggerRun(settings, input),
     findEquipment: (input) => settings.cmms.findEquipment(input.query),
+    ...userServices(settings),
   };
 }
 

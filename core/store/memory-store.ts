@@ -7,6 +7,7 @@ import {
   type ConversationStore,
   type EventLogEntry,
   type MessageClaim,
+  messageKeyPrefix,
   RELEASED_TTL_MS,
   type StoredConversation,
 } from './types.ts';
@@ -208,6 +209,15 @@ export function createMemoryStore(
         .sort((a, b) => (b[1].updatedAt ?? 0) - (a[1].updatedAt ?? 0))
         .map(([id]) => id);
       return { total: ids.length, ids: ids.slice(offset, offset + limit) };
+    },
+    async erase(id) {
+      conversations.delete(id);
+      checks.delete(id);
+      // The answers kept under its message ids hold its replies; a live claim stays (its turn ends).
+      const own = [messageKeyPrefix('in', id), messageKeyPrefix('workflow', id)];
+      for (const [key, claim] of [...claims.entries()]) {
+        if (typeof claim.value === 'object' && own.some((start) => key.startsWith(start))) claims.delete(key);
+      }
     },
     async ping() {
       return true;

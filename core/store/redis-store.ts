@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TranscriptEntry } from '../runtime/types.ts';
 import type { StoreLimits } from './memory-store.ts';
+import { eraseConversation } from './redis-erase.ts';
 import {
   ClaimLostError,
   type CommitChanges,
@@ -264,6 +265,17 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
       ]);
       return { total, ids };
     },
+    erase: (id) =>
+      eraseConversation(redis, id, {
+        conversation: key.conversation(id),
+        events: key.events(id),
+        transcript: key.transcript(id),
+        index: key.index,
+        checks: key.checks,
+        legacyEvents: legacyList(id, 'events'),
+        legacyTranscript: legacyList(id, 'transcript'),
+        messages: key.message(''),
+      }),
     async ping() {
       try {
         return (await redis.ping()) === 'PONG';

@@ -111,9 +111,22 @@ export interface ConversationStore {
   clearCheck(conversationId: string): Promise<void>;
   /** Most recently updated first. */
   listConversations(offset: number, limit: number): Promise<{ total: number; ids: string[] }>;
+  /**
+   * Erases a conversation for good (personal data): snapshot, meta, transcript, event log, its
+   * watcher schedule, its place in the list, and the answers kept under its message ids (a claim
+   * still held stays: its turn ends). Its next message starts a fresh conversation.
+   */
+  erase(conversationId: string): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * The start of a conversation's message-id keys (`in:<n>:<id>:`, `workflow:<n>:<id>:`; the runtime's
+ * `messageKey`): the length makes it match no other conversation's keys.
+ */
+export const messageKeyPrefix = (kind: 'in' | 'workflow', conversationId: string) =>
+  `${kind}:${conversationId.length}:${conversationId}:`;
 
 /** How long a released claim's tombstone outlives it: longer than any renewal can stay on its way. */
 export const RELEASED_TTL_MS = 10 * 60_000;

@@ -113,3 +113,54 @@ describe("the catalog's parameter rule, before the CMMS is asked (as the DAGs ch
     expect(result.order.descripcionproblemareportado).toBe('Fuga de aceite en el cilindro');
   });
 });
+
+describe('a write to an order that may have reached the CMMS without an answer', () => {
+  const order = {
+    idordentrabajo: 7,
+    numeroot: 'OT-7',
+    equipo_nombre: 'Excavadora',
+    estado_nombre: 'Asignada',
+    tipo_mantenimiento_nombre: 'Correctivo',
+    prioridad: 'Alta',
+    tecnico_nombre: 'Juan Pérez',
+    fechacreacionot: '2026-11-20',
+    descripcionproblemareportado: null,
+    idsolicitante: 3,
+    idtecnicoasignado: 10,
+    solicitante_nombre: 'Diego Fuentes',
+  };
+  /** A CMMS whose PATCH answers 502 (or 400) after applying (or not) the change; reads see what it did. */
+  const cmmsWhose = (status: number, applied: boolean) => {
+    let now = order;
+    return {
+      findWorkOrder: async () => now,
+      updateWorkOrder: async () => {
+        if (applied) now = { ...order, estado_nombre: 'En Progreso' };
+        throw new UpstreamError('cmms', `CMMS PATCH answered ${status}`, { status, retryable: false });
+      },
+    } as unknown as Parameters<NonNullable<(typeof workflows)['iniciar_ot']>>[0];
+  };
+  const start = (cmms: ReturnType<typeof cmmsWhose>) =>
+    workflows.iniciar_ot!(cmms, { numeroot: 'OT-7', idusuario: 10 }, { runId: 'r', attempt: 1 });
+
+  it('reads the order again: the change took, so the run succeeds (changed)', async () => {
+    expect(await start(cmmsWhose(502, true))).toMatchObject({ changed: true, order: { estado_nombre: 'En Progreso' } });
+  });
+
+  it('fails with the CMMS code when the change did not take, or the CMMS refused it (4xx: no read)', async () => {
+    expect(await failureOf(start(cmmsWhose(502, false)))).toBe('cmms_error');
+    expect(await failureOf(start(cmmsWhose(400, true)))).toBe('cmms_rejected');
+  });
+});
+
+describe("a CMMS failure with a user's token", () => {
+  it('a 401 (identityExpired) is identity_expired, a 403 not_allowed; without asUser they stay cmms_auth', () => {
+    const failure = (status: number, details: Record<string, unknown>) =>
+      workflowErrorOf(new UpstreamError('cmms', 'refused', { status, retryable: false, details })).code;
+    expect(failure(401, { asUser: true, identityExpired: true })).toBe('identity_expired');
+    expect(failure(403, { asUser: true })).toBe('not_allowed');
+    expect(failure(503, { asUser: true })).toBe('cmms_error');
+    expect(failure(401, {})).toBe('cmms_auth');
+    expect(failure(403, {})).toBe('cmms_auth');
+  });
+});

@@ -56,21 +56,29 @@ export const workflows: Readonly<Record<string, WorkflowDefinition>> = Object.fr
   DAG_IDS.map((id) => [id, definitionOf(id)]),
 );
 
-/** `details.badResponse`: the CMMS answered 2xx with a body that is not what its API documents. */
+/**
+ * `details.badResponse`: the CMMS answered 2xx with a body that is not what its API documents;
+ * `details.asUser`: the call was made with a user's own token (`CmmsClient.asUser`).
+ */
 function rawCmmsFailure(error: UpstreamError): CmmsFailure {
   const status = error.details?.upstreamStatus as number | undefined;
   return {
     ...(status === undefined ? {} : { status }),
     ...(error.details?.badResponse === true ? { badResponse: true } : {}),
+    ...(error.details?.asUser === true ? { asUser: true } : {}),
   };
 }
 
 /**
  * The `error` of a failed workflow's callback, with the catalog's codes: a CMMS failure gets the
- * code the DAGs give the same failure (`cmmsErrorCode`).
+ * code the DAGs give the same failure (`cmmsErrorCode`): with a user's token a 401
+ * (`details.identityExpired`) is `identity_expired`, a 403 `not_allowed`.
  */
 export function workflowErrorOf(error: unknown): WorkflowError {
   if (error instanceof WorkflowFailure) return { code: error.code, message: error.message };
+  if (error instanceof UpstreamError && error.details?.identityExpired === true) {
+    return { code: 'identity_expired', message: error.message };
+  }
   if (error instanceof UpstreamError) return { code: cmmsErrorCode(rawCmmsFailure(error)), message: error.message };
   return { code: 'workflow_error', message: error instanceof Error ? error.message : String(error) };
 }

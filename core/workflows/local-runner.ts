@@ -41,6 +41,24 @@ export interface LocalRunnerOptions {
   pollIntervalMs?: number;
   /** An attempt that has not ended after this long ends as failed (`workflow_timeout`). Default 5 min. */
   runTimeoutMs?: number;
+  /**
+   * The CMMS client of a run that acts as a linked user (`conf.acting_as`): the user's own token
+   * (`actingAsUser`). What it throws fails the run (`identity_expired` when the link is no longer
+   * live). Without it, such a run fails with `identity_expired`: it never falls back on the service account.
+   */
+  actAs?: (conf: WorkflowConf) => Promise<CmmsClient>;
+}
+
+/** `actAs` over the identity service: the user's client, or `identity_expired` when the link is not live. */
+export function actingAsUser(deps: {
+  cmms: Pick<CmmsClient, 'asUser'>;
+  tokenFor: (conversationId: string) => Promise<string | null>;
+}): (conf: WorkflowConf) => Promise<CmmsClient> {
+  return async (conf) => {
+    const token = await deps.tokenFor(conf.conversation_id);
+    if (!token) throw new WorkflowFailure('identity_expired', 'the user the run acts for has no live CMMS link');
+    return deps.cmms.asUser(token);
+  };
 }
 
 const DEFAULT_RUN_TIMEOUT_MS = RUN_TIMEOUT_SECONDS * 1000;
@@ -98,6 +116,13 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     }
   }
 
+  /** The service account's client, or the user's for a run acting as them (never a fallback). */
+  async function cmmsFor(conf: WorkflowConf): Promise<CmmsClient> {
+    if (!conf.acting_as) return options.cmms;
+    if (!options.actAs) throw new WorkflowFailure('identity_expired', 'this runner cannot act as a user (no actAs)');
+    return options.actAs(conf);
+  }
+
   async function execute(dagId: string, claim: RunClaim, conf: WorkflowConf, definition: WorkflowDefinition) {
     const { runId, attempt, startedAt } = claim;
     // Renews the run's lease while it goes on; once another process took it over, beating stops
@@ -115,7 +140,8 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     };
     let outcome: RunOutcome;
     try {
-      const work = definition(options.cmms, conf.params, { runId, attempt, startedAt, confirmHeld });
+      const cmms = await cmmsFor(conf);
+      const work = definition(cmms, conf.params, { runId, attempt, startedAt, confirmHeld });
       const timeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
       const result = await withDeadline(
         work,

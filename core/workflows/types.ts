@@ -4,12 +4,25 @@
  * `POST /api/bot/webhook` (see `callback.ts`).
  */
 
-/** `conf` of a DAG run: the same for every workflow. */
+/** `conf` of a DAG run: the same for every workflow. Never a token or a password. */
 export interface WorkflowConf {
   conversation_id: string;
   run_id: string;
   callback_url: string;
   params: Record<string, unknown>;
+  /**
+   * The linked CMMS user the run acts for (absent: the service account). The run gets the user's token
+   * from the gateway: in-process from the identity service, an Airflow DAG from `credentials_url`.
+   */
+  acting_as?: { cmms_user_id: number; username: string };
+  /**
+   * `{PUBLIC_URL}/api/bot/credentials` (with `acting_as`): POST `{conversation_id, run_id, ts}` (ts:
+   * unix seconds) signed as the callback (`X-Omnibot-Signature: sha256=<HMAC(CALLBACK_SECRET, body)>`)
+   * → 200 `{token}` while the run is the conversation's pending one and the link is live; 403
+   * `{error: "identity_expired"}` when the link is gone or expired; 401 for a bad signature or a `ts`
+   * more than 60 s off; 409 when the run is not pending there.
+   */
+  credentials_url?: string;
 }
 
 /**

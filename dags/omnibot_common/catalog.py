@@ -79,13 +79,17 @@ def error_codes() -> set[str]:
     return set(_loaded()["errors"])
 
 
-def cmms_error_code(status: int | None = None, *, bad_response: bool = False) -> str:
-    """The error code of a failed CMMS call (`status` None: no answer), as cmmsErrorCode in TypeScript."""
+def cmms_error_code(status: int | None = None, *, bad_response: bool = False, as_user: bool = False) -> str:
+    """The error code of a failed CMMS call (`status` None: no answer), as cmmsErrorCode in TypeScript.
+    `as_user`: the call was made with a user's own token (their 401 is identity_expired, their 403
+    not_allowed: the catalog's `cmmsFailures.asUser`)."""
     table = _loaded()["cmmsFailures"]
     if bad_response:
         return table["badResponse"]
     if status is None:
         return table["noAnswer"]
+    if as_user and str(status) in table["asUser"]:
+        return table["asUser"][str(status)]
     by_status = table["byStatus"]
     if str(status) in by_status:
         return by_status[str(status)]
@@ -109,8 +113,9 @@ def closed_work_order_states() -> list[str]:
 # The one rule for a workflow's parameters, the same as workflows/catalog.ts (invalidParameters,
 # normalizeParameters): both runners refuse the same params with the same invalid_params message.
 #   absent, None or blank: missing (an error when required, else left out);
-#   string: a text, trimmed, at least minLength characters;
-#   integer: an integer, or a text of digits ("12" is 12);
+#   string: a text, trimmed, at least minLength characters; one of `values` when listed (case and
+#     accents ignored, handed over as listed);
+#   integer: an integer, or a text of digits ("12" is 12); at least `minimum` when set;
 #   priority: a CMMS priority by name (case and accents ignored) or by position ("1"-"4").
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -161,10 +166,17 @@ def _check(parameter: dict, value: object) -> tuple[object, str | None]:
         least = parameter.get("minLength", 0)
         if len(text) < least:
             return None, f"{name} must have at least {least} characters"
-        return text, None
+        values = parameter.get("values")
+        if values is None:
+            return text, None
+        listed = next((v for v in values if fold_text(v) == fold_text(text)), None)
+        return (listed, None) if listed is not None else (None, f"{name} must be one of {', '.join(values)}")
     if kind == "integer":
         number = _integer(value)
-        return (number, None) if number is not None else (None, f"{name} must be an integer")
+        if number is None:
+            return None, f"{name} must be an integer"
+        least = parameter.get("minimum")
+        return (None, f"{name} must be at least {least}") if least is not None and number < least else (number, None)
     if kind == "priority":
         priority = _priority(value)
         if priority is None:

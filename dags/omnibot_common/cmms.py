@@ -7,7 +7,9 @@ catalog's `cmms.maxPages` is a bad response. There are no server-side filters, s
 `ordenes-trabajo/` up to the page that has it. Each call is one exchange of cmms_http.py, as
 core/cmms/client.ts makes it: a busy answer (408, 429) to a read asked again after its Retry-After;
 a token (Airflow Variable cmms_token) and/or a service account (cmms_username/cmms_password,
-cmms_login.py) that logs in when there is no token and again when a call's token is refused (401).
+cmms_login.py) that logs in when there is no token and again when a call's token is refused (401);
+or, for a run acting as a linked user, that user's token (`as_user`, credentials.py). Writes are in
+order_writes.py.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from .cmms_http import CmmsHttp
 from .cmms_login import CmmsLogin
 from .errors import WorkflowFailure
 from .order_ids import ORDER_IDS, OrderIdCache, order_number_key, primary_key_of
+from .order_writes import WorkOrderStates, change_body, complete_body, order_of_answer
 from .reported_failure import find_pages, pick_reported_failure
+from .summaries import summarize_user
 from .retry import BUSY_STATUSES, _backoff, _retry_after, parse_retry_after, retry_after_max_seconds  # noqa: F401  (re-exported)
 
 
@@ -49,10 +53,12 @@ class CmmsClient(CmmsHttp):
         session: requests.Session | None = None,
         order_ids: OrderIdCache | None = None,
         login: CmmsLogin | None = None,
+        as_user: bool = False,
     ):
-        super().__init__(token, timeout=timeout, session=session, login=login)
+        super().__init__(token, timeout=timeout, session=session, login=login, as_user=as_user)
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.order_ids = ORDER_IDS if order_ids is None else order_ids
+        self.states = WorkOrderStates(lambda: self.iter_list("estados-orden-trabajo/"))
 
     def _url(self, path: str) -> str:
         return urljoin(self.base_url, path.lstrip("/"))
@@ -164,8 +170,38 @@ class CmmsClient(CmmsHttp):
         created = self.request(
             "POST", self._url("ordenes-trabajo/reportar-falla/"), json=body, idempotent=retry_safe
         )
-        # Some versions wrap the new order: {message, orden}. An order without its number is no order.
-        order = created.get("orden") if isinstance(created, dict) and "numeroot" not in created else created
-        if not isinstance(order, dict) or not str(order.get("numeroot") or "").strip():
-            raise WorkflowFailure(cmms_error_code(bad_response=True), "CMMS answered reportar-falla with no order")
+        return self._written(order_of_answer(created, "reportar-falla"))
+
+    def _written(self, order: dict) -> dict:
+        """An order a write answered: its number -> id is remembered, as a read's."""
+        self.order_ids.remember(self.base_url, [order])
         return order
+
+    def update_work_order(self, order_id: int, change: dict) -> dict:
+        """PATCH of an order with `{estado?, idtecnicoasignado?}` (the state by name); the order as it is now.
+        The same PATCH again changes nothing, so a retry is safe."""
+        body = change_body(change, self.states)
+        answer = self.request("PATCH", self._url(f"ordenes-trabajo/{order_id}/"), json=body, idempotent=True)
+        return self._written(order_of_answer(answer, "the change of an order"))
+
+    def complete_work_order(self, order_id: int, observaciones: str, minutos: int) -> dict:
+        """`POST ordenes-trabajo/{id}/completar/`; answered `{message, orden}` (or the order). The workflow
+        reads the order's state before (completar_ot), so a retried task never completes it twice."""
+        url = self._url(f"ordenes-trabajo/{order_id}/completar/")
+        answer = self.request("POST", url, json=complete_body(observaciones, minutos), idempotent=True)
+        return self._written(order_of_answer(answer, "completar"))
+
+    def list_users(self) -> list[dict]:
+        """`users/` (supervisors and admins; others get a 403) as summaries, as listUsers in TypeScript."""
+        return [summarize_user(user) for user in self.iter_list("users/") if _user_id(user.get("id")) is not None]
+
+
+def _user_id(value: object) -> int | None:
+    """A user's id when it is a positive integer (or its digits), as Number.isSafeInteger(Number(id)) && id > 0."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and 0 < value <= 2**53 - 1 else None

@@ -1,7 +1,9 @@
 """One exchange with the CMMS, as core/cmms/client.ts makes it: `Authorization: Token <key>`, the
 service account's login (cmms_login.py: when there is no token, and again once when a call's token is
 refused), a read answered busy (408, 429) asked again after its Retry-After, and a failed call as a
-WorkflowFailure with the catalog's code for its status (cmms_error_code)."""
+WorkflowFailure with the catalog's code for its status (cmms_error_code). With a user's own token
+(`as_user`, a run acting for a linked user: credentials.py) there is never a login, and the user's
+401 is identity_expired, their 403 not_allowed (the catalog's `cmmsFailures.asUser`)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,11 @@ class CmmsHttp:
         timeout: float = 15.0,
         session: requests.Session | None = None,
         login: CmmsLogin | None = None,
+        as_user: bool = False,
     ):
+        if as_user and login is not None:
+            raise ValueError("a client acting as a user never logs in as the service account")
+        self.as_user = as_user
         self.login = login
         self.timeout = timeout
         self.session = session or requests.Session()
@@ -107,7 +113,8 @@ class CmmsHttp:
             )
             # A busy CMMS did not process the call: trying the task again is safe.
             retryable = status in BUSY_STATUSES or (status >= 500 and idempotent)
-            raise WorkflowFailure(cmms_error_code(status), message, retryable=retryable, status=status)
+            code = cmms_error_code(status, as_user=self.as_user)
+            raise WorkflowFailure(code, message, retryable=retryable, status=status)
         try:
             return response.json()
         except ValueError as exc:

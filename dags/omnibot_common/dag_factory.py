@@ -2,9 +2,11 @@
 `return_value` is the workflow result) then task `callback` (trigger rule all_done: runs on success
 and on failure, POSTs the signed result to `conf.callback_url`).
 
-conf = {conversation_id, run_id, callback_url, params}. A failed `result` ends the run as failed
-after the callback reported it; a lost callback does not fail a successful run (the gateway can
-read the result back from XCom).
+conf = {conversation_id, run_id, callback_url, params, acting_as?, credentials_url?}. With
+`acting_as` the CMMS calls carry the linked user's own token, fetched from `credentials_url`
+(credentials.py; never in conf, XCom or the logs); without it, the service account's. A failed
+`result` ends the run as failed after the callback reported it; a lost callback does not fail a
+successful run (the gateway can read the result back from XCom).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowTaskTimeout
 
 from .callback import build_payload, post_callback
 from .catalog import invalid_parameters, normalize_parameters, run_timeout_seconds, workflow as catalog_entry
-from .cmms import CmmsClient, api_base
+from .credentials import cmms_client_for
 from .errors import WorkflowFailure
 from .settings import callback_secret, cmms_settings, task_tuning
 from .workflows import Workflow
@@ -33,9 +35,10 @@ def _conf() -> dict:
     return dict(conf) if isinstance(conf, dict) else {}
 
 
-def _cmms_client(timeout: float) -> CmmsClient:
-    settings = cmms_settings()
-    return CmmsClient(api_base(settings.url, settings.api_prefix), settings.token, timeout=timeout, login=settings.login)
+def _cmms_client(conf: dict, timeout: float):
+    """The linked user's client (conf.acting_as: their token from conf.credentials_url), else the
+    service account's."""
+    return cmms_client_for(conf, cmms_settings(), callback_secret, timeout)
 
 
 def build_workflow_dag(dag_id: str, workflow: Workflow):
@@ -80,7 +83,7 @@ def build_workflow_dag(dag_id: str, workflow: Workflow):
                 problem = invalid_parameters(dag_id, params)
                 if problem is not None:
                     raise WorkflowFailure("invalid_params", problem)
-                client = _cmms_client(tuning.cmms_timeout_seconds)
+                client = _cmms_client({**conf, "run_id": run["run_id"]}, tuning.cmms_timeout_seconds)
                 return workflow(client, normalize_parameters(dag_id, params), run=run)
             except AirflowTaskTimeout as exc:
                 # A BaseException: `except Exception` would miss it and the callback would say workflow_failed.

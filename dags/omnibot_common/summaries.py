@@ -18,6 +18,9 @@ WORK_ORDER_FIELDS = (
     "tecnico_nombre",
     "fechacreacionot",
     "descripcionproblemareportado",
+    "idsolicitante",
+    "idtecnicoasignado",
+    "solicitante_nombre",
 )
 
 
@@ -35,6 +38,21 @@ def summarize_equipment(raw: dict) -> dict:
         "estado_nombre": raw.get("estado_nombre"),
         "faena_nombre": raw.get("faena_nombre"),
     }
+
+
+def summarize_user(raw: dict) -> dict:
+    """A user of `users/`, as summarizeUser in core/workflows/results.ts: the role from
+    `usuarios.nombrerol`, else `rol` (its `nombre`, or the text itself); the full name from the first
+    and last names, else the username."""
+    username = "" if raw.get("username") is None else str(raw.get("username"))
+    parts = [raw.get("first_name"), raw.get("last_name")]
+    full_name = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+    profile = raw.get("usuarios")
+    rol = raw.get("rol")
+    candidates = [profile.get("nombrerol") if isinstance(profile, dict) else None, rol.get("nombre") if isinstance(rol, dict) else rol]
+    role = next((name.strip() for name in candidates if isinstance(name, str) and name.strip()), None)
+    user_id = raw.get("id")
+    return {"id": int(user_id.strip() if isinstance(user_id, str) else user_id), "username": username, "fullName": full_name or username, "role": role}
 
 
 # From the workflow catalog, read when first needed (never at import).
@@ -64,3 +82,20 @@ def pending_sort_key(order: dict) -> tuple:
     ranks = _priority_ranks()
     rank = ranks.get(_folded(order, "prioridad"), len(ranks))
     return (rank, str(order.get("fechacreacionot") or "9999"), order.get("idordentrabajo") or 0)
+
+
+def in_state(order: dict, name: str) -> bool:
+    """Whether the order is in the state `name` (case and accents ignored), as isInState."""
+    return _folded(order, "estado_nombre") == fold_text(name)
+
+
+def sort_mine(orders: list[dict]) -> list[dict]:
+    """A user's orders, as compareMine in workflows/pending.ts: open ones first (pending_sort_key), then
+    closed ones, the most recently created first (then the highest id)."""
+    open_ones = sorted((o for o in orders if is_pending(o)), key=pending_sort_key)
+    closed = sorted(
+        (o for o in orders if not is_pending(o)),
+        key=lambda o: (str(o.get("fechacreacionot") or ""), o.get("idordentrabajo") or 0),
+        reverse=True,
+    )
+    return open_ones + closed

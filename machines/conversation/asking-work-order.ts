@@ -9,6 +9,8 @@ export const askingWorkOrder = conversationSetup.createStateConfig({
   on: {
     'user.message': [
       { guard: is('cancel'), target: 'idle', actions: say(replies.cancelled) },
+      // Another topic, even one naming an order ("iniciar OT-CORR-1"), is handled as such.
+      { guard: 'changesTopic', target: 'idle', actions: 'handleAgainInIdle' },
       {
         guard: 'hasWorkOrderNumber',
         target: 'workflow',
@@ -18,7 +20,6 @@ export const askingWorkOrder = conversationSetup.createStateConfig({
           }),
         ),
       },
-      { guard: 'changesTopic', target: 'idle', actions: 'handleAgainInIdle' },
       { guard: { type: 'isForeignButton', params: { expected: null } }, actions: say(replies.staleButton) },
       { actions: say(replies.invalidWorkOrderNumber) },
     ],

@@ -1,17 +1,98 @@
-import { assign } from 'xstate';
+import { and, assign } from 'xstate';
 import { findWorkOrderNumber } from '../intents.ts';
 import { replies } from '../replies.ts';
+import { identityOf, resumeOf } from './identity.ts';
 import { beginWorkflow, conversationSetup, intentOf, is, say, userText } from './setup.ts';
 
-/** No open question: each message is a new topic (the order of the guards is the order of precedence). */
+const idusuario = (event: Parameters<typeof identityOf>[0]) => identityOf(event)?.cmmsUserId;
+const order = (event: Parameters<typeof intentOf>[0]) => intentOf(event).workOrder ?? '';
+
+/**
+ * No open question: each message is a new topic (the order of the guards is the order of
+ * precedence). An action that needs a linked account asks for the link first and is handled again
+ * once the user linked; an action the user's role may not do is refused politely.
+ */
 export const idle = conversationSetup.createStateConfig({
   on: {
     'user.message': [
       { guard: is('cancel'), actions: say(replies.nothingToCancel) },
-      { guard: is('greeting'), actions: say(replies.greeting) },
-      { guard: is('help'), actions: say(replies.help) },
+      { guard: is('greeting'), actions: say(({ event }) => replies.greeting(identityOf(event))) },
+      { guard: is('help'), actions: say(({ event }) => replies.help(identityOf(event))) },
       { guard: is('thanks'), actions: say(replies.thanks) },
-      { guard: 'hasNoContent', actions: say(replies.unsupportedMessage) },
+      { guard: 'hasNoContent', actions: say(({ event }) => replies.unsupportedMessage(identityOf(event))) },
+      // The account and personal data.
+      {
+        guard: and([is('link'), 'isLinked']),
+        actions: say(({ event }) => replies.alreadyLinked(identityOf(event)!)),
+      },
+      { guard: is('link'), target: 'linking', actions: assign({ link: { reason: 'asked', resume: null } }) },
+      { guard: is('unlink'), target: 'unlinking' },
+      { guard: is('erase_data'), target: 'erasing', actions: say(replies.askErase) },
+      // Who may do what.
+      {
+        guard: 'needsLink',
+        target: 'linking',
+        actions: assign(({ context, event }) => ({
+          link: {
+            reason: intentOf(event).intent === 'report_failure' ? ('report' as const) : ('needed' as const),
+            resume: resumeOf(context, event),
+          },
+        })),
+      },
+      { guard: 'roleForbids', actions: say(({ event }) => replies.notForYourRole(intentOf(event).intent)) },
+      // The person's own orders, the technician's and the supervisor's actions.
+      {
+        guard: is('my_orders'),
+        target: 'workflow',
+        actions: assign(({ context, event }) =>
+          beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'mias' }),
+        ),
+      },
+      {
+        guard: is('my_assigned_orders'),
+        target: 'workflow',
+        actions: assign(({ context, event }) =>
+          beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'asignadas' }),
+        ),
+      },
+      {
+        guard: is('unassigned_orders'),
+        target: 'workflow',
+        actions: assign(({ context, event }) => beginWorkflow(context, event, 'listar_ot_sin_asignar', {})),
+      },
+      {
+        guard: and([is('start_order'), 'namesOrder']),
+        target: 'workflow',
+        actions: assign(({ context, event }) =>
+          beginWorkflow(context, event, 'iniciar_ot', { numeroot: order(event), idusuario: idusuario(event) }),
+        ),
+      },
+      {
+        guard: and([is('complete_order'), 'namesOrder']),
+        target: 'completing',
+        actions: assign({
+          task: ({ event }) => ({ numeroot: order(event), at: event.at, userId: idusuario(event) }),
+        }),
+      },
+      {
+        guard: and([is('assign_order'), 'namesOrder', 'namesTechnician']),
+        target: 'assigning.searching',
+        actions: assign({
+          task: ({ event }) => ({ numeroot: order(event), at: event.at, query: intentOf(event).technician }),
+        }),
+      },
+      {
+        guard: and([is('assign_order'), 'namesOrder']),
+        target: 'assigning',
+        actions: [
+          assign({ task: ({ event }) => ({ numeroot: order(event), at: event.at }) }),
+          say(({ event }) => replies.askTechnician(order(event))),
+        ],
+      },
+      { guard: is('start_order'), actions: say(() => replies.askOrderFor('start_order')) },
+      { guard: is('complete_order'), actions: say(() => replies.askOrderFor('complete_order')) },
+      { guard: is('assign_order'), actions: say(() => replies.askOrderFor('assign_order')) },
+      // What anyone may ask.
       {
         guard: { type: 'hasWorkOrderNumber' },
         target: 'workflow',
@@ -38,7 +119,7 @@ export const idle = conversationSetup.createStateConfig({
         actions: assign(({ context, event }) => beginWorkflow(context, event, 'listar_ot_pendientes', {})),
       },
       { guard: is('handoff'), target: 'handoff' },
-      { actions: say(replies.unknown) },
+      { actions: say(({ event }) => replies.unknown(identityOf(event))) },
     ],
   },
 });

@@ -1,7 +1,23 @@
-import { assign } from 'xstate';
+import { and, assign } from 'xstate';
+import type { ConversationEvent } from '../../core/runtime/model.ts';
 import { equipmentQuery, parsePriority } from '../intents.ts';
 import { replies } from '../replies.ts';
+import { reporterOf } from './identity.ts';
 import { beginWorkflow, conversationSetup, interruptions, REPORT_FAILURE, say, userText } from './setup.ts';
+import type { ConversationContext } from './types.ts';
+
+/** The confirmed report's parameters; `reportado_por` names who reported it and on which channel. */
+function reportParams(context: ConversationContext, event: ConversationEvent): Record<string, unknown> {
+  const { equipment, description, priority } = context.draft;
+  return {
+    idequipo: equipment!.idequipo,
+    codigointerno: equipment!.codigointerno,
+    equipo_nombre: equipment!.nombreequipo,
+    descripcion: description,
+    prioridad: priority,
+    reportado_por: reporterOf(context, event),
+  };
+}
 
 /** The failure report, one question at a time: equipment → description → priority → confirmation. */
 export const reporting = conversationSetup.createStateConfig({
@@ -113,17 +129,22 @@ export const reporting = conversationSetup.createStateConfig({
       on: {
         'user.message': [
           ...interruptions('confirm:', replies.reportDiscarded),
+          // The link went away during the report (expired, removed): link, then the report is sent.
+          {
+            guard: and(['confirmed', 'reportNeedsLink']),
+            target: '#conversation.linking',
+            actions: assign(({ context, event }) => ({
+              link: {
+                reason: 'report' as const,
+                resume: { kind: 'run' as const, dagId: REPORT_FAILURE, params: reportParams(context, event) },
+              },
+            })),
+          },
           {
             guard: 'confirmed',
             target: '#conversation.workflow',
             actions: assign(({ context, event }) =>
-              beginWorkflow(context, event, REPORT_FAILURE, {
-                idequipo: context.draft.equipment!.idequipo,
-                codigointerno: context.draft.equipment!.codigointerno,
-                equipo_nombre: context.draft.equipment!.nombreequipo,
-                descripcion: context.draft.description,
-                prioridad: context.draft.priority,
-              }),
+              beginWorkflow(context, event, REPORT_FAILURE, reportParams(context, event)),
             ),
           },
           { guard: 'declined', target: '#conversation.idle', actions: say(replies.reportDiscarded) },

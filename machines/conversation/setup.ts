@@ -1,21 +1,30 @@
-import { type EventObject, emit, fromPromise, raise, setup } from 'xstate';
+import { assign, type EventObject, emit, fromPromise, raise, setup } from 'xstate';
 import type { ConversationEvent, Reply } from '../../core/runtime/model.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { DagId } from '../../workflows/catalog.ts';
+import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 import { workflowRunId } from '../../workflows/run-id.ts';
 import {
   detectIntent,
   findWorkOrderNumber,
   type Intent,
+  type IntentMatch,
   normalize,
   parseConfirmation,
+  parseMinutes,
   parsePriority,
 } from '../intents.ts';
-import { DESCRIPTION_MIN_LENGTH, replies } from '../replies.ts';
+import { DESCRIPTION_MIN_LENGTH, OBSERVATIONS_MIN_LENGTH, replies } from '../replies.ts';
+import { linkNeeded, mayDo } from '../roles.ts';
+import { identityOf, policyOf, resumedMessage, withIdentity } from './identity.ts';
 import type {
   ConversationContext,
   ConversationInput,
+  ConversationOnlyInput,
   FindEquipmentInput,
+  FindTechniciansInput,
+  FindWorkOrderInput,
+  IssuedLink,
   ReplyEmitted,
   StartWorkflowInput,
 } from './types.ts';
@@ -27,10 +36,10 @@ const notProvided = (name: string) => async (): Promise<never> => {
   throw new Error(`actor "${name}" must be provided by the runtime`);
 };
 
-const intents = new WeakMap<ConversationEvent, { intent: Intent; workOrder?: string }>();
+const intents = new WeakMap<ConversationEvent, IntentMatch>();
 
 /** The intent of a user message: a pressed `intent:<name>` button, or the text's keywords (once per event). */
-export function intentOf(event: ConversationEvent): { intent: Intent; workOrder?: string } {
+export function intentOf(event: ConversationEvent): IntentMatch {
   if (event.type !== 'user.message') return { intent: 'unknown' };
   let match = intents.get(event);
   if (!match) {
@@ -62,6 +71,15 @@ export const TOPIC_CHANGES: Intent[] = [
   'list_equipment',
   'pending_work_orders',
   'handoff',
+  'link',
+  'unlink',
+  'my_orders',
+  'my_assigned_orders',
+  'unassigned_orders',
+  'start_order',
+  'complete_order',
+  'assign_order',
+  'erase_data',
 ];
 
 /**
@@ -79,7 +97,7 @@ export const interruptions = (expected: string | null, cancelled: () => Reply = 
 /** The context change that starts a workflow run: the next turn, and the run it waits for. */
 export function beginWorkflow(
   context: ConversationContext,
-  event: ConversationEvent,
+  event: { at: number },
   dagId: DagId,
   params: Record<string, unknown>,
 ): Partial<ConversationContext> {
@@ -107,14 +125,69 @@ export const conversationSetup = setup({
   actors: {
     startWorkflow: fromPromise<void, StartWorkflowInput>(notProvided('startWorkflow')),
     findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(notProvided('findEquipment')),
+    issueLink: fromPromise<IssuedLink, ConversationOnlyInput>(notProvided('issueLink')),
+    unlinkIdentity: fromPromise<boolean, ConversationOnlyInput>(notProvided('unlinkIdentity')),
+    findWorkOrder: fromPromise<WorkOrderSummary | null, FindWorkOrderInput>(notProvided('findWorkOrder')),
+    findTechnicians: fromPromise<CmmsUserSummary[], FindTechniciansInput>(notProvided('findTechnicians')),
   },
   actions: {
     reply: emit((_, reply: Reply) => ({ type: 'reply', reply }) as const),
     /** Leaves the question and handles the same event as a new topic. */
     handleAgainInIdle: raise(({ event }) => event),
+    /** The message kept while the user linked, handled again as theirs with the new identity. */
+    resumeMessage: raise(({ context, event }) => {
+      const resume = context.link?.resume;
+      return resume?.kind === 'message'
+        ? resumedMessage(resume, identityOf(event), event.at)
+        : { type: 'user.message' as const, at: event.at };
+    }),
+    /** The kept run started again as a new run, with the parameters of the identity just linked. */
+    resumeRun: assign(({ context, event }) => {
+      const resume = context.link?.resume;
+      const identity = identityOf(event);
+      if (resume?.kind !== 'run' || !identity) return {};
+      const params = withIdentity(context, event, resume.dagId, resume.params, identity);
+      return { ...beginWorkflow(context, event, resume.dagId, params), link: null };
+    }),
+    clearLink: assign({ link: null }),
+    clearTask: assign({ task: null }),
   },
   guards: {
     isIntent: ({ event }, params: { intent: Intent }) => intentOf(event).intent === params.intent,
+    // Who writes (an expired link counts as none) and what their policy and role let them do.
+    isLinked: ({ event }) => identityOf(event) !== null,
+    isUnlinked: ({ event }) => identityOf(event) === null,
+    needsLink: ({ event }) =>
+      event.type === 'user.message' &&
+      identityOf(event) === null &&
+      linkNeeded(intentOf(event).intent, findWorkOrderNumber(userText(event)) !== undefined, policyOf(event)),
+    reportNeedsLink: ({ event }) =>
+      event.type === 'user.message' && identityOf(event) === null && policyOf(event) !== 'none',
+    roleForbids: ({ event }) => {
+      const identity = identityOf(event);
+      return identity !== null && !mayDo(identity.role, intentOf(event).intent);
+    },
+    /** Linked now (and, with `link`, asking for the link), the kept request goes on (`run`: a run). */
+    goesOn: ({ context, event }, params: { link?: boolean; run?: boolean }) =>
+      identityOf(event) !== null &&
+      !!context.link?.resume &&
+      (!params.link || intentOf(event).intent === 'link') &&
+      (!params.run || context.link.resume.kind === 'run'),
+    hasResume: ({ context }) => !!context.link?.resume,
+    isIdentityExpired: ({ context, event }) =>
+      event.type === 'workflow.result' &&
+      event.runId === context.pending?.runId &&
+      event.status === 'failed' &&
+      event.error?.code === 'identity_expired',
+    /** An invoked lookup failed because the CMMS no longer accepts the user's token. */
+    failedForIdentity: ({ event }) => (event as { error?: { code?: unknown } }).error?.code === 'identity_expired',
+    // The order a technician completes or a supervisor assigns.
+    namesOrder: ({ event }) => intentOf(event).workOrder !== undefined,
+    namesTechnician: ({ event }) => !!intentOf(event).technician,
+    observationsTooShort: ({ event }) => [...userText(event).trim()].length < OBSERVATIONS_MIN_LENGTH,
+    isMinutes: ({ event }) => parseMinutes(userText(event)) !== undefined,
+    isTechnicianChoice: ({ context, event }) =>
+      event.type === 'user.message' && !!context.task?.technicians?.some((t) => event.action === `technician:${t.id}`),
     hasWorkOrderNumber: ({ event }) =>
       intentOf(event).workOrder !== undefined || findWorkOrderNumber(userText(event)) !== undefined,
     changesTopic: ({ event }) => TOPIC_CHANGES.includes(intentOf(event).intent),

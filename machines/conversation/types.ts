@@ -1,3 +1,4 @@
+import type { IdentityPolicy } from '../../core/identity/types.ts';
 import type { StartWorkflowInput as CoreStartWorkflowInput, PendingRun } from '../../core/runtime/model.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { DagId } from '../../workflows/catalog.ts';
@@ -8,6 +9,44 @@ export interface ReportDraft {
   equipment?: EquipmentSummary;
   description?: string;
   priority?: Priority;
+}
+
+/** Why the user is asked to link: they asked, a report needs it, another action needs it, the session expired. */
+export type LinkReason = 'asked' | 'report' | 'needed' | 'expired';
+
+/**
+ * What to go on with once the user has linked: their message handled again (with the new identity),
+ * or a workflow run again with the identity's parameters recomputed (a confirmed report, a run whose
+ * user token expired).
+ */
+export type Resume =
+  | { kind: 'message'; text?: string; action?: string; policy?: IdentityPolicy; channel?: string }
+  | { kind: 'run'; dagId: DagId; params: Record<string, unknown> };
+
+export interface LinkRequest {
+  reason: LinkReason;
+  resume: Resume | null;
+}
+
+/** A technician found in the CMMS (a button `technician:<id>`). */
+export interface TechnicianChoice {
+  id: number;
+  fullName: string;
+}
+
+/** The order a technician completes or a supervisor assigns, one answer at a time. */
+export interface OrderTask {
+  numeroot: string;
+  /** Completing: the technician's CMMS user id (the order must be assigned to them). */
+  userId?: number;
+  /** Time of the message that started it (a workflow started after a lookup counts from it). */
+  at: number;
+  /** Completing: the final observations and the minutes spent. */
+  observaciones?: string;
+  minutos?: number;
+  /** Assigning: the technician as the user wrote it, and the matches offered as buttons. */
+  query?: string;
+  technicians?: TechnicianChoice[];
 }
 
 export interface ConversationContext {
@@ -25,13 +64,25 @@ export interface ConversationContext {
   handoffAcknowledged?: boolean;
   /** In a hand-off: when it started or a person last wrote (the runtime expires it after a while). */
   handoffActiveAt?: number;
+  /** While the user is asked to link their CMMS account (absent in snapshots of version 1). */
+  link?: LinkRequest | null;
+  /** The order being completed or assigned (absent in snapshots of version 1). */
+  task?: OrderTask | null;
 }
 
 /** The run the conversation waits for; its workflow is one of the catalog's. */
 export type WorkflowRun = PendingRun & { dagId: DagId };
 
 /** The runtime's side of the machine (its input, the reply it emits, its actors' inputs): core's contract. */
-export type { ConversationInput, FindEquipmentInput, ReplyEmitted } from '../../core/runtime/model.ts';
+export type {
+  ConversationInput,
+  ConversationOnlyInput,
+  FindEquipmentInput,
+  FindTechniciansInput,
+  FindWorkOrderInput,
+  IssuedLink,
+  ReplyEmitted,
+} from '../../core/runtime/model.ts';
 
 /** Input of the `startWorkflow` actor (provided by the runtime): a run of one of the catalog's workflows. */
 export type StartWorkflowInput = CoreStartWorkflowInput & { dagId: DagId };

@@ -38,6 +38,19 @@ export const workflow = conversationSetup.createStateConfig({
       },
       on: {
         'workflow.result': [
+          // The CMMS refused the user's token (the runtime marked the link expired): a new link, then
+          // the same action again as a new run.
+          {
+            guard: 'isIdentityExpired',
+            target: '#conversation.linking',
+            actions: assign(({ context }) => ({
+              link: {
+                reason: 'expired' as const,
+                resume: { kind: 'run' as const, dagId: context.pending!.dagId, params: context.pending!.params },
+              },
+              pending: null,
+            })),
+          },
           {
             guard: ({ context, event }) => event.runId === context.pending?.runId && event.status === 'success',
             target: '#conversation.idle',

@@ -51,6 +51,8 @@ export function gatewayEnv(
     // One loopback client plays every user here: the per-address limit (where there is one) is off;
     // per-conversation limits stay.
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+    // The traffic reports failures as unlinked users: through the service account.
+    IDENTITY_REQUIRED: 'none',
     ...ctx.extraEnv,
     ...extra,
   };

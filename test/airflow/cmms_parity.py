@@ -53,11 +53,29 @@ def look_up(client: CmmsClient, session: CountingSession, case: dict) -> dict:
     return {"code": "ok", "found": found, "requests": counts}
 
 
+def change(client: CmmsClient, session: CountingSession) -> dict:
+    """updateWorkOrder: the same change twice on one client, with the order each answered and the requests each made."""
+    numeroots, counts = [], []
+    for _ in range(2):
+        before = session.count
+        numeroots.append(client.update_work_order(7, {"estado": "En Progreso", "idtecnicoasignado": 10}).get("numeroot"))
+        counts.append(session.count - before)
+    return {"code": "ok", "numeroots": numeroots, "requests": counts}
+
+
 def run(client: CmmsClient, session: CountingSession, case: dict) -> dict:
     """The case's call as the DAGs make it (listar_ot_pendientes filters and sorts with summaries.py)."""
     call = case["call"]
     if call == "findWorkOrders":
         return look_up(client, session, case)
+    if call == "updateWorkOrder":
+        return change(client, session)
+    if call == "listWorkOrders":
+        return {"code": "ok", "numeroots": [o.get("numeroot") for o in client.list_work_orders()]}
+    if call == "listUsers":
+        return {"code": "ok", "users": client.list_users()}
+    if call == "completeWorkOrder":
+        return {"code": "ok", "numeroots": [client.complete_work_order(7, "Sello cambiado", 45).get("numeroot")]}
     if call == "listEquipment":
         client.list_equipment()
     elif call == "findWorkOrder":
@@ -72,11 +90,14 @@ def run(client: CmmsClient, session: CountingSession, case: dict) -> dict:
 
 
 def client_for(cmms_url: str, case: dict, session: CountingSession) -> CmmsClient:
-    """As the TypeScript half: a token, a service account (Variables cmms_username/cmms_password), or both."""
+    """As the TypeScript half: a token, a service account (Variables cmms_username/cmms_password), both,
+    or a linked user's own token (as credentials.py builds it: no login)."""
     credentials = case.get("credentials")
+    base = api_base(cmms_url, case.get("apiPrefix", "/api/"))
+    if credentials == "user":
+        return CmmsClient(base, "user-token", timeout=5, session=session, as_user=True)
     account = CmmsLogin(login_url(cmms_url), "omnibot", "parity-password") if credentials else None
     token = None if credentials == "password" else "parity-token"
-    base = api_base(cmms_url, case.get("apiPrefix", "/api/"))
     return CmmsClient(base, token, timeout=5, session=session, login=account)
 
 

@@ -7,10 +7,15 @@ import { DEMO_CMMS_TOKEN, DEMO_CMMS_USER } from '../../core/cmms/demo-server.ts'
 import { isPendingState, priorityRank } from '../../core/cmms/pending.ts';
 import { createAirflowRunner } from '../../core/workflows/airflow-runner.ts';
 import { CALLBACK_SIGNATURE_HEADER, verifySignature } from '../../core/workflows/callback.ts';
-import type { WorkflowRunner } from '../../core/workflows/types.ts';
+import type { WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
 import { cmmsErrorCode, invalidParameters, workflowConstants } from '../../workflows/catalog.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv, uniqueRunId } from './support/airflow-admin.ts';
-import { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './support/callback-receiver.ts';
+import {
+  type CallbackReceiver,
+  CREDENTIALS_PATH,
+  type ReceivedCallback,
+  startCallbackReceiver,
+} from './support/callback-receiver.ts';
 import { startTestCmms, type TestCmms } from './support/cmms.ts';
 
 const WORK_ORDER_KEYS = [
@@ -19,8 +24,11 @@ const WORK_ORDER_KEYS = [
   'estado_nombre',
   'fechacreacionot',
   'idordentrabajo',
+  'idsolicitante',
+  'idtecnicoasignado',
   'numeroot',
   'prioridad',
+  'solicitante_nombre',
   'tecnico_nombre',
   'tipo_mantenimiento_nombre',
 ];
@@ -41,8 +49,8 @@ let cmms: TestCmms;
 let receiver: CallbackReceiver;
 let runner: WorkflowRunner;
 
-/** Starts a run now; the returned promise is its verified callback. */
-async function start(dagId: string, params: Record<string, unknown>, label = dagId) {
+/** Starts a run now (`extra`: more of its conf, e.g. `acting_as`); the returned promise is its verified callback. */
+async function start(dagId: string, params: Record<string, unknown>, label = dagId, extra: Partial<WorkflowConf> = {}) {
   const runId = uniqueRunId(label);
   const conversationId = `test:${label}`;
   await runner.trigger(dagId, runId, {
@@ -50,6 +58,7 @@ async function start(dagId: string, params: Record<string, unknown>, label = dag
     run_id: runId,
     callback_url: `${receiver.url}/api/bot/webhook`,
     params,
+    ...extra,
   });
   return { runId, dagId, conversationId, callback: receiver.waitFor(runId) };
 }
@@ -250,5 +259,140 @@ describe('a CMMS service account', () => {
       await admin.setVariables({ cmms_username: '', cmms_password: '' });
       await cmms.useIt();
     }
+  });
+});
+
+const numbers = (cb: ReceivedCallback) =>
+  (cb.json.result as { orders: { numeroot: string }[] }).orders.map((o) => o.numeroot);
+const TECNICO1 = 10;
+
+describe("a user's orders and the actions on them", () => {
+  it('lists my orders and the unassigned ones, then starts, completes and assigns orders (each once)', async () => {
+    // The lists first: the actions below change them.
+    const lists = {
+      assigned: await start('listar_mis_ot', { idusuario: TECNICO1, filtro: 'asignadas' }, 'mine_assigned'),
+      mine: await start('listar_mis_ot', { idusuario: '3', filtro: 'Mias' }, 'mine_requested'),
+      unassigned: await start('listar_ot_sin_asignar', {}, 'unassigned'),
+    };
+    const assigned = await verified(lists.assigned, 'success');
+    expect(assigned.json.result).toMatchObject({ total: 2, filtro: 'asignadas' });
+    expect(numbers(assigned)).toEqual(['OT-CORR-1', 'OT-PREV-5']);
+    for (const order of (assigned.json.result as { orders: Record<string, unknown>[] }).orders) {
+      expect(Object.keys(order).sort()).toEqual(WORK_ORDER_KEYS);
+    }
+    const mine = await verified(lists.mine, 'success');
+    expect(mine.json.result).toMatchObject({ filtro: 'mias' });
+    expect(numbers(mine).slice(0, 3)).toEqual([
+      'OT-CORR-CAT-002-20261124170414-768',
+      'OT-CORR-1',
+      'OT-CORR-LIE-001-20261121101500-769',
+    ]);
+    expect(numbers(await verified(lists.unassigned, 'success'))).toEqual([
+      'OT-CORR-CAT-002-20261124170414-768',
+      'OT-PREV-4',
+    ]);
+
+    const actions = {
+      start: await start('iniciar_ot', { numeroot: 'OT-PREV-5', idusuario: TECNICO1 }, 'start'),
+      notMine: await start('iniciar_ot', { numeroot: 'OT-PREV-3', idusuario: TECNICO1 }, 'start_not_mine'),
+      complete: await start(
+        'completar_ot',
+        { numeroot: 'OT-CORR-1', idusuario: TECNICO1, observaciones: 'Sello del cilindro cambiado', minutos: 45 },
+        'complete',
+      ),
+      assign: await start('asignar_ot', { numeroot: 'OT-PREV-4', idtecnico: 11 }, 'assign'),
+      closed: await start('asignar_ot', { numeroot: 'OT-CORR-2', idtecnico: 11 }, 'assign_closed'),
+    };
+    expect((await verified(actions.start, 'success')).json.result).toMatchObject({
+      changed: true,
+      order: { numeroot: 'OT-PREV-5', estado_nombre: 'En Progreso' },
+    });
+    expect((await verified(actions.notMine, 'failed')).json.error).toMatchObject({ code: 'not_assigned' });
+    expect((await verified(actions.complete, 'success')).json.result).toMatchObject({
+      changed: true,
+      minutos: 45,
+      order: { numeroot: 'OT-CORR-1', estado_nombre: 'Completada' },
+    });
+    expect((await verified(actions.assign, 'success')).json.result).toMatchObject({
+      changed: true,
+      order: {
+        numeroot: 'OT-PREV-4',
+        estado_nombre: 'Asignada',
+        idtecnicoasignado: 11,
+        tecnico_nombre: 'María González',
+      },
+    });
+    expect((await verified(actions.closed, 'failed')).json.error).toMatchObject({ code: 'order_closed' });
+
+    // Again: nothing is written twice.
+    const params = { numeroot: 'OT-CORR-1', idusuario: TECNICO1, observaciones: 'Otra vez', minutos: 5 };
+    const again = await verified(await start('completar_ot', params, 'complete_again'), 'success');
+    expect(again.json.result).toMatchObject({ changed: false, order: { estado_nombre: 'Completada' } });
+  });
+
+  it('a report says who made it, in observacionesadicionales before the marker', async () => {
+    const params = {
+      idequipo: 1,
+      descripcion: 'Ruido en el motor al arrancar por la mañana',
+      reportado_por: 'Reportado por Juan Pérez vía Telegram',
+    };
+    const cb = await verified(await start('reportar_falla', params, 'report_by'), 'success');
+    const { idordentrabajo } = (cb.json.result as { order: { idordentrabajo: number } }).order;
+    const detail = (await (await fetch(`${cmms.url}/api/ordenes-trabajo/${idordentrabajo}/`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(detail.observacionesfinales).toMatch(
+      /^Reportado por Juan Pérez vía Telegram\. Reportada por el asistente omnibot \(ref\. [0-9a-f]{16}\)$/,
+    );
+  });
+});
+
+describe('a run acting as a linked user', () => {
+  async function userToken(username: string): Promise<string> {
+    const response = await fetch(`${cmms.url}/api/login/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: username }),
+    });
+    return ((await response.json()) as { token: string }).token;
+  }
+  const actingAs = (label: string) => ({
+    acting_as: { cmms_user_id: TECNICO1, username: 'tecnico1' },
+    credentials_url: `${receiver.url}${CREDENTIALS_PATH}`,
+    label,
+  });
+
+  it("calls the CMMS with the user's token from the signed credential request; the token is nowhere else", async () => {
+    const token = await userToken('tecnico1');
+    const { label, ...extra } = actingAs('acting');
+    receiver.tokens.set(`test:${label}`, token);
+    const params = {
+      idequipo: 2,
+      descripcion: 'Vibración fuerte en la tornamesa al girar',
+      reportado_por: 'Reportado por Juan Pérez vía WhatsApp',
+    };
+    const run = await start('reportar_falla', params, label, extra);
+    const cb = await verified(run, 'success');
+    // The CMMS took the requester from the token: the user's, not the service account's.
+    expect(cb.json.result).toMatchObject({ order: { idsolicitante: TECNICO1, solicitante_nombre: 'Juan Pérez' } });
+    const asked = receiver.credentialRequests.find((r) => r.json.run_id === run.runId)!;
+    expect(asked.json).toEqual({ conversation_id: run.conversationId, run_id: run.runId, ts: expect.any(Number) });
+    expect(verifySignature(cmms.secret, asked.rawBody, asked.headers[CALLBACK_SIGNATURE_HEADER] as string)).toBe(true);
+    const taskPath = `/api/v2/dags/reportar_falla/dagRuns/${encodeURIComponent(run.runId)}/taskInstances/result`;
+    const xcoms = await admin.get(`${taskPath}/xcomEntries`);
+    const logs = await admin.get(`${taskPath}/logs/1?full_content=true`);
+    expect(xcoms.status).toBe(200);
+    expect(logs.status).toBe(200);
+    for (const seen of [cb.rawBody.toString('utf8'), JSON.stringify(xcoms.body), JSON.stringify(logs.body)]) {
+      expect(seen).not.toContain(token);
+    }
+  });
+
+  it('a link that is gone (credentials 403) ends as identity_expired', async () => {
+    const { label, ...extra } = actingAs('acting_unlinked');
+    const run = await start('listar_mis_ot', { idusuario: TECNICO1, filtro: 'mias' }, label, extra);
+    expect((await verified(run, 'failed')).json.error).toMatchObject({ code: 'identity_expired' });
+    expect((await admin.taskInstance('listar_mis_ot', run.runId, 'result')).try_number).toBe(1);
   });
 });

@@ -92,7 +92,7 @@ describe('the channel list (channels.ts)', () => {
     let listening = false;
     await expect(
       startGateway(
-        { LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '123:ABC' },
+        { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', TELEGRAM_BOT_TOKEN: '123:ABC' },
         {
           port: 0,
           host: '127.0.0.1',

@@ -32,6 +32,7 @@ export async function startChannelGateway(
   const gateway = await startGateway(
     {
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
+      IDENTITY_REQUIRED: 'none',
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
       WHATSAPP_VERIFY_TOKEN: SECRETS.whatsappVerifyToken,

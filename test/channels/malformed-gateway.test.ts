@@ -21,6 +21,7 @@ beforeAll(async () => {
   gateway = await startGateway(
     {
       LOG_LEVEL: 'info',
+      IDENTITY_REQUIRED: 'none',
       WHATSAPP_VERIFY_TOKEN: SECRETS.whatsappVerifyToken,
       WHATSAPP_APP_SECRET: SECRETS.whatsappAppSecret,
       WHATSAPP_TOKEN: SECRETS.whatsappToken,

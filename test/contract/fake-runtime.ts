@@ -83,6 +83,15 @@ export function createFakeRuntime(
     async releaseHandoff() {
       throw new Error('not used by channel tests');
     },
+    async identityLinked() {
+      throw new Error('not used by channel tests');
+    },
+    async identityUnlinked() {
+      throw new Error('not used by channel tests');
+    },
+    async erase() {
+      throw new Error('not used by channel tests');
+    },
     async recordDeliveryStatus(conversationId, status) {
       statuses.push({ conversationId, status });
     },

@@ -24,6 +24,7 @@ beforeAll(async () => {
     startGateway(
       {
         LOG_LEVEL: 'silent',
+        IDENTITY_REQUIRED: 'none',
         ADMIN_TOKEN,
         TELEGRAM_BOT_TOKEN: TELEGRAM.token,
         TELEGRAM_WEBHOOK_SECRET: TELEGRAM.secret,
@@ -31,7 +32,7 @@ beforeAll(async () => {
       },
       { port: 0, host: '127.0.0.1' },
     ),
-    startGateway({ LOG_LEVEL: 'silent' }, { port: 0, host: '127.0.0.1' }),
+    startGateway({ LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none' }, { port: 0, host: '127.0.0.1' }),
   ]);
 });
 afterAll(async () => {

@@ -13,7 +13,10 @@ const logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   const logger = createLogger('info', {}, (line) => logs.push(JSON.parse(line)));
-  gateway = await startGateway({ LOG_LEVEL: 'info', CALLBACK_SECRET: SECRET }, { port: 0, host: '127.0.0.1', logger });
+  gateway = await startGateway(
+    { LOG_LEVEL: 'info', IDENTITY_REQUIRED: 'none', CALLBACK_SECRET: SECRET },
+    { port: 0, host: '127.0.0.1', logger },
+  );
   // These tests play the workflow's part: the embedded runner only records what it was asked.
   (gateway.runner as WorkflowRunner).trigger = async (dagId, runId, conf: WorkflowConf) => {
     triggered.set(conf.conversation_id, { dagId, runId });

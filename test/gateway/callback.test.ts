@@ -9,7 +9,10 @@ let gateway: Gateway;
 const triggered: { dagId: string; runId: string; conf: WorkflowConf }[] = [];
 
 beforeAll(async () => {
-  gateway = await startGateway({ LOG_LEVEL: 'silent', CALLBACK_SECRET: SECRET }, { port: 0, host: '127.0.0.1' });
+  gateway = await startGateway(
+    { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', CALLBACK_SECRET: SECRET },
+    { port: 0, host: '127.0.0.1' },
+  );
   // Hold the embedded runner's own callback back: these tests play the workflow's part.
   (gateway.runner as WorkflowRunner).trigger = async (dagId, runId, conf) => {
     triggered.push({ dagId, runId, conf });

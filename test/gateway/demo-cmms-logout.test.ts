@@ -6,7 +6,7 @@ import { webClient } from '../support/web-client.ts';
 let gateway: Gateway;
 
 beforeAll(async () => {
-  gateway = await startGateway({ LOG_LEVEL: 'silent' }, { port: 0, host: '127.0.0.1' });
+  gateway = await startGateway({ LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none' }, { port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
   await gateway.stop();

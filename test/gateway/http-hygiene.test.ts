@@ -9,7 +9,7 @@ const records = () => lines.map((line) => JSON.parse(line) as { level: string; m
 
 beforeAll(async () => {
   gateway = await startGateway(
-    { LOG_LEVEL: 'debug' },
+    { LOG_LEVEL: 'debug', IDENTITY_REQUIRED: 'none' },
     { port: 0, host: '127.0.0.1', logger: createLogger('debug', {}, (line) => lines.push(line)) },
   );
 });

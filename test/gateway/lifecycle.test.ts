@@ -36,7 +36,7 @@ describe('gateway start-up', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const starting = startGateway(
-      { LOG_LEVEL: 'silent', REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '200' },
+      { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '200' },
       { port, host: '127.0.0.1' },
     );
     starting.catch(() => {});
@@ -72,7 +72,7 @@ describe('gateway start-up', () => {
 
 describe('gateway shutdown (SIGTERM)', () => {
   it('refuses new connections at once, finishes the turn in flight and exits 0', async () => {
-    const gateway = await spawnGateway({ ...cmms.env, SHUTDOWN_GRACE_MS: '10000' });
+    const gateway = await spawnGateway({ ...cmms.env, IDENTITY_REQUIRED: 'none', SHUTDOWN_GRACE_MS: '10000' });
     const client = webClient(gateway.url);
     await client.send('in-flight', 'reportar falla');
     const equipmentLookup = cmms.hold(/equipos/);
@@ -91,7 +91,7 @@ describe('gateway shutdown (SIGTERM)', () => {
   });
 
   it('exits within SHUTDOWN_GRACE_MS while a workflow hangs on the CMMS', async () => {
-    const gateway = await spawnGateway({ ...cmms.env, SHUTDOWN_GRACE_MS: '1000' });
+    const gateway = await spawnGateway({ ...cmms.env, IDENTITY_REQUIRED: 'none', SHUTDOWN_GRACE_MS: '1000' });
     const client = webClient(gateway.url);
     await client.send('hung-workflow', 'reportar falla');
     await client.send('hung-workflow', 'CAT-001');

@@ -15,7 +15,10 @@ afterAll(async () => {
 
 async function gatewayWith(env: Record<string, string>, lines: string[] = []): Promise<Gateway> {
   const logger = createLogger('info', {}, (line) => lines.push(line));
-  const gateway = await startGateway({ LOG_LEVEL: 'silent', ...env }, { port: 0, host: '127.0.0.1', logger });
+  const gateway = await startGateway(
+    { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', ...env },
+    { port: 0, host: '127.0.0.1', logger },
+  );
   started.push(gateway);
   return gateway;
 }
@@ -44,7 +47,7 @@ describe('the REST API is not open to impersonation in production', () => {
     // The gateway itself: refused before its port is bound.
     let listening = false;
     const starting = startGateway(
-      { NODE_ENV: 'production', LOG_LEVEL: 'silent' },
+      { NODE_ENV: 'production', LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none' },
       {
         port: 0,
         host: '127.0.0.1',

@@ -28,6 +28,7 @@ beforeAll(async () => {
     startGateway(
       {
         LOG_LEVEL: 'silent',
+        IDENTITY_REQUIRED: 'none',
         ADMIN_TOKEN,
         METRICS_TOKEN,
         TELEGRAM_BOT_TOKEN: TELEGRAM.token,
@@ -36,7 +37,7 @@ beforeAll(async () => {
       },
       { port: 0, host: '127.0.0.1' },
     ),
-    startGateway({ LOG_LEVEL: 'silent' }, { port: 0, host: '127.0.0.1' }),
+    startGateway({ LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none' }, { port: 0, host: '127.0.0.1' }),
   ]);
 });
 afterAll(async () => {

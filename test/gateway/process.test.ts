@@ -13,7 +13,12 @@ afterAll(async () => {
 
 describe('gateway processes', () => {
   it('continues a conversation after the process is killed mid-flow (state in Redis)', async () => {
-    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, SESSION_SECRET: 'shared-session-secret' };
+    const env = {
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      SESSION_SECRET: 'shared-session-secret',
+      IDENTITY_REQUIRED: 'none',
+    };
     const first = await spawnGateway(env);
     const a = webClient(first.url);
     await a.send('restart-user', 'reportar falla');
@@ -42,7 +47,7 @@ describe('gateway processes', () => {
     let gateway: Gateway | undefined;
     try {
       gateway = await startGateway(
-        { LOG_LEVEL: 'silent', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix },
+        { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix },
         { port: 0, host: '127.0.0.1' },
       );
       expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);

@@ -27,7 +27,13 @@ afterEach(async () => {
 
 const start = async (env: Record<string, string>) => {
   gateway = await startGateway(
-    { LOG_LEVEL: 'silent', REDIS_URL: redis.url, REDIS_KEY_PREFIX: `outage-${Date.now()}:`, ...env },
+    {
+      LOG_LEVEL: 'silent',
+      IDENTITY_REQUIRED: 'none',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: `outage-${Date.now()}:`,
+      ...env,
+    },
     { port: 0, host: '127.0.0.1' },
   );
   return gateway;

@@ -6,7 +6,7 @@ let gateway: Gateway;
 let client: ReturnType<typeof webClient>;
 beforeAll(async () => {
   gateway = await startGateway(
-    { LOG_LEVEL: 'silent', ADMIN_TOKEN: 'admin-secret-token' },
+    { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', ADMIN_TOKEN: 'admin-secret-token' },
     { port: 0, host: '127.0.0.1' },
   );
   client = webClient(gateway.url);
@@ -157,7 +157,7 @@ describe('web channel on embedded defaults', () => {
 
   it('requires X-Api-Key on the REST route when WEB_API_KEY is set', async () => {
     const locked = await startGateway(
-      { LOG_LEVEL: 'silent', WEB_API_KEY: 'backend-key' },
+      { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', WEB_API_KEY: 'backend-key' },
       { port: 0, host: '127.0.0.1' },
     );
     try {

@@ -61,6 +61,7 @@ describe('a workflow whose process dies', () => {
       CMMS_URL: cmms.url,
       CMMS_TOKEN: DEMO_CMMS_TOKEN,
       WORKFLOW_POLL_INTERVAL_MS: '250',
+      IDENTITY_REQUIRED: 'none',
       WORKFLOW_TIMEOUT_MS: '90000',
     };
     const processes: GatewayProcess[] = [];

@@ -29,6 +29,7 @@ const env = {
   SESSION_SECRET: randomUUID(),
   CALLBACK_SECRET: randomUUID(),
   LOG_LEVEL: 'silent',
+  IDENTITY_REQUIRED: 'none',
 };
 
 const INSPECT = `subscription Inspect($id: ID!) {

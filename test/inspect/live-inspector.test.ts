@@ -71,7 +71,10 @@ async function startBridge() {
 }
 
 async function gateway(env: Record<string, string>): Promise<Gateway> {
-  const started = await startGateway({ LOG_LEVEL: 'silent', ADMIN_TOKEN, ...env }, { port: 0, host: '127.0.0.1' });
+  const started = await startGateway(
+    { LOG_LEVEL: 'silent', ADMIN_TOKEN, IDENTITY_REQUIRED: 'none', ...env },
+    { port: 0, host: '127.0.0.1' },
+  );
   cleanups.push(() => started.stop());
   return started;
 }

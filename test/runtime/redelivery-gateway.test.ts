@@ -25,7 +25,7 @@ describe('POST /api/bot/message retried while its first attempt runs', () => {
   it('answers 409 with Retry-After (never 200 without replies), then the real answer', async () => {
     const gateway = await startGateway(
       // The retry waits out one lease (DUPLICATE_WAIT_MS > CLAIM_LEASE_MS) while the holder's heartbeat keeps it.
-      { LOG_LEVEL: 'silent', CLAIM_LEASE_MS: '2000', DUPLICATE_WAIT_MS: '2500' },
+      { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', CLAIM_LEASE_MS: '2000', DUPLICATE_WAIT_MS: '2500' },
       { port: 0, host: '127.0.0.1' },
     );
     gateways.push(gateway);
@@ -60,7 +60,7 @@ describe('web user ids that extend another user’s id (":")', () => {
     const prefix = uniquePrefix('key-injection');
     prefixes.push(prefix);
     const gateway = await startGateway(
-      { LOG_LEVEL: 'silent', REDIS_URL, REDIS_KEY_PREFIX: prefix },
+      { LOG_LEVEL: 'silent', IDENTITY_REQUIRED: 'none', REDIS_URL, REDIS_KEY_PREFIX: prefix },
       { port: 0, host: '127.0.0.1' },
     );
     gateways.push(gateway);
@@ -106,6 +106,7 @@ describe('two gateway processes on one Redis', () => {
       REDIS_KEY_PREFIX: prefix,
       SESSION_SECRET: 'kill-claims-secret',
       CLAIM_LEASE_MS: '1000',
+      IDENTITY_REQUIRED: 'none',
     };
     let doomed: Awaited<ReturnType<typeof spawnGateway>>;
     try {

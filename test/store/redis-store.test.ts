@@ -123,6 +123,30 @@ describe('RedisStore after an upgrade from the earlier key layout', () => {
     }
   });
 
+  it('erases the earlier layout’s lists of a conversation, never another conversation’s keys', async () => {
+    const { store, prefix } = makeStore();
+    const redis = connectRedis();
+    try {
+      await redis.hset(`${prefix}conv:web:ida`, 'v', '1', 'snap', '{}', 'meta', JSON.stringify(meta));
+      await redis.rpush(`${prefix}conv:web:ida:transcript`, line('viejo'));
+      await redis.rpush(`${prefix}conv:web:ida:events`, JSON.stringify({ at: 'then', event: {}, version: 1 }));
+      // Under the earlier layout `web:ola:events` kept its hash where `web:ola`'s log was; and a list at
+      // `conv:web:ida:x:events` is no hash of `web:ida:x:events`.
+      await redis.hset(`${prefix}conv:web:ola:events`, 'v', '1', 'snap', '{}', 'meta', JSON.stringify(meta));
+      await redis.rpush(`${prefix}conv:web:ida:x:events`, line('de web:ida:x'));
+      await store.erase('web:ida');
+      await store.erase('web:ola');
+      await store.erase('web:ida:x:events');
+      expect(await redis.exists(`${prefix}conv:web:ida`, `${prefix}conv:web:ida:transcript`)).toBe(0);
+      expect(await redis.exists(`${prefix}conv:web:ida:events`)).toBe(0);
+      expect(await redis.type(`${prefix}conv:web:ola:events`)).toBe('hash');
+      expect(await redis.type(`${prefix}conv:web:ida:x:events`)).toBe('list');
+    } finally {
+      await redis.quit();
+      await store.close();
+    }
+  });
+
   it('answers a message id answered before the upgrade from that answer, and only for its conversation', async () => {
     const { store, prefix } = makeStore();
     const redis = connectRedis();

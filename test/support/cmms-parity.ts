@@ -9,6 +9,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import catalog from '../../workflows/catalog.json' with { type: 'json' };
+import type { CmmsUserSummary } from '../../workflows/cmms.ts';
 import parity from '../fixtures/cmms-parity.json' with { type: 'json' };
 
 interface Answer {
@@ -24,9 +25,21 @@ interface Answer {
 
 export interface ParityCase {
   name: string;
-  call: 'listEquipment' | 'findWorkOrder' | 'reportFailure' | 'listPendingWorkOrders' | 'findWorkOrders';
-  /** A token (default), a service account that logs in (`password`), or both (`tokenAndPassword`). */
-  credentials?: 'password' | 'tokenAndPassword';
+  call:
+    | 'listEquipment'
+    | 'findWorkOrder'
+    | 'reportFailure'
+    | 'listPendingWorkOrders'
+    | 'findWorkOrders'
+    | 'listWorkOrders'
+    | 'listUsers'
+    | 'updateWorkOrder'
+    | 'completeWorkOrder';
+  /**
+   * A token (default), a service account that logs in (`password`), both (`tokenAndPassword`), or a
+   * linked user's own token (`user`: `asUser('user-token')`, never a login).
+   */
+  credentials?: 'password' | 'tokenAndPassword' | 'user';
   /** The clients' API prefix (default `/api/`): with `/api/v2/` the routes are `v2/<route>`, the login stays `login/`. */
   apiPrefix?: string;
   /** When set, a token that is none of these is a 401 on any route (a logged-out token), no token one on all but the login. */
@@ -37,9 +50,11 @@ export interface ParityCase {
   /** findWorkOrders: the numbers looked up in turn by one client, after its pending list if `pendingFirst`. */
   lookups?: string[];
   pendingFirst?: boolean;
-  /** findWorkOrders: the number each look-up found (null: none), and the requests each one made. */
+  /** findWorkOrders: the number each look-up found (null: none), and the requests each one (or each change) made. */
   found?: (string | null)[];
   requests?: number[];
+  /** listUsers: the users it gives. */
+  users?: CmmsUserSummary[];
 }
 
 export interface Outcome {
@@ -47,7 +62,11 @@ export interface Outcome {
   numeroots?: (string | null)[];
   found?: (string | null)[];
   requests?: number[];
+  users?: CmmsUserSummary[];
 }
+
+/** The user's token of the `user` cases. */
+export const USER_TOKEN = 'user-token';
 
 export const CASES = parity.cases as unknown as ParityCase[];
 
@@ -133,6 +152,7 @@ export function expectedOutcome(parityCase: ParityCase): Outcome {
     ...(parityCase.numeroots ? { numeroots: parityCase.numeroots } : {}),
     ...(parityCase.found ? { found: parityCase.found } : {}),
     ...(parityCase.requests ? { requests: parityCase.requests } : {}),
+    ...(parityCase.users ? { users: parityCase.users } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { DEMO_CAT_001 } from '../../core/cmms/demo-data.ts';
 import { createMemoryEventBus, type EventBus } from '../../core/events/bus.ts';
 import { silentLogger } from '../../core/log.ts';
 import { createConversationRuntime, type RuntimeOptions } from '../../core/runtime/conversation-runtime.ts';
+import type { RuntimeCmms } from '../../core/runtime/options.ts';
 import type { TranscriptEntry } from '../../core/runtime/types.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { conversationIdOf, type InboundMessage, type OutboundMessage } from '../../core/types.ts';
@@ -29,15 +30,32 @@ export function recordingRunner(): WorkflowRunner & {
   };
 }
 
-export function makeRuntime(store: ConversationStore, overrides: Partial<RuntimeOptions> = {}) {
+/**
+ * The CMMS lookups the runtime makes, scripted: CAT-001 is the only equipment, no order, no user;
+ * `asUser` answers the same (a test overrides it to see who asked).
+ */
+export function stubCmms(overrides: Partial<RuntimeCmms> = {}): RuntimeCmms {
+  const cmms: RuntimeCmms = {
+    findEquipment: async (q) => (q.toUpperCase() === 'CAT-001' ? [CAT_001] : []),
+    findWorkOrder: async () => null,
+    listUsers: async () => [],
+    asUser: () => cmms,
+    ...overrides,
+  };
+  return cmms;
+}
+
+export type RuntimeOverrides = Omit<Partial<RuntimeOptions>, 'cmms'> & { cmms?: Partial<RuntimeCmms> };
+
+export function makeRuntime(store: ConversationStore, overrides: RuntimeOverrides = {}) {
   const delivered: OutboundMessage[] = [];
   const bus: EventBus = overrides.bus ?? createMemoryEventBus();
   const runner = recordingRunner();
+  const { cmms, ...rest } = overrides;
   const runtime = createConversationRuntime({
     model: conversationModel,
     store,
     runner,
-    cmms: { findEquipment: async (q) => (q.toUpperCase() === 'CAT-001' ? [CAT_001] : []) },
     deliver: async (m) => {
       delivered.push(m);
     },
@@ -47,7 +65,8 @@ export function makeRuntime(store: ConversationStore, overrides: Partial<Runtime
     workflowTimeoutMs: 60_000,
     workflowPollIntervalMs: 1_000,
     dedupTtlMs: 60_000,
-    ...overrides,
+    ...rest,
+    cmms: stubCmms(cmms),
   });
   return { runtime, runner, delivered, bus };
 }

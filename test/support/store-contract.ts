@@ -209,6 +209,45 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       expect((await store.listConversations(1, 10)).ids).toEqual(['web:x']);
     });
 
+    it('erases a conversation for good, and only that one', async () => {
+      const entry = (id: string, text: string) => ({ conversationId: id, direction: 'in' as const, text, at: 'now' });
+      const event = { at: 'now', event: { type: 'user.message' }, stateBefore: null, stateAfter: 'idle', version: 1 };
+      const ids = ['web:z', 'web:z:events', 'web:zz'];
+      const answers: Record<string, string> = {};
+      for (const id of ids) {
+        const key = `in:${id.length}:${id}:m1`;
+        const token = await tokenOf(key);
+        const dedup = { key, token, result: { replies: [`hola ${id}`] }, ttlMs: 60_000 };
+        await store.commit(id, 0, changes({ events: [event], transcript: [entry(id, id)], checkAt: 1, dedup }));
+        answers[id] = key;
+      }
+      const live = `in:5:web:z:m2`;
+      await tokenOf(live);
+
+      await store.erase('web:z');
+      expect(await store.load('web:z')).toBeNull();
+      expect(await store.readTranscript('web:z')).toEqual([]);
+      expect(await store.readEvents('web:z')).toEqual([]);
+      expect(await store.claimDueChecks(Date.now(), 1_000, 10)).not.toContain('web:z');
+      expect((await store.listConversations(0, 10)).ids).not.toContain('web:z');
+      // Its answered message id is processed again; a claim still held stays held.
+      expect(await store.claimMessage(answers['web:z']!, 5_000)).toEqual(claimed);
+      expect(await store.claimMessage(live, 5_000)).toEqual({ state: 'pending' });
+      // Conversations whose ids extend it keep everything.
+      for (const id of ['web:z:events', 'web:zz']) {
+        expect(await store.load(id)).toMatchObject({ version: 1 });
+        expect((await store.readTranscript(id)).map((t) => t.text)).toEqual([id]);
+        expect(await store.readEvents(id)).toHaveLength(1);
+        expect(await store.claimMessage(answers[id]!, 5_000)).toMatchObject({ state: 'done' });
+      }
+      expect((await store.listConversations(0, 10)).ids.sort()).toEqual(['web:z:events', 'web:zz']);
+
+      // Its next message starts afresh, at version 1.
+      expect(await store.commit('web:z', 0, changes({ transcript: [entry('web:z', 'otra vez')] }))).toBe(1);
+      expect((await store.readTranscript('web:z')).map((t) => t.text)).toEqual(['otra vez']);
+      await store.erase('web:nobody'); // nothing to erase: no error
+    });
+
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
     });

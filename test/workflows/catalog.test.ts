@@ -36,6 +36,8 @@ const FAILURES: { name: string; failure: CmmsFailure }[] = [
   { name: 'no answer', failure: {} },
   { name: 'a body that is not JSON', failure: { badResponse: true } },
   ...[400, 401, 403, 404, 409, 422, 429, 500, 502, 503].map((status) => ({ name: `${status}`, failure: { status } })),
+  ...[400, 401, 403, 404, 503].map((status) => ({ name: `${status} as a user`, failure: { status, asUser: true } })),
+  { name: 'no answer as a user', failure: { asUser: true } },
 ];
 
 /** Runs `dags/omnibot_common/catalog.py` (plain Python, no Airflow) and returns what it printed as JSON. */
@@ -106,9 +108,13 @@ describe('the workflow catalog', () => {
   });
 
   it('names every CMMS failure with the same code, so the same Spanish text, in both runners', () => {
-    const asPython = FAILURES.map(({ failure }) => [failure.status ?? null, failure.badResponse ?? false]);
+    const asPython = FAILURES.map(({ failure }) => [
+      failure.status ?? null,
+      failure.badResponse ?? false,
+      failure.asUser ?? false,
+    ]);
     const codes = python(
-      `print(json.dumps([catalog.cmms_error_code(s, bad_response=b) for s, b in json.loads('${JSON.stringify(asPython)}')]))`,
+      `print(json.dumps([catalog.cmms_error_code(s, bad_response=b, as_user=u) for s, b, u in json.loads('${JSON.stringify(asPython)}')]))`,
     ) as string[];
     for (const [i, { name, failure }] of FAILURES.entries()) {
       const code = codes[i]!;
@@ -123,7 +129,10 @@ describe('the workflow catalog', () => {
   });
 
   it('knows every error code the DAGs can end with', () => {
-    const sources = [...DAG_IDS.map((id) => `${id}.py`), 'omnibot_common/dag_factory.py', 'omnibot_common/settings.py']
+    const common = ['dag_factory', 'settings', 'order_actions', 'credentials'].map(
+      (name) => `omnibot_common/${name}.py`,
+    );
+    const sources = [...DAG_IDS.map((id) => `${id}.py`), ...common]
       .map((file) => readFileSync(join(DAGS, file), 'utf8'))
       .join('\n');
     const codes = [...sources.matchAll(/WorkflowFailure\(\s*"(\w+)"/g), ...sources.matchAll(/"code": "(\w+)"/g)].map(
@@ -145,6 +154,11 @@ describe('the workflow catalog', () => {
     expect(text('invalid_params')).not.toMatch(/rechazó/);
     expect(text('cmms_not_found')).toMatch(/Avisa a un supervisor/);
     expect(text('config_missing')).toMatch(/Avisa a un supervisor/);
+    expect(text('identity_expired')).toMatch(/: tu sesión .* ya no es válida\. Escribe "vincular cuenta"/);
+    expect(text('not_allowed')).toMatch(/no le permite eso a tu cuenta\. Avisa a un supervisor/);
+    expect(text('not_assigned')).toMatch(/: esa orden no está asignada a ti\. Escribe "mis OT"/);
+    expect(text('order_closed')).toMatch(/ya está cerrada .* Revisa el número de la orden/);
+    expect(text('order_not_found')).toMatch(/no encontré esa orden de trabajo\. Revisa el número/);
     expect(text('no_such_code')).toBe(text('workflow_error'));
     expect(text('constructor')).toBe(text('workflow_error'));
   });

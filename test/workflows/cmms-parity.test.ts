@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CmmsClient, createCmmsClient } from '../../core/cmms/client.ts';
 import { workflowErrorOf } from '../../core/workflows/definitions.ts';
-import { CASES, expectedOutcome, type Outcome, type ParityCase, startParityCmms } from '../support/cmms-parity.ts';
+import {
+  CASES,
+  expectedOutcome,
+  type Outcome,
+  type ParityCase,
+  startParityCmms,
+  USER_TOKEN,
+} from '../support/cmms-parity.ts';
 
 type ParityCmms = Awaited<ReturnType<typeof startParityCmms>>;
 
@@ -23,6 +30,18 @@ async function lookUp(client: CmmsClient, cmms: ParityCmms, index: number, parit
   return { code: 'ok', found, requests };
 }
 
+/** updateWorkOrder: the same change twice on one client, with the order each answered and the requests each made. */
+async function change(client: CmmsClient, cmms: ParityCmms, index: number): Promise<Outcome> {
+  const numeroots: string[] = [];
+  const requests: number[] = [];
+  for (let n = 0; n < 2; n++) {
+    const before = cmms.requests(index);
+    numeroots.push((await client.updateWorkOrder(7, { estado: 'En Progreso', idtecnicoasignado: 10 })).numeroot);
+    requests.push(cmms.requests(index) - before);
+  }
+  return { code: 'ok', numeroots, requests };
+}
+
 async function viaTypeScript(cmms: ParityCmms, index: number, parityCase: ParityCase): Promise<Outcome> {
   const base = cmms.base;
   const account = { username: 'omnibot', password: 'parity-password' };
@@ -30,15 +49,16 @@ async function viaTypeScript(cmms: ParityCmms, index: number, parityCase: Parity
   const credentials =
     parityCase.credentials === 'password'
       ? account
-      : parityCase.credentials === 'tokenAndPassword'
+      : parityCase.credentials === 'tokenAndPassword' || parityCase.credentials === 'user'
         ? { ...token, ...account }
         : token;
-  const client = createCmmsClient({
+  const service = createCmmsClient({
     baseUrl: `${base}/${index}`,
     timeoutMs: 5_000,
     ...credentials,
     ...(parityCase.apiPrefix ? { apiPrefix: parityCase.apiPrefix } : {}),
   });
+  const client = parityCase.credentials === 'user' ? service.asUser(USER_TOKEN) : service;
   try {
     switch (parityCase.call) {
       case 'listEquipment':
@@ -56,11 +76,24 @@ async function viaTypeScript(cmms: ParityCmms, index: number, parityCase: Parity
         const orders = await client.listPendingWorkOrders();
         return { code: 'ok', numeroots: orders.map((o) => o.numeroot) };
       }
+      case 'listWorkOrders':
+        return { code: 'ok', numeroots: (await client.listWorkOrders()).map((o) => o.numeroot) };
+      case 'listUsers':
+        return { code: 'ok', users: await client.listUsers() };
+      case 'updateWorkOrder':
+        return await change(client, cmms, index);
+      case 'completeWorkOrder': {
+        const order = await client.completeWorkOrder(7, {
+          observacionesfinales: 'Sello cambiado',
+          tiempototalminutos: 45,
+        });
+        return { code: 'ok', numeroots: [order.numeroot] };
+      }
     }
   } catch (error) {
     return { code: workflowErrorOf(error).code };
   } finally {
-    await client.close();
+    await service.close();
   }
 }
 

@@ -34,6 +34,24 @@ const CASES: [DagId, Record<string, unknown>][] = [
   ['reportar_falla', { idequipo: 'x', descripcion: 'corta', prioridad: 'nada' }],
   ['listar_equipos', {}],
   ['listar_ot_pendientes', { extra: 'ignored' }],
+  ['reportar_falla', { idequipo: 7, descripcion: 'Fuga de aceite', reportado_por: ' Reportado por Juan vía SMS ' }],
+  ['reportar_falla', { idequipo: 7, descripcion: 'Fuga de aceite', reportado_por: 3 }],
+  ['listar_mis_ot', { idusuario: 10, filtro: 'mias' }],
+  ['listar_mis_ot', { idusuario: '10', filtro: ' ASIGNADAS ' }],
+  ['listar_mis_ot', { idusuario: 10, filtro: 'Mías' }],
+  ['listar_mis_ot', { idusuario: 10, filtro: 'todas' }],
+  ['listar_mis_ot', { idusuario: 0, filtro: 'mias' }],
+  ['listar_mis_ot', { idusuario: -3, filtro: 'mias' }],
+  ['listar_mis_ot', { filtro: 'mias' }],
+  ['listar_ot_sin_asignar', {}],
+  ['iniciar_ot', { numeroot: 'OT-CORR-1', idusuario: 10 }],
+  ['iniciar_ot', { numeroot: 'OT-CORR-1', idusuario: 10.0 }],
+  ['completar_ot', { numeroot: 'OT-CORR-1', idusuario: 10, observaciones: 'Sello cambiado', minutos: '45' }],
+  ['completar_ot', { numeroot: 'OT-CORR-1', idusuario: 10, observaciones: ' ok ', minutos: 0 }],
+  ['completar_ot', { numeroot: 'OT-CORR-1', idusuario: 10, observaciones: 'Listo', minutos: 1.5 }],
+  ['completar_ot', { numeroot: ' ', observaciones: '' }],
+  ['asignar_ot', { numeroot: 'OT-PREV-4', idtecnico: '11' }],
+  ['asignar_ot', { numeroot: 'OT-PREV-4', idtecnico: 'Juan' }],
 ];
 
 function fromPython(): { invalid: (string | null)[]; normalized: Record<string, unknown>[] } {
@@ -98,6 +116,19 @@ describe('workflow parameters, one rule in both languages', () => {
       idequipo: 12,
       descripcion: 'Fuga de aceite',
     });
+  });
+
+  it('hands over a listed value as listed, and refuses an integer under its minimum', () => {
+    expect(normalizeParameters('listar_mis_ot', { idusuario: '10', filtro: ' Asignadas ' })).toEqual({
+      idusuario: 10,
+      filtro: 'asignadas',
+    });
+    expect(invalidParameters('listar_mis_ot', { idusuario: 0, filtro: 'todas' })).toBe(
+      'idusuario must be at least 1; filtro must be one of mias, asignadas',
+    );
+    expect(
+      invalidParameters('completar_ot', { numeroot: 'OT-1', idusuario: 10, observaciones: 'ok', minutos: 0 }),
+    ).toBe('observaciones must have at least 3 characters; minutos must be at least 1');
   });
 
   it("asks the user for as long a description as the runners accept (the catalog's minLength)", () => {

@@ -1,11 +1,12 @@
 import type { ConversationStatus } from '../../runtime/types.ts';
+import { IdentityMutation, IdentityQuery } from './identity.ts';
 import { Mutation } from './mutation.ts';
 import { Conversation, Query } from './query.ts';
 import { Subscription } from './subscription.ts';
 
 export const resolvers = {
-  Query,
-  Mutation,
+  Query: { ...Query, ...IdentityQuery },
+  Mutation: { ...Mutation, ...IdentityMutation },
   Subscription,
   Conversation,
   ConversationStatus: {

@@ -216,7 +216,7 @@ function bubble(direction, text, at, { optimistic = false } = {}) {
   item.className = `message message--${direction === 'IN' ? 'in' : 'out'}`;
   const body = document.createElement('div');
   body.className = 'message__bubble';
-  body.textContent = text;
+  fillText(body, text, direction !== 'IN');
   const time = document.createElement('span');
   time.className = 'message__time';
   time.textContent = timeOf(at);
@@ -232,6 +232,29 @@ function bubble(direction, text, at, { optimistic = false } = {}) {
   ui.messages.append(item);
   item.scrollIntoView({ block: 'end' });
   return { item, newest: true };
+}
+
+/** The account-link page (`{PUBLIC_URL}/link/<code>`): the one kind of URL a reply makes clickable. */
+const LINK_PAGE = /https?:\/\/[^\s]+?\/link\/[A-Za-z0-9_-]+/g;
+
+/** The text, with the assistant's link-page URLs as links (built as elements: no HTML is parsed). */
+function fillText(element, text, fromBot) {
+  if (!fromBot) {
+    element.textContent = text;
+    return;
+  }
+  let at = 0;
+  for (const match of text.matchAll(LINK_PAGE)) {
+    element.append(text.slice(at, match.index));
+    const anchor = document.createElement('a');
+    anchor.href = match[0];
+    anchor.textContent = match[0];
+    anchor.target = '_blank';
+    anchor.rel = 'noopener noreferrer';
+    element.append(anchor);
+    at = match.index + match[0].length;
+  }
+  element.append(text.slice(at));
 }
 
 function disableOldChoices() {

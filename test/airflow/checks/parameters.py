@@ -29,7 +29,7 @@ def pending_orders_are_open_ones_most_urgent_first_at_most_ten():
     assert result["total"] == 15, result["total"]
     assert [o["numeroot"] for o in result["orders"][:4]] == ["OT-C", "OT-A", "OT-M", "OT-0"], result["orders"][:4]
     assert len(result["orders"]) == 10
-    assert set(result["orders"][0]) == {"idordentrabajo", "numeroot", "equipo_nombre", "estado_nombre", "tipo_mantenimiento_nombre", "prioridad", "tecnico_nombre", "fechacreacionot", "descripcionproblemareportado"}
+    assert set(result["orders"][0]) == {"idordentrabajo", "numeroot", "equipo_nombre", "estado_nombre", "tipo_mantenimiento_nombre", "prioridad", "tecnico_nombre", "fechacreacionot", "descripcionproblemareportado", "idsolicitante", "idtecnicoasignado", "solicitante_nombre"}
 
 
 @check
@@ -97,7 +97,7 @@ def run_result_task(dag_id: str, workflow, params: dict) -> tuple[BaseException,
 
     context = {"ti": TaskInstance(), "dag_run": DagRun()}
     saved = dag_factory.get_current_context, dag_factory._cmms_client
-    dag_factory.get_current_context, dag_factory._cmms_client = (lambda: context), (lambda timeout: object())
+    dag_factory.get_current_context, dag_factory._cmms_client = (lambda: context), (lambda conf, timeout: object())
     try:
         task = {t.task_id: t for t in dag_factory.build_workflow_dag(dag_id, workflow).tasks}["result"]
         try:

@@ -1,4 +1,7 @@
-/** A loopback HTTP server that records the workflow callbacks the DAGs POST (raw body and headers). */
+/**
+ * A loopback HTTP server that records the workflow callbacks the DAGs POST (raw body and headers), and
+ * plays the gateway's credential endpoint (`POST /api/bot/credentials`) for runs acting as a user.
+ */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,9 +12,16 @@ export interface ReceivedCallback {
   json: Record<string, unknown>;
 }
 
+/** The path of the gateway's credential endpoint (`WorkflowConf.credentials_url`). */
+export const CREDENTIALS_PATH = '/api/bot/credentials';
+
 export interface CallbackReceiver {
   url: string;
   received: ReceivedCallback[];
+  /** The credential requests (recorded apart from the callbacks). */
+  credentialRequests: ReceivedCallback[];
+  /** The token the credential endpoint answers per conversation id; a conversation not here gets 403. */
+  tokens: Map<string, string>;
   /** The status answered to the next callbacks (default 200). */
   answer: number;
   waitFor(runId: string, timeoutMs?: number): Promise<ReceivedCallback>;
@@ -23,6 +33,8 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
   const receiver: CallbackReceiver = {
     url: '',
     received: [],
+    credentialRequests: [],
+    tokens: new Map(),
     answer: 200,
     async waitFor(runId, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
@@ -53,7 +65,15 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
       } catch {
         // recorded as is; the assertions will fail on it
       }
-      receiver.received.push({ path: req.url ?? '', headers: req.headers, rawBody, json });
+      const entry = { path: req.url ?? '', headers: req.headers, rawBody, json };
+      if (entry.path === CREDENTIALS_PATH) {
+        receiver.credentialRequests.push(entry);
+        const token = receiver.tokens.get(String(json.conversation_id));
+        const [status, body] = token ? [200, { token }] : [403, { error: 'identity_expired' }];
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        return;
+      }
+      receiver.received.push(entry);
       res.writeHead(receiver.answer, { 'content-type': 'application/json' }).end('{}');
       for (const wake of [...waiters]) wake();
     });

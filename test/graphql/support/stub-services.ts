@@ -1,6 +1,7 @@
 import { ConflictError } from '../../../core/errors.ts';
 import { createMemoryEventBus, type EventBus, topics } from '../../../core/events/bus.ts';
 import type { GraphqlServices } from '../../../core/graphql/context.ts';
+import type { LinkedIdentity } from '../../../core/identity/types.ts';
 import { silentLogger } from '../../../core/log.ts';
 import type {
   ConversationRuntime,
@@ -27,6 +28,25 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
   const transcripts = new Map<string, TranscriptEntry[]>();
   const failure: { next: Error | null } = { next: null };
   const agentCalls: { op: 'reply' | 'release'; conversationId: string; text?: string }[] = [];
+  /** Identity turns and erasures, in order (`identity` for a link). */
+  const identityCalls: { op: 'linked' | 'unlinked' | 'erase'; conversationId: string; identity?: LinkedIdentity }[] =
+    [];
+
+  /** An identity turn: 409 for an unknown conversation, as the real runtime. */
+  const identityTurn = async (conversationId: string, identity?: LinkedIdentity): Promise<TurnResult> => {
+    if (failure.next) throw failure.next;
+    const view = views.get(conversationId);
+    if (!view) throw new ConflictError('unknown conversation', { conversationId });
+    identityCalls.push(identity ? { op: 'linked', conversationId, identity } : { op: 'unlinked', conversationId });
+    const text = identity ? `Listo, ${identity.fullName} (${identity.role}).` : 'Desvinculé tu cuenta.';
+    return {
+      conversationId,
+      replies: [{ conversationId, text }],
+      state: view.state,
+      status: view.status,
+      duplicate: false,
+    };
+  };
 
   const agentTurn = async (conversationId: string, text: string, release: boolean): Promise<TurnResult> => {
     if (failure.next) throw failure.next;
@@ -90,6 +110,14 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
     deliverWorkflowResult: () => Promise.reject(new Error('not scripted')),
     agentReply: (conversationId, text) => agentTurn(conversationId, text, false),
     releaseHandoff: (conversationId) => agentTurn(conversationId, 'Volviste al asistente automático.', true),
+    identityLinked: (conversationId, identity) => identityTurn(conversationId, identity),
+    identityUnlinked: (conversationId) => identityTurn(conversationId),
+    async erase(conversationId) {
+      if (failure.next) throw failure.next;
+      identityCalls.push({ op: 'erase', conversationId });
+      views.delete(conversationId);
+      transcripts.delete(conversationId);
+    },
     recordDeliveryStatus: async () => {},
     getConversation: async (id) => views.get(id) ?? null,
     transcript: async (id, limit = 50) => (transcripts.get(id) ?? []).slice(-limit),
@@ -112,5 +140,5 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
     logger: silentLogger,
     parseBrowserMessage,
   };
-  return { services, received, views, failure, bus, agentCalls };
+  return { services, received, views, failure, bus, agentCalls, identityCalls };
 }

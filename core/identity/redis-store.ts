@@ -1,0 +1,104 @@
+import type { Redis } from 'ioredis';
+import { codeFromJson, type IdentityStore, identityKeys, recordFromJson, type TryKind } from './store.ts';
+import type { IdentityRecord } from './types.ts';
+
+/** Gives a try back without ever going below zero or touching the window's expiry. */
+const REFUND = `local n = tonumber(redis.call('GET', KEYS[1]))
+if n and n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
+/** A transaction's replies, or its first command's error thrown. */
+async function run(multi: ReturnType<Redis['multi']>): Promise<unknown[]> {
+  const replies = (await multi.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  return replies.map(([, value]) => value);
+}
+
+/** Links read at once (MGET) when listing. */
+const CHUNK = 200;
+
+/**
+ * The identity store in Redis, shared by every gateway process (key layout in `store.ts`, each key
+ * under `keyPrefix`). A code is taken with GETDEL (single use across processes); the per-user sets
+ * are an index: a member whose link now names another user (or none) is dropped when read.
+ */
+export function createRedisIdentityStore(redis: Redis, keyPrefix: string, now: () => number = Date.now): IdentityStore {
+  const key = {
+    link: (id: string) => keyPrefix + identityKeys.link(id),
+    all: () => keyPrefix + identityKeys.all(),
+    user: (id: number) => keyPrefix + identityKeys.user(id),
+    code: (code: string) => keyPrefix + identityKeys.code(code),
+    tries: (kind: TryKind, id: string) => keyPrefix + identityKeys.tries(kind, id),
+  };
+
+  /** The links of these conversations, in order (null where there is none). */
+  async function readLinks(ids: string[]): Promise<Array<IdentityRecord | null>> {
+    const found: Array<IdentityRecord | null> = [];
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const chunk = ids.slice(start, start + CHUNK);
+      const values = await redis.mget(...chunk.map(key.link));
+      found.push(...values.map((json) => recordFromJson(json)));
+    }
+    return found;
+  }
+
+  return {
+    async get(conversationId) {
+      return recordFromJson(await redis.get(key.link(conversationId)));
+    },
+    async put(record) {
+      const before = recordFromJson(await redis.get(key.link(record.conversationId)));
+      const multi = redis
+        .multi()
+        .set(key.link(record.conversationId), JSON.stringify(record))
+        .sadd(key.all(), record.conversationId)
+        .sadd(key.user(record.cmmsUserId), record.conversationId);
+      if (before && before.cmmsUserId !== record.cmmsUserId) {
+        multi.srem(key.user(before.cmmsUserId), record.conversationId);
+      }
+      await run(multi);
+    },
+    async remove(conversationId) {
+      const removed = recordFromJson(await redis.getdel(key.link(conversationId)));
+      const multi = redis.multi().srem(key.all(), conversationId);
+      if (removed) multi.srem(key.user(removed.cmmsUserId), conversationId);
+      await run(multi);
+      return removed;
+    },
+    async list() {
+      const ids = await redis.smembers(key.all());
+      const links = await readLinks(ids);
+      const stale = ids.filter((_, index) => !links[index]);
+      if (stale.length) await redis.srem(key.all(), ...stale);
+      return links.filter((link): link is IdentityRecord => link !== null);
+    },
+    async conversationsOf(cmmsUserId) {
+      const ids = await redis.smembers(key.user(cmmsUserId));
+      const links = await readLinks(ids);
+      const stale = ids.filter((_, index) => links[index]?.cmmsUserId !== cmmsUserId);
+      if (stale.length) await redis.srem(key.user(cmmsUserId), ...stale);
+      return ids.filter((_, index) => links[index]?.cmmsUserId === cmmsUserId);
+    },
+    async putCode(code) {
+      const ttlMs = Math.max(1, Math.ceil(code.expiresAt - now()));
+      await redis.set(key.code(code.code), JSON.stringify(code), 'PX', ttlMs);
+    },
+    async peekCode(code) {
+      const found = codeFromJson(await redis.get(key.code(code)));
+      return found && found.expiresAt > now() ? found : null;
+    },
+    async takeCode(code) {
+      const found = codeFromJson(await redis.getdel(key.code(code)));
+      return found && found.expiresAt > now() ? found : null;
+    },
+    async countTry(kind, id, windowMs) {
+      const name = key.tries(kind, id);
+      const [count, , ttl] = (await run(redis.multi().incr(name).pexpire(name, windowMs, 'NX').pttl(name))).map(Number);
+      if (count === undefined || ttl === undefined) throw new Error('Redis answered a try count without its replies');
+      return { count, resetInMs: ttl > 0 ? ttl : windowMs };
+    },
+    async refundTry(kind, id) {
+      await redis.eval(REFUND, 1, key.tries(kind, id));
+    },
+  };
+}

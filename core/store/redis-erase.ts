@@ -1,0 +1,74 @@
+import type { Redis } from 'ioredis';
+import { messageKeyPrefix } from './types.ts';
+
+/**
+ * Erases a conversation in one step: a commit racing with it either lands before (and is erased) or
+ * finds no version any more (a conflict: its turn starts over on a fresh conversation).
+ * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, the earlier
+ * layout's events and transcript lists (`conv:<id>:events|transcript`). ARGV: the id.
+ * Only what this layout writes there is removed: a list at `conv:<id>` is the earlier layout's list
+ * of another conversation (`<id>` = `<other>:events`), and a hash at `conv:<id>:events` is the
+ * conversation `<id>:events`; both stay.
+ */
+const ERASE = `
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then redis.call('DEL', KEYS[1]) end
+redis.call('DEL', KEYS[2], KEYS[3])
+for i = 6, 7 do
+  if redis.call('TYPE', KEYS[i]).ok == 'list' then redis.call('DEL', KEYS[i]) end
+end
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+return 1
+`;
+
+/** KEYS: message-id keys. Deletes the answers among them; a live claim (`pending:`) stays. */
+const DROP_ANSWERS = `
+local dropped = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('TYPE', key).ok == 'string' and string.sub(redis.call('GET', key), 1, 8) ~= 'pending:' then
+    dropped = dropped + redis.call('DEL', key)
+  end
+end
+return dropped
+`;
+
+type RedisWithErase = Redis & {
+  omnibotErase(...args: (string | number)[]): Promise<number>;
+  omnibotDropAnswers(...args: string[]): Promise<number>;
+};
+
+export interface EraseKeys {
+  conversation: string;
+  events: string;
+  transcript: string;
+  index: string;
+  checks: string;
+  legacyEvents: string;
+  legacyTranscript: string;
+  /** Where message ids live: `<prefix>msg:`. */
+  messages: string;
+}
+
+/** A glob pattern matching `text` literally. */
+const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
+/** The conversation's keys at once (atomic), then the answers kept under its message ids (a scan). */
+export async function eraseConversation(client: Redis, id: string, keys: EraseKeys): Promise<void> {
+  const redis = client as RedisWithErase;
+  if (typeof redis.omnibotDropAnswers !== 'function') {
+    redis.defineCommand('omnibotErase', { numberOfKeys: 7, lua: ERASE });
+    redis.defineCommand('omnibotDropAnswers', { lua: DROP_ANSWERS });
+  }
+  const { conversation, events, transcript, index, checks, legacyEvents, legacyTranscript } = keys;
+  await redis.omnibotErase(conversation, events, transcript, index, checks, legacyEvents, legacyTranscript, id);
+  for (const kind of ['in', 'workflow'] as const) {
+    const match = `${literal(keys.messages + messageKeyPrefix(kind, id))}*`;
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      cursor = next;
+      // numberOfKeys is given per call: ioredis takes it as the first argument when not defined.
+      if (found.length) await redis.omnibotDropAnswers(String(found.length), ...found);
+    } while (cursor !== '0');
+  }
+}

@@ -1,0 +1,137 @@
+import { and, assign } from 'xstate';
+import { CLOSED_WORK_ORDER_STATES } from '../../workflows/catalog.ts';
+import { parseMinutes } from '../intents.ts';
+import { replies } from '../replies.ts';
+import { identityOf, relinkFor } from './identity.ts';
+import { beginWorkflow, conversationSetup, interruptions, say, userText } from './setup.ts';
+import type { ConversationContext } from './types.ts';
+
+const COMPLETE_ORDER = 'completar_ot';
+
+/** `completar_ot`'s parameters, for the technician `idusuario`. */
+const completion = (context: ConversationContext, idusuario: number | undefined) => ({
+  numeroot: context.task!.numeroot,
+  idusuario,
+  observaciones: context.task!.observaciones,
+  minutos: context.task!.minutos,
+});
+
+/**
+ * A technician completes an order assigned to them: the order is looked up first (it must exist, be
+ * theirs and be open), then final observations → minutes spent → confirmation → `completar_ot`.
+ */
+export const completing = conversationSetup.createStateConfig({
+  initial: 'finding',
+  states: {
+    finding: {
+      tags: ['awaiting_input', 'busy'],
+      invoke: {
+        src: 'findWorkOrder',
+        input: ({ context }) => ({ conversationId: context.conversationId, numeroot: context.task!.numeroot }),
+        onDone: [
+          {
+            guard: ({ event }) => event.output === null,
+            target: '#conversation.idle',
+            actions: [say(({ context }) => replies.orderNotFound(context.task!.numeroot)), 'clearTask'],
+          },
+          {
+            guard: ({ context, event }) => event.output?.idtecnicoasignado !== context.task!.userId,
+            target: '#conversation.idle',
+            actions: [say(({ context }) => replies.orderNotAssignedToYou(context.task!.numeroot)), 'clearTask'],
+          },
+          {
+            guard: ({ event }) => CLOSED_WORK_ORDER_STATES.includes(event.output?.estado_nombre ?? ''),
+            target: '#conversation.idle',
+            actions: [say(({ event }) => replies.orderAlreadyClosed(event.output!)), 'clearTask'],
+          },
+          {
+            target: 'observations',
+            actions: [
+              // The CMMS's own number ("OT 18" may have found the order whose id is 18).
+              assign({ task: ({ context, event }) => ({ ...context.task!, numeroot: event.output!.numeroot }) }),
+              say(({ event }) => replies.askObservations(event.output!)),
+            ],
+          },
+        ],
+        onError: [
+          {
+            guard: 'failedForIdentity',
+            target: '#conversation.linking',
+            actions: assign(({ context }) => ({
+              link: relinkFor(context, `completar ${context.task!.numeroot}`),
+              task: null,
+            })),
+          },
+          { target: '#conversation.idle', actions: [say(replies.orderLookupFailed), 'clearTask'] },
+        ],
+      },
+    },
+    observations: {
+      tags: ['awaiting_input'],
+      on: {
+        'user.message': [
+          ...interruptions(null, replies.completionDiscarded),
+          { guard: 'observationsTooShort', actions: say(replies.observationsTooShort) },
+          {
+            target: 'minutes',
+            actions: [
+              assign({ task: ({ context, event }) => ({ ...context.task!, observaciones: userText(event).trim() }) }),
+              say(replies.askMinutes),
+            ],
+          },
+        ],
+      },
+    },
+    minutes: {
+      tags: ['awaiting_input'],
+      on: {
+        'user.message': [
+          ...interruptions(null, replies.completionDiscarded),
+          {
+            guard: 'isMinutes',
+            target: 'confirming',
+            actions: [
+              assign({ task: ({ context, event }) => ({ ...context.task!, minutos: parseMinutes(userText(event)) }) }),
+              say(({ context }) => replies.askCompletion(context.task!)),
+            ],
+          },
+          { actions: say(replies.invalidMinutes) },
+        ],
+      },
+    },
+    confirming: {
+      tags: ['awaiting_input'],
+      on: {
+        'user.message': [
+          ...interruptions('confirm:', replies.completionDiscarded),
+          // The link went away meanwhile: link, then the order is completed.
+          {
+            guard: and(['confirmed', 'isUnlinked']),
+            target: '#conversation.linking',
+            actions: assign(({ context }) => ({
+              link: {
+                reason: 'needed' as const,
+                resume: {
+                  kind: 'run' as const,
+                  dagId: COMPLETE_ORDER,
+                  params: completion(context, context.task!.userId),
+                },
+              },
+              task: null,
+            })),
+          },
+          {
+            guard: 'confirmed',
+            target: '#conversation.workflow',
+            actions: assign(({ context, event }) => ({
+              ...beginWorkflow(context, event, COMPLETE_ORDER, completion(context, identityOf(event)?.cmmsUserId)),
+              task: null,
+            })),
+          },
+          { guard: 'declined', target: '#conversation.idle', actions: [say(replies.completionDiscarded), 'clearTask'] },
+          { actions: say(replies.invalidCompletionConfirmation) },
+        ],
+      },
+    },
+  },
+});

@@ -1,0 +1,114 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoCmms } from '../../core/cmms/demo-server.ts';
+import { cmmsLogin, createIdentityService, LinkRefusedError } from '../../core/identity/index.ts';
+import { silentLogger } from '../../core/log.ts';
+import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
+
+/** The identity service on the real Redis, logging in to the demo CMMS: what every gateway process shares. */
+let redis: Redis;
+let cmms: { url: string; close(): Promise<void> };
+const prefix = uniquePrefix('identity-service');
+const KEY = 'service-test-identity-key-0123456789';
+
+beforeAll(async () => {
+  redis = connectRedis();
+  cmms = await startDemoCmms({ rateLimit: false });
+});
+afterAll(async () => {
+  await clearPrefix(prefix);
+  await redis.quit();
+  await cmms.close();
+});
+
+const service = (key: string | null = KEY) =>
+  createIdentityService({
+    redis: { client: redis, keyPrefix: prefix },
+    ...(key ? { key } : {}),
+    publicUrl: 'https://bot.example',
+    policy: 'report',
+    login: cmmsLogin({ baseUrl: cmms.url }),
+    logger: silentLogger,
+  });
+
+describe('identity service on Redis', () => {
+  it('links through a code bound to its conversation, shared by every process with the same IDENTITY_KEY', async () => {
+    const first = service();
+    const second = service(); // another process
+    const { url, expiresAt } = await first.issueLink('whatsapp:56900000001');
+    expect(expiresAt - Date.now()).toBeGreaterThan(9 * 60_000);
+    const code = url.split('/').pop()!;
+    expect(await second.peekCode(code)).toMatchObject({ conversationId: 'whatsapp:56900000001' });
+
+    const linked = await second.linkWithCode(code, 'supervisor1', 'supervisor1');
+    expect(linked).toEqual({
+      conversationId: 'whatsapp:56900000001',
+      identity: expect.objectContaining({ cmmsUserId: 2, fullName: 'Carolina Muñoz', role: 'Supervisor' }),
+    });
+    const token = await first.tokenFor('whatsapp:56900000001');
+    expect(token).toMatch(/^[0-9a-f]{40}$/);
+    expect(await first.lookup('whatsapp:56900000001')).toMatchObject({ username: 'supervisor1' });
+    expect(await first.lookup('whatsapp:56900000001')).not.toHaveProperty('expired');
+
+    // At rest the token is sealed; the admin list never shows it.
+    const raw = await redis.get(`${prefix}identity:link:20:whatsapp:56900000001`);
+    expect(raw).toContain('"sealedToken":"v1.');
+    expect(raw).not.toContain(token!);
+    expect(JSON.stringify(await first.list())).not.toContain('sealedToken');
+
+    // A process with another key (or none: a restart without IDENTITY_KEY) reads the link as expired.
+    const other = service('a-different-identity-key-123');
+    expect(await other.tokenFor('whatsapp:56900000001')).toBeNull();
+    expect(await other.lookup('whatsapp:56900000001')).toMatchObject({ expired: true });
+    expect(await service(null).tokenFor('whatsapp:56900000001')).toBeNull();
+  });
+
+  it('uses a code once, even for two logins at the same time', async () => {
+    const identity = service();
+    const { url } = await identity.issueLink('telegram:5001');
+    const code = url.split('/').pop()!;
+    const results = await Promise.all([
+      identity.linkWithCode(code, 'tecnico2', 'tecnico2'),
+      identity.linkWithCode(code, 'tecnico3', 'tecnico3'),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await identity.linkWithCode(code, 'tecnico2', 'tecnico2')).toBeNull();
+  });
+
+  it('keeps the code after a refused login', async () => {
+    const identity = service();
+    const { url } = await identity.issueLink('sms:+56900000002');
+    const code = url.split('/').pop()!;
+    await expect(identity.linkWithCode(code, 'tecnico4', 'wrong')).rejects.toBeInstanceOf(LinkRefusedError);
+    expect(await identity.peekCode(code)).not.toBeNull();
+    expect(await identity.linkWithCode(code, 'tecnico4', 'tecnico4')).not.toBeNull();
+  });
+
+  it('marks a link expired, unlinks it, and finds a CMMS user’s conversations', async () => {
+    const identity = service();
+    await identity.linkWithPassword('web:u1', 'operador1', 'operador1');
+    await identity.linkWithPassword('telegram:u1', 'operador1', 'operador1');
+    expect((await identity.conversationsOf(3)).sort()).toEqual(['telegram:u1', 'web:u1']);
+
+    await identity.markExpired('web:u1');
+    expect(await identity.tokenFor('web:u1')).toBeNull();
+    expect(await identity.lookup('web:u1')).toMatchObject({ cmmsUserId: 3, expired: true });
+    expect((await identity.list()).find((item) => item.conversationId === 'web:u1')).toMatchObject({ expired: true });
+
+    expect(await identity.unlink('web:u1')).toBe(true);
+    expect(await identity.unlink('web:u1')).toBe(false);
+    expect(await identity.lookup('web:u1')).toBeNull();
+    expect(await identity.conversationsOf(3)).toEqual(['telegram:u1']);
+  });
+
+  it('counts tries per code and per address across processes', async () => {
+    const [a, b] = [service(), service()];
+    const { url } = await a.issueLink('web:tries');
+    const code = url.split('/').pop()!;
+    const outcomes = [];
+    for (let i = 0; i < 6; i++) outcomes.push(await (i % 2 ? a : b).countTry(code, `203.0.113.${i}`));
+    expect(outcomes.slice(0, 5).map((o) => o.allowed && o.remaining)).toEqual([4, 3, 2, 1, 0]);
+    expect(outcomes[5]).toMatchObject({ allowed: false });
+    expect((outcomes[5] as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(590_000);
+  });
+});
