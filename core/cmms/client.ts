@@ -1,27 +1,20 @@
 import { isRecord } from '../../lib/is-record.ts';
-import type { WorkflowCmms } from '../../workflows/cmms.ts';
+import type { CmmsUserSummary, WorkflowCmms } from '../../workflows/cmms.ts';
 import { UpstreamError } from '../errors.ts';
 import {
   type EquipmentSummary,
   summarizeEquipment,
-  summarizeUser,
   summarizeWorkOrder,
   type WorkOrderSummary,
 } from '../workflows/results.ts';
 import { badResponse } from './failures.ts';
 import { matchEquipment } from './match-equipment.ts';
 import { OrderIdCache, orderNumberKey, primaryKeyOf } from './order-ids.ts';
-import {
-  completeWorkOrder,
-  orderOfAnswer,
-  reportFailureBody,
-  updateWorkOrder,
-  workOrderStateIds,
-} from './order-writes.ts';
 import { comparePending, isPendingState } from './pending.ts';
 import { FIND_PAGES, pickReportedFailure, type ReportedFailureQuery } from './reported-failure.ts';
 import { asPage, CMMS_MAX_PAGES, cmmsRoutes, type Page } from './routes.ts';
 import { type CmmsCall, type CmmsClientOptions, createCmmsTransport } from './transport.ts';
+import { type CmmsApiContext, type CmmsCatalogs, cmmsApiVariant, createCmmsCatalogs } from './v2.ts';
 
 export { matchEquipment } from './match-equipment.ts';
 
@@ -40,7 +33,7 @@ export interface CmmsClient extends WorkflowCmms {
    * (no service account). Its failures carry `details.asUser`; a 401 also `details.identityExpired`
    * (`workflowErrorOf`: `identity_expired`; a 403 `not_allowed`). Its `close` closes nothing.
    */
-  asUser(token: string): CmmsClient;
+  asUser(token: string, userId?: number): CmmsClient;
   close(): Promise<void>;
 }
 
@@ -50,32 +43,45 @@ export type { CmmsClientOptions };
 interface SharedCaches {
   orderIds: OrderIdCache;
   equipment: { at: number; items: EquipmentSummary[] } | undefined;
-  stateId?: (name: string) => Promise<number>;
+  /** Work-order states and maintenance types by name (v2.ts). */
+  catalogs: CmmsCatalogs;
 }
 
 export function createCmmsClient(options: CmmsClientOptions): CmmsClient {
   const transport = createCmmsTransport(options);
-  const shared: SharedCaches = { orderIds: options.orderIds ?? new OrderIdCache(), equipment: undefined };
-  const service = clientOver(transport.call, shared, options, (token) => clientOf(token));
-  const clientOf = (token: string): CmmsClient =>
-    clientOver(transport.forUser(token), shared, options, clientOf, async () => {});
+  const shared: SharedCaches = {
+    orderIds: options.orderIds ?? new OrderIdCache(),
+    equipment: undefined,
+    catalogs: createCmmsCatalogs(),
+  };
+  const clientOf = (token: string, userId?: number): CmmsClient =>
+    clientOver(transport.forUser(token), async () => userId, shared, options, clientOf);
+  const service = clientOver(transport.call, transport.actingUserId, shared, options, clientOf);
   return { ...service, close: () => transport.close() };
 }
 
 /** The client's calls over one session's `call` (the service account's, or a user's). */
 function clientOver(
   call: CmmsCall,
+  /** Whoever acts (v2 files reports as them): the service account's id from its login, or the linked user's. */
+  actingUserId: () => Promise<number | undefined>,
   shared: SharedCaches,
   options: CmmsClientOptions,
-  asUser: (token: string) => CmmsClient,
+  asUser: (token: string, userId?: number) => CmmsClient,
   close: () => Promise<void> = async () => {},
 ): CmmsClient {
   const { orderIds } = shared;
+  /** What differs between the original API and `/api/v2/` (v2.ts), by `CMMS_API_PREFIX`. */
+  const variant = cmmsApiVariant(options.apiPrefix);
+  const ctx: CmmsApiContext = { call, actingUserId, catalogs: shared.catalogs };
 
   /** Page `n` of a list; a page of work orders fills the number → id cache. */
   async function listPage(path: string, n: number): Promise<Page<Record<string, unknown>>> {
     const page = asPage(await call('GET', `${path}?page=${n}`));
-    if (path === cmmsRoutes.workOrders) orderIds.remember(page.results);
+    if (path === cmmsRoutes.workOrders) {
+      page.results = page.results.map(variant.orderOf);
+      orderIds.remember(page.results);
+    }
     return page;
   }
 
@@ -106,7 +112,7 @@ function clientOver(
     }
     if (!isRecord(body) || !orderNumberKey(body.numeroot)) return null;
     orderIds.remember([body]);
-    return body;
+    return variant.orderOf(body);
   }
 
   /**
@@ -128,6 +134,11 @@ function clientOver(
       const order = cachedId === id ? null : await orderById(cachedId); // that id was just read
       if (order && orderNumberKey(order.numeroot) === wanted) return summarizeWorkOrder(order);
       orderIds.forget(wanted);
+    }
+    const searched = await variant.findOrderByNumber(ctx, numeroot); // v2: search/ordenes/ (one request)
+    if (searched) {
+      orderIds.remember([searched]);
+      return summarizeWorkOrder(searched);
     }
     for await (const page of pages(cmmsRoutes.workOrders)) {
       const found = page.results.find((o) => orderNumberKey(o.numeroot) === wanted);
@@ -163,12 +174,6 @@ function clientOver(
     return items;
   }
 
-  /** The states' ids are the CMMS's, whoever reads them: one cache for every client. */
-  const stateId = (name: string) => {
-    shared.stateId ??= workOrderStateIds(() => allPages(cmmsRoutes.workOrderStates));
-    return shared.stateId(name);
-  };
-
   /** An order a write answered: its number → id is remembered, as a read's. */
   const written = (order: Record<string, unknown>) => {
     orderIds.remember([order]);
@@ -184,8 +189,7 @@ function clientOver(
       return matchEquipment(all, query);
     },
     async reportFailure(input) {
-      const body = await call('POST', cmmsRoutes.reportFailure, reportFailureBody(input));
-      return written(orderOfAnswer(body, 'reportar-falla'));
+      return written(await variant.createCorrectiveOrder(ctx, input));
     },
     async listPendingWorkOrders() {
       const orders = (await allPages(cmmsRoutes.workOrders))
@@ -197,14 +201,14 @@ function clientOver(
       return (await allPages(cmmsRoutes.workOrders)).map(summarizeWorkOrder);
     },
     async updateWorkOrder(id, change) {
-      return written(await updateWorkOrder(call, stateId, id, change));
+      return written(await variant.changeOrder(ctx, id, change));
     },
     async completeWorkOrder(id, input) {
-      return written(await completeWorkOrder(call, id, input));
+      return written(await variant.completeOrder(ctx, id, input));
     },
     async listUsers() {
-      const users = await allPages(cmmsRoutes.users);
-      return users.filter((u) => Number.isSafeInteger(Number(u.id)) && Number(u.id) > 0).map(summarizeUser);
+      const users = (await allPages(variant.listUsersRoute)).map((raw) => variant.userOf(raw));
+      return users.filter((u): u is CmmsUserSummary => u !== null);
     },
     asUser,
     close,

@@ -15,6 +15,7 @@ import { checkedBody, type DemoRateLimitOptions, demoRateLimit, LoginSchema } fr
 import { NOT_FOUND, named, page } from './demo-http.ts';
 import { registerOrderRoutes } from './demo-orders.ts';
 import { createDemoAccounts, DEMO_USERS, loginAnswer, rolesJson, userJson } from './demo-users.ts';
+import { demoV2Errors, mountDemoV2 } from './demo-v2.ts';
 import { cmmsRoutes } from './routes.ts';
 
 export { MAX_CREATED_ORDERS } from './demo-orders.ts';
@@ -50,6 +51,8 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
   const orders: DemoWorkOrder[] = demoWorkOrders(equipment);
   const accounts = createDemoAccounts();
   const app = new Hono();
+  // First, so the refusals of the middleware below (429, 401) take v2's error shape under /api/v2/.
+  app.use('/api/v2/*', demoV2Errors());
 
   app.use('*', async (c, next) => {
     if (options.unavailable?.()) return c.json({ detail: 'Servicio no disponible.' }, 503);
@@ -114,6 +117,9 @@ export function createDemoCmmsApp(options: DemoCmmsOptions = {}): Hono {
   app.get(api(cmmsRoutes.maintenanceTypes), (c) =>
     page(c, named(MAINTENANCE_TYPES, 'idtipomantenimientoot', 'nombretipomantenimientoot')),
   );
+
+  // The later API (CMMS_API_PREFIX=/api/v2/) over the same orders, equipment and tokens.
+  mountDemoV2(app, { equipment, orders });
 
   app.notFound((c) => c.json(NOT_FOUND, 404));
   return app;

@@ -1,5 +1,6 @@
 import catalog from '../../workflows/catalog.json' with { type: 'json' };
 import { UpstreamError } from '../errors.ts';
+import { cmmsErrorText } from './v2-errors.ts';
 
 /**
  * The CMMS client's failures as `UpstreamError`s, shaped so that `workflowErrorOf` finds the
@@ -20,7 +21,7 @@ export function failed(method: string, path: string, error: unknown): UpstreamEr
 
 /** The CMMS answered with an error status: retryable when it is a 5xx. */
 export function answered(method: string, path: string, status: number, text: string): UpstreamError {
-  return new UpstreamError('cmms', `CMMS ${method} ${path} answered ${status}: ${text.slice(0, 200)}`, {
+  return new UpstreamError('cmms', `CMMS ${method} ${path} answered ${status}: ${cmmsErrorText(text)}`, {
     status,
     retryable: status >= 500,
   });

@@ -16,6 +16,7 @@ import {
 } from './failures.ts';
 import type { OrderIdCache } from './order-ids.ts';
 import { CMMS_LOGIN_PATH, cmmsAuthHeader } from './routes.ts';
+import { loginUserId } from './v2.ts';
 
 /** Backoff between retries of a GET: 200 ms, then 400 ms, each plus up to 20 % (never shorter). */
 const RETRY_BACKOFF = { baseMs: 200, jitter: 'up' } as const;
@@ -52,6 +53,8 @@ export interface CmmsTransport {
    * `details.asUser`; a 401 (the user's CMMS session is gone) also `details.identityExpired`.
    */
   forUser(token: string): CmmsCall;
+  /** The service account's CMMS user id, from its login answer (logging in when it has not yet); undefined with only a token. */
+  actingUserId(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -69,6 +72,7 @@ export function createCmmsTransport(options: CmmsClientOptions): CmmsTransport {
   const retries = options.retries ?? 2;
   const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs });
   let token = options.token;
+  let serviceUserId: number | undefined;
 
   const canLogIn = Boolean(options.username && options.password);
 
@@ -92,6 +96,7 @@ export function createCmmsTransport(options: CmmsClientOptions): CmmsTransport {
     const key = isRecord(body) ? body.token : undefined;
     if (typeof key !== 'string' || !key) throw badResponse('CMMS login answered without a token');
     token = key;
+    serviceUserId = loginUserId(body) ?? serviceUserId;
     return key;
   }
 
@@ -180,5 +185,15 @@ export function createCmmsTransport(options: CmmsClientOptions): CmmsTransport {
     };
   }
 
-  return { call: (method, path, body) => call(method, path, body), forUser, close: () => dispatcher.close() };
+  async function actingUserId(): Promise<number | undefined> {
+    if (serviceUserId === undefined && canLogIn) await login();
+    return serviceUserId;
+  }
+
+  return {
+    call: (method, path, body) => call(method, path, body),
+    forUser,
+    actingUserId,
+    close: () => dispatcher.close(),
+  };
 }

@@ -9,7 +9,7 @@ import {
 } from '../../workflows/catalog.ts';
 import { type RunContext, workflowModule } from '../../workflows/index.ts';
 import type { CmmsClient } from '../cmms/client.ts';
-import { OmnibotError, UpstreamError } from '../errors.ts';
+import { ConfigError, OmnibotError, UpstreamError } from '../errors.ts';
 import type { WorkflowError } from './types.ts';
 
 /**
@@ -76,6 +76,8 @@ function rawCmmsFailure(error: UpstreamError): CmmsFailure {
  */
 export function workflowErrorOf(error: unknown): WorkflowError {
   if (error instanceof WorkflowFailure) return { code: error.code, message: error.message };
+  // The CMMS client's own settings cannot serve the call (v2 with a token alone): the DAGs' config_missing.
+  if (error instanceof ConfigError) return { code: 'config_missing', message: error.message };
   if (error instanceof UpstreamError && error.details?.identityExpired === true) {
     return { code: 'identity_expired', message: error.message };
   }

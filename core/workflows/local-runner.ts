@@ -57,7 +57,7 @@ export function actingAsUser(deps: {
   return async (conf) => {
     const token = await deps.tokenFor(conf.conversation_id);
     if (!token) throw new WorkflowFailure('identity_expired', 'the user the run acts for has no live CMMS link');
-    return deps.cmms.asUser(token);
+    return deps.cmms.asUser(token, conf.acting_as?.cmms_user_id);
   };
 }
 

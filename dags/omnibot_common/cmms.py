@@ -23,6 +23,7 @@ import requests
 
 from .catalog import cmms_constants, cmms_error_code
 from .cmms_http import CmmsHttp
+from . import cmms_v2
 from .cmms_login import CmmsLogin
 from .errors import WorkflowFailure
 from .order_ids import ORDER_IDS, OrderIdCache, order_number_key, primary_key_of
@@ -59,6 +60,7 @@ class CmmsClient(CmmsHttp):
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.order_ids = ORDER_IDS if order_ids is None else order_ids
         self.states = WorkOrderStates(lambda: self.iter_list("estados-orden-trabajo/"))
+        self.v2 = cmms_v2.is_v2(self.base_url)  # the later API (/api/v2/): cmms_v2.py
 
     def _url(self, path: str) -> str:
         return urljoin(self.base_url, path.lstrip("/"))
@@ -87,9 +89,13 @@ class CmmsClient(CmmsHttp):
             if not isinstance(body, dict) or not isinstance(body.get("results"), list):
                 raise WorkflowFailure(cmms_error_code(bad_response=True), f"CMMS list {path} has neither results nor a list")
             self._remember(path, body["results"])
-            yield from (item for item in body["results"] if isinstance(item, dict))
+            yield from (self._listed(path, item) for item in body["results"] if isinstance(item, dict))
             next_link = body.get("next")
             url = self._same_origin(next_link) if next_link else None
+
+    def _listed(self, path: str, item: dict) -> dict:
+        """v2 orders have no fechacreacionot: the report's time stands for it (cmms_v2.order_of)."""
+        return cmms_v2.order_of(item) if self.v2 and path == "ordenes-trabajo/" else item
 
     def _remember(self, path: str, orders: list) -> None:
         """A page of work orders fills the number -> id cache."""
@@ -127,6 +133,11 @@ class CmmsClient(CmmsHttp):
             if order is not None and order_number_key(order.get("numeroot")) == wanted:
                 return order
             self.order_ids.forget(self.base_url, wanted)
+        if self.v2:  # search/ordenes/ first: one request when the number is among its 10 results
+            found = cmms_v2.find_order_by_number(self, numeroot)
+            if found is not None:
+                self.order_ids.remember(self.base_url, [found])
+                return found
         for order in self.iter_list("ordenes-trabajo/"):
             if order_number_key(order.get("numeroot")) == wanted:
                 return order
@@ -167,6 +178,8 @@ class CmmsClient(CmmsHttp):
 
     def report_failure(self, body: dict, *, retry_safe: bool = False) -> dict:
         """`retry_safe`: the body carries a run marker, so a retry looks the order up before creating it."""
+        if self.v2:  # no reportar-falla/ there: POST ordenes-trabajo/ with every field it requires
+            return self._written(cmms_v2.create_corrective_order(self, body, retry_safe=retry_safe))
         created = self.request(
             "POST", self._url("ordenes-trabajo/reportar-falla/"), json=body, idempotent=retry_safe
         )
@@ -180,6 +193,9 @@ class CmmsClient(CmmsHttp):
     def update_work_order(self, order_id: int, change: dict) -> dict:
         """PATCH of an order with `{estado?, idtecnicoasignado?}` (the state by name); the order as it is now.
         The same PATCH again changes nothing, so a retry is safe."""
+        if self.v2:
+            estado, technician = change.get("estado"), change.get("idtecnicoasignado")
+            return self._written(cmms_v2.change_order(self, order_id, estado=estado, idtecnicoasignado=technician))
         body = change_body(change, self.states)
         answer = self.request("PATCH", self._url(f"ordenes-trabajo/{order_id}/"), json=body, idempotent=True)
         return self._written(order_of_answer(answer, "the change of an order"))
@@ -187,12 +203,16 @@ class CmmsClient(CmmsHttp):
     def complete_work_order(self, order_id: int, observaciones: str, minutos: int) -> dict:
         """`POST ordenes-trabajo/{id}/completar/`; answered `{message, orden}` (or the order). The workflow
         reads the order's state before (completar_ot), so a retried task never completes it twice."""
+        if self.v2:  # no completar/ there: a PATCH to Completada
+            return self._written(cmms_v2.complete_order(self, order_id, observaciones, minutos))
         url = self._url(f"ordenes-trabajo/{order_id}/completar/")
         answer = self.request("POST", url, json=complete_body(observaciones, minutos), idempotent=True)
         return self._written(order_of_answer(answer, "completar"))
 
     def list_users(self) -> list[dict]:
         """`users/` (supervisors and admins; others get a 403) as summaries, as listUsers in TypeScript."""
+        if self.v2:  # usuarios/: {user, rol_nombre, usuario_nombre, usuario_email}
+            return [u for u in map(cmms_v2.user_of, self.iter_list(cmms_v2.USERS_ROUTE)) if u is not None]
         return [summarize_user(user) for user in self.iter_list("users/") if _user_id(user.get("id")) is not None]
 
 

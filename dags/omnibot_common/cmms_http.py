@@ -13,6 +13,7 @@ import requests
 
 from .catalog import cmms_error_code
 from .cmms_login import CmmsLogin, refused_login, token_of
+from .cmms_v2 import error_message, error_text, login_user_id
 from .errors import WorkflowFailure
 from .retry import BUSY_STATUSES, _backoff, _retry_after
 
@@ -20,13 +21,12 @@ BUSY_RETRIES = 2  # as the in-process client's default `retries`
 
 
 def _detail(response: requests.Response) -> str:
+    """The refusal's message, either API's shape, one log-safe line (cmms_v2.error_message)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict) and "detail" in body:
-        return str(body["detail"])[:200]
-    return str(body)[:200]
+        return error_text(response.text or "")
+    return error_message(body) or error_text(str(body))
 
 
 class CmmsHttp:
@@ -45,6 +45,7 @@ class CmmsHttp:
             raise ValueError("a client acting as a user never logs in as the service account")
         self.as_user = as_user
         self.login = login
+        self.acting_user_id: int | None = None  # whoever acts: a linked user's id, or the service account's (its login)
         self.timeout = timeout
         self.session = session or requests.Session()
         self.session.headers["Accept"] = "application/json"
@@ -62,6 +63,7 @@ class CmmsHttp:
         except WorkflowFailure as failure:
             raise refused_login(failure) from None
         self._use_token(token_of(answer))
+        self.acting_user_id = login_user_id(answer) or self.acting_user_id
 
     def request(self, method: str, url: str, *, json: dict | None = None, idempotent: bool = True) -> object:
         """A CMMS call; with a service account, logged in first when there is no token, and made once

@@ -88,4 +88,7 @@ def cmms_client_for(conf: dict, settings, secret: Callable[[], str], timeout: fl
         timeout=timeout,
     )
     log.info("acting as CMMS user %s", acting_as(conf).get("cmms_user_id"))
-    return CmmsClient(base, token, timeout=timeout, as_user=True)
+    client = CmmsClient(base, token, timeout=timeout, as_user=True)
+    user_id = acting_as(conf).get("cmms_user_id")
+    client.acting_user_id = user_id if isinstance(user_id, int) and not isinstance(user_id, bool) else None
+    return client

@@ -206,3 +206,4 @@ def a_status_check_reads_pages_up_to_the_order_then_one_detail():
 
 
 from . import cmms_login  # noqa: E402, F401  (the service account's checks, run as this concern's)
+from . import cmms_v2  # noqa: E402, F401  (the later API's checks, run as this concern's)
