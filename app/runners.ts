@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { type CmmsClient, createCmmsClient } from '../core/cmms/client.ts';
 import { DEMO_CMMS_TOKEN, DEMO_CMMS_USER } from '../core/cmms/demo-server.ts';
+import { cmmsApiVariant, v2Api } from '../core/cmms/v2.ts';
 import type { Config } from '../core/config.ts';
 import { CREDENTIALS_PATH, type IdentityService } from '../core/identity/index.ts';
 import type { Logger } from '../core/log.ts';
@@ -36,6 +37,12 @@ export function createWorkflows(
   redis?: Redis,
 ): Workflows {
   const embeddedCmms = !config.cmmsUrl;
+  if (cmmsApiVariant(config.cmmsApiPrefix) === v2Api && config.cmmsToken && !config.cmmsUsername) {
+    logger.warn(
+      { variable: 'CMMS_USERNAME' },
+      'CMMS_API_PREFIX is /api/v2/ with CMMS_TOKEN alone: v2 needs the requester id, so unlinked users cannot report failures; set CMMS_USERNAME and CMMS_PASSWORD',
+    );
+  }
   const cmms = createCmmsClient({
     baseUrl: cmmsBaseUrl(config, ownCallsUrl),
     apiPrefix: config.cmmsApiPrefix,

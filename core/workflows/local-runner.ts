@@ -156,7 +156,9 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
         return;
       }
       const workflowError = workflowErrorOf(error);
-      options.logger.warn({ runId, dagId, code: workflowError.code }, 'workflow failed');
+      // A configuration problem names the setting to fix (its message never holds a secret).
+      const detail = workflowError.code === 'config_missing' ? { reason: workflowError.message } : {};
+      options.logger.warn({ runId, dagId, code: workflowError.code, ...detail }, 'workflow failed');
       outcome = { state: 'failed', error: workflowError };
     } finally {
       await heartbeat.stop();

@@ -14,7 +14,7 @@ import {
   type ReplyEmitted,
   type StartWorkflowInput,
   stateName,
-} from '../conversation.ts';
+} from '../../machines/conversation.ts';
 
 /**
  * Test support (used by the machine's tests only): the conversation machine with fake services, and
