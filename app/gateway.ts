@@ -25,6 +25,7 @@ import type { ConversationStore } from '../core/store/types.ts';
 import type { OutboundMessage } from '../core/types.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
 import { conversationModel } from '../machines/model.ts';
+import { webEnv, webSenderTrust } from '../plugins/web/index.ts';
 import { createIdentity, deliveryState, mountIdentityRoutes } from './identity.ts';
 import { browserParser, registerChannels } from './registry.ts';
 import { cmmsBaseUrl, createWorkflows } from './runners.ts';
@@ -119,7 +120,9 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
   const ownCalls = await listenForOwnCalls(['/api/bot/webhook', CREDENTIALS_PATH, '/demo-cmms']);
   opened.push(() => ownCalls.close());
   const { redis, store, limits } = await openStorage(config, logger, opened);
-  const identity = createIdentity(config, logger, cmmsBaseUrl(config, ownCalls.url), redis);
+  // Only authenticated senders may link (an open REST web API lets anyone post as any user_id).
+  const trusts = webSenderTrust(webEnv(env).apiKey);
+  const identity = createIdentity(config, logger, cmmsBaseUrl(config, ownCalls.url), trusts, redis);
 
   // Every outbound message goes through the dispatcher: routing by channel, pacing, ordered retries,
   // dead letters (in Redis with REDIS_URL). Plugins get it as `host.deliver` when mounted.

@@ -23,14 +23,18 @@ const DEAD_LETTERS_SCANNED = 1_000;
 /**
  * Who writes: the identity service (links in Redis with REDIS_URL, in memory otherwise), logging in
  * at the CMMS the client talks to (`cmmsBaseUrl`: CMMS_URL, or the embedded demo on loopback).
+ * `trusts`: which conversations' senders are authenticated (only those may link; see
+ * `webSenderTrust`: open REST web conversations are not).
  */
 export function createIdentity(
   config: Config,
   logger: Logger,
   cmmsBaseUrl: string,
+  trusts: (conversationId: string) => boolean,
   redis?: Redis,
 ): IdentityServiceImpl {
   return createIdentityService({
+    trusts,
     ...(redis ? { redis: { client: redis, keyPrefix: config.redisKeyPrefix } } : {}),
     ...(config.identityKey ? { key: config.identityKey } : {}),
     publicUrl: config.publicUrl,

@@ -71,7 +71,7 @@ export function createWorkflows(
         ...(redis ? { redis: { client: redis, keyPrefix: config.redisKeyPrefix } } : {}),
         pollIntervalMs: config.workflowPollIntervalMs,
         // A run for a linked user calls the CMMS with the user's own token.
-        actAs: actingAsUser({ cmms, tokenFor: (conversationId) => identity.tokenFor(conversationId) }),
+        actAs: actingAsUser({ cmms, tokenFor: (conversationId, user) => identity.tokenFor(conversationId, user) }),
       });
   // Airflow calls back through PUBLIC_URL; the embedded runner calls this process on loopback.
   const base = config.airflowUrl ? config.publicUrl : ownCallsUrl;

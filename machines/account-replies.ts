@@ -14,6 +14,18 @@ const LINK_INTRO: Record<LinkReason, string> = {
   expired: 'Tu sesión del CMMS ya no es válida (por ejemplo, cerraste sesión en el CMMS o cambió tu contraseña). ',
 };
 
+/** Why the request cannot go on when this conversation may not link (an open web REST sender). */
+const NOT_ALLOWED_INTRO: Record<LinkReason, string> = {
+  asked: 'Desde este acceso no puedo vincular cuentas del CMMS.',
+  report:
+    'Para reportar una falla necesito tu cuenta del CMMS vinculada, pero desde este acceso no puedo vincular cuentas, así que no registré el reporte.',
+  needed:
+    'Para eso necesito tu cuenta del CMMS vinculada, pero desde este acceso no puedo vincular cuentas, así que dejé tu solicitud.',
+  expired:
+    'Tu sesión del CMMS ya no es válida y desde este acceso no puedo vincular cuentas, así que dejé tu solicitud.',
+};
+const LINKING_CHANNELS = 'el chat web de la página del asistente, WhatsApp, Telegram o SMS';
+
 /** How each channel is named in "Reportado por Juan Pérez vía WhatsApp". */
 const CHANNEL_NAMES: ReadonlyMap<string, string> = new Map([
   ['whatsapp', 'WhatsApp'],
@@ -39,6 +51,13 @@ export const accountReplies = {
         : reason === 'expired'
           ? ' Cuando termines, vuelvo a intentar tu solicitud.'
           : ' Cuando termines, sigo con tu solicitud.'),
+  }),
+  /** The gateway refused to link this conversation (`link_not_allowed`); a request that needed it is dropped. */
+  linkNotAllowed: (reason: LinkReason): Reply => ({
+    text:
+      reason === 'asked'
+        ? `${NOT_ALLOWED_INTRO.asked} Usa ${LINKING_CHANNELS}.`
+        : `${NOT_ALLOWED_INTRO[reason]} Para vincular tu cuenta, usa ${LINKING_CHANNELS}.`,
   }),
   linkFailed: (): Reply => ({
     text: 'No pude generar el enlace para vincular tu cuenta en este momento. Intenta de nuevo en unos minutos escribiendo "vincular cuenta".',

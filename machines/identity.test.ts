@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import snapshotV1Reporting from './fixtures/snapshot-v1-reporting.json' with { type: 'json' };
 import { harness, LINK_URL, OPERATOR, SUPERVISOR, TECHNICIAN, workOrder } from '../test/support/machine-harness.ts';
+import snapshotV1Reporting from './fixtures/snapshot-v1-reporting.json' with { type: 'json' };
 
 const CREATED_ORDER = {
   order: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CmmsUserSummary } from '../workflows/cmms.ts';
 import { ADMIN, harness, OPERATOR, SUPERVISOR, TECHNICIAN, workOrder } from '../test/support/machine-harness.ts';
+import type { CmmsUserSummary } from '../workflows/cmms.ts';
 
 const tech = (id: number, fullName: string): CmmsUserSummary => ({
   id,

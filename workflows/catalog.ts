@@ -53,6 +53,15 @@ export function workflowEntry(id: DagId): WorkflowEntry {
   return { id, description, parameters: parameters as WorkflowParameter[], processing, failedAction };
 }
 
+/**
+ * Whether workflow `id` only runs as a linked user (`"actsAs": "user"`): its run needs the user's own
+ * CMMS session (`acting_as`), never the service account; without one it ends as `identity_expired`.
+ */
+export function requiresUser(id: DagId): boolean {
+  const entry = catalog.workflows[id];
+  return 'actsAs' in entry && entry.actsAs === 'user';
+}
+
 /** A workflow's constants (e.g. `workflowConstants('listar_ot_pendientes').limit`), typed from the JSON. */
 export function workflowConstants<K extends DagId>(id: K): (typeof catalog.workflows)[K]['constants'] {
   return catalog.workflows[id].constants;
@@ -215,6 +224,10 @@ for (const [code, entry] of Object.entries(catalog.errors)) {
   }
 }
 for (const id of DAG_IDS) {
+  const { actsAs } = catalog.workflows[id] as { actsAs?: unknown };
+  if (actsAs !== undefined && actsAs !== 'user') {
+    throw new Error(`workflows/catalog.json: ${id} has an unknown actsAs ${String(actsAs)}`);
+  }
   for (const p of catalog.workflows[id].parameters) {
     if (!['string', 'integer', 'priority'].includes(p.type)) {
       throw new Error(`workflows/catalog.json: ${id}.${p.name} has unknown type ${p.type}`);

@@ -24,3 +24,16 @@ export function orderDetails(o: WorkOrderSummary): string {
 
 /** "\n…y 3 más." when a list shows fewer lines than it has. */
 export const more = (total: number, shown: number): string => (total > shown ? `\n…y ${total - shown} más.` : '');
+
+/** "• OT-CORR-1 — Excavadora — Asignada — Alta": one order in a list. */
+export const orderLine = (o: WorkOrderSummary): string =>
+  `• ${o.numeroot} — ${o.equipo_nombre ?? 'sin equipo'} — ${o.estado_nombre ?? '?'} — ${o.prioridad ?? '?'}`;
+
+/**
+ * What a list of orders (most urgent first) leaves out, and where to see it:
+ * "\n…y 3 más, menos urgentes; las ves todas en el sistema de mantenimiento."
+ */
+export const moreOrders = (total: number, shown: number, which = ''): string =>
+  total > shown
+    ? `\n…y ${total - shown}${which ? ` ${which}` : ''} más, menos urgentes; las ves todas en el sistema de mantenimiento.`
+    : '';

@@ -1,6 +1,6 @@
 import { workflowConstants } from './catalog.ts';
 import type { WorkOrderSummary } from './cmms.ts';
-import { LIST_LIMIT, more } from './format.ts';
+import { LIST_LIMIT, moreOrders, orderLine } from './format.ts';
 import { isCountedList, isWorkOrder } from './shapes.ts';
 import { defineWorkflow } from './workflow.ts';
 
@@ -19,12 +19,9 @@ export const listar_ot_pendientes = defineWorkflow({
   isResult: (value): value is PendingWorkOrdersResult => isCountedList(value, 'orders', isWorkOrder),
   render(r) {
     if (r.total === 0) return { text: 'No hay órdenes de trabajo pendientes.' };
-    const lines = r.orders
-      .slice(0, LIST_LIMIT)
-      .map(
-        (o) =>
-          `• ${o.numeroot} — ${o.equipo_nombre ?? 'sin equipo'} — ${o.estado_nombre ?? '?'} — ${o.prioridad ?? '?'}`,
-      );
-    return { text: `Órdenes de trabajo pendientes (${r.total}):\n${lines.join('\n')}${more(r.total, lines.length)}` };
+    const lines = r.orders.slice(0, LIST_LIMIT).map(orderLine);
+    return {
+      text: `Órdenes de trabajo pendientes (${r.total}):\n${lines.join('\n')}${moreOrders(r.total, lines.length)}`,
+    };
   },
 });

@@ -11,6 +11,7 @@ const SECRET = 'callback-secret-for-tests';
 const NOW = 1_900_000_000_000;
 const CONVERSATION = 'telegram:777';
 const RUN = 'completar_ot__telegram_777__t12';
+const DAG = 'completar_ot';
 const TOKEN = 'f'.repeat(40);
 
 let app: Hono;
@@ -23,12 +24,21 @@ beforeEach(async () => {
     key: 'credentials-test-identity-key',
     publicUrl: 'http://gw',
     policy: 'report',
-    login: async (username) => ({ token: TOKEN, cmmsUserId: 10, username, fullName: 'Juan Pérez', role: 'Técnico' }),
+    login: async (username) => ({
+      token: username === 'tecnico1' ? TOKEN : 'e'.repeat(40),
+      cmmsUserId: username === 'tecnico1' ? 10 : 11,
+      username,
+      fullName: 'Juan Pérez',
+      role: 'Técnico',
+    }),
     logger: silentLogger,
   });
   await identity.linkWithPassword(CONVERSATION, 'tecnico1', 'tecnico1');
   const conversations = new Map<string, StoredConversation>([
-    [CONVERSATION, { version: 3, snapshot: { pending: { runId: RUN } }, meta: {} as StoredConversation['meta'] }],
+    [
+      CONVERSATION,
+      { version: 3, snapshot: { pending: { runId: RUN, dagId: DAG } }, meta: {} as StoredConversation['meta'] },
+    ],
     ['telegram:888', { version: 1, snapshot: { pending: null }, meta: {} as StoredConversation['meta'] }],
   ]);
   const logger = createLogger('debug', {}, (line) => logLines.push(line));
@@ -55,6 +65,8 @@ function ask(body: Record<string, unknown>, sign: (raw: string) => string = (raw
 const request = (over: Record<string, unknown> = {}) => ({
   conversation_id: CONVERSATION,
   run_id: RUN,
+  dag_id: DAG,
+  cmms_user_id: 10,
   ts: NOW / 1000,
   ...over,
 });
@@ -86,9 +98,17 @@ describe('POST /api/bot/credentials', () => {
     expect((await ask(request({ ts: 'now' }))).status).toBe(400);
   });
 
+  it('refuses a body without dag_id or an integer cmms_user_id with 400', async () => {
+    expect((await ask(request({ dag_id: undefined }))).status).toBe(400);
+    expect((await ask(request({ cmms_user_id: '10' }))).status).toBe(400);
+    expect((await ask(request({ cmms_user_id: undefined }))).status).toBe(400);
+  });
+
   it('answers 409 for a run that is not the conversation’s pending one', async () => {
     for (const body of [
       request({ run_id: 'old-run' }),
+      // The pending run's id signed by another DAG (a run of another DAG triggered with this conf).
+      request({ dag_id: 'listar_mis_ot' }),
       request({ conversation_id: 'telegram:888' }),
       request({ conversation_id: 'web:none' }),
     ]) {
@@ -106,5 +126,14 @@ describe('POST /api/bot/credentials', () => {
 
     await identity.unlink(CONVERSATION);
     expect((await ask(request())).status).toBe(403);
+  });
+
+  it('answers 403 identity_expired when the live link is now another CMMS user’s', async () => {
+    // The run was started for user 10; the conversation linked user 11 since.
+    await identity.linkWithPassword(CONVERSATION, 'tecnico2', 'tecnico2');
+    const other = await ask(request());
+    expect(other.status).toBe(403);
+    expect(await other.json()).toMatchObject({ error: 'identity_expired' });
+    expect((await ask(request({ cmms_user_id: 11 }))).status).toBe(200);
   });
 });

@@ -25,3 +25,13 @@ export class IdentityExpiredError extends OmnibotError {
     super('identity_expired', message, 403);
   }
 }
+
+/**
+ * The conversation's sender is not authenticated (an open REST web conversation, see
+ * `IdentityServiceOptions.trusts`): it may never hold a CMMS link. 403 `link_not_allowed`.
+ */
+export class LinkNotAllowedError extends OmnibotError {
+  constructor(message = 'this conversation’s sender is not authenticated: it cannot link a CMMS account') {
+    super('link_not_allowed', message, 403);
+  }
+}

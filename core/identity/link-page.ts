@@ -1,3 +1,5 @@
+import { chatOf } from './chat-label.ts';
+
 /**
  * The link page (`/link/<code>`): small server-rendered Spanish HTML, no script, no external asset;
  * its one inline style carries the response's CSP nonce. Every value shown is HTML-escaped.
@@ -12,6 +14,7 @@ main{max-width:28rem;margin:0 auto;padding:1.5rem 1rem}
 h1{font-size:1.35rem;margin:0 0 .75rem}
 p{margin:.5rem 0}
 .note{color:#4a5866;font-size:.92rem}
+.warn{background:#fff4e5;color:#6b3d00;border-radius:8px;padding:.6rem .8rem;font-weight:600}
 .error{background:#fdecea;color:#8a1c12;border-radius:8px;padding:.6rem .8rem}
 .ok{background:#e8f5e9;color:#1b5e20;border-radius:8px;padding:.6rem .8rem}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
@@ -21,18 +24,6 @@ button{width:100%;margin-top:1.25rem;font-size:1.05rem;font-weight:600;padding:.
 /** HTML-escapes a text for an element's content or a quoted attribute. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-/** How the page names the channel the link was sent on (never the address). */
-function channelLabel(conversationId: string): string {
-  const channel = conversationId.slice(0, conversationId.indexOf(':'));
-  const labels: Record<string, string> = {
-    whatsapp: 'tu chat de WhatsApp',
-    telegram: 'tu chat de Telegram',
-    sms: 'tus mensajes SMS',
-    web: 'el chat web',
-  };
-  return Object.hasOwn(labels, channel) ? labels[channel]! : 'tu chat';
 }
 
 function layout(nonce: string, content: string): string {
@@ -59,13 +50,18 @@ export interface FormPageInput {
   error?: string;
 }
 
-/** The form: posts `username` and `password` to the page's own URL. */
+/**
+ * The form: posts `username` and `password` to the page's own URL. It names the chat being linked
+ * (channel and the address's last characters) and warns against a link someone else sent: signing
+ * in on it would let THEIR chat act as you.
+ */
 export function formPage(input: FormPageInput): string {
   const error = input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : '';
   return layout(
     input.nonce,
     `<h1>${PAGE_TITLE}</h1>
-<p>Vas a vincular ${escapeHtml(channelLabel(input.conversationId))} con tu cuenta del CMMS, para que el asistente actúe a tu nombre.</p>
+<p>Vas a vincular ${escapeHtml(chatOf(input.conversationId).mine)} con tu cuenta del CMMS, para que el asistente actúe a tu nombre.</p>
+<p class="warn">${escapeHtml(pageText.notYours)}</p>
 <p class="note">Tu contraseña se envía solo al CMMS para iniciar tu sesión: el asistente no la guarda ni la muestra en el chat. Este enlace sirve una sola vez y vence en 10 minutos.</p>
 ${error}
 <form method="post">
@@ -87,6 +83,7 @@ export function messagePage(nonce: string, heading: string, text: string, kind: 
 export const pageText = {
   expired:
     'Este enlace ya no es válido (ya se usó o venció): escribe "vincular cuenta" en el chat para recibir uno nuevo.',
+  notYours: 'Si no pediste este enlace en tu propio chat, no continúes.',
   missingFields: 'Escribe tu usuario y tu contraseña del CMMS.',
   unsupported: 'No pude leer el formulario. Ábrelo de nuevo desde el enlace y envíalo desde esta página.',
   tooLarge: 'El formulario es demasiado grande. Ábrelo de nuevo desde el enlace y vuelve a intentarlo.',

@@ -43,6 +43,7 @@ beforeEach(() => {
       return {} as TurnResult;
     },
     track: (work: Promise<unknown>) => void tracked.push(work),
+    notify: async () => true,
   };
   app = new Hono();
   app.onError(errorHandler(logger));
@@ -91,7 +92,8 @@ describe('GET /link/:code', () => {
 
     expect(html).toContain('<title>Vincular tu cuenta del CMMS</title>');
     expect(html).toContain('name="viewport"');
-    expect(html).toContain('tu chat de WhatsApp');
+    expect(html).toContain('tu chat de WhatsApp terminado en …2222');
+    expect(html).toContain('Si no pediste este enlace en tu propio chat, no continúes.');
     expect(html).toContain('Tu contraseña se envía solo al CMMS');
     expect(html).toMatch(/name="username"[^>]*autocomplete="username"|autocomplete="username"[^>]*name="username"/);
     expect(html).toContain('autocomplete="current-password"');

@@ -4,15 +4,17 @@ import { PayloadTooLargeError, retryAfterSeconds, UpstreamError } from '../error
 import { parseForm, readRawBytes } from '../http/read-json.ts';
 import { addressOfContext } from '../limits/client-address.ts';
 import type { Logger } from '../log.ts';
+import type { ConversationRuntimeImpl } from '../runtime/options.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
+import { chatOf } from './chat-label.ts';
 import { LinkRefusedError } from './errors.ts';
 import { formPage, messagePage, PAGE_TITLE, pageText } from './link-page.ts';
 import type { IdentityServiceImpl } from './service.ts';
 import type { LinkedIdentity } from './types.ts';
 
 export interface LinkRouteDeps {
-  identity: Pick<IdentityServiceImpl, 'peekCode' | 'countTry' | 'refundTry' | 'linkWithCode'>;
-  runtime: Pick<ConversationRuntime, 'identityLinked' | 'track'>;
+  identity: Pick<IdentityServiceImpl, 'peekCode' | 'countTry' | 'refundTry' | 'linkWithCode' | 'conversationsOf'>;
+  runtime: Pick<ConversationRuntime, 'identityLinked' | 'track'> & Pick<ConversationRuntimeImpl, 'notify'>;
   maxBodyBytes: number;
   trustedProxyHops: number;
   logger: Logger;
@@ -70,9 +72,11 @@ export function mountLinkRoutes(app: Hono, deps: LinkRouteDeps): void {
     }
     try {
       const linked = await deps.identity.linkWithCode(codeText, username, password);
-      if (!linked) return page(c, 404, (nonce) => messagePage(nonce, PAGE_TITLE, pageText.expired));
+      // Used or expired meanwhile (another tab won the race): no password was guessed, the address's try comes back.
       await deps.identity.refundTry(codeText, address, { code: false, address: true });
+      if (!linked) return page(c, 404, (nonce) => messagePage(nonce, PAGE_TITLE, pageText.expired));
       notify(deps, logger, linked.conversationId, linked.identity);
+      tellOtherChats(deps, logger, linked.conversationId, linked.identity);
       const { fullName, role } = linked.identity;
       return page(c, 200, (nonce) => messagePage(nonce, 'Cuenta vinculada', pageText.linked(fullName, role), 'ok'));
     } catch (error) {
@@ -97,6 +101,31 @@ function notify(deps: LinkRouteDeps, logger: Logger, conversationId: string, ide
   deps.runtime.track(
     deps.runtime.identityLinked(conversationId, identity).catch((error: unknown) => {
       logger.warn({ conversationId, err: error }, 'link page: the conversation could not be told about its link');
+    }),
+  );
+}
+
+/** What the CMMS user's other linked chats are told: `chat` is the one just linked ("un chat de WhatsApp terminado en …4567"). */
+export const linkedElsewhereNotice = (chat: string) =>
+  `Tu cuenta del CMMS se vinculó también a ${chat}. Si no fuiste tú, avisa de inmediato a un administrador del CMMS.`;
+
+/**
+ * The CMMS user's other linked chats are told which chat was just linked to their account (a
+ * phished link shows up where the real person reads). Best effort: a failure is only logged.
+ */
+function tellOtherChats(deps: LinkRouteDeps, logger: Logger, conversationId: string, identity: LinkedIdentity): void {
+  const text = linkedElsewhereNotice(chatOf(conversationId).other);
+  const work = async () => {
+    const others = (await deps.identity.conversationsOf(identity.cmmsUserId)).filter((id) => id !== conversationId);
+    for (const other of others) {
+      await deps.runtime.notify(other, text).catch((error: unknown) => {
+        logger.warn({ conversationId: other, err: error }, 'link page: another chat of the user could not be told');
+      });
+    }
+  };
+  deps.runtime.track(
+    work().catch((error: unknown) => {
+      logger.warn({ conversationId, err: error }, 'link page: the user’s other chats could not be listed');
     }),
   );
 }

@@ -9,6 +9,8 @@ import type { IdentityRecord, LinkCode } from './types.ts';
 export function createMemoryIdentityStore(now: () => number = Date.now): IdentityStore {
   const links = new Map<string, string>();
   const codes = new Map<string, string>();
+  /** Each chat's newest code. */
+  const codeOf = new Map<string, string>();
   const tries = new Map<string, { count: number; resetAt: number }>();
 
   const liveCode = (code: string): LinkCode | null => {
@@ -19,6 +21,7 @@ export function createMemoryIdentityStore(now: () => number = Date.now): Identit
   };
   const sweep = () => {
     for (const code of codes.keys()) liveCode(code);
+    for (const [conversationId, code] of codeOf) if (!codes.has(code)) codeOf.delete(conversationId);
     for (const [key, window] of tries) if (window.resetAt <= now()) tries.delete(key);
   };
   const records = () => [...links.values()].flatMap((json) => recordFromJson(json) ?? []);
@@ -29,6 +32,14 @@ export function createMemoryIdentityStore(now: () => number = Date.now): Identit
     },
     async put(record: IdentityRecord) {
       links.set(record.conversationId, JSON.stringify(record));
+    },
+    async markExpired(conversationId) {
+      // Read and written in one synchronous step: nothing can change the link in between.
+      const found = recordFromJson(links.get(conversationId));
+      if (!found || found.expired) return null;
+      const marked: IdentityRecord = { ...found, expired: true };
+      links.set(conversationId, JSON.stringify(marked));
+      return marked;
     },
     async remove(conversationId) {
       const found = recordFromJson(links.get(conversationId));
@@ -45,7 +56,15 @@ export function createMemoryIdentityStore(now: () => number = Date.now): Identit
     },
     async putCode(code) {
       sweep();
+      const earlier = codeOf.get(code.conversationId);
+      if (earlier !== undefined) codes.delete(earlier);
       codes.set(code.code, JSON.stringify(code));
+      codeOf.set(code.conversationId, code.code);
+    },
+    async voidCodes(conversationId) {
+      const live = codeOf.get(conversationId);
+      if (live !== undefined) codes.delete(live);
+      codeOf.delete(conversationId);
     },
     async peekCode(code) {
       return liveCode(code);

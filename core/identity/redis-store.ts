@@ -7,6 +7,13 @@ const REFUND = `local n = tonumber(redis.call('GET', KEYS[1]))
 if n and n > 0 then return redis.call('DECR', KEYS[1]) end
 return 0`;
 
+/** Replaces a value only if it is still the one read (compare-and-set); 1 when replaced. */
+const REPLACE_IF_UNCHANGED = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`;
+
 /** A transaction's replies, or its first command's error thrown. */
 async function run(multi: ReturnType<Redis['multi']>): Promise<unknown[]> {
   const replies = (await multi.exec()) ?? [];
@@ -28,6 +35,7 @@ export function createRedisIdentityStore(redis: Redis, keyPrefix: string, now: (
     all: () => keyPrefix + identityKeys.all(),
     user: (id: number) => keyPrefix + identityKeys.user(id),
     code: (code: string) => keyPrefix + identityKeys.code(code),
+    codeOf: (id: string) => keyPrefix + identityKeys.codeOf(id),
     tries: (kind: TryKind, id: string) => keyPrefix + identityKeys.tries(kind, id),
   };
 
@@ -58,6 +66,15 @@ export function createRedisIdentityStore(redis: Redis, keyPrefix: string, now: (
       }
       await run(multi);
     },
+    async markExpired(conversationId) {
+      const name = key.link(conversationId);
+      const raw = await redis.get(name);
+      const found = recordFromJson(raw);
+      if (!raw || !found || found.expired) return null;
+      const marked: IdentityRecord = { ...found, expired: true };
+      const replaced = await redis.eval(REPLACE_IF_UNCHANGED, 1, name, raw, JSON.stringify(marked));
+      return replaced === 1 ? marked : null;
+    },
     async remove(conversationId) {
       const removed = recordFromJson(await redis.getdel(key.link(conversationId)));
       const multi = redis.multi().srem(key.all(), conversationId);
@@ -82,6 +99,13 @@ export function createRedisIdentityStore(redis: Redis, keyPrefix: string, now: (
     async putCode(code) {
       const ttlMs = Math.max(1, Math.ceil(code.expiresAt - now()));
       await redis.set(key.code(code.code), JSON.stringify(code), 'PX', ttlMs);
+      // The chat's newest code, swapped in; the one it replaces stops working.
+      const earlier = await redis.set(key.codeOf(code.conversationId), code.code, 'PX', ttlMs, 'GET');
+      if (earlier && earlier !== code.code) await redis.del(key.code(earlier));
+    },
+    async voidCodes(conversationId) {
+      const live = await redis.getdel(key.codeOf(conversationId));
+      if (live) await redis.del(key.code(live));
     },
     async peekCode(code) {
       const found = codeFromJson(await redis.get(key.code(code)));

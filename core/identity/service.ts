@@ -3,10 +3,12 @@ import type { Redis } from 'ioredis';
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { CmmsLogin } from './cmms-login.ts';
+import { LinkNotAllowedError } from './errors.ts';
 import { createMemoryIdentityStore } from './memory-store.ts';
 import { createRedisIdentityStore } from './redis-store.ts';
 import { createTokenSealer } from './seal.ts';
 import type { IdentityStore, TryKind } from './store.ts';
+import { tryAddressOf } from './try-address.ts';
 import type { IdentityPolicy, IdentityRecord, IdentityService, LinkCode, LinkedIdentity } from './types.ts';
 
 /** A link code is valid this long. */
@@ -29,6 +31,16 @@ export interface IdentityServiceOptions {
   policy: IdentityPolicy;
   login: CmmsLogin;
   logger: Logger;
+  /**
+   * Whether a conversation's sender is authenticated, so that its link may act for a person. A link
+   * is only as safe as the conversation id: whoever can write as that id acts as the linked user. So
+   * an untrusted conversation never has an identity and cannot link: `lookup` and `tokenFor` answer
+   * null (a link stored before is ignored, not shown to anyone writing there), `issueLink` and
+   * `linkWithPassword` throw `LinkNotAllowedError` (403 `link_not_allowed`), and its codes are dead.
+   * The gateway trusts every conversation but the open REST web ones (`web:<user_id>` while
+   * WEB_API_KEY is unset: anyone may post any user_id); see `plugins/web/trust.ts`. Default: all.
+   */
+  trusts?: (conversationId: string) => boolean;
   now?: () => number;
 }
 
@@ -37,9 +49,15 @@ export type TryOutcome = { allowed: true; remaining: number } | { allowed: false
 
 /** The identity service, plus what the link page needs. */
 export interface IdentityServiceImpl extends IdentityService {
-  /** The live code (for the page), not consumed. Null for an unknown, used, expired or malformed code. */
+  /**
+   * The live code (for the page), not consumed. Null for an unknown, used, expired or malformed code,
+   * and for a code of a conversation that is not trusted (`trusts`).
+   */
   peekCode(code: string): Promise<LinkCode | null>;
-  /** Counts a try on the code from a client address (at most `MAX_TRIES` each per window). */
+  /**
+   * Counts a try on the code from a client address (at most `MAX_TRIES` each per window; an IPv6
+   * address counts for its whole /64).
+   */
   countTry(code: string, address: string): Promise<TryOutcome>;
   /** Gives a try back: the address's one after a success, both after a CMMS outage. */
   refundTry(code: string, address: string, which: { code: boolean; address: boolean }): Promise<void>;
@@ -88,14 +106,25 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
     ? createRedisIdentityStore(opts.redis.client, opts.redis.keyPrefix, now)
     : createMemoryIdentityStore(now);
   const publicUrl = opts.publicUrl.replace(/\/+$/, '');
+  const trusts = opts.trusts ?? (() => true);
+  const refuseUntrusted = (conversationId: string) => {
+    if (trusts(conversationId)) return;
+    logger.info({ conversationId }, 'link refused: the conversation’s sender is not authenticated');
+    throw new LinkNotAllowedError();
+  };
   /** A token this key cannot open (another key, a restart without IDENTITY_KEY) reads as expired. */
   const tokenOf = (record: IdentityRecord) => sealer.open(record.sealedToken, record.conversationId);
 
   const refundTry: IdentityServiceImpl['refundTry'] = async (code, address, which) => {
     const refunds: Array<[TryKind, string]> = [];
     if (which.code) refunds.push(['code', code]);
-    if (which.address) refunds.push(['addr', address]);
+    if (which.address) refunds.push(['addr', tryAddressOf(address)]);
     await Promise.all(refunds.map(([kind, id]) => store.refundTry(kind, id)));
+  };
+
+  const peekCode: IdentityServiceImpl['peekCode'] = async (code) => {
+    const found = isLinkCode(code) ? await store.peekCode(code) : null;
+    return found && trusts(found.conversationId) ? found : null;
   };
 
   async function storeLink(conversationId: string, login: Awaited<ReturnType<CmmsLogin>>): Promise<LinkedIdentity> {
@@ -109,6 +138,8 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
       sealedToken: sealer.seal(login.token, conversationId),
     };
     await store.put(record);
+    // Any other link this chat was sent stops working: it would link the chat again, maybe as someone else.
+    await store.voidCodes(conversationId);
     logger.info({ conversationId, cmmsUserId: record.cmmsUserId }, 'CMMS account linked');
     return identityOf(record);
   }
@@ -117,12 +148,14 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
     policy: opts.policy,
 
     async lookup(conversationId) {
+      if (!trusts(conversationId)) return null;
       const record = await store.get(conversationId);
       return record ? identityOf(record, record.expired === true || tokenOf(record) === null) : null;
     },
 
     async issueLink(conversationId) {
       checkConversationId(conversationId, 'conversationId');
+      refuseUntrusted(conversationId);
       const code: LinkCode = {
         code: randomBytes(CODE_BYTES).toString('base64url'),
         conversationId,
@@ -133,26 +166,31 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
       return { url: `${publicUrl}/link/${code.code}`, expiresAt: code.expiresAt };
     },
 
-    async tokenFor(conversationId) {
+    async tokenFor(conversationId, cmmsUserId) {
+      if (!trusts(conversationId)) return null;
       const record = await store.get(conversationId);
       if (!record || record.expired) return null;
+      // A run started for one user never gets another's token (the conversation linked again meanwhile).
+      if (cmmsUserId !== undefined && record.cmmsUserId !== cmmsUserId) return null;
       return tokenOf(record);
     },
 
     async linkWithPassword(conversationId, username, password) {
       checkConversationId(conversationId, 'conversationId');
+      refuseUntrusted(conversationId);
       return storeLink(conversationId, await opts.login(username, password));
     },
 
     async markExpired(conversationId) {
-      const record = await store.get(conversationId);
-      if (!record || record.expired) return;
-      await store.put({ ...record, expired: true });
+      // Compare-and-set: an unlink, erase or new link made meanwhile is never undone.
+      const record = await store.markExpired(conversationId);
+      if (!record) return;
       logger.info({ conversationId, cmmsUserId: record.cmmsUserId }, 'CMMS link expired');
     },
 
     async unlink(conversationId) {
       const removed = await store.remove(conversationId);
+      await store.voidCodes(conversationId);
       if (removed) logger.info({ conversationId, cmmsUserId: removed.cmmsUserId }, 'CMMS account unlinked');
       return removed !== null;
     },
@@ -169,14 +207,12 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
 
     conversationsOf: (cmmsUserId) => store.conversationsOf(cmmsUserId),
 
-    async peekCode(code) {
-      return isLinkCode(code) ? store.peekCode(code) : null;
-    },
+    peekCode,
 
     async countTry(code, address) {
       const counts = await Promise.all([
         store.countTry('code', code, TRY_WINDOW_MS),
-        store.countTry('addr', address, TRY_WINDOW_MS),
+        store.countTry('addr', tryAddressOf(address), TRY_WINDOW_MS),
       ]);
       const [forCode, forAddress] = counts;
       const over = counts.filter((count) => count.count > MAX_TRIES);
@@ -194,7 +230,8 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
     refundTry,
 
     async linkWithCode(code, username, password) {
-      if (!isLinkCode(code)) return null;
+      // A code of a conversation no longer trusted (WEB_API_KEY removed since) is dead: no CMMS call.
+      if (!(await peekCode(code))) return null;
       const login = await opts.login(username, password);
       // Only now is the code used up: a wrong password leaves it for the next try.
       const taken = await store.takeCode(code);

@@ -7,6 +7,7 @@ import type { IdentityRecord, LinkCode } from './types.ts';
  * - `identity:link:<len>:<conversationId>`: the link (JSON `IdentityRecord`, token sealed);
  * - `identity:all`: set of linked conversation ids; `identity:user:<cmmsUserId>`: the same per CMMS user;
  * - `identity:code:<code>`: a one-time code (JSON `LinkCode`, expires with it);
+ * - `identity:code-of:<len>:<conversationId>`: the chat's newest code (a new code voids the one before);
  * - `identity:tries:code:<code>`, `identity:tries:addr:<address>`: try counters (fixed window).
  */
 
@@ -21,12 +22,21 @@ export interface IdentityStore {
   get(conversationId: string): Promise<IdentityRecord | null>;
   /** Stores (or replaces) a link and indexes it by conversation and CMMS user. */
   put(record: IdentityRecord): Promise<void>;
+  /**
+   * Marks the link expired only if it is still the very record that was read (compare-and-set): a
+   * concurrent unlink, erase or new link is never undone. The record marked, or null (none, already
+   * expired, or changed meanwhile).
+   */
+  markExpired(conversationId: string): Promise<IdentityRecord | null>;
   /** Removes a link; the removed record, or null when there was none. */
   remove(conversationId: string): Promise<IdentityRecord | null>;
   list(): Promise<IdentityRecord[]>;
   /** Conversation ids linked to a CMMS user right now. */
   conversationsOf(cmmsUserId: number): Promise<string[]>;
+  /** Stores a code and voids the chat's earlier one: only the newest link a chat was sent works. */
   putCode(code: LinkCode): Promise<void>;
+  /** Voids the chat's live code, if any (its link was made or removed another way). */
+  voidCodes(conversationId: string): Promise<void>;
   /** The live code, left in place. */
   peekCode(code: string): Promise<LinkCode | null>;
   /** The live code, removed atomically: a second take gets null. */
@@ -45,6 +55,7 @@ export const identityKeys = {
   all: () => 'identity:all',
   user: (cmmsUserId: number) => `identity:user:${cmmsUserId}`,
   code: (code: string) => `identity:code:${code}`,
+  codeOf: (conversationId: string) => `identity:code-of:${conversationId.length}:${conversationId}`,
   tries: (kind: TryKind, id: string) => `identity:tries:${kind}:${id.slice(0, MAX_TRY_ID)}`,
 };
 

@@ -63,13 +63,19 @@ export interface IdentityService {
   readonly policy: IdentityPolicy;
   /** The conversation's link (expired ones too), or null. */
   lookup(conversationId: string): Promise<LinkedIdentity | null>;
-  /** A new one-time link for the conversation: `{PUBLIC_URL}/link/<code>`. */
+  /**
+   * A new one-time link for the conversation: `{PUBLIC_URL}/link/<code>`. Throws `LinkNotAllowedError`
+   * (403 `link_not_allowed`) for a conversation whose sender is not authenticated.
+   */
   issueLink(conversationId: string): Promise<{ url: string; expiresAt: number }>;
-  /** The user's CMMS token, for a CMMS call made for them; null when unlinked or expired. */
-  tokenFor(conversationId: string): Promise<string | null>;
+  /**
+   * The user's CMMS token, for a CMMS call made for them; null when unlinked or expired, and, with
+   * `cmmsUserId`, when the link is now another CMMS user's (a run started for A never gets B's token).
+   */
+  tokenFor(conversationId: string, cmmsUserId?: number): Promise<string | null>;
   /** Logs in to the CMMS and stores the link (the link page, an admin). Throws `LinkRefusedError`. */
   linkWithPassword(conversationId: string, username: string, password: string): Promise<LinkedIdentity>;
-  /** The CMMS refused the user's token: the link is kept, marked expired. */
+  /** The CMMS refused the user's token: the link is kept, marked expired (compare-and-set: never revives one unlinked meanwhile). */
   markExpired(conversationId: string): Promise<void>;
   /** Removes the link (and the user's token); false when there was none. */
   unlink(conversationId: string): Promise<boolean>;

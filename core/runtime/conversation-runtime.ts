@@ -6,6 +6,7 @@ import { createInFlight } from './in-flight.ts';
 import { InvocationLog, provideServices } from './invocations.ts';
 import { type MessageHold, messageKey, processOnce } from './message-once.ts';
 import type { ConversationEvent } from './model.ts';
+import { sendNotice } from './notice.ts';
 import { type ConversationRuntimeImpl, type RuntimeOptions, type TurnSettings, withDefaults } from './options.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { runTurn } from './turn.ts';
@@ -86,24 +87,29 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     const conversationId = callback.conversation_id;
     // A refused run (stale, unknown conversation) releases its claim like any failure: a replay is
     // refused again at once (409), and a result that arrived before its run was saved can still apply.
-    return once(messageKey('workflow', conversationId, callback.run_id), conversationId, async (hold) => {
-      // The run acted as the user and the CMMS refused their token: the link is expired before the
-      // machine hears of it (it asks the user to link again).
-      if (callback.status === 'failed' && callback.error?.code === 'identity_expired') {
-        await identity.markExpired(conversationId);
-        logger.info(
-          { conversationId, runId: callback.run_id },
-          'workflow refused the user’s token: link marked expired',
-        );
-      }
-      return turn(conversationId, () => ({
-        conversationId,
-        event: workflowResultEvent(callback, now()),
-        participant: null,
-        inbound: null,
-        hold,
-      }));
-    });
+    return once(messageKey('workflow', conversationId, callback.run_id), conversationId, async (hold) =>
+      turn(conversationId, async () => {
+        if (callback.status === 'failed' && callback.error?.code === 'identity_expired') await expireLink(callback);
+        return { conversationId, event: workflowResultEvent(callback, now()), participant: null, inbound: null, hold };
+      }),
+    );
+  }
+
+  /**
+   * The run acted as the user and the CMMS refused their token: the link is marked expired before the
+   * machine hears of it (it asks the user to link again), but only for the conversation's pending run
+   * (a stale or unknown run's callback is refused with 409 by the turn and changes nothing).
+   */
+  async function expireLink(callback: WorkflowCallback): Promise<void> {
+    const conversationId = callback.conversation_id;
+    const { pending } = settings.model.waitingOf((await store.load(conversationId))?.snapshot);
+    const runId = callback.run_id;
+    if (pending?.runId !== runId || pending.dagId !== callback.dag_id) {
+      logger.info({ conversationId, runId }, 'identity_expired from a run that is not pending: the link is left as is');
+      return;
+    }
+    await identity.markExpired(conversationId);
+    logger.info({ conversationId, runId }, 'workflow refused the user’s token: link marked expired');
   }
 
   /**
@@ -138,6 +144,8 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     receive,
     deliverWorkflowResult,
     checkDeadlines: (conversationId) => checkDeadlines(deadlines, conversationId),
+    notify: (conversationId, text) =>
+      inFlight.track(queue.run(conversationId, () => sendNotice(settings, conversationId, text))),
     agentReply: (conversationId, text) => agentTurn(conversationId, { type: 'agent.message', text, at: now() }, text),
     releaseHandoff: (conversationId) => agentTurn(conversationId, { type: 'agent.release', at: now() }, ''),
     identityLinked: (conversationId, linked) =>

@@ -1,4 +1,5 @@
 import { ConflictError } from '../errors.ts';
+import { IdentityExpiredError } from '../identity/errors.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
 import type { PendingRun, Waiting } from './model.ts';
 import type { RuntimeSettings } from './options.ts';
@@ -57,7 +58,7 @@ async function checkRun(parts: DeadlineParts, conversationId: string, pending: P
     return;
   }
   const status = await settings.runner.status(pending.dagId, pending.runId);
-  if (status.state === 'lost') return resumeRun(settings, conversationId, pending);
+  if (status.state === 'lost') return resumeOrFail(parts, conversationId, pending);
   if (status.state !== 'success' && status.state !== 'failed') return;
   if (status.state === 'success' && status.result === undefined) return; // wait for the callback or the deadline
   logger.warn({ conversationId, runId: pending.runId, state: status.state }, 'workflow ended without a callback');
@@ -69,6 +70,25 @@ async function checkRun(parts: DeadlineParts, conversationId: string, pending: P
     ...(status.result !== undefined ? { result: status.result } : {}),
     ...(status.error ? { error: status.error } : {}),
   });
+}
+
+/**
+ * Resumes a lost run; a user-only run whose user has no live link any more ends as failed
+ * `identity_expired` (the machine asks the user to link again) instead of waiting for its deadline.
+ */
+async function resumeOrFail(parts: DeadlineParts, conversationId: string, pending: PendingRun): Promise<void> {
+  try {
+    await resumeRun(parts.settings, conversationId, pending);
+  } catch (error) {
+    if (!(error instanceof IdentityExpiredError)) throw error;
+    await parts.deliverWorkflowResult({
+      conversation_id: conversationId,
+      run_id: pending.runId,
+      dag_id: pending.dagId,
+      status: 'failed',
+      error: { code: error.code, message: error.message },
+    });
+  }
 }
 
 /** A hand-off nobody answered for `handoffTimeoutMs` goes back to the assistant, with a notice. */

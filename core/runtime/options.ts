@@ -77,6 +77,11 @@ export interface ConversationRuntimeImpl extends ConversationRuntime {
    * status poll, or the expiry of a hand-off nobody answered.
    */
   checkDeadlines(conversationId: string): Promise<void>;
+  /**
+   * A plain notice from the gateway (no machine event): stored in the transcript, published live
+   * and handed to the channel, after the conversation's queued turns. False for an unknown conversation.
+   */
+  notify(conversationId: string, text: string): Promise<boolean>;
 }
 
 /** The options with every default filled in: what the runtime's parts share. */

@@ -1,3 +1,4 @@
+import { redactLinkCodes } from '../identity/redact.ts';
 import type { CommitChanges, ConversationMeta, StoredConversation } from '../store/types.ts';
 import type { OutboundMessage } from '../types.ts';
 import type { PendingRun } from './model.ts';
@@ -10,6 +11,11 @@ import type { TranscriptEntry, TurnResult } from './types.ts';
 export interface PreparedTurn {
   changes: CommitChanges;
   outbound: OutboundMessage[];
+  /**
+   * The turn's transcript lines as they were said, for the live subscribers (bus): the stored ones
+   * (`changes.transcript`) have their link codes redacted.
+   */
+  live: TranscriptEntry[];
   result: TurnResult;
   pending: PendingRun | null;
   /** The new snapshot has the tag `forget`: the conversation is to be erased once the replies are out. */
@@ -42,6 +48,7 @@ export function prepareTurn(
     status: model.statusOf(outcome.snapshot),
     duplicate: false,
   };
+  const live = [...(request.inbound ? [request.inbound] : []), ...outbound.map((m) => outboundEntry(m, at))];
   const changes: CommitChanges = {
     snapshot: outcome.persisted,
     meta,
@@ -57,11 +64,13 @@ export function prepareTurn(
         ...(outcome.invocations.length ? { invocations: outcome.invocations } : {}),
       },
     ],
-    transcript: [...(request.inbound ? [request.inbound] : []), ...outbound.map((m) => outboundEntry(m, at))],
+    // A one-time link code logs whoever holds it in as the user: the stored transcript (read back by
+    // admins, the REST API, a reloaded web chat) keeps its place only; the user got it live.
+    transcript: live.map(storedEntry),
     checkAt: nextCheck(settings, outcome),
     ...(hold ? { dedup: { ...hold, result, ttlMs: settings.dedupTtlMs } } : {}),
   };
-  return { changes, outbound, result, pending, forget: outcome.snapshot.hasTag('forget') };
+  return { changes, outbound, live, result, pending, forget: outcome.snapshot.hasTag('forget') };
 }
 
 function metaOf(
@@ -82,7 +91,13 @@ function metaOf(
   };
 }
 
-const outboundEntry = (message: OutboundMessage, at: string): TranscriptEntry => ({
+/** A transcript line as stored: its link codes redacted (`/link/[enlace]`). */
+export function storedEntry(entry: TranscriptEntry): TranscriptEntry {
+  const text = redactLinkCodes(entry.text);
+  return text === entry.text ? entry : { ...entry, text };
+}
+
+export const outboundEntry = (message: OutboundMessage, at: string): TranscriptEntry => ({
   conversationId: message.conversationId,
   direction: 'out',
   text: message.text,

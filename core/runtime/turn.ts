@@ -78,7 +78,8 @@ function measure(
 /** The transcript lines and the new state, for subscribers (GraphQL, web chat) in every process. */
 function publish({ bus }: RuntimeSettings, turn: PreparedTurn, version: number): void {
   const { conversationId, state, status } = turn.result;
-  for (const entry of turn.changes.transcript) bus.publish(topics.messages(conversationId), entry);
+  // As said (the live link included): only the stored transcript has link codes redacted.
+  for (const entry of turn.live) bus.publish(topics.messages(conversationId), entry);
   bus.publish(topics.state(conversationId), {
     conversationId,
     state,

@@ -1,3 +1,5 @@
+import { isDagId, requiresUser } from '../../workflows/catalog.ts';
+import { IdentityExpiredError } from '../identity/errors.ts';
 import type { WorkflowCallback, WorkflowConf } from '../workflows/types.ts';
 import { liveIdentity } from './identity.ts';
 import type { ConversationEvent, ConversationServices, PendingRun, StartWorkflowInput } from './model.ts';
@@ -8,9 +10,19 @@ import { userServices } from './user-services.ts';
  * Starts (or, with the same run id, resumes) a workflow run that calls back to this process. A
  * conversation with a live link runs as its user: `acting_as` names them and `credentials_url` is
  * where a DAG fetches their token (the in-process runner asks the identity service); never the token.
+ * A user-only workflow (`requiresUser`: mis OT, iniciar/completar/asignar…) is refused without a
+ * live link (`IdentityExpiredError`, `identity_expired`): the link may have expired or gone since the
+ * machine looked, and such a run must never go through the service account.
  */
 async function triggerRun(settings: RuntimeSettings, run: StartWorkflowInput): Promise<void> {
   const linked = await liveIdentity(settings.identity, run.conversationId);
+  if (!linked && isDagId(run.dagId) && requiresUser(run.dagId)) {
+    settings.logger.info(
+      { conversationId: run.conversationId, runId: run.runId, dagId: run.dagId },
+      'user-only workflow refused: no live link',
+    );
+    throw new IdentityExpiredError(`${run.dagId} runs only as a linked user, and the conversation has no live link`);
+  }
   const conf: WorkflowConf = {
     conversation_id: run.conversationId,
     run_id: run.runId,

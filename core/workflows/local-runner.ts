@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { request } from 'undici';
-import { RUN_TIMEOUT_SECONDS } from '../../workflows/catalog.ts';
+import { isDagId, RUN_TIMEOUT_SECONDS, requiresUser } from '../../workflows/catalog.ts';
 import type { CmmsClient } from '../cmms/client.ts';
 import { UpstreamError, WorkflowUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -49,13 +49,16 @@ export interface LocalRunnerOptions {
   actAs?: (conf: WorkflowConf) => Promise<CmmsClient>;
 }
 
-/** `actAs` over the identity service: the user's client, or `identity_expired` when the link is not live. */
+/**
+ * `actAs` over the identity service: the user's client, or `identity_expired` when the link is not
+ * live or is no longer `acting_as`'s CMMS user (the conversation linked another account since the run started).
+ */
 export function actingAsUser(deps: {
   cmms: Pick<CmmsClient, 'asUser'>;
-  tokenFor: (conversationId: string) => Promise<string | null>;
+  tokenFor: (conversationId: string, cmmsUserId?: number) => Promise<string | null>;
 }): (conf: WorkflowConf) => Promise<CmmsClient> {
   return async (conf) => {
-    const token = await deps.tokenFor(conf.conversation_id);
+    const token = conf.acting_as ? await deps.tokenFor(conf.conversation_id, conf.acting_as.cmms_user_id) : null;
     if (!token) throw new WorkflowFailure('identity_expired', 'the user the run acts for has no live CMMS link');
     return deps.cmms.asUser(token, conf.acting_as?.cmms_user_id);
   };
@@ -116,9 +119,17 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     }
   }
 
-  /** The service account's client, or the user's for a run acting as them (never a fallback). */
-  async function cmmsFor(conf: WorkflowConf): Promise<CmmsClient> {
-    if (!conf.acting_as) return options.cmms;
+  /**
+   * The service account's client, or the user's for a run acting as them (never a fallback). A
+   * user-only workflow (`requiresUser`) without `acting_as` fails with `identity_expired`.
+   */
+  async function cmmsFor(dagId: string, conf: WorkflowConf): Promise<CmmsClient> {
+    if (!conf.acting_as) {
+      if (isDagId(dagId) && requiresUser(dagId)) {
+        throw new WorkflowFailure('identity_expired', `${dagId} runs only as a linked user (no acting_as)`);
+      }
+      return options.cmms;
+    }
     if (!options.actAs) throw new WorkflowFailure('identity_expired', 'this runner cannot act as a user (no actAs)');
     return options.actAs(conf);
   }
@@ -140,7 +151,7 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
     };
     let outcome: RunOutcome;
     try {
-      const cmms = await cmmsFor(conf);
+      const cmms = await cmmsFor(dagId, conf);
       const work = definition(cmms, conf.params, { runId, attempt, startedAt, confirmHeld });
       const timeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
       const result = await withDeadline(

@@ -16,11 +16,14 @@ export interface WorkflowConf {
    */
   acting_as?: { cmms_user_id: number; username: string };
   /**
-   * `{PUBLIC_URL}/api/bot/credentials` (with `acting_as`): POST `{conversation_id, run_id, ts}` (ts:
-   * unix seconds) signed as the callback (`X-Omnibot-Signature: sha256=<HMAC(CALLBACK_SECRET, body)>`)
-   * → 200 `{token}` while the run is the conversation's pending one and the link is live; 403
-   * `{error: "identity_expired"}` when the link is gone or expired; 401 for a bad signature or a `ts`
-   * more than 60 s off; 409 when the run is not pending there.
+   * `{PUBLIC_URL}/api/bot/credentials` (with `acting_as`): POST `{conversation_id, run_id, dag_id,
+   * cmms_user_id, ts}` (ts: unix seconds) signed as the callback (`X-Omnibot-Signature:
+   * sha256=<HMAC(CALLBACK_SECRET, body)>`). `run_id` and `dag_id` are the DAG run's OWN
+   * (`dag_run.run_id`, `dag.dag_id`), never read from this conf (anyone who can trigger a DAG chooses
+   * its conf); `cmms_user_id` is `acting_as.cmms_user_id`. → 200 `{token}` while that run is the
+   * conversation's pending one and the conversation has a live link of that CMMS user; 403
+   * `{error: "identity_expired"}` when the link is gone, expired or now another user's; 401 for a bad
+   * signature or a `ts` more than 60 s off; 409 when the run (run_id and dag_id) is not pending there.
    */
   credentials_url?: string;
 }

@@ -66,6 +66,13 @@ def workflow(dag_id: str) -> dict:
     return copy.deepcopy(workflows[dag_id])
 
 
+def requires_user(dag_id: str) -> bool:
+    """Whether the workflow only runs as a linked user (`"actsAs": "user"`, as requiresUser in
+    workflows/catalog.ts): without `conf.acting_as` its run ends as identity_expired, never as the
+    service account."""
+    return workflow(dag_id).get("actsAs") == "user"
+
+
 def constants(dag_id: str) -> dict:
     return workflow(dag_id)["constants"]
 

@@ -2,16 +2,24 @@
 gateway, never from the dag conf (which holds only `acting_as {cmms_user_id, username}` and
 `credentials_url`).
 
-The request is `POST {credentials_url}` with the body `{conversation_id, run_id, ts}` (ts: unix
-seconds), signed as the callback (`X-Omnibot-Signature: sha256=<HMAC(callback secret, raw body)>`).
-The gateway answers 200 `{token}` while the run is the conversation's pending one and the link is
-live; 403 when the link is gone or expired (identity_expired: the user is asked to link again); 401 for
-a bad signature or a clock more than 60 s off; 409 when the run is no longer pending there.
+The request is `POST <credentials url>` with the body `{conversation_id, run_id, dag_id, cmms_user_id,
+ts}` (ts: unix seconds), signed as the callback (`X-Omnibot-Signature: sha256=<HMAC(callback secret,
+raw body)>`). `run_id` and `dag_id` are the DAG run's OWN (`dag_run.run_id`, the DAG's id), never the
+conf's: Airflow refuses a second run with the same (dag_id, run_id), so whoever can trigger a DAG with a
+conf cannot mint a signed request for another conversation's pending run. `cmms_user_id` is
+`conf.acting_as.cmms_user_id`: the gateway hands the token only while the run is the conversation's
+pending one, of this DAG, and the live link is still that CMMS user's. The URL is the Airflow Variable
+`omnibot_credentials_url` when set, else `conf.credentials_url` (settings.credentials_url).
+
+The gateway answers 200 `{token}`; 403 when the link is gone, expired or another user's
+(identity_expired: the user is asked to link again); 401 for a bad signature or a clock more than 60 s
+off; 409 when the run is no longer pending there.
 
 The token is masked in the Airflow logs at once, never logged, never returned (nor put in XCom): it
 lives in the client's session only. That client never logs in as the service account: a 401 with the
 user's token is identity_expired, a 403 not_allowed (cmms_http.py). Without `acting_as` the run uses
-the service account (settings.py: cmms_token and/or cmms_username/cmms_password).
+the service account (settings.py: cmms_token and/or cmms_username/cmms_password); a user-only workflow
+(catalog `actsAs: user`) refuses to run without it (dag_factory.py).
 """
 
 from __future__ import annotations
@@ -42,11 +50,22 @@ def fetch_user_token(
     *,
     conversation_id: str,
     run_id: str,
+    dag_id: str,
+    cmms_user_id: int,
     timeout: float = 10.0,
     now: Callable[[], float] = time.time,
 ) -> str:
-    """The linked user's CMMS token from the gateway (masked before it is returned)."""
-    body = encode_body({"conversation_id": conversation_id, "run_id": run_id, "ts": int(now())})
+    """The linked user's CMMS token from the gateway (masked before it is returned). `run_id` and
+    `dag_id` must be the DAG run's own, `cmms_user_id` the user the run acts for."""
+    body = encode_body(
+        {
+            "conversation_id": conversation_id,
+            "run_id": run_id,
+            "dag_id": dag_id,
+            "cmms_user_id": cmms_user_id,
+            "ts": int(now()),
+        }
+    )
     headers = {"Content-Type": "application/json; charset=utf-8", SIGNATURE_HEADER: sign(secret, body)}
     try:
         response = requests.post(url, data=body, headers=headers, timeout=timeout)
@@ -71,24 +90,47 @@ def fetch_user_token(
     return token
 
 
-def cmms_client_for(conf: dict, settings, secret: Callable[[], str], timeout: float) -> CmmsClient:
+def _user_id(who: dict) -> int:
+    user_id = who.get("cmms_user_id")
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id < 1:
+        raise WorkflowFailure("config_missing", "conf.acting_as.cmms_user_id is not a positive integer")
+    return user_id
+
+
+def cmms_client_for(
+    conf: dict,
+    settings,
+    secret: Callable[[], str],
+    timeout: float,
+    *,
+    dag_id: str,
+    run_id: str,
+    credentials_url: Callable[[dict], str | None],
+) -> CmmsClient:
     """The run's CMMS client: the linked user's (their token, no login) when `conf.acting_as` is set,
-    else the service account's. `settings` is settings.cmms_settings(); `secret` the callback secret."""
+    else the service account's. `settings` is settings.cmms_settings(); `secret` the callback secret;
+    `dag_id`/`run_id` the DAG run's own (never conf's); `credentials_url` settings.credentials_url."""
     base = api_base(settings.url, settings.api_prefix)
-    if acting_as(conf) is None:
+    who = acting_as(conf)
+    if who is None:
         return CmmsClient(base, settings.token, timeout=timeout, login=settings.login)
-    url = str(conf.get("credentials_url") or "").strip()
+    user_id = _user_id(who)
+    url = credentials_url(conf)
     if not url:
-        raise WorkflowFailure("config_missing", "conf.acting_as is set without conf.credentials_url")
+        raise WorkflowFailure(
+            "config_missing",
+            "conf.acting_as is set without a credentials URL (Variable omnibot_credentials_url or conf.credentials_url)",
+        )
     token = fetch_user_token(
         url,
         secret(),
         conversation_id=str(conf.get("conversation_id") or ""),
-        run_id=str(conf.get("run_id") or ""),
+        run_id=run_id,
+        dag_id=dag_id,
+        cmms_user_id=user_id,
         timeout=timeout,
     )
-    log.info("acting as CMMS user %s", acting_as(conf).get("cmms_user_id"))
+    log.info("acting as CMMS user %s", user_id)
     client = CmmsClient(base, token, timeout=timeout, as_user=True)
-    user_id = acting_as(conf).get("cmms_user_id")
-    client.acting_user_id = user_id if isinstance(user_id, int) and not isinstance(user_id, bool) else None
+    client.acting_user_id = user_id
     return client

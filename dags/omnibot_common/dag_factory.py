@@ -3,8 +3,10 @@
 and on failure, POSTs the signed result to `conf.callback_url`).
 
 conf = {conversation_id, run_id, callback_url, params, acting_as?, credentials_url?}. With
-`acting_as` the CMMS calls carry the linked user's own token, fetched from `credentials_url`
-(credentials.py; never in conf, XCom or the logs); without it, the service account's. A failed
+`acting_as` the CMMS calls carry the linked user's own token, fetched from the gateway's credential
+endpoint with a request signed for this DAG run's own run_id and dag_id (credentials.py; the token is
+never in conf, XCom or the logs); without it, the service account's. A user-only workflow (catalog
+`actsAs: user`) without `acting_as` ends as identity_expired before any CMMS call. A failed
 `result` ends the run as failed after the callback reported it; a lost callback does not fail a
 successful run (the gateway can read the result back from XCom).
 """
@@ -18,10 +20,10 @@ from airflow.sdk import dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowTaskTimeout
 
 from .callback import build_payload, post_callback
-from .catalog import invalid_parameters, normalize_parameters, run_timeout_seconds, workflow as catalog_entry
-from .credentials import cmms_client_for
+from .catalog import invalid_parameters, normalize_parameters, requires_user, run_timeout_seconds, workflow as catalog_entry
+from .credentials import acting_as, cmms_client_for
 from .errors import WorkflowFailure
-from .settings import callback_secret, cmms_settings, task_tuning
+from .settings import callback_secret, cmms_settings, credentials_url, task_tuning
 from .workflows import Workflow
 
 RESULT_TASK_ID = "result"
@@ -35,10 +37,18 @@ def _conf() -> dict:
     return dict(conf) if isinstance(conf, dict) else {}
 
 
-def _cmms_client(conf: dict, timeout: float):
-    """The linked user's client (conf.acting_as: their token from conf.credentials_url), else the
-    service account's."""
-    return cmms_client_for(conf, cmms_settings(), callback_secret, timeout)
+def _cmms_client(conf: dict, timeout: float, *, dag_id: str, run_id: str):
+    """The linked user's client (conf.acting_as: their token from the credential endpoint, asked for
+    this DAG run: its own `dag_id` and `dag_run.run_id`), else the service account's."""
+    return cmms_client_for(
+        conf,
+        cmms_settings(),
+        callback_secret,
+        timeout,
+        dag_id=dag_id,
+        run_id=run_id,
+        credentials_url=credentials_url,
+    )
 
 
 def build_workflow_dag(dag_id: str, workflow: Workflow):
@@ -79,11 +89,15 @@ def build_workflow_dag(dag_id: str, workflow: Workflow):
                 "started_at": getattr(dag_run, "start_date", None),
             }
             try:
+                # A user-only workflow never runs as the service account (as the in-process runner).
+                if requires_user(dag_id) and acting_as(conf) is None:
+                    raise WorkflowFailure("identity_expired", f"{dag_id} runs only as a linked user: the run has no acting_as")
                 # The catalog's rule, as the in-process runner checks and normalizes them.
                 problem = invalid_parameters(dag_id, params)
                 if problem is not None:
                     raise WorkflowFailure("invalid_params", problem)
-                client = _cmms_client({**conf, "run_id": run["run_id"]}, tuning.cmms_timeout_seconds)
+                # The credential request names this DAG run (never conf's run_id: any conf can be sent).
+                client = _cmms_client(conf, tuning.cmms_timeout_seconds, dag_id=dag_id, run_id=str(dag_run.run_id))
                 return workflow(client, normalize_parameters(dag_id, params), run=run)
             except AirflowTaskTimeout as exc:
                 # A BaseException: `except Exception` would miss it and the callback would say workflow_failed.

@@ -7,6 +7,10 @@ Run-time settings are Airflow Variables (also settable as env `AIRFLOW_VAR_<KEY 
   cmms_password            when there is no token and again when the token is refused (401)
   cmms_api_prefix          API prefix, default `/api/` (`/api/v2/` for the later CMMS version)
   omnibot_callback_secret  HMAC secret shared with the gateway's CALLBACK_SECRET (required)
+  omnibot_credentials_url  the gateway's `{PUBLIC_URL}/api/bot/credentials`, where a run acting for a
+                           linked user fetches their token; when set it wins over the run's
+                           `conf.credentials_url` (recommended: whoever can trigger a DAG with a conf
+                           then cannot point the signed credential request elsewhere)
 
 Task tuning comes from the process env of the scheduler/workers (read when the DAG file is parsed):
   OMNIBOT_TASK_RETRIES             Airflow retries of the CMMS task (default 2)
@@ -100,3 +104,13 @@ def callback_secret() -> str:
             "Airflow Variable omnibot_callback_secret (AIRFLOW_VAR_OMNIBOT_CALLBACK_SECRET) is not set",
         )
     return secret
+
+
+def credentials_url(conf: dict) -> str | None:
+    """Where a run acting for a linked user asks for their token: the Variable omnibot_credentials_url
+    when set, else the run's conf.credentials_url; None when neither is."""
+    configured = _variable("omnibot_credentials_url")
+    if configured:
+        return configured
+    url = str(conf.get("credentials_url") or "").strip()
+    return url or None

@@ -52,7 +52,19 @@ export const linking = conversationSetup.createStateConfig({
             ],
           },
         ],
-        onError: { target: '#conversation.idle', actions: [say(replies.linkFailed), assign({ link: null })] },
+        onError: [
+          // This conversation may never link (its sender is not authenticated): said so, and a request
+          // that needed the link is dropped.
+          {
+            guard: 'linkNotAllowed',
+            target: '#conversation.idle',
+            actions: [
+              say(({ context }) => replies.linkNotAllowed(context.link?.reason ?? 'asked')),
+              assign(({ context }) => (context.link?.resume ? { link: null, draft: {}, task: null } : { link: null })),
+            ],
+          },
+          { target: '#conversation.idle', actions: [say(replies.linkFailed), assign({ link: null })] },
+        ],
       },
     },
     waiting: {

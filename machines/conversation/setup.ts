@@ -179,8 +179,13 @@ export const conversationSetup = setup({
       event.runId === context.pending?.runId &&
       event.status === 'failed' &&
       event.error?.code === 'identity_expired',
-    /** An invoked lookup failed because the CMMS no longer accepts the user's token. */
+    /**
+     * An invoked actor failed for the user's identity: a lookup the CMMS no longer accepts their token
+     * for, or a user-only run the runtime refused to start without a live link.
+     */
     failedForIdentity: ({ event }) => (event as { error?: { code?: unknown } }).error?.code === 'identity_expired',
+    /** `issueLink` refused: this conversation's sender is not authenticated and may never link. */
+    linkNotAllowed: ({ event }) => (event as { error?: { code?: unknown } }).error?.code === 'link_not_allowed',
     // The order a technician completes or a supervisor assigns.
     namesOrder: ({ event }) => intentOf(event).workOrder !== undefined,
     namesTechnician: ({ event }) => !!intentOf(event).technician,

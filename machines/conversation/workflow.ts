@@ -2,6 +2,16 @@ import { assign } from 'xstate';
 import type { WorkflowResultEvent } from '../../core/runtime/model.ts';
 import { renderWorkflowError, renderWorkflowResult, replies } from '../replies.ts';
 import { conversationSetup, is, say } from './setup.ts';
+import type { ConversationContext } from './types.ts';
+
+/** The pending run given up for a new link: once the user linked, the same action runs again as a new run. */
+const relinkPending = ({ context }: { context: ConversationContext }): Partial<ConversationContext> => ({
+  link: {
+    reason: 'expired',
+    resume: { kind: 'run', dagId: context.pending!.dagId, params: context.pending!.params },
+  },
+  pending: null,
+});
 
 /** Starts the pending workflow run and waits for its result, its timeout or the user's "cancelar". */
 export const workflow = conversationSetup.createStateConfig({
@@ -19,13 +29,18 @@ export const workflow = conversationSetup.createStateConfig({
           params: context.pending!.params,
         }),
         onDone: 'waiting',
-        onError: {
-          target: '#conversation.idle',
-          actions: [
-            say(({ event }) => replies.workflowUnavailable((event as { error?: { reason?: string } }).error?.reason)),
-            assign({ pending: null }),
-          ],
-        },
+        onError: [
+          // A user-only run refused without a live link (it expired or went away since the message):
+          // as the run's identity_expired, a new link, then the same action again.
+          { guard: 'failedForIdentity', target: '#conversation.linking', actions: assign(relinkPending) },
+          {
+            target: '#conversation.idle',
+            actions: [
+              say(({ event }) => replies.workflowUnavailable((event as { error?: { reason?: string } }).error?.reason)),
+              assign({ pending: null }),
+            ],
+          },
+        ],
       },
     },
     waiting: {
@@ -40,17 +55,7 @@ export const workflow = conversationSetup.createStateConfig({
         'workflow.result': [
           // The CMMS refused the user's token (the runtime marked the link expired): a new link, then
           // the same action again as a new run.
-          {
-            guard: 'isIdentityExpired',
-            target: '#conversation.linking',
-            actions: assign(({ context }) => ({
-              link: {
-                reason: 'expired' as const,
-                resume: { kind: 'run' as const, dagId: context.pending!.dagId, params: context.pending!.params },
-              },
-              pending: null,
-            })),
-          },
+          { guard: 'isIdentityExpired', target: '#conversation.linking', actions: assign(relinkPending) },
           {
             guard: ({ context, event }) => event.runId === context.pending?.runId && event.status === 'success',
             target: '#conversation.idle',

@@ -11,6 +11,7 @@ import { CHANNEL, parseBrowserMessage, parseWebMessage } from './parse.ts';
 import { mountWebchat } from './webchat/routes.ts';
 
 export { parseBrowserMessage, parseWebMessage } from './parse.ts';
+export { webSenderTrust } from './trust.ts';
 
 /** The channel's own settings (`WEB_REST`, `WEB_API_KEY`); the body cap defaults to the host's. */
 export interface WebPluginOptions {

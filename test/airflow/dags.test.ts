@@ -49,10 +49,14 @@ let cmms: TestCmms;
 let receiver: CallbackReceiver;
 let runner: WorkflowRunner;
 
-/** Starts a run now (`extra`: more of its conf, e.g. `acting_as`); the returned promise is its verified callback. */
+/**
+ * Starts a run now (`extra`: more of its conf, e.g. `acting_as`), the pending run of its conversation
+ * `test:<label>` for the fake credential endpoint; the returned promise is its verified callback.
+ */
 async function start(dagId: string, params: Record<string, unknown>, label = dagId, extra: Partial<WorkflowConf> = {}) {
   const runId = uniqueRunId(label);
   const conversationId = `test:${label}`;
+  receiver.pending.set(conversationId, { runId, dagId });
   await runner.trigger(dagId, runId, {
     conversation_id: conversationId,
     run_id: runId,
@@ -64,6 +68,31 @@ async function start(dagId: string, params: Record<string, unknown>, label = dag
 }
 
 type Started = Awaited<ReturnType<typeof start>>;
+
+/** A demo CMMS user's own session: their id and token, as the gateway's link holds them. */
+async function cmmsLogin(username: string): Promise<{ id: number; token: string }> {
+  const response = await fetch(`${cmms.url}/api/login/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: username }),
+  });
+  const body = (await response.json()) as { token: string; user: { id: number } };
+  return { id: body.user.id, token: body.token };
+}
+
+/** The conf of a run acting as `username`, whose conversation `test:<label>` is linked to them. */
+async function actingAs(username: string, label: string): Promise<Partial<WorkflowConf>> {
+  const { id, token } = await cmmsLogin(username);
+  receiver.links.set(`test:${label}`, { cmmsUserId: id, token });
+  return {
+    acting_as: { cmms_user_id: id, username },
+    credentials_url: `${receiver.url}${CREDENTIALS_PATH}`,
+  };
+}
+
+/** Starts a run of a user-only workflow acting as `username`. */
+const startAs = async (username: string, dagId: string, params: Record<string, unknown>, label: string) =>
+  start(dagId, params, label, await actingAs(username, label));
 
 /** The callback, checked for what every callback must be: signed over its raw bytes, addressed right. */
 async function verified(run: Started, status: 'success' | 'failed'): Promise<ReceivedCallback> {
@@ -270,9 +299,14 @@ describe("a user's orders and the actions on them", () => {
   it('lists my orders and the unassigned ones, then starts, completes and assigns orders (each once)', async () => {
     // The lists first: the actions below change them.
     const lists = {
-      assigned: await start('listar_mis_ot', { idusuario: TECNICO1, filtro: 'asignadas' }, 'mine_assigned'),
-      mine: await start('listar_mis_ot', { idusuario: '3', filtro: 'Mias' }, 'mine_requested'),
-      unassigned: await start('listar_ot_sin_asignar', {}, 'unassigned'),
+      assigned: await startAs(
+        'tecnico1',
+        'listar_mis_ot',
+        { idusuario: TECNICO1, filtro: 'asignadas' },
+        'mine_assigned',
+      ),
+      mine: await startAs('operador1', 'listar_mis_ot', { idusuario: '3', filtro: 'Mias' }, 'mine_requested'),
+      unassigned: await startAs('supervisor1', 'listar_ot_sin_asignar', {}, 'unassigned'),
     };
     const assigned = await verified(lists.assigned, 'success');
     expect(assigned.json.result).toMatchObject({ total: 2, filtro: 'asignadas' });
@@ -293,15 +327,21 @@ describe("a user's orders and the actions on them", () => {
     ]);
 
     const actions = {
-      start: await start('iniciar_ot', { numeroot: 'OT-PREV-5', idusuario: TECNICO1 }, 'start'),
-      notMine: await start('iniciar_ot', { numeroot: 'OT-PREV-3', idusuario: TECNICO1 }, 'start_not_mine'),
-      complete: await start(
+      start: await startAs('tecnico1', 'iniciar_ot', { numeroot: 'OT-PREV-5', idusuario: TECNICO1 }, 'start'),
+      notMine: await startAs(
+        'tecnico1',
+        'iniciar_ot',
+        { numeroot: 'OT-PREV-3', idusuario: TECNICO1 },
+        'start_not_mine',
+      ),
+      complete: await startAs(
+        'tecnico1',
         'completar_ot',
         { numeroot: 'OT-CORR-1', idusuario: TECNICO1, observaciones: 'Sello del cilindro cambiado', minutos: 45 },
         'complete',
       ),
-      assign: await start('asignar_ot', { numeroot: 'OT-PREV-4', idtecnico: 11 }, 'assign'),
-      closed: await start('asignar_ot', { numeroot: 'OT-CORR-2', idtecnico: 11 }, 'assign_closed'),
+      assign: await startAs('supervisor1', 'asignar_ot', { numeroot: 'OT-PREV-4', idtecnico: 11 }, 'assign'),
+      closed: await startAs('supervisor1', 'asignar_ot', { numeroot: 'OT-CORR-2', idtecnico: 11 }, 'assign_closed'),
     };
     expect((await verified(actions.start, 'success')).json.result).toMatchObject({
       changed: true,
@@ -326,7 +366,7 @@ describe("a user's orders and the actions on them", () => {
 
     // Again: nothing is written twice.
     const params = { numeroot: 'OT-CORR-1', idusuario: TECNICO1, observaciones: 'Otra vez', minutos: 5 };
-    const again = await verified(await start('completar_ot', params, 'complete_again'), 'success');
+    const again = await verified(await startAs('tecnico1', 'completar_ot', params, 'complete_again'), 'success');
     expect(again.json.result).toMatchObject({ changed: false, order: { estado_nombre: 'Completada' } });
   });
 
@@ -349,24 +389,10 @@ describe("a user's orders and the actions on them", () => {
 });
 
 describe('a run acting as a linked user', () => {
-  async function userToken(username: string): Promise<string> {
-    const response = await fetch(`${cmms.url}/api/login/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: username }),
-    });
-    return ((await response.json()) as { token: string }).token;
-  }
-  const actingAs = (label: string) => ({
-    acting_as: { cmms_user_id: TECNICO1, username: 'tecnico1' },
-    credentials_url: `${receiver.url}${CREDENTIALS_PATH}`,
-    label,
-  });
-
   it("calls the CMMS with the user's token from the signed credential request; the token is nowhere else", async () => {
-    const token = await userToken('tecnico1');
-    const { label, ...extra } = actingAs('acting');
-    receiver.tokens.set(`test:${label}`, token);
+    const label = 'acting';
+    const extra = await actingAs('tecnico1', label);
+    const token = receiver.links.get(`test:${label}`)!.token;
     const params = {
       idequipo: 2,
       descripcion: 'Vibración fuerte en la tornamesa al girar',
@@ -377,7 +403,14 @@ describe('a run acting as a linked user', () => {
     // The CMMS took the requester from the token: the user's, not the service account's.
     expect(cb.json.result).toMatchObject({ order: { idsolicitante: TECNICO1, solicitante_nombre: 'Juan Pérez' } });
     const asked = receiver.credentialRequests.find((r) => r.json.run_id === run.runId)!;
-    expect(asked.json).toEqual({ conversation_id: run.conversationId, run_id: run.runId, ts: expect.any(Number) });
+    // The DAG run's own run_id and dag_id, and the CMMS user the run acts for.
+    expect(asked.json).toEqual({
+      conversation_id: run.conversationId,
+      run_id: run.runId,
+      dag_id: 'reportar_falla',
+      cmms_user_id: TECNICO1,
+      ts: expect.any(Number),
+    });
     expect(verifySignature(cmms.secret, asked.rawBody, asked.headers[CALLBACK_SIGNATURE_HEADER] as string)).toBe(true);
     const taskPath = `/api/v2/dags/reportar_falla/dagRuns/${encodeURIComponent(run.runId)}/taskInstances/result`;
     const xcoms = await admin.get(`${taskPath}/xcomEntries`);
@@ -390,9 +423,57 @@ describe('a run acting as a linked user', () => {
   });
 
   it('a link that is gone (credentials 403) ends as identity_expired', async () => {
-    const { label, ...extra } = actingAs('acting_unlinked');
+    const label = 'acting_unlinked';
+    const extra = await actingAs('tecnico1', label);
+    receiver.links.delete(`test:${label}`);
     const run = await start('listar_mis_ot', { idusuario: TECNICO1, filtro: 'mias' }, label, extra);
     expect((await verified(run, 'failed')).json.error).toMatchObject({ code: 'identity_expired' });
     expect((await admin.taskInstance('listar_mis_ot', run.runId, 'result')).try_number).toBe(1);
+  });
+
+  it('a user-only workflow without acting_as ends as identity_expired, never as the service account', async () => {
+    const run = await start('iniciar_ot', { numeroot: 'OT-PREV-5', idusuario: TECNICO1 }, 'user_only_service');
+    expect((await verified(run, 'failed')).json.error).toMatchObject({ code: 'identity_expired' });
+    // As the service account the run would have succeeded (changed or not): it asked nothing.
+    expect(receiver.credentialRequests.filter((r) => r.json.conversation_id === run.conversationId)).toEqual([]);
+    expect((await admin.taskInstance('iniciar_ot', run.runId, 'result')).try_number).toBe(1);
+  });
+
+  it("a conf naming another conversation's run cannot get that run's token: the DAG signs its own run", async () => {
+    // The victim's run is pending in their conversation; an Airflow user triggers a run of the same
+    // DAG with the victim's conversation_id and run_id in its conf.
+    const victim = await startAs('tecnico1', 'listar_mis_ot', { idusuario: TECNICO1, filtro: 'mias' }, 'victim');
+    await verified(victim, 'success');
+    // Still pending here (as while the victim's run goes on), with the victim's live link.
+    const forgedRunId = uniqueRunId('forged');
+    await runner.trigger('listar_mis_ot', forgedRunId, {
+      conversation_id: victim.conversationId,
+      run_id: victim.runId,
+      callback_url: `${receiver.url}/api/bot/webhook`,
+      params: { idusuario: TECNICO1, filtro: 'mias' },
+      acting_as: { cmms_user_id: TECNICO1, username: 'tecnico1' },
+      credentials_url: `${receiver.url}${CREDENTIALS_PATH}`,
+    });
+    expect(await admin.waitForRunEnd('listar_mis_ot', forgedRunId)).toBe('failed');
+    const forged = receiver.credentialRequests.filter((r) => r.json.run_id === forgedRunId);
+    expect(forged.length).toBeGreaterThan(0);
+    expect(forged[0]!.json).toMatchObject({ conversation_id: victim.conversationId, dag_id: 'listar_mis_ot' });
+    expect(receiver.credentialRequests.filter((r) => r.json.run_id === victim.runId)).toHaveLength(1); // the victim's own
+  });
+
+  it('the Variable omnibot_credentials_url wins over the conf’s credentials_url', async () => {
+    const label = 'acting_variable';
+    const extra = await actingAs('tecnico1', label);
+    await admin.setVariables({ omnibot_credentials_url: `${receiver.url}${CREDENTIALS_PATH}` });
+    try {
+      const run = await start('listar_mis_ot', { idusuario: TECNICO1, filtro: 'asignadas' }, label, {
+        ...extra,
+        credentials_url: 'http://127.0.0.1:9/api/bot/credentials',
+      });
+      expect((await verified(run, 'success')).json.result).toMatchObject({ filtro: 'asignadas' });
+      expect(receiver.credentialRequests.filter((r) => r.json.run_id === run.runId)).toHaveLength(1);
+    } finally {
+      await admin.setVariables({ omnibot_credentials_url: '' });
+    }
   });
 });

@@ -3,8 +3,8 @@
  * user who reports a failure is asked to link their CMMS account, links it on the link page as
  * tecnico1 and the report goes on; the reportar_falla, iniciar_ot and completar_ot DAG runs act as
  * that user (their token fetched from the gateway's credential endpoint) against the gateway's
- * embedded demo CMMS. The user's token is nowhere else: dag conf, XCom, task logs, transcript,
- * event log, Redis, the gateway's logs.
+ * embedded demo CMMS. The user's token is nowhere else: dag conf, XCom, task logs, Airflow's audit
+ * log, transcript, event log, Redis, the gateway's logs.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -17,7 +17,7 @@ import { webUser } from '../channels/web-user.ts';
 import { REDIS_URL } from '../support/redis.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv } from './support/airflow-admin.ts';
 import { redisValues } from './support/redis-values.ts';
-import { type DagRun, readRun, runsFor, runTraces, span } from './support/run-traces.ts';
+import { type DagRun, printTimings, readRun, runsFor, runTraces } from './support/run-traces.ts';
 
 const env = airflowEnv();
 const prefix = `omnibot-airflow-identity:${process.pid}-${Date.now()}:`;
@@ -170,7 +170,7 @@ describe('a linked technician through real Airflow', () => {
     const numeroot = /OT-CORR-[\w-]+/.exec(reported.text)![0];
     const reportRun = await actingRun('reportar_falla', user.conversationId);
     expect(reportRun.conf).toMatchObject({
-      params: { reportado_por: 'Reportado por Juan Pérez vía el chat web', prioridad: 'alta' },
+      params: { reportado_por: 'Reportado por Juan Pérez vía el chat web', prioridad: 'Alta' },
     });
     timings.push({ step: 'reportar_falla run', chatMs: reportMs, run: reportRun });
     // The CMMS took requester and technician from Juan's token; the report names who and where.
@@ -216,14 +216,15 @@ describe('a linked technician through real Airflow', () => {
       observacionesfinales: OBSERVATIONS,
     });
 
-    // 3. The token is nowhere: conf, XCom and task logs of the three runs.
+    // 3. The token is nowhere: conf, XCom, task logs and Airflow's audit log of the three runs.
     for (const run of [reportRun, startRun, completeRun]) {
       expect(JSON.stringify(run.conf)).not.toContain(token);
       const traces = await runTraces(admin, run);
       // Really read: the result's XCom and the log of the task that fetched the token.
       expect(traces.xcoms['result/return_value']).toMatch(numeroot);
       expect(traces.logs['result/1']).toMatch(/acting as CMMS user 10/);
-      for (const [where, text] of Object.entries({ ...traces.xcoms, ...traces.logs })) {
+      expect(traces.audit).toContain('trigger_dag_run');
+      for (const [where, text] of Object.entries({ ...traces.xcoms, ...traces.logs, audit: traces.audit })) {
         expect(text.includes(token), `${run.dag_id} ${where}`).toBe(false);
       }
     }
@@ -257,18 +258,3 @@ describe('a linked technician through real Airflow', () => {
     printTimings(timings);
   });
 });
-
-/** The figures for the issue's closing note (no assertion on them). */
-function printTimings(rows: { step: string; chatMs: number; run?: DagRun }[]): void {
-  const ms = (n: number) => (Number.isNaN(n) ? '-' : `${(n / 1000).toFixed(1)} s`);
-  const lines = rows.map(({ step, chatMs, run }) =>
-    [
-      step.padEnd(32),
-      ms(chatMs).padStart(8),
-      ms(run ? span(run.queued_at, run.end_date) : Number.NaN).padStart(10),
-      ms(run ? span(run.start_date, run.end_date) : Number.NaN).padStart(10),
-    ].join(' '),
-  );
-  const head = `${'step'.padEnd(32)} ${'chat'.padStart(8)} ${'queued→end'.padStart(10)} ${'start→end'.padStart(10)}`;
-  console.log(['linked-user flow through real Airflow:', head, ...lines].join('\n'));
-}

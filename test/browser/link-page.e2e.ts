@@ -128,7 +128,7 @@ describe.each(VIEWPORTS)('account-link page from the web chat at $name', (size) 
     await link.locator('form #password').waitFor();
     expect(await link.title()).toBe('Vincular tu cuenta del CMMS');
     expect(await link.textContent('h1')).toBe('Vincular tu cuenta del CMMS');
-    expect(await link.textContent('main')).toMatch(/Vas a vincular el chat web con tu cuenta del CMMS/);
+    expect(await link.textContent('main')).toMatch(/Vas a vincular este chat web con tu cuenta del CMMS/);
     expect(await link.isVisible('button[type="submit"]')).toBe(true);
     expect(await sideScroll(link)).toBe(0);
     await link.screenshot({ path: `${ARTIFACTS}link-form-${name}.png`, fullPage: true });

@@ -1,11 +1,11 @@
+import { redactLinkCodes } from '../../core/identity/redact.ts';
 import type { RecordedRequest, SentMessage } from '../support/platform-server.ts';
 import type { ChatUser } from './drivers.ts';
 
-interface TranscriptEntry {
-  direction: string;
+interface Entry {
+  direction?: string;
   text: string;
   buttons?: { id: string; title: string }[];
-  at?: string;
 }
 
 export interface WebUserOptions {
@@ -19,24 +19,25 @@ export interface WebUserOptions {
 
 /**
  * A user of the web channel's REST API (`POST /api/bot/message`), as the shared flows drive a chat
- * user: the assistant's messages are read from the conversation's transcript (with the conversation
- * token of the first answer), so the workflow results and the link confirmation that come later are
- * seen too. A turn whose conversation was erased right after (`borrar mis datos`) is read from the
- * POST answer, the only place it is left.
+ * user. A turn's replies are taken from the POST answer (as said: a one-time link included); what
+ * comes in later turns (a workflow's answer, the link confirmation) from the conversation's
+ * transcript, read with the conversation token, where link codes are stored redacted
+ * (`/link/[enlace]`). The replies of a turn whose conversation was erased right after (`borrar mis
+ * datos`) are only in the answer.
  */
 export function webUser(opts: WebUserOptions): ChatUser & { conversationId: string } {
   const conversationId = `web:${opts.userId}`;
   const inbox: SentMessage[] = [];
-  /** Outbound transcript entries already in the inbox (reset when the conversation is erased). */
+  /** Outbound transcript entries already accounted for (reset when the conversation is erased). */
   let merged = 0;
   let token: string | undefined;
   let seen = 0;
 
-  const message = (entry: TranscriptEntry, operation: string): SentMessage => {
+  const message = (entry: Entry, operation: string): SentMessage => {
     const request: RecordedRequest = {
       platform: 'web',
       operation,
-      path: `/api/bot/conversations/${conversationId}/messages`,
+      path: operation === 'answer' ? '/api/bot/message' : `/api/bot/conversations/${conversationId}/messages`,
       headers: {},
       body: {},
       status: 200,
@@ -48,8 +49,9 @@ export function webUser(opts: WebUserOptions): ChatUser & { conversationId: stri
     return { platform: 'web', address: opts.userId, text: entry.text, buttons, form, request };
   };
 
-  async function sync(): Promise<void> {
-    if (!token) return;
+  /** The outbound transcript entries not accounted for yet. */
+  async function unread(): Promise<Entry[]> {
+    if (!token) return [];
     const response = await fetch(
       `${opts.gatewayUrl}/api/bot/conversations/${encodeURIComponent(conversationId)}/messages?limit=500`,
       { headers: { authorization: `Bearer ${token}` } },
@@ -57,14 +59,27 @@ export function webUser(opts: WebUserOptions): ChatUser & { conversationId: stri
     // An erased conversation is gone until the user writes again.
     if (response.status === 404) {
       merged = 0;
-      return;
+      return [];
     }
     if (response.status !== 200) throw new Error(`transcript answered ${response.status}: ${await response.text()}`);
-    const { messages } = (await response.json()) as { messages: TranscriptEntry[] };
-    const out = messages.filter((m) => m.direction === 'out');
+    const out = ((await response.json()) as { messages: Entry[] }).messages.filter((m) => m.direction === 'out');
     if (out.length < merged) merged = 0;
-    for (const entry of out.slice(merged)) inbox.push(message(entry, 'transcript'));
+    const fresh = out.slice(merged);
     merged = out.length;
+    return fresh;
+  }
+
+  async function sync(): Promise<void> {
+    for (const entry of await unread()) inbox.push(message(entry, 'transcript'));
+  }
+
+  /** Where the turn's replies sit among the fresh transcript entries (the last such run), or -1. */
+  function turnAt(fresh: Entry[], replies: Entry[]): number {
+    const stored = replies.map((r) => redactLinkCodes(r.text));
+    for (let at = fresh.length - stored.length; at >= 0; at--) {
+      if (stored.every((text, i) => fresh[at + i]!.text === text)) return at;
+    }
+    return -1;
   }
 
   async function post(body: Record<string, unknown>): Promise<void> {
@@ -74,15 +89,15 @@ export function webUser(opts: WebUserOptions): ChatUser & { conversationId: stri
       body: JSON.stringify({ user_id: opts.userId, ...(opts.name ? { user_name: opts.name } : {}), ...body }),
     });
     if (response.status !== 200) throw new Error(`web API answered ${response.status}: ${await response.text()}`);
-    const answer = (await response.json()) as { conversation_token: string; replies: TranscriptEntry[] };
+    const answer = (await response.json()) as { conversation_token: string; replies: Entry[] };
     token = answer.conversation_token;
-    const before = inbox.length;
-    await sync();
-    // The transcript no longer has this turn (erased): its replies are what the answer carried.
-    const fresh = inbox.slice(before).map((m) => m.text);
-    for (const reply of answer.replies) {
-      if (!fresh.includes(reply.text)) inbox.push(message(reply, 'answer'));
-    }
+    const fresh = await unread();
+    const at = turnAt(fresh, answer.replies);
+    const before = at < 0 ? fresh : fresh.slice(0, at);
+    const after = at < 0 ? [] : fresh.slice(at + answer.replies.length);
+    for (const entry of before) inbox.push(message(entry, 'transcript'));
+    for (const reply of answer.replies) inbox.push(message(reply, 'answer'));
+    for (const entry of after) inbox.push(message(entry, 'transcript'));
   }
 
   return {

@@ -1,11 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { loadConfig } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { topics } from '../../core/events/bus.ts';
+import type { TranscriptEntry } from '../../core/runtime/types.ts';
+import { browserConversationId } from '../../core/types.ts';
 import type { WorkflowConf, WorkflowRunner, WorkflowStatus } from '../../core/workflows/types.ts';
-import { webClient } from '../support/web-client.ts';
 
 const ADMIN_TOKEN = 'identity-admin-token-0123456789';
+/** REST web conversations may only be linked while WEB_API_KEY vouches for their callers. */
+const WEB_API_KEY = 'identity-web-api-key';
+
+/** `POST /api/bot/message` as the backend (with `apiKey`) or as anybody. */
+async function restSay(gateway: Gateway, userId: string, message: string, apiKey?: string) {
+  const response = await fetch(`${gateway.url}/api/bot/message`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+    body: JSON.stringify({ user_id: userId, message }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { conversation_id: string; replies: { text: string }[] };
+}
 
 describe('identity settings', () => {
   it('IDENTITY_REQUIRED is report by default, none or all when set, and a ConfigError naming it otherwise', () => {
@@ -33,7 +49,7 @@ describe('the gateway acting for linked users (embedded runner, demo CMMS)', () 
 
   beforeAll(async () => {
     gateway = await startGateway(
-      { LOG_LEVEL: 'silent', ADMIN_TOKEN, IDENTITY_KEY: 'a-test-identity-key-of-32-chars!!' },
+      { LOG_LEVEL: 'silent', ADMIN_TOKEN, WEB_API_KEY, IDENTITY_KEY: 'a-test-identity-key-of-32-chars!!' },
       { port: 0, host: '127.0.0.1' },
     );
     const runner = gateway.runner as WorkflowRunner;
@@ -67,7 +83,7 @@ describe('the gateway acting for linked users (embedded runner, demo CMMS)', () 
     const conversationId = 'web:tecnico-uno';
     const linked = await gateway.identity.linkWithPassword(conversationId, 'tecnico1', 'tecnico1');
     expect(linked).toMatchObject({ cmmsUserId: 10, username: 'tecnico1', role: 'Técnico' });
-    const answer = await webClient(gateway.url).send('tecnico-uno', 'estado OT-CORR-1');
+    const answer = await restSay(gateway, 'tecnico-uno', 'estado OT-CORR-1', WEB_API_KEY);
     expect(answer.conversation_id).toBe(conversationId);
     const conf = confs.find((c) => c.conversation_id === conversationId)!;
     expect(conf).toMatchObject({ acting_as: { cmms_user_id: 10, username: 'tecnico1' } });
@@ -94,7 +110,7 @@ describe('the gateway acting for linked users (embedded runner, demo CMMS)', () 
 
   it('erases a conversation for an admin: transcript, events and link', async () => {
     const conversationId = 'web:borrable';
-    await webClient(gateway.url).send('borrable', 'hola');
+    await restSay(gateway, 'borrable', 'hola', WEB_API_KEY);
     await gateway.identity.linkWithPassword(conversationId, 'operador1', 'operador1');
     const erase = await fetch(`${gateway.url}/admin/personal-data/erase`, {
       method: 'POST',
@@ -105,5 +121,55 @@ describe('the gateway acting for linked users (embedded runner, demo CMMS)', () 
     expect(await gateway.store.load(conversationId)).toBeNull();
     expect(await gateway.store.readTranscript(conversationId)).toEqual([]);
     expect(await gateway.identity.lookup(conversationId)).toBeNull();
+  });
+});
+
+describe('the gateway with an open REST web API (no WEB_API_KEY)', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway(
+      { LOG_LEVEL: 'silent', ADMIN_TOKEN, IDENTITY_KEY: 'a-test-identity-key-of-32-chars!!' },
+      { port: 0, host: '127.0.0.1' },
+    );
+  });
+  afterAll(() => gateway.stop());
+
+  it('never links a REST web conversation: no link in the chat, link_not_allowed in the log, 403 for admins', async () => {
+    const answer = await restSay(gateway, 'juan', 'vincular cuenta');
+    expect(JSON.stringify(answer.replies)).not.toContain('/link/');
+    const events = await gateway.store.readEvents('web:juan');
+    expect(JSON.stringify(events.at(-1)?.invocations)).toContain('"code":"link_not_allowed"');
+    await expect(gateway.identity.issueLink('web:juan')).rejects.toMatchObject({ code: 'link_not_allowed' });
+    const admin = await fetch(`${gateway.url}/admin/identities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ conversation_id: 'web:juan', username: 'tecnico1', password: 'tecnico1' }),
+    });
+    expect(admin.status).toBe(403);
+    expect(await admin.json()).toMatchObject({ error: 'link_not_allowed' });
+    expect(await gateway.identity.lookup('web:juan')).toBeNull();
+  });
+
+  it('links a browser chat: the link reaches it live (bus), the stored transcript keeps /link/[enlace]', async () => {
+    const conversationId = browserConversationId();
+    const live: TranscriptEntry[] = [];
+    const stop = gateway.bus.subscribe(topics.messages(conversationId), (entry) => live.push(entry as TranscriptEntry));
+    const turn = await gateway.runtime.receive({
+      id: randomUUID(),
+      channel: 'web',
+      conversationId,
+      user: { id: conversationId.slice('web:'.length) },
+      text: 'vincular cuenta',
+      receivedAt: new Date().toISOString(),
+    });
+    stop();
+    const url = /https?:\/\/\S+\/link\/[A-Za-z0-9_-]{32,}/.exec(turn.replies.map((r) => r.text).join('\n'))?.[0];
+    expect(url, JSON.stringify(turn.replies)).toBeDefined();
+    expect(live.some((entry) => entry.text.includes(url!))).toBe(true);
+    const stored = JSON.stringify(await gateway.store.readTranscript(conversationId));
+    expect(stored).not.toContain(url!.split('/').at(-1));
+    expect(stored).toContain('/link/[enlace]');
+    // The link still works: it was redacted only where it is stored.
+    expect((await fetch(url!.replace(gateway.config.publicUrl, gateway.url))).status).toBe(200);
   });
 });

@@ -9,6 +9,7 @@ import { cmmsLogin, createIdentityService, type IdentityServiceImpl } from '../.
 import type { LinkedIdentity } from '../../core/identity/types.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { TurnResult } from '../../core/runtime/types.ts';
+import { webSenderTrust } from '../../plugins/web/trust.ts';
 import { ADMIN_TOKEN, createStubServices } from '../graphql/support/stub-services.ts';
 
 /** Admins list, link and unlink identities and erase personal data: REST (`/admin/...`) and GraphQL. */
@@ -137,6 +138,28 @@ describe('admin REST', () => {
     expect(response.status).toBe(200);
     expect(body.url).toMatch(/^https:\/\/bot\.example\/link\/[A-Za-z0-9_-]{32}$/);
     expect(await identity.peekCode(body.url.split('/').pop())).toMatchObject({ conversationId: 'telegram:9' });
+  });
+
+  it('refuses to link a conversation whose sender is not authenticated (open REST web API): 403 link_not_allowed', async () => {
+    identity = createIdentityService({
+      key: 'admin-test-identity-key-0123',
+      publicUrl: 'https://bot.example',
+      policy: 'report',
+      login: cmmsLogin({ baseUrl: cmms.url }),
+      logger: silentLogger,
+      trusts: webSenderTrust(undefined),
+    });
+    const hono = app();
+    for (const body of [
+      { conversation_id: 'web:juan', username: 'tecnico1', password: 'tecnico1' },
+      { conversation_id: 'web:juan' },
+    ]) {
+      const response = await call(hono, 'POST', '/admin/identities', body);
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: 'link_not_allowed' });
+    }
+    expect(await identity.list()).toEqual([]);
+    expect(calls).toEqual([]);
   });
 
   it('answers 400 for bad input and refused credentials', async () => {

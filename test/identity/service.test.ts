@@ -75,6 +75,18 @@ describe('identity service on Redis', () => {
     expect(await identity.linkWithCode(code, 'tecnico2', 'tecnico2')).toBeNull();
   });
 
+  it('voids the earlier links of a chat: a newer one, or a link made, leaves none that could link it again', async () => {
+    const identity = service();
+    const codeOf = async () => (await identity.issueLink('whatsapp:56900000003')).url.split('/').pop()!;
+    const [first, second, third] = [await codeOf(), await codeOf(), await codeOf()];
+    expect(await identity.linkWithCode(first, 'tecnico1', 'tecnico1')).toBeNull();
+    expect(await identity.linkWithCode(third, 'tecnico1', 'tecnico1')).toMatchObject({
+      identity: { fullName: 'Juan Pérez' },
+    });
+    expect(await identity.linkWithCode(second, 'tecnico2', 'tecnico2')).toBeNull();
+    expect(await identity.lookup('whatsapp:56900000003')).toMatchObject({ username: 'tecnico1' });
+  });
+
   it('keeps the code after a refused login', async () => {
     const identity = service();
     const { url } = await identity.issueLink('sms:+56900000002');
@@ -110,5 +122,63 @@ describe('identity service on Redis', () => {
     expect(outcomes.slice(0, 5).map((o) => o.allowed && o.remaining)).toEqual([4, 3, 2, 1, 0]);
     expect(outcomes[5]).toMatchObject({ allowed: false });
     expect((outcomes[5] as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(590_000);
+  });
+});
+
+describe('a conversation the gateway no longer trusts (WEB_API_KEY removed since it linked)', () => {
+  it('has no identity and no token, and its live codes are dead; trusted conversations are untouched', async () => {
+    const keyed = service();
+    const open = createIdentityService({
+      redis: { client: redis, keyPrefix: prefix },
+      key: KEY,
+      publicUrl: 'https://bot.example',
+      policy: 'report',
+      login: cmmsLogin({ baseUrl: cmms.url }),
+      logger: silentLogger,
+      trusts: (conversationId) => !conversationId.startsWith('web:') || conversationId.startsWith('web:~'),
+    });
+    await keyed.linkWithPassword('web:rest-juan', 'tecnico1', 'tecnico1');
+    const code = (await keyed.issueLink('web:rest-juan')).url.split('/').pop()!;
+    expect(await keyed.tokenFor('web:rest-juan')).not.toBeNull();
+
+    expect(await open.lookup('web:rest-juan')).toBeNull();
+    expect(await open.tokenFor('web:rest-juan')).toBeNull();
+    expect(await open.peekCode(code)).toBeNull();
+    expect(await open.linkWithCode(code, 'tecnico1', 'tecnico1')).toBeNull();
+    await expect(open.issueLink('web:rest-juan')).rejects.toMatchObject({ code: 'link_not_allowed', status: 403 });
+
+    await keyed.linkWithPassword('telegram:trusted-1', 'tecnico1', 'tecnico1');
+    expect(await open.lookup('telegram:trusted-1')).toMatchObject({ cmmsUserId: 10 });
+  });
+});
+
+describe('the token of a live link, for one CMMS user', () => {
+  it('is refused for another user (the conversation linked again since the run started)', async () => {
+    const identity = service();
+    await identity.linkWithPassword('whatsapp:56900000077', 'tecnico1', 'tecnico1');
+    expect(await identity.tokenFor('whatsapp:56900000077', 10)).not.toBeNull();
+    expect(await identity.tokenFor('whatsapp:56900000077', 2)).toBeNull();
+  });
+});
+
+describe('marking a link expired', () => {
+  it('never brings back a link unlinked at the same time (compare-and-set), in Redis and in memory', async () => {
+    for (const kind of ['redis', 'memory'] as const) {
+      const identity =
+        kind === 'redis'
+          ? service()
+          : createIdentityService({
+              key: KEY,
+              publicUrl: 'https://bot.example',
+              policy: 'report',
+              login: cmmsLogin({ baseUrl: cmms.url }),
+              logger: silentLogger,
+            });
+      const id = `whatsapp:5690000${kind === 'redis' ? '1' : '2'}111`;
+      await identity.linkWithPassword(id, 'tecnico1', 'tecnico1');
+      await Promise.all([identity.markExpired(id), identity.unlink(id)]);
+      expect(await identity.lookup(id), kind).toBeNull();
+      expect(await identity.tokenFor(id), kind).toBeNull();
+    }
   });
 });

@@ -81,6 +81,20 @@ describe.each(Object.entries(kinds))('identity store (%s)', (_kind, create) => {
     expect(await store.takeCode(d)).toBeNull();
   });
 
+  it("keeps only a chat's newest code live, and voids it on request", async () => {
+    const [first, second, other] = ['e'.repeat(32), 'f'.repeat(32), 'g'.repeat(32)];
+    await store.putCode({ code: first, conversationId: 'telegram:7', expiresAt: clock.now + 60_000 });
+    await store.putCode({ code: other, conversationId: 'telegram:8', expiresAt: clock.now + 60_000 });
+    await store.putCode({ code: second, conversationId: 'telegram:7', expiresAt: clock.now + 60_000 });
+    expect(await store.peekCode(first)).toBeNull();
+    expect(await store.peekCode(second)).toMatchObject({ conversationId: 'telegram:7' });
+    expect(await store.peekCode(other)).toMatchObject({ conversationId: 'telegram:8' });
+
+    await store.voidCodes('telegram:7');
+    expect(await store.takeCode(second)).toBeNull();
+    expect(await store.peekCode(other)).toMatchObject({ conversationId: 'telegram:8' });
+  });
+
   it('counts tries in a window and gives them back, never below zero', async () => {
     expect(await store.countTry('code', 'x', 600_000)).toMatchObject({ count: 1 });
     const second = await store.countTry('code', 'x', 600_000);
@@ -91,6 +105,20 @@ describe.each(Object.entries(kinds))('identity store (%s)', (_kind, create) => {
     await store.refundTry('code', 'x');
     await store.refundTry('code', 'x');
     expect((await store.countTry('code', 'x', 600_000)).count).toBe(1);
+  });
+
+  it('marks a link expired only while it is the record that was read (never reviving one removed meanwhile)', async () => {
+    await store.put(record('whatsapp:9', 10));
+    expect(await store.markExpired('whatsapp:9')).toMatchObject({ cmmsUserId: 10, expired: true });
+    expect(await store.get('whatsapp:9')).toMatchObject({ expired: true });
+    expect(await store.markExpired('whatsapp:9')).toBeNull(); // already expired
+    expect(await store.markExpired('whatsapp:none')).toBeNull();
+
+    // Racing an unlink: whichever goes first, the link stays gone.
+    await store.put(record('telegram:9', 10));
+    await Promise.all([store.markExpired('telegram:9'), store.remove('telegram:9')]);
+    expect(await store.get('telegram:9')).toBeNull();
+    expect(await store.conversationsOf(10)).toEqual(['whatsapp:9']);
   });
 });
 
@@ -111,6 +139,7 @@ describe('identity store keys in Redis', () => {
       [
         'identity:all',
         `identity:code:${code}`,
+        `identity:code-of:${tricky.length}:${tricky}`,
         `identity:link:${tricky.length}:${tricky}`,
         'identity:tries:addr:2001:db8::1',
         `identity:tries:code:${code}`,

@@ -14,6 +14,7 @@ import type {
  * - "vincular": a link (`issueLink`); "desvincular": `unlinkIdentity`;
  * - "ot <n>": `findWorkOrder`; "técnicos <q>": `findTechnicians` (failures: "error: <code>");
  * - "reportar": starts `reportar_falla` (`startWorkflow`) and waits for its result;
+ * - "mis ot": starts the user-only `listar_mis_ot` the same way (a refused start: "error: <code>");
  * - "borrar": confirms and tags the conversation `forget`;
  * - `identity.linked` / `identity.unlinked`: tells the user.
  */
@@ -82,6 +83,7 @@ const machine = setup({
           { guard: { type: 'says', params: 'ot' }, target: 'order' },
           { guard: { type: 'says', params: 'técnicos' }, target: 'technicians' },
           { guard: { type: 'says', params: 'reportar' }, target: 'starting' },
+          { guard: { type: 'says', params: 'mis ot' }, target: 'startingMine' },
           { guard: { type: 'says', params: 'borrar' }, target: 'forgotten' },
           { actions: emit(({ event }) => reply(`eco: ${said(event)}`)) },
         ],
@@ -152,6 +154,30 @@ const machine = setup({
         src: 'startWorkflow',
         input: ({ context }) => ({ conversationId: context.conversationId, ...context.pending! }),
         onDone: { target: 'waiting', actions: emit(reply('Procesando…')) },
+      },
+    },
+    startingMine: {
+      tags: ['busy'],
+      entry: assign({
+        pending: ({ context, event }) => ({
+          dagId: 'listar_mis_ot',
+          runId: `listar_mis_ot:${context.conversationId}:${event.at}`,
+          params: { idusuario: 10, filtro: 'mias' },
+          startedAt: event.at,
+          deadline: event.at + context.workflowTimeoutMs,
+        }),
+      }),
+      invoke: {
+        src: 'startWorkflow',
+        input: ({ context }) => ({ conversationId: context.conversationId, ...context.pending! }),
+        onDone: { target: 'waiting', actions: emit(reply('Procesando…')) },
+        onError: {
+          target: 'idle',
+          actions: [
+            emit(({ event }) => reply(`error: ${(event.error as { code?: string }).code}`)),
+            assign({ pending: null }),
+          ],
+        },
       },
     },
     waiting: {

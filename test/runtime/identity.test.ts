@@ -213,7 +213,8 @@ describe('the identity services', () => {
       { src: 'issueLink', output: { url: '[link]', expiresAt: expect.any(Number) } },
     ]);
     expect(JSON.stringify([events, h.runner.triggers])).not.toContain(url.split('/').at(-1));
-    // The transcript keeps what the user was told (their own message, as every reply).
+    // The stored transcript keeps the link's place only (see identity-safety.test.ts).
+    expect(JSON.stringify(await h.store.readTranscript('web:juan'))).not.toContain(url.split('/').at(-1));
     const replay = await replayEventLog(identityTestModel, 'web:juan', events);
     expect(replay.matches).toBe(true);
     expect(replay.timeline[0]?.replies).toEqual(['Abre [link]']);

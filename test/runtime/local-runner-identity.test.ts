@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CmmsClient, createCmmsClient } from '../../core/cmms/client.ts';
 import { DEMO_CMMS_TOKEN, startDemoCmms } from '../../core/cmms/demo-server.ts';
-import { cmmsLogin } from '../../core/identity/index.ts';
+import { cmmsLogin, createIdentityService } from '../../core/identity/index.ts';
 import { silentLogger } from '../../core/log.ts';
 import { actingAsUser, createLocalRunner } from '../../core/workflows/local-runner.ts';
 import type { WorkflowCallback, WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
@@ -56,6 +56,24 @@ async function report(runner: WorkflowRunner, runId: string, actingAs = true): P
       : {}),
   };
   await runner.trigger('reportar_falla', runId, conf);
+  return callback;
+}
+
+/** Triggers a user-only workflow (`listar_mis_ot`), acting as CMMS user `userId` or as nobody, and waits for its callback. */
+async function listMine(runner: WorkflowRunner, runId: string, userId: number | null): Promise<WorkflowCallback> {
+  const callback = new Promise<WorkflowCallback>((resolve) => arrived.set(runId, resolve));
+  await runner.trigger('listar_mis_ot', runId, {
+    conversation_id: 'whatsapp:56911113333',
+    run_id: runId,
+    callback_url: callbackUrl,
+    params: { idusuario: userId ?? 10, filtro: 'mias' },
+    ...(userId !== null
+      ? {
+          acting_as: { cmms_user_id: userId, username: `user${userId}` },
+          credentials_url: 'http://127.0.0.1:1/api/bot/credentials',
+        }
+      : {}),
+  });
   return callback;
 }
 
@@ -117,5 +135,32 @@ describe('the in-process runner acting as a linked user', () => {
       status: 'failed',
       error: { code: 'identity_expired' },
     });
+  });
+
+  it('refuses a user-only workflow without acting_as (identity_expired): it never runs as the service account', async () => {
+    const runner = runnerWith(actingAsUser({ cmms, tokenFor: async () => 'never-asked' }));
+    expect(await listMine(runner, 'run-mine-nobody', null)).toMatchObject({
+      status: 'failed',
+      error: { code: 'identity_expired' },
+    });
+  });
+
+  it('refuses the run when the conversation’s live link is now another CMMS user (linked again since it started)', async () => {
+    const identity = createIdentityService({
+      key: 'local-runner-identity-key-0123',
+      publicUrl: 'http://gw',
+      policy: 'report',
+      login: cmmsLogin({ baseUrl: cmmsServer.url }),
+      logger: silentLogger,
+    });
+    const runner = runnerWith(actingAsUser({ cmms, tokenFor: (id, user) => identity.tokenFor(id, user) }));
+    const tecnico2 = await identity.linkWithPassword('whatsapp:56911113333', 'tecnico2', 'tecnico2');
+    expect(tecnico2.cmmsUserId).not.toBe(10);
+    expect(await listMine(runner, 'run-mine-other-user', 10)).toMatchObject({
+      status: 'failed',
+      error: { code: 'identity_expired' },
+    });
+    await identity.linkWithPassword('whatsapp:56911113333', 'tecnico1', 'tecnico1');
+    expect(await listMine(runner, 'run-mine-tecnico1', 10)).toMatchObject({ status: 'success' });
   });
 });

@@ -2,7 +2,6 @@ import { type AnyActorRef, createActor, fromPromise, type SimulatedClock, waitFo
 import type { IdentityPolicy, LinkedIdentity } from '../../core/identity/types.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { WorkflowError } from '../../core/workflows/types.ts';
-import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 import {
   type ConversationEvent,
   type ConversationOnlyInput,
@@ -15,6 +14,7 @@ import {
   type StartWorkflowInput,
   stateName,
 } from '../../machines/conversation.ts';
+import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 
 /**
  * Test support (used by the machine's tests only): the conversation machine with fake services, and
@@ -62,6 +62,9 @@ export function workOrder(fields: Partial<WorkOrderSummary> & { numeroot: string
 
 /** What the runtime's lookups throw when the CMMS refuses the user's token (`IdentityExpiredError`). */
 const identityExpired = () => Object.assign(new Error('no live CMMS link'), { code: 'identity_expired' });
+/** What the runtime's `issueLink` throws for a sender that is not authenticated (`LinkNotAllowedError`). */
+const linkNotAllowed = () =>
+  Object.assign(new Error('this conversation cannot link a CMMS account'), { code: 'link_not_allowed' });
 
 export const LINK_URL = 'https://bot.example.cl/link/abc123';
 
@@ -79,7 +82,13 @@ export interface HarnessOptions {
   technicians?: CmmsUserSummary[];
   /** The lookups made with the user's token fail as the runtime's do when the CMMS refuses it. */
   expiredToken?: boolean;
-  failLink?: boolean;
+  /** `issueLink` fails (`true`: Redis down), or is refused to an unauthenticated sender (`not_allowed`). */
+  failLink?: boolean | 'not_allowed';
+  /**
+   * The next starts the runtime refuses, one error code each (e.g. `identity_expired`: a user-only run
+   * without a live link); once used up, starts succeed. A refused start is not in `started`.
+   */
+  refuseStarts?: string[];
   /** What `unlinkIdentity` answers (was there a link). */
   hadLink?: boolean;
   snapshot?: unknown;
@@ -88,10 +97,17 @@ export interface HarnessOptions {
 
 export function harness(opts: HarnessOptions = {}) {
   const started: StartWorkflowInput[] = [];
+  const refused: StartWorkflowInput[] = [];
+  const refusals = [...(opts.refuseStarts ?? [])];
   const calls = { issueLink: 0, unlinkIdentity: 0, findWorkOrder: [] as string[], findTechnicians: [] as string[] };
   const machine = conversationMachine.provide({
     actors: {
-      startWorkflow: fromPromise<void, StartWorkflowInput>(async ({ input }) => void started.push(input)),
+      startWorkflow: fromPromise<void, StartWorkflowInput>(async ({ input }) => {
+        const code = refusals.shift();
+        if (code === undefined) return void started.push(input);
+        refused.push(input);
+        throw Object.assign(new Error(`start refused: ${code}`), { code });
+      }),
       findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(async ({ input }) =>
         (opts.equipment ?? [EXCAVATOR]).filter((e) =>
           `${e.codigointerno} ${e.nombreequipo}`.toLowerCase().includes(input.query.toLowerCase()),
@@ -99,6 +115,7 @@ export function harness(opts: HarnessOptions = {}) {
       ),
       issueLink: fromPromise<IssuedLink, ConversationOnlyInput>(async () => {
         calls.issueLink += 1;
+        if (opts.failLink === 'not_allowed') throw linkNotAllowed();
         if (opts.failLink) throw new Error('redis down');
         return { url: LINK_URL, expiresAt: 1_700_000_600_000 };
       }),
@@ -182,5 +199,5 @@ export function harness(opts: HarnessOptions = {}) {
   };
   const state = () => stateName(actor.getSnapshot().value);
   const persisted = () => JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
-  return { actor, started, calls, user, say, send, link, finish, state, persisted, texts, buttons };
+  return { actor, started, refused, calls, user, say, send, link, finish, state, persisted, texts, buttons };
 }

@@ -21,6 +21,7 @@ import {
   type DagId,
   isErrorCode,
   missingParameters,
+  requiresUser,
   workflowEntry,
 } from '../../workflows/catalog.ts';
 import { workflowModules } from '../../workflows/index.ts';
@@ -97,14 +98,21 @@ describe('the workflow catalog', () => {
     ]);
   });
 
-  it('is read by the Python DAGs: the same ids and required parameters', () => {
+  it('is read by the Python DAGs: the same ids, required parameters and user-only workflows', () => {
     const fromPython = python(
-      'print(json.dumps({"ids": catalog.dag_ids(), "missing": {i: catalog.missing_parameters(i, {}) for i in catalog.dag_ids()}}))',
+      'print(json.dumps({"ids": catalog.dag_ids(), "missing": {i: catalog.missing_parameters(i, {}) for i in catalog.dag_ids()}, "user": [i for i in catalog.dag_ids() if catalog.requires_user(i)]}))',
     );
     expect(fromPython).toEqual({
       ids: DAG_IDS,
       missing: Object.fromEntries(DAG_IDS.map((id) => [id, missingParameters(id, {})])),
+      user: DAG_IDS.filter(requiresUser),
     });
+  });
+
+  it("marks the workflows that act on a user's own orders as user-only (never the service account)", () => {
+    expect(DAG_IDS.filter(requiresUser).sort()).toEqual(
+      ['asignar_ot', 'completar_ot', 'iniciar_ot', 'listar_mis_ot', 'listar_ot_sin_asignar'].sort(),
+    );
   });
 
   it('names every CMMS failure with the same code, so the same Spanish text, in both runners', () => {

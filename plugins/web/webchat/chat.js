@@ -199,10 +199,14 @@ function timeOf(iso) {
   return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString('es-CL', { hour: '2-digit', minute: '2-digit' });
 }
 
+/** A one-time link code in a reply (stored transcripts keep `/link/[enlace]` instead; see core/identity/redact.ts). */
+const LINK_CODE = /\/link\/[A-Za-z0-9_-]{32,64}(?![A-Za-z0-9_-])/g;
+
 function entryKey(entry) {
+  // The live reply and its stored copy (link code redacted) are the same message.
   return entry.direction === 'IN' && entry.messageId
     ? `in:${entry.messageId}`
-    : `${entry.direction}:${entry.at}:${entry.text}`;
+    : `${entry.direction}:${entry.at}:${entry.text.replace(LINK_CODE, '/link/[enlace]')}`;
 }
 
 /**

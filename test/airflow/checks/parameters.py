@@ -97,7 +97,7 @@ def run_result_task(dag_id: str, workflow, params: dict) -> tuple[BaseException,
 
     context = {"ti": TaskInstance(), "dag_run": DagRun()}
     saved = dag_factory.get_current_context, dag_factory._cmms_client
-    dag_factory.get_current_context, dag_factory._cmms_client = (lambda: context), (lambda conf, timeout: object())
+    dag_factory.get_current_context, dag_factory._cmms_client = (lambda: context), (lambda conf, timeout, **run: object())
     try:
         task = {t.task_id: t for t in dag_factory.build_workflow_dag(dag_id, workflow).tasks}["result"]
         try:
