@@ -52,13 +52,21 @@ export interface EraseKeys {
 /** A glob pattern matching `text` literally. */
 const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
+/**
+ * Defines the erase scripts on a client. Called when the store is created, never lazily: with
+ * auto-pipelining a command defined while a pipeline is queued fails and shifts the replies of the
+ * commands queued after it.
+ */
+export function defineEraseCommands(client: Redis): void {
+  const redis = client as RedisWithErase;
+  if (typeof redis.omnibotDropAnswers === 'function') return;
+  redis.defineCommand('omnibotErase', { numberOfKeys: 7, lua: ERASE });
+  redis.defineCommand('omnibotDropAnswers', { lua: DROP_ANSWERS });
+}
+
 /** The conversation's keys at once (atomic), then the answers kept under its message ids (a scan). */
 export async function eraseConversation(client: Redis, id: string, keys: EraseKeys): Promise<void> {
   const redis = client as RedisWithErase;
-  if (typeof redis.omnibotDropAnswers !== 'function') {
-    redis.defineCommand('omnibotErase', { numberOfKeys: 7, lua: ERASE });
-    redis.defineCommand('omnibotDropAnswers', { lua: DROP_ANSWERS });
-  }
   const { conversation, events, transcript, index, checks, legacyEvents, legacyTranscript } = keys;
   await redis.omnibotErase(conversation, events, transcript, index, checks, legacyEvents, legacyTranscript, id);
   for (const kind of ['in', 'workflow'] as const) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TranscriptEntry } from '../runtime/types.ts';
 import type { StoreLimits } from './memory-store.ts';
-import { eraseConversation } from './redis-erase.ts';
+import { defineEraseCommands, eraseConversation } from './redis-erase.ts';
 import {
   ClaimLostError,
   type CommitChanges,
@@ -165,6 +165,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
     redis.defineCommand('omnibotRenew', { numberOfKeys: 1, lua: RENEW });
     redis.defineCommand('omnibotReadList', { numberOfKeys: 2, lua: READ_LIST });
   }
+  defineEraseCommands(redis);
   // A fixed word before the id and the id last: whatever an id contains (`:` included), it cannot
   // name a key of another conversation or of another kind. The hash stays where earlier versions
   // kept it, so stored conversations stay readable; their older lists (`conv:<id>:events`) and message
