@@ -1,9 +1,10 @@
 """omnibot Airflow DAG `listar_mis_ot`: the user's work orders. filtro `mias`: those the user requested
-or is assigned to, open ones first (most urgent first), then closed ones (most recent first);
-`asignadas`: open ones assigned to the user, most urgent first. At most the catalog's `limit`.
+or is assigned to: the open ones (most urgent first, at most the catalog's `limit`), then the most
+recent closed ones (at most `closedLimit`); `asignadas`: open ones assigned to the user, most urgent
+first, at most `limit`. `total` counts them all, `open` the open ones.
 
 Described in workflows/catalog.json (parameters, constants, texts, errors); its TypeScript side is
-workflows/listar_mis_ot.ts, with the same result shape {total, orders, filtro}. conf =
+workflows/listar_mis_ot.ts, with the same result shape {total, open, orders, filtro}. conf =
 {conversation_id, run_id, callback_url, params, acting_as?, credentials_url?}; the last task POSTs the
 signed result.
 """
@@ -27,8 +28,11 @@ def my_orders(orders: list[dict], user: int, filtro: str) -> list[dict]:
 
 def listar_mis_ot(client: CmmsClient, params: dict, run: RunInfo | None = None) -> dict:
     mine = my_orders(client.list_work_orders(), params["idusuario"], params["filtro"])
-    limit = int(constants("listar_mis_ot")["limit"])
-    return {"total": len(mine), "orders": [summarize_work_order(o) for o in mine[:limit]], "filtro": params["filtro"]}
+    limits = constants("listar_mis_ot")
+    open_ones = [o for o in mine if is_pending(o)]
+    closed = [o for o in mine if not is_pending(o)]
+    listed = open_ones[: int(limits["limit"])] + closed[: int(limits["closedLimit"])]
+    return {"total": len(mine), "open": len(open_ones), "orders": [summarize_work_order(o) for o in listed], "filtro": params["filtro"]}
 
 
 dag = build_workflow_dag("listar_mis_ot", listar_mis_ot)

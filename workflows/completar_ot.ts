@@ -48,7 +48,7 @@ export const completar_ot = defineWorkflow({
     isOrderChange(value) && isMinutes((value as unknown as Record<string, unknown>).minutos),
   render: ({ order, changed, minutos }) => ({
     text: changed
-      ? `Listo, completé la OT ${order.numeroot}${minutos === undefined ? '' : ` (${minutos} min)`}.`
-      : `La OT ${order.numeroot} ya estaba completada; no la completé de nuevo.`,
+      ? `Listo, completé la orden ${order.numeroot}${minutos === undefined ? '' : ` (${minutos} min)`}.`
+      : `La orden ${order.numeroot} ya estaba completada; no la completé de nuevo.`,
   }),
 });

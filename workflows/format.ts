@@ -30,10 +30,12 @@ export const orderLine = (o: WorkOrderSummary): string =>
   `• ${o.numeroot} — ${o.equipo_nombre ?? 'sin equipo'} — ${o.estado_nombre ?? '?'} — ${o.prioridad ?? '?'}`;
 
 /**
- * What a list of orders (most urgent first) leaves out, and where to see it:
- * "\n…y 3 más, menos urgentes; las ves todas en el sistema de mantenimiento."
+ * What a list of orders (most urgent first) leaves out, and where to see it: "\n…y 3 más, menos
+ * urgentes; las ves todas en el sistema de mantenimiento." (`open`: "…y 3 abiertas más, …").
  */
-export const moreOrders = (total: number, shown: number, which = ''): string =>
-  total > shown
-    ? `\n…y ${total - shown}${which ? ` ${which}` : ''} más, menos urgentes; las ves todas en el sistema de mantenimiento.`
-    : '';
+export function moreOrders(total: number, shown: number, open = false): string {
+  const n = total - shown;
+  if (n <= 0) return '';
+  const which = open ? (n === 1 ? ' abierta' : ' abiertas') : '';
+  return `\n…y ${n}${which} más, ${n === 1 ? 'menos urgente' : 'menos urgentes'}; las ves todas en el sistema de mantenimiento.`;
+}

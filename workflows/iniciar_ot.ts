@@ -35,7 +35,7 @@ export const iniciar_ot = defineWorkflow({
   isResult: isOrderChange,
   render: ({ order, changed }) => ({
     text: changed
-      ? `Listo, la OT ${order.numeroot} quedó ${order.estado_nombre ?? STATE}.`
-      : `La OT ${order.numeroot} ya estaba ${order.estado_nombre ?? STATE}; no cambié nada.`,
+      ? `Listo, la orden ${order.numeroot} quedó ${order.estado_nombre ?? STATE}.`
+      : `La orden ${order.numeroot} ya estaba ${order.estado_nombre ?? STATE}; no cambié nada.`,
   }),
 });

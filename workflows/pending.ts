@@ -1,5 +1,5 @@
 import { foldText } from '../lib/fold-text.ts';
-import { CLOSED_WORK_ORDER_STATES, CMMS_PRIORITIES } from './catalog.ts';
+import { CLOSED_WORK_ORDER_STATES, CMMS_PRIORITIES, workflowConstants } from './catalog.ts';
 import type { WorkOrderSummary } from './cmms.ts';
 
 /**
@@ -14,6 +14,25 @@ const RANK = new Map(CMMS_PRIORITIES.map((name, i) => [foldText(name), CMMS_PRIO
 /** Whether an order in this state is still pending (not a finished state), as `is_pending`. */
 export function isPendingState(estado: unknown): boolean {
   return !CLOSED.has(foldText(String(estado ?? '')));
+}
+
+const REPORTED = new Set(workflowConstants('listar_ot_sin_asignar').reportedStates.map(foldText));
+
+/** Whether the order is in a state of a reported order (Abierta, v2's Pendiente…), as `is_reported`. */
+export function isReportedState(estado: unknown): boolean {
+  return REPORTED.has(foldText(String(estado ?? '')));
+}
+
+/** No technician: none given, or an empty one. */
+const noTechnician = (o: Pick<WorkOrderSummary, 'idtecnicoasignado'>) =>
+  o.idtecnicoasignado === null || o.idtecnicoasignado === undefined || String(o.idtecnicoasignado).trim() === '';
+
+/**
+ * Open and not yet assigned by a supervisor, as `is_unassigned`: reported (whoever the CMMS put as its
+ * technician: it puts the reporter) or with no technician.
+ */
+export function isUnassigned(o: Pick<WorkOrderSummary, 'estado_nombre' | 'idtecnicoasignado'>): boolean {
+  return isPendingState(o.estado_nombre) && (isReportedState(o.estado_nombre) || noTechnician(o));
 }
 
 /** Whether the order is in the state `name` (case and accents ignored), as `in_state`. */

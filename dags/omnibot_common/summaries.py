@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .catalog import closed_work_order_states, cmms_priorities
+from .catalog import closed_work_order_states, cmms_priorities, constants
 from .fold_text import fold_text
 
 WORK_ORDER_FIELDS = (
@@ -82,6 +82,23 @@ def pending_sort_key(order: dict) -> tuple:
     ranks = _priority_ranks()
     rank = ranks.get(_folded(order, "prioridad"), len(ranks))
     return (rank, str(order.get("fechacreacionot") or "9999"), order.get("idordentrabajo") or 0)
+
+
+@lru_cache(maxsize=1)
+def _reported_states() -> frozenset[str]:
+    return frozenset(fold_text(state) for state in constants("listar_ot_sin_asignar")["reportedStates"])
+
+
+def is_reported(order: dict) -> bool:
+    """In a state of a reported order (Abierta, v2's Pendiente…), as isReportedState."""
+    return _folded(order, "estado_nombre") in _reported_states()
+
+
+def is_unassigned(order: dict) -> bool:
+    """Open and not yet assigned by a supervisor, as isUnassigned: reported (whoever the CMMS put as its
+    technician: it puts the reporter) or with no technician."""
+    technician = order.get("idtecnicoasignado")
+    return is_pending(order) and (is_reported(order) or technician is None or str(technician).strip() == "")
 
 
 def in_state(order: dict, name: str) -> bool:

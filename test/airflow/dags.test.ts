@@ -321,10 +321,21 @@ describe("a user's orders and the actions on them", () => {
       'OT-CORR-1',
       'OT-CORR-LIE-001-20261121101500-769',
     ]);
-    expect(numbers(await verified(lists.unassigned, 'success'))).toEqual([
-      'OT-CORR-CAT-002-20261124170414-768',
-      'OT-PREV-4',
-    ]);
+    const mineResult = mine.json.result as { total: number; open: number; orders: { estado_nombre: string }[] };
+    expect(mineResult.orders.filter((o) => !isPendingState(o.estado_nombre))).toHaveLength(
+      Math.min(mineResult.total - mineResult.open, workflowConstants('listar_mis_ot').closedLimit),
+    );
+    // Not yet assigned: no technician, or reported (the failure reported above, whose technician the
+    // CMMS made its reporter).
+    const unassigned = await verified(lists.unassigned, 'success');
+    expect(numbers(unassigned)[0]).toBe('OT-CORR-CAT-002-20261124170414-768');
+    expect(numbers(unassigned)).toContain('OT-PREV-4');
+    const reported = (unassigned.json.result as { orders: Record<string, unknown>[] }).orders.filter(
+      (o) => o.idtecnicoasignado !== null,
+    );
+    expect(reported.length).toBeGreaterThan(0);
+    for (const order of reported)
+      expect(order).toMatchObject({ estado_nombre: 'Abierta', tipo_mantenimiento_nombre: 'Correctivo' });
 
     const actions = {
       start: await startAs('tecnico1', 'iniciar_ot', { numeroot: 'OT-PREV-5', idusuario: TECNICO1 }, 'start'),
@@ -368,6 +379,14 @@ describe("a user's orders and the actions on them", () => {
     const params = { numeroot: 'OT-CORR-1', idusuario: TECNICO1, observaciones: 'Otra vez', minutos: 5 };
     const again = await verified(await startAs('tecnico1', 'completar_ot', params, 'complete_again'), 'success');
     expect(again.json.result).toMatchObject({ changed: false, order: { estado_nombre: 'Completada' } });
+
+    // OT-PREV-5, started above by Juan, given to María: Asignada again, and who had it.
+    const moved = await startAs('supervisor1', 'asignar_ot', { numeroot: 'OT-PREV-5', idtecnico: 11 }, 'reassign');
+    expect((await verified(moved, 'success')).json.result).toMatchObject({
+      changed: true,
+      order: { numeroot: 'OT-PREV-5', estado_nombre: 'Asignada', idtecnicoasignado: 11 },
+      previous: { idtecnicoasignado: TECNICO1, tecnico_nombre: 'Juan Pérez', estado_nombre: 'En Progreso' },
+    });
   });
 
   it('a report says who made it, in observacionesadicionales before the marker', async () => {

@@ -19,6 +19,9 @@ import { type AirflowAdmin, airflowAdmin, airflowEnv } from './support/airflow-a
 import { redisValues } from './support/redis-values.ts';
 import { type DagRun, printTimings, readRun, runsFor, runTraces } from './support/run-traces.ts';
 
+/** A backend that authenticates its users: only then may a REST web chat link a CMMS account. */
+const WEB_API_KEY = `web-key-${randomBytes(8).toString('hex')}`;
+
 const env = airflowEnv();
 const prefix = `omnibot-airflow-identity:${process.pid}-${Date.now()}:`;
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
@@ -90,6 +93,8 @@ beforeAll(async () => {
       REDIS_KEY_PREFIX: prefix,
       // No CMMS_URL: the gateway serves the demo CMMS itself; the DAGs reach it on its port too.
       IDENTITY_REQUIRED: 'report',
+      // A backend that authenticates its users: only then may a REST web chat link a CMMS account.
+      WEB_API_KEY,
       IDENTITY_KEY: randomBytes(32).toString('base64'),
       ADMIN_TOKEN,
       // The callback is what must bring the answer: the status poll is only a slow fallback here.
@@ -121,6 +126,7 @@ describe('a linked technician through real Airflow', () => {
       gatewayUrl: gateway.url,
       userId: `airflow-juan-${randomBytes(4).toString('hex')}`,
       name: 'Juan',
+      apiKey: WEB_API_KEY,
     });
     const timings: { step: string; chatMs: number; run?: DagRun }[] = [];
 
@@ -188,7 +194,7 @@ describe('a linked technician through real Airflow', () => {
     // 2. The order is already Juan's (the CMMS assigns the reporter): he starts it, then completes it.
     const [, startMs] = await timed(async () => {
       await user.say(`iniciar ${numeroot}`);
-      return user.next(new RegExp(`^Listo, la OT ${numeroot} quedó En Progreso\\.`), RUN_WAIT_MS);
+      return user.next(new RegExp(`^Listo, la orden ${numeroot} quedó En Progreso\\.`), RUN_WAIT_MS);
     });
     const startRun = await actingRun('iniciar_ot', user.conversationId);
     timings.push({ step: 'iniciar_ot run', chatMs: startMs, run: startRun });
@@ -205,7 +211,7 @@ describe('a linked technician through real Airflow', () => {
     expect(confirmDone.text).toContain(OBSERVATIONS);
     const [completed, completeMs] = await timed(async () => {
       await user.say('sí');
-      return user.next(new RegExp(`^Listo, completé la OT ${numeroot} \\(45 min\\)\\.`), RUN_WAIT_MS);
+      return user.next(new RegExp(`^Listo, completé la orden ${numeroot} \\(45 min\\)\\.`), RUN_WAIT_MS);
     });
     expect(completed.text).toContain(numeroot);
     const completeRun = await actingRun('completar_ot', user.conversationId);
@@ -239,7 +245,7 @@ describe('a linked technician through real Airflow', () => {
     });
     const transcript = await graphql.text();
     expect(graphql.status).toBe(200);
-    expect(transcript).toContain('Listo, completé la OT');
+    expect(transcript).toContain('Listo, completé la orden');
     const events = await fetch(`${gateway.url}/admin/conversations/${encodeURIComponent(user.conversationId)}/events`, {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });

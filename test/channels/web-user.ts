@@ -15,6 +15,11 @@ export interface WebUserOptions {
   name?: string;
   /** How often the transcript is read while waiting. */
   pollMs?: number;
+  /**
+   * The gateway's WEB_API_KEY, sent as `X-Api-Key`: a backend that authenticates its users. Without a
+   * key the REST sender is anyone, so the gateway never links such a chat to a CMMS account.
+   */
+  apiKey?: string;
 }
 
 /**
@@ -85,7 +90,7 @@ export function webUser(opts: WebUserOptions): ChatUser & { conversationId: stri
   async function post(body: Record<string, unknown>): Promise<void> {
     const response = await fetch(`${opts.gatewayUrl}/api/bot/message`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(opts.apiKey ? { 'x-api-key': opts.apiKey } : {}) },
       body: JSON.stringify({ user_id: opts.userId, ...(opts.name ? { user_name: opts.name } : {}), ...body }),
     });
     if (response.status !== 200) throw new Error(`web API answered ${response.status}: ${await response.text()}`);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { PRIORITIES } from '../../core/cmms/demo-guard.ts';
 import { priorityRank } from '../../core/cmms/pending.ts';
 import { workflows } from '../../core/workflows/definitions.ts';
-import { parsePriority } from '../../machines/intents.ts';
+import { parsePriority } from '../../machines/answers.ts';
 import { renderWorkflowError } from '../../machines/replies.ts';
 import catalogJson from '../../workflows/catalog.json' with { type: 'json' };
 import {
@@ -163,12 +163,44 @@ describe('the workflow catalog', () => {
     expect(text('cmms_not_found')).toMatch(/Avisa a un supervisor/);
     expect(text('config_missing')).toMatch(/Avisa a un supervisor/);
     expect(text('identity_expired')).toMatch(/: tu sesión .* ya no es válida\. Escribe "vincular cuenta"/);
-    expect(text('not_allowed')).toMatch(/no le permite eso a tu cuenta\. Avisa a un supervisor/);
-    expect(text('not_assigned')).toMatch(/: esa orden no está asignada a ti\. Escribe "mis OT"/);
-    expect(text('order_closed')).toMatch(/ya está cerrada .* Revisa el número de la orden/);
-    expect(text('order_not_found')).toMatch(/no encontré esa orden de trabajo\. Revisa el número/);
+    expect(text('not_allowed')).toMatch(/no le permite eso a tu cuenta\. Si tu cuenta debería poder hacerlo/);
+    expect(text('not_allowed')).not.toMatch(/supervisor/); // a supervisor may be the one refused
+    expect(text('not_assigned')).toMatch(/: esa orden no está asignada a ti\. Escribe "mis OT asignadas"/);
+    expect(text('order_closed')).toMatch(/ya está cerrada .* no se puede cambiar desde el chat/);
+    expect(text('order_closed')).not.toMatch(/Revisa el número/); // the number was right
+    expect(text('order_not_found')).toMatch(/no encontré ninguna orden con ese número\. Revisa el número/);
     expect(text('no_such_code')).toBe(text('workflow_error'));
     expect(text('constructor')).toBe(text('workflow_error'));
+  });
+
+  it('words the errors of the actions on an order as one sentence about that order', () => {
+    const text = (dagId: string, code: string) => renderWorkflowError(dagId, { code, message: '' }).text;
+    expect(text('asignar_ot', 'order_closed')).toBe(
+      'No pude asignar la orden: esa orden ya está cerrada (completada o cancelada). Una orden cerrada no se ' +
+        'puede cambiar desde el chat; si la falla sigue, escribe "reportar falla" para abrir una nueva.',
+    );
+    expect(text('iniciar_ot', 'not_assigned')).toBe(
+      'No pude iniciar la orden: esa orden no está asignada a ti. Escribe "mis OT asignadas" para ver las órdenes asignadas a ti.',
+    );
+    expect(text('completar_ot', 'order_not_found')).toBe(
+      'No pude completar la orden: no encontré ninguna orden con ese número. Revisa el número de la orden ' +
+        '(por ejemplo OT-CORR-1) y vuelve a intentarlo.',
+    );
+    expect(text('asignar_ot', 'not_allowed')).toBe(
+      'No pude asignar la orden: el sistema de mantenimiento no le permite eso a tu cuenta. Si tu cuenta debería ' +
+        'poder hacerlo, pide a un administrador del sistema de mantenimiento que revise tus permisos.',
+    );
+    expect(text('listar_mis_ot', 'identity_expired')).toBe(
+      'No pude obtener tus órdenes de trabajo: tu sesión en el sistema de mantenimiento ya no es válida. ' +
+        'Escribe "vincular cuenta" para iniciar sesión de nuevo y vuelve a intentarlo.',
+    );
+    for (const dagId of DAG_IDS) {
+      for (const code of Object.keys(catalogJson.errors)) {
+        const sentence = text(dagId, code);
+        expect(sentence).toMatch(/^No pude [^:]+: [^.]+\. [A-ZÁÉÍÓÚ¿]/);
+        expect(sentence).not.toMatch(/orden de trabajo: .*orden de trabajo\./); // no "orden de trabajo" twice
+      }
+    }
   });
 
   it('does not compile with a module whose id is not in the catalog, or a registry that misses one (no renderer, no run: tsc)', () => {

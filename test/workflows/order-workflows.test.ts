@@ -8,6 +8,10 @@ import { type CmmsClient, createCmmsClient } from '../../core/cmms/client.ts';
 import { DEMO_CMMS_TOKEN, DEMO_CMMS_USER, startDemoCmms } from '../../core/cmms/demo-server.ts';
 import { silentLogger } from '../../core/log.ts';
 import { workflowErrorOf, workflows } from '../../core/workflows/definitions.ts';
+import { type AssignWorkOrderResult, asignar_ot } from '../../workflows/asignar_ot.ts';
+import type { WorkOrderSummary } from '../../workflows/cmms.ts';
+import { listar_mis_ot, type MyWorkOrdersResult } from '../../workflows/listar_mis_ot.ts';
+import { listar_ot_sin_asignar, type UnassignedWorkOrdersResult } from '../../workflows/listar_ot_sin_asignar.ts';
 import { reportMarker } from '../../workflows/reportar_falla.ts';
 
 type Demo = Awaited<ReturnType<typeof startDemoCmms>>;
@@ -70,15 +74,25 @@ describe('listar_mis_ot and listar_ot_sin_asignar', () => {
     const technician = (await run('listar_mis_ot', cmms.service, {
       idusuario: String(TECNICO1),
       filtro: ' MIAS ',
-    })) as {
-      total: number;
-      orders: { estado_nombre: string; fechacreacionot: string }[];
-    };
-    expect(technician.total).toBe(15); // 2 open, 13 historical completed ones
-    expect(technician.orders).toHaveLength(10);
+    })) as MyWorkOrdersResult;
+    // 2 open, 13 historical completed ones: the open ones, then the 3 most recent closed ones.
+    expect(technician).toMatchObject({ total: 15, open: 2 });
     expect(numbers(technician).slice(0, 2)).toEqual(['OT-CORR-1', 'OT-PREV-5']);
-    const closed = technician.orders.slice(2).map((o) => o.fechacreacionot);
-    expect(closed).toEqual([...closed].sort().reverse());
+    const closed = technician.orders.slice(2);
+    expect(closed.map((o) => o.estado_nombre)).toEqual(['Completada', 'Completada', 'Completada']);
+    const dates = closed.map((o) => o.fechacreacionot);
+    expect(dates).toEqual([...dates].sort().reverse());
+    const text = listar_mis_ot.render(technician).text.split('\n');
+    expect(text.slice(0, 3)).toEqual([
+      'Tus órdenes de trabajo (15):',
+      '• OT-CORR-1 — Excavadora CAT 320 — En Progreso — Alta',
+      expect.stringMatching(/^• OT-PREV-5 — .* — Asignada — Media$/),
+    ]);
+    expect(text.slice(3)).toEqual([
+      'Las cerradas más recientes:',
+      ...closed.map((o) => expect.stringMatching(new RegExp(`^• ${o.numeroot} — .* — Completada — \\S+`))),
+      '…y 10 cerradas más.',
+    ]);
   });
 
   it('"asignadas": my open orders only, most urgent first; none for someone with none', async () => {
@@ -89,17 +103,71 @@ describe('listar_mis_ot and listar_ot_sin_asignar', () => {
     expect(numbers(assigned)).toEqual(['OT-CORR-1', 'OT-PREV-5']);
     expect(await run('listar_mis_ot', tecnico1, { idusuario: OPERADOR1, filtro: 'asignadas' })).toEqual({
       total: 0,
+      open: 0,
       orders: [],
       filtro: 'asignadas',
     });
     expect(await failure(run('listar_mis_ot', tecnico1, { idusuario: 0, filtro: 'todas' }))).toBe('invalid_params');
   });
 
-  it('lists the open orders with no technician, most urgent first', async () => {
+  it('lists the open orders not yet assigned: with no technician, or reported (the reporter as technician)', async () => {
     const cmms = await demoCmms();
-    const unassigned = await run('listar_ot_sin_asignar', await cmms.as('supervisor1'), {});
+    const supervisor = await cmms.as('supervisor1');
+    const unassigned = await run('listar_ot_sin_asignar', supervisor, {});
     expect(unassigned).toMatchObject({ total: 2 });
     expect(numbers(unassigned)).toEqual(['OT-CORR-CAT-002-20261124170414-768', 'OT-PREV-4']);
+
+    // The CMMS makes the reporter the technician of a reported failure: still not assigned.
+    const report = { idequipo: 1, descripcion: 'Fuga de aceite en el cilindro del brazo', prioridad: 'Alta' };
+    const { order } = (await run('reportar_falla', await cmms.as('operador1'), report)) as {
+      order: WorkOrderSummary;
+    };
+    expect(order).toMatchObject({ estado_nombre: 'Abierta', idtecnicoasignado: OPERADOR1 });
+    const withReport = (await run('listar_ot_sin_asignar', supervisor, {})) as UnassignedWorkOrdersResult;
+    expect(numbers(withReport)).toEqual(['OT-CORR-CAT-002-20261124170414-768', order.numeroot, 'OT-PREV-4']);
+    expect(listar_ot_sin_asignar.render(withReport).text.split('\n')).toEqual([
+      'Órdenes de trabajo sin asignar (3):',
+      '• OT-CORR-CAT-002-20261124170414-768 — Excavadora CAT 336 — Abierta — Crítica — solicitada por Diego Fuentes',
+      `• ${order.numeroot} — Excavadora CAT 320 — Abierta — Alta — solicitada por Diego Fuentes`,
+      '• OT-PREV-4 — Cargador Frontal Volvo L350H — Abierta — Baja — solicitada por Carolina Muñoz',
+    ]);
+
+    // Once a supervisor assigns it (even to the reporter's id), it is no longer listed.
+    const assigned = await run('asignar_ot', supervisor, { numeroot: order.numeroot, idtecnico: 11 });
+    expect(assigned).toMatchObject({ changed: true, order: { estado_nombre: 'Asignada' } });
+    expect(assigned).not.toHaveProperty('previous'); // a reporter was never assigned
+    expect(numbers(await run('listar_ot_sin_asignar', supervisor, {}))).toEqual([
+      'OT-CORR-CAT-002-20261124170414-768',
+      'OT-PREV-4',
+    ]);
+  });
+});
+
+describe('what "sin asignar" means, as the DAG (test/airflow/checks/roles.py)', () => {
+  it("open orders reported (Abierta, v2's Pendiente; whoever is technician) or with no technician", async () => {
+    const order = (n: number, estado: string, prioridad: string, idtecnicoasignado: number | string | null = null) =>
+      ({
+        idordentrabajo: n,
+        numeroot: `OT-${n}`,
+        estado_nombre: estado,
+        prioridad,
+        idtecnicoasignado,
+      }) as WorkOrderSummary;
+    const orders = [
+      order(1, 'Abierta', 'Baja'),
+      order(2, 'Abierta', 'Alta', 3),
+      order(3, 'PENDIENTE', 'Crítica', 3),
+      order(4, 'Asignada', 'Media', 10),
+      order(5, 'En Progreso', 'Media', 10),
+      order(6, 'Pendiente Aprobación', 'Media', 12),
+      order(7, 'Pendiente Aprobación', 'Media', ''),
+      order(8, 'Completada', 'Media'),
+      order(9, 'Cancelada', 'Media', 3),
+    ];
+    const cmms = { listWorkOrders: async () => orders } as unknown as CmmsClient;
+    const result = await run('listar_ot_sin_asignar', cmms, {});
+    expect(result).toMatchObject({ total: 4 });
+    expect(numbers(result)).toEqual(['OT-3', 'OT-2', 'OT-7', 'OT-1']);
   });
 });
 
@@ -172,21 +240,48 @@ describe('asignar_ot', () => {
     const cmms = await demoCmms();
     const supervisor = await cmms.as('supervisor1');
     const params = { numeroot: 'OT-PREV-4', idtecnico: 11 };
-    expect(await run('asignar_ot', supervisor, params)).toMatchObject({
+    const done = (await run('asignar_ot', supervisor, params)) as AssignWorkOrderResult;
+    expect(done).toEqual({
       changed: true,
-      order: {
+      order: expect.objectContaining({
         numeroot: 'OT-PREV-4',
         estado_nombre: 'Asignada',
         idtecnicoasignado: 11,
         tecnico_nombre: 'María González',
-      },
+      }),
     });
-    expect(await run('asignar_ot', supervisor, params)).toMatchObject({ changed: false });
+    expect(asignar_ot.render(done).text).toBe('Listo, asigné la orden OT-PREV-4 a María González; quedó Asignada.');
+    const again = (await run('asignar_ot', supervisor, params)) as AssignWorkOrderResult;
+    expect(again).toMatchObject({ changed: false });
+    expect(asignar_ot.render(again).text).toBe(
+      'La orden OT-PREV-4 ya estaba asignada a María González (Asignada); no cambié nada.',
+    );
     // A started order of the same technician stays started.
     const started = { numeroot: 'OT-CORR-1', idtecnico: TECNICO1 };
-    expect(await run('asignar_ot', supervisor, started)).toMatchObject({
+    expect(await run('asignar_ot', supervisor, started)).toEqual({
       changed: false,
-      order: { estado_nombre: 'En Progreso' },
+      order: expect.objectContaining({ estado_nombre: 'En Progreso', idtecnicoasignado: TECNICO1 }),
+    });
+  });
+
+  it('reassigns a started order to another technician as Asignada, saying who had it and how', async () => {
+    const cmms = await demoCmms();
+    const supervisor = await cmms.as('supervisor1');
+    const result = (await run('asignar_ot', supervisor, {
+      numeroot: 'OT-CORR-1',
+      idtecnico: 11,
+    })) as AssignWorkOrderResult;
+    expect(result).toMatchObject({
+      changed: true,
+      order: { numeroot: 'OT-CORR-1', estado_nombre: 'Asignada', idtecnicoasignado: 11 },
+      previous: { idtecnicoasignado: TECNICO1, tecnico_nombre: 'Juan Pérez', estado_nombre: 'En Progreso' },
+    });
+    expect(asignar_ot.render(result).text).toBe(
+      'Listo, asigné la orden OT-CORR-1 a María González; quedó Asignada. Antes estaba asignada a Juan Pérez (En Progreso).',
+    );
+    expect(await cmms.service.findWorkOrder('OT-CORR-1')).toMatchObject({
+      estado_nombre: 'Asignada',
+      tecnico_nombre: 'María González',
     });
   });
 

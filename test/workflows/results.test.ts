@@ -50,8 +50,9 @@ const GOOD = {
     { total: 0, orders: [] },
   ],
   listar_mis_ot: [
-    { total: 3, orders: [started], filtro: 'mias' },
-    { total: 0, orders: [], filtro: 'asignadas' },
+    { total: 3, open: 1, orders: [started, completed], filtro: 'mias' },
+    { total: 3, orders: [started], filtro: 'mias' }, // an older run's result: no `open`
+    { total: 0, open: 0, orders: [], filtro: 'asignadas' },
   ],
   listar_ot_sin_asignar: [
     { total: 1, orders: [order] },
@@ -68,6 +69,11 @@ const GOOD = {
   asignar_ot: [
     { order: assigned, changed: true },
     { order: assigned, changed: false },
+    {
+      order: { ...assigned, tecnico_nombre: 'María González' },
+      changed: true,
+      previous: { idtecnicoasignado: 10, tecnico_nombre: 'Juan Pérez', estado_nombre: 'En Progreso' },
+    },
   ],
 };
 
@@ -82,7 +88,14 @@ const MALFORMED_BY_ID = {
   ],
   listar_equipos: [{ total: 1 }, { total: '1', equipment: [] }, { total: 1, equipment: [null] }],
   listar_ot_pendientes: [{ orders: [] }, { total: 1, orders: [{ numeroot: 5 }] }],
-  listar_mis_ot: [{ total: 1, orders: [order] }, { total: 1, orders: [order], filtro: 'todas' }, { orders: [] }],
+  listar_mis_ot: [
+    { total: 1, orders: [order] },
+    { total: 1, orders: [order], filtro: 'todas' },
+    { orders: [] },
+    { total: 1, open: 2, orders: [order], filtro: 'mias' },
+    { total: 1, open: -1, orders: [order], filtro: 'mias' },
+    { total: 1, open: '1', orders: [order], filtro: 'mias' },
+  ],
   listar_ot_sin_asignar: [
     { total: -1, orders: [] },
     { total: 1, orders: [{}] },
@@ -92,6 +105,8 @@ const MALFORMED_BY_ID = {
   asignar_ot: [
     { order: assigned, changed: 1 },
     { order: { ...assigned, numeroot: ' ' }, changed: true },
+    { order: assigned, changed: true, previous: 'Juan Pérez' },
+    { order: assigned, changed: true, previous: { tecnico_nombre: 10, estado_nombre: 'En Progreso' } },
   ],
 };
 
@@ -110,32 +125,72 @@ describe('a workflow result is checked against its workflow before it is rendere
     );
   });
 
-  it('renders the user’s orders and the actions on an order in clear Spanish', () => {
-    const text = (id: DagId, result: unknown) => renderWorkflowResult(id, result).text;
-    expect(text('listar_mis_ot', GOOD.listar_mis_ot[0])).toBe(
-      'Tus órdenes de trabajo (3):\n• OT-CORR-1 — Excavadora — En Progreso\n…y 2 más.',
+  it('renders "mis OT": the open ones with their priority, then the 3 most recent closed ones', () => {
+    const text = (result: unknown) => renderWorkflowResult('listar_mis_ot', result).text;
+    expect(text(GOOD.listar_mis_ot[0])).toBe(
+      'Tus órdenes de trabajo (3):\n• OT-CORR-1 — Excavadora — En Progreso — Alta\n' +
+        'Las cerradas más recientes:\n• OT-CORR-1 — Excavadora — Completada — Alta\n…y 1 cerrada más.',
     );
-    expect(text('listar_mis_ot', { total: 1, orders: [assigned], filtro: 'asignadas' })).toBe(
+    expect(text(GOOD.listar_mis_ot[1])).toBe(
+      'Tus órdenes de trabajo (3):\n• OT-CORR-1 — Excavadora — En Progreso — Alta\n…y 2 cerradas más.',
+    );
+    const open = Array.from({ length: 15 }, (_, i) => ({ ...started, numeroot: `OT-${i + 1}` }));
+    const closed = [1, 2, 3].map((i) => ({ ...completed, numeroot: `OT-C${i}`, prioridad: 'Baja' }));
+    const many = text({ total: 20, open: 17, orders: [...open, ...closed], filtro: 'mias' }).split('\n');
+    expect(many).toHaveLength(1 + 15 + 1 + 1 + 3);
+    expect(many[0]).toBe('Tus órdenes de trabajo (20):');
+    expect(many[15]).toBe('• OT-15 — Excavadora — En Progreso — Alta');
+    expect(many.slice(16)).toEqual([
+      '…y 2 abiertas más, menos urgentes; las ves todas en el sistema de mantenimiento.',
+      'Las cerradas más recientes:',
+      '• OT-C1 — Excavadora — Completada — Baja',
+      '• OT-C2 — Excavadora — Completada — Baja',
+      '• OT-C3 — Excavadora — Completada — Baja',
+    ]);
+    expect(text({ total: 4, open: 0, orders: closed, filtro: 'mias' })).toBe(
+      'Tus órdenes de trabajo (4): ninguna abierta.\nLas cerradas más recientes:\n' +
+        '• OT-C1 — Excavadora — Completada — Baja\n• OT-C2 — Excavadora — Completada — Baja\n' +
+        '• OT-C3 — Excavadora — Completada — Baja\n…y 1 cerrada más.',
+    );
+    expect(text({ total: 0, open: 0, orders: [], filtro: 'mias' })).toBe(
+      'No tienes órdenes de trabajo. Escribe "reportar falla" para reportar una.',
+    );
+  });
+
+  it('renders the assigned and unassigned lists, and the actions on an order, naming it once as "la orden"', () => {
+    const text = (id: DagId, result: unknown) => renderWorkflowResult(id, result).text;
+    expect(text('listar_mis_ot', { total: 1, open: 1, orders: [assigned], filtro: 'asignadas' })).toBe(
       'Tus órdenes de trabajo asignadas (1):\n• OT-CORR-1 — Excavadora — Asignada — Alta',
     );
-    expect(text('listar_mis_ot', { total: 0, orders: [], filtro: 'mias' })).toBe('No tienes órdenes de trabajo.');
-    expect(text('listar_mis_ot', GOOD.listar_mis_ot[1])).toBe('No tienes órdenes de trabajo abiertas asignadas.');
+    const open = Array.from({ length: 15 }, (_, i) => ({ ...assigned, numeroot: `OT-${i + 1}` }));
+    expect(text('listar_mis_ot', { total: 16, open: 16, orders: open, filtro: 'asignadas' })).toMatch(
+      /\n• OT-15 — Excavadora — Asignada — Alta\n…y 1 más, menos urgente; las ves todas en el sistema de mantenimiento\.$/,
+    );
+    expect(text('listar_mis_ot', GOOD.listar_mis_ot[2])).toBe('No tienes órdenes de trabajo abiertas asignadas.');
     expect(text('listar_ot_sin_asignar', GOOD.listar_ot_sin_asignar[0])).toBe(
-      'Órdenes de trabajo sin técnico asignado (1):\n• OT-CORR-1 — Excavadora — Abierta — Alta',
+      'Órdenes de trabajo sin asignar (1):\n• OT-CORR-1 — Excavadora — Abierta — Alta — solicitada por Diego Fuentes',
     );
     expect(text('listar_ot_sin_asignar', GOOD.listar_ot_sin_asignar[1])).toBe(
-      'No hay órdenes de trabajo abiertas sin técnico asignado.',
+      'No hay órdenes de trabajo abiertas sin asignar.',
     );
-    expect(text('iniciar_ot', GOOD.iniciar_ot[0])).toBe('Listo, la OT OT-CORR-1 quedó En Progreso.');
-    expect(text('iniciar_ot', GOOD.iniciar_ot[1])).toBe('La OT OT-CORR-1 ya estaba En Progreso; no cambié nada.');
-    expect(text('completar_ot', GOOD.completar_ot[0])).toBe('Listo, completé la OT OT-CORR-1 (45 min).');
+    expect(text('iniciar_ot', GOOD.iniciar_ot[0])).toBe('Listo, la orden OT-CORR-1 quedó En Progreso.');
+    expect(text('iniciar_ot', GOOD.iniciar_ot[1])).toBe('La orden OT-CORR-1 ya estaba En Progreso; no cambié nada.');
+    expect(text('completar_ot', GOOD.completar_ot[0])).toBe('Listo, completé la orden OT-CORR-1 (45 min).');
     expect(text('completar_ot', GOOD.completar_ot[1])).toBe(
-      'La OT OT-CORR-1 ya estaba completada; no la completé de nuevo.',
+      'La orden OT-CORR-1 ya estaba completada; no la completé de nuevo.',
     );
-    expect(text('asignar_ot', GOOD.asignar_ot[0])).toBe('Listo, asigné la OT OT-CORR-1 a Juan Pérez; quedó Asignada.');
+    expect(text('asignar_ot', GOOD.asignar_ot[0])).toBe(
+      'Listo, asigné la orden OT-CORR-1 a Juan Pérez; quedó Asignada.',
+    );
     expect(text('asignar_ot', GOOD.asignar_ot[1])).toBe(
-      'La OT OT-CORR-1 ya estaba asignada a Juan Pérez (Asignada); no cambié nada.',
+      'La orden OT-CORR-1 ya estaba asignada a Juan Pérez (Asignada); no cambié nada.',
     );
+    expect(text('asignar_ot', GOOD.asignar_ot[2])).toBe(
+      'Listo, asigné la orden OT-CORR-1 a María González; quedó Asignada. Antes estaba asignada a Juan Pérez (En Progreso).',
+    );
+    for (const id of ['iniciar_ot', 'completar_ot', 'asignar_ot'] as const) {
+      for (const result of GOOD[id]) expect(text(id, result)).not.toMatch(/\bOT OT-/);
+    }
   });
 
   it("renders a result without its workflow's shape as the catalog's bad_result error", () => {

@@ -62,22 +62,40 @@ def failure_code(work) -> str:
 
 
 @check
-def my_orders_open_ones_first_most_urgent_then_closed_ones_newest_and_my_assigned_open_ones():
+def my_orders_open_ones_first_most_urgent_then_the_3_newest_closed_ones_and_my_assigned_open_ones():
     listar_mis_ot = dag_module("listar_mis_ot").listar_mis_ot
     orders = [
         order(1, "Completada", tecnico=10, fecha="2026-09-01"), order(2, "Completada", solicitante=10, fecha="2026-10-01"),
         order(3, "Asignada", "Media", tecnico=10), order(4, "En Progreso", "Crítica", tecnico=10),
         order(5, "Abierta", "Alta", solicitante=10), order(6, "Abierta", "Crítica", tecnico=11), order(7, "Cancelada", tecnico=10, fecha="2026-11-30"),
+        order(8, "Completada", tecnico=10, fecha="2026-08-01"),
     ]
     mine = listar_mis_ot(Client(orders), {"idusuario": 10, "filtro": "mias"})
     assert [o["numeroot"] for o in mine["orders"]] == ["OT-4", "OT-5", "OT-3", "OT-7", "OT-2", "OT-1"], mine["orders"]
-    assert (mine["total"], mine["filtro"], set(mine["orders"][0])) == (6, "mias", SUMMARY_KEYS), mine
+    assert (mine["total"], mine["open"], mine["filtro"], set(mine["orders"][0])) == (7, 3, "mias", SUMMARY_KEYS), mine
     assigned = listar_mis_ot(Client(orders), {"idusuario": 10, "filtro": "asignadas"})
-    assert ([o["numeroot"] for o in assigned["orders"]], assigned["total"]) == (["OT-4", "OT-3"], 2), assigned
-    many = [order(n, "Abierta", tecnico=10) for n in range(1, 15)]
-    assert len(listar_mis_ot(Client(many), {"idusuario": 10, "filtro": "mias"})["orders"]) == 10  # the catalog's limit
-    unassigned = dag_module("listar_ot_sin_asignar").listar_ot_sin_asignar(Client(orders + [order(8, "Abierta", "Baja", tecnico="")]), {})
-    assert [o["numeroot"] for o in unassigned["orders"]] == ["OT-5", "OT-8"], unassigned
+    assert ([o["numeroot"] for o in assigned["orders"]], assigned["total"], assigned["open"]) == (["OT-4", "OT-3"], 2, 2), assigned
+    many = [order(n, "Abierta", tecnico=10) for n in range(1, 21)] + [order(n, "Completada", tecnico=10) for n in range(21, 26)]
+    listed = listar_mis_ot(Client(many), {"idusuario": 10, "filtro": "mias"})
+    # The catalog's limit (15) open ones, then its closedLimit (3) closed ones, the newest first.
+    assert [o["numeroot"] for o in listed["orders"]] == [f"OT-{n}" for n in range(1, 16)] + ["OT-25", "OT-24", "OT-23"], listed
+    assert (listed["total"], listed["open"]) == (25, 20), listed
+    assert listar_mis_ot(Client([]), {"idusuario": 10, "filtro": "mias"}) == {"total": 0, "open": 0, "orders": [], "filtro": "mias"}
+
+
+@check
+def unassigned_orders_are_open_ones_with_no_technician_or_reported_whoever_the_cmms_made_technician():
+    listar_ot_sin_asignar = dag_module("listar_ot_sin_asignar").listar_ot_sin_asignar
+    orders = [
+        order(1, "Abierta", "Baja"), order(2, "Abierta", "Alta", tecnico=3),  # reported: the reporter as technician
+        order(3, "PENDIENTE", "Crítica", tecnico=3),  # v2's name of Abierta
+        order(4, "Asignada", tecnico=10), order(5, "En Progreso", tecnico=10), order(6, "Pendiente Aprobación", tecnico=12),
+        order(7, "Pendiente Aprobación", "Media", tecnico=""), order(8, "Completada"), order(9, "Cancelada", tecnico=3),
+    ]
+    unassigned = listar_ot_sin_asignar(Client(orders), {})
+    assert ([o["numeroot"] for o in unassigned["orders"]], unassigned["total"]) == (["OT-3", "OT-2", "OT-7", "OT-1"], 4), unassigned
+    many = [order(n, "Abierta") for n in range(1, 13)]
+    assert len(listar_ot_sin_asignar(Client(many), {})["orders"]) == 10  # the catalog's limit
 
 
 @check
@@ -117,10 +135,24 @@ def assigning_an_order_sets_its_technician_and_asignada_unless_already_so():
     client = Client([order(1, "Abierta"), order(2, "En Progreso", tecnico=10), order(3, "Completada")])
     done = asignar_ot(client, {"numeroot": "OT-1", "idtecnico": 11})
     assert (done["changed"], done["order"]["estado_nombre"], done["order"]["idtecnicoasignado"]) == (True, "Asignada", 11), done
+    assert "previous" not in done, done
     assert asignar_ot(client, {"numeroot": "OT-1", "idtecnico": 11})["changed"] is False
     assert asignar_ot(client, {"numeroot": "OT-2", "idtecnico": 10}) == {"order": {k: client.orders[1].get(k) for k in SUMMARY_KEYS}, "changed": False}
     assert client.writes == [("PATCH", 1, {"idtecnicoasignado": 11, "estado": "Asignada"})], client.writes
     assert failure_code(lambda: asignar_ot(client, {"numeroot": "OT-3", "idtecnico": 11})) == "order_closed"
+
+
+@check
+def reassigning_a_started_order_makes_it_asignada_and_says_who_had_it():
+    asignar_ot = dag_module("asignar_ot").asignar_ot
+    client = Client([order(1, "En Progreso", "Alta", tecnico=10), order(2, "Abierta", tecnico=3)])
+    moved = asignar_ot(client, {"numeroot": "OT-1", "idtecnico": 11})
+    assert (moved["changed"], moved["order"]["estado_nombre"], moved["order"]["idtecnicoasignado"]) == (True, "Asignada", 11), moved
+    assert moved["previous"] == {"idtecnicoasignado": 10, "tecnico_nombre": "Juan Pérez", "estado_nombre": "En Progreso"}, moved
+    # A reported order's technician (the reporter, as the CMMS sets it) was never assigned: no previous.
+    reported = asignar_ot(client, {"numeroot": "OT-2", "idtecnico": 11})
+    assert reported["changed"] is True and "previous" not in reported, reported
+    assert [w[1] for w in client.writes] == [1, 2], client.writes
 
 
 @check
