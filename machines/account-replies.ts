@@ -41,10 +41,15 @@ export function reportedBy(name: string | undefined, channel: string | undefined
 }
 
 export const accountReplies = {
-  /** The one-time link; `resumes`: the user's request goes on once they link. */
-  linkIssued: (reason: LinkReason, url: string, resumes: boolean): Reply => ({
+  /**
+   * The one-time link; `resumes`: the user's request goes on once they link; `fresh`: a new link the
+   * user asked for while one was awaited (the reason is not said again).
+   */
+  linkIssued: (reason: LinkReason, url: string, resumes: boolean, fresh = false): Reply => ({
     text:
-      `${LINK_INTRO[reason]}Para vincular tu cuenta del CMMS abre este enlace (válido 10 minutos, de un solo uso): ${url}. ` +
+      (fresh
+        ? `Aquí tienes un enlace nuevo para vincular tu cuenta del CMMS (válido 10 minutos, de un solo uso): ${url}. `
+        : `${LINK_INTRO[reason]}Para vincular tu cuenta del CMMS abre este enlace (válido 10 minutos, de un solo uso): ${url}. `) +
       'Ahí ingresas tu usuario y contraseña; nunca me los escribas en el chat.' +
       (!resumes
         ? ''
@@ -74,6 +79,10 @@ export const accountReplies = {
   waitingForLink: (): Reply => ({
     text: 'Sigo esperando que vincules tu cuenta con el enlace que te envié; cuando termines, sigo con tu solicitud. Escribe "vincular cuenta" si necesitas un enlace nuevo o "cancelar" para dejarlo.',
   }),
+  /** Said before another action is handled while a link was awaited: the request that needed it is dropped. */
+  linkRequestDropped: (): Reply => ({
+    text: 'Dejé sin hacer tu solicitud anterior (esperaba que vincularas tu cuenta).',
+  }),
   linkAbandoned: (): Reply => ({
     text: 'Listo, dejé tu solicitud. Puedes vincular tu cuenta cuando quieras escribiendo "vincular cuenta".',
   }),
@@ -100,4 +109,5 @@ export const accountReplies = {
     text: 'Listo, borré tus datos de este chat: el vínculo con tu cuenta, la transcripción y el historial. Si me vuelves a escribir, empezamos de cero.',
   }),
   eraseDeclined: (): Reply => ({ text: 'No borré nada. ¿En qué más te ayudo?' }),
+  eraseLeft: (): Reply => ({ text: 'No borré nada.' }),
 };

@@ -1,4 +1,4 @@
-import type { SnapshotFrom } from 'xstate';
+import { assign, type SnapshotFrom } from 'xstate';
 import type { WorkflowResultEvent } from '../core/runtime/model.ts';
 import { askingWorkOrder } from './conversation/asking-work-order.ts';
 import { assigning } from './conversation/assigning.ts';
@@ -47,9 +47,10 @@ export type {
 
 /**
  * Bumped whenever a change makes older snapshots unsafe to restore (see the runtime's migration).
- * Still 1 after identities: version 1's states and context fields are all kept (the new ones are
- * optional), so a stored conversation goes on where it was (a report confirmed by an unlinked user
- * under policy `report` is asked to link first, then sent).
+ * Still 1 after identities and the review of their conversations: version 1's states and context
+ * fields are all kept (the new ones are optional: `link`, `task`, `asking`; the state
+ * `assigning.listing` is only added), so a stored conversation goes on where it was (a report
+ * confirmed by an unlinked user under policy `report` is asked to link first, then sent).
  */
 export const MACHINE_VERSION = 1;
 
@@ -76,8 +77,18 @@ export const conversationMachine = conversationSetup.createMachine({
       ),
     },
     // Linked or unlinked on the link page or by an admin, whatever the conversation is doing (a
-    // question or a workflow wait stays as it is; a conversation waiting for the link goes on).
-    'identity.linked': { actions: say(({ event }) => replies.linked(event.identity, false)) },
+    // question or a workflow wait stays as it is; a conversation waiting for the link goes on, and a
+    // request kept while a question for information is answered goes on once that answer is given).
+    'identity.linked': [
+      {
+        guard: 'linkParked',
+        actions: [
+          assign(({ context, event }) => ({ link: { ...context.link!, linked: event.identity, linkedAt: event.at } })),
+          say(({ event }) => replies.linked(event.identity, true)),
+        ],
+      },
+      { actions: say(({ event }) => replies.linked(event.identity, false)) },
+    ],
     'identity.unlinked': { actions: say(replies.unlinkedByAdmin) },
   },
   states: { idle, askingWorkOrder, reporting, workflow, handoff, linking, unlinking, completing, assigning, erasing },

@@ -103,11 +103,14 @@ describe('policy "report": a failure report needs a linked account', () => {
     expect(h.state()).toBe('idle');
 
     await h.say('reportar falla');
+    expect(await h.say('mis OT')).toMatch(/^Dejé sin hacer tu solicitud anterior/);
+    // The report was dropped ("mis OT" now awaits the link): a list is answered meanwhile.
     await h.say('listar equipos');
     expect(h.started[0]?.dagId).toBe('listar_equipos');
-    // The report was dropped: a later link only confirms.
     await h.finish({ result: { equipment: [] } });
-    expect(await h.link(OPERATOR)).toMatch(/Ahora puedo ayudarte con/);
+    expect(h.state()).toBe('linking.waiting');
+    expect(await h.link(OPERATOR)).toMatch(/Sigo con tu solicitud\.\n.*buscando tus órdenes/s);
+    expect(h.started[1]).toMatchObject({ dagId: 'listar_mis_ot', params: { idusuario: 9 } });
   });
 
   it('goes on when the user writes after linking and the linked event was missed', async () => {

@@ -1,11 +1,17 @@
 import { foldText } from '../lib/fold-text.ts';
+import { ASSIGN_VERBS, findTechnicianQuery, PASS_VERBS } from './technician-query.ts';
+import { hasWord, words } from './words.ts';
 
-export { MAX_MINUTES, parseMinutes } from './minutes.ts';
+export { type Priority, parseConfirmation, parsePriority } from './answers.ts';
+export { durationText, LONG_MINUTES, MAX_MINUTES, parseMinutes } from './minutes.ts';
+export { findTechnicianQuery, pickedNumber, technicianAnswer } from './technician-query.ts';
 
 /**
  * Spanish intent matcher: keywords on normalized text (case and accents ignored), in the original
  * bot's order, plus the intents omnibot adds (pending orders, a person, cancel, the linked account,
  * the person's own orders and the technician's and supervisor's actions, personal data).
+ * `my_pending` ("mis pendientes", "qué tengo asignado") is what the user has to do: a technician's
+ * assigned orders, anyone else's own orders.
  */
 
 export type Intent =
@@ -22,6 +28,7 @@ export type Intent =
   | 'unlink'
   | 'my_orders'
   | 'my_assigned_orders'
+  | 'my_pending'
   | 'unassigned_orders'
   | 'start_order'
   | 'complete_order'
@@ -37,8 +44,6 @@ export interface IntentMatch {
   technician?: string;
 }
 
-export type Priority = 'Baja' | 'Media' | 'Alta' | 'Crítica';
-
 /** Lower case, no accents, collapsed spaces (the folding the CMMS client matches with too). */
 export const normalize = foldText;
 
@@ -48,20 +53,6 @@ const EQUIPMENT_LIST_QUERIES = new Set(['equipos', 'equipo', 'lista', 'listar', 
 /** The equipment lookup's query for a user's answer: empty (every equipment) when they ask for the list. */
 export function equipmentQuery(answer: string): string {
   return EQUIPMENT_LIST_QUERIES.has(normalize(answer)) ? '' : answer.trim();
-}
-
-const wordPatterns = new Map<string, RegExp>();
-
-/** True when one of the words stands alone in the (normalized) text; the patterns are built once. */
-function hasWord(text: string, ...words: string[]): boolean {
-  return words.some((word) => {
-    let pattern = wordPatterns.get(word);
-    if (!pattern) {
-      pattern = new RegExp(`(^|[^a-z0-9])${word}([^a-z0-9]|$)`);
-      wordPatterns.set(word, pattern);
-    }
-    return pattern.test(text);
-  });
 }
 
 /** Order-type codes of the CMMS numbers (`OT-CORR-…`, `OT-PREV-…`), for the spaced form `ot corr 1`. */
@@ -81,8 +72,6 @@ export function findWorkOrderNumber(text: string): string | undefined {
   if (numbered?.[1]) return `OT-${numbered[1]}`;
   return undefined;
 }
-
-const words = (t: string) => t.split(/[^a-z0-9:]+/).filter(Boolean);
 
 /**
  * A short message with a cancel word, or one starting with "cancelar": "Reiniciar el PLC no
@@ -110,7 +99,7 @@ const FAILURE_WORDS = [
   'roto',
   'rota',
 ];
-const REPORT_VERBS = ['reportar', 'reporto', 'reporte', 'informar', 'registrar', 'notificar', 'avisar'];
+export const REPORT_VERBS = ['reportar', 'reporto', 'reporte', 'informar', 'registrar', 'notificar', 'avisar'];
 
 const ERASE = /\b(borrar|borra|borren|eliminar|elimina|eliminen|suprimir)\b.*\b(mis datos|datos personales)\b/;
 const UNLINK = /\bdesvincul|\b(cerrar|cierra|cierro) (mi |la )?sesion\b|\blog ?out\b|\bdesconectar (mi )?cuenta\b/;
@@ -121,7 +110,6 @@ const MENTIONS_ORDER = (t: string) => hasWord(t, ...ORDER_WORDS);
 const START_VERBS = ['iniciar', 'inicia', 'comenzar', 'comienza', 'empezar', 'empieza'];
 const COMPLETE_VERBS = ['completar', 'completa', 'complete', 'terminar', 'termina', 'termine', 'cerrar', 'cierra'];
 const COMPLETE_MORE = ['finalizar', 'finaliza', 'finalice'];
-const ASSIGN_VERBS = ['asignar', 'asigna', 'asignale', 'asignarle', 'asignala', 'asignarla'];
 
 /** A command: one of the verbs comes before the order ("cerrar la OT-5"; not "¿la OT-5 está completa?"). */
 function commands(t: string, verbs: string[]): boolean {
@@ -131,15 +119,31 @@ function commands(t: string, verbs: string[]): boolean {
   return verb >= 0 && order >= 0 && verb < order;
 }
 
+const MY_PENDING =
+  /^(?:ver |quiero ver )?mis (?:pendientes|asignadas|asignados|tareas)$|\bque tengo (?:asignad[oa]s?|pendientes?|que hacer)\b/;
+/** The verbs of the order actions. */
+export const ORDER_VERBS: ReadonlyMap<string, Intent> = new Map([
+  ...START_VERBS.map((verb) => [verb, 'start_order'] as const),
+  ...[...COMPLETE_VERBS, ...COMPLETE_MORE].map((verb) => [verb, 'complete_order'] as const),
+  ...ASSIGN_VERBS.map((verb) => [verb, 'assign_order'] as const),
+]);
+/** A verb alone asks which order; not "cerrar" or "terminar", which may mean the chat. */
+const BARE_VERBS = new Set(['iniciar', 'comenzar', 'empezar', 'completar', 'finalizar', 'asignar', 'reasignar']);
+
 /** The account, personal data and the person's own orders; undefined for anything else. */
 function personalIntent(t: string, workOrder: string | undefined, text: string): IntentMatch | undefined {
   if (ERASE.test(t)) return { intent: 'erase_data' };
   if (UNLINK.test(t)) return { intent: 'unlink' };
   if (LINK.test(t)) return { intent: 'link' };
   if (/\bsin (asignar|tecnico)\b/.test(t)) return { intent: 'unassigned_orders' };
+  if (MY_PENDING.test(t.replace(/[?!.]+$/, ''))) return { intent: 'my_pending' };
   const assigned = /\basignadas?\b|\bmis asignaciones\b/.test(t);
   if (!workOrder && assigned && (MENTIONS_ORDER(t) || hasWord(t, 'mis', 'mi'))) return { intent: 'my_assigned_orders' };
   const withOrder = (intent: Intent): IntentMatch => (workOrder ? { intent, workOrder } : { intent });
+  const bare = words(t);
+  if (bare.length === 1 && BARE_VERBS.has(bare[0]!)) return { intent: ORDER_VERBS.get(bare[0]!)! };
+  const passesTo = workOrder && commands(t, PASS_VERBS) ? findTechnicianQuery(text) : undefined;
+  if (passesTo) return { intent: 'assign_order', workOrder, technician: passesTo };
   if (commands(t, ASSIGN_VERBS)) {
     const technician = workOrder ? findTechnicianQuery(text) : undefined;
     return technician ? { ...withOrder('assign_order'), technician } : withOrder('assign_order');
@@ -148,21 +152,6 @@ function personalIntent(t: string, workOrder: string | undefined, text: string):
   if (commands(t, [...COMPLETE_VERBS, ...COMPLETE_MORE])) return withOrder('complete_order');
   if (/\bmis (ot|ots|ordenes)\b/.test(t)) return { intent: 'my_orders' };
   return undefined;
-}
-
-/**
- * Who an order is to be assigned to, from the user's own words (case and accents kept):
- * "asignar OT-1 a Juan Pérez", "asigna la OT 5 al técnico Pedro", "asignar a Pedro la OT-5".
- */
-export function findTechnicianQuery(text: string): string | undefined {
-  const clean = (name: string | undefined) => name?.replace(/[.!?¡¿,;:]+$/u, '').trim() || undefined;
-  const article = String.raw`(?:(?:el|la)\s+)?(?:t[eé]cnic[oa]\s+)?`;
-  const after = new RegExp(String.raw`\bot\b.*?\s(?:a|al|para)\s+${article}(.+)$`, 'iu').exec(text);
-  if (after) return clean(after[1]);
-  const before = new RegExp(String.raw`\basign\S*\s+(?:a|al)\s+${article}(.+?)\s+(?:la\s+)?(?:ot|orden)\b`, 'iu').exec(
-    text,
-  );
-  return clean(before?.[1]);
 }
 
 export function detectIntent(text: string): IntentMatch {
@@ -199,60 +188,4 @@ export function detectIntent(text: string): IntentMatch {
   }
   if (hasWord(t, 'hola', 'buenos', 'buenas', 'saludos', 'hey', 'alo', 'wena', 'buena')) return { intent: 'greeting' };
   return { intent: 'unknown' };
-}
-
-/** A Map, not an object: a word such as "constructor" must not find an inherited property. */
-const PRIORITIES: ReadonlyMap<string, Priority> = new Map([
-  ['baja', 'Baja'],
-  ['1', 'Baja'],
-  ['media', 'Media'],
-  ['2', 'Media'],
-  ['alta', 'Alta'],
-  ['3', 'Alta'],
-  ['critica', 'Crítica'],
-  ['urgente', 'Crítica'],
-  ['4', 'Crítica'],
-]);
-
-/** `alta`, `Crítica`, `3`, `priority:alta` → the CMMS priority; undefined when none matches ("no es urgente"). */
-export function parsePriority(text: string): Priority | undefined {
-  const t = normalize(text).replace(/^priority:/, '');
-  const tokens = t.split(/[^a-z0-9]+/);
-  for (const [i, token] of tokens.entries()) {
-    const match = PRIORITIES.get(token);
-    const negated = tokens.slice(Math.max(0, i - 2), i).includes('no');
-    if (match && !negated) return match;
-  }
-  return undefined;
-}
-
-const YES = [
-  'si',
-  'sii',
-  'sipo',
-  'yes',
-  'confirmar',
-  'confirmo',
-  'ok',
-  'okey',
-  'dale',
-  'correcto',
-  'afirmativo',
-  'ya',
-  'claro',
-  'bueno',
-  'listo',
-  'perfecto',
-  'de acuerdo',
-];
-
-/** `sí`/`ya po`/`confirmar`/`ok` → true, `no` (first, whatever follows) → false, anything else → undefined. */
-export function parseConfirmation(text: string): boolean | undefined {
-  const t = normalize(text);
-  if (t === 'confirm:yes') return true;
-  if (t === 'confirm:no' || words(t)[0] === 'no' || hasWord(t, 'negativo')) return false;
-  const yes = hasWord(t, ...YES);
-  const no = hasWord(t, 'no');
-  if (yes && no) return undefined; // "ok no", "sí, no sé": ask again
-  return yes ? true : no ? false : undefined;
 }

@@ -29,6 +29,7 @@ const INTENT_LABELS: Record<Intent, true> = {
   unlink: true,
   my_orders: true,
   my_assigned_orders: true,
+  my_pending: true,
   unassigned_orders: true,
   start_order: true,
   complete_order: true,

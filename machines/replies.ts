@@ -92,6 +92,10 @@ export const replies = {
   }),
   invalidConfirmation: (): Reply => ({ text: 'Responde "sí" para confirmar el reporte o "no" para cancelarlo.' }),
   reportDiscarded: (): Reply => ({ text: 'Listo, no reporté la falla. ¿En qué más te ayudo?' }),
+  /** Said before another command typed during the report is handled. */
+  reportLeft: (): Reply => ({ text: 'Dejé el reporte de falla sin enviar.' }),
+  /** A "sí", "ok" or "no" when nothing was asked. */
+  strayAnswer: (): Reply => ({ text: '¿En qué te ayudo? Escribe "ayuda" para ver las opciones.' }),
   processing: (dagId: DagId, params: Record<string, unknown>): Reply => ({ text: processingText(dagId, params) }),
   stillProcessing: (): Reply => ({
     text: 'Sigo procesando tu solicitud anterior; te aviso apenas tenga la respuesta. Escribe "cancelar" si ya no quieres esperarla.',

@@ -98,7 +98,7 @@ describe('Técnico', () => {
 
     await h.say('iniciar OT-CORR-2');
     expect(await h.finish({ error: { code: 'not_assigned', message: '' } })).toMatch(
-      /^No pude iniciar la orden de trabajo: esa orden no está asignada a ti\./,
+      /^No pude iniciar la orden( de trabajo)?: esa orden no está asignada a ti\./,
     );
   });
 

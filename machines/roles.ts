@@ -41,6 +41,7 @@ export function mayDo(role: string, intent: Intent): boolean {
 const PERSONAL: readonly Intent[] = [
   'my_orders',
   'my_assigned_orders',
+  'my_pending',
   'unassigned_orders',
   'start_order',
   'complete_order',

@@ -1,8 +1,10 @@
 import { assign } from 'xstate';
+import { pickedNumber, technicianAnswer } from '../intents.ts';
 import { replies } from '../replies.ts';
 import { relinkFor } from './identity.ts';
+import { typedText } from './messages.ts';
 import { beginWorkflow, conversationSetup, interruptions, say, userText } from './setup.ts';
-import type { ConversationContext } from './types.ts';
+import type { ConversationContext, TechnicianChoice } from './types.ts';
 
 /** The context change that starts `asignar_ot` for the technician `idtecnico`. */
 const assignTo = (context: ConversationContext, idtecnico: number) => ({
@@ -10,9 +12,20 @@ const assignTo = (context: ConversationContext, idtecnico: number) => ({
   task: null,
 });
 
+/** At most 10 technicians are offered (a channel's button limit); a name finds the others. */
+const offered = (found: { id: number; fullName: string }[]): TechnicianChoice[] =>
+  found.slice(0, 10).map((t) => ({ id: t.id, fullName: t.fullName }));
+
+/** A lookup refused for the user's token: link again, then the same assignment (`command`). */
+const relink = (context: ConversationContext, command: string) => ({
+  link: relinkFor(context, command),
+  task: null,
+});
+
 /**
  * A supervisor or administrator assigns an order: the technician by name or username among the
- * CMMS's technicians; one match is assigned at once, several are offered as buttons.
+ * CMMS's technicians; one match is assigned at once, several are offered as buttons and a numbered
+ * list; no name, or a name that matches nobody, offers every technician. A number picks from the list.
  */
 export const assigning = conversationSetup.createStateConfig({
   initial: 'technician',
@@ -21,7 +34,9 @@ export const assigning = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions('technician:', replies.assignmentCancelled),
+          ...interruptions('technician:', replies.assignmentCancelled, ({ context }) =>
+            replies.assignmentLeft(context.task!.numeroot),
+          ),
           {
             guard: 'isTechnicianChoice',
             target: '#conversation.workflow',
@@ -33,10 +48,25 @@ export const assigning = conversationSetup.createStateConfig({
             ),
           },
           {
-            guard: 'hasText',
+            guard: 'isTechnicianNumber',
+            target: '#conversation.workflow',
+            actions: assign(({ context, event }) =>
+              assignTo(context, context.task!.technicians![pickedNumber(typedText(event))! - 1]!.id),
+            ),
+          },
+          {
+            guard: 'isPickedNumber',
+            actions: say(({ context }) => replies.pickTechnicianInRange(context.task!.technicians!.length)),
+          },
+          {
+            guard: 'hasTechnicianAnswer',
             target: 'searching',
             actions: assign({
-              task: ({ context, event }) => ({ ...context.task!, query: userText(event).trim(), at: event.at }),
+              task: ({ context, event }) => ({
+                ...context.task!,
+                query: technicianAnswer(userText(event)),
+                at: event.at,
+              }),
             }),
           },
           { actions: say(({ context }) => replies.askTechnician(context.task!.numeroot)) },
@@ -51,8 +81,8 @@ export const assigning = conversationSetup.createStateConfig({
         onDone: [
           {
             guard: ({ event }) => event.output.length === 0,
-            target: 'technician',
-            actions: say(({ context }) => replies.techniciansNotFound(context.task!.query ?? '')),
+            target: 'listing',
+            actions: assign({ task: ({ context }) => ({ ...context.task!, missed: context.task!.query ?? '' }) }),
           },
           {
             guard: ({ event }) => event.output.length === 1,
@@ -62,12 +92,7 @@ export const assigning = conversationSetup.createStateConfig({
           {
             target: 'technician',
             actions: [
-              assign({
-                task: ({ context, event }) => ({
-                  ...context.task!,
-                  technicians: event.output.slice(0, 10).map((t) => ({ id: t.id, fullName: t.fullName })),
-                }),
-              }),
+              assign({ task: ({ context, event }) => ({ ...context.task!, technicians: offered(event.output) }) }),
               say(({ context }) => replies.chooseTechnician(context.task!.numeroot, context.task!.technicians ?? [])),
             ],
           },
@@ -76,10 +101,49 @@ export const assigning = conversationSetup.createStateConfig({
           {
             guard: 'failedForIdentity',
             target: '#conversation.linking',
-            actions: assign(({ context }) => ({
-              link: relinkFor(context, `asignar ${context.task!.numeroot} a ${context.task!.query ?? ''}`),
-              task: null,
-            })),
+            actions: assign(({ context }) =>
+              relink(context, `asignar ${context.task!.numeroot} a ${context.task!.query ?? ''}`),
+            ),
+          },
+          { target: 'technician', actions: say(replies.technicianLookupFailed) },
+        ],
+      },
+    },
+    /** Every technician, offered (no name given, or the name matched nobody). */
+    listing: {
+      tags: ['awaiting_input', 'busy'],
+      invoke: {
+        src: 'findTechnicians',
+        input: ({ context }) => ({ conversationId: context.conversationId, query: '' }),
+        onDone: [
+          {
+            guard: ({ event }) => event.output.length === 0,
+            target: '#conversation.idle',
+            actions: [
+              say(({ context }) => replies.noTechnicians(context.task!.numeroot, context.task!.missed)),
+              'clearTask',
+            ],
+          },
+          {
+            target: 'technician',
+            actions: [
+              assign({ task: ({ context, event }) => ({ ...context.task!, technicians: offered(event.output) }) }),
+              say(({ context, event }) =>
+                replies.listTechnicians(
+                  context.task!.numeroot,
+                  context.task!.technicians ?? [],
+                  event.output.length,
+                  context.task!.missed,
+                ),
+              ),
+            ],
+          },
+        ],
+        onError: [
+          {
+            guard: 'failedForIdentity',
+            target: '#conversation.linking',
+            actions: assign(({ context }) => relink(context, `asignar ${context.task!.numeroot}`)),
           },
           { target: 'technician', actions: say(replies.technicianLookupFailed) },
         ],

@@ -1,6 +1,5 @@
 import { and, assign } from 'xstate';
 import { CLOSED_WORK_ORDER_STATES } from '../../workflows/catalog.ts';
-import { parseMinutes } from '../intents.ts';
 import { replies } from '../replies.ts';
 import { identityOf, relinkFor } from './identity.ts';
 import { beginWorkflow, conversationSetup, interruptions, say, userText } from './setup.ts';
@@ -15,6 +14,12 @@ const completion = (context: ConversationContext, idusuario: number | undefined)
   observaciones: context.task!.observaciones,
   minutos: context.task!.minutos,
 });
+
+/** Said when a clear command leaves the form: the order stays as it was. */
+const left = ({ context }: { context: ConversationContext }) => replies.completionLeft(context.task!.numeroot);
+
+/** The time spent, taken; the completion is confirmed (a long time is asked again: "¿Seguro…?"). */
+const takeMinutes = ['takeMinutes', say(({ context }) => replies.askCompletion(context.task!))] as const;
 
 /**
  * A technician completes an order assigned to them: the order is looked up first (it must exist, be
@@ -37,7 +42,7 @@ export const completing = conversationSetup.createStateConfig({
           {
             guard: ({ context, event }) => event.output?.idtecnicoasignado !== context.task!.userId,
             target: '#conversation.idle',
-            actions: [say(({ context }) => replies.orderNotAssignedToYou(context.task!.numeroot)), 'clearTask'],
+            actions: [say(({ event }) => replies.orderNotAssignedToYou(event.output!.numeroot)), 'clearTask'],
           },
           {
             guard: ({ event }) => CLOSED_WORK_ORDER_STATES.includes(event.output?.estado_nombre ?? ''),
@@ -70,8 +75,10 @@ export const completing = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions(null, replies.completionDiscarded),
+          ...interruptions(null, replies.completionDiscarded, left),
           { guard: 'observationsTooShort', actions: say(replies.observationsTooShort) },
+          // The time written first ("45 minutos"): the observations are still missing.
+          { guard: 'isMinutes', actions: say(replies.observationsFirst) },
           {
             target: 'minutes',
             actions: [
@@ -86,15 +93,8 @@ export const completing = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions(null, replies.completionDiscarded),
-          {
-            guard: 'isMinutes',
-            target: 'confirming',
-            actions: [
-              assign({ task: ({ context, event }) => ({ ...context.task!, minutos: parseMinutes(userText(event)) }) }),
-              say(({ context }) => replies.askCompletion(context.task!)),
-            ],
-          },
+          ...interruptions(null, replies.completionDiscarded, left),
+          { guard: 'isMinutes', target: 'confirming', actions: takeMinutes },
           { actions: say(replies.invalidMinutes) },
         ],
       },
@@ -103,7 +103,7 @@ export const completing = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions('confirm:', replies.completionDiscarded),
+          ...interruptions('confirm:', replies.completionDiscarded, left),
           // The link went away meanwhile: link, then the order is completed.
           {
             guard: and(['confirmed', 'isUnlinked']),
@@ -129,6 +129,8 @@ export const completing = conversationSetup.createStateConfig({
             })),
           },
           { guard: 'declined', target: '#conversation.idle', actions: [say(replies.completionDiscarded), 'clearTask'] },
+          // Another time instead of yes or no (e.g. after "¿Seguro que fueron 33 horas…?"): asked again.
+          { guard: 'isMinutes', actions: takeMinutes },
           { actions: say(replies.invalidCompletionConfirmation) },
         ],
       },

@@ -14,7 +14,7 @@ export const erasing = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions('confirm:', replies.eraseDeclined),
+          ...interruptions('confirm:', replies.eraseDeclined, replies.eraseLeft),
           { guard: 'confirmed', target: 'erased', actions: say(replies.erased) },
           { guard: 'declined', target: '#conversation.idle', actions: say(replies.eraseDeclined) },
           { actions: say(replies.invalidEraseConfirmation) },

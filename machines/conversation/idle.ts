@@ -10,9 +10,20 @@ const order = (event: Parameters<typeof intentOf>[0]) => intentOf(event).workOrd
 /**
  * No open question: each message is a new topic (the order of the guards is the order of
  * precedence). An action that needs a linked account asks for the link first and is handled again
- * once the user linked; an action the user's role may not do is refused politely.
+ * once the user linked; an action the user's role may not do is refused politely. A link request
+ * kept while a question for information was answered goes on (the user linked meanwhile) or is
+ * awaited again.
  */
 export const idle = conversationSetup.createStateConfig({
+  always: [
+    {
+      guard: { type: 'linkParked', params: { linked: true, run: true } },
+      target: 'workflow',
+      actions: 'resumeRun',
+    },
+    { guard: { type: 'linkParked', params: { linked: true } }, actions: ['resumeMessage', 'clearLink'] },
+    { guard: 'linkParked', target: 'linking.waiting', actions: 'unparkLink' },
+  ],
   on: {
     'user.message': [
       { guard: is('cancel'), actions: say(replies.nothingToCancel) },
@@ -39,7 +50,10 @@ export const idle = conversationSetup.createStateConfig({
           },
         })),
       },
-      { guard: 'roleForbids', actions: say(({ event }) => replies.notForYourRole(intentOf(event).intent)) },
+      {
+        guard: 'roleForbids',
+        actions: say(({ event }) => replies.notForYourRole(intentOf(event).intent, identityOf(event)!.role)),
+      },
       // The person's own orders, the technician's and the supervisor's actions.
       {
         guard: is('my_orders'),
@@ -53,6 +67,21 @@ export const idle = conversationSetup.createStateConfig({
         target: 'workflow',
         actions: assign(({ context, event }) =>
           beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'asignadas' }),
+        ),
+      },
+      // "mis pendientes": a technician's assigned orders, anyone else's own orders.
+      {
+        guard: and([is('my_pending'), 'isTechnician']),
+        target: 'workflow',
+        actions: assign(({ context, event }) =>
+          beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'asignadas' }),
+        ),
+      },
+      {
+        guard: is('my_pending'),
+        target: 'workflow',
+        actions: assign(({ context, event }) =>
+          beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'mias' }),
         ),
       },
       {
@@ -81,17 +110,28 @@ export const idle = conversationSetup.createStateConfig({
           task: ({ event }) => ({ numeroot: order(event), at: event.at, query: intentOf(event).technician }),
         }),
       },
+      // No technician named: every technician is offered.
       {
         guard: and([is('assign_order'), 'namesOrder']),
-        target: 'assigning',
-        actions: [
-          assign({ task: ({ event }) => ({ numeroot: order(event), at: event.at }) }),
-          say(({ event }) => replies.askTechnician(order(event))),
-        ],
+        target: 'assigning.listing',
+        actions: assign({ task: ({ event }) => ({ numeroot: order(event), at: event.at }) }),
       },
-      { guard: is('start_order'), actions: say(() => replies.askOrderFor('start_order')) },
-      { guard: is('complete_order'), actions: say(() => replies.askOrderFor('complete_order')) },
-      { guard: is('assign_order'), actions: say(() => replies.askOrderFor('assign_order')) },
+      // No order named: its number is asked for.
+      {
+        guard: is('start_order'),
+        target: 'askingWorkOrder',
+        actions: [assign({ asking: 'start_order' }), say(() => replies.askOrderFor('start_order'))],
+      },
+      {
+        guard: is('complete_order'),
+        target: 'askingWorkOrder',
+        actions: [assign({ asking: 'complete_order' }), say(() => replies.askOrderFor('complete_order'))],
+      },
+      {
+        guard: is('assign_order'),
+        target: 'askingWorkOrder',
+        actions: [assign({ asking: 'assign_order' }), say(() => replies.askOrderFor('assign_order'))],
+      },
       // What anyone may ask.
       {
         guard: { type: 'hasWorkOrderNumber' },
@@ -102,7 +142,11 @@ export const idle = conversationSetup.createStateConfig({
           }),
         ),
       },
-      { guard: is('work_order_status'), target: 'askingWorkOrder', actions: say(replies.askWorkOrderNumber) },
+      {
+        guard: is('work_order_status'),
+        target: 'askingWorkOrder',
+        actions: [assign({ asking: null }), say(replies.askWorkOrderNumber)],
+      },
       {
         guard: is('report_failure'),
         target: 'reporting',
@@ -119,6 +163,7 @@ export const idle = conversationSetup.createStateConfig({
         actions: assign(({ context, event }) => beginWorkflow(context, event, 'listar_ot_pendientes', {})),
       },
       { guard: is('handoff'), target: 'handoff' },
+      { guard: 'isStrayAnswer', actions: say(replies.strayAnswer) },
       { actions: say(({ event }) => replies.unknown(identityOf(event))) },
     ],
   },

@@ -1,8 +1,10 @@
-import { assign } from 'xstate';
+import { and, assign, not } from 'xstate';
 import type { ConversationEvent } from '../../core/runtime/model.ts';
 import { replies } from '../replies.ts';
+import { infoRun } from './guards.ts';
 import { identityOf } from './identity.ts';
-import { conversationSetup, is, say } from './setup.ts';
+import { beginWorkflow, conversationSetup, is, say } from './setup.ts';
+import type { ConversationContext } from './types.ts';
 
 const sayLinked = say(({ event }) => replies.linked(identityOf(event as ConversationEvent)!, true));
 
@@ -25,10 +27,14 @@ const goOn = (link: boolean) =>
     },
   ] as const;
 
+/** The link request kept while a question for information is answered (then the wait goes on). */
+const parked = (context: ConversationContext) => (context.link ? { ...context.link, parked: true } : null);
+
 /**
  * The user is asked to link their CMMS account: a one-time link to the gateway's page (never a
- * password in the chat). With a request to go on with, the conversation waits for the link; a new
- * topic drops the request.
+ * password in the chat). With a request to go on with, the conversation waits for the link: another
+ * action drops the request (said so); a greeting, help, a status check or a list is answered and the
+ * request kept (once that answer is given, the wait goes on, or the request if they linked meanwhile).
  */
 export const linking = conversationSetup.createStateConfig({
   initial: 'issuing',
@@ -42,7 +48,9 @@ export const linking = conversationSetup.createStateConfig({
           {
             guard: 'hasResume',
             target: 'waiting',
-            actions: say(({ context, event }) => replies.linkIssued(context.link!.reason, event.output.url, true)),
+            actions: say(({ context, event }) =>
+              replies.linkIssued(context.link!.reason, event.output.url, true, context.link!.fresh),
+            ),
           },
           {
             target: '#conversation.idle',
@@ -75,10 +83,38 @@ export const linking = conversationSetup.createStateConfig({
           { guard: is('cancel'), target: '#conversation.idle', actions: [say(replies.linkAbandoned), 'clearLink'] },
           ...goOn(true),
           // Not linked yet: a fresh link for the same request.
-          { guard: is('link'), target: 'issuing' },
-          { guard: 'isMenuButton', target: '#conversation.idle', actions: ['clearLink', 'handleAgainInIdle'] },
-          { guard: 'changesTopic', target: '#conversation.idle', actions: ['clearLink', 'handleAgainInIdle'] },
+          {
+            guard: is('link'),
+            target: 'issuing',
+            actions: assign(({ context }) => ({ link: context.link ? { ...context.link, fresh: true } : null })),
+          },
+          // Another action: the request is dropped (and the user told so), the action handled.
+          {
+            guard: 'isOtherAction',
+            target: '#conversation.idle',
+            actions: [say(replies.linkRequestDropped), 'clearLink', 'handleAgainInIdle'],
+          },
           ...goOn(false),
+          // A question for information is answered and the request kept.
+          { guard: is('greeting'), actions: say(({ event }) => replies.greeting(identityOf(event))) },
+          { guard: is('help'), actions: say(({ event }) => replies.help(identityOf(event))) },
+          { guard: is('thanks'), actions: say(replies.thanks) },
+          {
+            guard: 'isInfoRun',
+            target: '#conversation.workflow',
+            actions: assign(({ context, event }) => {
+              const run = infoRun(event)!;
+              return { ...beginWorkflow(context, event, run.dagId, run.params), link: parked(context) };
+            }),
+          },
+          {
+            guard: and([is('work_order_status'), not('needsLink')]),
+            target: '#conversation.askingWorkOrder',
+            actions: [
+              assign(({ context }) => ({ asking: null, link: parked(context) })),
+              say(replies.askWorkOrderNumber),
+            ],
+          },
           { actions: say(replies.waitingForLink) },
         ],
       },

@@ -27,7 +27,7 @@ export const reporting = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions('equipment:'),
+          ...interruptions('equipment:', replies.cancelled, replies.reportLeft),
           {
             guard: 'isEquipmentChoice',
             target: 'description',
@@ -89,7 +89,7 @@ export const reporting = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions(null),
+          ...interruptions(null, replies.cancelled, replies.reportLeft),
           { guard: 'descriptionTooShort', actions: say(replies.descriptionTooShort) },
           {
             target: 'priority',
@@ -107,7 +107,7 @@ export const reporting = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions('priority:'),
+          ...interruptions('priority:', replies.cancelled, replies.reportLeft),
           {
             guard: 'isPriority',
             target: 'confirming',
@@ -128,7 +128,7 @@ export const reporting = conversationSetup.createStateConfig({
       tags: ['awaiting_input'],
       on: {
         'user.message': [
-          ...interruptions('confirm:', replies.reportDiscarded),
+          ...interruptions('confirm:', replies.reportDiscarded, replies.reportLeft),
           // The link went away during the report (expired, removed): link, then the report is sent.
           {
             guard: and(['confirmed', 'reportNeedsLink']),

@@ -4,19 +4,20 @@ import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { DagId } from '../../workflows/catalog.ts';
 import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 import { workflowRunId } from '../../workflows/run-id.ts';
+import { orderAnswer } from '../commands.ts';
 import {
-  detectIntent,
   findWorkOrderNumber,
   type Intent,
-  type IntentMatch,
   normalize,
   parseConfirmation,
   parseMinutes,
   parsePriority,
 } from '../intents.ts';
-import { DESCRIPTION_MIN_LENGTH, OBSERVATIONS_MIN_LENGTH, replies } from '../replies.ts';
+import { DESCRIPTION_MIN_LENGTH, replies } from '../replies.ts';
 import { linkNeeded, mayDo } from '../roles.ts';
+import { orderGuards } from './guards.ts';
 import { identityOf, policyOf, resumedMessage, withIdentity } from './identity.ts';
+import { intentOf, TOPIC_CHANGES, typedAs, typedText, userText } from './messages.ts';
 import type {
   ConversationContext,
   ConversationInput,
@@ -25,6 +26,7 @@ import type {
   FindTechniciansInput,
   FindWorkOrderInput,
   IssuedLink,
+  OrderAction,
   ReplyEmitted,
   StartWorkflowInput,
 } from './types.ts';
@@ -36,63 +38,48 @@ const notProvided = (name: string) => async (): Promise<never> => {
   throw new Error(`actor "${name}" must be provided by the runtime`);
 };
 
-const intents = new WeakMap<ConversationEvent, IntentMatch>();
-
-/** The intent of a user message: a pressed `intent:<name>` button, or the text's keywords (once per event). */
-export function intentOf(event: ConversationEvent): IntentMatch {
-  if (event.type !== 'user.message') return { intent: 'unknown' };
-  let match = intents.get(event);
-  if (!match) {
-    match = event.action?.startsWith('intent:')
-      ? { intent: event.action.slice('intent:'.length) as Intent }
-      : detectIntent(event.action ?? event.text ?? '');
-    intents.set(event, match);
-  }
-  return match;
-}
+export { intentOf, TOPIC_CHANGES, userText } from './messages.ts';
 
 /** The `isIntent` guard for one intent. */
 export const is = (intent: Intent) => ({ type: 'isIntent', params: { intent } }) as const;
-
-/** What the user wrote or pressed ('' for any other event). */
-export const userText = (event: ConversationEvent) =>
-  event.type === 'user.message' ? (event.action ?? event.text ?? '') : '';
 
 /** The `reply` action with its text made from context and event. */
 export const say = <E extends EventObject = EventObject>(
   make: (args: { context: ConversationContext; event: E }) => Reply,
 ) => ({ type: 'reply', params: make }) as const;
 
-/** Intents that leave an unfinished question for another topic. */
-export const TOPIC_CHANGES: Intent[] = [
-  'greeting',
-  'help',
-  'report_failure',
-  'list_equipment',
-  'pending_work_orders',
-  'handoff',
-  'link',
-  'unlink',
-  'my_orders',
-  'my_assigned_orders',
-  'unassigned_orders',
-  'start_order',
-  'complete_order',
-  'assign_order',
-  'erase_data',
-];
-
 /**
- * What every question accepts besides its answer: cancel, a person, a main-menu button (a new
- * topic), and an out-of-date button (one from an earlier question), which is refused politely.
+ * What every question accepts besides its answer: cancel, a person, a main-menu button or a clear
+ * command typed instead of the answer (a new topic: `left` says what was left undone), and an
+ * out-of-date button (one from an earlier question), which is refused politely.
  */
-export const interruptions = (expected: string | null, cancelled: () => Reply = replies.cancelled) =>
-  [
+export const interruptions = (
+  expected: string | null,
+  cancelled: () => Reply = replies.cancelled,
+  left?: (args: { context: ConversationContext }) => Reply,
+) => {
+  const leave = [...(left ? [say(left)] : []), 'clearTask', 'handleAgainInIdle'] as const;
+  return [
     { guard: is('cancel'), target: '#conversation.idle', actions: say(cancelled) },
     { guard: is('handoff'), target: '#conversation.handoff' },
-    { guard: 'isMenuButton', target: '#conversation.idle', actions: 'handleAgainInIdle' },
+    { guard: 'isMenuButton', target: '#conversation.idle', actions: leave },
+    { guard: 'isCommand', target: '#conversation.idle', actions: leave },
     { guard: { type: 'isForeignButton', params: { expected } }, actions: say(replies.staleButton) },
   ] as const;
+};
+
+/** The command an answer to "¿Qué orden quieres iniciar?" stands for ("OT-CORR-1" → "iniciar OT-CORR-1"). */
+const ORDER_COMMANDS: Record<OrderAction, string> = {
+  start_order: 'iniciar',
+  complete_order: 'completar',
+  assign_order: 'asignar',
+};
+
+/**
+ * The time of the event that goes on with a kept request: a conversation event's, else (the
+ * machine's own workflow timer ended the answer given meanwhile) the time the user linked.
+ */
+const timeOf = (context: ConversationContext, event: { at?: number }) => event.at ?? context.link?.linkedAt ?? 0;
 
 /** The context change that starts a workflow run: the next turn, and the run it waits for. */
 export function beginWorkflow(
@@ -134,25 +121,39 @@ export const conversationSetup = setup({
     reply: emit((_, reply: Reply) => ({ type: 'reply', reply }) as const),
     /** Leaves the question and handles the same event as a new topic. */
     handleAgainInIdle: raise(({ event }) => event),
-    /** The message kept while the user linked, handled again as theirs with the new identity. */
+    /** The answer to "¿Qué orden quieres …?" handled in idle as the whole command. */
+    handleAsOrderCommand: raise(({ context, event }) =>
+      typedAs(event, `${ORDER_COMMANDS[context.asking ?? 'start_order']} ${orderAnswer(typedText(event)) ?? ''}`),
+    ),
+    /**
+     * The message kept while the user linked, handled again as theirs with the new identity (the
+     * event's, or the one kept when they linked while a question for information was answered).
+     */
     resumeMessage: raise(({ context, event }) => {
       const resume = context.link?.resume;
+      const at = timeOf(context, event);
       return resume?.kind === 'message'
-        ? resumedMessage(resume, identityOf(event), event.at)
-        : { type: 'user.message' as const, at: event.at };
+        ? resumedMessage(resume, identityOf(event) ?? context.link?.linked ?? null, at)
+        : { type: 'user.message' as const, at };
     }),
     /** The kept run started again as a new run, with the parameters of the identity just linked. */
     resumeRun: assign(({ context, event }) => {
       const resume = context.link?.resume;
-      const identity = identityOf(event);
+      const identity = identityOf(event) ?? context.link?.linked ?? null;
       if (resume?.kind !== 'run' || !identity) return {};
       const params = withIdentity(context, event, resume.dagId, resume.params, identity);
-      return { ...beginWorkflow(context, event, resume.dagId, params), link: null };
+      return { ...beginWorkflow(context, { at: timeOf(context, event) }, resume.dagId, params), link: null };
     }),
     clearLink: assign({ link: null }),
+    /** Back to waiting for the link after a question for information was answered. */
+    unparkLink: assign(({ context }) => ({ link: context.link ? { ...context.link, parked: false } : null })),
     clearTask: assign({ task: null }),
+    takeMinutes: assign({
+      task: ({ context, event }) => ({ ...context.task!, minutos: parseMinutes(userText(event)) }),
+    }),
   },
   guards: {
+    ...orderGuards,
     isIntent: ({ event }, params: { intent: Intent }) => intentOf(event).intent === params.intent,
     // Who writes (an expired link counts as none) and what their policy and role let them do.
     isLinked: ({ event }) => identityOf(event) !== null,
@@ -186,13 +187,6 @@ export const conversationSetup = setup({
     failedForIdentity: ({ event }) => (event as { error?: { code?: unknown } }).error?.code === 'identity_expired',
     /** `issueLink` refused: this conversation's sender is not authenticated and may never link. */
     linkNotAllowed: ({ event }) => (event as { error?: { code?: unknown } }).error?.code === 'link_not_allowed',
-    // The order a technician completes or a supervisor assigns.
-    namesOrder: ({ event }) => intentOf(event).workOrder !== undefined,
-    namesTechnician: ({ event }) => !!intentOf(event).technician,
-    observationsTooShort: ({ event }) => [...userText(event).trim()].length < OBSERVATIONS_MIN_LENGTH,
-    isMinutes: ({ event }) => parseMinutes(userText(event)) !== undefined,
-    isTechnicianChoice: ({ context, event }) =>
-      event.type === 'user.message' && !!context.task?.technicians?.some((t) => event.action === `technician:${t.id}`),
     hasWorkOrderNumber: ({ event }) =>
       intentOf(event).workOrder !== undefined || findWorkOrderNumber(userText(event)) !== undefined,
     changesTopic: ({ event }) => TOPIC_CHANGES.includes(intentOf(event).intent),

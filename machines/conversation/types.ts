@@ -1,4 +1,4 @@
-import type { IdentityPolicy } from '../../core/identity/types.ts';
+import type { IdentityPolicy, LinkedIdentity } from '../../core/identity/types.ts';
 import type { StartWorkflowInput as CoreStartWorkflowInput, PendingRun } from '../../core/runtime/model.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { DagId } from '../../workflows/catalog.ts';
@@ -26,7 +26,17 @@ export type Resume =
 export interface LinkRequest {
   reason: LinkReason;
   resume: Resume | null;
+  /** A new link the user asked for while one was awaited (said without the reason again). */
+  fresh?: boolean;
+  /** The request is kept while a question for information is answered; then the wait goes on. */
+  parked?: boolean;
+  /** Who the user linked as meanwhile, and when (the kept request goes on once that answer is given). */
+  linked?: LinkedIdentity;
+  linkedAt?: number;
 }
+
+/** The actions on an order that ask for its number when none is given. */
+export type OrderAction = 'start_order' | 'complete_order' | 'assign_order';
 
 /** A technician found in the CMMS (a button `technician:<id>`). */
 export interface TechnicianChoice {
@@ -46,6 +56,8 @@ export interface OrderTask {
   minutos?: number;
   /** Assigning: the technician as the user wrote it, and the matches offered as buttons. */
   query?: string;
+  /** Assigning: a name that matched nobody (every technician is offered instead). */
+  missed?: string;
   technicians?: TechnicianChoice[];
 }
 
@@ -68,6 +80,8 @@ export interface ConversationContext {
   link?: LinkRequest | null;
   /** The order being completed or assigned (absent in snapshots of version 1). */
   task?: OrderTask | null;
+  /** In `askingWorkOrder`: the action whose order is asked for; absent or null: a status check. */
+  asking?: OrderAction | null;
 }
 
 /** The run the conversation waits for; its workflow is one of the catalog's. */
