@@ -8,9 +8,9 @@ export const NO_CREDENTIALS = { detail: 'Las credenciales de autenticación no s
 export const NO_PERMISSION = { detail: 'Usted no tiene permiso para realizar esta acción.' };
 
 /** DRF's `PageNumberPagination`: `{count, next, previous, results}`, `?page=N`, 404 past the end. */
-export function page<T>(c: Context, items: T[]) {
+export function page<T>(c: Context, items: T[], pageSize = PAGE_SIZE) {
   const n = Math.max(1, Number(c.req.query('page') ?? '1') || 1);
-  const start = (n - 1) * PAGE_SIZE;
+  const start = (n - 1) * pageSize;
   if (start > 0 && start >= items.length) return c.json({ detail: 'Página inválida.' }, 404);
   const url = new URL(c.req.url);
   const link = (p: number) => {
@@ -19,9 +19,9 @@ export function page<T>(c: Context, items: T[]) {
   };
   return c.json({
     count: items.length,
-    next: start + PAGE_SIZE < items.length ? link(n + 1) : null,
+    next: start + pageSize < items.length ? link(n + 1) : null,
     previous: n > 1 ? link(n - 1) : null,
-    results: items.slice(start, start + PAGE_SIZE),
+    results: items.slice(start, start + pageSize),
   });
 }
 

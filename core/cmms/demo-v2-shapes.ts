@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { isRecord } from '../../lib/is-record.ts';
 import type { DemoEquipment, DemoWorkOrder } from './demo-data.ts';
 import { PRIORITIES } from './demo-guard.ts';
+import { page } from './demo-http.ts';
 import { DEMO_USERS, type DemoUser, fullName, roleId } from './demo-users.ts';
 
 /**
@@ -47,22 +48,7 @@ export const djangoNotFound = (c: Context) =>
   c.html('<!doctype html><title>Not Found</title><h1>Not Found</h1><p>The requested resource was not found.</p>', 404);
 
 /** DRF's `PageNumberPagination` of v2: 100 per page, `?page=N`, 404 past the end. */
-export function v2Page<T>(c: Context, items: T[]) {
-  const n = Math.max(1, Number(c.req.query('page') ?? '1') || 1);
-  const start = (n - 1) * V2_PAGE_SIZE;
-  if (start > 0 && start >= items.length) return c.json({ detail: 'Página inválida.' }, 404);
-  const url = new URL(c.req.url);
-  const link = (p: number) => {
-    url.searchParams.set('page', String(p));
-    return url.toString();
-  };
-  return c.json({
-    count: items.length,
-    next: start + V2_PAGE_SIZE < items.length ? link(n + 1) : null,
-    previous: n > 1 ? link(n - 1) : null,
-    results: items.slice(start, start + V2_PAGE_SIZE),
-  });
-}
+export const v2Page = <T>(c: Context, items: T[]) => page(c, items, V2_PAGE_SIZE);
 
 const LEVELS: Record<string, number> = { Crítica: 4, Alta: 3, Media: 2, Baja: 1 };
 const DAY_MS = 86_400_000;
