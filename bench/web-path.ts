@@ -11,6 +11,9 @@ export interface LoadResult {
   non2xx: number;
 }
 
+/** The gateway's WEB_API_KEY in the benchmark (the bare echo ignores it). */
+export const BENCH_WEB_API_KEY = 'bench-web-api-key';
+
 /** Drives POST /api/bot/message with "hola" from `users` distinct users (each request a new message id). */
 export async function load(
   name: string,
@@ -26,7 +29,9 @@ export async function load(
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // A backend with WEB_API_KEY (as production must run): its users' chats are trusted, so each
+        // turn also reads the conversation's CMMS link (none here).
+        headers: { 'content-type': 'application/json', 'x-api-key': BENCH_WEB_API_KEY },
         setupRequest: (request) => ({
           ...request,
           body: JSON.stringify({ user_id: `bench-${n++ % opts.users}`, message: 'hola' }),
@@ -53,6 +58,7 @@ export async function benchWebPath(opts: { durationSec: number; connections: num
     REDIS_URL: opts.redisUrl,
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'info',
+    WEB_API_KEY: BENCH_WEB_API_KEY,
     CONVERSATION_TTL_SECONDS: '600',
     DEDUP_TTL_SECONDS: '600',
     // Thousands of requests per second from one address into a few conversations: no rate limits.
