@@ -35,6 +35,7 @@ token="metrics-$RANDOM$RANDOM"
   cd "$work"
   exec env -i PATH="$PATH" NODE_ENV=production HOST=127.0.0.1 PORT="$port" LOG_LEVEL=warn \
     REDIS_URL="$redis_url" REDIS_KEY_PREFIX="$prefix" SESSION_SECRET="session-$RANDOM$RANDOM" \
+    IDENTITY_KEY="identity-key-$RANDOM$RANDOM$RANDOM" \
     WEB_API_KEY="web-$RANDOM" METRICS_TOKEN="$token" "$node" main.ts
 ) &
 pid=$!
