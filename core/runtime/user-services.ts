@@ -43,9 +43,30 @@ export function userServices(settings: RuntimeSettings): UserServices {
     unlinkIdentity: ({ conversationId }) => identity.unlink(conversationId),
     findWorkOrder: ({ conversationId, numeroot }) =>
       asTheUser(conversationId, (client) => client.findWorkOrder(numeroot)),
-    findTechnicians: async ({ conversationId, query }) =>
-      matchTechnicians(await asTheUser(conversationId, (client) => client.listUsers()), query),
+    findTechnicians: async ({ conversationId, query }) => matchTechnicians(await listUsersFor(conversationId), query),
   };
+
+  /**
+   * The CMMS users, read as the conversation's user. The Somacor CMMS keeps `users/` for
+   * administrators: a supervisor's token gets 403 there, so the list (names and roles, no write) is
+   * read with the service account instead; the assignment itself still goes with the user's token.
+   */
+  async function listUsersFor(conversationId: string): Promise<CmmsUserSummary[]> {
+    try {
+      return await asTheUser(conversationId, (client) => client.listUsers());
+    } catch (error) {
+      if (
+        !(error instanceof UpstreamError && error.details?.asUser === true && error.details?.upstreamStatus === 403)
+      ) {
+        throw error;
+      }
+      logger.info(
+        { conversationId },
+        'the CMMS keeps its users from this user: technicians read as the service account',
+      );
+      return cmms.listUsers();
+    }
+  }
 }
 
 /** CMMS users with role Técnico whose full name or username holds every word of the query (all for none). */

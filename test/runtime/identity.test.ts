@@ -229,7 +229,7 @@ describe('the identity services', () => {
   });
 
   /** A CMMS whose user clients say whose token they carry; `expired` tokens answer 401. */
-  function cmmsAsUsers(expired = new Set<string>()) {
+  function cmmsAsUsers(expired = new Set<string>(), keptUsers = new Set<string>()) {
     const asked: string[] = [];
     const users: CmmsUserSummary[] = [
       { id: 10, username: 'tecnico1', fullName: 'José Núñez', role: 'Técnico' },
@@ -249,6 +249,12 @@ describe('the identity services', () => {
       },
       async listUsers() {
         asked.push(`${who}:users`);
+        if (keptUsers.has(who)) {
+          throw new UpstreamError('cmms', 'CMMS answered 403', {
+            status: 403,
+            details: { asUser: true, upstreamStatus: 403 },
+          });
+        }
         return users;
       },
     });
@@ -293,5 +299,14 @@ describe('the identity services', () => {
     expect((await h.say('sup', 'técnicos')).replies[0]?.text).toBe('técnicos: José Núñez, Josefa Ruiz');
     expect((await h.say('sup', 'técnicos soto')).replies[0]?.text).toBe('técnicos: ');
     expect(asked.every((call) => call === `${TOKEN}:users`)).toBe(true);
+  });
+
+  it('read the technicians with the service account when the CMMS keeps users/ for administrators (403 to a supervisor)', async () => {
+    const { cmms, asked } = cmmsAsUsers(new Set(), new Set([TOKEN]));
+    const h = harness({ cmms });
+    await h.link('sup');
+    expect((await h.say('sup', 'técnicos josefa')).replies[0]?.text).toBe('técnicos: Josefa Ruiz');
+    expect(asked).toEqual([`${TOKEN}:users`, 'servicio:users']);
+    expect(await h.identity.lookup('web:sup')).not.toMatchObject({ expired: true });
   });
 });
