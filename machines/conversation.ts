@@ -46,13 +46,14 @@ export type {
 } from './conversation/types.ts';
 
 /**
- * Bumped whenever a change makes older snapshots unsafe to restore (see the runtime's migration).
- * Still 1 after identities and the review of their conversations: version 1's states and context
- * fields are all kept (the new ones are optional: `link`, `task`, `asking`; the state
- * `assigning.listing` is only added), so a stored conversation goes on where it was (a report
- * confirmed by an unlinked user under policy `report` is asked to link first, then sent).
+ * Bumped whenever a change adds states or context fields an older build does not know: a process of
+ * that build refuses such a conversation (503, retried) instead of restarting it during a rolling
+ * deploy. Version 2: identities, orders' actions, erasing (`linking`, `completing`, `assigning`,
+ * `erasing`; the optional fields `link`, `task`, `asking`, `linkedAnnounced`). Version 1's states and
+ * fields are all kept, so its snapshots are still read (`readsVersions` in model.ts): a stored
+ * conversation goes on where it was.
  */
-export const MACHINE_VERSION = 1;
+export const MACHINE_VERSION = 2;
 
 export const conversationMachine = conversationSetup.createMachine({
   id: 'conversation',
@@ -79,15 +80,18 @@ export const conversationMachine = conversationSetup.createMachine({
     // Linked or unlinked on the link page or by an admin, whatever the conversation is doing (a
     // question or a workflow wait stays as it is; a conversation waiting for the link goes on, and a
     // request kept while a question for information is answered goes on once that answer is given).
+    // A link already announced or acted on (a message carried it before this turn) is not told twice.
     'identity.linked': [
+      { guard: 'linkAnnounced' },
       {
         guard: 'linkParked',
         actions: [
           assign(({ context, event }) => ({ link: { ...context.link!, linked: event.identity, linkedAt: event.at } })),
           say(({ event }) => replies.linked(event.identity, true)),
+          'announceLinked',
         ],
       },
-      { actions: say(({ event }) => replies.linked(event.identity, false)) },
+      { actions: [say(({ event }) => replies.linked(event.identity, false)), 'announceLinked'] },
     ],
     'identity.unlinked': { actions: say(replies.unlinkedByAdmin) },
   },

@@ -121,4 +121,17 @@ describe('a request waiting for the link', () => {
     expect(text).toMatch(/sigo con tu solicitud\.$/);
     expect(h.state()).toBe('linking.waiting');
   });
+
+  it('announces the link once when a message carrying it comes before the linked event', async () => {
+    const h = harness({ policy: 'report' });
+    await h.say('mis OT');
+    h.user.identity = TECHNICIAN;
+    expect(await h.say('listo')).toMatch(/^Listo, Juan Pérez \(Técnico\): tu cuenta quedó vinculada\. Sigo con/);
+    expect(h.started.map((run) => run.dagId)).toEqual(['listar_mis_ot']);
+    expect(await h.send({ type: 'identity.linked', identity: TECHNICIAN, at: 1_700_000_100_000 })).toBe('');
+    expect(h.state()).toBe('workflow.waiting');
+    // A later link (another time) is announced again.
+    const relinked = { ...TECHNICIAN, linkedAt: '2026-02-01T09:00:00.000Z' };
+    expect(await h.send({ type: 'identity.linked', identity: relinked, at: 1_700_000_200_000 })).toMatch(/^Listo/);
+  });
 });

@@ -42,6 +42,8 @@ const INTENT_LABELS: Record<Intent, true> = {
 export const conversationModel: ConversationModel = {
   machine: conversationMachine,
   version: MACHINE_VERSION,
+  // Version 1's states and fields are all kept in version 2 (the new fields are optional).
+  readsVersions: [1],
   stateName,
   statusOf: (snapshot) => statusOf(snapshot as unknown as ConversationSnapshot),
   intentLabel(event) {

@@ -74,6 +74,15 @@ describe('replies name the order the lookup found', () => {
   });
 });
 
+describe('completing an order whose technician the CMMS gives as digits', () => {
+  it('takes "7" as the technician 7, as the workflow does', async () => {
+    const digits = { ...PREV_5, idtecnicoasignado: '7' as unknown as number };
+    const h = harness({ identity: TECHNICIAN, orders: { 'OT-5': digits } });
+    expect(await h.say('completar OT-5')).toMatch(/^Vas a completar la orden OT-PREV-JD-20261124-5/);
+    expect(h.state()).toBe('completing.observations');
+  });
+});
+
 describe('"mis pendientes" and the like', () => {
   it('are the assigned orders of a technician and the own orders of anyone else', async () => {
     for (const text of ['mis pendientes', '¿qué tengo asignado?', 'mis asignadas']) {

@@ -1,4 +1,4 @@
-import { codeFromJson, type IdentityStore, recordFromJson, type TryKind } from './store.ts';
+import { codeFromJson, expirable, type IdentityStore, recordFromJson, type TryKind } from './store.ts';
 import type { IdentityRecord, LinkCode } from './types.ts';
 
 /**
@@ -33,10 +33,10 @@ export function createMemoryIdentityStore(now: () => number = Date.now): Identit
     async put(record: IdentityRecord) {
       links.set(record.conversationId, JSON.stringify(record));
     },
-    async markExpired(conversationId) {
+    async markExpired(conversationId, linkedBefore) {
       // Read and written in one synchronous step: nothing can change the link in between.
       const found = recordFromJson(links.get(conversationId));
-      if (!found || found.expired) return null;
+      if (!found || !expirable(found, linkedBefore)) return null;
       const marked: IdentityRecord = { ...found, expired: true };
       links.set(conversationId, JSON.stringify(marked));
       return marked;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { codeFromJson, type IdentityStore, identityKeys, recordFromJson, type TryKind } from './store.ts';
+import { codeFromJson, expirable, type IdentityStore, identityKeys, recordFromJson, type TryKind } from './store.ts';
 import type { IdentityRecord } from './types.ts';
 
 /** Gives a try back without ever going below zero or touching the window's expiry. */
@@ -66,11 +66,11 @@ export function createRedisIdentityStore(redis: Redis, keyPrefix: string, now: (
       }
       await run(multi);
     },
-    async markExpired(conversationId) {
+    async markExpired(conversationId, linkedBefore) {
       const name = key.link(conversationId);
       const raw = await redis.get(name);
       const found = recordFromJson(raw);
-      if (!raw || !found || found.expired) return null;
+      if (!raw || !found || !expirable(found, linkedBefore)) return null;
       const marked: IdentityRecord = { ...found, expired: true };
       const replaced = await redis.eval(REPLACE_IF_UNCHANGED, 1, name, raw, JSON.stringify(marked));
       return replaced === 1 ? marked : null;

@@ -147,6 +147,10 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
   return {
     policy: opts.policy,
 
+    policyFor(conversationId) {
+      return opts.policy === 'report' && !trusts(conversationId) ? 'none' : opts.policy;
+    },
+
     async lookup(conversationId) {
       if (!trusts(conversationId)) return null;
       const record = await store.get(conversationId);
@@ -181,9 +185,9 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
       return storeLink(conversationId, await opts.login(username, password));
     },
 
-    async markExpired(conversationId) {
+    async markExpired(conversationId, linkedBefore) {
       // Compare-and-set: an unlink, erase or new link made meanwhile is never undone.
-      const record = await store.markExpired(conversationId);
+      const record = await store.markExpired(conversationId, linkedBefore);
       if (!record) return;
       logger.info({ conversationId, cmmsUserId: record.cmmsUserId }, 'CMMS link expired');
     },

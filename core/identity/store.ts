@@ -24,10 +24,11 @@ export interface IdentityStore {
   put(record: IdentityRecord): Promise<void>;
   /**
    * Marks the link expired only if it is still the very record that was read (compare-and-set): a
-   * concurrent unlink, erase or new link is never undone. The record marked, or null (none, already
-   * expired, or changed meanwhile).
+   * concurrent unlink, erase or new link is never undone. With `linkedBefore` (ms), only a link made
+   * no later than that (the one a run or call used; a link made since is another's). The record
+   * marked, or null (none, already expired, linked since, or changed meanwhile).
    */
-  markExpired(conversationId: string): Promise<IdentityRecord | null>;
+  markExpired(conversationId: string, linkedBefore?: number): Promise<IdentityRecord | null>;
   /** Removes a link; the removed record, or null when there was none. */
   remove(conversationId: string): Promise<IdentityRecord | null>;
   list(): Promise<IdentityRecord[]>;
@@ -63,6 +64,12 @@ export const identityKeys = {
 const MAX_TRY_ID = 128;
 
 const text = (value: unknown): value is string => typeof value === 'string';
+
+/** Whether a link may be marked expired: live, and (with `linkedBefore`) made no later than that. */
+export function expirable(record: IdentityRecord, linkedBefore?: number): boolean {
+  if (record.expired) return false;
+  return linkedBefore === undefined || Date.parse(record.linkedAt) <= linkedBefore;
+}
 
 /** A stored link, from its JSON: only the known fields are copied (nothing else of the parsed object survives). */
 export function recordFromJson(json: string | null | undefined): IdentityRecord | null {

@@ -61,6 +61,12 @@ export interface CmmsLoginResult {
 /** The identity service the runtime, the link page, the admin API and the runners share. */
 export interface IdentityService {
   readonly policy: IdentityPolicy;
+  /**
+   * The policy for one conversation. A chat that cannot link (an open REST web chat: its sender is
+   * not authenticated) has `none` under `report`, so its reports go through the service account
+   * instead of a dead end; `all` stays `all` there. Production never has such chats (WEB_API_KEY).
+   */
+  policyFor?(conversationId: string): IdentityPolicy;
   /** The conversation's link (expired ones too), or null. */
   lookup(conversationId: string): Promise<LinkedIdentity | null>;
   /**
@@ -75,8 +81,12 @@ export interface IdentityService {
   tokenFor(conversationId: string, cmmsUserId?: number): Promise<string | null>;
   /** Logs in to the CMMS and stores the link (the link page, an admin). Throws `LinkRefusedError`. */
   linkWithPassword(conversationId: string, username: string, password: string): Promise<LinkedIdentity>;
-  /** The CMMS refused the user's token: the link is kept, marked expired (compare-and-set: never revives one unlinked meanwhile). */
-  markExpired(conversationId: string): Promise<void>;
+  /**
+   * The CMMS refused the user's token: the link is kept, marked expired (compare-and-set: never
+   * revives one unlinked meanwhile). With `linkedBefore` (ms): only a link made no later than that,
+   * the one the refused token came from; a link made since (the chat linked again) stays live.
+   */
+  markExpired(conversationId: string, linkedBefore?: number): Promise<void>;
   /** Removes the link (and the user's token); false when there was none. */
   unlink(conversationId: string): Promise<boolean>;
   /** Every link, for admins (no token). */

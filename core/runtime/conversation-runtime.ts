@@ -36,13 +36,14 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     machine: provideServices(settings.model.machine, services),
     invocations,
     // Queued behind the turn that asked for it (this very turn runs in the queue: never awaited there).
-    forget: (conversationId) => {
+    forget: (conversationId, keep) => {
       void inFlight.track(
-        erase(conversationId).catch((error: unknown) =>
+        erase(conversationId, keep).catch((error: unknown) =>
           logger.error({ channel: channelOf(conversationId), err: error }, 'erasing a conversation failed'),
         ),
       );
     },
+    eraseNow: (conversationId, linkedBefore) => eraseNow(conversationId, [], linkedBefore),
   };
   const once = processOnce({
     store,
@@ -68,7 +69,8 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       const { prepare } = opts;
       return turn(conversationId, async (): Promise<TurnRequest> => {
         const ready = prepare ? await prepare(message) : message;
-        const sender = { identity: await identity.lookup(conversationId), policy: identity.policy };
+        const policy = identity.policyFor?.(conversationId) ?? identity.policy;
+        const sender = { identity: await identity.lookup(conversationId), policy };
         return {
           conversationId,
           event: userMessageEvent(ready, now(), sender),
@@ -108,23 +110,30 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       logger.info({ conversationId, runId }, 'identity_expired from a run that is not pending: the link is left as is');
       return;
     }
-    await identity.markExpired(conversationId);
+    // Only the link the run acted with: one made after the run started (linked again meanwhile) stays.
+    await identity.markExpired(conversationId, pending.startedAt);
     logger.info({ conversationId, runId }, 'workflow refused the user’s token: link marked expired');
   }
 
   /**
-   * Erases the conversation after the turns queued before (personal data): the store's keys, the
-   * link, and what the delivery side keeps. Logged by channel only: the id is a phone number or the like.
+   * Erases the conversation after the turns queued before (personal data): the store's keys (but the
+   * answers under `keep`), the link, and what the delivery side keeps.
    */
-  function erase(conversationId: string): Promise<void> {
-    return inFlight.track(
-      queue.run(conversationId, async () => {
-        await store.erase(conversationId);
-        await identity.unlink(conversationId);
-        await settings.eraseDeliveries?.(conversationId);
-        logger.info({ channel: channelOf(conversationId) }, 'conversation erased');
-      }),
-    );
+  function erase(conversationId: string, keep: readonly string[] = []): Promise<void> {
+    return inFlight.track(queue.run(conversationId, () => eraseNow(conversationId, keep)));
+  }
+
+  /**
+   * The erase itself, in the conversation's queue; with `linkedBefore`, a link made after it stays.
+   * Logged by channel only: the id is a phone number or the like.
+   */
+  async function eraseNow(conversationId: string, keep: readonly string[], linkedBefore?: number): Promise<void> {
+    await store.erase(conversationId, keep);
+    const linked = linkedBefore === undefined ? null : await identity.lookup(conversationId);
+    const linkedSince = linked !== null && linkedBefore !== undefined && Date.parse(linked.linkedAt) > linkedBefore;
+    if (!linkedSince) await identity.unlink(conversationId);
+    await settings.eraseDeliveries?.(conversationId);
+    logger.info({ channel: channelOf(conversationId) }, 'conversation erased');
   }
 
   const deadlines: DeadlineParts = { settings, turn, deliverWorkflowResult };

@@ -188,6 +188,13 @@ export interface ConversationModel {
   machine: AnyStateMachine;
   /** Bumped whenever older snapshots are unsafe to restore: the runtime restarts those conversations. */
   version: number;
+  /**
+   * Older versions whose snapshots this machine still restores as they are (their states and context
+   * are a subset of this version's): a version bump that only adds states keeps those conversations.
+   * Snapshots of other older versions restart; a newer version is always refused (rolling deploy).
+   * Replay stays strict: an event log entry is replayed only under the exact `version` that wrote it.
+   */
+  readsVersions?: readonly number[];
   /** `reporting.description`-style name of a state value. */
   stateName(value: unknown): string;
   statusOf(snapshot: ConversationSnapshotView): ConversationStatus;

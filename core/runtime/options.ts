@@ -114,6 +114,14 @@ export type TurnSettings = RuntimeSettings & {
   /** `model.machine` with its invoked actors (workflow trigger, equipment lookup) provided. */
   machine: AnyStateMachine;
   invocations: InvocationLog;
-  /** A committed turn left the conversation tagged `forget`: erase it once its replies are handed over. */
-  forget(conversationId: string): void;
+  /**
+   * A committed turn left the conversation tagged `forget`: erase it once its replies are handed over
+   * (queued behind the turn), but the answers under `keep` (the confirming message's own).
+   */
+  forget(conversationId: string, keep: readonly string[]): void;
+  /**
+   * Erases the conversation now: for a turn (already in the conversation's queue) that finds it
+   * tagged `forget`. A link made after `linkedBefore` (ms; the user linked again since) stays.
+   */
+  eraseNow(conversationId: string, linkedBefore: number): Promise<void>;
 };

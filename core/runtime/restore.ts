@@ -19,7 +19,7 @@ const NEWER_VERSION_RETRY_AFTER_MS = 5_000;
 
 /**
  * The conversation's actor, restored from its stored snapshot. A conversation saved by an older
- * machine version, or whose snapshot cannot be restored, starts afresh (`restarted`); one saved by a
+ * machine version it does not read, or whose snapshot cannot be restored, starts afresh (`restarted`); one saved by a
  * newer version is refused (rolling deploy: never downgrade it; the sender retries).
  */
 export function restoreActor(
@@ -47,7 +47,10 @@ export function restoreActor(
   return { actor, restarted };
 }
 
-/** Whether this machine version wrote the conversation (false: an older one did). */
+/**
+ * Whether this machine can continue the conversation: written by its own version or one it still
+ * reads (`readsVersions`); false: an older, unreadable one (restart). A newer version throws 503.
+ */
 function isCurrentVersion(
   model: ConversationModel,
   logger: Logger,
@@ -62,7 +65,7 @@ function isCurrentVersion(
       NEWER_VERSION_RETRY_AFTER_MS,
     );
   }
-  if (saved === model.version) return true;
+  if (saved === model.version || model.readsVersions?.includes(saved)) return true;
   logger.info({ conversationId, from: saved, to: model.version }, 'conversation restarted under a new machine version');
   return false;
 }

@@ -1,7 +1,10 @@
+import type { StateValue } from 'xstate';
 import { ConflictError, UnavailableError } from '../errors.ts';
 import { topics } from '../events/bus.ts';
 import { casConflicts, recordTurn } from '../metrics/registry.ts';
 import type { StoredConversation } from '../store/types.ts';
+import { channelOf } from './identity.ts';
+import type { ConversationModel, ConversationSnapshotView } from './model.ts';
 import type { RuntimeSettings, TurnSettings } from './options.ts';
 import { type PreparedTurn, prepareTurn } from './prepared-turn.ts';
 import { transition } from './transition.ts';
@@ -39,21 +42,42 @@ export async function runTurn(
     measure(settings, request, stored, turn, startedAt);
     publish(settings, turn, version);
     await deliverReplies(settings, turn);
-    // "borrar mis datos" confirmed: the replies are handed over, then the conversation is erased.
-    if (turn.forget) settings.forget(conversationId);
+    // "borrar mis datos" confirmed: the replies are handed over, then the conversation is erased (the
+    // confirming message's answer stays: its redelivery is answered the same, not taken as a new message).
+    if (turn.forget) settings.forget(conversationId, request.hold ? [request.hold.key] : []);
     return turn.result;
   }
   // Every commit lost its race: the sender retries after a moment (503 with Retry-After).
   throw new UnavailableError('busy', 'conversation is too busy, try again', BUSY_RETRY_AFTER_MS, { conversationId });
 }
 
-/** The stored conversation; only a user's message may start one. */
-async function load(settings: RuntimeSettings, request: TurnRequest): Promise<StoredConversation | null> {
-  const stored = await settings.store.load(request.conversationId);
+/**
+ * The stored conversation; only a user's message may start one. One left tagged `forget` (its erase
+ * failed, or its process died after the commit) is erased first: the user was told it was.
+ */
+async function load(settings: TurnSettings, request: TurnRequest): Promise<StoredConversation | null> {
+  let stored = await settings.store.load(request.conversationId);
+  if (stored && toBeErased(settings.model, stored)) {
+    settings.logger.warn({ channel: channelOf(request.conversationId) }, 'erasing a conversation left to be erased');
+    await settings.eraseNow(request.conversationId, Date.parse(stored.meta.updatedAt));
+    stored = null;
+  }
   if (!stored && !request.participant) {
     throw new ConflictError('unknown conversation', { conversationId: request.conversationId });
   }
   return stored;
+}
+
+/** Whether the stored snapshot is in a state tagged `forget` (false for one this machine cannot read). */
+function toBeErased(model: ConversationModel, stored: StoredConversation): boolean {
+  const persisted = stored.snapshot as Partial<Pick<ConversationSnapshotView, 'value' | 'context'>> | null;
+  if (!persisted?.value) return false;
+  try {
+    const snapshot = model.machine.resolveState({ value: persisted.value as StateValue, context: persisted.context });
+    return snapshot.hasTag('forget');
+  } catch {
+    return false;
+  }
 }
 
 /** The committed turn's metrics: its latency, and the workflow run it started or finished. */

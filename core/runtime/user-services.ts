@@ -26,13 +26,15 @@ export function userServices(settings: RuntimeSettings): UserServices {
     conversationId: string,
     call: (client: Pick<RuntimeCmms, 'findWorkOrder' | 'listUsers'>) => Promise<T>,
   ) {
+    // The token read is of a link made by now: a link made after it (linked again meanwhile) stays live.
+    const asOf = settings.now();
     const token = await identity.tokenFor(conversationId);
     if (!token) return call(cmms);
     try {
       return await call(cmms.asUser(token));
     } catch (error) {
       if (!(error instanceof UpstreamError && error.details?.identityExpired === true)) throw error;
-      await identity.markExpired(conversationId);
+      await identity.markExpired(conversationId, asOf);
       logger.info({ conversationId }, 'the CMMS refused the user’s token: link marked expired');
       throw new IdentityExpiredError('the CMMS refused the user’s token: the user must link their account again');
     }

@@ -210,13 +210,15 @@ export function createMemoryStore(
         .map(([id]) => id);
       return { total: ids.length, ids: ids.slice(offset, offset + limit) };
     },
-    async erase(id) {
+    async erase(id, keep = []) {
       conversations.delete(id);
       checks.delete(id);
-      // The answers kept under its message ids hold its replies; a live claim stays (its turn ends).
+      // The answers kept under its message ids hold its replies; a live claim stays (its turn ends),
+      // and so do the answers asked to stay.
       const own = [messageKeyPrefix('in', id), messageKeyPrefix('workflow', id)];
       for (const [key, claim] of [...claims.entries()]) {
-        if (typeof claim.value === 'object' && own.some((start) => key.startsWith(start))) claims.delete(key);
+        if (typeof claim.value !== 'object' || keep.includes(key)) continue;
+        if (own.some((start) => key.startsWith(start))) claims.delete(key);
       }
     },
     async ping() {

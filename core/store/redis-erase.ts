@@ -64,17 +64,27 @@ export function defineEraseCommands(client: Redis): void {
   redis.defineCommand('omnibotDropAnswers', { lua: DROP_ANSWERS });
 }
 
-/** The conversation's keys at once (atomic), then the answers kept under its message ids (a scan). */
-export async function eraseConversation(client: Redis, id: string, keys: EraseKeys): Promise<void> {
+/**
+ * The conversation's keys at once (atomic), then the answers kept under its message ids (a scan),
+ * but those of `keep` (message-id keys, without the prefix).
+ */
+export async function eraseConversation(
+  client: Redis,
+  id: string,
+  keep: readonly string[],
+  keys: EraseKeys,
+): Promise<void> {
   const redis = client as RedisWithErase;
   const { conversation, events, transcript, index, checks, legacyEvents, legacyTranscript } = keys;
   await redis.omnibotErase(conversation, events, transcript, index, checks, legacyEvents, legacyTranscript, id);
+  const kept = new Set(keep.map((key) => keys.messages + key));
   for (const kind of ['in', 'workflow'] as const) {
     const match = `${literal(keys.messages + messageKeyPrefix(kind, id))}*`;
     let cursor = '0';
     do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      const [next, scanned] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
       cursor = next;
+      const found = scanned.filter((key) => !kept.has(key));
       // numberOfKeys is given per call: ioredis takes it as the first argument when not defined.
       if (found.length) await redis.omnibotDropAnswers(String(found.length), ...found);
     } while (cursor !== '0');

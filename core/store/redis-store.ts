@@ -266,8 +266,8 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
       ]);
       return { total, ids };
     },
-    erase: (id) =>
-      eraseConversation(redis, id, {
+    erase: (id, keep) =>
+      eraseConversation(redis, id, keep ?? [], {
         conversation: key.conversation(id),
         events: key.events(id),
         transcript: key.transcript(id),

@@ -114,9 +114,11 @@ export interface ConversationStore {
   /**
    * Erases a conversation for good (personal data): snapshot, meta, transcript, event log, its
    * watcher schedule, its place in the list, and the answers kept under its message ids (a claim
-   * still held stays: its turn ends). Its next message starts a fresh conversation.
+   * still held stays: its turn ends). Its next message starts a fresh conversation. The answers under
+   * `keep` (message-id keys as claimed) stay too: the confirming message's own answer, so that its
+   * redelivery gets the same answer instead of starting a new conversation.
    */
-  erase(conversationId: string): Promise<void>;
+  erase(conversationId: string, keep?: readonly string[]): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

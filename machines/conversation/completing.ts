@@ -1,5 +1,6 @@
 import { and, assign } from 'xstate';
 import { CLOSED_WORK_ORDER_STATES } from '../../workflows/catalog.ts';
+import { isUser } from '../../workflows/order-actions.ts';
 import { replies } from '../replies.ts';
 import { identityOf, relinkFor } from './identity.ts';
 import { beginWorkflow, conversationSetup, interruptions, say, userText } from './setup.ts';
@@ -40,7 +41,8 @@ export const completing = conversationSetup.createStateConfig({
             actions: [say(({ context }) => replies.orderNotFound(context.task!.numeroot)), 'clearTask'],
           },
           {
-            guard: ({ context, event }) => event.output?.idtecnicoasignado !== context.task!.userId,
+            // As `completar_ot` compares them (the CMMS may give the id as digits: "7").
+            guard: ({ context, event }) => !isUser(event.output?.idtecnicoasignado, context.task!.userId ?? Number.NaN),
             target: '#conversation.idle',
             actions: [say(({ event }) => replies.orderNotAssignedToYou(event.output!.numeroot)), 'clearTask'],
           },

@@ -69,6 +69,9 @@ export const orderGuards = {
     const hasNumber = run?.dagId === 'consultar_estado_ot';
     return !!run && !linkNeeded(intentOf(event).intent, hasNumber, policyOf(event));
   },
+  /** This link was already announced or acted on (a message carried it before its `identity.linked` turn). */
+  linkAnnounced: ({ context, event }: Args) =>
+    event.type === 'identity.linked' && context.linkedAnnounced === event.identity.linkedAt,
   /** The link request is kept while a question for information is answered (`linked`: the user linked meanwhile). */
   linkParked: ({ context }: Args, params?: { linked?: boolean; run?: boolean }) =>
     !!context.link?.parked &&

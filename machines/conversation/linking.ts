@@ -6,7 +6,10 @@ import { identityOf } from './identity.ts';
 import { beginWorkflow, conversationSetup, is, say } from './setup.ts';
 import type { ConversationContext } from './types.ts';
 
-const sayLinked = say(({ event }) => replies.linked(identityOf(event as ConversationEvent)!, true));
+const sayLinked = [
+  say(({ event }) => replies.linked(identityOf(event as ConversationEvent)!, true)),
+  'announceLinked',
+] as const;
 
 /**
  * Once the user linked (the `identity.linked` event, or a message that already carries the link; with
@@ -18,12 +21,12 @@ const goOn = (link: boolean) =>
     {
       guard: { type: 'goesOn', params: { link, run: true } },
       target: '#conversation.workflow',
-      actions: [sayLinked, 'resumeRun'],
+      actions: [...sayLinked, 'resumeRun'],
     },
     {
       guard: { type: 'goesOn', params: { link } },
       target: '#conversation.idle',
-      actions: [sayLinked, 'resumeMessage', 'clearLink'],
+      actions: [...sayLinked, 'resumeMessage', 'clearLink'],
     },
   ] as const;
 
@@ -78,7 +81,8 @@ export const linking = conversationSetup.createStateConfig({
     waiting: {
       tags: ['awaiting_input'],
       on: {
-        'identity.linked': goOn(false),
+        // Already acted on: a message carried the link before this event's turn.
+        'identity.linked': [{ guard: 'linkAnnounced' }, ...goOn(false)],
         'user.message': [
           { guard: is('cancel'), target: '#conversation.idle', actions: [say(replies.linkAbandoned), 'clearLink'] },
           ...goOn(true),

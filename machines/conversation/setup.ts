@@ -145,6 +145,10 @@ export const conversationSetup = setup({
       return { ...beginWorkflow(context, { at: timeOf(context, event) }, resume.dagId, params), link: null };
     }),
     clearLink: assign({ link: null }),
+    /** The link just announced or acted on (its own `identity.linked` turn then says nothing). */
+    announceLinked: assign(({ context, event }) => ({
+      linkedAnnounced: identityOf(event)?.linkedAt ?? context.linkedAnnounced,
+    })),
     /** Back to waiting for the link after a question for information was answered. */
     unparkLink: assign(({ context }) => ({ link: context.link ? { ...context.link, parked: false } : null })),
     clearTask: assign({ task: null }),

@@ -82,6 +82,11 @@ export interface ConversationContext {
   task?: OrderTask | null;
   /** In `askingWorkOrder`: the action whose order is asked for; absent or null: a status check. */
   asking?: OrderAction | null;
+  /**
+   * The `linkedAt` of the last link announced or acted on: its `identity.linked` turn, running after a
+   * message that already carried the link, says nothing more.
+   */
+  linkedAnnounced?: string;
 }
 
 /** The run the conversation waits for; its workflow is one of the catalog's. */

@@ -150,6 +150,21 @@ describe('the gateway with an open REST web API (no WEB_API_KEY)', () => {
     expect(await gateway.identity.lookup('web:juan')).toBeNull();
   });
 
+  it('files a REST chat’s failure report through the service account under the default policy (it cannot link)', async () => {
+    for (const text of ['reportar falla', 'CAT-001', 'Fuga de aceite hidráulico en el brazo principal', 'alta']) {
+      await restSay(gateway, 'pedro', text);
+    }
+    const confirm = await restSay(gateway, 'pedro', 'sí');
+    expect(confirm.replies[0]?.text).toMatch(/^Procesando: estoy registrando la falla/);
+    let told = '';
+    for (let i = 0; i < 50 && !told; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const entries = await gateway.store.readTranscript('web:pedro');
+      told = entries.find((entry) => entry.text.startsWith('Falla reportada'))?.text ?? '';
+    }
+    expect(told).toMatch(/^Falla reportada\. Se creó la orden de trabajo OT-CORR-CAT-001-/);
+  });
+
   it('links a browser chat: the link reaches it live (bus), the stored transcript keeps /link/[enlace]', async () => {
     const conversationId = browserConversationId();
     const live: TranscriptEntry[] = [];

@@ -120,6 +120,14 @@ describe.each(Object.entries(kinds))('identity store (%s)', (_kind, create) => {
     expect(await store.get('telegram:9')).toBeNull();
     expect(await store.conversationsOf(10)).toEqual(['whatsapp:9']);
   });
+
+  it('marks a link expired only if it was made no later than the given time (not one made since)', async () => {
+    const linkedAt = Date.parse('2026-01-01T00:00:00.000Z');
+    await store.put(record('whatsapp:7', 20));
+    expect(await store.markExpired('whatsapp:7', linkedAt - 1)).toBeNull(); // linked after: another's link
+    expect(await store.get('whatsapp:7')).not.toHaveProperty('expired');
+    expect(await store.markExpired('whatsapp:7', linkedAt)).toMatchObject({ cmmsUserId: 20, expired: true });
+  });
 });
 
 describe('identity store keys in Redis', () => {

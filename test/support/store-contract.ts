@@ -248,6 +248,23 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       await store.erase('web:nobody'); // nothing to erase: no error
     });
 
+    it('keeps the answers it is asked to keep when erasing (the confirming message’s own)', async () => {
+      const kept = 'in:5:web:k:yes';
+      const other = 'in:5:web:k:m1';
+      await store.commit(
+        'web:k',
+        0,
+        changes({ dedup: { key: other, token: await tokenOf(other), result: { replies: ['hola'] }, ttlMs: 60_000 } }),
+      );
+      const dedup = { key: kept, token: await tokenOf(kept), result: { replies: ['borré'] }, ttlMs: 60_000 };
+      await store.commit('web:k', 1, changes({ dedup }));
+
+      await store.erase('web:k', [kept]);
+      expect(await store.load('web:k')).toBeNull();
+      expect(await store.claimMessage(kept, 5_000)).toEqual({ state: 'done', result: { replies: ['borré'] } });
+      expect(await store.claimMessage(other, 5_000)).toEqual(claimed);
+    });
+
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
     });
