@@ -39,7 +39,8 @@ export function prepareTurn(
       ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
     }),
   );
-  const meta = metaOf(settings, request, stored, outcome, at);
+  const forget = outcome.snapshot.hasTag('forget');
+  const meta = metaOf(settings, request, stored, outcome, at, forget);
   const pending = outcome.snapshot.context.pending;
   const result: TurnResult = {
     conversationId,
@@ -70,7 +71,7 @@ export function prepareTurn(
     checkAt: nextCheck(settings, outcome),
     ...(hold ? { dedup: { ...hold, result, ttlMs: settings.dedupTtlMs } } : {}),
   };
-  return { changes, outbound, live, result, pending, forget: outcome.snapshot.hasTag('forget') };
+  return { changes, outbound, live, result, pending, forget };
 }
 
 function metaOf(
@@ -79,6 +80,7 @@ function metaOf(
   stored: StoredConversation | null,
   outcome: TransitionOutcome,
   at: string,
+  forget: boolean,
 ): ConversationMeta {
   const userName = participant?.userName ?? stored?.meta.userName;
   return {
@@ -88,6 +90,7 @@ function metaOf(
     machineVersion: settings.model.version,
     createdAt: outcome.restarted || !stored ? at : stored.meta.createdAt,
     updatedAt: at,
+    ...(forget ? { erasing: true } : {}),
   };
 }
 

@@ -1,10 +1,8 @@
-import type { StateValue } from 'xstate';
 import { ConflictError, UnavailableError } from '../errors.ts';
 import { topics } from '../events/bus.ts';
 import { casConflicts, recordTurn } from '../metrics/registry.ts';
 import type { StoredConversation } from '../store/types.ts';
 import { channelOf } from './identity.ts';
-import type { ConversationModel, ConversationSnapshotView } from './model.ts';
 import type { RuntimeSettings, TurnSettings } from './options.ts';
 import { type PreparedTurn, prepareTurn } from './prepared-turn.ts';
 import { transition } from './transition.ts';
@@ -52,12 +50,12 @@ export async function runTurn(
 }
 
 /**
- * The stored conversation; only a user's message may start one. One left tagged `forget` (its erase
+ * The stored conversation; only a user's message may start one. One left `erasing` (its erase
  * failed, or its process died after the commit) is erased first: the user was told it was.
  */
 async function load(settings: TurnSettings, request: TurnRequest): Promise<StoredConversation | null> {
   let stored = await settings.store.load(request.conversationId);
-  if (stored && toBeErased(settings.model, stored)) {
+  if (stored?.meta.erasing) {
     settings.logger.warn({ channel: channelOf(request.conversationId) }, 'erasing a conversation left to be erased');
     await settings.eraseNow(request.conversationId, Date.parse(stored.meta.updatedAt));
     stored = null;
@@ -66,18 +64,6 @@ async function load(settings: TurnSettings, request: TurnRequest): Promise<Store
     throw new ConflictError('unknown conversation', { conversationId: request.conversationId });
   }
   return stored;
-}
-
-/** Whether the stored snapshot is in a state tagged `forget` (false for one this machine cannot read). */
-function toBeErased(model: ConversationModel, stored: StoredConversation): boolean {
-  const persisted = stored.snapshot as Partial<Pick<ConversationSnapshotView, 'value' | 'context'>> | null;
-  if (!persisted?.value) return false;
-  try {
-    const snapshot = model.machine.resolveState({ value: persisted.value as StateValue, context: persisted.context });
-    return snapshot.hasTag('forget');
-  } catch {
-    return false;
-  }
 }
 
 /** The committed turn's metrics: its latency, and the workflow run it started or finished. */

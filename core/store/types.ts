@@ -9,6 +9,11 @@ export interface ConversationMeta {
   machineVersion: number;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Committed by the turn that confirmed "borrar mis datos" (its new state has the tag `forget`): the
+   * conversation is erased once that turn's replies are out, or by the next turn that loads it.
+   */
+  erasing?: true;
 }
 
 export interface StoredConversation {
