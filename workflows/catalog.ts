@@ -189,6 +189,10 @@ export interface CmmsFailure {
   asUser?: boolean;
 }
 
+/** No answer, a 5xx, or an unreadable answer without a status: a write may have been applied. */
+export const mayHaveReachedCmms = (failure: CmmsFailure | null): boolean =>
+  failure !== null && (failure.status === undefined || failure.status >= 500);
+
 /** The error code of a failed CMMS call: the same table in both runners. */
 export function cmmsErrorCode(failure: CmmsFailure): ErrorCode {
   const table = catalog.cmmsFailures;

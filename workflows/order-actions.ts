@@ -1,3 +1,4 @@
+import { mayHaveReachedCmms } from './catalog.ts';
 import type { WorkflowCmms, WorkOrderSummary } from './cmms.ts';
 import { isPendingState } from './pending.ts';
 import { isRecord, isWorkOrder } from './shapes.ts';
@@ -65,8 +66,7 @@ export async function writeOnce(
   try {
     return { order: await write(), changed: true };
   } catch (error) {
-    const failure = run.cmmsFailureOf(error);
-    if (failure === null || (failure.status !== undefined && failure.status < 500)) throw error;
+    if (!mayHaveReachedCmms(run.cmmsFailureOf(error))) throw error;
     const now = await cmms.findWorkOrder(numeroot).catch(() => null);
     if (now && done(now)) return { order: now, changed: true };
     throw error;

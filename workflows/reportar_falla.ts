@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import catalog from './catalog.json' with { type: 'json' };
-import type { CmmsFailure } from './catalog.ts';
+import { mayHaveReachedCmms } from './catalog.ts';
 import type { WorkOrderSummary } from './cmms.ts';
 import { isRecord, isWorkOrder } from './shapes.ts';
 import { defineWorkflow } from './workflow.ts';
@@ -77,7 +77,3 @@ const observations = (reportadoPor: string | undefined, marker: string | undefin
 };
 
 const since = (startedAt: number | undefined) => (startedAt === undefined ? {} : { since: startedAt });
-
-/** No answer, a 5xx, or an unreadable answer without a status: the write may have been applied. */
-const mayHaveReachedCmms = (failure: CmmsFailure | null) =>
-  failure !== null && (failure.status === undefined || failure.status >= 500);
