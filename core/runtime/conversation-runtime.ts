@@ -1,7 +1,7 @@
-import type { InboundMessage } from '../types.ts';
+import { type InboundMessage, splitConversationId } from '../types.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
 import { checkDeadlines, type DeadlineParts } from './deadlines.ts';
-import { channelOf, publicIdentity } from './identity.ts';
+import { publicIdentity } from './identity.ts';
 import { createInFlight } from './in-flight.ts';
 import { InvocationLog, provideServices } from './invocations.ts';
 import { type MessageHold, messageKey, processOnce } from './message-once.ts';
@@ -39,7 +39,10 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     forget: (conversationId, keep) => {
       void inFlight.track(
         erase(conversationId, keep).catch((error: unknown) =>
-          logger.error({ channel: channelOf(conversationId), err: error }, 'erasing a conversation failed'),
+          logger.error(
+            { channel: splitConversationId(conversationId).channel, err: error },
+            'erasing a conversation failed',
+          ),
         ),
       );
     },
@@ -133,7 +136,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     const linkedSince = linked !== null && linkedBefore !== undefined && Date.parse(linked.linkedAt) > linkedBefore;
     if (!linkedSince) await identity.unlink(conversationId);
     await settings.eraseDeliveries?.(conversationId);
-    logger.info({ channel: channelOf(conversationId) }, 'conversation erased');
+    logger.info({ channel: splitConversationId(conversationId).channel }, 'conversation erased');
   }
 
   const deadlines: DeadlineParts = { settings, turn, deliverWorkflowResult };

@@ -40,6 +40,3 @@ export async function liveIdentity(identity: IdentityService, conversationId: st
   const linked = await identity.lookup(conversationId);
   return linked && !linked.expired ? publicIdentity(linked) : null;
 }
-
-/** `whatsapp` of `whatsapp:+56…`: what a log line may say of an erased conversation. */
-export const channelOf = (conversationId: string) => conversationId.slice(0, Math.max(0, conversationId.indexOf(':')));

@@ -2,7 +2,7 @@ import { ConflictError, UnavailableError } from '../errors.ts';
 import { topics } from '../events/bus.ts';
 import { casConflicts, recordTurn } from '../metrics/registry.ts';
 import type { StoredConversation } from '../store/types.ts';
-import { channelOf } from './identity.ts';
+import { splitConversationId } from '../types.ts';
 import type { RuntimeSettings, TurnSettings } from './options.ts';
 import { type PreparedTurn, prepareTurn } from './prepared-turn.ts';
 import { transition } from './transition.ts';
@@ -56,7 +56,10 @@ export async function runTurn(
 async function load(settings: TurnSettings, request: TurnRequest): Promise<StoredConversation | null> {
   let stored = await settings.store.load(request.conversationId);
   if (stored?.meta.erasing) {
-    settings.logger.warn({ channel: channelOf(request.conversationId) }, 'erasing a conversation left to be erased');
+    settings.logger.warn(
+      { channel: splitConversationId(request.conversationId).channel },
+      'erasing a conversation left to be erased',
+    );
     await settings.eraseNow(request.conversationId, Date.parse(stored.meta.updatedAt));
     stored = null;
   }
