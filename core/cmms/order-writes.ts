@@ -1,4 +1,3 @@
-import { foldText } from '../../lib/fold-text.ts';
 import { isRecord } from '../../lib/is-record.ts';
 import type { CompleteWorkOrderInput, ReportFailureInput, WorkOrderChange } from '../../workflows/cmms.ts';
 import { badResponse } from './failures.ts';
@@ -33,30 +32,6 @@ export function orderOfAnswer(body: unknown, what: string): RawOrder {
     throw badResponse(`CMMS answered ${what} with no order`);
   }
   return order;
-}
-
-/**
- * The ids of the work-order states by name (`estados-orden-trabajo/`), read once and again only when
- * a name is missing (a state added in the CMMS since). Names are compared with case and accents ignored.
- */
-export function workOrderStateIds(list: () => Promise<Record<string, unknown>[]>) {
-  let ids: Map<string, number> | undefined;
-  async function load(): Promise<Map<string, number>> {
-    const states = new Map<string, number>();
-    for (const state of await list()) {
-      const id = Number(state.idestadoot);
-      const name = state.nombreestadoot ?? state.nombre;
-      if (Number.isSafeInteger(id) && id > 0 && typeof name === 'string') states.set(foldText(name), id);
-    }
-    ids = states;
-    return states;
-  }
-  return async function stateId(name: string): Promise<number> {
-    const key = foldText(name);
-    const id = (ids ?? (await load())).get(key) ?? (await load()).get(key);
-    if (id === undefined) throw badResponse(`CMMS has no work-order state named ${name}`);
-    return id;
-  };
 }
 
 /** `PATCH ordenes-trabajo/{id}/` with the fields of `change` (the state by its id); the order as it is now. */
