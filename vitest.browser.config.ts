@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** `npm run test:browser`: the web chat end to end in Debian's headless Chromium (scripts/install-chromium.sh). */
+/** `npm run test:browser`: the web chat, the link page, the operator console and GraphiQL end to end in Debian's headless Chromium (scripts/install-chromium.sh). */
 export default defineConfig({
   test: {
     include: ['test/browser/**/*.e2e.ts'],

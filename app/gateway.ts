@@ -6,6 +6,7 @@ import { mountAdminRoutes } from '../core/admin/routes.ts';
 import { createApp } from '../core/app.ts';
 import { createDemoCmmsApp } from '../core/cmms/demo-server.ts';
 import { type Config, type Env, loadConfig } from '../core/config.ts';
+import { memoryChannelStates, redisChannelStates } from '../core/delivery/channel-state.ts';
 import { createOutboundDispatcher } from '../core/delivery/dispatcher.ts';
 import type { OutboundDispatcher } from '../core/delivery/types.ts';
 import type { EventBus } from '../core/events/bus.ts';
@@ -17,12 +18,14 @@ import { createInspectionHub, type InspectionHub } from '../core/inspect/hub.ts'
 import { connectLiveInspector } from '../core/inspect/live.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { mountMetricsRoute } from '../core/metrics/route.ts';
+import { startOrderNotifications } from '../core/notify/index.ts';
+import { mountOperatorConsole } from '../core/operator/routes.ts';
 import type { PluginRegistry } from '../core/plugin.ts';
 import { redisOptions } from '../core/redis-connection.ts';
 import { type ConversationRuntimeImpl, createConversationRuntime } from '../core/runtime/conversation-runtime.ts';
 import { startWorkflowWatcher } from '../core/runtime/workflow-watcher.ts';
 import type { ConversationStore } from '../core/store/types.ts';
-import type { OutboundMessage } from '../core/types.ts';
+import { type OutboundMessage, splitConversationId } from '../core/types.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
 import { conversationModel } from '../machines/model.ts';
 import { webEnv, webSenderTrust } from '../plugins/web/index.ts';
@@ -126,7 +129,12 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
 
   // Every outbound message goes through the dispatcher: routing by channel, pacing, ordered retries,
   // dead letters (in Redis with REDIS_URL). Plugins get it as `host.deliver` when mounted.
-  const { eraseDeliveries, ...deliveryStores } = deliveryState(config, redis);
+  const { eraseDeliveries: eraseDeadLetters, ...deliveryStores } = deliveryState(config, redis);
+  // An erase also drops what the conversation's channel keeps of the user (WhatsApp's window, held messages).
+  const eraseDeliveries = async (conversationId: string) => {
+    await eraseDeadLetters(conversationId);
+    await registry.get(splitConversationId(conversationId).channel)?.forget?.(conversationId);
+  };
   const outbound = createOutboundDispatcher({ registry, logger, ...deliveryStores });
   const deliver = (message: OutboundMessage) => outbound.dispatch(message);
   closers.push((msLeft) => outbound.close(msLeft));
@@ -188,9 +196,11 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
     registry,
     runtime,
     deliver,
+    tryPace: (id) => outbound.tryPace(id),
     store,
     bus,
     limits,
+    channelStates: redis ? redisChannelStates(redis, config.redisKeyPrefix) : memoryChannelStates(),
     readiness: {
       accepting: async () => !shuttingDown,
       ...(redis ? { redis: () => store.ping() } : {}),
@@ -209,7 +219,12 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
   });
   mountIdentityRoutes(app, { config, logger, identity, runtime, store, model: conversationModel });
   graphql.mount(app, runtime, inspection); // GraphQL over HTTP and WebSocket (the web chat page is the web plugin's)
+  mountOperatorConsole(app); // `/operator`: people answer handed-off conversations (GraphQL, admin token)
   mountMetricsRoute(app, { tokens: [env.METRICS_TOKEN, config.adminToken] }); // Prometheus, token required
+  // Order changes told to the linked chats: POST /api/bot/notify (the DAG), the poller with the embedded runner.
+  const notified = { app, config, logger, runtime, identity, cmms, runner, ...(redis ? { redis } : {}) };
+  const notifier = startOrderNotifications(notified);
+  const watchers = { stop: () => Promise.all([watcher.stop(), notifier.stop()]).then(() => undefined) };
   gate.open(getRequestListener(app.fetch));
   ownCalls.serve(app.fetch);
 
@@ -229,7 +244,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
     'listening',
   );
 
-  const parts = { config, logger, gate, ownCalls, watcher, runtime, runner, closers, registry, inspection, bus };
+  const parts = { config, logger, gate, ownCalls, runtime, runner, closers, registry, inspection, bus };
   let stopping: Promise<void> | undefined;
   return {
     url: loopbackUrl,
@@ -247,7 +262,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
     inspection,
     stop() {
       shuttingDown = true; // /readyz answers 503 from now on
-      stopping ??= shutDown({ ...parts, cmms, store, ...(redis ? { redis } : {}) });
+      stopping ??= shutDown({ ...parts, watcher: watchers, cmms, store, ...(redis ? { redis } : {}) });
       return stopping;
     },
   };

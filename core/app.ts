@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { issueConversationToken, verifyConversationToken } from './auth/conversation-token.ts';
 import { safeEqual } from './auth/safe-equal.ts';
 import type { Config } from './config.ts';
+import type { ChannelStateFor } from './delivery/channel-state.ts';
 import { errorHandler } from './http/errors.ts';
 import { requestDeadline, securityHeaders } from './http/middleware.ts';
 import type { Logger } from './log.ts';
@@ -10,7 +11,7 @@ import { withDeadline } from './runtime/deadline.ts';
 import { mountCallbackRoute } from './workflows/callback-route.ts';
 
 /** What every plugin is mounted with besides what the app makes from `config` (its logger, settings, auth). */
-export type SharedHost = Omit<PluginHost, 'logger' | 'config' | keyof HostAuth>;
+export type SharedHost = Omit<PluginHost, 'logger' | 'config' | 'channelState' | keyof HostAuth>;
 
 type HostAuth = Pick<PluginHost, 'conversationTokens' | 'isAdminToken'>;
 
@@ -18,6 +19,8 @@ export interface AppDeps extends SharedHost {
   config: Config;
   logger: Logger;
   registry: PluginRegistry;
+  /** Each channel's own state, scoped to its name. */
+  channelStates: ChannelStateFor;
   /** Readiness: every check must answer true (Redis reachable, not shutting down…). */
   readiness: Record<string, () => Promise<boolean>>;
   /** Extra sub-apps by path (the demo CMMS under `/demo-cmms`). */
@@ -85,6 +88,8 @@ export function createApp(deps: AppDeps): Hono {
       store,
       bus,
       limits,
+      channelState: deps.channelStates(plugin.name),
+      ...(deps.tryPace ? { tryPace: deps.tryPace } : {}),
       logger: deps.logger.child({ channel: plugin.name }),
     });
   }

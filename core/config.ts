@@ -55,6 +55,8 @@ export interface Config {
   workflowPollIntervalMs: number;
   /** A hand-off nobody answers for this long goes back to the assistant. */
   handoffTimeoutMs: number;
+  /** NOTIFY_POLL_INTERVAL_MS: how often the embedded runner looks for order changes to notify; 0 = never. */
+  notifyPollIntervalMs: number;
   shutdownGraceMs: number;
   /** Every HTTP request answers within this (503 with Retry-After past it; the work itself goes on). */
   requestTimeoutMs: number;
@@ -136,6 +138,20 @@ export function envFlag(env: Env, name: string): boolean {
   return ['1', 'true', 'yes', 'on'].includes((envText(env, name) ?? '').toLowerCase());
 }
 
+/** The fastest order-change poll: a round lists every order of the CMMS. */
+const MIN_NOTIFY_POLL_INTERVAL_MS = 100;
+
+/** NOTIFY_POLL_INTERVAL_MS (default 60 s): 0 turns the poller off, else at least `MIN_NOTIFY_POLL_INTERVAL_MS`. */
+function notifyPollInterval(env: Env): number {
+  const value = envInteger(env, 'NOTIFY_POLL_INTERVAL_MS', 60_000, 0);
+  if (value !== 0 && value < MIN_NOTIFY_POLL_INTERVAL_MS) {
+    throw new ConfigError(
+      `NOTIFY_POLL_INTERVAL_MS must be 0 (off) or an integer >= ${MIN_NOTIFY_POLL_INTERVAL_MS}, got "${value}"`,
+    );
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const port = envInteger(env, 'PORT', 5001, 0);
   const host = envText(env, 'HOST') ?? '0.0.0.0';
@@ -210,6 +226,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     workflowTimeoutMs: envInteger(env, 'WORKFLOW_TIMEOUT_MS', 120_000, 100),
     workflowPollIntervalMs: envInteger(env, 'WORKFLOW_POLL_INTERVAL_MS', 10_000, 50),
     handoffTimeoutMs: envInteger(env, 'HANDOFF_TIMEOUT_MS', 8 * 3600_000, 1_000),
+    notifyPollIntervalMs: notifyPollInterval(env),
     shutdownGraceMs: envInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     requestTimeoutMs: envInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),
     redisCommandTimeoutMs: envInteger(env, 'REDIS_COMMAND_TIMEOUT_MS', 2_000, 50),

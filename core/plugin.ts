@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { type Config, type Env, envText } from './config.ts';
+import type { ChannelState } from './delivery/channel-state.ts';
 import type { ChannelLimits, SendOptions } from './delivery/types.ts';
 import type { EventBus } from './events/bus.ts';
 import type { Limits } from './limits/index.ts';
@@ -54,6 +55,13 @@ export interface PluginHost {
   conversationTokens: ConversationTokens;
   /** True when `token` is the operator's `ADMIN_TOKEN` (constant time); always false without one. */
   isAdminToken(token: string): boolean;
+  /** The channel's own shared state (Redis with REDIS_URL), scoped to its name. */
+  channelState: ChannelState;
+  /**
+   * Takes one send of the conversation's budget (the channel's pacing, per chat and overall) if one is
+   * free now, for extra API calls that must not crowd out messages (typing actions); false: skip it.
+   */
+  tryPace?(conversationId: string): boolean;
 }
 
 /** What the web chat sends (GraphQL `sendMessage`), its token already checked for the conversation. */
@@ -106,6 +114,8 @@ export interface ChannelPlugin {
    * limits and message-id scheme; throws a `ValidationError` for one it refuses.
    */
   parseBrowserMessage?(input: BrowserMessageInput): InboundMessage;
+  /** Erases what the channel keeps of the conversation's user in its own state (personal data). */
+  forget?(conversationId: string): Promise<void>;
   close?(): Promise<void>;
 }
 

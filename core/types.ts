@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ReplyKind, TemplateParams } from '../lib/reply.ts';
 
 /** Message types shared by the host, the plugins and the runtime. */
 
@@ -46,6 +47,12 @@ export interface OutboundMessage {
   text: string;
   buttons?: Button[];
   replyTo?: string;
+  /** What the reply is (lib/reply.ts): channels may show a kind differently. */
+  kind?: ReplyKind;
+  /** Parameters of the WhatsApp template this message may go as outside the 24-hour window. */
+  template?: TemplateParams;
+  /** For a person's reply: their label ("Ana (supervisora)"). */
+  agent?: string;
 }
 
 /** A conversation id is `<channel>:<address>`; the address is the channel's chat or user id. */

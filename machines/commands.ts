@@ -5,8 +5,9 @@ import { hasWord, words } from './words.ts';
 /**
  * Whether a message typed while a form waits for free text (a failure's description, a completion's
  * observations or time) is a clear command rather than the answer: short, and shaped as a command
- * ("finalizar OT-CORR-1", "borrar mis datos", "ayuda", "hola", "estado de OT-CORR-1"). Anything
- * longer or vaguer stays the answer ("Se completó el cambio de sello en la OT-CORR-1").
+ * ("finalizar OT-CORR-1", "borrar mis datos", "ayuda", "hola", "estado de OT-CORR-1", "no quiero
+ * notificaciones"). Anything longer or vaguer stays the answer ("Se completó el cambio de sello en la
+ * OT-CORR-1").
  */
 
 /** The message's words, its work-order number counted as one ("OT-CORR-CAT-001-2026-768" → "ot"). */
@@ -34,6 +35,8 @@ export function isClearCommand(text: string, match: IntentMatch): boolean {
   const n = list.length;
   switch (match.intent) {
     case 'erase_data':
+    case 'notifications_off':
+    case 'notifications_on':
       return n <= 6;
     case 'link':
     case 'unlink':

@@ -271,8 +271,9 @@ describe('conversation machine', () => {
     expect(statusOf(h.actor.getSnapshot())).toBe('handoff');
     expect(await h.say('la excavadora sigue detenida')).toMatch(/quedó registrado para el supervisor/);
     expect(await h.say('está en la faena norte')).toBe('');
+    // Signed with the person's label; none given: "Operador".
     expect(await h.send({ type: 'agent.message', text: 'Hola, soy Ana. ¿Qué equipo?', at: Date.now() })).toBe(
-      'Hola, soy Ana. ¿Qué equipo?',
+      'Operador: Hola, soy Ana. ¿Qué equipo?',
     );
     expect(await h.say('menu')).toMatch(/Volviste al asistente/);
     expect(h.state()).toBe('idle');

@@ -1,5 +1,5 @@
 import { assign, type SnapshotFrom } from 'xstate';
-import type { WorkflowResultEvent } from '../core/runtime/model.ts';
+import type { OrderChangedEvent, WorkflowResultEvent } from '../core/runtime/model.ts';
 import { askingWorkOrder } from './conversation/asking-work-order.ts';
 import { assigning } from './conversation/assigning.ts';
 import { completing } from './conversation/completing.ts';
@@ -22,6 +22,7 @@ export type {
   HandoffExpireEvent,
   IdentityLinkedEvent,
   IdentityUnlinkedEvent,
+  OrderChangedEvent,
   PendingRun,
   UserMessageEvent,
   WorkflowResultEvent,
@@ -38,6 +39,7 @@ export type {
   IssuedLink,
   LinkRequest,
   OrderTask,
+  OwnChange,
   ReplyEmitted,
   ReportDraft,
   Resume,
@@ -51,7 +53,9 @@ export type {
  * deploy. Version 2: identities, orders' actions, erasing (`linking`, `completing`, `assigning`,
  * `erasing`; the optional fields `link`, `task`, `asking`, `linkedAnnounced`). Version 1's states and
  * fields are all kept, so its snapshots are still read (`readsVersions` in model.ts): a stored
- * conversation goes on where it was.
+ * conversation goes on where it was. The notifications' fields (`notificationsOff`, `notified`,
+ * `ownChanges`) are optional and need no new version: absent means the defaults (told, no hint given
+ * yet, no own change), and an older build keeps them as they are (`assign` merges into the context).
  */
 export const MACHINE_VERSION = 2;
 
@@ -73,10 +77,29 @@ export const conversationMachine = conversationSetup.createMachine({
     // order: say so, so nobody reports the same failure twice.
     'workflow.result': {
       guard: 'isLateReport',
-      actions: say(({ event }) =>
-        replies.lateReport(renderWorkflowResult(REPORT_FAILURE, (event as WorkflowResultEvent).result)),
-      ),
+      actions: [
+        'recordOwnChange',
+        say(({ event }) =>
+          replies.lateReport(renderWorkflowResult(REPORT_FAILURE, (event as WorkflowResultEvent).result)),
+        ),
+      ],
     },
+    // An order the user requested or works on changed: told wherever the conversation is (a question,
+    // a wait or a hand-off goes on as it was), unless they switched notifications off or this
+    // conversation made that very change itself lately (its result told them already).
+    'order.changed': [
+      { guard: 'notificationsOff' },
+      { guard: 'isOwnChange' },
+      {
+        actions: [
+          say(({ context, event }) => {
+            const { change, relation } = event as OrderChangedEvent;
+            return replies.orderChanged(change, relation, !context.notified);
+          }),
+          'markNotified',
+        ],
+      },
+    ],
     // Linked or unlinked on the link page or by an admin, whatever the conversation is doing (a
     // question or a workflow wait stays as it is; a conversation waiting for the link goes on, and a
     // request kept while a question for information is answered goes on once that answer is given).

@@ -77,6 +77,15 @@ describe('detectIntent', () => {
     ['wena', 'greeting'],
     ['asdf qwerty', 'unknown'],
     ['', 'unknown'],
+    ['no quiero notificaciones', 'notifications_off'],
+    ['Desactivar notificaciones', 'notifications_off'],
+    ['sin notificaciones', 'notifications_off'],
+    ['silenciar avisos', 'notifications_off'],
+    ['Ya no quiero recibir más avisos', 'notifications_off'],
+    ['cancelar las notificaciones', 'notifications_off'],
+    ['activar notificaciones', 'notifications_on'],
+    ['quiero notificaciones', 'notifications_on'],
+    ['¡Quiero recibir avisos de nuevo!', 'notifications_on'],
   ])('"%s" → %s', (text, intent) => {
     expect(detectIntent(text).intent).toBe(intent);
   });
@@ -115,6 +124,13 @@ describe('detectIntent', () => {
 
   it('does not read a cancel word inside a long description as cancel', () => {
     expect(detectIntent('el motor hace ruido y no quiere salir en marcha').intent).not.toBe('cancel');
+  });
+
+  it('leaves longer messages that mention notices to the other intents', () => {
+    expect(detectIntent('la pantalla no muestra avisos de falla').intent).toBe('report_failure');
+    expect(detectIntent('notificar falla').intent).toBe('report_failure');
+    expect(detectIntent('el panel no da avisos de temperatura y se apaga solo').intent).not.toMatch(/^notifications/);
+    expect(detectIntent('estado de las notificaciones de la OT-5').intent).toBe('work_order_status');
   });
 
   it('keeps the original order: report before status before list', () => {

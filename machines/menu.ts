@@ -28,6 +28,7 @@ const LINES: readonly Line[] = [
   ['• Hablar con una persona: "hablar con un supervisor"', (i) => !supervisor(i)],
   ['• Hablar con una persona: "hablar con una persona"', supervisor],
   ['• Vincular tu cuenta del CMMS: "vincular cuenta"', (i) => i === null],
+  ['• Avisos de cambios en tus OT: "no quiero notificaciones" o "activar notificaciones"', linked],
   ['• Desvincular tu cuenta: "cerrar sesión"', linked],
   ['• Borrar tus datos de este chat: "borrar mis datos"', anyone],
   ['• Cancelar lo que estés haciendo: "cancelar"', anyone],

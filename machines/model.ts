@@ -35,6 +35,8 @@ const INTENT_LABELS: Record<Intent, true> = {
   complete_order: true,
   assign_order: true,
   erase_data: true,
+  notifications_off: true,
+  notifications_on: true,
   unknown: true,
 };
 

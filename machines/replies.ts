@@ -6,6 +6,7 @@ import { equipmentLine } from '../workflows/format.ts';
 import { accountReplies } from './account-replies.ts';
 import type { Priority } from './intents.ts';
 import { capabilities, menuButtons } from './menu.ts';
+import { notificationReplies } from './notification-replies.ts';
 import { orderReplies } from './order-replies.ts';
 import { processingText } from './workflow-replies.ts';
 
@@ -27,6 +28,7 @@ export const DESCRIPTION_MIN_LENGTH = workflowParameter('reportar_falla', 'descr
 export const replies = {
   ...accountReplies,
   ...orderReplies,
+  ...notificationReplies,
   greeting: (identity: LinkedIdentity | null): Reply => ({
     text: `¡Hola${identity ? `, ${identity.fullName}` : ''}! Soy el asistente de mantenimiento de Somacor. Puedo ayudarte con:\n${capabilities(identity)}`,
     buttons: menuButtons(identity),
@@ -96,11 +98,16 @@ export const replies = {
   reportLeft: (): Reply => ({ text: 'Dejé el reporte de falla sin enviar.' }),
   /** A "sí", "ok" or "no" when nothing was asked. */
   strayAnswer: (): Reply => ({ text: '¿En qué te ayudo? Escribe "ayuda" para ver las opciones.' }),
-  processing: (dagId: DagId, params: Record<string, unknown>): Reply => ({ text: processingText(dagId, params) }),
+  processing: (dagId: DagId, params: Record<string, unknown>): Reply => ({
+    text: processingText(dagId, params),
+    kind: 'processing',
+  }),
   stillProcessing: (): Reply => ({
     text: 'Sigo procesando tu solicitud anterior; te aviso apenas tenga la respuesta. Escribe "cancelar" si ya no quieres esperarla.',
   }),
+  /** The run could not start: its outcome, in place of a result. */
   workflowUnavailable: (reason: string | undefined): Reply => ({
+    kind: 'result',
     text:
       reason === 'dag_paused'
         ? 'El proceso que atiende esta solicitud está pausado por mantenimiento del sistema. Intenta más tarde o escribe "hablar con un supervisor".'
@@ -108,13 +115,17 @@ export const replies = {
   }),
   timedOut: (): Reply => ({
     text: 'Tu solicitud está tardando más de lo esperado y dejé de esperarla. Intenta de nuevo en unos minutos; si se repite, escribe "hablar con un supervisor".',
+    kind: 'result',
   }),
   handoff: (): Reply => ({
     text: 'Un supervisor revisará esta conversación y te responderá por este medio. Mientras tanto puedes seguir escribiendo aquí. Escribe "menú" para volver al asistente.',
   }),
   lateReport: (result: Reply): Reply => ({
+    ...result,
     text: `Sobre tu reporte anterior, que dejé de esperar: ${result.text.replace(/^Falla reportada\. /, '')}`,
   }),
+  /** A person's reply in a hand-off, signed with their label ("Ana (supervisora): …"). */
+  agentMessage: (label: string, text: string): Reply => ({ text: `${label}: ${text}`, kind: 'agent', agent: label }),
   handoffNoted: (): Reply => ({
     text: 'Tu mensaje quedó registrado para el supervisor; te responderá por aquí. Escribe "menú" para volver al asistente.',
   }),

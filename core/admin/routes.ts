@@ -7,6 +7,10 @@ import { readJsonObject } from '../http/read-json.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
 import type { ConversationRuntimeImpl } from '../runtime/conversation-runtime.ts';
 import type { ConversationStore } from '../store/types.ts';
+import { agentLabelOf } from './agent-label.ts';
+
+/** An operator's reply: at most this long (as GraphQL `replyAsAgent`). */
+const MAX_AGENT_TEXT = 4096;
 
 export interface AdminDeps {
   adminToken?: string;
@@ -36,7 +40,7 @@ export function adminGuard(adminToken: string | undefined): MiddlewareHandler {
 /**
  * The operators' REST API (`Authorization: Bearer <ADMIN_TOKEN>`; refused when ADMIN_TOKEN is
  * unset): a conversation's event log (for `npm run inspect`), the live-inspection switch, replies
- * in a hand-off, and the outbound dead letters.
+ * in a hand-off (signed with `agent_name`/`agent_role`), and the outbound dead letters.
  */
 export function mountAdminRoutes(app: Hono, deps: AdminDeps) {
   const conversation = async (c: Context) => {
@@ -45,10 +49,13 @@ export function mountAdminRoutes(app: Hono, deps: AdminDeps) {
     if (!view) throw new NotFoundError(`conversation ${id} not found`);
     return view;
   };
-  const text = async (c: Context) => {
+  /** `{text, agent_name?, agent_role?}`: the reply and who signs it ("Ana (supervisora): …"). */
+  const agentReply = async (c: Context) => {
     const body = await readJsonObject(c, deps.maxBodyBytes);
     if (typeof body.text !== 'string' || !body.text.trim()) throw new ValidationError('text is required');
-    return body.text.trim();
+    const text = body.text.trim();
+    if (text.length > MAX_AGENT_TEXT) throw new ValidationError(`text exceeds ${MAX_AGENT_TEXT} characters`);
+    return { text, agent: agentLabelOf(body.agent_name, body.agent_role) };
   };
 
   app.use('/admin/*', adminGuard(deps.adminToken));
@@ -64,7 +71,8 @@ export function mountAdminRoutes(app: Hono, deps: AdminDeps) {
   });
   app.post('/admin/conversations/:id/reply', async (c) => {
     const view = await conversation(c);
-    const turn = await deps.runtime.agentReply(view.id, await text(c));
+    const { text, agent } = await agentReply(c);
+    const turn = await deps.runtime.agentReply(view.id, text, agent);
     return c.json({ conversation_id: view.id, status: turn.status, replies: turn.replies });
   });
   app.post('/admin/conversations/:id/release', async (c) => {

@@ -34,6 +34,8 @@ export interface CmmsClient extends WorkflowCmms {
    * (`workflowErrorOf`: `identity_expired`; a 403 `not_allowed`). Its `close` closes nothing.
    */
   asUser(token: string, userId?: number): CmmsClient;
+  /** Every work order as the CMMS answers it (all its fields, e.g. `observacionesfinales`), page by page. */
+  listWorkOrderRecords(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -197,6 +199,7 @@ function clientOver(
         .map(summarizeWorkOrder);
       return orders.sort(comparePending);
     },
+    listWorkOrderRecords: () => allPages(cmmsRoutes.workOrders),
     async listWorkOrders() {
       return (await allPages(cmmsRoutes.workOrders)).map(summarizeWorkOrder);
     },

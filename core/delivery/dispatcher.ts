@@ -98,6 +98,19 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
     if (!closed) lane.release();
   }
 
+  /**
+   * One send of the conversation's budget for an extra call (a typing action), only if it is free now:
+   * never while a message of the chat waits (a rate limit, a retry, pacing), never by waiting.
+   */
+  function tryPace(conversationId: string): boolean {
+    if (closed) return false;
+    const { channel: name } = splitConversationId(conversationId);
+    const channel = registry.get(name);
+    if (!channel || lanes.chatWaiting(conversationId)) return false;
+    const pacer = sendDeps.pacerOf(name, channel);
+    return pacer ? pacer.tryTake(conversationId, Date.now()) : true;
+  }
+
   /** Takes due dead letters (every one with `all`) and queues them again in their lanes. */
   async function retryDeadLetters(opts: { all?: boolean } = {}): Promise<number> {
     const now = Date.now();
@@ -150,6 +163,7 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
 
   return {
     dispatch,
+    tryPace,
     deadLetters: (limit) => store.list(limit),
     retryDeadLetters,
     idle: () => lanes.idle(),

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { OutboundMessage } from '../types.ts';
 import type { Item, ItemStart } from './delivery-item.ts';
+import { chatKeyOf } from './rate-limit.ts';
 
 /** One conversation's queue: sent strictly in order, one at a time. */
 export class Lane {
@@ -84,6 +85,18 @@ export class ConversationLanes {
       lane.push(item);
       if (!lane.running) void this.#run(lane);
     });
+  }
+
+  /**
+   * True when a lane of the conversation's chat (a group's members share it) holds its head back
+   * (a rate limit's retry-after, a failure's backoff, a pacing wait).
+   */
+  chatWaiting(conversationId: string): boolean {
+    const chatKey = chatKeyOf(conversationId);
+    for (const lane of this.#lanes.values()) {
+      if (lane.waiting && chatKeyOf(lane.conversationId) === chatKey) return true;
+    }
+    return false;
   }
 
   /** Resolves when no message is queued or in flight. */

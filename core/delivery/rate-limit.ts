@@ -25,6 +25,12 @@ export class TokenBucket {
     return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens / this.#limit.perSecond) * 1000);
   }
 
+  /** True when a whole token is free now (taking it would not make anyone wait). */
+  hasToken(now: number): boolean {
+    this.#refill(now);
+    return this.#tokens >= 1;
+  }
+
   /** True when the bucket is back to its burst (nothing to remember). */
   isFull(now: number): boolean {
     this.#refill(now);
@@ -35,6 +41,9 @@ export class TokenBucket {
 const MAX_TRACKED_CHATS = 10_000;
 /** Idle buckets looked at (and dropped) per reservation: the map shrinks without full scans. */
 const PRUNE_PER_RESERVE = 2;
+
+/** A Telegram group member's conversation (`telegram:-100…:<user>`) is paced as its group chat. */
+export const chatKeyOf = (conversationId: string) => conversationId.split(':', 2).join(':');
 
 /** A group chat: an address starting with `-` (`telegram:-1001234567890`). */
 const isGroup = (chatKey: string) => chatKey.slice(chatKey.indexOf(':') + 1).startsWith('-');
@@ -62,22 +71,39 @@ export class ChannelPacer {
     return this.#chats.size;
   }
 
+  /** Takes a token of the chat's budget (and the channel's) for a message: the ms to wait before sending it. */
   reserve(conversationId: string, now: number): number {
-    // A Telegram group member's conversation (`telegram:-100…:<user>`) is paced as its group chat.
-    const chatKey = conversationId.split(':', 2).join(':');
-    let wait = this.#global ? this.#global.take(now) : 0;
+    const global = this.#global ? this.#global.take(now) : 0;
+    const bucket = this.#chatBucket(conversationId, now);
+    return Math.max(global, bucket ? bucket.take(now) : 0);
+  }
+
+  /**
+   * Takes a token of the chat's budget and the channel's only when both have one free now (an extra
+   * call that must not delay messages: a message waiting for its turn has already spent what is free).
+   */
+  tryTake(conversationId: string, now: number): boolean {
+    const bucket = this.#chatBucket(conversationId, now);
+    if (bucket && !bucket.hasToken(now)) return false;
+    if (this.#global && !this.#global.hasToken(now)) return false;
+    bucket?.take(now);
+    this.#global?.take(now);
+    return true;
+  }
+
+  /** The chat's bucket (made on first use, marked most recently used); null when the channel has no per-chat budget. */
+  #chatBucket(conversationId: string, now: number): TokenBucket | null {
+    const chatKey = chatKeyOf(conversationId);
     const limit = (isGroup(chatKey) ? this.#limits.perGroup : undefined) ?? this.#limits.perChat;
-    if (limit) {
-      let bucket = this.#chats.get(chatKey);
-      if (bucket) this.#chats.delete(chatKey);
-      else bucket = new TokenBucket(limit, now);
-      this.#forgetIdle(now);
-      while (this.#chats.size >= this.#maxTracked) this.#chats.delete(this.#chats.keys().next().value!);
-      // Re-inserted: the map's order is least recently used first.
-      this.#chats.set(chatKey, bucket);
-      wait = Math.max(wait, bucket.take(now));
-    }
-    return wait;
+    if (!limit) return null;
+    let bucket = this.#chats.get(chatKey);
+    if (bucket) this.#chats.delete(chatKey);
+    else bucket = new TokenBucket(limit, now);
+    this.#forgetIdle(now);
+    while (this.#chats.size >= this.#maxTracked) this.#chats.delete(this.#chats.keys().next().value!);
+    // Re-inserted: the map's order is least recently used first.
+    this.#chats.set(chatKey, bucket);
+    return bucket;
   }
 
   #forgetIdle(now: number): void {

@@ -156,6 +156,13 @@ export interface OutboundDispatcher {
    * retry (behind a rate limit or a failure), or dead-lettered. Never throws.
    */
   dispatch(message: OutboundMessage): Promise<void>;
+  /**
+   * Takes one send of the conversation's channel budget (per chat or group, and the channel's own) for
+   * an extra API call such as a typing action, if one is free right now; false (take nothing) when
+   * none is, when a message of the chat is held back (rate limit, retry, pacing), for an unknown
+   * channel, or once closed. Messages keep priority: this never waits and never goes into debt.
+   */
+  tryPace(conversationId: string): boolean;
   /** The dead-letter list, oldest first. */
   deadLetters(limit?: number): Promise<DeadLetter[]>;
   /**

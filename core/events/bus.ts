@@ -13,6 +13,10 @@ export const topics = {
   messages: (conversationId: string) => `conversation.messages:${conversationId}`,
   state: (conversationId: string) => `conversation.state:${conversationId}`,
   inspect: (conversationId: string) => `conversation.inspect:${conversationId}`,
+  /** Every conversation's hand-off events (admin `handoffs` subscription). */
+  handoffs: 'conversations.handoffs',
+  /** Each new entry of the conversation's event log, as committed (operator console timeline). */
+  timeline: (conversationId: string) => `conversation.timeline:${conversationId}`,
 };
 
 export function createMemoryEventBus(): EventBus {

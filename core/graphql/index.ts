@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { addressOfContext } from '../limits/client-address.ts';
 import type { GraphqlServices } from './context.ts';
+import { mountGraphiqlAssets, withGraphiqlHeaders } from './graphiql.ts';
 import { createGraphqlWsServer, type GraphqlWsServer } from './ws.ts';
 import { createGraphqlYoga, GRAPHQL_PATH, type GraphqlYoga, type GraphqlYogaOptions } from './yoga.ts';
 
@@ -51,9 +52,12 @@ export function mountGraphql(options: MountGraphqlOptions): MountedGraphql {
     }),
   );
   const trustedHops = services.limits?.settings.trustedProxyHops ?? 0;
-  app.on(['GET', 'POST'], GRAPHQL_PATH, (c) =>
-    yoga.fetch(c.req.raw, { clientAddress: addressOfContext(c, trustedHops) }),
-  );
+  app.on(['GET', 'POST'], GRAPHQL_PATH, async (c) => {
+    const response = await yoga.fetch(c.req.raw, { clientAddress: addressOfContext(c, trustedHops) });
+    // GraphiQL's page (a browser's GET) gets its own CSP; its assets are served next to it.
+    return options.graphiql && c.req.method === 'GET' ? withGraphiqlHeaders(response) : response;
+  });
+  if (options.graphiql) mountGraphiqlAssets(app);
 
   const ws = createGraphqlWsServer({
     yoga,

@@ -10,6 +10,8 @@ export interface MessageObject {
   buttons: { id: string; title: string }[];
   action: string | null;
   messageId: string | null;
+  /** A person's reply in a hand-off: who wrote it ("Ana (supervisora)"). */
+  agent: string | null;
   at: string;
 }
 
@@ -48,6 +50,9 @@ const STATUSES: Record<ConversationStatus, true> = {
   handoff: true,
 };
 
+export const isConversationStatus = (value: unknown): value is ConversationStatus =>
+  typeof value === 'string' && Object.hasOwn(STATUSES, value);
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function pendingWorkflowObject(pending: PendingWorkflow | undefined | null): PendingWorkflowObject | null {
@@ -82,6 +87,7 @@ export function messageObject(entry: TranscriptEntry): MessageObject {
     buttons: entry.buttons ?? [],
     action: entry.action ?? null,
     messageId: entry.messageId ?? null,
+    agent: typeof entry.agent === 'string' ? entry.agent : null,
     at: entry.at,
   };
 }
@@ -94,6 +100,7 @@ export function replyObject(reply: OutboundMessage, at: string): MessageObject {
     buttons: reply.buttons ?? [],
     action: null,
     messageId: null,
+    agent: reply.agent ?? null,
     at,
   };
 }
@@ -110,11 +117,11 @@ export function messageFromEvent(conversationId: string, payload: unknown): Mess
 export function stateFromEvent(conversationId: string, payload: unknown): ConversationStateObject | null {
   if (!isRecord(payload) || payload.conversationId !== conversationId) return null;
   if (typeof payload.state !== 'string' || typeof payload.version !== 'number') return null;
-  if (typeof payload.status !== 'string' || !Object.hasOwn(STATUSES, payload.status)) return null;
+  if (!isConversationStatus(payload.status)) return null;
   return {
     conversationId,
     state: payload.state,
-    status: payload.status as ConversationStatus,
+    status: payload.status,
     version: payload.version,
     pendingWorkflow: pendingWorkflowObject(payload.pendingWorkflow as PendingWorkflow | undefined),
   };

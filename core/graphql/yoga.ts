@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { type Principal, principalFromToken } from './auth.ts';
 import type { GraphqlContext, GraphqlServices, SubscriberTransport, SubscriptionLimits } from './context.ts';
 import { isRetryLater, maskError } from './errors.ts';
+import { renderLocalGraphiQL } from './graphiql.ts';
 import { useProductionHardening, useStrictJsonParameters } from './hardening.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -25,7 +26,7 @@ export type GraphqlYoga = YogaServerInstance<GraphqlServerContext, GraphqlContex
 export interface GraphqlYogaOptions {
   queryLimits?: QueryLimits;
   subscriptionLimits?: SubscriptionLimits;
-  /** Serve GraphiQL on `GET /graphql` from a browser (development). */
+  /** Serve GraphiQL on `GET /graphql` from a browser (development), every asset from the gateway (graphiql.ts). */
   graphiql?: boolean;
   /**
    * No introspection, no "Did you mean" suggestions, `__` fields counted in the depth limit.
@@ -57,7 +58,8 @@ export function createGraphqlYoga(services: GraphqlServices, options: GraphqlYog
   return createYoga<GraphqlServerContext, GraphqlContext>({
     schema: createSchema<GraphqlContext>({ typeDefs: readFileSync(SCHEMA_FILE, 'utf8'), resolvers }),
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: options.graphiql ?? false,
+    graphiql: options.graphiql ? { title: 'omnibot GraphiQL' } : false,
+    renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     logging: yogaLogger(logger),
     maskedErrors: { maskError },

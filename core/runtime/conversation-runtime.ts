@@ -1,12 +1,14 @@
 import { type InboundMessage, splitConversationId } from '../types.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
 import { checkDeadlines, type DeadlineParts } from './deadlines.ts';
+import { publishErasedHandoff } from './handoff-events.ts';
 import { publicIdentity } from './identity.ts';
 import { createInFlight } from './in-flight.ts';
 import { InvocationLog, provideServices } from './invocations.ts';
 import { type MessageHold, messageKey, processOnce } from './message-once.ts';
 import type { ConversationEvent } from './model.ts';
 import { sendNotice } from './notice.ts';
+import { notifyOrderChangeTurn } from './notify-turn.ts';
 import { type ConversationRuntimeImpl, type RuntimeOptions, type TurnSettings, withDefaults } from './options.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { runTurn } from './turn.ts';
@@ -131,7 +133,11 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
    * Logged by channel only: the id is a phone number or the like.
    */
   async function eraseNow(conversationId: string, keep: readonly string[], linkedBefore?: number): Promise<void> {
+    const stored = await store.load(conversationId);
+    const handedOff = stored !== null && settings.model.waitingOf(stored.snapshot).handoff !== null;
     await store.erase(conversationId, keep);
+    // Operators waiting on it see it leave (a turn would have said so; an erase is no turn).
+    if (handedOff) publishErasedHandoff(settings, conversationId);
     const linked = linkedBefore === undefined ? null : await identity.lookup(conversationId);
     const linkedSince = linked !== null && linkedBefore !== undefined && Date.parse(linked.linkedAt) > linkedBefore;
     if (!linkedSince) await identity.unlink(conversationId);
@@ -158,7 +164,10 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     checkDeadlines: (conversationId) => checkDeadlines(deadlines, conversationId),
     notify: (conversationId, text) =>
       inFlight.track(queue.run(conversationId, () => sendNotice(settings, conversationId, text))),
-    agentReply: (conversationId, text) => agentTurn(conversationId, { type: 'agent.message', text, at: now() }, text),
+    // The machine signs the reply with the agent's label (checked there: a bad name signs as "Operador").
+    agentReply: (conversationId, text, agent) =>
+      agentTurn(conversationId, { type: 'agent.message', text, ...(agent ? { agent } : {}), at: now() }, text),
+    notifyOrderChange: notifyOrderChangeTurn({ store, once, turn, now }),
     releaseHandoff: (conversationId) => agentTurn(conversationId, { type: 'agent.release', at: now() }, ''),
     identityLinked: (conversationId, linked) =>
       systemTurn(conversationId, { type: 'identity.linked', identity: publicIdentity(linked), at: now() }),

@@ -4,6 +4,7 @@ import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts'
 import type { IdentityPolicy, LinkedIdentity } from '../identity/types.ts';
 import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowError } from '../workflows/types.ts';
+import type { AgentLabel, OrderChange, OrderRelation } from './order-change.ts';
 import type { ConversationStatus } from './types.ts';
 
 /**
@@ -11,7 +12,7 @@ import type { ConversationStatus } from './types.ts';
  * sees only these types and the `ConversationModel` the composition root hands it.
  */
 
-export type { Reply };
+export type { AgentLabel, OrderChange, OrderRelation, Reply };
 
 export interface UserMessageEvent {
   type: 'user.message';
@@ -45,6 +46,16 @@ export interface WorkflowTimeoutEvent {
 export interface AgentMessageEvent {
   type: 'agent.message';
   text: string;
+  /** Who answers: the label the user sees before the text ("Ana (supervisora): …"). */
+  agent?: AgentLabel;
+  at: number;
+}
+/** An order the user requested or is assigned to changed: the machine tells them, unless they opted out. */
+export interface OrderChangedEvent {
+  type: 'order.changed';
+  change: OrderChange;
+  /** How the recipient relates to the order. */
+  relation: OrderRelation;
   at: number;
 }
 export interface AgentReleaseEvent {
@@ -75,7 +86,8 @@ export type ConversationEvent =
   | WorkflowTimeoutEvent
   | AgentMessageEvent
   | AgentReleaseEvent
-  | HandoffExpireEvent;
+  | HandoffExpireEvent
+  | OrderChangedEvent;
 
 export interface PendingRun {
   dagId: string;

@@ -1,7 +1,7 @@
 import { redactLinkCodes } from '../identity/redact.ts';
 import type { CommitChanges, ConversationMeta, StoredConversation } from '../store/types.ts';
 import type { OutboundMessage } from '../types.ts';
-import type { PendingRun } from './model.ts';
+import type { PendingRun, Reply } from './model.ts';
 import type { RuntimeSettings } from './options.ts';
 import type { TransitionOutcome } from './transition.ts';
 import type { TurnRequest } from './turn-request.ts';
@@ -32,13 +32,7 @@ export function prepareTurn(
   const { conversationId, event, hold } = request;
   const { model, now } = settings;
   const at = new Date(now()).toISOString();
-  const outbound = outcome.replies.map(
-    (reply): OutboundMessage => ({
-      conversationId,
-      text: reply.text,
-      ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
-    }),
-  );
+  const outbound = outcome.replies.map((reply) => outboundMessage(conversationId, reply));
   const forget = outcome.snapshot.hasTag('forget');
   const meta = metaOf(settings, request, stored, outcome, at, forget);
   const pending = outcome.snapshot.context.pending;
@@ -94,6 +88,16 @@ function metaOf(
   };
 }
 
+/** A reply as the channel gets it: its text and buttons, and what it is (kind, template, agent). */
+export const outboundMessage = (conversationId: string, reply: Reply): OutboundMessage => ({
+  conversationId,
+  text: reply.text,
+  ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
+  ...(reply.kind ? { kind: reply.kind } : {}),
+  ...(reply.template ? { template: reply.template } : {}),
+  ...(reply.agent ? { agent: reply.agent } : {}),
+});
+
 /** A transcript line as stored: its link codes redacted (`/link/[enlace]`). */
 export function storedEntry(entry: TranscriptEntry): TranscriptEntry {
   const text = redactLinkCodes(entry.text);
@@ -105,6 +109,8 @@ export const outboundEntry = (message: OutboundMessage, at: string): TranscriptE
   direction: 'out',
   text: message.text,
   ...(message.buttons ? { buttons: message.buttons } : {}),
+  ...(message.kind ? { kind: message.kind } : {}),
+  ...(message.agent ? { agent: message.agent } : {}),
   at,
 });
 

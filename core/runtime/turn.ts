@@ -3,6 +3,7 @@ import { topics } from '../events/bus.ts';
 import { casConflicts, recordTurn } from '../metrics/registry.ts';
 import type { StoredConversation } from '../store/types.ts';
 import { splitConversationId } from '../types.ts';
+import { publishOperatorEvents } from './handoff-events.ts';
 import type { RuntimeSettings, TurnSettings } from './options.ts';
 import { type PreparedTurn, prepareTurn } from './prepared-turn.ts';
 import { transition } from './transition.ts';
@@ -39,6 +40,7 @@ export async function runTurn(
     }
     measure(settings, request, stored, turn, startedAt);
     publish(settings, turn, version);
+    publishOperatorEvents(settings, turn, settings.model.waitingOf(stored?.snapshot).handoff !== null);
     await deliverReplies(settings, turn);
     // "borrar mis datos" confirmed: the replies are handed over, then the conversation is erased (the
     // confirming message's answer stays: its redelivery is answered the same, not taken as a new message).

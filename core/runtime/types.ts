@@ -1,6 +1,8 @@
+import type { ReplyKind } from '../../lib/reply.ts';
 import type { LinkedIdentity } from '../identity/types.ts';
 import type { InboundMessage, OutboundMessage } from '../types.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
+import type { AgentLabel, OrderChange, OrderRelation } from './order-change.ts';
 
 /** What a user sees of a conversation's state. */
 export type ConversationStatus = 'idle' | 'awaiting_input' | 'processing' | 'handoff';
@@ -26,6 +28,10 @@ export interface TranscriptEntry {
   action?: string;
   /** For inbound: the channel's message id. */
   messageId?: string;
+  /** For a person's reply in a hand-off: their label ("Ana (supervisora)"). */
+  agent?: string;
+  /** For outbound: what the reply is (lib/reply.ts), when not a plain answer. */
+  kind?: ReplyKind;
   at: string;
 }
 
@@ -84,7 +90,13 @@ export interface ConversationRuntime {
   /** A workflow's signed callback (already verified): 409 for unknown conversations or stale runs. */
   deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult>;
   /** A person's message in a handed-off conversation (409 when it is not handed off). */
-  agentReply(conversationId: string, text: string): Promise<TurnResult>;
+  agentReply(conversationId: string, text: string, agent?: AgentLabel): Promise<TurnResult>;
+  /**
+   * Tells the conversation's user that an order changed: an `order.changed` turn, once per
+   * `change.changeId` in that conversation across processes and restarts (claimed like a message id).
+   * Null for an unknown conversation; a repeated change id gets the first answer (`duplicate: true`).
+   */
+  notifyOrderChange(conversationId: string, change: OrderChange, relation: OrderRelation): Promise<TurnResult | null>;
   /** Ends a hand-off: the assistant answers again (409 when it is not handed off). */
   releaseHandoff(conversationId: string): Promise<TurnResult>;
   /**

@@ -2,7 +2,7 @@ import { and, assign, not } from 'xstate';
 import { orderAnswer } from '../commands.ts';
 import { findWorkOrderNumber } from '../intents.ts';
 import { replies } from '../replies.ts';
-import { beginWorkflow, conversationSetup, is, say, userText } from './setup.ts';
+import { beginWorkflow, conversationSetup, is, notificationSwitch, say, userText } from './setup.ts';
 
 /**
  * Waits for the number of a work order: the one whose status the user asked for, or (`asking`) the
@@ -14,6 +14,8 @@ export const askingWorkOrder = conversationSetup.createStateConfig({
   on: {
     'user.message': [
       { guard: is('cancel'), target: 'idle', actions: say(replies.cancelled) },
+      // The question stays.
+      ...notificationSwitch,
       // Another topic, even one naming an order ("iniciar OT-CORR-1"), is handled as such.
       { guard: 'changesTopic', target: 'idle', actions: 'handleAgainInIdle' },
       {

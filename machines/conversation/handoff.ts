@@ -1,5 +1,6 @@
 import { assign } from 'xstate';
 import type { AgentMessageEvent } from '../../core/runtime/model.ts';
+import { agentLabel } from '../agent-label.ts';
 import { replies } from '../replies.ts';
 import { conversationSetup, say } from './setup.ts';
 
@@ -22,7 +23,10 @@ export const handoff = conversationSetup.createStateConfig({
     'agent.message': {
       actions: [
         assign({ handoffActiveAt: ({ event }) => event.at }),
-        say(({ event }) => ({ text: (event as AgentMessageEvent).text })),
+        say(({ event }) => {
+          const { agent, text } = event as AgentMessageEvent;
+          return replies.agentMessage(agentLabel(agent), text);
+        }),
       ],
     },
     'agent.release': { target: 'idle', actions: say(replies.handoffEnded) },

@@ -3,7 +3,7 @@ import type { ConversationEvent } from '../../core/runtime/model.ts';
 import { replies } from '../replies.ts';
 import { infoRun } from './guards.ts';
 import { identityOf } from './identity.ts';
-import { beginWorkflow, conversationSetup, is, say } from './setup.ts';
+import { beginWorkflow, conversationSetup, is, notificationSwitch, say } from './setup.ts';
 import type { ConversationContext } from './types.ts';
 
 const sayLinked = [
@@ -85,6 +85,8 @@ export const linking = conversationSetup.createStateConfig({
         'identity.linked': [{ guard: 'linkAnnounced' }, ...goOn(false)],
         'user.message': [
           { guard: is('cancel'), target: '#conversation.idle', actions: [say(replies.linkAbandoned), 'clearLink'] },
+          // The wait for the link stays.
+          ...notificationSwitch,
           ...goOn(true),
           // Not linked yet: a fresh link for the same request.
           {

@@ -18,6 +18,7 @@ import { linkNeeded, mayDo } from '../roles.ts';
 import { orderGuards } from './guards.ts';
 import { identityOf, policyOf, resumedMessage, withIdentity } from './identity.ts';
 import { intentOf, TOPIC_CHANGES, typedAs, typedText, userText } from './messages.ts';
+import { isOwnChange, withOwnChange } from './notifications.ts';
 import type {
   ConversationContext,
   ConversationInput,
@@ -49,9 +50,19 @@ export const say = <E extends EventObject = EventObject>(
 ) => ({ type: 'reply', params: make }) as const;
 
 /**
- * What every question accepts besides its answer: cancel, a person, a main-menu button or a clear
- * command typed instead of the answer (a new topic: `left` says what was left undone), and an
- * out-of-date button (one from an earlier question), which is refused politely.
+ * "no quiero notificaciones" / "activar notificaciones": switched and confirmed wherever the user is
+ * (a question or a wait goes on as it was).
+ */
+export const notificationSwitch = [
+  { guard: is('notifications_off'), actions: ['turnNotificationsOff', say(replies.notificationsOff)] },
+  { guard: is('notifications_on'), actions: ['turnNotificationsOn', say(replies.notificationsOn)] },
+] as const;
+
+/**
+ * What every question accepts besides its answer: cancel, a person, the notifications' switch (the
+ * question stays), a main-menu button or a clear command typed instead of the answer (a new topic:
+ * `left` says what was left undone), and an out-of-date button (one from an earlier question), which
+ * is refused politely.
  */
 export const interruptions = (
   expected: string | null,
@@ -62,6 +73,7 @@ export const interruptions = (
   return [
     { guard: is('cancel'), target: '#conversation.idle', actions: say(cancelled) },
     { guard: is('handoff'), target: '#conversation.handoff' },
+    ...notificationSwitch,
     { guard: 'isMenuButton', target: '#conversation.idle', actions: leave },
     { guard: 'isCommand', target: '#conversation.idle', actions: leave },
     { guard: { type: 'isForeignButton', params: { expected } }, actions: say(replies.staleButton) },
@@ -152,6 +164,14 @@ export const conversationSetup = setup({
     /** Back to waiting for the link after a question for information was answered. */
     unparkLink: assign(({ context }) => ({ link: context.link ? { ...context.link, parked: false } : null })),
     clearTask: assign({ task: null }),
+    turnNotificationsOff: assign({ notificationsOff: true }),
+    turnNotificationsOn: assign({ notificationsOff: false }),
+    /** The first notification was told (the next ones leave out how to turn them off). */
+    markNotified: assign({ notified: true }),
+    /** A successful failure report or order action: the order's new state is not told back (see notifications.ts). */
+    recordOwnChange: assign(({ context, event }) =>
+      event.type === 'workflow.result' ? withOwnChange(context, event) : {},
+    ),
     takeMinutes: assign({
       task: ({ context, event }) => ({ ...context.task!, minutos: parseMinutes(userText(event)) }),
     }),
@@ -217,6 +237,8 @@ export const conversationSetup = setup({
       !event.action.startsWith('intent:') &&
       (params.expected === null || !event.action.startsWith(params.expected)),
     handoffNotAcknowledged: ({ context }) => !context.handoffAcknowledged,
+    notificationsOff: ({ context }) => !!context.notificationsOff,
+    isOwnChange: ({ context, event }) => event.type === 'order.changed' && isOwnChange(context, event),
     isLateReport: ({ context, event }) =>
       event.type === 'workflow.result' &&
       event.dagId === REPORT_FAILURE &&

@@ -87,6 +87,20 @@ export interface ConversationContext {
    * message that already carried the link, says nothing more.
    */
   linkedAnnounced?: string;
+  /** The user said "no quiero notificaciones": order changes are not told (absent: told). */
+  notificationsOff?: boolean;
+  /** A notification was told already (the first one adds how to turn them off). */
+  notified?: boolean;
+  /** The orders this conversation itself changed lately: their change is not told back to it. */
+  ownChanges?: OwnChange[];
+}
+
+/** An order state a workflow of this conversation left (its result was told to the user). */
+export interface OwnChange {
+  orderNumber: string;
+  state: string;
+  /** Time of the result (ms). */
+  at: number;
 }
 
 /** The run the conversation waits for; its workflow is one of the catalog's. */

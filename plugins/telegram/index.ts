@@ -1,12 +1,15 @@
 import { type Env, envUrl, requiredSettings } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
-import { sendParts } from '../../core/delivery/send-parts.ts';
 import type { SendOptions } from '../../core/delivery/types.ts';
 import { ConfigError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import { type ChannelFactory, type ChannelPlugin, switchedByEnv } from '../../core/plugin.ts';
-import { CallbackData, renderTelegram } from './render.ts';
+import { ChatMarks, chatOf } from './chat-marks.ts';
+import { sendTelegram } from './outbound.ts';
+import { CallbackData } from './render.ts';
 import { createTelegramClient } from './send.ts';
-import { CHANNEL, LIMITS, PACING, type TelegramPluginOptions, type TelegramSettings } from './types.ts';
+import { CHANNEL, LIMITS, PACING, type TelegramPluginOptions, type TelegramSettings, TYPING } from './types.ts';
+import { TypingLoops } from './typing.ts';
 import { SECRET_TOKEN_PATTERN } from './verify.ts';
 import { mountWebhook } from './webhook.ts';
 
@@ -54,8 +57,10 @@ export function telegramSettings(
 export const telegramChannel: ChannelFactory = switchedByEnv(CHANNEL, REQUIRED, (env) => createTelegramPlugin({}, env));
 
 /**
- * The Telegram Bot API channel: webhook on `/webhooks/telegram`, replies with sendMessage. Settings
- * from `options`, else from `env`; everything else from the host at `mount`.
+ * The Telegram Bot API channel: webhook on `/webhooks/telegram`, replies with sendMessage; while a
+ * workflow runs the chat shows "escribiendo…", and its result replaces the "Procesando…" message when
+ * nothing came after it (outbound.ts). Settings from `options`, else from `env`; everything else from
+ * the host at `mount`.
  */
 export function createTelegramPlugin(options: TelegramPluginOptions = {}, env: Env = process.env): ChannelPlugin {
   const settings = telegramSettings(env, options);
@@ -64,6 +69,13 @@ export function createTelegramPlugin(options: TelegramPluginOptions = {}, env: E
   const firstNotice = recentIds<number>(1000);
   // Background retries of inbound messages stop on close.
   const closing = new AbortController();
+  const typing = new TypingLoops({
+    client,
+    intervalMs: options.typingIntervalMs ?? TYPING.intervalMs,
+    limitMs: options.typingLimitMs ?? TYPING.limitMs,
+  });
+  let mounted: { marks: ChatMarks; logger: Logger } | null = null;
+  const outbound = { client, callbackData, typing, marks: () => mounted };
 
   return {
     name: CHANNEL,
@@ -75,6 +87,9 @@ export function createTelegramPlugin(options: TelegramPluginOptions = {}, env: E
       pacing: options.pacing ?? PACING,
     },
     mount(app, host) {
+      mounted = { marks: new ChatMarks(host.channelState, host.logger), logger: host.logger };
+      const marks = mounted.marks;
+      typing.attach(host);
       const notify = (text: string) => async (conversationId: string, updateId: number) => {
         if (firstNotice(updateId)) await host.deliver({ conversationId, text });
       };
@@ -87,15 +102,13 @@ export function createTelegramPlugin(options: TelegramPluginOptions = {}, env: E
         notifyEdited: notify(NOTICES.edited),
         notifyUnsupported: notify(NOTICES.unsupported),
         notifyExpiredButton: notify(NOTICES.expiredButton),
+        userWrote: (conversationId) => marks.userWrote(chatOf(conversationId)),
       });
     },
-    async send(message, options: SendOptions = {}) {
-      const parts = renderTelegram(message, callbackData);
-      // Parts already accepted (the dispatcher keeps the count, also in dead letters) are not repeated.
-      await sendParts(parts, options, async (part) => void (await client.call('sendMessage', part)));
-    },
+    send: (message, options: SendOptions = {}) => sendTelegram(outbound, message, options),
     async close() {
       closing.abort();
+      await typing.close();
       await client.close();
     },
   };

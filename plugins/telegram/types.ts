@@ -26,7 +26,14 @@ export interface TelegramPluginOptions {
   timeoutMs?: number;
   /** Outbound pacing; default `PACING`. */
   pacing?: ChannelLimits;
+  /** Between typing actions while a workflow runs; default `TYPING.intervalMs` (4 s). */
+  typingIntervalMs?: number;
+  /** The longest a chat is shown typing for one workflow; default `TYPING.limitMs` (10 min). */
+  typingLimitMs?: number;
 }
+
+/** A typing action shows for at most 5 s: renewed every 4 s while a workflow runs, for 10 minutes at most. */
+export const TYPING = { intervalMs: 4_000, limitMs: 10 * 60_000 } as const;
 
 /**
  * The Bot API's documented budget: about 1 msg/s per chat and 30 msg/s per bot; a turn's 2–3 replies

@@ -21,6 +21,8 @@ export interface WebhookDeps {
   notifyEdited(conversationId: string, updateId: number): Promise<void>;
   notifyUnsupported(conversationId: string, updateId: number): Promise<void>;
   notifyExpiredButton(conversationId: string, updateId: number): Promise<void>;
+  /** The user wrote or pressed a button in the conversation's chat (no bot message before is last now); never throws. */
+  userWrote(conversationId: string): Promise<void>;
 }
 
 /** What the runtime gets from an update (a message, a known button's press) and what is done alongside. */
@@ -35,10 +37,14 @@ function deliveryOf(update: ParsedUpdate, deps: WebhookDeps): WebhookDelivery {
     }
   };
   switch (update.kind) {
-    case 'message':
-      return { messages: [update.message] };
+    case 'message': {
+      // Marked at once, before the runtime answers: a result must not replace what the user wrote after.
+      const marked = deps.userWrote(update.message.conversationId);
+      return { messages: [update.message], alongside: () => marked };
+    }
     case 'callback': {
       const press = update.message ? pressed(update.message, update.updateId, deps) : undefined;
+      const marked = update.message ? deps.userWrote(update.message.conversationId) : undefined;
       return {
         messages: press?.message ? [press.message] : [],
         ...(update.message ? { probe: update.message.conversationId } : {}),
@@ -48,19 +54,24 @@ function deliveryOf(update: ParsedUpdate, deps: WebhookDeps): WebhookDelivery {
             logger.debug({ ...fields, err: error }, 'answerCallbackQuery failed');
           });
           await press?.notice?.();
-          await answered;
+          await Promise.all([answered, marked]);
         }),
       };
     }
     case 'edited':
       logger.info(fields, 'edited message ignored');
       return { messages: [], alongside: guarded(() => deps.notifyEdited(update.conversationId, update.updateId)) };
-    case 'unsupported':
+    case 'unsupported': {
       logger.info(fields, 'unsupported Telegram message');
+      const marked = deps.userWrote(update.conversationId);
       return {
         messages: [],
-        alongside: guarded(() => deps.notifyUnsupported(update.conversationId, update.updateId)),
+        alongside: guarded(async () => {
+          await marked;
+          await deps.notifyUnsupported(update.conversationId, update.updateId);
+        }),
       };
+    }
     case 'ignored':
       logger.debug({ ...fields, reason: update.reason }, 'Telegram update ignored');
       return { messages: [] };

@@ -1,14 +1,16 @@
-import { type Env, envUrl, requiredSettings } from '../../core/config.ts';
+import type { Env } from '../../core/config.ts';
 import { recentIds } from '../../core/delivery/recent-ids.ts';
-import { sendParts } from '../../core/delivery/send-parts.ts';
 import { createSentParts } from '../../core/delivery/sent-parts.ts';
-import type { SendOptions } from '../../core/delivery/types.ts';
 import { type Logger, silentLogger } from '../../core/log.ts';
 import { type ChannelFactory, type ChannelPlugin, type PluginHost, switchedByEnv } from '../../core/plugin.ts';
-import { droppedButtons, renderWhatsApp } from './render.ts';
+import { splitConversationId } from '../../core/types.ts';
+import { createWindowedSend, deliverHeld, windowsOf } from './outbound.ts';
 import { createWhatsAppClient } from './send.ts';
-import { CHANNEL, LIMITS, PACING, type WhatsAppPluginOptions, type WhatsAppSettings } from './types.ts';
+import { REQUIRED, settingsOf } from './settings.ts';
+import { CHANNEL, LIMITS, PACING, type WhatsAppPluginOptions } from './types.ts';
+import { createReadMarker } from './typing.ts';
 import { mountWebhook } from './webhook.ts';
+import { windowStart } from './window.ts';
 
 export { parseWebhook } from './parse.ts';
 export { renderWhatsApp } from './render.ts';
@@ -18,21 +20,6 @@ export { signWhatsAppBody, verifySignature } from './verify.ts';
 /** Said when a user sends something the assistant cannot read (a contact card, a poll, …); reactions get no answer. */
 export const UNSUPPORTED_NOTICE =
   'Por ahora solo puedo leer mensajes de texto, botones, ubicaciones, fotos, audios y documentos. Escribe "ayuda" para ver lo que puedo hacer.';
-
-/** The settings the channel cannot start without, by option key: each one's variable. */
-const REQUIRED = {
-  verifyToken: 'WHATSAPP_VERIFY_TOKEN',
-  appSecret: 'WHATSAPP_APP_SECRET',
-  token: 'WHATSAPP_TOKEN',
-  phoneNumberId: 'WHATSAPP_PHONE_NUMBER_ID',
-} as const;
-
-/** The options, each one left out read from its variable; a ConfigError naming what is missing. */
-function settingsOf(options: WhatsAppPluginOptions, env: Env): WhatsAppSettings {
-  const required = requiredSettings('WhatsApp', env, REQUIRED, options);
-  const apiUrl = options.apiUrl ?? envUrl(env, 'WHATSAPP_API_URL') ?? 'https://graph.facebook.com/v23.0';
-  return { ...required, apiUrl: apiUrl.replace(/\/+$/, ''), timeoutMs: options.timeoutMs ?? 10_000 };
-}
 
 /** The channel list's line: on when any of its variables is set (then all are required), off otherwise. */
 export const whatsappChannel: ChannelFactory = switchedByEnv(CHANNEL, REQUIRED, (env) => createWhatsAppPlugin({}, env));
@@ -46,10 +33,12 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions = {}, env: E
   // Everything the plugin uses besides its settings comes from the host it is mounted on.
   let host: PluginHost | undefined;
   const logger = (): Logger => host?.logger ?? silentLogger;
-  const client = createWhatsAppClient(settings, logger);
+  const client = createWhatsAppClient(settings);
   const firstNotice = recentIds<string>(1000);
   // wamid → what it carried: a later `failed` status dead-letters the message (see webhook.ts).
   const sentParts = createSentParts();
+  const send = createWindowedSend({ settings, client, sentParts, host: () => host, logger });
+  const markRead = createReadMarker(client, logger);
   // Background retries of inbound messages stop on close.
   const closing = new AbortController();
 
@@ -69,19 +58,21 @@ export function createWhatsAppPlugin(options: WhatsAppPluginOptions = {}, env: E
         host: mountedOn,
         signal: closing.signal,
         reportFailed: (wamid, failure) => sentParts.reportFailed(wamid, failure),
+        markRead,
+        async userWrote(conversationId, receivedAt) {
+          const windows = windowsOf(mountedOn);
+          await windows.opened(splitConversationId(conversationId).address, windowStart(receivedAt, Date.now()));
+          await deliverHeld(mountedOn, windows, conversationId);
+        },
         async notifyUnsupported(message) {
           if (!firstNotice(message.messageId)) return;
           await mountedOn.deliver({ conversationId: message.conversationId, text: UNSUPPORTED_NOTICE });
         },
       });
     },
-    async send(message, options: SendOptions = {}) {
-      const dropped = droppedButtons(message);
-      if (dropped > 0)
-        logger().warn({ conversationId: message.conversationId, dropped }, 'more buttons than a WhatsApp list holds');
-      const payloads = renderWhatsApp(message);
-      // Parts already accepted (the dispatcher keeps the count, also in dead letters) are not repeated.
-      await sendParts(payloads, options, async (payload) => (await client.post(payload)).messageId, sentParts);
+    send,
+    async forget(conversationId) {
+      if (host) await windowsOf(host).forget(splitConversationId(conversationId).address);
     },
     async close() {
       closing.abort();

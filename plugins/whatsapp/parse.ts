@@ -12,6 +12,8 @@ export interface UnsupportedMessage {
   conversationId: string;
   messageId: string;
   type: string;
+  /** When the user wrote it (the platform's timestamp, else the time of arrival). */
+  receivedAt: string;
 }
 
 export interface ParsedWebhook {
@@ -84,7 +86,12 @@ function parseMessage(raw: unknown, names: Map<string, string>, into: ParsedWebh
   const conversationId = conversationIdOf(CHANNEL, message.from);
   const content = contentOf(message);
   if (!content) {
-    const item = { conversationId, messageId: message.id, type: message.type };
+    const item = {
+      conversationId,
+      messageId: message.id,
+      type: message.type,
+      receivedAt: isoFromUnixSeconds(message.timestamp),
+    };
     (SILENT_TYPES.has(message.type) ? into.ignored : into.unsupported).push(item);
     return;
   }

@@ -1,6 +1,6 @@
 import { splitTail, splitText, truncate } from '../../core/delivery/split-text.ts';
 import { type Button, type OutboundMessage, splitConversationId } from '../../core/types.ts';
-import { LIMITS, type WaInteractivePayload, type WaSendPayload, type WaTextPayload } from './types.ts';
+import { LIMITS, type WaFreeFormPayload, type WaInteractivePayload, type WaTextPayload } from './types.ts';
 
 /** The list's button label and section title (Spanish, shown to the user). */
 const LIST_BUTTON = 'Ver opciones';
@@ -56,10 +56,10 @@ function interactivePayload(to: string, body: string, buttons: Button[]): WaInte
  * The Graph API requests for one outbound message, in order: texts split at 4096; with buttons,
  * the last part (≤1024) becomes the interactive body and any overflow goes in text messages first.
  */
-export function renderWhatsApp(message: OutboundMessage): WaSendPayload[] {
+export function renderWhatsApp(message: OutboundMessage): WaFreeFormPayload[] {
   const to = splitConversationId(message.conversationId).address;
   const buttons = message.buttons ?? [];
-  let payloads: WaSendPayload[];
+  let payloads: WaFreeFormPayload[];
   if (buttons.length === 0) {
     payloads = splitText(message.text, LIMITS.text).map((chunk) => textPayload(to, chunk));
   } else {

@@ -15,11 +15,32 @@ export const LIMITS = {
   listButtonLabel: 20,
   /** 131047: re-engagement message, the 24-hour customer-service window has closed. */
   outsideWindowError: 131047,
+  /** Meta's template names: lowercase letters, digits and underscores, at most 512. */
+  templateName: /^[a-z0-9_]{1,512}$/,
+  /** Language codes of templates: `es`, `es_MX`, `pt_BR`, … */
+  templateLanguage: /^[a-z]{2,3}(_[A-Za-z]{2,4})?$/,
+  /** A template body parameter, cut to this many characters (the whole body may hold 1024). */
+  templateParameter: 200,
+} as const;
+
+/**
+ * The 24-hour customer-service window: free-form messages reach a user only this long after their
+ * last message (Meta counts from that message's timestamp); later, only approved templates do.
+ */
+export const WINDOW = {
+  lengthMs: 24 * 60 * 60_000,
+  /** Treated as closed this much earlier, so that a send does not race the platform's own clock. */
+  marginMs: 60_000,
+  /** Messages held outside the window wait this long for the user to write again. */
+  heldTtlMs: 7 * 24 * 60 * 60_000,
+  /** At most this many held messages are delivered when the user writes again (the newest). */
+  maxDelivered: 20,
 } as const;
 
 /**
  * The channel's settings; each one left out is read from its variable (`WHATSAPP_VERIFY_TOKEN`,
- * `WHATSAPP_APP_SECRET`, `WHATSAPP_TOKEN`, `WHATSAPP_PHONE_NUMBER_ID`, `WHATSAPP_API_URL`).
+ * `WHATSAPP_APP_SECRET`, `WHATSAPP_TOKEN`, `WHATSAPP_PHONE_NUMBER_ID`, `WHATSAPP_API_URL`,
+ * `WHATSAPP_TEMPLATE_NAME`, `WHATSAPP_TEMPLATE_LANGUAGE`).
  */
 export interface WhatsAppPluginOptions {
   verifyToken?: string;
@@ -32,6 +53,13 @@ export interface WhatsAppPluginOptions {
   timeoutMs?: number;
   /** Outbound pacing; default `PACING`. */
   pacing?: ChannelLimits;
+  /**
+   * The approved template for order updates outside the 24-hour window (body parameters: order
+   * number, equipment, new state). Default none: such messages wait until the user writes again.
+   */
+  templateName?: string;
+  /** The template's language code. Default `es`. */
+  templateLanguage?: string;
 }
 
 /**
@@ -47,6 +75,8 @@ export interface WhatsAppSettings {
   phoneNumberId: string;
   apiUrl: string;
   timeoutMs: number;
+  /** The approved template for order updates outside the window; none: they are held. */
+  template?: { name: string; language: string };
 }
 
 /** A Graph API error (webhook payloads: see schema.ts). */
@@ -90,4 +120,28 @@ export interface WaInteractivePayload {
   context?: { message_id: string };
 }
 
-export type WaSendPayload = WaTextPayload | WaInteractivePayload;
+/** An approved template, its body's `{{1}}`, `{{2}}`, … filled in order. */
+export interface WaTemplatePayload {
+  messaging_product: 'whatsapp';
+  recipient_type: 'individual';
+  to: string;
+  type: 'template';
+  template: {
+    name: string;
+    language: { code: string };
+    components: { type: 'body'; parameters: { type: 'text'; text: string }[] }[];
+  };
+}
+
+/** What a message renders to inside the window. */
+export type WaFreeFormPayload = WaTextPayload | WaInteractivePayload;
+
+export type WaSendPayload = WaFreeFormPayload | WaTemplatePayload;
+
+/** Marks a user's message read and shows "typing…" until the reply (or 25 s). */
+export interface WaReadPayload {
+  messaging_product: 'whatsapp';
+  status: 'read';
+  message_id: string;
+  typing_indicator: { type: 'text' };
+}

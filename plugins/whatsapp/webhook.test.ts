@@ -1,15 +1,18 @@
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.ts';
-import { whatsappFake } from '../../test/channels/fakes/whatsapp.ts';
+import { READ_OPERATION, readCalls, whatsappFake } from '../../test/channels/fakes/whatsapp.ts';
 import { createFakeRuntime, type FakeRuntime } from '../../test/contract/fake-runtime.ts';
-import { fixtureText } from '../../test/contract/fixtures.ts';
+import { fixture, fixtureText } from '../../test/contract/fixtures.ts';
 import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createWhatsAppPlugin, UNSUPPORTED_NOTICE } from './index.ts';
 import { signWhatsAppBody } from './verify.ts';
 
 const SECRET = 'meta-app-secret';
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+// biome-ignore lint/suspicious/noExplicitAny: recorded payloads, read field by field
+type Delivery = Record<string, any>;
 let platform: PlatformServer;
 let runtime: FakeRuntime;
 let app: Hono;
@@ -69,6 +72,38 @@ describe('POST /webhooks/whatsapp', () => {
     ]);
   });
 
+  it('marks each user message read with the typing indicator (not statuses), once per wamid', async () => {
+    for (const name of ['text.json', 'interactive-button-reply.json', 'image.json', 'status-read.json']) {
+      expect((await post(fixtureText('whatsapp', name))).status).toBe(200);
+    }
+    await post(fixtureText('whatsapp', 'text.json'));
+    await runtime.settle();
+    const wamids = ['text.json', 'interactive-button-reply.json', 'image.json'].map(
+      (name) => fixture<Delivery>('whatsapp', name).entry[0].changes[0].value.messages[0].id,
+    );
+    expect(readCalls(platform).map((r) => r.body)).toEqual(
+      wamids.map((wamid) => ({
+        messaging_product: 'whatsapp',
+        status: 'read',
+        message_id: wamid,
+        typing_indicator: { type: 'text' },
+      })),
+    );
+    expect(readCalls(platform)[0]!.path).toBe('/whatsapp/v23.0/106540352242922/messages');
+  });
+
+  it('hands the message over even when the read receipt fails (logged, not retried)', async () => {
+    platform.script('whatsapp', [{ status: 500 }], READ_OPERATION);
+    expect((await post(fixtureText('whatsapp', 'text.json'))).status).toBe(200);
+    await runtime.settle();
+    expect(runtime.received).toHaveLength(1);
+    expect(readCalls(platform).map((r) => r.status)).toEqual([500]);
+    expect(logs.find((l) => l.msg === 'WhatsApp read receipt and typing indicator refused')).toMatchObject({
+      level: 'warn',
+      messageId: runtime.received[0]!.id,
+    });
+  });
+
   it('rejects a missing or wrong signature with 401 and processes nothing', async () => {
     const body = fixtureText('whatsapp', 'text.json');
     const missing = await post(body, null);
@@ -119,7 +154,11 @@ describe('POST /webhooks/whatsapp', () => {
   });
 
   it('answers an unknown message type politely in Spanish, once per message', async () => {
-    const body = fixtureText('whatsapp', 'unsupported.json');
+    // Written now: the answer goes inside the 24-hour window.
+    const body = fixtureText('whatsapp', 'unsupported.json').replace(
+      /"timestamp": "\d+"/,
+      `"timestamp": "${nowSeconds()}"`,
+    );
     await post(body);
     await post(body);
     await runtime.settle();
@@ -178,6 +217,7 @@ describe('POST /webhooks/whatsapp', () => {
       appSecret: SECRET,
       token: 't',
       phoneNumberId: '106540352242922',
+      apiUrl: platform.apiUrl('whatsapp'),
     });
     ({ app } = mountPlugin(plugin, { runtime, logger }));
     const body = fixtureText('whatsapp', 'text.json');
@@ -201,6 +241,7 @@ describe('POST /webhooks/whatsapp', () => {
       appSecret: SECRET,
       token: 't',
       phoneNumberId: '106540352242922',
+      apiUrl: platform.apiUrl('whatsapp'),
     });
     ({ app } = mountPlugin(plugin, { runtime, logger }));
     expect((await post(fixtureText('whatsapp', 'text.json'))).status).toBe(200);

@@ -18,6 +18,13 @@ export interface WebhookDeps {
   signal?: AbortSignal;
   /** Answers a message the assistant cannot read. */
   notifyUnsupported(message: UnsupportedMessage): Promise<void>;
+  /**
+   * The user wrote (at `receivedAt`): their 24-hour window opens and the messages held while it was
+   * closed are delivered, before the answer to this message. What it throws is retried like a store failure.
+   */
+  userWrote(conversationId: string, receivedAt: string): Promise<void>;
+  /** Marks the message read with the typing indicator, in the background; never throws. */
+  markRead(conversationId: string, messageId: string): Promise<void>;
   /** Dead-letters the message a `failed` status is about; false when this process did not send it. */
   reportFailed(wamid: string, failure: Omit<LateFailure, 'partsSent'>): Promise<boolean>;
 }
@@ -51,6 +58,9 @@ async function processAlongside(
     );
   }
   await Promise.all([
+    // Read + typing for what will be answered (not reactions, not statuses), alongside the answer's turn.
+    ...parsed.messages.map((message) => deps.markRead(message.conversationId, message.id)),
+    ...parsed.unsupported.map((message) => deps.markRead(message.conversationId, message.messageId)),
     ...parsed.statuses.map(({ conversationId, status }) =>
       handleStatus({ conversationId, status, ...(status.status === 'failed' ? { failure: failureOf(status) } : {}) }),
     ),
@@ -60,6 +70,7 @@ async function processAlongside(
         'unsupported WhatsApp message type',
       );
       try {
+        await deps.userWrote(message.conversationId, message.receivedAt);
         await deps.notifyUnsupported(message);
       } catch (error) {
         logger.error({ conversationId: message.conversationId, err: error }, 'unsupported-type notice not sent');
@@ -126,6 +137,11 @@ export function mountWebhook(app: Hono, deps: WebhookDeps): void {
           'WhatsApp webhook changes for another phone number skipped',
         );
       return parsed;
+    },
+    // Inside the message's turn: the window is open before the answer is sent, held messages go first.
+    async prepare(message) {
+      await deps.userWrote(message.conversationId, message.receivedAt);
+      return message;
     },
     receive(parsed) {
       const probe = parsed.messages[0]?.conversationId ?? parsed.statuses[0]?.conversationId;

@@ -1,34 +1,21 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page, type WebSocketRoute } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
 import { postGraphql, SEND } from '../graphql/support/clients.ts';
+import { ARTIFACTS, DESKTOP, launchChromium, PHONE, sideScroll } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
+const AGENT_REPLY = `mutation Reply($id: ID!, $text: String!) {
+  replyAsAgent(conversationId: $id, text: $text, agentName: "Ana", agentRole: "supervisora") { status }
+}`;
+
+const ADMIN_TOKEN = 'webchat-test-admin-token';
 
 let gateway: Gateway;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  gateway = await startGateway({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
+  gateway = await startGateway({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ADMIN_TOKEN });
 });
 
 afterAll(async () => {
@@ -37,6 +24,8 @@ afterAll(async () => {
 });
 
 interface ChatOptions {
+  /** The window's size (default 900×760). */
+  viewport?: { width: number; height: number };
   /** Installs Playwright's fake clock (the page's timers run only when the test says so). */
   clock?: boolean;
   /** Keeps the page's WebSockets in `window.sockets` and what they sent in `window.sent`. */
@@ -49,7 +38,10 @@ type RecordingWindow = Window & { sockets: WebSocket[]; sent: string[] };
 
 /** A fresh browser profile on the chat page, recording every status the page shows. */
 async function openChat(options: ChatOptions = {}): Promise<Page> {
-  const context = await browser.newContext({ locale: 'es-CL', viewport: { width: 900, height: 760 } });
+  const context = await browser.newContext({
+    locale: 'es-CL',
+    viewport: options.viewport ?? { width: 900, height: 760 },
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000); // a step that never happens fails with its own message
   if (options.recordSockets) {
@@ -145,6 +137,43 @@ describe('web chat page', () => {
     await page.press('#text', 'Enter');
     await botMessages(page).filter({ hasText: 'Volviste al asistente' }).waitFor();
     await expect.poll(() => page.isHidden('#handoff')).toBe(true);
+    await page.context().close();
+  });
+
+  it('names the person who answers in the hand-off banner, until the hand-off ends', async () => {
+    const page = await openChat({ viewport: PHONE });
+    const session = await sessionOf(page);
+    const reply = (text: string) =>
+      postGraphql(gateway.url, AGENT_REPLY, { id: session.conversationId, text }, ADMIN_TOKEN).then((result) =>
+        expect(result.errors).toBeUndefined(),
+      );
+    const askForAPerson = async () => {
+      await page.fill('#text', 'hablar con un supervisor');
+      await page.press('#text', 'Enter');
+      await expect.poll(() => page.isVisible('#handoff')).toBe(true);
+    };
+
+    await askForAPerson();
+    expect(await page.textContent('#handoff-who')).toBe('Esperando a un supervisor…');
+    await reply('Hola, soy Ana. Ya reviso tu OT.');
+    await botMessages(page).filter({ hasText: 'Ana (supervisora): Hola, soy Ana. Ya reviso tu OT.' }).waitFor();
+    await expect.poll(() => page.textContent('#handoff-who')).toBe('Te atiende Ana (supervisora)');
+    const banner = await page.locator('#handoff').boundingBox();
+    expect(banner!.x + banner!.width).toBeLessThanOrEqual(PHONE.width);
+    expect(await page.locator('#handoff').evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+    expect(await sideScroll(page)).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}webchat-banner-390.png` });
+
+    // A reload names her again (from the transcript).
+    await page.reload();
+    await expect.poll(() => page.textContent('#handoff-who')).toBe('Te atiende Ana (supervisora)');
+
+    // Back to the assistant and then to a person again: waiting for someone, not for Ana.
+    await page.fill('#text', 'menú');
+    await page.press('#text', 'Enter');
+    await expect.poll(() => page.isHidden('#handoff')).toBe(true);
+    await askForAPerson();
+    expect(await page.textContent('#handoff-who')).toBe('Esperando a un supervisor…');
     await page.context().close();
   });
 
@@ -286,6 +315,97 @@ describe('web chat page', () => {
     // The greeting's choices are not the current ones any more.
     expect(await page.getByRole('button', { name: 'Estado de una OT' }).isDisabled()).toBe(true);
     await page.screenshot({ path: `${ARTIFACTS}webchat-reconnect.png`, fullPage: true });
+    await page.context().close();
+  });
+});
+
+/** Bottom edge of `selector`'s last match and top edge of the input bar, in viewport pixels. */
+const edges = (page: Page, selector: string) =>
+  page.evaluate((last) => {
+    const items = document.querySelectorAll(last);
+    const list = document.getElementById('messages')!.getBoundingClientRect();
+    return {
+      last: items[items.length - 1]!.getBoundingClientRect().bottom,
+      list: list.bottom,
+      inputBar: document.getElementById('composer')!.getBoundingClientRect().top,
+    };
+  }, selector);
+
+describe('web chat layout', () => {
+  for (const [name, viewport] of [
+    ['390×844', PHONE],
+    ['1280×800', DESKTOP],
+  ] as const) {
+    it(`scrolls to the newest reply with its buttons above the input bar (${name})`, async () => {
+      const page = await openChat({ viewport });
+      // Enough greetings (each with its menu of buttons) to overflow the list.
+      for (let round = 1; round <= 5; round++) {
+        await page.fill('#text', 'hola');
+        await page.press('#text', 'Enter');
+        await expect.poll(() => page.locator('.message__buttons').count()).toBe(round);
+      }
+      expect(await page.evaluate(() => document.getElementById('messages')!.scrollTop)).toBeGreaterThan(0);
+      const { last, list, inputBar } = await edges(page, '.message__buttons button');
+      expect(last).toBeLessThanOrEqual(list);
+      expect(last).toBeLessThanOrEqual(inputBar);
+      expect(await sideScroll(page)).toBe(0);
+      await page.screenshot({ path: `${ARTIFACTS}webchat-scroll-${viewport.width}.png` });
+      await page.context().close();
+    });
+  }
+
+  it('keeps a long order number on one line on a phone', async () => {
+    const page = await openChat({ viewport: PHONE });
+    const number = 'OT-CORR-CAT-001-20261124170414-768';
+    await page.fill('#text', `consultar estado de ${number}`);
+    await page.press('#text', 'Enter');
+    await botMessages(page).filter({ hasText: number }).first().waitFor();
+    await expect.poll(() => page.locator('.message--in.message--pending').count()).toBe(0);
+
+    const numbers = page.locator('.order-number', { hasText: number });
+    expect(await numbers.count()).toBeGreaterThanOrEqual(2); // the user's message and the reply
+    for (const span of await numbers.all()) {
+      const layout = await span.evaluate((element) => {
+        const bubble = element.closest('.message__bubble')!.getBoundingClientRect();
+        const box = element.getBoundingClientRect();
+        return { lines: element.getClientRects().length, right: box.right, bubbleRight: bubble.right };
+      });
+      expect(layout.lines).toBe(1);
+      expect(layout.right).toBeLessThanOrEqual(layout.bubbleRight);
+    }
+    expect(await sideScroll(page)).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}webchat-order-number-390.png` });
+    await page.context().close();
+  });
+
+  it('serves its icon, linked from the page', async () => {
+    const ico = await fetch(`${gateway.url}/favicon.ico`);
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get('content-type')).toBe('image/x-icon');
+    expect([...new Uint8Array(await ico.arrayBuffer()).slice(0, 4)]).toEqual([0, 0, 1, 0]);
+
+    const page = await openChat();
+    const hrefs = await page
+      .locator('link[rel="icon"]')
+      .evaluateAll((links) => links.map((link) => (link as HTMLLinkElement).href));
+    expect(hrefs).toEqual([`${gateway.url}/favicon.ico`, `${gateway.url}/favicon.svg`]);
+    // Each decodes as an image under the page's own policy (img-src 'self').
+    const widths = await page.evaluate(
+      (urls) =>
+        Promise.all(
+          urls.map(
+            (url) =>
+              new Promise<number>((resolve) => {
+                const image = new Image();
+                image.onload = () => resolve(image.naturalWidth);
+                image.onerror = () => resolve(0);
+                image.src = url;
+              }),
+          ),
+        ),
+      hrefs,
+    );
+    expect(widths.every((width) => width > 0)).toBe(true);
     await page.context().close();
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../app/gateway.ts';
 import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
 import { fixtureText } from '../contract/fixtures.ts';
-import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
+import { type PlatformServer, type SentMessage, startPlatformServer } from '../support/platform-server.ts';
 import { clearPrefix } from '../support/redis.ts';
 import { whatsappUser } from './drivers.ts';
 import { reportFailure, workOrderStatus } from './flows.ts';
@@ -54,7 +54,11 @@ describe('WhatsApp end to end', () => {
   });
 
   it('a replayed delivery is answered once', async () => {
-    const body = fixtureText('whatsapp', 'text.json');
+    // Written now (the recorded timestamp is too old): the answers go inside the 24-hour window.
+    const body = fixtureText('whatsapp', 'text.json').replace(
+      /"timestamp": "\d+"/,
+      `"timestamp": "${Math.floor(Date.now() / 1000)}"`,
+    );
     expect((await postSigned(body)).status).toBe(200);
     expect((await postSigned(body)).status).toBe(200);
     const juan = user('56912345678', 'Juan Pérez');
@@ -96,21 +100,47 @@ describe('WhatsApp end to end', () => {
     expect(platform.sent('whatsapp', '56911110004')).toEqual([reply]);
   });
 
-  it('a message WhatsApp later reports as failed (131047) is listed in the dead letters', async () => {
+  /** A `failed` status for a message the platform accepted, with WhatsApp's error `code`. */
+  const failedStatus = (message: SentMessage, recipient: string, code: number) => {
+    const wamid = (message.request.response as { messages: { id: string }[] }).messages[0]!.id;
+    const failed = JSON.parse(fixtureText('whatsapp', 'status-failed.json'));
+    const status = failed.entry[0].changes[0].value.statuses[0];
+    Object.assign(status, { id: wamid, recipient_id: recipient });
+    status.errors[0].code = code;
+    return JSON.stringify(failed);
+  };
+
+  it('a message WhatsApp later reports as failed (131026, undeliverable) is listed in the dead letters', async () => {
     const rosa = user('56911110005', 'Rosa');
     await rosa.say('hola');
     const greeting = await rosa.next(/Soy el asistente de mantenimiento/);
-    const wamid = (greeting.request.response as { messages: { id: string }[] }).messages[0]!.id;
-    const failed = JSON.parse(fixtureText('whatsapp', 'status-failed.json'));
-    Object.assign(failed.entry[0].changes[0].value.statuses[0], { id: wamid, recipient_id: '56911110005' });
-    expect((await postSigned(JSON.stringify(failed))).status).toBe(200);
-    expect((await postSigned(JSON.stringify(failed))).status).toBe(200);
+    const failed = failedStatus(greeting, '56911110005', 131026);
+    expect((await postSigned(failed)).status).toBe(200);
+    expect((await postSigned(failed)).status).toBe(200);
     await gateway.runtime.drain(5_000);
     // What `GET /admin/delivery/dead-letters` lists; the repeated status adds nothing.
     const dead = (await gateway.dispatcher.deadLetters(500)).filter((d) => d.conversationId === 'whatsapp:56911110005');
     expect(dead).toMatchObject([
-      { code: 'delivery_failed', platformCode: 131047, retryable: false, message: { text: greeting.text } },
+      { code: 'delivery_failed', platformCode: 131026, retryable: false, message: { text: greeting.text } },
     ]);
+  });
+
+  it('a message WhatsApp later refuses with 131047 (window closed) waits for the user to write again', async () => {
+    const pablo = user('56911110006', 'Pablo');
+    await pablo.say('hola');
+    const greeting = await pablo.next(/Soy el asistente de mantenimiento/);
+    expect((await postSigned(failedStatus(greeting, '56911110006', 131047))).status).toBe(200);
+    await gateway.runtime.drain(5_000);
+    await gateway.dispatcher.idle();
+    expect(await gateway.dispatcher.deadLetters(500)).not.toContainEqual(
+      expect.objectContaining({ conversationId: 'whatsapp:56911110006' }),
+    );
+    await pablo.say('ayuda');
+    // The held greeting first, then the answer to "ayuda".
+    const again = await pablo.next(/Soy el asistente de mantenimiento/);
+    await pablo.next(/Esto es lo que puedo hacer/);
+    expect(again.text).toBe(greeting.text);
+    expect(platform.sent('whatsapp', '56911110006')).toHaveLength(3);
   });
 
   it('rejects an unsigned delivery', async () => {

@@ -54,6 +54,7 @@ export function createFakeRuntime(
   return {
     received,
     statuses,
+    notifyOrderChange: async () => null,
     async receive(message, options) {
       if (opts.fail?.(message)) throw new Error('store unavailable');
       const key = `${message.conversationId}:${message.id}`;

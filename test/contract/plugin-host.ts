@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { channelConfig, hostAuth } from '../../core/app.ts';
 import { type Env, loadConfig } from '../../core/config.ts';
+import { memoryChannelStates } from '../../core/delivery/channel-state.ts';
 import { createMemoryEventBus } from '../../core/events/bus.ts';
 import { errorHandler } from '../../core/http/errors.ts';
 import { createLimits, NO_LIMITS } from '../../core/limits/index.ts';
@@ -45,6 +46,7 @@ export function mountPlugin<R extends PluginHost['runtime'] = FakeRuntime>(
     store: createMemoryStore(),
     bus: createMemoryEventBus(),
     limits: createLimits(NO_LIMITS),
+    channelState: memoryChannelStates()(plugin.name),
     ...given,
     runtime: given.runtime ?? (createFakeRuntime({ reply: () => null }) as unknown as R),
     logger,

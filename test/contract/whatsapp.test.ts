@@ -6,6 +6,7 @@ import { fixtureText } from './fixtures.ts';
 
 const APP_SECRET = 'contract-app-secret';
 const WA_ID = '56912345678';
+const nowSeconds = () => String(Math.floor(Date.now() / 1000));
 
 const delivery = (key: string, message: Record<string, unknown>) =>
   JSON.stringify({
@@ -20,7 +21,8 @@ const delivery = (key: string, message: Record<string, unknown>) =>
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
               contacts: [{ profile: { name: 'Juan Pérez' }, wa_id: WA_ID }],
-              messages: [{ from: WA_ID, id: `wamid.contract-${key}`, timestamp: '1749416383', ...message }],
+              // Written now: the replies go inside the 24-hour window.
+              messages: [{ from: WA_ID, id: `wamid.contract-${key}`, timestamp: nowSeconds(), ...message }],
             },
           },
         ],

@@ -127,11 +127,11 @@ describe('admin API (/admin/*)', () => {
     expect(await replied.json()).toEqual({
       conversation_id: id,
       status: 'handoff',
-      replies: [{ conversationId: id, text }],
+      replies: [{ conversationId: id, text: `Operador: ${text}`, kind: 'agent', agent: 'Operador' }],
     });
 
     const transcript = await client.messages(id, asked.conversation_token);
-    expect(transcript.messages.at(-1)).toMatchObject({ direction: 'out', text });
+    expect(transcript.messages.at(-1)).toMatchObject({ direction: 'out', text: `Operador: ${text}` });
     expect(transcript.status).toBe('handoff');
 
     // The user's messages go to the person, not to the assistant, until released.

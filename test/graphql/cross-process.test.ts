@@ -21,6 +21,13 @@ import {
   startConversation,
   subscribe,
 } from './support/clients.ts';
+import {
+  HANDOFFS,
+  type HandoffEventData,
+  REPLY_AS_AGENT,
+  TIMELINE_LIVE,
+  type TimelineEntryData,
+} from './support/operators.ts';
 
 const prefix = `test:graphql:${randomUUID()}:`;
 const env = {
@@ -28,6 +35,7 @@ const env = {
   REDIS_KEY_PREFIX: prefix,
   SESSION_SECRET: randomUUID(),
   CALLBACK_SECRET: randomUUID(),
+  ADMIN_TOKEN: randomUUID(),
   LOG_LEVEL: 'silent',
 };
 
@@ -97,6 +105,37 @@ describe('subscriptions across gateway processes (Redis bus)', () => {
       expect(fromA.data).toEqual(fromB.data);
     } finally {
       await onB.ws.client.dispose();
+    }
+  });
+
+  it('shows an admin on A the hand-offs and the timeline of turns that B runs', async () => {
+    const { conversationId, token } = await startConversation(processB.url);
+    const admin = openWsClient(processA.url, env.ADMIN_TOKEN);
+    try {
+      const handoffs = subscribe<HandoffEventData>(admin.client, HANDOFFS, {}, 'handoffs');
+      const timeline = subscribe<TimelineEntryData>(admin.client, TIMELINE_LIVE, { id: conversationId }, 'timeline');
+      await subscribe(admin.client, STATE, { id: conversationId }, 'conversationState').next();
+      const mine = (kind: string) => (event: HandoffEventData) =>
+        event.conversationId === conversationId && event.kind === kind;
+
+      await postGraphql(processB.url, SEND, { id: conversationId, text: 'quiero hablar con una persona' }, token);
+      expect(await handoffs.next(mine('STARTED'))).toMatchObject({ status: 'HANDOFF', channel: 'web' });
+      await postGraphql(processB.url, SEND, { id: conversationId, text: '¿alguien ahí?' }, token);
+      expect((await handoffs.next(mine('USER_MESSAGE'))).message).toMatchObject({ text: '¿alguien ahí?' });
+      const replied = await postGraphql(
+        processB.url,
+        REPLY_AS_AGENT,
+        { id: conversationId, text: 'Sí, dime', name: 'Ana', role: 'supervisora' },
+        env.ADMIN_TOKEN,
+      );
+      expect(replied.errors).toBeUndefined();
+      expect((await handoffs.next(mine('AGENT_MESSAGE'))).message).toMatchObject({ agent: 'Ana (supervisora)' });
+
+      const entries = await Promise.all([1, 2, 3].map((version) => timeline.next((e) => e.version === version)));
+      expect(entries.map((entry) => entry.event)).toEqual(['user.message', 'user.message', 'agent.message']);
+      expect(entries[2]!.stateBefore).toBe('handoff');
+    } finally {
+      await admin.client.dispose();
     }
   });
 });

@@ -196,11 +196,13 @@ describe('operators on the gateway: a hand-off answered through GraphQL', () => 
         listedIds(await postGraphql<Listed>(gateway.url, BY_STATUS, { status: 'IDLE' }, ADMIN_TOKEN)),
       ).not.toContain(conversationId);
 
-      const text = 'Hola, soy Ana de mantención: ¿qué equipo falla?';
+      const said = 'Hola, soy de mantención: ¿qué equipo falla?';
+      // An operator who gives no name signs as "Operador".
+      const text = `Operador: ${said}`;
       const reply = await postGraphql<{ replyAsAgent: AgentTurn }>(
         gateway.url,
         REPLY,
-        { id: conversationId, text },
+        { id: conversationId, text: said },
         ADMIN_TOKEN,
       );
       expect(reply.errors).toBeUndefined();

@@ -163,7 +163,7 @@ describe('conversation runtime', () => {
     const silent = await runtime.receive(message('kim', 'está en la faena norte'));
     expect(silent.replies).toEqual([]);
     await runtime.agentReply('web:kim', 'Hola Kim, voy en camino');
-    expect(delivered.at(-1)?.text).toBe('Hola Kim, voy en camino');
+    expect(delivered.at(-1)?.text).toBe('Operador: Hola Kim, voy en camino');
     const released = await runtime.releaseHandoff('web:kim');
     expect(released.status).toBe('idle');
   });

@@ -1,4 +1,6 @@
+import { agentLabelOf } from '../../admin/agent-label.ts';
 import { issueConversationToken } from '../../auth/conversation-token.ts';
+import { ValidationError } from '../../errors.ts';
 import type { BrowserMessageInput } from '../../plugin.ts';
 import type { TurnResult } from '../../runtime/types.ts';
 import { browserConversationId } from '../../types.ts';
@@ -27,6 +29,23 @@ async function agentAction(ctx: GraphqlContext, conversationId: string, act: () 
     state: turn.state,
     status: turn.status,
   };
+}
+
+interface AgentReplyArgs {
+  conversationId: string;
+  text: string;
+  agentName?: string | null;
+  agentRole?: string | null;
+}
+
+/** Who signs the reply ("Ana (supervisora)"); BAD_USER_INPUT for a name or role it refuses. */
+function agentOf(args: AgentReplyArgs) {
+  try {
+    return agentLabelOf(args.agentName, args.agentRole, { name: 'agentName', role: 'agentRole' });
+  } catch (error) {
+    if (error instanceof ValidationError) throw badInput(error.message, String(error.details?.field ?? ''));
+    throw error;
+  }
 }
 
 export const Mutation = {
@@ -62,12 +81,15 @@ export const Mutation = {
     };
   },
 
-  async replyAsAgent(_root: unknown, args: { conversationId: string; text: string }, ctx: GraphqlContext) {
+  async replyAsAgent(_root: unknown, args: AgentReplyArgs, ctx: GraphqlContext) {
     assertAdmin(ctx.principal, Boolean(ctx.services.config.adminToken));
     const text = args.text.trim();
     if (!text) throw badInput('text is required', 'text');
     if (text.length > MAX_AGENT_TEXT) throw badInput(`text exceeds ${MAX_AGENT_TEXT} characters`, 'text');
-    return agentAction(ctx, args.conversationId, () => ctx.services.runtime.agentReply(args.conversationId, text));
+    const agent = agentOf(args);
+    return agentAction(ctx, args.conversationId, () =>
+      ctx.services.runtime.agentReply(args.conversationId, text, agent),
+    );
   },
 
   async releaseHandoff(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {

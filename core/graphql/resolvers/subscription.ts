@@ -1,5 +1,4 @@
 import { topics } from '../../events/bus.ts';
-import { busReady } from '../../events/redis-bus.ts';
 import { asUnavailable } from '../../http/unavailable.ts';
 import type { InspectionRecord } from '../../inspect/records.ts';
 import { assertAdmin, assertCanRead } from '../auth.ts';
@@ -7,66 +6,8 @@ import type { GraphqlContext } from '../context.ts';
 import { graphqlError } from '../errors.ts';
 import { messageFromEvent, stateFromEvent, stateFromView } from '../mappers.ts';
 import { holdStreamSlot } from '../rate-limited.ts';
-import { type TopicStreamOptions, topicStream } from '../topic-stream.ts';
-
-type FlowControl = Pick<TopicStreamOptions<unknown>, 'maxQueued' | 'congested' | 'onOverflow' | 'onInterrupted'>;
-
-/** Bounded per-subscription queue; a subscriber whose socket backs up is dropped, never waited for. */
-function flowControl(ctx: GraphqlContext, topic: string): FlowControl {
-  const { transport, limits } = ctx;
-  return {
-    maxQueued: limits.maxQueuedEvents,
-    congested: transport ? () => transport.bufferedAmount() > limits.maxBufferedBytes : undefined,
-    onOverflow: () => {
-      ctx.services.logger.warn({ topic }, 'dropping a subscriber that does not keep up');
-      transport?.drop('subscriber too slow');
-    },
-    // The bus may have lost events while Redis was away: the client reconnects, resubscribes and
-    // re-reads the conversation (a stream without a socket, SSE, just ends).
-    onInterrupted: () => transport?.restart('event bus reconnected'),
-  };
-}
-
-const passThrough = <T>(event: T) => event;
-
-/** The stream, calling `onEnd` once when the subscriber goes away. */
-function withEnd<T>(stream: AsyncIterableIterator<T>, onEnd: () => void): AsyncIterableIterator<T> {
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    onEnd();
-  };
-  return {
-    next: async () => {
-      const item = await stream.next();
-      if (item.done) end();
-      return item;
-    },
-    return: async (value?: unknown) => {
-      end();
-      return stream.return ? stream.return(value) : { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
-/**
- * Waits until the bus delivers the stream's topic. When it cannot (Redis unreachable), the stream ends,
- * its slot is released and the subscription is refused with UNAVAILABLE (over HTTP a 503 with
- * Retry-After), not answered with a stream that would never carry an event.
- */
-async function untilSubscribed(ctx: GraphqlContext, stream: AsyncIterableIterator<unknown>, release: () => void) {
-  try {
-    await busReady(ctx.services.bus);
-  } catch (error) {
-    release();
-    await stream.return?.();
-    throw asUnavailable(error) ?? error;
-  }
-}
+import { topicStream } from '../topic-stream.ts';
+import { busStream, flowControl, passThrough, untilSubscribed, withEnd } from './streams.ts';
 
 const asJson = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
@@ -95,16 +36,9 @@ export const Subscription = {
   messages: {
     async subscribe(_root: unknown, args: { conversationId: string }, ctx: GraphqlContext) {
       assertCanRead(ctx.principal, args.conversationId);
-      const release = holdStreamSlot(ctx.services.limits, ctx);
-      const topic = topics.messages(args.conversationId);
-      const stream = topicStream({
-        bus: ctx.services.bus,
-        topic,
-        map: (payload) => messageFromEvent(args.conversationId, payload),
-        ...flowControl(ctx, topic),
-      });
-      await untilSubscribed(ctx, stream, release);
-      return withEnd(stream, release);
+      return busStream(ctx, topics.messages(args.conversationId), (payload) =>
+        messageFromEvent(args.conversationId, payload),
+      );
     },
     resolve: passThrough,
   },

@@ -4,7 +4,7 @@
 const STORAGE_KEY = 'omnibot.webchat';
 const GRAPHQL_PATH = '/graphql';
 
-const MESSAGE_FIELDS = 'conversationId direction text buttons { id title } action messageId at';
+const MESSAGE_FIELDS = 'conversationId direction text buttons { id title } action messageId agent at';
 
 // ---------------------------------------------------------------------------------------------------
 // A minimal graphql-transport-ws client: connection_init with the token, ping/pong, subscribe/complete,
@@ -122,6 +122,7 @@ const ui = {
   empty: $('empty'),
   processing: $('processing'),
   handoff: $('handoff'),
+  handoffWho: $('handoff-who'),
   error: $('error'),
   connection: $('connection'),
   form: $('composer'),
@@ -179,6 +180,19 @@ function setStatus(status) {
   document.body.dataset.status = status === 'PROCESSING' ? 'processing' : status === 'HANDOFF' ? 'handoff' : 'idle';
   ui.processing.hidden = status !== 'PROCESSING';
   ui.handoff.hidden = status !== 'HANDOFF';
+  // A hand-off that ended forgets who answered: the next one waits for a person again.
+  if (status !== 'HANDOFF') showAgent(null);
+}
+
+/** The hand-off banner: waiting for a person, or who answers ("Ana (supervisora)", the reply's `agent`). */
+function showAgent(label) {
+  if (label) document.body.dataset.agent = label;
+  else delete document.body.dataset.agent;
+  ui.handoffWho.textContent = !label
+    ? 'Esperando a un supervisor…'
+    : label === 'Operador'
+      ? 'Te atiende un operador'
+      : `Te atiende ${label}`;
 }
 
 function setConnection(state) {
@@ -234,22 +248,39 @@ function bubble(direction, text, at, { optimistic = false } = {}) {
     return { item, newest: false };
   }
   ui.messages.append(item);
-  item.scrollIntoView({ block: 'end' });
   return { item, newest: true };
 }
+
+/** Whether the list shows its end: then it keeps showing it when the banners above the input bar resize it. */
+let pinnedToEnd = true;
+
+/** Scrolls to the end of the list; called once a message is complete (its text and its buttons). */
+function scrollToNewest() {
+  ui.messages.scrollTop = ui.messages.scrollHeight;
+  pinnedToEnd = true;
+}
+
+ui.messages.addEventListener('scroll', () => {
+  pinnedToEnd = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 4;
+});
+new ResizeObserver(() => {
+  if (pinnedToEnd) scrollToNewest();
+}).observe(ui.messages);
 
 /** The account-link page (`{PUBLIC_URL}/link/<code>`): the one kind of URL a reply makes clickable. */
 const LINK_PAGE = /https?:\/\/[^\s]+?\/link\/[A-Za-z0-9_-]+/g;
 
-/** The text, with the assistant's link-page URLs as links (built as elements: no HTML is parsed). */
+/** A work order number (`OT-CORR-CAT-001-20261124170414-768`): shown unbroken, never split at a hyphen. */
+const ORDER_NUMBER = /\bOT-[A-Z0-9]+(?:-[A-Z0-9]+)*/gi;
+
+/**
+ * The text as DOM nodes (no HTML is parsed): the assistant's link-page URLs as links, order numbers in a
+ * span that never wraps.
+ */
 function fillText(element, text, fromBot) {
-  if (!fromBot) {
-    element.textContent = text;
-    return;
-  }
   let at = 0;
-  for (const match of text.matchAll(LINK_PAGE)) {
-    element.append(text.slice(at, match.index));
+  for (const match of fromBot ? text.matchAll(LINK_PAGE) : []) {
+    appendWithOrderNumbers(element, text.slice(at, match.index));
     const anchor = document.createElement('a');
     anchor.href = match[0];
     anchor.textContent = match[0];
@@ -258,11 +289,27 @@ function fillText(element, text, fromBot) {
     element.append(anchor);
     at = match.index + match[0].length;
   }
+  appendWithOrderNumbers(element, text.slice(at));
+}
+
+function appendWithOrderNumbers(element, text) {
+  let at = 0;
+  for (const match of text.matchAll(ORDER_NUMBER)) {
+    element.append(text.slice(at, match.index));
+    const number = document.createElement('span');
+    number.className = 'order-number';
+    number.textContent = match[0];
+    element.append(number);
+    at = match.index + match[0].length;
+  }
   element.append(text.slice(at));
 }
 
-function disableOldChoices() {
-  for (const button of ui.messages.querySelectorAll('.message__buttons button')) button.disabled = true;
+/** Disables the choices of every message but `current` (they answer an older question). */
+function disableOldChoices(current) {
+  for (const button of ui.messages.querySelectorAll('.message__buttons button')) {
+    if (!current?.contains(button)) button.disabled = true;
+  }
 }
 
 function renderButtons(item, buttons) {
@@ -292,15 +339,20 @@ function render(entry) {
       mine.item.dataset.at = entry.at;
       return;
     }
-    bubble('IN', text, entry.at);
+    if (bubble('IN', text, entry.at).newest) scrollToNewest();
     return;
   }
   const { item, newest } = bubble('OUT', text, entry.at);
-  if (newest) disableOldChoices();
-  if (!entry.buttons?.length) return;
-  renderButtons(item, entry.buttons);
-  // Choices of an older message (re-read after a reconnect) are no longer current.
-  if (!newest) for (const button of item.querySelectorAll('button')) button.disabled = true;
+  if (entry.agent) item.classList.add('message--agent');
+  if (entry.agent && newest) showAgent(entry.agent);
+  if (entry.buttons?.length) {
+    renderButtons(item, entry.buttons);
+    // Choices of an older message (re-read after a reconnect) are no longer current.
+    if (!newest) for (const button of item.querySelectorAll('button')) button.disabled = true;
+  }
+  if (!newest) return;
+  disableOldChoices(item);
+  scrollToNewest();
 }
 
 async function send({ text, action, label }) {
@@ -309,6 +361,7 @@ async function send({ text, action, label }) {
   disableOldChoices();
   const { item } = bubble('IN', label ?? text, new Date().toISOString(), { optimistic: true });
   item.classList.add('message--pending');
+  scrollToNewest();
   const mine = { text, action, item };
   pending.push(mine);
   const clientMessageId =

@@ -3,13 +3,14 @@ import { createMemoryEventBus, type EventBus, topics } from '../../../core/event
 import type { GraphqlServices } from '../../../core/graphql/context.ts';
 import type { LinkedIdentity } from '../../../core/identity/types.ts';
 import { silentLogger } from '../../../core/log.ts';
+import type { AgentLabel } from '../../../core/runtime/model.ts';
 import type {
   ConversationRuntime,
   ConversationView,
   TranscriptEntry,
   TurnResult,
 } from '../../../core/runtime/types.ts';
-import type { ConversationStore } from '../../../core/store/types.ts';
+import type { ConversationStore, EventLogEntry } from '../../../core/store/types.ts';
 import type { InboundMessage } from '../../../core/types.ts';
 import { parseBrowserMessage } from '../../../plugins/web/index.ts';
 
@@ -26,8 +27,10 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
   const received: InboundMessage[] = [];
   const views = new Map<string, ConversationView>();
   const transcripts = new Map<string, TranscriptEntry[]>();
+  /** Event logs a test stores (`timeline` reads them). */
+  const events = new Map<string, EventLogEntry[]>();
   const failure: { next: Error | null } = { next: null };
-  const agentCalls: { op: 'reply' | 'release'; conversationId: string; text?: string }[] = [];
+  const agentCalls: { op: 'reply' | 'release'; conversationId: string; text?: string; agent?: AgentLabel }[] = [];
   /** Identity turns and erasures, in order (`identity` for a link). */
   const identityCalls: { op: 'linked' | 'unlinked' | 'erase'; conversationId: string; identity?: LinkedIdentity }[] =
     [];
@@ -48,18 +51,29 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
     };
   };
 
-  const agentTurn = async (conversationId: string, text: string, release: boolean): Promise<TurnResult> => {
+  /** A reply (signed like the machine does: "Ana (supervisora)") or the release. */
+  const agentTurn = async (
+    conversationId: string,
+    text: string,
+    release: boolean,
+    agent?: AgentLabel,
+  ): Promise<TurnResult> => {
     if (failure.next) throw failure.next;
     const view = views.get(conversationId);
     if (view?.status !== 'handoff') throw new ConflictError('conversation is not handed off to a person');
-    agentCalls.push(release ? { op: 'release', conversationId } : { op: 'reply', conversationId, text });
+    agentCalls.push(
+      release ? { op: 'release', conversationId } : { op: 'reply', conversationId, text, ...(agent ? { agent } : {}) },
+    );
     const status = release ? 'idle' : 'handoff';
     const state = release ? 'idle' : 'handoff';
     views.set(conversationId, { ...view, state, status, version: view.version + 1 });
-    return { conversationId, replies: [{ conversationId, text }], state, status, duplicate: false };
+    const label = agent ? `${agent.name}${agent.role ? ` (${agent.role})` : ''}` : undefined;
+    const reply = label ? { conversationId, text: `${label}: ${text}`, agent: label } : { conversationId, text };
+    return { conversationId, replies: [reply], state, status, duplicate: false };
   };
 
   const runtime: ConversationRuntime = {
+    notifyOrderChange: async () => null,
     async receive(message): Promise<TurnResult> {
       if (failure.next) throw failure.next;
       received.push(message);
@@ -108,7 +122,7 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
       return { conversationId: id, replies: [reply], state: view.state, status: view.status, duplicate: false };
     },
     deliverWorkflowResult: () => Promise.reject(new Error('not scripted')),
-    agentReply: (conversationId, text) => agentTurn(conversationId, text, false),
+    agentReply: (conversationId, text, agent) => agentTurn(conversationId, text, false, agent),
     releaseHandoff: (conversationId) => agentTurn(conversationId, 'Volviste al asistente automático.', true),
     identityLinked: (conversationId, identity) => identityTurn(conversationId, identity),
     identityUnlinked: (conversationId) => identityTurn(conversationId),
@@ -126,6 +140,9 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
   };
 
   const store = {
+    async readEvents(id: string, limit = 1000) {
+      return (events.get(id) ?? []).slice(-limit);
+    },
     async listConversations(offset: number, limit: number) {
       const ids = [...views.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map((view) => view.id);
       return { total: ids.length, ids: ids.slice(offset, offset + limit) };
@@ -140,5 +157,5 @@ export function createStubServices(options: { adminToken?: string; bus?: EventBu
     logger: silentLogger,
     parseBrowserMessage,
   };
-  return { services, received, views, failure, bus, agentCalls, identityCalls };
+  return { services, received, views, failure, bus, agentCalls, identityCalls, events };
 }

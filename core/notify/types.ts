@@ -1,0 +1,55 @@
+import type { OrderChange } from '../runtime/model.ts';
+
+/**
+ * Order-change notifications: the in-process poller (embedded runner) and the `notificar_cambios_ot`
+ * DAG (Airflow) detect changes of CMMS work orders by the same rules; the fan-out tells each linked
+ * chat of the order's requester and technician, once per change (`notify:<change id>` claimed in the
+ * conversation).
+ */
+
+/**
+ * One detected change of an order, as the poller produces it and `POST /api/bot/notify` receives it
+ * (the runtime's `OrderChange`). `previousState` is the state before (equal to `state` when only the
+ * technician changed) and absent for an order that is new since the last look.
+ */
+export type NotifyChange = OrderChange;
+
+/** What the detector reads of one work order. */
+export interface WatchedOrder {
+  id: number;
+  number: string;
+  /** The equipment's name, else its code, else `Equipo <id>`. */
+  equipment: string;
+  state: string;
+  technicianId: number | null;
+  technicianName: string | null;
+  requesterId: number | null;
+  observations: string | null;
+}
+
+/** What the detector remembers of an order: its signature (state, technician) and its change counter. */
+export interface SeenOrder {
+  state: string;
+  technicianId: number | null;
+  technicianName: string | null;
+  /** Changes detected so far: the next one is `<order id>:<sequence + 1>`. */
+  sequence: number;
+}
+
+/** The detector's persisted memory; `baseline` false until the first look was recorded. */
+export interface SeenState {
+  baseline: boolean;
+  orders: Map<number, SeenOrder>;
+}
+
+/** What a batch of changes came to, as the route answers it. */
+export interface FanOutOutcome {
+  /** Conversations told now (a turn ran). */
+  notified: number;
+  /** Conversations that had been told of that change already (the first answer was given back). */
+  duplicates: number;
+  /** Changes some chat could not be told of right now (a store outage, a busy conversation): retry them. */
+  retry: Set<string>;
+  /** The first error behind `retry`, to answer with (503 and its Retry-After). */
+  retryError?: unknown;
+}
