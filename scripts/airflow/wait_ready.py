@@ -15,9 +15,10 @@ from pathlib import Path
 
 import requests
 
-# Every DAG of the workflow catalog (the one list of workflow ids).
+# Every DAG of the workflow catalog (the one list of workflow ids), and the scheduled ones.
 _CATALOG = Path(__file__).resolve().parents[2] / "workflows" / "catalog.json"
-DAG_IDS = tuple(json.loads(_CATALOG.read_text(encoding="utf-8"))["workflows"])
+SCHEDULED_DAG_IDS = ("notificar_cambios_ot",)
+DAG_IDS = tuple(json.loads(_CATALOG.read_text(encoding="utf-8"))["workflows"]) + SCHEDULED_DAG_IDS
 
 
 def dead_components(pid_dir: str | None) -> list[str]:

@@ -1,7 +1,7 @@
 """Checks of dags/ without a running Airflow, run with the Airflow venv's python
 (`python test/airflow/check_dags.py`): the DagBag imports with no errors and holds every omnibot DAG
 with the expected tasks, and the pure helpers (catalog, CMMS client, parameters, the role workflows, callback, a run acting as a
-linked user) behave.
+linked user, the scheduled notificar_cambios_ot) behave.
 The checks live in test/airflow/checks/, one module per concern. Ends with 'N passed, M failed'
 (scripts/airflow/test.sh reads that line); exits non-zero on any failure.
 """
@@ -24,10 +24,10 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 sys.path.insert(0, str(DAGS))  # as Airflow does for its dags folder
 
 # Registering order is running order.
-from checks import callback, catalog, cmms, credentials, imports, parameters, roles  # noqa: E402, F401
+from checks import callback, catalog, cmms, credentials, imports, notify, parameters, roles  # noqa: E402, F401
 from checks.support import CHECKS  # noqa: E402
 
-CONCERNS = (imports, catalog, cmms, parameters, roles, callback, credentials)
+CONCERNS = (imports, catalog, cmms, parameters, roles, callback, credentials, notify)
 
 
 def main() -> int:

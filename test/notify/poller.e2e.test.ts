@@ -38,7 +38,7 @@ beforeAll(async () => {
     NOTIFY_POLL_INTERVAL_MS: '150',
   }));
   const cmmsApi = `${gateway.url}/demo-cmms/api`;
-  harness = { channel: 'web', gateway, cmmsApi, user: () => juan, stop: async () => {} };
+  harness = { channel: 'web', gateway, cmmsApi, prefix, user: () => juan, stop: async () => {} };
   juan = Object.assign(webChatUser({ gatewayUrl: gateway.url }), { clientIp: '198.51.100.21' }) as typeof juan;
   const diegoChat = telegramUser({
     gatewayUrl: gateway.url,

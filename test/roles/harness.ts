@@ -48,10 +48,16 @@ export interface RoleHarness {
   user(n: number, name: string): RoleUser;
   /** The demo CMMS's API root on the gateway (`…/demo-cmms/api`). */
   cmmsApi: string;
+  /** The gateway's Redis key prefix. */
+  prefix: string;
   stop(): Promise<void>;
 }
 
-export async function startRoleHarness(channel: Channel): Promise<RoleHarness> {
+/**
+ * `env`: gateway variables over the flows' defaults. The order-change poller is off unless asked for:
+ * a supervisor's assignment in one flow would otherwise tell another flow's technician mid-flow.
+ */
+export async function startRoleHarness(channel: Channel, env: Record<string, string> = {}): Promise<RoleHarness> {
   const platform: PlatformServer = await startPlatformServer([
     ...channelFakes(),
     smsFake({ ...TWILIO, phoneNumber: TWILIO.ourNumber }),
@@ -67,6 +73,8 @@ export async function startRoleHarness(channel: Channel): Promise<RoleHarness> {
     TWILIO_AUTH_TOKEN: TWILIO.authToken,
     TWILIO_PHONE_NUMBER: TWILIO.ourNumber,
     TWILIO_API_URL: platform.apiUrl('sms'),
+    NOTIFY_POLL_INTERVAL_MS: '0',
+    ...env,
   });
   const drivers = { gatewayUrl: gateway.url, platform };
   const closers: Array<() => Promise<void>> = [];
@@ -102,6 +110,7 @@ export async function startRoleHarness(channel: Channel): Promise<RoleHarness> {
     gateway,
     user,
     cmmsApi: `${gateway.url}/demo-cmms/api`,
+    prefix,
     async stop() {
       await Promise.all(closers.map((close) => close()));
       await gateway.stop();

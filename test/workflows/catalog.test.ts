@@ -31,6 +31,8 @@ const REPO = join(import.meta.dirname, '../..');
 const DAGS = join(REPO, 'dags');
 const WORKFLOWS = join(REPO, 'workflows');
 const sorted = (ids: Iterable<string>) => [...ids].sort();
+/** DAG files that are no conversation workflow (scheduled, no catalog entry, no module). */
+const SCHEDULED_DAGS = ['notificar_cambios_ot'];
 
 /** The CMMS failures both runners must name alike. */
 const FAILURES: { name: string; failure: CmmsFailure }[] = [
@@ -52,9 +54,10 @@ function python(script: string): unknown {
 }
 
 describe('the workflow catalog', () => {
-  it('has a DAG file holding its function for every workflow, and no DAG file outside it', () => {
+  it('has a DAG file holding its function for every workflow, and no DAG file outside it but the scheduled ones', () => {
     const dagFiles = readdirSync(DAGS).filter((f) => f.endsWith('.py'));
-    expect(sorted(dagFiles.map((f) => f.replace(/\.py$/, '')))).toEqual(sorted(DAG_IDS));
+    expect(sorted(dagFiles.map((f) => f.replace(/\.py$/, '')))).toEqual(sorted([...DAG_IDS, ...SCHEDULED_DAGS]));
+    for (const id of SCHEDULED_DAGS) expect(DAG_IDS).not.toContain(id);
     for (const id of DAG_IDS) {
       const source = readFileSync(join(DAGS, `${id}.py`), 'utf8');
       expect(source).toMatch(
