@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { type Config, type Env, envText } from './config.ts';
 import type { ChannelState } from './delivery/channel-state.ts';
-import type { ChannelLimits, SendOptions } from './delivery/types.ts';
+import type { ChannelLimits, SendOptions, SendResult } from './delivery/types.ts';
 import type { EventBus } from './events/bus.ts';
 import type { Limits } from './limits/index.ts';
 import type { Logger } from './log.ts';
@@ -107,8 +107,9 @@ export interface ChannelPlugin {
   /**
    * Delivers one outbound message; throws on failure (the dispatcher retries and logs). A plugin that
    * splits a message into several API calls honours `options` (resume, pacing, late failures).
+   * Resolves to `{ held: true }` when the message was kept for later (or dropped as stale), not delivered.
    */
-  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
+  send(message: OutboundMessage, options?: SendOptions): Promise<SendResult>;
   /**
    * The channel that serves the web chat (web) makes its messages for GraphQL `sendMessage`: its
    * limits and message-id scheme; throws a `ValidationError` for one it refuses.

@@ -6,12 +6,15 @@ every NOTIFY_INTERVAL_MINUTES minutes (the Variable omnibot_notify_interval_minu
 NOTIFY_INTERVAL_MINUTES, default 2; read when the file is parsed), no catchup, one run at a time. Its
 task `notify` reads every order with the service account (cmms_url, cmms_token and/or
 cmms_username/cmms_password, cmms_api_prefix: either CMMS API), compares them with the seen state in
-the Variable omnibot_notify_seen (omnibot_common/notify.py: the first run is the baseline and sends
-nothing), POSTs the changes signed with omnibot_callback_secret to the Variable omnibot_notify_url
-(else env OMNIBOT_NOTIFY_URL, else derived from omnibot_credentials_url), then saves the seen state.
-No answer, a 5xx or a 429 fails the try and Airflow tries again (OMNIBOT_TASK_RETRIES,
-OMNIBOT_RETRY_DELAY_SECONDS) with the same change ids: the gateway tells each chat once. Its XCom
-holds only counts; no token is in XCom, logs or conf.
+the Variable omnibot_notify_seen (omnibot_common/notify_detect.py: the first run is the baseline and
+sends nothing; a record the gateway would refuse is recorded as seen, logged and not sent), saves the
+orders' new sequences and the new changes as pending in that Variable BEFORE posting, then POSTs every
+pending change signed with omnibot_callback_secret (with a fresh `sent_at`) to the Variable
+omnibot_notify_url (else env OMNIBOT_NOTIFY_URL, else derived from omnibot_credentials_url) and drops each
+batch the gateway answered 200 (its `rejected` changes are final: logged). No answer, a 5xx or a 429 fails
+the try and Airflow tries again (OMNIBOT_TASK_RETRIES, OMNIBOT_RETRY_DELAY_SECONDS) with the same
+change ids, still pending: the gateway tells each chat once. Its XCom holds only counts; no token is in
+XCom, logs or conf.
 
 Tuning (env of the scheduler/workers): OMNIBOT_NOTIFY_TIMEOUT_SECONDS (deadline of a POST, default
 30), OMNIBOT_NOTIFY_MAX_BODY_BYTES (byte budget of a batch, default 900000: under the route's 1 MiB cap;
@@ -20,7 +23,6 @@ a batch refused as too large, 413, is sent again in halves).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from datetime import datetime, timedelta, timezone
@@ -33,8 +35,10 @@ from omnibot_common.errors import WorkflowFailure
 from omnibot_common.notify import (
     DAG_ID,
     SEEN_VARIABLE,
+    add_pending,
     batches,
     detect_changes,
+    encode_state,
     interval_minutes,
     notify_url,
     post_changes,
@@ -52,7 +56,8 @@ def _env_int(name: str, default: int, low: int) -> int:
 
 
 def notify_once(dag_run_id: str) -> dict:
-    """One pass: read, compare, POST every batch, then save the seen state. Only counts are returned."""
+    """One pass: read, compare, save the new state (with the new changes pending), POST every pending
+    change batch by batch, dropping each batch once answered. Only counts are returned."""
     url, secret = notify_url(), callback_secret()  # a missing setting fails before any work
     timeout = float(_env_int("OMNIBOT_NOTIFY_TIMEOUT_SECONDS", 30, 1))
     max_bytes = _env_int("OMNIBOT_NOTIFY_MAX_BODY_BYTES", 900_000, 2_000)
@@ -61,17 +66,32 @@ def notify_once(dag_run_id: str) -> dict:
         dag_id=DAG_ID, run_id=dag_run_id, credentials_url=credentials_url,
     )
     orders = client.list_work_orders()
-    seen = read_seen(Variable.get(SEEN_VARIABLE, default=None))
-    now = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
-    changes, next_seen = detect_changes(seen, orders, now)
-    counts = {"orders": len(orders), "changes": len(changes), "baseline": seen is None, "accepted": 0, "notified": 0, "duplicates": 0}
-    for batch in batches(changes, max_bytes=max_bytes):
+    raw = Variable.get(SEEN_VARIABLE, default=None)
+    seen = read_seen(raw)
+    now = datetime.now(timezone.utc)
+    changes, state, skipped = detect_changes(seen, orders, now)
+    for bad in skipped:
+        log.warning("order %s not sent (change %s): %s", bad["order_id"], bad["change_id"], bad["reason"])
+    given_up = add_pending(state, changes, now)
+    if given_up:
+        log.error("changes given up after a day pending (some chat could not be told): %s", ", ".join(given_up[:50]))
+    counts = {
+        "orders": len(orders), "changes": len(changes), "baseline": seen is None, "skipped": len(skipped),
+        "accepted": 0, "notified": 0, "duplicates": 0, "rejected": 0, "pending": len(state["pending"]),
+    }
+    if encode_state(state) != raw:
+        Variable.set(SEEN_VARIABLE, encode_state(state))  # before any POST: a later state gets a new id
+    for batch in batches([entry["change"] for entry in state["pending"]], max_bytes=max_bytes):
         answer = post_changes(url, secret, batch, timeout=timeout)
+        for refused in answer["rejected"]:
+            log.warning("the gateway refused change %s: %s", refused.get("change_id"), str(refused.get("reason"))[:200])
+        sent = {change["change_id"] for change in batch}
+        state["pending"] = [entry for entry in state["pending"] if entry["change"]["change_id"] not in sent]
+        Variable.set(SEEN_VARIABLE, encode_state(state))
         for key in ("accepted", "notified", "duplicates"):
-            value = answer.get(key)
-            counts[key] += value if isinstance(value, int) and not isinstance(value, bool) else 0
-    if seen is None or changes:
-        Variable.set(SEEN_VARIABLE, json.dumps(next_seen, ensure_ascii=False, separators=(",", ":")))
+            counts[key] += answer[key]
+        counts["rejected"] += len(answer["rejected"])
+    counts["pending"] = len(state["pending"])
     log.info("work-order changes: %s", counts)
     return counts
 

@@ -1,4 +1,5 @@
 import { findWorkOrderNumber, type IntentMatch, normalize, ORDER_VERBS, REPORT_VERBS } from './intents.ts';
+import { notificationCommand } from './notification-commands.ts';
 import { PASS_VERBS } from './technician-query.ts';
 import { hasWord, words } from './words.ts';
 
@@ -35,9 +36,12 @@ export function isClearCommand(text: string, match: IntentMatch): boolean {
   const n = list.length;
   switch (match.intent) {
     case 'erase_data':
+      return n <= 6;
+    // Read only when the whole message is the command (see notification-commands.ts).
     case 'notifications_off':
     case 'notifications_on':
-      return n <= 6;
+    case 'notifications_info':
+      return notificationCommand(t) !== undefined;
     case 'link':
     case 'unlink':
       return n === 1 || (n <= 5 && ACCOUNT_WORDS.test(t));

@@ -1,5 +1,5 @@
 import { assign, type SnapshotFrom } from 'xstate';
-import type { OrderChangedEvent, WorkflowResultEvent } from '../core/runtime/model.ts';
+import type { WorkflowResultEvent } from '../core/runtime/model.ts';
 import { askingWorkOrder } from './conversation/asking-work-order.ts';
 import { assigning } from './conversation/assigning.ts';
 import { completing } from './conversation/completing.ts';
@@ -8,7 +8,7 @@ import { handoff } from './conversation/handoff.ts';
 import { idle } from './conversation/idle.ts';
 import { linking } from './conversation/linking.ts';
 import { reporting } from './conversation/reporting.ts';
-import { conversationSetup, REPORT_FAILURE, say } from './conversation/setup.ts';
+import { conversationSetup, orderNotice, REPORT_FAILURE, say } from './conversation/setup.ts';
 import { unlinking } from './conversation/unlinking.ts';
 import { workflow } from './conversation/workflow.ts';
 import { renderWorkflowResult, replies } from './replies.ts';
@@ -54,8 +54,9 @@ export type {
  * `erasing`; the optional fields `link`, `task`, `asking`, `linkedAnnounced`). Version 1's states and
  * fields are all kept, so its snapshots are still read (`readsVersions` in model.ts): a stored
  * conversation goes on where it was. The notifications' fields (`notificationsOff`, `notified`,
- * `ownChanges`) are optional and need no new version: absent means the defaults (told, no hint given
- * yet, no own change), and an older build keeps them as they are (`assign` merges into the context).
+ * `ownChanges`, `linkedUserId`) are optional and need no new version: absent means the defaults
+ * (told, no hint given yet, no own change, linked user not known yet), and an older build keeps them
+ * as they are (`assign` merges into the context).
  */
 export const MACHINE_VERSION = 2;
 
@@ -72,6 +73,9 @@ export const conversationMachine = conversationSetup.createMachine({
     lookupQuery: '',
   }),
   initial: 'idle',
+  // Who the chat is linked to, as each message (or link) says: a notification never names the
+  // recipient as the technician of their own order.
+  always: { guard: 'linkedUserChanged', actions: 'rememberLinkedUser' },
   on: {
     // A failure report that ended after the user stopped waiting (timeout, cancel) still created an
     // order: say so, so nobody reports the same failure twice.
@@ -84,22 +88,10 @@ export const conversationMachine = conversationSetup.createMachine({
         ),
       ],
     },
-    // An order the user requested or works on changed: told wherever the conversation is (a question,
-    // a wait or a hand-off goes on as it was), unless they switched notifications off or this
-    // conversation made that very change itself lately (its result told them already).
-    'order.changed': [
-      { guard: 'notificationsOff' },
-      { guard: 'isOwnChange' },
-      {
-        actions: [
-          say(({ context, event }) => {
-            const { change, relation } = event as OrderChangedEvent;
-            return replies.orderChanged(change, relation, !context.notified);
-          }),
-          'markNotified',
-        ],
-      },
-    ],
+    // An order the user requested or works on changed: told wherever the conversation is (a wait or
+    // a hand-off goes on as it was; a form's question has its own handler, which asks it again), unless
+    // they switched notifications off or this conversation made that very change itself lately.
+    'order.changed': orderNotice(),
     // Linked or unlinked on the link page or by an admin, whatever the conversation is doing (a
     // question or a workflow wait stays as it is; a conversation waiting for the link goes on, and a
     // request kept while a question for information is answered goes on once that answer is given).

@@ -86,6 +86,22 @@ describe('detectIntent', () => {
     ['activar notificaciones', 'notifications_on'],
     ['quiero notificaciones', 'notifications_on'],
     ['¡Quiero recibir avisos de nuevo!', 'notifications_on'],
+    ['no mas avisos', 'notifications_off'],
+    ['No más notificaciones', 'notifications_off'],
+    ['basta de avisos', 'notifications_off'],
+    ['ya no me avisen', 'notifications_off'],
+    ['no kiero notificaciones', 'notifications_off'],
+    ['"no quiero notificaciones"', 'notifications_off'],
+    ['hola, ya no quiero notificaciones, gracias', 'notifications_off'],
+    ['no quiero mas notificaciones de la OT-CORR-1', 'notifications_off'],
+    ['prender notificaciones', 'notifications_on'],
+    ['volver a recibir notificaciones', 'notifications_on'],
+    ['activa avisos', 'notifications_on'],
+    ['activar notificaciones por favor', 'notifications_on'],
+    ['no recibir notificaciones', 'notifications_off'],
+    ['no quiero notificaciones por WhatsApp', 'notifications_off'],
+    ['notificaciones', 'notifications_info'],
+    ['¿Mis avisos?', 'notifications_info'],
   ])('"%s" → %s', (text, intent) => {
     expect(detectIntent(text).intent).toBe(intent);
   });
@@ -131,6 +147,24 @@ describe('detectIntent', () => {
     expect(detectIntent('notificar falla').intent).toBe('report_failure');
     expect(detectIntent('el panel no da avisos de temperatura y se apaga solo').intent).not.toMatch(/^notifications/);
     expect(detectIntent('estado de las notificaciones de la OT-5').intent).toBe('work_order_status');
+    // A command only as the whole message: these are descriptions and observations.
+    for (const text of [
+      'apagar avisos no funciona',
+      'quitar los avisos del panel',
+      'silencia avisos de la alarma',
+      'sin aviso',
+    ]) {
+      expect(detectIntent(text).intent, text).not.toMatch(/^notifications/);
+    }
+  });
+
+  it('reads a switch for one order as the switch for all of them', () => {
+    expect(detectIntent('no quiero mas notificaciones de la OT-CORR-1')).toEqual({
+      intent: 'notifications_off',
+      oneOrder: true,
+    });
+    expect(detectIntent('activar avisos de esta orden')).toEqual({ intent: 'notifications_on', oneOrder: true });
+    expect(detectIntent('activar avisos')).toEqual({ intent: 'notifications_on' });
   });
 
   it('keeps the original order: report before status before list', () => {

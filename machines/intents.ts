@@ -1,4 +1,5 @@
 import { foldText } from '../lib/fold-text.ts';
+import { notificationCommand } from './notification-commands.ts';
 import { ASSIGN_VERBS, findTechnicianQuery, PASS_VERBS } from './technician-query.ts';
 import { hasWord, words } from './words.ts';
 
@@ -36,6 +37,7 @@ export type Intent =
   | 'erase_data'
   | 'notifications_off'
   | 'notifications_on'
+  | 'notifications_info'
   | 'unknown';
 
 export interface IntentMatch {
@@ -44,6 +46,8 @@ export interface IntentMatch {
   workOrder?: string;
   /** `assign_order`: who to assign it to, as the user wrote it ("asignar OT-1 a Juan Pérez" → "Juan Pérez"). */
   technician?: string;
+  /** The notifications' switch asked for one order ("no más avisos de la OT-CORR-1"): it applies to all. */
+  oneOrder?: true;
 }
 
 /** Lower case, no accents, collapsed spaces (the folding the CMMS client matches with too). */
@@ -102,34 +106,6 @@ const FAILURE_WORDS = [
   'rota',
 ];
 export const REPORT_VERBS = ['reportar', 'reporto', 'reporte', 'informar', 'registrar', 'notificar', 'avisar'];
-
-/**
- * The switch of the order-change notifications: short messages only, so that a failure's description
- * or a completion's observations mentioning "avisos" stay answers. Off is checked first ("no quiero…").
- */
-const NOTIFICATION_NOUNS = '(?:las |los |mis |estas |estos )?(?:notificaciones|notificacion|avisos|aviso)';
-const NOTIFICATIONS_OFF = new RegExp(
-  `\\bno (?:quiero|deseo|necesito) (?:recibir )?(?:mas )?${NOTIFICATION_NOUNS}\\b` +
-    `|\\bno me (?:envies|mandes|mandis) (?:mas )?${NOTIFICATION_NOUNS}\\b` +
-    `|\\b(?:desactivar|desactiva|desactivame|desactiven|apagar|apaga|silenciar|silencia|silencien|quitar|quita|detener|deten|pausar|cancelar|cancela) ${NOTIFICATION_NOUNS}\\b` +
-    `|^sin ${NOTIFICATION_NOUNS}$`,
-);
-const NOTIFICATIONS_ON = new RegExp(
-  `\\b(?:activar|activa|activame|activen|reactivar|reactiva|encender|enciende) ${NOTIFICATION_NOUNS}\\b` +
-    `|^(?:si )?(?:quiero|deseo) (?:volver a )?(?:recibir )?${NOTIFICATION_NOUNS}(?: de nuevo| otra vez)?$`,
-);
-
-/** "no quiero notificaciones" → off, "activar notificaciones" → on; undefined for anything else. */
-function notificationSwitch(t: string): IntentMatch | undefined {
-  if (words(t).length > 6) return undefined;
-  const bare = t
-    .replace(/[¿?¡!.,;:]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (NOTIFICATIONS_OFF.test(bare)) return { intent: 'notifications_off' };
-  if (NOTIFICATIONS_ON.test(bare)) return { intent: 'notifications_on' };
-  return undefined;
-}
 
 const ERASE = /\b(borrar|borra|borren|eliminar|elimina|eliminen|suprimir)\b.*\b(mis datos|datos personales)\b/;
 const UNLINK = /\bdesvincul|\b(cerrar|cierra|cierro) (mi |la )?sesion\b|\blog ?out\b|\bdesconectar (mi )?cuenta\b/;
@@ -192,7 +168,7 @@ export function detectIntent(text: string): IntentMatch {
 
   if (!t) return { intent: 'unknown' };
   // Before cancel: "cancelar notificaciones" switches them off.
-  const notifications = notificationSwitch(t);
+  const notifications = notificationCommand(t);
   if (notifications) return notifications;
   if (isCancel(t)) return { intent: 'cancel' };
   if (list.length <= 4 && hasWord(t, 'gracias', 'agradezco')) return { intent: 'thanks' };

@@ -37,6 +37,7 @@ const INTENT_LABELS: Record<Intent, true> = {
   erase_data: true,
   notifications_off: true,
   notifications_on: true,
+  notifications_info: true,
   unknown: true,
 };
 

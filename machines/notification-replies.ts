@@ -1,9 +1,13 @@
 import type { OrderChange, OrderChangedEvent } from '../core/runtime/model.ts';
 import { foldText } from '../lib/fold-text.ts';
+import { oneLine } from '../lib/plain-text.ts';
 import type { Reply, TemplateParams } from '../lib/reply.ts';
 import { workflowConstants } from '../workflows/catalog.ts';
 
-/** The Spanish texts of the order-change notifications and of their switch (merged into `replies`). */
+/**
+ * The Spanish texts of the order-change notifications (merged into `replies`; the switch's are in
+ * notification-switch-replies.ts).
+ */
 
 const COMPLETED = workflowConstants('completar_ot').state;
 
@@ -50,39 +54,75 @@ function stateText(change: OrderChange, technician: boolean): string {
       ? ` Observaciones: ${sentence(change.observations.trim())}`
       : '';
   const who = technician && change.technicianName ? ` Técnico: ${change.technicianName}.` : '';
-  return `La OT ${orderOf(change)} pasó a ${change.state}.${observations}${who}`;
+  return `La orden ${orderOf(change)} pasó a ${change.state}.${observations}${who}`;
+}
+
+/**
+ * The order's technician is the one told: the chat's CMMS user (`recipient`), or the requester told
+ * as such when they are the technician too (nobody is named to themselves).
+ */
+function toldTechnician(change: OrderChange, relation: OrderChangedEvent['relation'], recipient?: number): boolean {
+  if (relation === 'technician') return true;
+  if (change.technicianId === undefined) return false;
+  return change.technicianId === recipient || change.technicianId === change.requesterId;
 }
 
 /** What the change is to this recipient: a new assignment to the technician, a new state, a new technician. */
-function changeText(change: OrderChange, relation: OrderChangedEvent['relation']): string {
-  if (relation === 'technician') {
-    return technicianChanged(change)
-      ? `Se te asignó la OT ${orderOf(change)} (estado ${change.state}).`
-      : stateText(change, false);
-  }
+function changeText(change: OrderChange, relation: OrderChangedEvent['relation'], recipient?: number): string {
+  const technician = toldTechnician(change, relation, recipient);
+  const assigned = `Se te asignó la orden ${orderOf(change)} (estado ${change.state}).`;
+  if (relation === 'technician') return technicianChanged(change) ? assigned : stateText(change, false);
   // The state stayed: what changed is the technician (another one, or none any more).
   if (!stateChanged(change) && change.technicianName) {
-    return `La OT ${orderOf(change)} quedó asignada a ${change.technicianName}.`;
+    return technician ? assigned : `La orden ${orderOf(change)} quedó asignada a ${change.technicianName}.`;
   }
   if (!stateChanged(change) && change.previousTechnicianName)
-    return `La OT ${orderOf(change)} quedó sin técnico asignado.`;
-  return stateText(change, true);
+    return `La orden ${orderOf(change)} quedó sin técnico asignado.`;
+  return stateText(change, !technician);
+}
+
+/** The bounds of a change's texts, as `POST /api/bot/notify` applies them. */
+const BOUNDS = {
+  number: 100,
+  equipment: 200,
+  state: 100,
+  previousState: 100,
+  technicianName: 200,
+  previousTechnicianName: 200,
+  observations: 2000,
+} as const;
+
+/**
+ * The change's CMMS texts made safe to say (the route and the poller clean them already; this is the
+ * last line of defence): one line each (no line break to fake another speaker), no control or
+ * bidirectional character, bounded as the route bounds them.
+ */
+function plainChange(change: OrderChange): OrderChange {
+  const plain = { ...change };
+  for (const key of Object.keys(BOUNDS) as (keyof typeof BOUNDS)[]) {
+    const text = change[key];
+    if (typeof text === 'string') plain[key] = oneLine(text, BOUNDS[key]);
+  }
+  return plain;
 }
 
 export const notificationReplies = {
-  /** An order of the user changed; `first`: the conversation's first notification (says how to stop them). */
-  orderChanged: (change: OrderChange, relation: OrderChangedEvent['relation'], first: boolean): Reply => {
+  /**
+   * An order of the user changed; `first`: the conversation's first notification (says how to stop
+   * them); `recipient`: the CMMS user the chat is linked to, when known.
+   */
+  orderChanged: (
+    told: OrderChange,
+    relation: OrderChangedEvent['relation'],
+    first: boolean,
+    recipient?: number,
+  ): Reply => {
+    const change = plainChange(told);
     const template = templateOf(change.number, change.equipment, change.state);
     return {
-      text: `${changeText(change, relation)}${first ? `\n${NOTIFICATIONS_HINT}` : ''}`,
+      text: `${changeText(change, relation, recipient)}${first ? `\n${NOTIFICATIONS_HINT}` : ''}`,
       kind: 'notification',
       ...(template ? { template } : {}),
     };
   },
-  notificationsOff: (): Reply => ({
-    text: 'Listo, ya no te avisaré cuando cambien tus órdenes de trabajo. Si quieres volver a recibir los avisos, escribe "activar notificaciones".',
-  }),
-  notificationsOn: (): Reply => ({
-    text: 'Listo, te avisaré por aquí cuando cambie el estado o el técnico de tus órdenes de trabajo. Si no quieres recibir estos avisos, escribe "no quiero notificaciones".',
-  }),
 };

@@ -46,7 +46,7 @@ describe('order-change notifications', () => {
     const h = conversation({ identity: OPERATOR });
     const first = await h.notify();
     expect(first).toBe(
-      `La OT OT-CORR-1 del equipo Excavadora CAT 320 pasó a En Progreso. Técnico: Juan Pérez.\n${HINT}`,
+      `La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a En Progreso. Técnico: Juan Pérez.\n${HINT}`,
     );
     expect(h.replies.at(-1)).toMatchObject({
       kind: 'notification',
@@ -54,7 +54,7 @@ describe('order-change notifications', () => {
     });
     expect(h.state()).toBe('idle');
     const second = await h.notify({ changeId: '12:4', state: 'Completada', previousState: 'En Progreso' });
-    expect(second).toBe('La OT OT-CORR-1 del equipo Excavadora CAT 320 pasó a Completada. Técnico: Juan Pérez.');
+    expect(second).toBe('La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a Completada. Técnico: Juan Pérez.');
   });
 
   it('words each kind of change for the requester and for the technician', async () => {
@@ -67,42 +67,42 @@ describe('order-change notifications', () => {
         observations: 'Se cambió el sello del cilindro',
       }),
     ).toBe(
-      'La OT OT-CORR-1 del equipo Excavadora CAT 320 pasó a Completada. Observaciones: Se cambió el sello del cilindro. Técnico: Juan Pérez.',
+      'La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a Completada. Observaciones: Se cambió el sello del cilindro. Técnico: Juan Pérez.',
     );
     // Another technician, same state: the requester is told who has it now.
     expect(await h.notify({ state: 'Asignada', previousState: 'Asignada', technicianName: 'Luis Soto' })).toBe(
-      'La OT OT-CORR-1 del equipo Excavadora CAT 320 quedó asignada a Luis Soto.',
+      'La orden OT-CORR-1 del equipo Excavadora CAT 320 quedó asignada a Luis Soto.',
     );
     // Assigned for the first time: the new state and who has it.
     expect(await h.notify({ state: 'Asignada', previousState: 'Abierta', previousTechnicianName: undefined })).toBe(
-      'La OT OT-CORR-1 del equipo Excavadora CAT 320 pasó a Asignada. Técnico: Juan Pérez.',
+      'La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a Asignada. Técnico: Juan Pérez.',
     );
 
     const t = conversation({ identity: TECHNICIAN });
     expect(
       await t.notify({ state: 'Asignada', previousState: 'Abierta', previousTechnicianName: undefined }, 'technician'),
-    ).toBe(`Se te asignó la OT OT-CORR-1 del equipo Excavadora CAT 320 (estado Asignada).\n${HINT}`);
+    ).toBe(`Se te asignó la orden OT-CORR-1 del equipo Excavadora CAT 320 (estado Asignada).\n${HINT}`);
     // Reassigned from someone else, the state kept (En Progreso).
     expect(
       await t.notify(
         { state: 'En Progreso', previousState: 'En Progreso', previousTechnicianName: 'Luis Soto' },
         'technician',
       ),
-    ).toBe('Se te asignó la OT OT-CORR-1 del equipo Excavadora CAT 320 (estado En Progreso).');
+    ).toBe('Se te asignó la orden OT-CORR-1 del equipo Excavadora CAT 320 (estado En Progreso).');
     // Given a technician at once, in another state than Asignada; told apart by id when the ids are given.
     expect(
       await t.notify(
         { state: 'En Progreso', previousState: 'Abierta', previousTechnicianName: undefined },
         'technician',
       ),
-    ).toMatch(/^Se te asignó la OT OT-CORR-1 .*\(estado En Progreso\)\.$/);
+    ).toMatch(/^Se te asignó la orden OT-CORR-1 .*\(estado En Progreso\)\.$/);
     expect(await t.notify({ previousTechnicianId: 11, previousTechnicianName: 'Juan Pérez' }, 'technician')).toMatch(
       /^Se te asignó/,
     );
     expect(await t.notify({ previousTechnicianId: 7 }, 'technician')).toMatch(/pasó a En Progreso\.$/);
     // Their order changed state (a supervisor completed it): no need to name them to themselves.
     expect(await t.notify({ state: 'Completada', previousState: 'En Progreso' }, 'technician')).toBe(
-      'La OT OT-CORR-1 del equipo Excavadora CAT 320 pasó a Completada.',
+      'La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a Completada.',
     );
   });
 
@@ -111,7 +111,7 @@ describe('order-change notifications', () => {
     await h.say('reportar falla');
     await h.say('CAT-001');
     expect(h.state()).toBe('reporting.description');
-    expect(await h.notify()).toMatch(/^La OT OT-CORR-1 .* pasó a En Progreso\./);
+    expect(await h.notify()).toMatch(/^La orden OT-CORR-1 .* pasó a En Progreso\./);
     expect(h.state()).toBe('reporting.description');
     expect(await h.say('Pérdida de aceite hidráulico en el brazo')).toMatch(/prioridad/);
     expect(h.state()).toBe('reporting.priority');
@@ -150,11 +150,11 @@ describe('order-change notifications', () => {
       'silenciar avisos',
     ]) {
       const h = conversation({ identity: OPERATOR });
-      expect(await h.say(off)).toMatch(/^Listo, ya no te avisaré cuando cambien tus órdenes de trabajo\./);
+      expect(await h.say(off)).toMatch(/^Listo, en este chat ya no te avisaré cuando cambien tus órdenes de trabajo\./);
       expect(await h.notify()).toBe('');
       for (const on of ['activar notificaciones', 'quiero notificaciones']) {
         await h.say(off);
-        expect(await h.say(on)).toMatch(/^Listo, te avisaré por aquí cuando cambie el estado o el técnico/);
+        expect(await h.say(on)).toMatch(/^Listo, te avisaré en este chat cuando cambie el estado o el técnico/);
       }
       expect(await h.notify()).toMatch(/pasó a En Progreso/);
     }
@@ -180,12 +180,13 @@ describe('order-change notifications', () => {
     await w.say('estado OT-CORR-9');
     expect(await w.say('silenciar avisos')).toMatch(/ya no te avisaré/);
     expect(w.state()).toBe('workflow.waiting');
-    expect(await w.say('activar notificaciones')).toMatch(/te avisaré por aquí/);
+    expect(await w.say('activar notificaciones')).toMatch(/te avisaré en este chat/);
 
     const l = conversation({ policy: 'all' });
     await l.say('mis OT');
     expect(l.state()).toBe('linking.waiting');
-    expect(await l.say('sin notificaciones')).toMatch(/ya no te avisaré/);
+    // Not linked yet: nothing to switch off (the notices come once the chat is linked).
+    expect(await l.say('sin notificaciones')).toMatch(/^En este chat no hay avisos que desactivar/);
     expect(l.state()).toBe('linking.waiting');
   });
 

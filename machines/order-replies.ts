@@ -3,6 +3,7 @@ import { workflowParameter } from '../workflows/catalog.ts';
 import type { WorkOrderSummary } from '../workflows/cmms.ts';
 import type { OrderTask, TechnicianChoice } from './conversation/types.ts';
 import { durationText, type Intent, LONG_MINUTES } from './intents.ts';
+import { questionReplies } from './question-replies.ts';
 import { roleGroup } from './roles.ts';
 
 /** The Spanish texts of the technician's and the supervisor's actions on orders (merged into `replies`). */
@@ -18,7 +19,8 @@ const numbered = (technicians: TechnicianChoice[]) => technicians.map((t, i) => 
 const technicianButtons = (technicians: TechnicianChoice[]) =>
   technicians.map((t) => ({ id: `technician:${t.id}`, title: title(t.fullName) }));
 
-const confirmButtons = [
+/** "Confirmar" / "Cancelar", the buttons of every confirmation before a change to an order. */
+export const confirmButtons = [
   { id: 'confirm:yes', title: 'Confirmar' },
   { id: 'confirm:no', title: 'Cancelar' },
 ];
@@ -36,12 +38,11 @@ export const orderReplies = {
             : 'Iniciar y completar órdenes es para técnicos: si una orden debe avanzar, pídeselo al técnico asignado o a un supervisor. Escribe "mis OT" para ver las tuyas.',
   }),
   askOrderFor: (intent: 'start_order' | 'complete_order' | 'assign_order'): Reply => ({
-    text:
-      intent === 'start_order'
-        ? '¿Qué orden quieres iniciar? Escribe su número, por ejemplo OT-CORR-1 (o "cancelar" para salir).'
-        : intent === 'complete_order'
-          ? '¿Qué orden quieres completar? Escribe su número, por ejemplo OT-CORR-1 (o "cancelar" para salir).'
-          : '¿Qué orden quieres asignar? Escribe su número, por ejemplo OT-CORR-1, y si quieres el técnico: "OT-CORR-1 a Juan Pérez".',
+    text: `${questionReplies.orderNumberQuestion(intent)} ${
+      intent === 'assign_order'
+        ? 'Escribe su número, por ejemplo OT-CORR-1, y si quieres el técnico: "OT-CORR-1 a Juan Pérez".'
+        : 'Escribe su número, por ejemplo OT-CORR-1 (o "cancelar" para salir).'
+    }`,
   }),
   orderNotFound: (numeroot: string): Reply => ({
     text: `No encontré la orden ${numeroot}. Revisa el número (por ejemplo OT-CORR-1) o escribe "mis OT asignadas" para ver las tuyas.`,
@@ -66,7 +67,7 @@ export const orderReplies = {
     text: 'Primero escribe las observaciones finales: qué se hizo y cómo quedó el equipo. El tiempo te lo pregunto después.',
   }),
   askMinutes: (): Reply => ({
-    text: '¿Cuánto tiempo te tomó el trabajo, en minutos? Por ejemplo: 45, "90 min", "1:30" o "2 horas".',
+    text: `${questionReplies.minutesQuestion()} Por ejemplo: 45, "90 min", "1:30" o "2 horas".`,
   }),
   invalidMinutes: (): Reply => ({
     text: 'No entendí el tiempo. Escríbelo en minutos u horas, por ejemplo 45, "90 min", "1:30" o "2 horas" (al menos 1 minuto).',
@@ -91,7 +92,7 @@ export const orderReplies = {
   completionLeft: (numeroot: string): Reply => ({ text: `Dejé la orden ${numeroot} sin completar.` }),
   assignmentLeft: (numeroot: string): Reply => ({ text: `Dejé la orden ${numeroot} sin asignar.` }),
   askTechnician: (numeroot: string): Reply => ({
-    text: `¿A qué técnico asigno la orden ${numeroot}? Escribe su nombre o su usuario.`,
+    text: `${questionReplies.technicianQuestion(numeroot)} Escribe su nombre o su usuario.`,
   }),
   chooseTechnician: (numeroot: string, technicians: TechnicianChoice[]): Reply => ({
     text: `Encontré varios técnicos. ¿A cuál asigno la orden ${numeroot}?\n${numbered(technicians)}\nElige uno o escribe su número.`,

@@ -7,14 +7,18 @@ import { accountReplies } from './account-replies.ts';
 import type { Priority } from './intents.ts';
 import { capabilities, menuButtons } from './menu.ts';
 import { notificationReplies } from './notification-replies.ts';
-import { orderReplies } from './order-replies.ts';
+import { notificationSwitchReplies } from './notification-switch-replies.ts';
+import { confirmButtons, orderReplies } from './order-replies.ts';
+import { questionReplies } from './question-replies.ts';
 import { processingText } from './workflow-replies.ts';
 
 /**
- * Every Spanish text of the conversation, in one place (`replies`; the account's and the orders'
- * texts live in `account-replies.ts` and `order-replies.ts`, the role-shaped menus in `menu.ts`); a
- * workflow's own texts are in `workflows/catalog.json` (processing, errors) and its module
- * `workflows/<dag_id>.ts` (result). `identity` below is the live link of who writes, or null.
+ * Every Spanish text of the conversation, in one place (`replies`; the account's, the orders', the
+ * notifications' and the forms' short questions live in `account-replies.ts`, `order-replies.ts`,
+ * `notification-replies.ts`, `notification-switch-replies.ts` and `question-replies.ts`, the
+ * role-shaped menus in `menu.ts`); a workflow's own texts are in `workflows/catalog.json`
+ * (processing, errors) and its module `workflows/<dag_id>.ts` (result). `identity` below is the live
+ * link of who writes, or null.
  */
 
 export { reportedBy } from './account-replies.ts';
@@ -29,6 +33,8 @@ export const replies = {
   ...accountReplies,
   ...orderReplies,
   ...notificationReplies,
+  ...notificationSwitchReplies,
+  ...questionReplies,
   greeting: (identity: LinkedIdentity | null): Reply => ({
     text: `¡Hola${identity ? `, ${identity.fullName}` : ''}! Soy el asistente de mantenimiento de Somacor. Puedo ayudarte con:\n${capabilities(identity)}`,
     buttons: menuButtons(identity),
@@ -46,7 +52,7 @@ export const replies = {
   stoppedWaiting: (): Reply => ({
     text: 'Listo, dejé de esperar el resultado de tu solicitud anterior. ¿En qué más te ayudo?',
   }),
-  askWorkOrderNumber: (): Reply => ({ text: '¿Cuál es el número de la orden de trabajo? Por ejemplo: OT-CORR-1' }),
+  askWorkOrderNumber: (): Reply => ({ text: `${questionReplies.orderNumberQuestion(null)} Por ejemplo: OT-CORR-1` }),
   invalidWorkOrderNumber: (): Reply => ({
     text: 'No reconocí un número de orden de trabajo. Escríbelo así: OT-CORR-1 (o "cancelar" para salir).',
   }),
@@ -87,10 +93,7 @@ export const replies = {
   }),
   askConfirmation: (equipment: EquipmentSummary, description: string, priority: Priority): Reply => ({
     text: `Voy a reportar esta falla:\n• Equipo: ${equipmentLine(equipment)}\n• Descripción: ${description}\n• Prioridad: ${priority}\n¿Confirmas?`,
-    buttons: [
-      { id: 'confirm:yes', title: 'Confirmar' },
-      { id: 'confirm:no', title: 'Cancelar' },
-    ],
+    buttons: confirmButtons,
   }),
   invalidConfirmation: (): Reply => ({ text: 'Responde "sí" para confirmar el reporte o "no" para cancelarlo.' }),
   reportDiscarded: (): Reply => ({ text: 'Listo, no reporté la falla. ¿En qué más te ayudo?' }),

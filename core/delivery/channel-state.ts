@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 
 /**
  * A channel's own small shared state (WhatsApp's customer-service windows and held messages, the
- * Telegram message a result may replace): values with a time to live, and lists taken whole. In
- * Redis (`<prefix>channel:<name>:<key>`) every gateway process sees it; in memory only this one.
- * Each plugin gets its own, scoped to its name (`PluginHost.channelState`): no key of one channel
- * reaches another's.
+ * Telegram message a result may replace): values with a time to live, and lists read, handed on,
+ * then trimmed. In Redis (`<prefix>channel:<name>:<key>`) every gateway process sees it; in memory
+ * only this one. Each plugin gets its own, scoped to its name (`PluginHost.channelState`): no key of
+ * one channel reaches another's.
  */
 export interface ChannelState {
   get(key: string): Promise<string | null>;
@@ -13,10 +13,25 @@ export interface ChannelState {
   /** Sets only when the key is absent; true when it was set. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
-  /** Appends to a list kept `ttlMs` after the last push; the list's new length. */
-  push(key: string, value: string, ttlMs: number): Promise<number>;
-  /** Removes and returns the whole list, oldest first, atomically (one taker wins). */
-  takeAll(key: string): Promise<string[]>;
+  /**
+   * Appends to a list kept `ttlMs` after the last push; with `maxLength`, the oldest entries beyond
+   * it are dropped in the same step. The list's new length and how many entries were dropped.
+   */
+  push(key: string, value: string, ttlMs: number, maxLength?: number): Promise<PushedList>;
+  /** The whole list, oldest first; nothing is removed. */
+  peek(key: string): Promise<string[]>;
+  /**
+   * Removes the list's oldest entries up to and including the first one equal to `value` (the newest
+   * entry a `peek` handed on), atomically: entries pushed meanwhile stay. Nothing when `value` is no
+   * longer there (dropped or erased). Meant for lists of unique values. How many were removed.
+   */
+  dropThrough(key: string, value: string): Promise<number>;
+}
+
+export interface PushedList {
+  length: number;
+  /** Oldest entries dropped to keep the list within `maxLength`. */
+  dropped: number;
 }
 
 export type ChannelStateFor = (channel: string) => ChannelState;
@@ -25,6 +40,8 @@ interface Held {
   value: string | string[];
   expiresAt: number;
 }
+
+const ttlOf = (ttlMs: number) => Math.max(1, Math.round(ttlMs));
 
 /** One process's channel state (no REDIS_URL, tests). */
 export function memoryChannelStates(now: () => number = Date.now): ChannelStateFor {
@@ -36,6 +53,10 @@ export function memoryChannelStates(now: () => number = Date.now): ChannelStateF
       return undefined;
     }
     return held;
+  };
+  const listOf = (key: string): string[] => {
+    const held = live(key);
+    return Array.isArray(held?.value) ? held.value : [];
   };
   return (channel) => {
     const scoped = (key: string) => `${channel}:${key}`;
@@ -55,20 +76,36 @@ export function memoryChannelStates(now: () => number = Date.now): ChannelStateF
       async delete(key) {
         entries.delete(scoped(key));
       },
-      async push(key, value, ttlMs) {
-        const held = live(scoped(key));
-        const list = Array.isArray(held?.value) ? [...held.value, value] : [value];
-        entries.set(scoped(key), { value: list, expiresAt: now() + ttlMs });
-        return list.length;
+      async push(key, value, ttlMs, maxLength) {
+        const list = [...listOf(scoped(key)), value];
+        const dropped = maxLength === undefined ? 0 : Math.max(0, list.length - Math.max(1, maxLength));
+        const kept = list.slice(dropped);
+        entries.set(scoped(key), { value: kept, expiresAt: now() + ttlMs });
+        return { length: kept.length, dropped };
       },
-      async takeAll(key) {
+      async peek(key) {
+        return [...listOf(scoped(key))];
+      },
+      async dropThrough(key, value) {
         const held = live(scoped(key));
-        entries.delete(scoped(key));
-        return Array.isArray(held?.value) ? held.value : [];
+        const list = listOf(scoped(key));
+        const index = list.indexOf(value);
+        if (!held || index < 0) return 0;
+        const rest = list.slice(index + 1);
+        if (rest.length === 0) entries.delete(scoped(key));
+        else entries.set(scoped(key), { value: rest, expiresAt: held.expiresAt });
+        return index + 1;
       },
     };
   };
 }
+
+/** LPOS + LTRIM in one step: a push (at the tail) or a cap's trim (at the head) cannot come in between. */
+const DROP_THROUGH = `
+local index = redis.call('LPOS', KEYS[1], ARGV[1])
+if not index then return 0 end
+redis.call('LTRIM', KEYS[1], index + 1, -1)
+return index + 1`;
 
 /** Channel state in Redis, shared by every gateway process. */
 export function redisChannelStates(redis: Redis, keyPrefix: string): ChannelStateFor {
@@ -77,27 +114,27 @@ export function redisChannelStates(redis: Redis, keyPrefix: string): ChannelStat
     return {
       get: (key) => redis.get(scoped(key)),
       async set(key, value, ttlMs) {
-        await redis.set(scoped(key), value, 'PX', Math.max(1, Math.round(ttlMs)));
+        await redis.set(scoped(key), value, 'PX', ttlOf(ttlMs));
       },
       async setIfAbsent(key, value, ttlMs) {
-        return (await redis.set(scoped(key), value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
+        return (await redis.set(scoped(key), value, 'PX', ttlOf(ttlMs), 'NX')) === 'OK';
       },
       async delete(key) {
         await redis.del(scoped(key));
       },
-      async push(key, value, ttlMs) {
-        const [[, length]] = (await redis
-          .multi()
-          .rpush(scoped(key), value)
-          .pexpire(scoped(key), Math.max(1, Math.round(ttlMs)))
-          .exec()) as [[Error | null, number]];
-        return length;
+      async push(key, value, ttlMs, maxLength) {
+        const transaction = redis.multi().rpush(scoped(key), value);
+        if (maxLength !== undefined) transaction.ltrim(scoped(key), -Math.max(1, maxLength), -1);
+        const results = (await transaction.pexpire(scoped(key), ttlOf(ttlMs)).exec()) ?? [];
+        const [error, pushed] = results[0] ?? [new Error('channel state push: no reply'), 0];
+        if (error) throw error;
+        const total = Number(pushed);
+        const dropped = maxLength === undefined ? 0 : Math.max(0, total - Math.max(1, maxLength));
+        return { length: total - dropped, dropped };
       },
-      async takeAll(key) {
-        const [[, list]] = (await redis.multi().lrange(scoped(key), 0, -1).del(scoped(key)).exec()) as [
-          [Error | null, string[]],
-        ];
-        return list ?? [];
+      peek: (key) => redis.lrange(scoped(key), 0, -1),
+      async dropThrough(key, value) {
+        return Number(await redis.eval(DROP_THROUGH, 1, scoped(key), value));
       },
     };
   };

@@ -100,13 +100,14 @@ export function createOutboundDispatcher(options: OutboundDispatcherOptions): Ou
 
   /**
    * One send of the conversation's budget for an extra call (a typing action), only if it is free now:
-   * never while a message of the chat waits (a rate limit, a retry, pacing), never by waiting.
+   * never while a message of the chat is queued, in flight or waiting (what the budget has free is
+   * theirs: a running head with replies queued behind it is not "waiting"), never by waiting.
    */
   function tryPace(conversationId: string): boolean {
     if (closed) return false;
     const { channel: name } = splitConversationId(conversationId);
     const channel = registry.get(name);
-    if (!channel || lanes.chatWaiting(conversationId)) return false;
+    if (!channel || lanes.chatBusy(conversationId)) return false;
     const pacer = sendDeps.pacerOf(name, channel);
     return pacer ? pacer.tryTake(conversationId, Date.now()) : true;
   }

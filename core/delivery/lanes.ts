@@ -88,13 +88,14 @@ export class ConversationLanes {
   }
 
   /**
-   * True when a lane of the conversation's chat (a group's members share it) holds its head back
+   * True while a lane of the conversation's chat (a group's members share it) holds a message: queued,
+   * in flight (its later parts, a refused edit's new message need more of the budget), or held back
    * (a rate limit's retry-after, a failure's backoff, a pacing wait).
    */
-  chatWaiting(conversationId: string): boolean {
+  chatBusy(conversationId: string): boolean {
     const chatKey = chatKeyOf(conversationId);
     for (const lane of this.#lanes.values()) {
-      if (lane.waiting && chatKeyOf(lane.conversationId) === chatKey) return true;
+      if (lane.items.length > 0 && chatKeyOf(lane.conversationId) === chatKey) return true;
     }
     return false;
   }

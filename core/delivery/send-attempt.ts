@@ -7,10 +7,13 @@ import type { DeadLetterWriter } from './dead-letter-writer.ts';
 import type { Item } from './delivery-item.ts';
 import type { Lane } from './lanes.ts';
 import { type createChannelPacing, paceLane } from './pacing.ts';
-import type { ChannelRegistry, RetryPolicy, SendOptions } from './types.ts';
+import type { ChannelRegistry, RetryPolicy, SendOptions, SendResult } from './types.ts';
 import type { CancellableWaits } from './waits.ts';
 
-/** How one attempt ended: delivered, done with (dead-lettered), or to be tried again after a wait. */
+/**
+ * How one attempt ended: delivered, done with without a delivery (dead-lettered, or held by the
+ * channel: no delivery mark), or to be tried again after a wait.
+ */
 export type Outcome = { kind: 'delivered' } | { kind: 'done' } | { kind: 'retry'; delayMs: number };
 
 export interface SendAttemptDeps {
@@ -46,11 +49,18 @@ export async function attemptSend(item: Item, lane: Lane, deps: SendAttemptDeps)
     beforePart: pace,
     deadLetter: (failure) => deps.letters.lateFailure(item.message, item.order, failure),
   };
+  let sent: SendResult;
   try {
-    await channel.send(item.message, options);
+    sent = await channel.send(item.message, options);
   } catch (error) {
     deliveries.inc({ channel: name, outcome: 'failed' });
     return afterFailure(item, error, deps);
+  }
+  if (sent?.held) {
+    // Kept by the channel for later (or dropped as stale): not failed, not delivered either.
+    deliveries.inc({ channel: name, outcome: 'held' });
+    deps.logger.debug({ conversationId, deliveryId: item.id }, 'outbound message held by its channel');
+    return { kind: 'done' };
   }
   deliveries.inc({ channel: name, outcome: 'delivered' });
   deps.logger.debug({ conversationId, deliveryId: item.id, attempts: item.attempts }, 'outbound message delivered');

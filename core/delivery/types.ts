@@ -34,6 +34,20 @@ export interface SendOptions {
   deadLetter?: (failure: LateFailure) => Promise<void>;
 }
 
+/**
+ * What a plugin's `send` may resolve to besides nothing (delivered): `held`, the channel did not
+ * deliver the message but kept it to deliver later (a WhatsApp user outside the 24-hour window) or
+ * dropped it as stale. Not a failure (no retry, no dead letter), and no delivery either: the
+ * dispatcher records no delivery mark, so an older dead letter of the conversation is not superseded.
+ */
+export interface SendOutcome {
+  held: true;
+}
+
+/** What a channel's `send` resolves to: nothing (delivered), or a `SendOutcome`. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a plain `async send(): Promise<void>` stays a valid send
+export type SendResult = void | SendOutcome;
+
 /** A failure reported by the platform after it accepted the message. */
 export interface LateFailure {
   code: string;
@@ -119,7 +133,7 @@ export interface DeliveryChannel {
     /** The channel's own send budget; none: unpaced. */
     readonly pacing?: ChannelLimits;
   };
-  send(message: OutboundMessage, options?: SendOptions): Promise<void>;
+  send(message: OutboundMessage, options?: SendOptions): Promise<SendResult>;
 }
 
 /** Where the dispatcher finds a conversation's channel by name (core/plugin.ts's `PluginRegistry` is one). */
@@ -159,7 +173,7 @@ export interface OutboundDispatcher {
   /**
    * Takes one send of the conversation's channel budget (per chat or group, and the channel's own) for
    * an extra API call such as a typing action, if one is free right now; false (take nothing) when
-   * none is, when a message of the chat is held back (rate limit, retry, pacing), for an unknown
+   * none is, when a message of the chat is queued, in flight or held back (rate limit, retry, pacing), for an unknown
    * channel, or once closed. Messages keep priority: this never waits and never goes into debt.
    */
   tryPace(conversationId: string): boolean;

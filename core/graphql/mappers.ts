@@ -12,6 +12,8 @@ export interface MessageObject {
   messageId: string | null;
   /** A person's reply in a hand-off: who wrote it ("Ana (supervisora)"). */
   agent: string | null;
+  /** lib/reply.ts `ReplyKind` of an assistant's message; null for plain answers and user messages. */
+  kind: string | null;
   at: string;
 }
 
@@ -88,6 +90,7 @@ export function messageObject(entry: TranscriptEntry): MessageObject {
     action: entry.action ?? null,
     messageId: entry.messageId ?? null,
     agent: typeof entry.agent === 'string' ? entry.agent : null,
+    kind: typeof entry.kind === 'string' ? entry.kind : null,
     at: entry.at,
   };
 }
@@ -101,6 +104,7 @@ export function replyObject(reply: OutboundMessage, at: string): MessageObject {
     action: null,
     messageId: null,
     agent: reply.agent ?? null,
+    kind: reply.kind ?? null,
     at,
   };
 }

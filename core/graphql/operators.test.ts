@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createStubServices } from '../../test/graphql/support/stub-services.ts';
+import { errorCodes } from '../../test/graphql/support/clients.ts';
+import { ADMIN_TOKEN } from '../../test/graphql/support/stub-services.ts';
+import { stubYoga } from '../../test/graphql/support/stub-yoga.ts';
 import type { EventLogEntry } from '../store/types.ts';
-import { createGraphqlYoga } from './yoga.ts';
 
-interface GraphqlResponse {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-function setup() {
-  const stub = createStubServices({ adminToken: ADMIN_TOKEN });
-  const yoga = createGraphqlYoga(stub.services);
-  const request = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
-    const response = await yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as GraphqlResponse;
-  };
-  return { ...stub, request };
-}
+const setup = () => stubYoga({ adminToken: ADMIN_TOKEN });
 
 const REPLY = `mutation Reply($id: ID!, $text: String!, $name: String, $role: String) {
   replyAsAgent(conversationId: $id, text: $text, agentName: $name, agentRole: $role) {
@@ -33,8 +17,6 @@ const TIMELINE = `query Timeline($id: ID!, $last: Int) {
     conversationId at channel version event detail stateBefore stateAfter actors { name input output error }
   }
 }`;
-
-const codes = (result: GraphqlResponse) => result.errors?.map((error) => error.extensions?.code);
 
 /** A web conversation handed off to a person, in the scripted runtime. */
 async function handedOff(stub: ReturnType<typeof setup>) {
@@ -92,7 +74,7 @@ describe('replyAsAgent signed by the operator', () => {
       code: 'BAD_USER_INPUT',
       field: 'agentRole',
     });
-    expect(codes(await reply({ name: 'Ana' }, token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await reply({ name: 'Ana' }, token))).toEqual(['FORBIDDEN']);
     expect(stub.agentCalls).toEqual([]);
     // Exactly 40 characters is fine.
     expect((await reply({ name: 'A'.repeat(40) })).errors).toBeUndefined();
@@ -183,10 +165,10 @@ describe('timeline query', () => {
   it('refuses non-admins and a `last` outside 1..1000', async () => {
     const stub = setup();
     stub.events.set(conversationId, log);
-    expect(codes(await stub.request(TIMELINE, { id: conversationId }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await stub.request(TIMELINE, { id: conversationId }))).toEqual(['UNAUTHENTICATED']);
     const started = await stub.request('mutation { startConversation { conversationId token } }');
     const { token } = started.data!.startConversation as { token: string };
-    expect(codes(await stub.request(TIMELINE, { id: conversationId }, token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await stub.request(TIMELINE, { id: conversationId }, token))).toEqual(['FORBIDDEN']);
     for (const last of [0, 1001]) {
       const refused = await stub.request(TIMELINE, { id: conversationId, last }, ADMIN_TOKEN);
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'last' });

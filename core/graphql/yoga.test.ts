@@ -1,32 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createStubServices, SESSION_SECRET } from '../../test/graphql/support/stub-services.ts';
+import { errorCodes } from '../../test/graphql/support/clients.ts';
+import { ADMIN_TOKEN, SESSION_SECRET } from '../../test/graphql/support/stub-services.ts';
+import { stubYoga } from '../../test/graphql/support/stub-yoga.ts';
 import { issueConversationToken, verifyConversationToken } from '../auth/conversation-token.ts';
 import { RateLimitError } from '../errors.ts';
 import type { ConversationView } from '../runtime/types.ts';
 import { MAX_SCANNED } from './resolvers/query.ts';
-import { createGraphqlYoga } from './yoga.ts';
-
-interface GraphqlResponse {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
 
 function setup(options: { adminToken?: string } = { adminToken: ADMIN_TOKEN }) {
-  const stub = createStubServices(options);
-  const yoga = createGraphqlYoga(stub.services);
-  const request = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
-    const response = await yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as GraphqlResponse;
-  };
+  const stub = stubYoga(options);
+  const { request } = stub;
   const start = async () => {
     const result = await request('mutation { startConversation { conversationId token } }');
     return result.data!.startConversation as { conversationId: string; token: string };
   };
-  return { ...stub, yoga, request, start };
+  return { ...stub, start };
 }
 
 const SEND = `mutation Send($id: ID!, $text: String, $action: String, $clientMessageId: String) {
@@ -42,8 +30,6 @@ const CONVERSATION = `query Conversation($id: ID!) {
     messages(last: 10) { direction text action messageId }
   }
 }`;
-
-const codes = (result: GraphqlResponse) => result.errors?.map((error) => error.extensions?.code);
 
 describe('GraphQL over HTTP', () => {
   it('starts a web conversation with a token that grants exactly that conversation', async () => {
@@ -97,7 +83,7 @@ describe('GraphQL over HTTP', () => {
     const both = await request(SEND, { id: conversationId, text: 'hola', action: 'x' }, token);
     const neither = await request(SEND, { id: conversationId, text: '   ' }, token);
     const badId = await request(SEND, { id: conversationId, text: 'hola', clientMessageId: 'no spaces' }, token);
-    expect([codes(both), codes(neither), codes(badId)]).toEqual([
+    expect([errorCodes(both), errorCodes(neither), errorCodes(badId)]).toEqual([
       ['BAD_USER_INPUT'],
       ['BAD_USER_INPUT'],
       ['BAD_USER_INPUT'],
@@ -110,10 +96,10 @@ describe('GraphQL over HTTP', () => {
     const mine = await start();
     const other = await start();
     const text = { id: mine.conversationId, text: 'hola' };
-    expect(codes(await request(SEND, text))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await request(SEND, text, 'forged.token'))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await request(SEND, text, other.token))).toEqual(['FORBIDDEN']);
-    expect(codes(await request(SEND, text, ADMIN_TOKEN))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await request(SEND, text))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await request(SEND, text, 'forged.token'))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await request(SEND, text, other.token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await request(SEND, text, ADMIN_TOKEN))).toEqual(['FORBIDDEN']);
     expect(received).toEqual([]);
   });
 
@@ -125,7 +111,7 @@ describe('GraphQL over HTTP', () => {
       { id: whatsapp, text: 'hola' },
       issueConversationToken(SESSION_SECRET, whatsapp),
     );
-    expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
   });
 
   it('reads the own conversation (null before its first message), and the admin reads any', async () => {
@@ -167,8 +153,8 @@ describe('GraphQL over HTTP', () => {
     const { start, request } = setup();
     const mine = await start();
     const other = await start();
-    expect(codes(await request(CONVERSATION, { id: mine.conversationId }))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await request(CONVERSATION, { id: mine.conversationId }, other.token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await request(CONVERSATION, { id: mine.conversationId }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await request(CONVERSATION, { id: mine.conversationId }, other.token))).toEqual(['FORBIDDEN']);
   });
 
   it('pages conversations for the admin only', async () => {
@@ -183,15 +169,15 @@ describe('GraphQL over HTTP', () => {
     const page = await request(LIST, { offset: 0, limit: 1 }, ADMIN_TOKEN);
     expect(page.data!.conversations).toMatchObject({ total: 2, offset: 0, limit: 1 });
     expect((page.data!.conversations as { items: unknown[] }).items).toHaveLength(1);
-    expect(codes(await request(LIST, {}, first.token))).toEqual(['FORBIDDEN']);
-    expect(codes(await request(LIST, {}))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await request(LIST, { limit: 1000 }, ADMIN_TOKEN))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await request(LIST, {}, first.token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await request(LIST, {}))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await request(LIST, { limit: 1000 }, ADMIN_TOKEN))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('refuses admin queries when ADMIN_TOKEN is not configured', async () => {
     const { request } = setup({});
     const result = await request('{ conversations { total } }', {}, 'anything');
-    expect(codes(result)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(result)).toEqual(['FORBIDDEN']);
     expect(result.errors![0]!.message).toMatch(/ADMIN_TOKEN/);
   });
 
@@ -204,7 +190,7 @@ describe('GraphQL over HTTP', () => {
 
     failure.next = new Error('redis password is hunter2');
     const broken = await request(SEND, { id: conversationId, text: 'hola' }, token);
-    expect(codes(broken)).toEqual(['INTERNAL_SERVER_ERROR']);
+    expect(errorCodes(broken)).toEqual(['INTERNAL_SERVER_ERROR']);
     expect(JSON.stringify(broken)).not.toContain('hunter2');
   });
 
@@ -290,21 +276,23 @@ describe('GraphQL for operators (hand-off)', () => {
     await request(SEND, { id: conversationId, text: 'hola' }, token);
     const text = { id: conversationId, text: 'hola' };
 
-    expect(codes(await request(REPLY, text))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await request(REPLY, text, token))).toEqual(['FORBIDDEN']);
-    expect(codes(await request(RELEASE, { id: conversationId }, token))).toEqual(['FORBIDDEN']);
-    expect(codes(await request(BY_STATUS, { status: 'HANDOFF' }, token))).toEqual(['FORBIDDEN']);
-    expect(codes(await request(REPLY, { id: conversationId, text: '  ' }, ADMIN_TOKEN))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await request(REPLY, text))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await request(REPLY, text, token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await request(RELEASE, { id: conversationId }, token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await request(BY_STATUS, { status: 'HANDOFF' }, token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await request(REPLY, { id: conversationId, text: '  ' }, ADMIN_TOKEN))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
     const long = await request(REPLY, { id: conversationId, text: 'a'.repeat(4097) }, ADMIN_TOKEN);
     expect(long.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'text' });
-    expect(codes(await request(REPLY, { id: 'web:nobody', text: 'hola' }, ADMIN_TOKEN))).toEqual(['NOT_FOUND']);
-    expect(codes(await request(RELEASE, { id: 'web:nobody' }, ADMIN_TOKEN))).toEqual(['NOT_FOUND']);
-    expect(codes(await request(REPLY, text, ADMIN_TOKEN))).toEqual(['CONFLICT']);
-    expect(codes(await request(RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual(['CONFLICT']);
+    expect(errorCodes(await request(REPLY, { id: 'web:nobody', text: 'hola' }, ADMIN_TOKEN))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await request(RELEASE, { id: 'web:nobody' }, ADMIN_TOKEN))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await request(REPLY, text, ADMIN_TOKEN))).toEqual(['CONFLICT']);
+    expect(errorCodes(await request(RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual(['CONFLICT']);
     expect(agentCalls).toEqual([]);
 
     const disabled = setup({});
-    expect(codes(await disabled.request(RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await disabled.request(RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual(['FORBIDDEN']);
   });
 
   it('filters conversations by status page by page, most recent first', async () => {

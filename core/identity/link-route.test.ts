@@ -244,3 +244,16 @@ describe('POST /link/:code', () => {
     expect(html).toContain('&#34;&#62;&#60;script&#62;');
   });
 });
+
+describe('linkedElsewhereNotice', () => {
+  it('reads as Spanish whatever the chat ("al chat web", "a un chat de WhatsApp")', async () => {
+    const { linkedElsewhereNotice } = await import('./link-route.ts');
+    const { chatOf } = await import('./chat-label.ts');
+    expect(linkedElsewhereNotice(chatOf('web:ana').other)).toMatch(
+      /^Tu cuenta del CMMS se vinculó también al chat web del usuario terminado en …/,
+    );
+    expect(linkedElsewhereNotice(chatOf('whatsapp:56911114567').other)).toMatch(
+      /^Tu cuenta del CMMS se vinculó también a un chat de WhatsApp terminado en …4567\./,
+    );
+  });
+});

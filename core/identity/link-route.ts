@@ -107,7 +107,7 @@ function notify(deps: LinkRouteDeps, logger: Logger, conversationId: string, ide
 
 /** What the CMMS user's other linked chats are told: `chat` is the one just linked ("un chat de WhatsApp terminado en …4567"). */
 export const linkedElsewhereNotice = (chat: string) =>
-  `Tu cuenta del CMMS se vinculó también a ${chat}. Si no fuiste tú, avisa de inmediato a un administrador del CMMS.`;
+  `Tu cuenta del CMMS se vinculó también ${chat.startsWith('el ') ? `al ${chat.slice(3)}` : `a ${chat}`}. Si no fuiste tú, avisa de inmediato a un administrador del CMMS.`;
 
 /**
  * The CMMS user's other linked chats are told which chat was just linked to their account (a

@@ -56,7 +56,7 @@ export const workflowDuration = new Histogram({
 
 export const deliveries = new Counter({
   name: 'omnibot_deliveries_total',
-  help: 'Outbound send attempts, by channel and outcome (delivered, failed: retried or dead-lettered)',
+  help: 'Outbound send attempts, by channel and outcome (delivered, held: kept by the channel for later, failed: retried or dead-lettered)',
   labelNames: ['channel', 'outcome'] as const,
   registers,
 });

@@ -6,20 +6,24 @@ const COMPLETED_STATE = 'Completada';
 export interface Detection {
   /** True on the first look (no seen state): everything is recorded, nothing is told. */
   baseline: boolean;
+  /** When the baseline was taken (ms): this look's time on a baseline, else the recorded one. */
+  epoch: number;
   changes: NotifyChange[];
-  /** What to remember once the changes are told, by order id: the changed and the new orders only. */
+  /** What to remember, by order id: every order on a baseline, else the changed and the new ones. */
   updates: Map<number, SeenOrder>;
 }
 
 /**
  * Compares the orders now with what was seen (the same rules as the `notificar_cambios_ot` DAG): an
  * order's signature is its state name and its technician id. The first look (no baseline) records
- * every order and tells nothing. After it, an order whose signature moved is a change, and so is an
- * order not seen before (no previous state). Each change of an order counts up its sequence: the
- * change id is `<order id>:<sequence>`, and a look repeated before the seen state was saved gives
- * the same ids (so a chat already told is not told again).
+ * every order at sequence `now` (ms) and tells nothing. After it, an order whose signature moved is
+ * a change, and so is an order not seen before (no previous state). Each change counts its order's
+ * sequence up by one: the change id is `<order id>:<sequence>`. The new sequence is recorded before
+ * anyone is told, so a later state always gets a new id; and as a baseline starts at its own time, a
+ * new baseline (the seen state deleted, the DAG taking over from the poller) never reuses an id.
  */
-export function detectChanges(orders: readonly WatchedOrder[], seen: SeenState): Detection {
+export function detectChanges(orders: readonly WatchedOrder[], seen: SeenState, now = Date.now()): Detection {
+  const epoch = seen.baseline ? seen.epoch : now;
   const updates = new Map<number, SeenOrder>();
   const changes: NotifyChange[] = [];
   const listed = new Set<number>();
@@ -28,15 +32,16 @@ export function detectChanges(orders: readonly WatchedOrder[], seen: SeenState):
     listed.add(order.id);
     const before = seen.orders.get(order.id);
     if (!seen.baseline) {
-      updates.set(order.id, signatureOf(order, before?.sequence ?? 0));
+      // A sequence never goes down (an order left from an earlier record keeps counting up).
+      updates.set(order.id, signatureOf(order, Math.max(epoch, before?.sequence ?? 0)));
       continue;
     }
     if (before && before.state === order.state && before.technicianId === order.technicianId) continue;
-    const sequence = (before?.sequence ?? 0) + 1;
+    const sequence = (before ? before.sequence : epoch) + 1;
     updates.set(order.id, signatureOf(order, sequence));
     changes.push(changeOf(order, before, sequence));
   }
-  return { baseline: !seen.baseline, changes, updates };
+  return { baseline: !seen.baseline, epoch, changes, updates };
 }
 
 const signatureOf = (order: WatchedOrder, sequence: number): SeenOrder => ({

@@ -24,8 +24,9 @@ interface Delivery {
  * Tells every linked chat of each change's requester and technician (`recipients.ts`), each
  * through `runtime.notifyOrderChange` (once per change and chat, whichever process or retry asks).
  * A chat's failure never stops the others: the changes some chat could not be told of now are
- * returned in `retry` (their seen state is not saved; the DAG is answered 503). Looking up who is
- * linked failing (the store down) throws: nothing was told.
+ * returned in `retry` (the poller keeps them pending; the DAG is answered 503), and so are that chat's
+ * later changes (a chat hears an order's changes in order). Looking up who is linked failing (the
+ * store down) throws: nothing was told.
  */
 export async function fanOut(deps: FanOutDeps, changes: readonly NotifyChange[]): Promise<FanOutOutcome> {
   const chats = await linkedChats(deps, changes);
@@ -45,7 +46,12 @@ export async function fanOut(deps: FanOutDeps, changes: readonly NotifyChange[])
   const pending = [...queues.values()];
   const worker = async () => {
     for (let queue = pending.shift(); queue; queue = pending.shift()) {
-      for (const delivery of queue) await deliver(deps, delivery, outcome);
+      for (const [index, delivery] of queue.entries()) {
+        if (await deliver(deps, delivery, outcome)) continue;
+        // Not told now: the chat's later changes wait for it (never a newer state before an older one).
+        for (const later of queue.slice(index + 1)) outcome.retry.add(later.change.changeId);
+        break;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 8, pending.length) }, worker));
@@ -65,21 +71,28 @@ async function linkedChats(deps: FanOutDeps, changes: readonly NotifyChange[]): 
   return chats;
 }
 
-async function deliver(deps: FanOutDeps, { conversationId, change, relation }: Delivery, outcome: FanOutOutcome) {
+/** Tells one chat one change; false when it is worth trying again later (added to `retry`). */
+async function deliver(
+  deps: FanOutDeps,
+  { conversationId, change, relation }: Delivery,
+  outcome: FanOutOutcome,
+): Promise<boolean> {
   const { changeId } = change;
   try {
     const turn = await deps.runtime.notifyOrderChange(conversationId, change, relation);
-    if (!turn) return; // linked, but no conversation (yet, or erased): nobody to tell there
+    if (!turn) return true; // linked no more, and no conversation (erased): nobody to tell there
     if (turn.duplicate) outcome.duplicates++;
     else outcome.notified++;
+    return true;
   } catch (error) {
     if (!worthRetrying(error)) {
       deps.logger.error({ conversationId, changeId, err: error }, 'order change could not be told to a chat');
-      return;
+      return true;
     }
     deps.logger.warn({ conversationId, changeId, err: error }, 'order change not told to a chat yet: retry');
     outcome.retry.add(changeId);
     outcome.retryError ??= error;
+    return false;
   }
 }
 

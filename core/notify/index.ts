@@ -50,7 +50,8 @@ export function startOrderNotifications(deps: OrderNotificationsDeps): NotifyPol
         .map(watchedOrderOf)
         .filter((order): order is WatchedOrder => order !== null),
     seen: redis ? redisSeenStore(redis, prefix) : memorySeenStore(),
-    // Outlives a round and the pause after it: a live holder keeps it, a dead one's runs out soon.
+    // Outlives the pause between rounds (and is renewed every third of it while a round runs): a live
+    // holder keeps it however slow the CMMS or the fan-out, a dead one's runs out soon.
     lease: redis ? redisPollLease(redis, prefix, 2 * intervalMs + 5_000) : soleLease(),
     fanOut: tell,
     logger,

@@ -1,35 +1,42 @@
+import { cleanNumber, cleanText, TEXT_LIMITS } from './limits.ts';
 import type { WatchedOrder } from './types.ts';
 
 /**
- * A CMMS work order (as `ordenes-trabajo/` lists it) as the detector reads it; null for a record
- * that is no order (no positive integer id or no number): it is left out, never guessed.
+ * A CMMS work order (as `ordenes-trabajo/` lists it) as the detector reads it, its texts cleaned and
+ * bounded as `POST /api/bot/notify` takes them (`limits.ts`); null for a record that is no order (no
+ * positive integer id or no number): it is left out, never guessed. A number too long to be told is
+ * kept as read: the poller records the order and tells nobody of it (as the DAG does).
  */
 export function watchedOrderOf(raw: Record<string, unknown>): WatchedOrder | null {
   const id = positiveInteger(raw.idordentrabajo);
-  const number = text(raw.numeroot);
+  const number = text(raw.numeroot, cleanNumber);
   if (id === null || number === null) return null;
   const technicianId = positiveInteger(raw.idtecnicoasignado);
+  const bounded = (value: unknown, max: number) => text(value, (s) => cleanText(s, max));
   return {
     id,
     number,
-    equipment: text(raw.equipo_nombre) ?? text(raw.equipo_codigo) ?? `Equipo ${text(raw.idequipo) ?? id}`,
-    state: text(raw.estado_nombre) ?? '',
+    equipment:
+      bounded(raw.equipo_nombre, TEXT_LIMITS.equipment) ??
+      bounded(raw.equipo_codigo, TEXT_LIMITS.equipment) ??
+      `Equipo ${bounded(raw.idequipo, 20) ?? id}`,
+    state: bounded(raw.estado_nombre, TEXT_LIMITS.state) ?? '',
     technicianId,
     // A name left without its technician id names nobody assigned (as the DAG reads it).
-    technicianName: technicianId === null ? null : text(raw.tecnico_nombre),
+    technicianName: technicianId === null ? null : bounded(raw.tecnico_nombre, TEXT_LIMITS.name),
     requesterId: positiveInteger(raw.idsolicitante),
-    observations: text(raw.observacionesfinales),
+    observations: bounded(raw.observacionesfinales, TEXT_LIMITS.observations),
   };
 }
 
-function text(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+/** A string (a number as its digits), cleaned; null when nothing is left. */
+function text(value: unknown, clean: (text: string) => string): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return clean(String(value)) || null;
   if (typeof value !== 'string') return null;
-  const trimmed = value.trim();
-  return trimmed ? trimmed : null;
+  return clean(value) || null;
 }
 
 function positiveInteger(value: unknown): number | null {
-  const n = typeof value === 'string' && value.trim() ? Number(value) : value;
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
 }

@@ -3,8 +3,7 @@ import type { OrderChange } from '../runtime/model.ts';
 /**
  * Order-change notifications: the in-process poller (embedded runner) and the `notificar_cambios_ot`
  * DAG (Airflow) detect changes of CMMS work orders by the same rules; the fan-out tells each linked
- * chat of the order's requester and technician, once per change (`notify:<change id>` claimed in the
- * conversation).
+ * chat of the order's requester and technician, once per change (its id claimed in the conversation).
  */
 
 /**
@@ -14,7 +13,7 @@ import type { OrderChange } from '../runtime/model.ts';
  */
 export type NotifyChange = OrderChange;
 
-/** What the detector reads of one work order. */
+/** What the detector reads of one work order (texts already cleaned: one line, bounded). */
 export interface WatchedOrder {
   id: number;
   number: string;
@@ -32,14 +31,28 @@ export interface SeenOrder {
   state: string;
   technicianId: number | null;
   technicianName: string | null;
-  /** Changes detected so far: the next one is `<order id>:<sequence + 1>`. */
+  /**
+   * The order's last change number: the baseline's time in ms when it was recorded (so a new
+   * baseline never gives an id already used), then one more per change: the next is `<id>:<sequence + 1>`.
+   */
   sequence: number;
+}
+
+/** A detected change some chat has not been told of yet, kept until every chat was told. */
+export interface PendingChange {
+  change: NotifyChange;
+  /** When it was detected (ms): one still untold a day later is given up. */
+  addedAt: number;
 }
 
 /** The detector's persisted memory; `baseline` false until the first look was recorded. */
 export interface SeenState {
   baseline: boolean;
+  /** When the baseline was taken (ms since the epoch): where the sequences of its orders start. */
+  epoch: number;
   orders: Map<number, SeenOrder>;
+  /** The changes recorded but not yet told to every chat, oldest first. */
+  pending: PendingChange[];
 }
 
 /** What a batch of changes came to, as the route answers it. */

@@ -2,9 +2,11 @@
 // one conversation live (reply, release) and any conversation's timeline. GraphQL only; no framework.
 import { createConversationView } from './conversation.js';
 import { $, errorText, say } from './dom.js';
-import { GRAPHQL_PATH, GraphqlWsClient, graphql } from './graphql.js';
 import { createQueue } from './queue.js';
 import { createTimelineView } from './timeline.js';
+
+// graphql-client.js (a classic script loaded before this module; shared with the web chat).
+const { GraphqlWsClient, graphql, graphqlSocketUrl } = globalThis.omnibotGraphql;
 
 const STORAGE_KEY = 'omnibot.operator';
 const CONNECTION_TEXT = { connecting: 'Conectando…', open: 'En línea', reconnecting: 'Reconectando…' };
@@ -60,8 +62,7 @@ function start() {
   $('workspace').hidden = false;
   $('signout').hidden = false;
   $('who').textContent = `${agentLabel(session)} · `;
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${GRAPHQL_PATH}`;
-  client = new GraphqlWsClient(url, {
+  client = new GraphqlWsClient(graphqlSocketUrl(), {
     token: session.token,
     onStatus: setConnection,
     onAuthFailure: () => signOut(EXPIRED),

@@ -167,7 +167,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     // The machine signs the reply with the agent's label (checked there: a bad name signs as "Operador").
     agentReply: (conversationId, text, agent) =>
       agentTurn(conversationId, { type: 'agent.message', text, ...(agent ? { agent } : {}), at: now() }, text),
-    notifyOrderChange: notifyOrderChangeTurn({ store, once, turn, now }),
+    notifyOrderChange: notifyOrderChangeTurn({ store, once, turn, now, identity }),
     releaseHandoff: (conversationId) => agentTurn(conversationId, { type: 'agent.release', at: now() }, ''),
     identityLinked: (conversationId, linked) =>
       systemTurn(conversationId, { type: 'identity.linked', identity: publicIdentity(linked), at: now() }),

@@ -1,7 +1,7 @@
 import { InProgressError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { recordDuplicate } from '../metrics/registry.ts';
-import { ClaimLostError, type ConversationStore, messageKeyPrefix } from '../store/types.ts';
+import { ClaimLostError, type ConversationStore, type MessageKind, messageKeyPrefix } from '../store/types.ts';
 import { startHeartbeat } from './claim-heartbeat.ts';
 import type { TurnResult } from './types.ts';
 
@@ -11,8 +11,7 @@ export interface MessageHold {
   token: string;
 }
 
-/** What a message id belongs to: a user's message, or a workflow run's result. */
-export type MessageKind = 'in' | 'workflow';
+export type { MessageKind } from '../store/types.ts';
 
 /**
  * The dedup key of an id within a conversation. The conversation id's length makes the pair

@@ -1,15 +1,20 @@
 import { ConflictError } from '../errors.ts';
+import type { IdentityService } from '../identity/types.ts';
 import type { ConversationStore } from '../store/types.ts';
+import { splitConversationId } from '../types.ts';
 import { type MessageHold, messageKey } from './message-once.ts';
 import type { OrderChange, OrderRelation } from './model.ts';
-import type { TurnRequest } from './turn-request.ts';
+import type { Participant, TurnRequest } from './turn-request.ts';
 import type { TurnResult } from './types.ts';
 
-/** The id an order change is claimed under in a conversation, as a message id (`notify:<change id>`). */
-export const notifyMessageId = (changeId: string) => `notify:${changeId}`;
+/** The key an order change is claimed under in a conversation: its own kind, apart from the users' message ids. */
+export const notifyClaimKey = (conversationId: string, changeId: string) =>
+  messageKey('notify', conversationId, changeId);
 
 export interface NotifyTurnParts {
   store: Pick<ConversationStore, 'load'>;
+  /** Who is linked: a chat still linked whose conversation expired is told on a fresh one. */
+  identity?: Pick<IdentityService, 'lookup'>;
   /** The runtime's `processOnce`: the claim, its heartbeat, the first answer to a repeat. */
   once: (
     key: string,
@@ -22,26 +27,32 @@ export interface NotifyTurnParts {
 }
 
 /**
- * `ConversationRuntime.notifyOrderChange`: an `order.changed` turn on an existing conversation, once
- * per change id in that conversation. The id is claimed like a user's message id (so once across
+ * `ConversationRuntime.notifyOrderChange`: an `order.changed` turn, once per change id in that
+ * conversation. The id is claimed like a user's message id but under its own kind (so once across
  * processes and restarts, a dead attempt taken over, a repeat answered from the first), and the turn
- * has no inbound transcript line. Null when the conversation does not exist (or was erased meanwhile):
- * nobody to tell, and nothing is claimed.
+ * has no inbound transcript line. A chat whose conversation expired (idle past CONVERSATION_TTL) but
+ * is still linked is told on a fresh conversation; null when there is neither a conversation nor a
+ * link (never one, or erased): nobody to tell, and nothing is claimed.
  */
 export function notifyOrderChangeTurn(parts: NotifyTurnParts) {
+  /** Read inside the turn (after an erase queued before it, which unlinks the chat). */
+  const linked = async (conversationId: string) =>
+    parts.identity !== undefined && (await parts.identity.lookup(conversationId)) !== null;
+
   return async function notifyOrderChange(
     conversationId: string,
     change: OrderChange,
     relation: OrderRelation,
   ): Promise<TurnResult | null> {
-    if (!(await parts.store.load(conversationId))) return null;
-    const key = messageKey('in', conversationId, notifyMessageId(change.changeId));
+    const exists = (await parts.store.load(conversationId)) !== null;
+    if (!exists && !(await linked(conversationId))) return null;
     try {
-      return await parts.once(key, conversationId, (hold) =>
-        parts.turn(conversationId, () => ({
+      return await parts.once(notifyClaimKey(conversationId, change.changeId), conversationId, (hold) =>
+        parts.turn(conversationId, async () => ({
           conversationId,
           event: { type: 'order.changed', change, relation, at: parts.now() },
-          participant: null,
+          // Only a conversation that is gone may start afresh, and only for a chat still linked.
+          participant: !exists && (await linked(conversationId)) ? participantOf(conversationId) : null,
           inbound: null,
           hold,
         })),
@@ -52,4 +63,10 @@ export function notifyOrderChangeTurn(parts: NotifyTurnParts) {
       throw error;
     }
   };
+}
+
+/** Who a fresh conversation is with: its channel and address (the name comes with their next message). */
+function participantOf(conversationId: string): Participant {
+  const { channel, address } = splitConversationId(conversationId);
+  return { channel, userId: address };
 }

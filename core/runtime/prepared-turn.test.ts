@@ -1,30 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { clearPrefix, connectRedis, uniquePrefix } from '../../test/support/redis.ts';
-import { makeRuntime, message } from '../../test/support/runtime-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { makeRuntime, message, redisStores } from '../../test/support/runtime-harness.ts';
 import { topics } from '../events/bus.ts';
-import { createRedisStore } from '../store/redis-store.ts';
-import type { ConversationStore } from '../store/types.ts';
 import type { TranscriptEntry } from './types.ts';
 
-const prefixes: string[] = [];
-const stores: ConversationStore[] = [];
-function redisStore() {
-  const prefix = uniquePrefix('reply-meta');
-  prefixes.push(prefix);
-  const store = createRedisStore({
-    redis: connectRedis(),
-    prefix,
-    conversationTtlSeconds: 3600,
-    transcriptLimit: 500,
-    eventLimit: 1000,
-  });
-  stores.push(store);
-  return store;
-}
-afterAll(async () => {
-  for (const store of stores) await store.close();
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
+const stores = redisStores('reply-meta');
 
 const REPORTED = {
   order: {
@@ -45,7 +24,7 @@ const REPORTED = {
 
 describe('what a reply is, from the machine to the channel and the transcript', () => {
   it('a person’s reply carries its label to the channel, the live transcript and the stored one', async () => {
-    const { runtime, delivered, bus } = makeRuntime(redisStore());
+    const { runtime, delivered, bus } = makeRuntime(stores.open());
     const live: TranscriptEntry[] = [];
     bus.subscribe(topics.messages('web:ines'), (entry) => live.push(entry as TranscriptEntry));
     await runtime.receive(message('ines', 'quiero hablar con un supervisor'));
@@ -62,7 +41,7 @@ describe('what a reply is, from the machine to the channel and the transcript', 
   });
 
   it('"Procesando…" and the result keep their kinds; the result about one order carries its template', async () => {
-    const { runtime, runner, delivered } = makeRuntime(redisStore());
+    const { runtime, runner, delivered } = makeRuntime(stores.open());
     for (const text of ['reportar falla', 'CAT-001', 'Pérdida de aceite hidráulico en el brazo', 'Alta']) {
       await runtime.receive(message('tomas', text));
     }

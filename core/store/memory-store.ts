@@ -6,6 +6,7 @@ import {
   type CommitChanges,
   type ConversationStore,
   type EventLogEntry,
+  MESSAGE_KINDS,
   type MessageClaim,
   messageKeyPrefix,
   RELEASED_TTL_MS,
@@ -215,7 +216,7 @@ export function createMemoryStore(
       checks.delete(id);
       // The answers kept under its message ids hold its replies; a live claim stays (its turn ends),
       // and so do the answers asked to stay.
-      const own = [messageKeyPrefix('in', id), messageKeyPrefix('workflow', id)];
+      const own = MESSAGE_KINDS.map((kind) => messageKeyPrefix(kind, id));
       for (const [key, claim] of [...claims.entries()]) {
         if (typeof claim.value !== 'object' || keep.includes(key)) continue;
         if (own.some((start) => key.startsWith(start))) claims.delete(key);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { messageKeyPrefix } from './types.ts';
+import { MESSAGE_KINDS, messageKeyPrefix } from './types.ts';
 
 /**
  * Erases a conversation in one step: a commit racing with it either lands before (and is erased) or
@@ -78,7 +78,7 @@ export async function eraseConversation(
   const { conversation, events, transcript, index, checks, legacyEvents, legacyTranscript } = keys;
   await redis.omnibotErase(conversation, events, transcript, index, checks, legacyEvents, legacyTranscript, id);
   const kept = new Set(keep.map((key) => keys.messages + key));
-  for (const kind of ['in', 'workflow'] as const) {
+  for (const kind of MESSAGE_KINDS) {
     const match = `${literal(keys.messages + messageKeyPrefix(kind, id))}*`;
     let cursor = '0';
     do {

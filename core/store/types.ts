@@ -129,10 +129,18 @@ export interface ConversationStore {
 }
 
 /**
- * The start of a conversation's message-id keys (`in:<n>:<id>:`, `workflow:<n>:<id>:`; the runtime's
- * `messageKey`): the length makes it match no other conversation's keys.
+ * What a message id belongs to, each kind its own keys: a user's message (`in`, the id chosen by the
+ * channel or a REST client), a workflow run's result (`workflow`), an order change told (`notify`):
+ * no client-chosen id can take a notification's place. An erase drops the answers of every kind.
  */
-export const messageKeyPrefix = (kind: 'in' | 'workflow', conversationId: string) =>
+export const MESSAGE_KINDS = ['in', 'workflow', 'notify'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/**
+ * The start of a conversation's message-id keys (`in:<n>:<id>:`, `workflow:<n>:<id>:`,
+ * `notify:<n>:<id>:`; the runtime's `messageKey`): the length makes it match no other conversation's keys.
+ */
+export const messageKeyPrefix = (kind: MessageKind, conversationId: string) =>
   `${kind}:${conversationId.length}:${conversationId}:`;
 
 /** How long a released claim's tombstone outlives it: longer than any renewal can stay on its way. */

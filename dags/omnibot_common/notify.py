@@ -1,20 +1,17 @@
-"""Work-order change notifications (the scheduled DAG notificar_cambios_ot): what changed since the last
-run, and the signed POST of those changes to the gateway's `/api/bot/notify`.
+"""Work-order change notifications (the scheduled DAG notificar_cambios_ot): its settings, the state it
+keeps, and the signed POST of the changes to the gateway's `/api/bot/notify`. What changed is found by
+notify_detect.py (the gateway's rules).
 
-Detection (the same rules as the gateway's in-process poller): an order's signature is (state name,
-technician id). Without a seen state the run is the baseline: it records every order and sends nothing.
-A listed order whose signature differs from the seen one, or that was not seen before (previous_state
-null), is a change; its sequence (the seen `seq` + 1) makes the change id `<order id>:<seq>`, so a run
-retried before the seen state was saved sends the same ids again and the gateway tells nobody twice.
-An order missing from the list is kept as it was seen (a page that shifted while it was read must not
-make it "new" later).
-
-The seen state is the Airflow Variable `omnibot_notify_seen`:
-`{"baseline_at": <ISO time>, "orders": {"<id>": {"state", "technician_id", "technician_name", "seq"}}}`.
-It is written only after every batch was answered 200 (the DAG file does that).
+The state is the Airflow Variable `omnibot_notify_seen`:
+`{"baseline_at": <ISO time>, "orders": {"<id>": {"state", "technician_id", "technician_name", "seq"}},
+"pending": [{"change": <change as posted>, "added_at": <ISO time>}]}`. A run saves the orders' new
+sequences and its new changes as pending BEFORE it posts anything, then posts every pending change and
+drops each batch once the gateway answered it 200 (its accepted changes were told to every chat; its
+`rejected` ones are refused for good and logged). A change still pending after a day is given up (logged).
 
 The POST is signed exactly as the workflow callback (callback.py: `X-Omnibot-Signature: sha256=<hex
-HMAC-SHA256(omnibot_callback_secret, raw body)>`); body `{"source": "notificar_cambios_ot", "changes":
+HMAC-SHA256(omnibot_callback_secret, raw body)>`); body `{"source": "notificar_cambios_ot", "sent_at":
+<ISO time, built anew for each POST: the gateway refuses a body older than 10 minutes>, "changes":
 [...]}`, at most 500 changes and a byte budget per batch. Plain Python: Airflow is imported only by the
 functions that read Variables.
 """
@@ -25,11 +22,14 @@ import json
 import logging
 import os
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
 
 import requests
 
-from .callback import SIGNATURE_HEADER, encode_body, sign
+from .callback import SIGNATURE_HEADER, sign
 from .errors import WorkflowFailure
+from .notify_detect import MAX_SAFE_INTEGER, change_problem, epoch_ms, iso_ms, positive_id
+from .notify_detect import detect_changes as detect_changes  # the DAG imports it from here
 
 DAG_ID = "notificar_cambios_ot"
 SEEN_VARIABLE = "omnibot_notify_seen"
@@ -40,9 +40,7 @@ MAX_INTERVAL_MINUTES = 1440
 MAX_BATCH_CHANGES = 500
 NOTIFY_PATH = "/api/bot/notify"
 CREDENTIALS_PATH = "/api/bot/credentials"
-# Bounds of the strings of a change, as the gateway's (core/notify/schema.ts: a longer number is refused).
-LIMITS = {"number": 100, "equipment": 200, "state": 100, "name": 200, "observations": 2000}
-COMPLETED_STATE = "Completada"  # only then are an order's observations news (as core/notify/detect.ts)
+PENDING_MAX_AGE = timedelta(days=1)  # a change no chat could be told of for a day is given up
 log = logging.getLogger(__name__)
 
 
@@ -98,38 +96,7 @@ def notify_url(env: Mapping[str, str] = os.environ, variable: Callable[[str], st
     )
 
 
-# --- detection --------------------------------------------------------------------------------------
-
-
-def _positive(value: object) -> int | None:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
-
-
-def _text(value: object, limit: int) -> str | None:
-    """A trimmed string (a number as its digits) cut at `limit` (ending in …), or None when empty."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _state(order: dict) -> str:
-    return _text(order.get("estado_nombre"), LIMITS["state"]) or ""
-
-
-def signature(order: dict) -> tuple[str, int | None]:
-    """What a change is about: the state's name and the technician's id."""
-    return _state(order), _positive(order.get("idtecnicoasignado"))
-
-
-def _seen_entry(order: dict, seq: int) -> dict:
-    state, technician = signature(order)
-    name = _text(order.get("tecnico_nombre"), LIMITS["name"]) if technician else None
-    return {"state": state, "technician_id": technician, "technician_name": name, "seq": seq}
+# --- state -------------------------------------------------------------------------------------------
 
 
 def _valid_entry(entry: object) -> bool:
@@ -137,14 +104,21 @@ def _valid_entry(entry: object) -> bool:
         return False
     seq, technician = entry.get("seq"), entry.get("technician_id")
     return (
-        isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0
-        and (technician is None or _positive(technician) is not None)
+        isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq <= MAX_SAFE_INTEGER
+        and (technician is None or positive_id(technician) is not None)
+    )
+
+
+def _valid_pending(entry: object) -> bool:
+    return (
+        isinstance(entry, dict) and isinstance(entry.get("change"), dict) and isinstance(entry.get("added_at"), str)
+        and change_problem(entry["change"]) is None
     )
 
 
 def read_seen(raw: str | None) -> dict | None:
-    """The persisted seen state, or None (baseline): absent, empty, or unreadable (logged; a baseline
-    again sends nothing rather than announcing every order)."""
+    """The persisted state, or None (baseline): absent, empty, or unreadable (logged; a baseline again
+    sends nothing rather than announcing every order). A pending entry that is not one is dropped."""
     if raw is None or not str(raw).strip():
         return None
     try:
@@ -155,63 +129,43 @@ def read_seen(raw: str | None) -> dict | None:
     if not isinstance(orders, dict) or not all(k.isdigit() and _valid_entry(v) for k, v in orders.items()):
         log.warning("Variable %s is not a seen state: taking a new baseline", SEEN_VARIABLE)
         return None
-    normalized = {k: {**v, "technician_id": _positive(v.get("technician_id"))} for k, v in orders.items()}
-    return {"baseline_at": str(seen.get("baseline_at") or ""), "orders": normalized}
+    normalized = {k: {**v, "technician_id": positive_id(v.get("technician_id"))} for k, v in orders.items()}
+    pending = seen.get("pending") if isinstance(seen.get("pending"), list) else []
+    kept = [entry for entry in pending if _valid_pending(entry)]
+    if len(kept) < len(pending):
+        log.warning("Variable %s: %d pending entries are no changes: dropped", SEEN_VARIABLE, len(pending) - len(kept))
+    return {"baseline_at": str(seen.get("baseline_at") or ""), "orders": normalized, "pending": kept}
 
 
-def _equipment(order: dict, order_id: int) -> str:
-    named = _text(order.get("equipo_nombre"), LIMITS["equipment"]) or _text(order.get("equipo_codigo"), LIMITS["equipment"])
-    return named or f"Equipo {_text(order.get('idequipo'), 20) or order_id}"
+def encode_state(state: dict) -> str:
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
 
 
-def _change(order_id: int, seq: int, order: dict, before: dict | None) -> dict:
-    state, technician = signature(order)
-    observations = _text(order.get("observacionesfinales"), LIMITS["observations"]) if state == COMPLETED_STATE else None
-    return {
-        "change_id": f"{order_id}:{seq}",
-        "order_id": order_id,
-        "number": _text(order.get("numeroot"), LIMITS["number"]),
-        "equipment": _equipment(order, order_id),
-        "state": state,
-        "previous_state": before["state"] if before else None,
-        "technician_id": technician,
-        "technician_name": _text(order.get("tecnico_nombre"), LIMITS["name"]) if technician else None,
-        "previous_technician_id": before.get("technician_id") if before else None,
-        "previous_technician_name": before.get("technician_name") if before else None,
-        "requester_id": _positive(order.get("idsolicitante")),
-        "observations": observations,
-    }
-
-
-def detect_changes(seen: dict | None, orders: list[dict], now: str) -> tuple[list[dict], dict]:
-    """(changes, the seen state to save once they were accepted), as the module docstring says. Pure:
-    the same seen state and orders give the same changes and ids."""
-    current: dict[int, dict] = {}
-    for order in orders:  # a record without a positive id or a number is no order: left out
-        order_id = _positive(order.get("idordentrabajo")) if isinstance(order, dict) else None
-        if order_id is not None and order_id not in current and _text(order.get("numeroot"), LIMITS["number"]):
-            current[order_id] = order
-    if seen is None:
-        return [], {"baseline_at": now, "orders": {str(i): _seen_entry(o, 0) for i, o in sorted(current.items())}}
-    known = dict(seen["orders"])
-    changes = []
-    for order_id, order in sorted(current.items()):
-        before = known.get(str(order_id))
-        if before is not None and (before["state"], before.get("technician_id")) == signature(order):
-            continue
-        seq = (before["seq"] if before else 0) + 1
-        changes.append(_change(order_id, seq, order, before))
-        known[str(order_id)] = _seen_entry(order, seq)
-    return changes, {"baseline_at": seen["baseline_at"], "orders": known}
+def add_pending(state: dict, changes: list[dict], now: datetime) -> list[str]:
+    """Adds the new changes to the state's pending ones and drops those pending for longer than a day;
+    the ids dropped (the caller logs them)."""
+    cutoff = epoch_ms(iso_ms(now - PENDING_MAX_AGE))
+    kept, expired = [], []
+    for entry in state["pending"]:
+        (expired if epoch_ms(entry["added_at"]) < cutoff else kept).append(entry)
+    state["pending"] = kept + [{"change": change, "added_at": iso_ms(now)} for change in changes]
+    return [entry["change"]["change_id"] for entry in expired]
 
 
 # --- delivery ---------------------------------------------------------------------------------------
+
+COUNTS = ("accepted", "notified", "duplicates")
+
+
+def encode_body(payload: dict) -> bytes:
+    """The exact bytes signed and sent: UTF-8, a lone surrogate (a broken CMMS text) as "?"."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
 
 
 def batches(changes: list[dict], *, max_changes: int = MAX_BATCH_CHANGES, max_bytes: int = 900_000) -> list[list[dict]]:
     """The changes in order, in batches of at most `max_changes` whose body fits in `max_bytes` (a lone
     change is its own batch whatever its size)."""
-    envelope = len(encode_body({"source": DAG_ID, "changes": []}))
+    envelope = len(encode_body({"source": DAG_ID, "sent_at": iso_ms(datetime.now(timezone.utc)), "changes": []}))
     out: list[list[dict]] = []
     batch: list[dict] = []
     size = envelope
@@ -227,11 +181,27 @@ def batches(changes: list[dict], *, max_changes: int = MAX_BATCH_CHANGES, max_by
     return out
 
 
-def post_changes(url: str, secret: str, changes: list[dict], *, timeout: float = 30.0, post=requests.post) -> dict:
-    """POSTs one batch, signed; the gateway's counts `{accepted, notified, duplicates}`. A batch refused
-    as too large (413) is sent again as two halves. Raises WorkflowFailure: retryable for no answer, 5xx,
-    408 and 429 (Airflow tries the task again; the same change ids are sent), not for the other refusals."""
-    body = encode_body({"source": DAG_ID, "changes": changes})
+def _answer(response) -> dict:
+    """The gateway's 200: its counts and its `rejected` list (each `{index, change_id?, reason}`)."""
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = {}
+    answer = answer if isinstance(answer, dict) else {}
+    counts = {key: answer[key] if isinstance(answer.get(key), int) and not isinstance(answer.get(key), bool) else 0 for key in COUNTS}
+    rejected = answer.get("rejected") if isinstance(answer.get("rejected"), list) else []
+    return {**counts, "rejected": [r for r in rejected if isinstance(r, dict) and isinstance(r.get("index"), int)]}
+
+
+def post_changes(
+    url: str, secret: str, changes: list[dict], *, timeout: float = 30.0, post=requests.post, clock=lambda: datetime.now(timezone.utc)
+) -> dict:
+    """POSTs one batch, signed, its `sent_at` taken now (a retried POST is a new body, signed again); the
+    gateway's `{accepted, notified, duplicates, rejected}`. A batch refused as too large (413) is sent again
+    as two halves (a lone change refused so is rejected). Raises WorkflowFailure: retryable for no answer,
+    5xx, 408 and 429 (Airflow tries the task again; the same change ids are sent), not for the other
+    refusals (400: the body as a whole, e.g. `stale` when this clock is off by more than 5 minutes)."""
+    body = encode_body({"source": DAG_ID, "sent_at": iso_ms(clock()), "changes": changes})
     headers = {"Content-Type": "application/json; charset=utf-8", SIGNATURE_HEADER: sign(secret, body)}
     try:
         response = post(url, data=body, headers=headers, timeout=(min(5.0, timeout), timeout))
@@ -240,14 +210,14 @@ def post_changes(url: str, secret: str, changes: list[dict], *, timeout: float =
     status = response.status_code
     if status == 413 and len(changes) > 1:
         half = len(changes) // 2
-        parts = [post_changes(url, secret, part, timeout=timeout, post=post) for part in (changes[:half], changes[half:])]
-        return {key: sum(int(p.get(key) or 0) for p in parts) for key in ("accepted", "notified", "duplicates")}
+        first, second = (post_changes(url, secret, part, timeout=timeout, post=post, clock=clock) for part in (changes[:half], changes[half:]))
+        shifted = [{**r, "index": r["index"] + half} for r in second["rejected"]]
+        return {**{key: first[key] + second[key] for key in COUNTS}, "rejected": first["rejected"] + shifted}
+    if status == 413:
+        reason = "the change alone is larger than the gateway takes (413)"
+        return {**dict.fromkeys(COUNTS, 0), "rejected": [{"index": 0, "change_id": changes[0].get("change_id"), "reason": reason}]}
     if 200 <= status < 300:
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = {}
-        return answer if isinstance(answer, dict) else {}
+        return _answer(response)
     if status >= 500 or status in (408, 429):
         wait = response.headers.get("Retry-After") if getattr(response, "headers", None) else None
         after = f" (Retry-After {str(wait)[:20]})" if wait else ""

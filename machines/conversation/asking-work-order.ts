@@ -2,7 +2,7 @@ import { and, assign, not } from 'xstate';
 import { orderAnswer } from '../commands.ts';
 import { findWorkOrderNumber } from '../intents.ts';
 import { replies } from '../replies.ts';
-import { beginWorkflow, conversationSetup, is, notificationSwitch, say, userText } from './setup.ts';
+import { beginWorkflow, conversationSetup, is, noticeSwitch, orderNotice, questions, say, userText } from './setup.ts';
 
 /**
  * Waits for the number of a work order: the one whose status the user asked for, or (`asking`) the
@@ -12,10 +12,11 @@ import { beginWorkflow, conversationSetup, is, notificationSwitch, say, userText
 export const askingWorkOrder = conversationSetup.createStateConfig({
   tags: ['awaiting_input'],
   on: {
+    'order.changed': orderNotice(questions.orderNumber),
     'user.message': [
       { guard: is('cancel'), target: 'idle', actions: say(replies.cancelled) },
-      // The question stays.
-      ...notificationSwitch,
+      // The question stays, asked again.
+      ...noticeSwitch(questions.orderNumber),
       // Another topic, even one naming an order ("iniciar OT-CORR-1"), is handled as such.
       { guard: 'changesTopic', target: 'idle', actions: 'handleAgainInIdle' },
       {

@@ -3,7 +3,7 @@ import { pickedNumber, technicianAnswer } from '../intents.ts';
 import { replies } from '../replies.ts';
 import { relinkFor } from './identity.ts';
 import { typedText } from './messages.ts';
-import { beginWorkflow, conversationSetup, interruptions, say, userText } from './setup.ts';
+import { beginWorkflow, conversationSetup, interruptions, orderNotice, questions, say, userText } from './setup.ts';
 import type { ConversationContext, TechnicianChoice } from './types.ts';
 
 /** The context change that starts `asignar_ot` for the technician `idtecnico`. */
@@ -33,9 +33,13 @@ export const assigning = conversationSetup.createStateConfig({
     technician: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.technician),
         'user.message': [
-          ...interruptions('technician:', replies.assignmentCancelled, ({ context }) =>
-            replies.assignmentLeft(context.task!.numeroot),
+          ...interruptions(
+            'technician:',
+            replies.assignmentCancelled,
+            ({ context }) => replies.assignmentLeft(context.task!.numeroot),
+            questions.technician,
           ),
           {
             guard: 'isTechnicianChoice',

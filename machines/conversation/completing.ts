@@ -3,7 +3,7 @@ import { CLOSED_WORK_ORDER_STATES } from '../../workflows/catalog.ts';
 import { isUser } from '../../workflows/order-actions.ts';
 import { replies } from '../replies.ts';
 import { identityOf, relinkFor } from './identity.ts';
-import { beginWorkflow, conversationSetup, interruptions, say, userText } from './setup.ts';
+import { beginWorkflow, conversationSetup, interruptions, orderNotice, questions, say, userText } from './setup.ts';
 import type { ConversationContext } from './types.ts';
 
 const COMPLETE_ORDER = 'completar_ot';
@@ -76,8 +76,9 @@ export const completing = conversationSetup.createStateConfig({
     observations: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.observations),
         'user.message': [
-          ...interruptions(null, replies.completionDiscarded, left),
+          ...interruptions(null, replies.completionDiscarded, left, questions.observations),
           { guard: 'observationsTooShort', actions: say(replies.observationsTooShort) },
           // The time written first ("45 minutos"): the observations are still missing.
           { guard: 'isMinutes', actions: say(replies.observationsFirst) },
@@ -94,8 +95,9 @@ export const completing = conversationSetup.createStateConfig({
     minutes: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.minutes),
         'user.message': [
-          ...interruptions(null, replies.completionDiscarded, left),
+          ...interruptions(null, replies.completionDiscarded, left, questions.minutes),
           { guard: 'isMinutes', target: 'confirming', actions: takeMinutes },
           { actions: say(replies.invalidMinutes) },
         ],
@@ -104,8 +106,9 @@ export const completing = conversationSetup.createStateConfig({
     confirming: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.completionConfirmation),
         'user.message': [
-          ...interruptions('confirm:', replies.completionDiscarded, left),
+          ...interruptions('confirm:', replies.completionDiscarded, left, questions.completionConfirmation),
           // The link went away meanwhile: link, then the order is completed.
           {
             guard: and(['confirmed', 'isUnlinked']),

@@ -1,6 +1,6 @@
 import { assign } from 'xstate';
 import { replies } from '../replies.ts';
-import { conversationSetup, interruptions, say } from './setup.ts';
+import { conversationSetup, interruptions, orderNotice, questions, say } from './setup.ts';
 
 /**
  * "borrar mis datos": asks for confirmation, then `erased` carries the `forget` tag: once the turn's
@@ -13,8 +13,9 @@ export const erasing = conversationSetup.createStateConfig({
     confirming: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.eraseConfirmation),
         'user.message': [
-          ...interruptions('confirm:', replies.eraseDeclined, replies.eraseLeft),
+          ...interruptions('confirm:', replies.eraseDeclined, replies.eraseLeft, questions.eraseConfirmation),
           { guard: 'confirmed', target: 'erased', actions: say(replies.erased) },
           { guard: 'declined', target: '#conversation.idle', actions: say(replies.eraseDeclined) },
           { actions: say(replies.invalidEraseConfirmation) },

@@ -1,10 +1,13 @@
 import { assign } from 'xstate';
 import type { AgentMessageEvent } from '../../core/runtime/model.ts';
-import { agentLabel } from '../agent-label.ts';
+import { agentLabel } from '../../lib/agent-label.ts';
 import { replies } from '../replies.ts';
-import { conversationSetup, say } from './setup.ts';
+import { conversationSetup, noticeSwitch, say } from './setup.ts';
 
-/** A person answers; the user leaves with "menú"/"cancelar", the person releases, or the runtime expires it. */
+/**
+ * A person answers; the user leaves with "menú"/"cancelar", the person releases, or the runtime expires it.
+ * The notifications' switch, typed as the whole message, is the assistant's (the hand-off goes on).
+ */
 export const handoff = conversationSetup.createStateConfig({
   tags: ['handoff'],
   entry: [
@@ -13,6 +16,8 @@ export const handoff = conversationSetup.createStateConfig({
   ],
   on: {
     'user.message': [
+      // The notifications' switch is for the assistant, not a message to the person.
+      ...noticeSwitch(),
       { guard: 'backToBot', target: 'idle', actions: say(replies.handoffEnded) },
       // The person answers; the assistant only confirms once that the messages reach them.
       {

@@ -2,7 +2,7 @@ import { and, assign } from 'xstate';
 import { findWorkOrderNumber } from '../intents.ts';
 import { replies } from '../replies.ts';
 import { identityOf, resumeOf } from './identity.ts';
-import { beginWorkflow, conversationSetup, intentOf, is, notificationSwitch, say, userText } from './setup.ts';
+import { beginWorkflow, conversationSetup, intentOf, is, noticeSwitch, say, userText } from './setup.ts';
 
 const idusuario = (event: Parameters<typeof identityOf>[0]) => identityOf(event)?.cmmsUserId;
 const order = (event: Parameters<typeof intentOf>[0]) => intentOf(event).workOrder ?? '';
@@ -30,7 +30,7 @@ export const idle = conversationSetup.createStateConfig({
       { guard: is('greeting'), actions: say(({ event }) => replies.greeting(identityOf(event))) },
       { guard: is('help'), actions: say(({ event }) => replies.help(identityOf(event))) },
       { guard: is('thanks'), actions: say(replies.thanks) },
-      ...notificationSwitch,
+      ...noticeSwitch(),
       { guard: 'hasNoContent', actions: say(({ event }) => replies.unsupportedMessage(identityOf(event))) },
       // The account and personal data.
       {

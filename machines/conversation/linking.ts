@@ -3,7 +3,7 @@ import type { ConversationEvent } from '../../core/runtime/model.ts';
 import { replies } from '../replies.ts';
 import { infoRun } from './guards.ts';
 import { identityOf } from './identity.ts';
-import { beginWorkflow, conversationSetup, is, notificationSwitch, say } from './setup.ts';
+import { beginWorkflow, conversationSetup, is, noticeSwitch, say } from './setup.ts';
 import type { ConversationContext } from './types.ts';
 
 const sayLinked = [
@@ -86,7 +86,7 @@ export const linking = conversationSetup.createStateConfig({
         'user.message': [
           { guard: is('cancel'), target: '#conversation.idle', actions: [say(replies.linkAbandoned), 'clearLink'] },
           // The wait for the link stays.
-          ...notificationSwitch,
+          ...noticeSwitch(),
           ...goOn(true),
           // Not linked yet: a fresh link for the same request.
           {

@@ -3,7 +3,16 @@ import type { ConversationEvent } from '../../core/runtime/model.ts';
 import { equipmentQuery, parsePriority } from '../intents.ts';
 import { replies } from '../replies.ts';
 import { reporterOf } from './identity.ts';
-import { beginWorkflow, conversationSetup, interruptions, REPORT_FAILURE, say, userText } from './setup.ts';
+import {
+  beginWorkflow,
+  conversationSetup,
+  interruptions,
+  orderNotice,
+  questions,
+  REPORT_FAILURE,
+  say,
+  userText,
+} from './setup.ts';
 import type { ConversationContext } from './types.ts';
 
 /** The confirmed report's parameters; `reportado_por` names who reported it and on which channel. */
@@ -26,8 +35,9 @@ export const reporting = conversationSetup.createStateConfig({
     equipment: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.equipment),
         'user.message': [
-          ...interruptions('equipment:', replies.cancelled, replies.reportLeft),
+          ...interruptions('equipment:', replies.cancelled, replies.reportLeft, questions.equipment),
           {
             guard: 'isEquipmentChoice',
             target: 'description',
@@ -88,8 +98,9 @@ export const reporting = conversationSetup.createStateConfig({
     description: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.description),
         'user.message': [
-          ...interruptions(null, replies.cancelled, replies.reportLeft),
+          ...interruptions(null, replies.cancelled, replies.reportLeft, questions.description),
           { guard: 'descriptionTooShort', actions: say(replies.descriptionTooShort) },
           {
             target: 'priority',
@@ -106,8 +117,9 @@ export const reporting = conversationSetup.createStateConfig({
     priority: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.priority),
         'user.message': [
-          ...interruptions('priority:', replies.cancelled, replies.reportLeft),
+          ...interruptions('priority:', replies.cancelled, replies.reportLeft, questions.priority),
           {
             guard: 'isPriority',
             target: 'confirming',
@@ -127,8 +139,9 @@ export const reporting = conversationSetup.createStateConfig({
     confirming: {
       tags: ['awaiting_input'],
       on: {
+        'order.changed': orderNotice(questions.reportConfirmation),
         'user.message': [
-          ...interruptions('confirm:', replies.reportDiscarded, replies.reportLeft),
+          ...interruptions('confirm:', replies.reportDiscarded, replies.reportLeft, questions.reportConfirmation),
           // The link went away during the report (expired, removed): link, then the report is sent.
           {
             guard: and(['confirmed', 'reportNeedsLink']),

@@ -1,4 +1,4 @@
-import { assign, type EventObject, emit, fromPromise, raise, setup } from 'xstate';
+import { assign, emit, fromPromise, raise, setup } from 'xstate';
 import type { ConversationEvent, Reply } from '../../core/runtime/model.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { DagId } from '../../workflows/catalog.ts';
@@ -15,10 +15,13 @@ import {
 } from '../intents.ts';
 import { DESCRIPTION_MIN_LENGTH, replies } from '../replies.ts';
 import { linkNeeded, mayDo } from '../roles.ts';
+import { is, say } from './action-refs.ts';
 import { orderGuards } from './guards.ts';
 import { identityOf, policyOf, resumedMessage, withIdentity } from './identity.ts';
 import { intentOf, TOPIC_CHANGES, typedAs, typedText, userText } from './messages.ts';
-import { isOwnChange, withOwnChange } from './notifications.ts';
+import { chatLinked, noticeSwitch } from './notices.ts';
+import { isOwnChange, linkedUserOf, withOwnChange, withoutOwnChange } from './notifications.ts';
+import type { QuestionOf } from './questions.ts';
 import type {
   ConversationContext,
   ConversationInput,
@@ -39,41 +42,28 @@ const notProvided = (name: string) => async (): Promise<never> => {
   throw new Error(`actor "${name}" must be provided by the runtime`);
 };
 
+export { is, say } from './action-refs.ts';
 export { intentOf, TOPIC_CHANGES, userText } from './messages.ts';
-
-/** The `isIntent` guard for one intent. */
-export const is = (intent: Intent) => ({ type: 'isIntent', params: { intent } }) as const;
-
-/** The `reply` action with its text made from context and event. */
-export const say = <E extends EventObject = EventObject>(
-  make: (args: { context: ConversationContext; event: E }) => Reply,
-) => ({ type: 'reply', params: make }) as const;
-
-/**
- * "no quiero notificaciones" / "activar notificaciones": switched and confirmed wherever the user is
- * (a question or a wait goes on as it was).
- */
-export const notificationSwitch = [
-  { guard: is('notifications_off'), actions: ['turnNotificationsOff', say(replies.notificationsOff)] },
-  { guard: is('notifications_on'), actions: ['turnNotificationsOn', say(replies.notificationsOn)] },
-] as const;
+export { noticeSwitch, orderNotice } from './notices.ts';
+export { type QuestionOf, questions } from './questions.ts';
 
 /**
  * What every question accepts besides its answer: cancel, a person, the notifications' switch (the
- * question stays), a main-menu button or a clear command typed instead of the answer (a new topic:
- * `left` says what was left undone), and an out-of-date button (one from an earlier question), which
- * is refused politely.
+ * question stays and is asked again: `question`), a main-menu button or a clear command typed instead
+ * of the answer (a new topic: `left` says what was left undone), and an out-of-date button (one from
+ * an earlier question), which is refused politely.
  */
 export const interruptions = (
   expected: string | null,
-  cancelled: () => Reply = replies.cancelled,
-  left?: (args: { context: ConversationContext }) => Reply,
+  cancelled: () => Reply,
+  left: (args: { context: ConversationContext }) => Reply,
+  question: QuestionOf,
 ) => {
-  const leave = [...(left ? [say(left)] : []), 'clearTask', 'handleAgainInIdle'] as const;
+  const leave = [say(left), 'clearTask', 'handleAgainInIdle'] as const;
   return [
     { guard: is('cancel'), target: '#conversation.idle', actions: say(cancelled) },
     { guard: is('handoff'), target: '#conversation.handoff' },
-    ...notificationSwitch,
+    ...noticeSwitch(question),
     { guard: 'isMenuButton', target: '#conversation.idle', actions: leave },
     { guard: 'isCommand', target: '#conversation.idle', actions: leave },
     { guard: { type: 'isForeignButton', params: { expected } }, actions: say(replies.staleButton) },
@@ -164,14 +154,23 @@ export const conversationSetup = setup({
     /** Back to waiting for the link after a question for information was answered. */
     unparkLink: assign(({ context }) => ({ link: context.link ? { ...context.link, parked: false } : null })),
     clearTask: assign({ task: null }),
-    turnNotificationsOff: assign({ notificationsOff: true }),
-    turnNotificationsOn: assign({ notificationsOff: false }),
+    // Only a linked chat is told of its orders: an unlinked one has nothing to switch.
+    turnNotificationsOff: assign(({ event }) => (chatLinked(event) ? { notificationsOff: true } : {})),
+    turnNotificationsOn: assign(({ event }) => (chatLinked(event) ? { notificationsOff: false } : {})),
     /** The first notification was told (the next ones leave out how to turn them off). */
     markNotified: assign({ notified: true }),
     /** A successful failure report or order action: the order's new state is not told back (see notifications.ts). */
     recordOwnChange: assign(({ context, event }) =>
       event.type === 'workflow.result' ? withOwnChange(context, event) : {},
     ),
+    /** A change kept back as the conversation's own: the record is used up. */
+    forgetOwnChange: assign(({ context, event }) =>
+      event.type === 'order.changed' ? withoutOwnChange(context, event) : {},
+    ),
+    rememberLinkedUser: assign(({ event }) => {
+      const user = linkedUserOf(event);
+      return user === undefined ? {} : { linkedUserId: user };
+    }),
     takeMinutes: assign({
       task: ({ context, event }) => ({ ...context.task!, minutos: parseMinutes(userText(event)) }),
     }),
@@ -238,6 +237,11 @@ export const conversationSetup = setup({
       (params.expected === null || !event.action.startsWith(params.expected)),
     handoffNotAcknowledged: ({ context }) => !context.handoffAcknowledged,
     notificationsOff: ({ context }) => !!context.notificationsOff,
+    /** The event says the chat is linked to another CMMS user than the context keeps (or to none now). */
+    linkedUserChanged: ({ context, event }) => {
+      const user = linkedUserOf(event);
+      return user !== undefined && user !== context.linkedUserId;
+    },
     isOwnChange: ({ context, event }) => event.type === 'order.changed' && isOwnChange(context, event),
     isLateReport: ({ context, event }) =>
       event.type === 'workflow.result' &&

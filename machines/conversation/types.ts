@@ -93,12 +93,19 @@ export interface ConversationContext {
   notified?: boolean;
   /** The orders this conversation itself changed lately: their change is not told back to it. */
   ownChanges?: OwnChange[];
+  /**
+   * The CMMS user this chat is linked to, as the last message (or link) said; null: none. Absent: not
+   * known yet (a conversation stored before it was kept that has not written since).
+   */
+  linkedUserId?: number | null;
 }
 
 /** An order state a workflow of this conversation left (its result was told to the user). */
 export interface OwnChange {
   orderNumber: string;
   state: string;
+  /** The technician the result left on the order (null: none); absent in records of earlier builds. */
+  technician?: { id: number | null; name: string | null };
   /** Time of the result (ms). */
   at: number;
 }

@@ -1,3 +1,4 @@
+import { assign } from 'xstate';
 import { replies } from '../replies.ts';
 import { conversationSetup, say } from './setup.ts';
 
@@ -7,7 +8,10 @@ export const unlinking = conversationSetup.createStateConfig({
   invoke: {
     src: 'unlinkIdentity',
     input: ({ context }) => ({ conversationId: context.conversationId }),
-    onDone: { target: 'idle', actions: say(({ event }) => replies.unlinked(event.output)) },
+    onDone: {
+      target: 'idle',
+      actions: [say(({ event }) => replies.unlinked(event.output)), assign({ linkedUserId: null })],
+    },
     onError: { target: 'idle', actions: say(replies.unlinkFailed) },
   },
 });

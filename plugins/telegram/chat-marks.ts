@@ -15,7 +15,9 @@ export const chatOf = (conversationId: string): string => splitConversationId(co
  * What the chat shows last, shared by every gateway process (`host.channelState`): the id of the bot's
  * last message in each chat (`last:<chat>`, or the user's mark once they wrote after it), and each
  * conversation's "Procesando…" message (`processing:<conversation address>`, per group member in a
- * group). A result replaces the "Procesando…" message only while nothing came after it.
+ * group). A result replaces the "Procesando…" message only while nothing came after it, and only
+ * one result ever does: it claims the message first (`replaced:<chat>:<message id>`, set only when
+ * absent), so a later result (a late report) is a new message even when forgetting the record failed.
  * The state is a convenience: a failure to read or write it is logged, and the result is sent as a
  * new message.
  */
@@ -49,17 +51,32 @@ export class ChatMarks {
     return this.#write('processing message', () => this.#state.delete(processingKey(conversationId)));
   }
 
-  /** The conversation's "Procesando…" message id while it is still the chat's last message; else null. */
-  async replaceable(conversationId: string): Promise<number | null> {
+  /**
+   * Claims the conversation's "Procesando…" message for its result: its id while it is still the
+   * chat's last message and no result (of this process or another) claimed it before; else null.
+   * The claim is atomic (set only when absent) and outlives the record: at most one result replaces
+   * a given "Procesando…". `release` gives it back when the edit is to be tried again.
+   */
+  async claimReplaceable(conversationId: string): Promise<number | null> {
     try {
       const processing = await this.#state.get(processingKey(conversationId));
       if (processing === null) return null;
-      const last = await this.#state.get(`last:${chatOf(conversationId)}`);
-      return last === processing ? Number(processing) : null;
+      const chatId = chatOf(conversationId);
+      const last = await this.#state.get(`last:${chatId}`);
+      if (last !== processing) return null;
+      const claimed = await this.#state.setIfAbsent(replacedKey(chatId, processing), '1', MARK_TTL_MS);
+      return claimed ? Number(processing) : null;
     } catch (error) {
       this.#logger.warn({ conversationId, err: error }, 'Telegram chat marks unreadable: result sent as a new message');
       return null;
     }
+  }
+
+  /** Gives back a claim whose edit failed for now (a rate limit, an outage): the retry may edit. */
+  release(conversationId: string, messageId: number): Promise<void> {
+    return this.#write('replace claim', () =>
+      this.#state.delete(replacedKey(chatOf(conversationId), String(messageId))),
+    );
   }
 
   async #write(what: string, write: () => Promise<void>): Promise<void> {
@@ -72,3 +89,4 @@ export class ChatMarks {
 }
 
 const processingKey = (conversationId: string) => `processing:${splitConversationId(conversationId).address}`;
+const replacedKey = (chatId: string, messageId: string) => `replaced:${chatId}:${messageId}`;

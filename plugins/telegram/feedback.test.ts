@@ -3,10 +3,11 @@ import { telegramFake } from '../../test/channels/fakes/telegram.ts';
 import { callsTo, feedbackRig, PROCESSING, TOKEN, userMessage } from '../../test/channels/telegram-feedback-rig.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 
+const telegram = telegramFake({ token: TOKEN });
 let platform: PlatformServer;
 let rig: ReturnType<typeof feedbackRig>;
 beforeAll(async () => {
-  platform = await startPlatformServer([telegramFake({ token: TOKEN })]);
+  platform = await startPlatformServer([telegram]);
 });
 afterAll(() => platform.close());
 beforeEach(() => {
@@ -107,21 +108,7 @@ describe('Telegram: the result replaces "Procesando…"', () => {
 
   it("waits a 429's retry_after on the edit and then edits, without a duplicate", async () => {
     await rig.working('telegram:48');
-    platform.script(
-      'telegram',
-      [
-        {
-          status: 429,
-          body: {
-            ok: false,
-            error_code: 429,
-            description: 'Too Many Requests: retry after 1',
-            parameters: { retry_after: 1 },
-          },
-        },
-      ],
-      'editMessageText',
-    );
+    platform.script('telegram', [telegram.rateLimited(1)], 'editMessageText');
     await rig.result('telegram:48', RESULT);
     const edits = callsTo(platform, 48, ['editMessageText']);
     expect(edits.map((r) => r.status)).toEqual([429, 200]);

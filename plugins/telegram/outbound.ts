@@ -20,8 +20,8 @@ export interface TelegramOutboundDeps {
 /**
  * Sends one outbound message. A "Procesando…" message (`kind: 'processing'`) is remembered and starts
  * the chat's typing; a result (`kind: 'result'`) ends it and, when the "Procesando…" message is still
- * the chat's last message and the result fits in one message, replaces it (editMessageText) instead
- * of adding a message. Every message sent becomes the chat's last.
+ * the chat's last message, no other result claimed it, and the result fits in one message, replaces
+ * it (editMessageText) instead of adding a message. Every message sent becomes the chat's last.
  */
 export async function sendTelegram(
   deps: TelegramOutboundDeps,
@@ -35,9 +35,17 @@ export async function sendTelegram(
   if (message.kind === 'result') {
     await deps.typing.stop(conversationId);
     if (mounted && parts.length === 1 && !options.fromPart) {
-      const processing = await mounted.marks.replaceable(conversationId);
+      const processing = await mounted.marks.claimReplaceable(conversationId);
       if (processing !== null) {
-        if (await replaced(deps.client, parts[0]!, processing, mounted.logger, conversationId)) {
+        let shown: boolean;
+        try {
+          shown = await replaced(deps.client, parts[0]!, processing, mounted.logger, conversationId);
+        } catch (error) {
+          // Retried by the dispatcher: the retry claims the message again.
+          await mounted.marks.release(conversationId, processing);
+          throw error;
+        }
+        if (shown) {
           options.onPartSent?.(1);
           await mounted.marks.forgetProcessing(conversationId);
           return;
@@ -63,6 +71,8 @@ export async function sendTelegram(
     deps.typing.start(conversationId);
   } else if (message.kind === 'result') {
     await mounted.marks.forgetProcessing(conversationId);
+  } else {
+    deps.typing.wake(conversationId);
   }
 }
 

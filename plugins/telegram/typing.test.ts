@@ -10,10 +10,11 @@ import {
 } from '../../test/channels/telegram-feedback-rig.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 
+const telegram = telegramFake({ token: TOKEN });
 let platform: PlatformServer;
 let rig: ReturnType<typeof feedbackRig> | undefined;
 beforeAll(async () => {
-  platform = await startPlatformServer([telegramFake({ token: TOKEN })]);
+  platform = await startPlatformServer([telegram]);
 });
 afterAll(() => platform.close());
 beforeEach(() => platform.reset());
@@ -98,22 +99,7 @@ describe('Telegram: "escribiendo…" while a workflow runs', () => {
 
   it('pauses for retry_after on a 429 and goes on after other errors, logging them', async () => {
     const rig = start();
-    platform.script(
-      'telegram',
-      [
-        { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } },
-        {
-          status: 429,
-          body: {
-            ok: false,
-            error_code: 429,
-            description: 'Too Many Requests: retry after 1',
-            parameters: { retry_after: 1 },
-          },
-        },
-      ],
-      'sendChatAction',
-    );
+    platform.script('telegram', [telegram.failure(500), telegram.rateLimited(1)], 'sendChatAction');
     await rig.working('telegram:65');
     await platform.waitFor(() => typingActions(platform, 65).filter((r) => r.status === 200).length >= 1);
     const [failed, limited, next] = typingActions(platform, 65);

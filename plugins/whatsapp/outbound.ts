@@ -1,13 +1,14 @@
 import { sendParts } from '../../core/delivery/send-parts.ts';
 import type { createSentParts } from '../../core/delivery/sent-parts.ts';
-import type { SendOptions } from '../../core/delivery/types.ts';
+import type { SendOptions, SendOutcome } from '../../core/delivery/types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { PluginHost } from '../../core/plugin.ts';
 import { conversationIdOf, type OutboundMessage, splitConversationId } from '../../core/types.ts';
+import { deliverHeld } from './held.ts';
 import { droppedButtons, renderWhatsApp } from './render.ts';
 import { OutsideWindowError, type WhatsAppClient } from './send.ts';
 import { renderTemplate } from './template.ts';
-import { CHANNEL, LIMITS, type WaFreeFormPayload, type WaSendPayload, type WhatsAppSettings, WINDOW } from './types.ts';
+import { CHANNEL, LIMITS, type WaFreeFormPayload, type WaSendPayload, type WhatsAppSettings } from './types.ts';
 import { type CustomerWindows, createCustomerWindows } from './window.ts';
 
 export interface OutboundDeps {
@@ -34,44 +35,26 @@ function remainderOf(message: OutboundMessage, payloads: WaFreeFormPayload[], fr
   return { ...rest, text: payloads.slice(from).map(bodyOf).join('\n\n') };
 }
 
-/**
- * Delivers the user's held messages (oldest first, at most `WINDOW.maxDelivered`, the newest) through
- * `host.deliver`, so the dispatcher keeps them in order before anything dispatched after.
- */
-export async function deliverHeld(host: PluginHost, windows: CustomerWindows, conversationId: string): Promise<void> {
-  const held = await windows.takeHeld(splitConversationId(conversationId).address);
-  if (held.length === 0) return;
-  const delivered = held.slice(-WINDOW.maxDelivered);
-  if (delivered.length < held.length) {
-    host.logger.warn(
-      { conversationId, dropped: held.length - delivered.length, delivered: delivered.length },
-      'too many held WhatsApp messages: only the newest are delivered',
-    );
-  }
-  host.logger.info(
-    { conversationId, held: delivered.length },
-    'the user wrote again: delivering held WhatsApp messages',
-  );
-  for (const message of delivered) await host.deliver(message);
-}
+/** For the dispatcher: not delivered, not failed either (kept until the user writes, or dropped as stale). */
+const HELD: SendOutcome = { held: true };
 
 /**
  * `send` with the 24-hour window: inside it messages go as they are; outside it (no record, or the
  * platform's 131047 for a stale record) a message with template parameters goes as the approved
- * template, anything else is held until the user writes again. Either way `send` resolves: for the
- * dispatcher the message is accepted (sent as the template, or kept to be delivered later), not failed.
+ * template, anything else is held until the user writes again. Either way `send` resolves, not
+ * failed: delivered (as the template), or `{ held: true }` (no delivery the dispatcher may count).
  */
 export function createWindowedSend(deps: OutboundDeps) {
   const { client, sentParts, settings } = deps;
   const post = async (payload: WaSendPayload) => (await client.post(payload)).messageId;
 
-  /** Outside the window: the template, or held (a "processing" notice is stale by then: dropped). */
+  /** Outside the window: the template (delivered), or held (a "processing" notice is stale by then: dropped). */
   async function outside(
     host: PluginHost,
     windows: CustomerWindows,
     message: OutboundMessage,
     held: { payloads: WaFreeFormPayload[]; from: number; options: SendOptions; reason: string },
-  ): Promise<void> {
+  ): Promise<SendOutcome | undefined> {
     const { conversationId } = message;
     const fields = { conversationId, kind: message.kind, reason: held.reason };
     if (message.template && settings.template) {
@@ -82,24 +65,31 @@ export function createWindowedSend(deps: OutboundDeps) {
         { ...fields, template: settings.template.name },
         'WhatsApp message sent as the approved template',
       );
-      return;
+      return undefined;
     }
     if (message.kind === 'processing') {
       host.logger.info(fields, 'WhatsApp "processing" notice outside the 24-hour window: not sent');
-      return;
+      return HELD;
     }
     const address = splitConversationId(conversationId).address;
-    const count = await windows.hold(address, remainderOf(message, held.payloads, held.from));
-    host.logger.info({ ...fields, held: count }, 'WhatsApp message held until the user writes again');
+    const { length, dropped } = await windows.hold(address, remainderOf(message, held.payloads, held.from));
+    host.logger.info({ ...fields, held: length }, 'WhatsApp message held until the user writes again');
+    if (dropped > 0) {
+      host.logger.warn(
+        { conversationId, dropped, held: length },
+        'too many held WhatsApp messages: the oldest dropped',
+      );
+    }
     // The user may have written between the check and the hold: their message found nothing to deliver.
     if ((await windows.openedAt(address)) !== null) {
       void deliverHeld(host, windows, conversationId).catch((error: unknown) =>
         host.logger.error({ conversationId, err: error }, 'held WhatsApp messages not delivered'),
       );
     }
+    return HELD;
   }
 
-  return async function send(message: OutboundMessage, options: SendOptions = {}): Promise<void> {
+  return async function send(message: OutboundMessage, options: SendOptions = {}): Promise<SendOutcome | undefined> {
     const dropped = droppedButtons(message);
     if (dropped > 0) {
       const fields = { conversationId: message.conversationId, dropped };
@@ -108,7 +98,10 @@ export function createWindowedSend(deps: OutboundDeps) {
     const payloads = renderWhatsApp(message);
     const host = deps.host();
     // Not mounted (no channel state): no window bookkeeping, as before it existed.
-    if (!host) return sendParts(payloads, options, post, sentParts);
+    if (!host) {
+      await sendParts(payloads, options, post, sentParts);
+      return undefined;
+    }
     const windows = windowsOf(host);
     const address = splitConversationId(message.conversationId).address;
     const from = options.fromPart ?? 0;
@@ -124,7 +117,13 @@ export function createWindowedSend(deps: OutboundDeps) {
       },
       // WhatsApp often accepts the message and reports 131047 later (a `failed` status): handled as a refusal.
       deadLetter: async (failure) => {
-        if (failure.platformCode !== LIMITS.outsideWindowError || lateRefusal) return options.deadLetter?.(failure);
+        if (failure.platformCode !== LIMITS.outsideWindowError) return options.deadLetter?.(failure);
+        if (lateRefusal) {
+          // Another part of the same message: its remainder is already held (or sent as the template).
+          const fields = { conversationId: message.conversationId, partsSent: failure.partsSent };
+          host.logger.debug(fields, 'WhatsApp 131047 for another part of a message already handled: ignored');
+          return;
+        }
         lateRefusal = true;
         try {
           await windows.refused(address, openedAt);
@@ -139,11 +138,12 @@ export function createWindowedSend(deps: OutboundDeps) {
     try {
       // Parts already accepted (the dispatcher keeps the count, also in dead letters) are not repeated.
       await sendParts(payloads, tracked, post, sentParts);
+      return undefined;
     } catch (error) {
       if (!(error instanceof OutsideWindowError)) throw error;
       // The record was stale: once as the template, or held; the next messages skip the free-form attempt.
       await windows.refused(address, openedAt);
-      await outside(host, windows, message, { payloads, from: partsSent, options, reason: 'refused (131047)' });
+      return outside(host, windows, message, { payloads, from: partsSent, options, reason: 'refused (131047)' });
     }
   };
 }

@@ -33,8 +33,15 @@ export const WINDOW = {
   marginMs: 60_000,
   /** Messages held outside the window wait this long for the user to write again. */
   heldTtlMs: 7 * 24 * 60 * 60_000,
-  /** At most this many held messages are delivered when the user writes again (the newest). */
+  /** At most this many messages are held per user (a new one drops the oldest), all delivered when they write again. */
   maxDelivered: 20,
+  /** One delivery of a user's held messages claims them this long, renewed before each message handed on. */
+  heldClaimMs: 30_000,
+  /**
+   * A user's message waits at most this long for another delivery of their held messages to end:
+   * longer than a claim, so one left by a process that died runs out meanwhile and this one takes over.
+   */
+  heldClaimWaitMs: 35_000,
 } as const;
 
 /**

@@ -12,13 +12,13 @@ import {
   type WhatsAppFake,
   whatsappFake,
 } from '../../test/channels/fakes/whatsapp.ts';
+import { whatsappDeliveryBody, whatsappWebhookHeaders } from '../../test/channels/whatsapp-payloads.ts';
 import { createFakeRuntime, type FakeRuntime } from '../../test/contract/fake-runtime.ts';
 import { fixture } from '../../test/contract/fixtures.ts';
 import { mountPlugin } from '../../test/contract/plugin-host.ts';
 import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
 import { createWhatsAppPlugin } from './index.ts';
 import { windowsOf } from './outbound.ts';
-import { signWhatsAppBody } from './verify.ts';
 
 /** The 24-hour customer-service window, on one plugin with the real dispatcher and a fake runtime (echo replies). */
 const SECRET = 'window-app-secret';
@@ -83,36 +83,14 @@ beforeEach(() => mount());
 
 /** The user writes `text`, `ago` ms before now (the platform's timestamp); resolves once everything was sent. */
 async function userWrites(text: string, ago = 0): Promise<void> {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              contacts: [{ profile: { name: 'Juan Pérez' }, wa_id: WA_ID }],
-              messages: [
-                {
-                  from: WA_ID,
-                  id: `wamid.window-${++sequence}`,
-                  timestamp: String(Math.floor((Date.now() - ago) / 1000)),
-                  type: 'text',
-                  text: { body: text },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const body = whatsappDeliveryBody(
+    { waId: WA_ID, name: 'Juan Pérez' },
+    { id: `wamid.window-${++sequence}`, type: 'text', text: { body: text } },
+    Date.now() - ago,
+  );
   const response = await app.request('/webhooks/whatsapp', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppBody(SECRET, body) },
+    headers: whatsappWebhookHeaders(SECRET, body),
     body,
   });
   expect(response.status).toBe(200);
@@ -249,11 +227,7 @@ describe('WhatsApp 131047 (the window closed although a record said open)', () =
     const failed = fixture<Delivery>('whatsapp', 'status-failed.json');
     Object.assign(failed.entry[0].changes[0].value.statuses[0], { id: wamid, recipient_id: WA_ID });
     const body = JSON.stringify(failed);
-    await app.request('/webhooks/whatsapp', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppBody(SECRET, body) },
-      body,
-    });
+    await app.request('/webhooks/whatsapp', { method: 'POST', headers: whatsappWebhookHeaders(SECRET, body), body });
     await settle();
     expect(templatesSent(platform, WA_ID)).toHaveLength(1);
     expect(await dispatcher.deadLetters()).toEqual([]);

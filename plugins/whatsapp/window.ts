@@ -1,4 +1,5 @@
-import type { ChannelState } from '../../core/delivery/channel-state.ts';
+import { randomUUID } from 'node:crypto';
+import type { ChannelState, PushedList } from '../../core/delivery/channel-state.ts';
 import type { Button, OutboundMessage } from '../../core/types.ts';
 import { isRecord } from '../../lib/is-record.ts';
 import { WINDOW } from './types.ts';
@@ -7,7 +8,8 @@ import { WINDOW } from './types.ts';
  * Each user's 24-hour customer-service window and the messages held while it is closed, in the
  * channel's own state (`host.channelState`: Redis with REDIS_URL, so every gateway process sees the
  * same windows). Keys: `window:<wa_id>` (when the user's last message was written, epoch ms, kept
- * until the window closes) and `held:<wa_id>` (a list of JSON messages, kept `WINDOW.heldTtlMs`).
+ * until the window closes), `held:<wa_id>` (a list of JSON messages, each with its own `heldId`, kept
+ * `WINDOW.heldTtlMs`) and `held-claim:<wa_id>` (the delivery handing them on, kept `WINDOW.heldClaimMs`).
  */
 export interface CustomerWindows {
   /** The user wrote at `at` (epoch ms): their window is open until 24 h later; an older message changes nothing. */
@@ -16,10 +18,22 @@ export interface CustomerWindows {
   openedAt(address: string): Promise<number | null>;
   /** The platform refused a free-form message (131047): the record opened at `openedAt` is stale, dropped. */
   refused(address: string, openedAt: number): Promise<void>;
-  /** Keeps a message until the user writes again; the number now held. */
-  hold(address: string, message: OutboundMessage): Promise<number>;
-  /** Takes every held message of the user, oldest first (one taker wins). */
-  takeHeld(address: string): Promise<OutboundMessage[]>;
+  /**
+   * Keeps a message until the user writes again, at most `WINDOW.maxDelivered` (the oldest beyond
+   * are dropped): how many are held now and how many were dropped.
+   */
+  hold(address: string, message: OutboundMessage): Promise<PushedList>;
+  /** The user's held messages, oldest first, without removing them; null when none is held. */
+  held(address: string): Promise<HeldMessages | null>;
+  /** Removes the messages `held` returned, once handed on; messages held since stay. */
+  handedOn(address: string, batch: HeldMessages): Promise<void>;
+  /**
+   * Only one process hands a user's held messages on at a time: the claim (renewed while it lasts,
+   * released after), or null when another delivery holds it.
+   */
+  claimHeld(address: string): Promise<HeldClaim | null>;
+  /** True while some delivery holds the user's claim. */
+  heldClaimed(address: string): Promise<boolean>;
   /**
    * Drops the user's held messages (personal data erased). The window record (a time, no content)
    * stays until it expires by itself within 24 h: the erase's own confirmation may still be on its way.
@@ -27,8 +41,21 @@ export interface CustomerWindows {
   forget(address: string): Promise<void>;
 }
 
+/** What `held` read: the messages, and the newest entry as stored (what `handedOn` trims through). */
+export interface HeldMessages {
+  messages: OutboundMessage[];
+  newest: string;
+}
+
+export interface HeldClaim {
+  /** Keeps the claim another `WINDOW.heldClaimMs` (before each message handed on). */
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
+
 const windowKey = (address: string) => `window:${address}`;
 const heldKey = (address: string) => `held:${address}`;
+const claimKey = (address: string) => `held-claim:${address}`;
 
 /**
  * When a message opened the window: the platform's timestamp (`receivedAt`, the time of arrival when
@@ -99,13 +126,42 @@ export function createCustomerWindows(
       // A message the user wrote meanwhile reopened it: that record stays.
       if ((await openedAt(address)) === at) await state.delete(windowKey(address));
     },
-    hold: (address, message) => state.push(heldKey(address), JSON.stringify(message), WINDOW.heldTtlMs),
-    async takeHeld(address) {
+    // A unique id per entry: `handedOn` trims through exactly the newest entry read.
+    hold: (address, message) =>
+      state.push(
+        heldKey(address),
+        JSON.stringify({ ...message, heldId: randomUUID() }),
+        WINDOW.heldTtlMs,
+        WINDOW.maxDelivered,
+      ),
+    async held(address) {
+      const entries = await state.peek(heldKey(address));
+      const newest = entries.at(-1);
+      if (newest === undefined) return null;
       const conversationId = conversationIdOf(address);
-      return (await state.takeAll(heldKey(address)))
+      const messages = entries
         .map((raw) => heldMessage(raw, conversationId))
         .filter((message): message is OutboundMessage => message !== null);
+      return { messages, newest };
     },
+    async handedOn(address, batch) {
+      await state.dropThrough(heldKey(address), batch.newest);
+    },
+    async claimHeld(address) {
+      const key = claimKey(address);
+      const token = randomUUID();
+      if (!(await state.setIfAbsent(key, token, WINDOW.heldClaimMs))) return null;
+      const ours = async () => (await state.get(key)) === token;
+      return {
+        async renew() {
+          if (await ours()) await state.set(key, token, WINDOW.heldClaimMs);
+        },
+        async release() {
+          if (await ours()) await state.delete(key);
+        },
+      };
+    },
+    heldClaimed: async (address) => (await state.get(claimKey(address))) !== null,
     async forget(address) {
       await state.delete(heldKey(address));
     },

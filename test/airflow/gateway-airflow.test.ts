@@ -4,16 +4,16 @@
  * the web conversation.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../app/gateway.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import type { Gateway } from '../../app/gateway.ts';
+import { clearPrefix } from '../support/redis.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv } from './support/airflow-admin.ts';
 import { startTestCmms, type TestCmms } from './support/cmms.ts';
+import { airflowPrefix, startAirflowGateway } from './support/gateway.ts';
 
 const env = airflowEnv();
-const prefix = `omnibot-airflow-test:${process.pid}-${Date.now()}:`;
+const prefix = airflowPrefix('test');
 let admin: AirflowAdmin;
 let cmms: TestCmms;
 let gateway: Gateway;
@@ -66,17 +66,10 @@ const user = (label: string) => `airflow-${label}-${randomBytes(4).toString('hex
 beforeAll(async () => {
   admin = airflowAdmin(env);
   cmms = await startTestCmms(admin);
-  gateway = await startGateway(
+  gateway = await startAirflowGateway(
+    { env, prefix, callbackSecret: cmms.secret },
     {
-      PORT: '0',
-      HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
-      AIRFLOW_URL: env.url,
-      AIRFLOW_USERNAME: env.username,
-      AIRFLOW_PASSWORD: env.password,
-      CALLBACK_SECRET: cmms.secret,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
       CMMS_URL: cmms.url,
       CMMS_TOKEN: cmms.token,
       // The service account's path: unlinked users report through it (the linked users' flow has a test of its own).
@@ -85,7 +78,6 @@ beforeAll(async () => {
       WORKFLOW_TIMEOUT_MS: '150000',
       WORKFLOW_POLL_INTERVAL_MS: '60000',
     },
-    { port: 0, host: '127.0.0.1' },
   );
 });
 
@@ -93,10 +85,7 @@ afterAll(async () => {
   await gateway?.stop();
   await cmms?.useIt().catch(() => undefined);
   await cmms?.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await clearPrefix(prefix);
 });
 
 describe('gateway + real Airflow', () => {

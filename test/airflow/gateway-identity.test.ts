@@ -7,15 +7,15 @@
  * log, transcript, event log, Redis, the gateway's logs.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../app/gateway.ts';
+import type { Gateway } from '../../app/gateway.ts';
 import type { DemoWorkOrder } from '../../core/cmms/demo-data.ts';
 import { DEMO_CMMS_TOKEN } from '../../core/cmms/demo-server.ts';
 import { createLogger } from '../../core/log.ts';
 import { webUser } from '../channels/web-user.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import { clearPrefix, REDIS_URL } from '../support/redis.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv } from './support/airflow-admin.ts';
+import { airflowPrefix, startAirflowGateway } from './support/gateway.ts';
 import { redisValues } from './support/redis-values.ts';
 import { type DagRun, printTimings, readRun, runsFor, runTraces } from './support/run-traces.ts';
 
@@ -23,7 +23,7 @@ import { type DagRun, printTimings, readRun, runsFor, runTraces } from './suppor
 const WEB_API_KEY = `web-key-${randomBytes(8).toString('hex')}`;
 
 const env = airflowEnv();
-const prefix = `omnibot-airflow-identity:${process.pid}-${Date.now()}:`;
+const prefix = airflowPrefix('identity');
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const SECRET = randomBytes(24).toString('hex');
 const JUAN = { id: 10, username: 'tecnico1', fullName: 'Juan Pérez', role: 'Técnico' };
@@ -81,16 +81,9 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 beforeAll(async () => {
   admin = airflowAdmin(env);
-  gateway = await startGateway(
+  gateway = await startAirflowGateway(
+    { env, prefix, callbackSecret: SECRET },
     {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AIRFLOW_URL: env.url,
-      AIRFLOW_USERNAME: env.username,
-      AIRFLOW_PASSWORD: env.password,
-      CALLBACK_SECRET: SECRET,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
       // No CMMS_URL: the gateway serves the demo CMMS itself; the DAGs reach it on its port too.
       IDENTITY_REQUIRED: 'report',
       // A backend that authenticates its users: only then may a REST web chat link a CMMS account.
@@ -102,7 +95,7 @@ beforeAll(async () => {
       WORKFLOW_POLL_INTERVAL_MS: '60000',
     },
     // Every log line, debug included, kept to look for the token in.
-    { port: 0, host: '127.0.0.1', logger: createLogger('debug', { service: 'omnibot' }, (l) => logLines.push(l)) },
+    { logger: createLogger('debug', { service: 'omnibot' }, (l) => logLines.push(l)) },
   );
   await admin.setVariables({
     cmms_url: `${gateway.url}/demo-cmms`,
@@ -114,10 +107,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await clearPrefix(prefix);
 });
 
 describe('a linked technician through real Airflow', () => {

@@ -12,7 +12,7 @@ import { request } from 'undici';
 export interface NotifyPost {
   headers: IncomingHttpHeaders;
   rawBody: Buffer;
-  json: { source?: string; changes?: Record<string, unknown>[] };
+  json: { source?: string; sent_at?: string; changes?: Record<string, unknown>[] };
   /** What the DAG was answered. */
   status: number;
   /** The gateway's answer, when it was forwarded. */

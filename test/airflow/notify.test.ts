@@ -9,16 +9,17 @@
  * stays out of the way).
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../app/gateway.ts';
+import type { Gateway } from '../../app/gateway.ts';
 import { DEMO_CMMS_TOKEN } from '../../core/cmms/demo-server.ts';
 import { CALLBACK_SIGNATURE_HEADER, verifySignature } from '../../core/workflows/callback.ts';
 import { webUser } from '../channels/web-user.ts';
-import { REDIS_URL } from '../support/redis.ts';
+import { changeOrderAsSupervisor, stateId } from '../roles/cmms.ts';
+import { clearPrefix } from '../support/redis.ts';
 import { type NotifyFront, type NotifyPost, startNotifyFront } from './notify-front.ts';
 import { type AirflowAdmin, airflowAdmin, airflowEnv, uniqueRunId } from './support/airflow-admin.ts';
+import { airflowPrefix, startAirflowGateway } from './support/gateway.ts';
 import { runTraces } from './support/run-traces.ts';
 
 const DAG = 'notificar_cambios_ot';
@@ -32,11 +33,10 @@ const ORDER = { id: 59, number: 'OT-PREV-4' };
 const RUN_WAIT_MS = 120_000;
 
 const env = airflowEnv();
-const prefix = `omnibot-airflow-notify:${process.pid}-${Date.now()}:`;
+const prefix = airflowPrefix('notify');
 let admin: AirflowAdmin;
 let gateway: Gateway;
 let front: NotifyFront;
-let supervisorToken: string;
 const timings: string[] = [];
 
 /** Starts a run of the DAG now (as the scheduler would, without a conf) and waits for its end. */
@@ -76,21 +76,25 @@ async function waitUntilIdle(): Promise<void> {
   }
 }
 
-async function seenState(): Promise<{ baseline_at: string; orders: Record<string, { state: string; seq: number }> }> {
+interface SeenState {
+  baseline_at: string;
+  orders: Record<string, { state: string; seq: number }>;
+  pending: unknown[];
+}
+
+async function seenState(): Promise<SeenState> {
   const res = await admin.get(`/api/v2/variables/${SEEN}`);
   expect(res.status).toBe(200);
   return JSON.parse((res.body as { value: string }).value);
 }
 
+/** Where the baseline's sequences start (its time in ms): the order's n-th change is `<id>:<epoch + n>`. */
+let epoch = 0;
+const changeId = (n: number) => `${ORDER.id}:${epoch + n}`;
+
 /** The order changed in the demo CMMS by supervisor1, with their own token (the CMMS of the gateway). */
-async function supervisorChanges(change: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${gateway.url}/demo-cmms/api/ordenes-trabajo/${ORDER.id}/`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', authorization: `Token ${supervisorToken}` },
-    body: JSON.stringify(change),
-  });
-  expect(res.status).toBe(200);
-}
+const supervisorChanges = (change: Record<string, unknown>) =>
+  changeOrderAsSupervisor(`${gateway.url}/demo-cmms/api`, ORDER.id, change);
 
 /** The chat's outbound transcript (admin GraphQL). */
 async function chatTexts(conversationId: string): Promise<string[]> {
@@ -121,42 +125,31 @@ async function told(conversationId: string, pattern: RegExp, count = 1): Promise
   }
 }
 
-/** A POST the DAG made: signed with the callback secret over its raw bytes, from this DAG. */
+/** A POST the DAG made: signed with the callback secret over its raw bytes, from this DAG, dated. */
 function signedChanges(post: NotifyPost): Record<string, unknown>[] {
   expect(post.headers['content-type']).toMatch(/^application\/json/);
   const signature = post.headers[CALLBACK_SIGNATURE_HEADER.toLowerCase()] as string;
   expect(verifySignature(SECRET, post.rawBody, signature)).toBe(true);
   expect(post.json.source).toBe(DAG);
+  expect(Math.abs(Date.parse(post.json.sent_at ?? '') - Date.now())).toBeLessThan(10 * 60_000);
   return post.json.changes ?? [];
 }
 
+const told1 = { accepted: 1, notified: 1, duplicates: 0, rejected: [] };
+
 beforeAll(async () => {
   admin = airflowAdmin(env);
-  gateway = await startGateway(
+  gateway = await startAirflowGateway(
+    { env, prefix, callbackSecret: SECRET },
     {
-      PORT: '0',
-      HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
-      AIRFLOW_URL: env.url,
-      AIRFLOW_USERNAME: env.username,
-      AIRFLOW_PASSWORD: env.password,
-      CALLBACK_SECRET: SECRET,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
       // No CMMS_URL: the gateway serves the demo CMMS itself; the DAG reads it on its port too.
       WEB_API_KEY,
       IDENTITY_KEY: randomBytes(32).toString('base64'),
       ADMIN_TOKEN,
     },
-    { port: 0, host: '127.0.0.1' },
   );
   front = await startNotifyFront(gateway.url);
-  const login = await fetch(`${gateway.url}/demo-cmms/api/login/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'supervisor1', password: 'supervisor1' }),
-  });
-  supervisorToken = ((await login.json()) as { token: string }).token;
   await waitUntilIdle();
   await admin.setVariables({
     cmms_url: `${gateway.url}/demo-cmms`,
@@ -175,10 +168,7 @@ afterAll(async () => {
   await admin?.setVariables({ omnibot_notify_url: '', [SEEN]: '' }).catch(() => undefined);
   await front?.close();
   await gateway?.stop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await clearPrefix(prefix);
 });
 
 describe('notificar_cambios_ot through real Airflow and the gateway', () => {
@@ -222,7 +212,11 @@ describe('notificar_cambios_ot through real Airflow and the gateway', () => {
     expect(await runDag('baseline')).toMatchObject({ state: 'success' });
     expect(front.posts).toHaveLength(0);
     const seen = await seenState();
-    expect(seen.orders[String(ORDER.id)]).toMatchObject({ state: 'Abierta', technician_id: null, seq: 0 });
+    // Every order's sequence starts at the baseline's time (ms): a new baseline never reuses a change id.
+    epoch = Date.parse(seen.baseline_at);
+    expect(epoch).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
+    expect(seen.orders[String(ORDER.id)]).toMatchObject({ state: 'Abierta', technician_id: null, seq: epoch });
+    expect(seen.pending).toEqual([]);
     expect(Object.keys(seen.orders).length).toBeGreaterThan(60); // both pages of the demo's orders
   });
 
@@ -234,7 +228,7 @@ describe('notificar_cambios_ot through real Airflow and the gateway', () => {
     const [change, ...others] = signedChanges(front.posts[0]!);
     expect(others).toEqual([]);
     expect(change).toMatchObject({
-      change_id: `${ORDER.id}:1`,
+      change_id: changeId(1),
       order_id: ORDER.id,
       number: ORDER.number,
       state: 'Abierta',
@@ -244,10 +238,10 @@ describe('notificar_cambios_ot through real Airflow and the gateway', () => {
       previous_technician_id: null,
       requester_id: 2,
     });
-    expect(front.posts[0]!.gateway).toEqual({ status: 200, body: { accepted: 1, notified: 1, duplicates: 0 } });
+    expect(front.posts[0]!.gateway).toEqual({ status: 200, body: told1 });
     await told(
       maria.conversationId,
-      new RegExp(`^Se te asignó la OT ${ORDER.number} del equipo .+ \\(estado Abierta\\)\\.`),
+      new RegExp(`^Se te asignó la orden ${ORDER.number} del equipo .+ \\(estado Abierta\\)\\.`),
     );
 
     // Only counts in XCom; no token in XCom or the task's log.
@@ -275,12 +269,12 @@ describe('notificar_cambios_ot through real Airflow and the gateway', () => {
   it('sends nothing when nothing changed', async () => {
     expect(await runDag('unchanged')).toMatchObject({ state: 'success' });
     expect(front.posts).toHaveLength(1);
-    await told(maria.conversationId, /^Se te asignó la OT/);
-    expect((await seenState()).orders[String(ORDER.id)]).toMatchObject({ technician_id: MARIA.id, seq: 1 });
+    await told(maria.conversationId, /^Se te asignó la orden/);
+    expect((await seenState()).orders[String(ORDER.id)]).toMatchObject({ technician_id: MARIA.id, seq: epoch + 1 });
   });
 
   it('fails the try that got a 503 and delivers once on the retry', async () => {
-    await supervisorChanges({ idestadoot: 3 }); // En Progreso
+    await supervisorChanges({ idestadoot: stateId('En Progreso') });
     front.failOnce('unavailable');
     const run = await runDag('unavailable');
     expect(run.state).toBe('success');
@@ -290,27 +284,32 @@ describe('notificar_cambios_ot through real Airflow and the gateway', () => {
     expect(failed!.status).toBe(503);
     expect(failed!.gateway).toBeUndefined();
     expect(signedChanges(retried!)).toEqual(signedChanges(failed!)); // the same change, the same id
+    // Each try signs a body of its own, dated when it is sent.
+    expect(Date.parse(retried!.json.sent_at ?? '')).toBeGreaterThan(Date.parse(failed!.json.sent_at ?? ''));
     expect(signedChanges(retried!)[0]).toMatchObject({
-      change_id: `${ORDER.id}:2`,
+      change_id: changeId(2),
       state: 'En Progreso',
       previous_state: 'Abierta',
     });
-    expect(retried!.gateway?.body).toEqual({ accepted: 1, notified: 1, duplicates: 0 });
-    await told(maria.conversationId, new RegExp(`^La OT ${ORDER.number} del equipo .+ pasó a En Progreso\\.`));
+    expect(retried!.gateway?.body).toEqual(told1);
+    await told(maria.conversationId, new RegExp(`^La orden ${ORDER.number} del equipo .+ pasó a En Progreso\\.`));
   });
 
   it('sends the same change id again after a lost answer, and the chat hears it once', async () => {
-    await supervisorChanges({ idestadoot: 4 }); // Completada
+    await supervisorChanges({ idestadoot: stateId('Completada') });
     front.failOnce('lost');
     const run = await runDag('lost-answer');
     expect(run.state).toBe('success');
     const [lost, retried] = front.posts.slice(3);
     expect(front.posts).toHaveLength(5);
-    expect(lost!.gateway?.body).toEqual({ accepted: 1, notified: 1, duplicates: 0 });
+    expect(lost!.gateway?.body).toEqual(told1);
     expect(signedChanges(retried!)).toEqual(signedChanges(lost!));
-    expect(signedChanges(retried!)[0]).toMatchObject({ change_id: `${ORDER.id}:3`, state: 'Completada' });
-    expect(retried!.gateway?.body).toEqual({ accepted: 1, notified: 0, duplicates: 1 });
-    await told(maria.conversationId, new RegExp(`^La OT ${ORDER.number} del equipo .+ pasó a Completada\\.`));
-    expect((await seenState()).orders[String(ORDER.id)]).toMatchObject({ state: 'Completada', seq: 3 });
+    expect(signedChanges(retried!)[0]).toMatchObject({ change_id: changeId(3), state: 'Completada' });
+    expect(retried!.gateway?.body).toEqual({ accepted: 1, notified: 0, duplicates: 1, rejected: [] });
+    await told(maria.conversationId, new RegExp(`^La orden ${ORDER.number} del equipo .+ pasó a Completada\\.`));
+    expect(await seenState()).toMatchObject({
+      orders: { [String(ORDER.id)]: { state: 'Completada', seq: epoch + 3 } },
+      pending: [],
+    });
   });
 });

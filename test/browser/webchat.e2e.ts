@@ -354,6 +354,40 @@ describe('web chat layout', () => {
     });
   }
 
+  it('makes only its own link page clickable: never a URL inside a notification', async () => {
+    const page = await openChat({ viewport: PHONE });
+    await page.fill('#text', 'hola');
+    await page.press('#text', 'Enter');
+    await botMessages(page).filter({ hasText: 'Soy el asistente' }).first().waitFor();
+    const { conversationId } = await sessionOf(page);
+    // Observations come from whoever completed the order in the CMMS: they may hold any URL.
+    const told = await gateway.runtime.notifyOrderChange(
+      conversationId,
+      {
+        changeId: '901:1',
+        orderId: 901,
+        number: 'OT-CORR-901',
+        equipment: 'Excavadora CAT 320',
+        state: 'Completada',
+        previousState: 'En Progreso',
+        observations: `abre ${gateway.url}/link/abc123 o https://evil.example/link/abc123`,
+      },
+      'requester',
+    );
+    expect(told?.replies[0]?.kind).toBe('notification');
+    const notice = botMessages(page).filter({ hasText: 'OT-CORR-901' });
+    await notice.first().waitFor();
+    expect(await notice.locator('a').count()).toBe(0);
+
+    // The assistant's own answer with the link page of this gateway is a link.
+    await page.fill('#text', 'vincular cuenta');
+    await page.press('#text', 'Enter');
+    const link = botMessages(page).filter({ hasText: '/link/' }).locator('a');
+    await link.first().waitFor();
+    expect(new URL((await link.first().getAttribute('href')) ?? '').origin).toBe(new URL(gateway.url).origin);
+    await page.context().close();
+  });
+
   it('keeps a long order number on one line on a phone', async () => {
     const page = await openChat({ viewport: PHONE });
     const number = 'OT-CORR-CAT-001-20261124170414-768';

@@ -1,5 +1,5 @@
-import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
 import type { PlatformServer, SentMessage } from '../support/platform-server.ts';
+import { whatsappDeliveryBody, whatsappWebhookHeaders } from './whatsapp-payloads.ts';
 
 /** A user on a channel, as the platform would relay them to the gateway. */
 export interface ChatUser {
@@ -83,35 +83,9 @@ export function telegramUser(opts: DriverOptions & { secret: string; chatId: num
 
 export function whatsappUser(opts: DriverOptions & { appSecret: string; waId: string; name: string }): ChatUser {
   const post = (message: Record<string, unknown>) => {
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '102290129340398',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-                contacts: [{ profile: { name: opts.name }, wa_id: opts.waId }],
-                messages: [
-                  {
-                    from: opts.waId,
-                    id: `wamid.e2e${String(++sequence).padStart(6, '0')}`,
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    ...message,
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    });
-    return postOk(`${opts.gatewayUrl}/webhooks/whatsapp`, body, {
-      'x-hub-signature-256': signWhatsAppBody(opts.appSecret, body),
-    });
+    const id = `wamid.e2e${String(++sequence).padStart(6, '0')}`;
+    const body = whatsappDeliveryBody(opts, { id, ...message });
+    return postOk(`${opts.gatewayUrl}/webhooks/whatsapp`, body, whatsappWebhookHeaders(opts.appSecret, body));
   };
   return {
     address: opts.waId,

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../app/gateway.ts';
-import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
+import type { OutboundMessage } from '../../core/types.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { clearPrefix, connectRedis } from '../support/redis.ts';
 import { whatsappUser } from './drivers.ts';
@@ -15,6 +15,7 @@ import {
   whatsappFake,
 } from './fakes/whatsapp.ts';
 import { SECRETS, startChannelGateway } from './gateway.ts';
+import { whatsappDeliveryBody, whatsappWebhookHeaders } from './whatsapp-payloads.ts';
 
 /**
  * The 24-hour customer-service window through the real gateway: windows and held messages in Redis
@@ -45,6 +46,14 @@ afterAll(async () => {
 const user = (waId: string, name: string) =>
   whatsappUser({ gatewayUrl: gateway.url, platform, appSecret: SECRETS.whatsappAppSecret, waId, name });
 
+/** A user who wrote "hola" and got the greeting: their 24-hour window is open. */
+async function greetedUser(waId: string, name: string) {
+  const greeted = user(waId, name);
+  await greeted.say('hola');
+  await greeted.next(/Soy el asistente de mantenimiento/);
+  return greeted;
+}
+
 const windowKey = (waId: string) => `${prefix}channel:whatsapp:window:${waId}`;
 
 /** 24 hours pass: WhatsApp refuses free-form messages, and the gateway's record has expired. */
@@ -53,48 +62,37 @@ async function dayPasses(waId: string): Promise<void> {
   await redis.del(windowKey(waId));
 }
 
-const order = (number: string) => ({ orderNumber: number, equipment: 'Excavadora CAT 320', state: 'Completada' });
+/** The notification that order `number` was completed, for the user `waId`, with its template parameters. */
+const completedOrder = (waId: string, number: string): OutboundMessage => ({
+  conversationId: `whatsapp:${waId}`,
+  text: `La OT ${number} del equipo Excavadora CAT 320 pasó a Completada.`,
+  kind: 'notification',
+  template: { orderNumber: number, equipment: 'Excavadora CAT 320', state: 'Completada' },
+});
 
-async function dispatched(): Promise<void> {
+/** Something the assistant says to the user `waId` that is not an order notification (no template). */
+const lateResult = (waId: string, text: string): OutboundMessage => ({
+  conversationId: `whatsapp:${waId}`,
+  text,
+  kind: 'result',
+});
+
+/** Hands a message to the gateway's dispatcher, as the runtime would, and waits until it was sent or held. */
+async function dispatch(message: OutboundMessage): Promise<void> {
+  await gateway.dispatcher.dispatch(message);
   await gateway.runtime.drain(5_000);
   await gateway.dispatcher.idle();
 }
 
 describe('WhatsApp 24-hour window end to end', () => {
   it('marks a user message read with the typing indicator, by its wamid', async () => {
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '102290129340398',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550783881', phone_number_id: SECRETS.whatsappPhoneNumberId },
-                contacts: [{ profile: { name: 'Eva' }, wa_id: '56922220001' }],
-                messages: [
-                  {
-                    from: '56922220001',
-                    id: 'wamid.window-typing-1',
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    type: 'text',
-                    text: { body: 'hola' },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const body = whatsappDeliveryBody(
+      { waId: '56922220001', name: 'Eva' },
+      { id: 'wamid.window-typing-1', type: 'text', text: { body: 'hola' } },
+    );
     const res = await fetch(`${gateway.url}/webhooks/whatsapp`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hub-signature-256': signWhatsAppBody(SECRETS.whatsappAppSecret, body),
-      },
+      headers: whatsappWebhookHeaders(SECRETS.whatsappAppSecret, body),
       body,
     });
     expect(res.status).toBe(200);
@@ -114,26 +112,16 @@ describe('WhatsApp 24-hour window end to end', () => {
   });
 
   it('keeps the window in Redis for 24 hours from the message', async () => {
-    const ana = user('56922220002', 'Ana');
-    await ana.say('hola');
-    await ana.next(/Soy el asistente de mantenimiento/);
-    const ttlMs = await redis.pttl(windowKey('56922220002'));
+    const ana = await greetedUser('56922220002', 'Ana');
+    const ttlMs = await redis.pttl(windowKey(ana.address));
     expect(ttlMs).toBeGreaterThan(23 * 60 * 60_000);
     expect(ttlMs).toBeLessThanOrEqual(24 * 60 * 60_000);
   });
 
   it('outside the window, an order notification goes as the approved template with its three parameters', async () => {
-    const luis = user('56922220003', 'Luis');
-    await luis.say('hola');
-    await luis.next(/Soy el asistente de mantenimiento/);
+    const luis = await greetedUser('56922220003', 'Luis');
     await dayPasses(luis.address);
-    await gateway.dispatcher.dispatch({
-      conversationId: 'whatsapp:56922220003',
-      text: 'La OT OT-CORR-41 del equipo Excavadora CAT 320 pasó a Completada.',
-      kind: 'notification',
-      template: order('OT-CORR-41'),
-    });
-    await dispatched();
+    await dispatch(completedOrder(luis.address, 'OT-CORR-41'));
     const templates = templatesSent(platform, luis.address);
     expect(templates.map(templateParameters)).toEqual([['OT-CORR-41', 'Excavadora CAT 320', 'Completada']]);
     expect(templates[0]!.body).toMatchObject({ template: { name: 'cambio_estado_ot', language: { code: 'es' } } });
@@ -142,16 +130,9 @@ describe('WhatsApp 24-hour window end to end', () => {
   });
 
   it('holds a late result without template parameters and delivers it before the reply when the user writes again', async () => {
-    const rosa = user('56922220004', 'Rosa');
-    await rosa.say('hola');
-    await rosa.next(/Soy el asistente de mantenimiento/);
+    const rosa = await greetedUser('56922220004', 'Rosa');
     await dayPasses(rosa.address);
-    await gateway.dispatcher.dispatch({
-      conversationId: 'whatsapp:56922220004',
-      text: 'Resultado de tu consulta: la OT OT-CORR-1 está En Progreso.',
-      kind: 'result',
-    });
-    await dispatched();
+    await dispatch(lateResult(rosa.address, 'Resultado de tu consulta: la OT OT-CORR-1 está En Progreso.'));
     expect(platform.sent('whatsapp', rosa.address)).toHaveLength(1);
     expect(refusedOutsideWindow(platform, rosa.address)).toEqual([]);
 
@@ -165,18 +146,10 @@ describe('WhatsApp 24-hour window end to end', () => {
   });
 
   it('a 131047 despite a recorded window resends the notification once as the template and forgets the record', async () => {
-    const beto = user('56922220005', 'Beto');
-    await beto.say('hola');
-    await beto.next(/Soy el asistente de mantenimiento/);
+    const beto = await greetedUser('56922220005', 'Beto');
     // WhatsApp's window closed, the gateway's record did not (a stale record).
     whatsapp.closeWindow(beto.address);
-    await gateway.dispatcher.dispatch({
-      conversationId: 'whatsapp:56922220005',
-      text: 'La OT OT-CORR-42 del equipo Excavadora CAT 320 pasó a Completada.',
-      kind: 'notification',
-      template: order('OT-CORR-42'),
-    });
-    await dispatched();
+    await dispatch(completedOrder(beto.address, 'OT-CORR-42'));
     expect(refusedOutsideWindow(platform, beto.address)).toHaveLength(1);
     expect(templatesSent(platform, beto.address).map(templateParameters)).toEqual([
       ['OT-CORR-42', 'Excavadora CAT 320', 'Completada'],
@@ -188,16 +161,9 @@ describe('WhatsApp 24-hour window end to end', () => {
   });
 
   it('"borrar mis datos" also drops the user\'s held messages', async () => {
-    const olga = user('56922220006', 'Olga');
-    await olga.say('hola');
-    await olga.next(/Soy el asistente de mantenimiento/);
+    const olga = await greetedUser('56922220006', 'Olga');
     await dayPasses(olga.address);
-    await gateway.dispatcher.dispatch({
-      conversationId: 'whatsapp:56922220006',
-      text: 'Un aviso retenido.',
-      kind: 'result',
-    });
-    await dispatched();
+    await dispatch(lateResult(olga.address, 'Un aviso retenido.'));
     const heldKey = `${prefix}channel:whatsapp:held:${olga.address}`;
     expect(await redis.llen(heldKey)).toBe(1);
 

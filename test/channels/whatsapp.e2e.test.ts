@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../app/gateway.ts';
-import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
 import { fixtureText } from '../contract/fixtures.ts';
 import { type PlatformServer, type SentMessage, startPlatformServer } from '../support/platform-server.ts';
 import { clearPrefix } from '../support/redis.ts';
 import { whatsappUser } from './drivers.ts';
 import { reportFailure, workOrderStatus } from './flows.ts';
 import { channelFakes, SECRETS, startChannelGateway } from './gateway.ts';
+import { whatsappWebhookHeaders } from './whatsapp-payloads.ts';
 
 let platform: PlatformServer;
 let gateway: Gateway;
@@ -28,10 +28,7 @@ const user = (waId: string, name: string) =>
 const postSigned = (body: string) =>
   fetch(`${gateway.url}/webhooks/whatsapp`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-hub-signature-256': signWhatsAppBody(SECRETS.whatsappAppSecret, body),
-    },
+    headers: whatsappWebhookHeaders(SECRETS.whatsappAppSecret, body),
     body,
   });
 

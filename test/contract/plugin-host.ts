@@ -42,7 +42,9 @@ export function mountPlugin<R extends PluginHost['runtime'] = FakeRuntime>(
   const host = {
     config: channelConfig(config),
     ...hostAuth(config),
-    deliver: (message) => plugin.send(message),
+    deliver: async (message) => {
+      await plugin.send(message);
+    },
     store: createMemoryStore(),
     bus: createMemoryEventBus(),
     limits: createLimits(NO_LIMITS),

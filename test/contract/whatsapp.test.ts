@@ -1,34 +1,15 @@
 import { createWhatsAppPlugin } from '../../plugins/whatsapp/index.ts';
 import { signWhatsAppBody } from '../../plugins/whatsapp/verify.ts';
 import { whatsappFake } from '../channels/fakes/whatsapp.ts';
+import { whatsappDeliveryBody } from '../channels/whatsapp-payloads.ts';
 import { runChannelContract } from './channel-contract.ts';
 import { fixtureText } from './fixtures.ts';
 
 const APP_SECRET = 'contract-app-secret';
 const WA_ID = '56912345678';
-const nowSeconds = () => String(Math.floor(Date.now() / 1000));
-
+// Written now: the replies go inside the 24-hour window.
 const delivery = (key: string, message: Record<string, unknown>) =>
-  JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              contacts: [{ profile: { name: 'Juan Pérez' }, wa_id: WA_ID }],
-              // Written now: the replies go inside the 24-hour window.
-              messages: [{ from: WA_ID, id: `wamid.contract-${key}`, timestamp: nowSeconds(), ...message }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  whatsappDeliveryBody({ waId: WA_ID, name: 'Juan Pérez' }, { id: `wamid.contract-${key}`, ...message });
 
 const webhook = (body: string, headers: Record<string, string>) =>
   new Request('http://omnibot.test/webhooks/whatsapp', {

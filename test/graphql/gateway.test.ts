@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
 import {
+  errorCodes,
   MESSAGES,
   type MessageEvent,
   openWsClient,
@@ -166,8 +167,6 @@ interface AgentTurn {
 }
 
 const listedIds = (result: { data?: Listed | null }) => result.data!.conversations.items.map((item) => item.id);
-const codes = (result: { errors?: { extensions?: Record<string, unknown> }[] }) =>
-  result.errors?.map((error) => error.extensions?.code);
 
 describe('operators on the gateway: a hand-off answered through GraphQL', () => {
   it('lists a user waiting for a person, answers them as the admin, then gives them back to the bot', async () => {
@@ -251,18 +250,20 @@ describe('operators on the gateway: a hand-off answered through GraphQL', () => 
     await postGraphql(gateway.url, SEND, { id: conversationId, text: 'hola' }, token);
     const vars = { id: conversationId, text: 'hola' };
 
-    expect(codes(await postGraphql(gateway.url, REPLY, vars, token))).toEqual(['FORBIDDEN']);
-    expect(codes(await postGraphql(gateway.url, RELEASE, { id: conversationId }, token))).toEqual(['FORBIDDEN']);
-    expect(codes(await postGraphql(gateway.url, BY_STATUS, { status: 'HANDOFF' }, token))).toEqual(['FORBIDDEN']);
-    expect(codes(await postGraphql(gateway.url, REPLY, vars))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await postGraphql(gateway.url, REPLY, vars, token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await postGraphql(gateway.url, RELEASE, { id: conversationId }, token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await postGraphql(gateway.url, BY_STATUS, { status: 'HANDOFF' }, token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await postGraphql(gateway.url, REPLY, vars))).toEqual(['UNAUTHENTICATED']);
 
-    expect(codes(await postGraphql(gateway.url, REPLY, vars, ADMIN_TOKEN))).toEqual(['CONFLICT']);
-    expect(codes(await postGraphql(gateway.url, RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual(['CONFLICT']);
-    expect(codes(await postGraphql(gateway.url, REPLY, { id: 'web:nobody', text: 'hola' }, ADMIN_TOKEN))).toEqual([
+    expect(errorCodes(await postGraphql(gateway.url, REPLY, vars, ADMIN_TOKEN))).toEqual(['CONFLICT']);
+    expect(errorCodes(await postGraphql(gateway.url, RELEASE, { id: conversationId }, ADMIN_TOKEN))).toEqual([
+      'CONFLICT',
+    ]);
+    expect(errorCodes(await postGraphql(gateway.url, REPLY, { id: 'web:nobody', text: 'hola' }, ADMIN_TOKEN))).toEqual([
       'NOT_FOUND',
     ]);
-    expect(codes(await postGraphql(gateway.url, REPLY, { ...vars, text: 'x'.repeat(4097) }, ADMIN_TOKEN))).toEqual([
-      'BAD_USER_INPUT',
-    ]);
+    expect(errorCodes(await postGraphql(gateway.url, REPLY, { ...vars, text: 'x'.repeat(4097) }, ADMIN_TOKEN))).toEqual(
+      ['BAD_USER_INPUT'],
+    );
   });
 });

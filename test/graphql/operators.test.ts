@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../app/gateway.ts';
 import {
+  errorCodes,
   type MessageEvent,
   openWsClient,
   postGraphql,
@@ -40,9 +41,6 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-const codes = (result: { errors?: { extensions?: Record<string, unknown> }[] }) =>
-  result.errors?.map((error) => error.extensions?.code);
-
 /** A web user of the gateway: sends texts and pressed buttons, returns the turn's replies. */
 async function webUser() {
   const { conversationId, token } = await startConversation(gateway.url);
@@ -64,12 +62,36 @@ async function adminWatching<T>(query: string, variables: Record<string, unknown
   return { ws, watched };
 }
 
+/** The admin following every hand-off (live once `conversationId`'s state subscription answered). */
+const watchHandoffs = (conversationId: string) =>
+  adminWatching<HandoffEventData>(HANDOFFS, {}, 'handoffs', conversationId);
+
+/** The admin following one conversation's timeline live. */
+const watchTimeline = (conversationId: string) =>
+  adminWatching<TimelineEntryData>(TIMELINE_LIVE, { id: conversationId }, 'timeline', conversationId);
+
+/** Matches the hand-off event of this kind for this conversation. */
+const handoffEvent = (conversationId: string, kind: HandoffEventData['kind']) => (event: HandoffEventData) =>
+  event.conversationId === conversationId && event.kind === kind;
+
+/** The kinds of the hand-off events seen for one conversation, in order. */
+const kindsFor = (events: HandoffEventData[], conversationId: string) =>
+  events.filter((event) => event.conversationId === conversationId).map((event) => event.kind);
+
+/** The stored timeline, read by the admin (the `last` entries when given). */
+const readTimeline = (conversationId: string, last?: number) =>
+  postGraphql<{ timeline: TimelineEntryData[] }>(
+    gateway.url,
+    TIMELINE,
+    last === undefined ? { id: conversationId } : { id: conversationId, last },
+    ADMIN_TOKEN,
+  );
+
 describe('handoffs subscription (admin)', () => {
   it('follows a hand-off: started, the user’s message, a signed reply, ended', async () => {
     const user = await webUser();
-    const { ws, watched } = await adminWatching<HandoffEventData>(HANDOFFS, {}, 'handoffs', user.conversationId);
-    const mine = (kind: string) => (event: HandoffEventData) =>
-      event.conversationId === user.conversationId && event.kind === kind;
+    const { ws, watched } = await watchHandoffs(user.conversationId);
+    const mine = (kind: HandoffEventData['kind']) => handoffEvent(user.conversationId, kind);
     try {
       expect((await user.say('quiero hablar con una persona')).status).toBe('HANDOFF');
       const started = await watched.next(mine('STARTED'));
@@ -106,7 +128,7 @@ describe('handoffs subscription (admin)', () => {
       expect(released.errors).toBeUndefined();
       const ended = await watched.next(mine('ENDED'));
       expect(ended).toMatchObject({ status: 'IDLE', message: null });
-      expect(watched.events.filter((e) => e.conversationId === user.conversationId).map((e) => e.kind)).toEqual([
+      expect(kindsFor(watched.events, user.conversationId)).toEqual([
         'STARTED',
         'USER_MESSAGE',
         'AGENT_MESSAGE',
@@ -132,19 +154,15 @@ describe('handoffs subscription (admin)', () => {
   it('ends when the user goes back to the menu, and says nothing of conversations never handed off', async () => {
     const user = await webUser();
     const other = await webUser();
-    const { ws, watched } = await adminWatching<HandoffEventData>(HANDOFFS, {}, 'handoffs', user.conversationId);
+    const { ws, watched } = await watchHandoffs(user.conversationId);
     try {
       await other.say('hola');
       await user.say('quiero hablar con una persona');
-      await watched.next((e) => e.conversationId === user.conversationId && e.kind === 'STARTED');
+      await watched.next(handoffEvent(user.conversationId, 'STARTED'));
       expect((await user.say('menú')).status).not.toBe('HANDOFF');
-      const ended = await watched.next((e) => e.conversationId === user.conversationId && e.kind === 'ENDED');
+      const ended = await watched.next(handoffEvent(user.conversationId, 'ENDED'));
       expect(ended.status).not.toBe('HANDOFF');
-      expect(watched.events.filter((e) => e.conversationId === user.conversationId).map((e) => e.kind)).toEqual([
-        'STARTED',
-        'USER_MESSAGE',
-        'ENDED',
-      ]);
+      expect(kindsFor(watched.events, user.conversationId)).toEqual(['STARTED', 'USER_MESSAGE', 'ENDED']);
       expect(watched.events.some((e) => e.conversationId === other.conversationId)).toBe(false);
     } finally {
       await ws.client.dispose();
@@ -153,12 +171,12 @@ describe('handoffs subscription (admin)', () => {
 
   it('ends when an admin erases a conversation that waits for a person', async () => {
     const user = await webUser();
-    const { ws, watched } = await adminWatching<HandoffEventData>(HANDOFFS, {}, 'handoffs', user.conversationId);
+    const { ws, watched } = await watchHandoffs(user.conversationId);
     try {
       await user.say('quiero hablar con una persona');
-      await watched.next((e) => e.conversationId === user.conversationId && e.kind === 'STARTED');
+      await watched.next(handoffEvent(user.conversationId, 'STARTED'));
       await gateway.runtime.erase(user.conversationId);
-      const ended = await watched.next((e) => e.conversationId === user.conversationId && e.kind === 'ENDED');
+      const ended = await watched.next(handoffEvent(user.conversationId, 'ENDED'));
       expect(ended.status).toBe('IDLE');
     } finally {
       await ws.client.dispose();
@@ -178,22 +196,19 @@ describe('handoffs subscription (admin)', () => {
     } finally {
       await ws.client.dispose();
     }
-    expect(codes(await postGraphql(gateway.url, TIMELINE, { id: user.conversationId }, user.token))).toEqual([
+    expect(errorCodes(await postGraphql(gateway.url, TIMELINE, { id: user.conversationId }, user.token))).toEqual([
       'FORBIDDEN',
     ]);
-    expect(codes(await postGraphql(gateway.url, TIMELINE, { id: user.conversationId }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await postGraphql(gateway.url, TIMELINE, { id: user.conversationId }))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
   });
 });
 
 describe('timeline (admin)', () => {
   it('shows a failure report turn by turn: states before and after, the actors and the workflow’s answer', async () => {
     const user = await webUser();
-    const live = await adminWatching<TimelineEntryData>(
-      TIMELINE_LIVE,
-      { id: user.conversationId },
-      'timeline',
-      user.conversationId,
-    );
+    const live = await watchTimeline(user.conversationId);
     try {
       await user.say('reportar falla');
       await user.say('CAT-001');
@@ -204,12 +219,7 @@ describe('timeline (admin)', () => {
       expect(answered.actors).toMatchObject([{ name: 'reportar_falla', error: null }]);
       expect(answered.actors[0]!.output).toMatch(/OT-CORR-/);
 
-      const result = await postGraphql<{ timeline: TimelineEntryData[] }>(
-        gateway.url,
-        TIMELINE,
-        { id: user.conversationId },
-        ADMIN_TOKEN,
-      );
+      const result = await readTimeline(user.conversationId);
       expect(result.errors).toBeUndefined();
       const timeline = result.data!.timeline;
       // Oldest first, one entry per turn, each version once; live saw the same entries.
@@ -231,12 +241,7 @@ describe('timeline (admin)', () => {
       expect(answered.stateBefore).toBe(confirmed.stateAfter);
       for (const entry of timeline) expect(entry.stateAfter).not.toBe('');
 
-      const last = await postGraphql<{ timeline: TimelineEntryData[] }>(
-        gateway.url,
-        TIMELINE,
-        { id: user.conversationId, last: 2 },
-        ADMIN_TOKEN,
-      );
+      const last = await readTimeline(user.conversationId, 2);
       expect(last.data!.timeline.map((entry) => entry.version)).toEqual([5, 6]);
     } finally {
       await live.ws.client.dispose();
@@ -246,12 +251,7 @@ describe('timeline (admin)', () => {
   it('streams the next turn’s entry live, user texts cut at 200 characters', async () => {
     const user = await webUser();
     await user.say('hola');
-    const live = await adminWatching<TimelineEntryData>(
-      TIMELINE_LIVE,
-      { id: user.conversationId },
-      'timeline',
-      user.conversationId,
-    );
+    const live = await watchTimeline(user.conversationId);
     try {
       const long = `consulta ${'x'.repeat(300)}`;
       await user.say(long);

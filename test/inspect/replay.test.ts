@@ -1,29 +1,13 @@
 import { spawn } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReplayVersionError, replayEventLog } from '../../core/inspect/replay.ts';
-import { createRedisStore } from '../../core/store/redis-store.ts';
-import type { ConversationStore } from '../../core/store/types.ts';
 import { conversationModel } from '../../machines/model.ts';
-import { clearPrefix, connectRedis, REDIS_URL, uniquePrefix } from '../support/redis.ts';
-import { makeRuntime, message } from '../support/runtime-harness.ts';
+import { REDIS_URL } from '../support/redis.ts';
+import { makeRuntime, message, redisStores } from '../support/runtime-harness.ts';
 
-const prefix = uniquePrefix('replay');
-const stores: ConversationStore[] = [];
-function store() {
-  const s = createRedisStore({
-    redis: connectRedis(),
-    prefix,
-    conversationTtlSeconds: 3600,
-    transcriptLimit: 200,
-    eventLimit: 1000,
-  });
-  stores.push(s);
-  return s;
-}
-afterAll(async () => {
-  for (const s of stores) await s.close();
-  await clearPrefix(prefix);
-});
+const stores = redisStores('replay');
+const prefix = stores.newPrefix();
+const store = () => stores.open(prefix);
 
 /** Records a conversation through the real runtime (Redis), returning its id. */
 async function record(user: string, steps: (h: ReturnType<typeof makeRuntime>) => Promise<void>) {

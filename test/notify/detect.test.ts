@@ -3,45 +3,42 @@ import { detectChanges } from '../../core/notify/detect.ts';
 import { watchedOrderOf } from '../../core/notify/orders.ts';
 import { memorySeenStore } from '../../core/notify/seen-store.ts';
 import type { SeenState, WatchedOrder } from '../../core/notify/types.ts';
+import { watchedOrder } from './support.ts';
 
-const order = (overrides: Partial<WatchedOrder> = {}): WatchedOrder => ({
-  id: 12,
-  number: 'OT-CORR-1',
-  equipment: 'Excavadora CAT 320',
-  state: 'Abierta',
-  technicianId: null,
-  technicianName: null,
-  requesterId: 7,
-  observations: null,
-  ...overrides,
-});
+const nothingSeen = (): SeenState => ({ baseline: false, epoch: 0, orders: new Map(), pending: [] });
 
-const nothingSeen = (): SeenState => ({ baseline: false, orders: new Map() });
-
-/** Detects, then saves what was detected (as the poller does once every chat was told). */
+/** Detects, then records what was detected (as the poller does); a baseline taken at time 0, so ids count from 1. */
 async function look(store = memorySeenStore(), orders: WatchedOrder[]) {
-  const detection = detectChanges(orders, await store.load());
-  await store.save(detection.updates);
+  const detection = detectChanges(orders, await store.load(), 0);
+  await store.record(detection);
   return detection;
 }
 
 describe('order change detection', () => {
   it('records a baseline on the first look and reports nothing', async () => {
     const store = memorySeenStore();
-    const first = await look(store, [order(), order({ id: 13, number: 'OT-PREV-3', state: 'Asignada' })]);
+    const first = await look(store, [watchedOrder(), watchedOrder({ id: 13, number: 'OT-PREV-3', state: 'Asignada' })]);
     expect(first.baseline).toBe(true);
     expect(first.changes).toEqual([]);
     // The next look with nothing changed reports nothing either.
-    const second = await look(store, [order(), order({ id: 13, number: 'OT-PREV-3', state: 'Asignada' })]);
+    const second = await look(store, [
+      watchedOrder(),
+      watchedOrder({ id: 13, number: 'OT-PREV-3', state: 'Asignada' }),
+    ]);
     expect(second.baseline).toBe(false);
     expect(second.changes).toEqual([]);
   });
 
   it('reports a state change with the previous state, the technician and the requester', async () => {
     const store = memorySeenStore();
-    await look(store, [order({ state: 'Asignada', technicianId: 3, technicianName: 'Juan Pérez' })]);
+    await look(store, [watchedOrder({ state: 'Asignada', technicianId: 3, technicianName: 'Juan Pérez' })]);
     const { changes } = await look(store, [
-      order({ state: 'Completada', technicianId: 3, technicianName: 'Juan Pérez', observations: 'Cambio de filtro' }),
+      watchedOrder({
+        state: 'Completada',
+        technicianId: 3,
+        technicianName: 'Juan Pérez',
+        observations: 'Cambio de filtro',
+      }),
     ]);
     expect(changes).toEqual([
       {
@@ -63,8 +60,8 @@ describe('order change detection', () => {
 
   it('reports a technician change in the same state, and counts each change of the order up', async () => {
     const store = memorySeenStore();
-    await look(store, [order()]);
-    const assigned = await look(store, [order({ technicianId: 5, technicianName: 'María González' })]);
+    await look(store, [watchedOrder()]);
+    const assigned = await look(store, [watchedOrder({ technicianId: 5, technicianName: 'María González' })]);
     expect(assigned.changes).toMatchObject([
       {
         changeId: '12:1',
@@ -75,7 +72,7 @@ describe('order change detection', () => {
       },
     ]);
     expect(assigned.changes[0]).not.toHaveProperty('previousTechnicianId');
-    const reassigned = await look(store, [order({ technicianId: 3, technicianName: 'Juan Pérez' })]);
+    const reassigned = await look(store, [watchedOrder({ technicianId: 3, technicianName: 'Juan Pérez' })]);
     expect(reassigned.changes).toMatchObject([
       { changeId: '12:2', technicianId: 3, previousTechnicianId: 5, previousTechnicianName: 'María González' },
     ]);
@@ -83,19 +80,19 @@ describe('order change detection', () => {
 
   it('ignores a changed name or observations when neither state nor technician moved', async () => {
     const store = memorySeenStore();
-    await look(store, [order({ technicianId: 3, technicianName: 'Juan Pérez' })]);
+    await look(store, [watchedOrder({ technicianId: 3, technicianName: 'Juan Pérez' })]);
     const { changes } = await look(store, [
-      order({ technicianId: 3, technicianName: 'Juan A. Pérez', observations: 'nota', equipment: 'Otra' }),
+      watchedOrder({ technicianId: 3, technicianName: 'Juan A. Pérez', observations: 'nota', equipment: 'Otra' }),
     ]);
     expect(changes).toEqual([]);
   });
 
   it('reports an order created after the baseline as new (no previous state)', async () => {
     const store = memorySeenStore();
-    await look(store, [order()]);
+    await look(store, [watchedOrder()]);
     const { changes } = await look(store, [
-      order(),
-      order({ id: 40, number: 'OT-CORR-40', technicianId: 4, technicianName: 'Carla Rojas', requesterId: 4 }),
+      watchedOrder(),
+      watchedOrder({ id: 40, number: 'OT-CORR-40', technicianId: 4, technicianName: 'Carla Rojas', requesterId: 4 }),
     ]);
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({
@@ -111,32 +108,36 @@ describe('order change detection', () => {
 
   it('gives the same change id when a look is repeated before the seen state was saved', async () => {
     const store = memorySeenStore();
-    await look(store, [order()]);
+    await look(store, [watchedOrder()]);
     const seen = await store.load();
-    const now = [order({ state: 'En Progreso' })];
+    const now = [watchedOrder({ state: 'En Progreso' })];
     const first = detectChanges(now, seen);
     const again = detectChanges(now, await store.load());
     expect(again.changes.map((c) => c.changeId)).toEqual(first.changes.map((c) => c.changeId));
     expect(first.changes.map((c) => c.changeId)).toEqual(['12:1']);
     // Once saved, the same orders are no change any more; the next one is the order's change 2.
-    await store.save(first.updates);
+    await store.record(first);
     expect(detectChanges(now, await store.load()).changes).toEqual([]);
-    expect(detectChanges([order({ state: 'Completada' })], await store.load()).changes[0]?.changeId).toBe('12:2');
+    expect(detectChanges([watchedOrder({ state: 'Completada' })], await store.load()).changes[0]?.changeId).toBe(
+      '12:2',
+    );
   });
 
   it('counts an order listed twice once', async () => {
     const store = memorySeenStore();
-    await look(store, [order()]);
-    const { changes } = await look(store, [order({ state: 'Asignada' }), order({ state: 'Asignada' })]);
+    await look(store, [watchedOrder()]);
+    const { changes } = await look(store, [watchedOrder({ state: 'Asignada' }), watchedOrder({ state: 'Asignada' })]);
     expect(changes.map((change) => change.changeId)).toEqual(['12:1']);
   });
 
   it('leaves the closing observations out unless the order is completed', () => {
     const seen: SeenState = {
       baseline: true,
+      epoch: 0,
+      pending: [],
       orders: new Map([[12, { state: 'Abierta', technicianId: null, technicianName: null, sequence: 0 }]]),
     };
-    const { changes } = detectChanges([order({ state: 'En Progreso', observations: 'falla reportada' })], seen);
+    const { changes } = detectChanges([watchedOrder({ state: 'En Progreso', observations: 'falla reportada' })], seen);
     expect(changes[0]).not.toHaveProperty('observations');
     expect(detectChanges([], nothingSeen()).baseline).toBe(true);
   });

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../app/gateway.ts';
-import { WORK_ORDER_STATES } from '../../core/cmms/demo-data.ts';
 import { telegramUser } from '../channels/drivers.ts';
 import { channelFakes, SECRETS, startChannelGateway } from '../channels/gateway.ts';
-import { allOrders } from '../roles/cmms.ts';
+import { allOrders, changeOrderAsSupervisor, stateId } from '../roles/cmms.ts';
 import { PUBLIC_URL, type RoleHarness, type RoleUser } from '../roles/harness.ts';
 import { linkAs } from '../roles/link.ts';
 import { PEOPLE } from '../roles/people.ts';
 import { type WebChatUser, webChatUser } from '../roles/web-chat-user.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
-import { clearPrefix, connectRedis } from '../support/redis.ts';
-import { IDENTITY_KEY, orderChangedEvents, until } from './support.ts';
+import { clearPrefix } from '../support/redis.ts';
+import { baselineEpoch, IDENTITY_KEY, orderChangedEvents, seenState, until, untilSeen } from './support.ts';
 
 /**
  * The in-process poller on the embedded defaults (embedded runner and demo CMMS, Redis): Juan Pérez
@@ -57,68 +56,43 @@ afterAll(async () => {
   if (prefix) await clearPrefix(prefix);
 });
 
-/** The poller's seen state in Redis (`<prefix>notify:seen`). */
-async function seenState(): Promise<Record<string, string>> {
-  const redis = connectRedis();
-  try {
-    return await redis.hgetall(`${prefix}notify:seen`);
-  } finally {
-    await redis.quit();
-  }
-}
-
-/** Changes an order in the demo CMMS over its API, signed in as the supervisor (supervisor1). */
-async function changeOrderAsSupervisor(id: number, change: Record<string, unknown>): Promise<void> {
-  const { carolina } = PEOPLE;
-  const login = await fetch(`${harness.cmmsApi}/login/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: carolina.username, password: carolina.username }),
-  });
-  expect(login.status).toBe(200);
-  const { token } = (await login.json()) as { token: string };
-  const patched = await fetch(`${harness.cmmsApi}/ordenes-trabajo/${id}/`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', authorization: `Token ${token}` },
-    body: JSON.stringify(change),
-  });
-  expect(patched.status).toBe(200);
-}
-
-const stateId = (name: string) => WORK_ORDER_STATES.indexOf(name) + 1;
-
 describe('the in-process poller (embedded runner)', () => {
   it('records a baseline first, then tells the assigned technician and the requester, each once', async () => {
     await linkAs(harness, juan, PEOPLE.juan.username, PEOPLE.juan);
     await linkAs(harness, diego, PEOPLE.diego.username, PEOPLE.diego);
     // The first round only records what the orders are: nobody is told of the orders as they were.
-    const baseline = await until(seenState, (seen) => 'baseline' in seen);
+    const baseline = await until(
+      () => seenState(prefix),
+      (seen) => 'baseline' in seen,
+    );
     expect(baseline).toHaveProperty('baseline');
     expect(await orderChangedEvents(gateway.store, juan.conversationId)).toEqual([]);
 
     const order = (await allOrders(harness.cmmsApi)).find((o) => o.numeroot === ORDER)!;
     expect(order).toMatchObject({ estado_nombre: 'Abierta', idtecnicoasignado: null, idsolicitante: PEOPLE.diego.id });
-    await changeOrderAsSupervisor(order.idordentrabajo, {
+    await changeOrderAsSupervisor(harness.cmmsApi, order.idordentrabajo, {
       idtecnicoasignado: PEOPLE.juan.id,
       idestadoot: stateId('Asignada'),
     });
 
     // Juan sees it live in the web chat (GraphQL `messages`) and in the transcript.
-    const assigned = await juan.next(/^Se te asignó la OT/);
-    expect(assigned.text).toMatch(new RegExp(`^Se te asignó la OT ${ORDER} del equipo [^(]+ \\(estado Asignada\\)\\.`));
+    const assigned = await juan.next(/^Se te asignó la orden/);
+    expect(assigned.text).toMatch(
+      new RegExp(`^Se te asignó la orden ${ORDER} del equipo [^(]+ \\(estado Asignada\\)\\.`),
+    );
     expect(assigned.text).toContain('Si no quieres recibir estos avisos, escribe "no quiero notificaciones".');
     const transcript = await gateway.store.readTranscript(juan.conversationId, 50);
-    expect(transcript.filter((entry) => entry.text.startsWith('Se te asignó la OT'))).toMatchObject([
+    expect(transcript.filter((entry) => entry.text.startsWith('Se te asignó la orden'))).toMatchObject([
       { direction: 'out', kind: 'notification' },
     ]);
     // Diego, who asked for the order, on Telegram.
     const told = await diego.next(
-      new RegExp(`^La OT ${ORDER} del equipo .+ pasó a Asignada\\. Técnico: Juan Pérez\\.`),
+      new RegExp(`^La orden ${ORDER} del equipo .+ pasó a Asignada\\. Técnico: Juan Pérez\\.`),
     );
     expect(told.platform).toBe('telegram');
 
     // Once saved as seen, later rounds find nothing new: each chat was told once.
-    await until(seenState, (seen) => JSON.parse(seen[`order:${order.idordentrabajo}`] ?? '{}').sequence === 1);
+    await untilSeen(prefix, order.idordentrabajo, 1);
     await diego.say('menú');
     await diego.next(/^Esto es lo que puedo hacer/);
     expect(platform.sent('telegram', '7401').filter((m) => m.text.includes(ORDER))).toHaveLength(1);
@@ -126,13 +100,15 @@ describe('the in-process poller (embedded runner)', () => {
     expect(await orderChangedEvents(gateway.store, diego.conversationId)).toHaveLength(1);
 
     // The next change of the same order is its change 2: Juan starts the work.
-    await changeOrderAsSupervisor(order.idordentrabajo, { idestadoot: stateId('En Progreso') });
-    const started = await juan.next(new RegExp(`^La OT ${ORDER} del equipo .+ pasó a En Progreso\\.`));
+    await changeOrderAsSupervisor(harness.cmmsApi, order.idordentrabajo, { idestadoot: stateId('En Progreso') });
+    const started = await juan.next(new RegExp(`^La orden ${ORDER} del equipo .+ pasó a En Progreso\\.`));
     expect(started.text).not.toContain('no quiero notificaciones');
     const events = await orderChangedEvents(gateway.store, juan.conversationId);
+    // Sequences start at the baseline's time (ms), so a new baseline never reuses an id.
+    const epoch = baselineEpoch(await seenState(prefix));
     expect(events.map((entry) => (entry.event as { change: { changeId: string } }).change.changeId)).toEqual([
-      `${order.idordentrabajo}:1`,
-      `${order.idordentrabajo}:2`,
+      `${order.idordentrabajo}:${epoch + 1}`,
+      `${order.idordentrabajo}:${epoch + 2}`,
     ]);
   });
 });

@@ -5,7 +5,7 @@ import { type NotifyPoller, startNotifyPoller } from '../../core/notify/poller.t
 import { redisSeenStore } from '../../core/notify/seen-store.ts';
 import type { FanOutOutcome, NotifyChange, WatchedOrder } from '../../core/notify/types.ts';
 import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { until } from './support.ts';
+import { until, watchedOrder } from './support.ts';
 
 const redis = connectRedis();
 const prefixes: string[] = [];
@@ -14,18 +14,6 @@ afterAll(async () => {
   await Promise.all(pollers.map((poller) => poller.stop()));
   await redis.quit();
   for (const prefix of prefixes) await clearPrefix(prefix);
-});
-
-const order = (overrides: Partial<WatchedOrder> = {}): WatchedOrder => ({
-  id: 12,
-  number: 'OT-CORR-1',
-  equipment: 'Excavadora CAT 320',
-  state: 'Abierta',
-  technicianId: null,
-  technicianName: null,
-  requesterId: 7,
-  observations: null,
-  ...overrides,
 });
 
 /** A poller over a CMMS the test scripts, on its own Redis prefix; what it was asked to tell, and its logs. */
@@ -39,7 +27,7 @@ function poller(
 ) {
   const prefix = options.prefix ?? uniquePrefix('notify-poller');
   prefixes.push(prefix);
-  const cmms = { orders: [order()], listed: 0 };
+  const cmms = { orders: [watchedOrder()], listed: 0 };
   const told: NotifyChange[][] = [];
   const logs: Array<{ level: string; msg: string; err?: unknown }> = [];
   const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
@@ -62,48 +50,56 @@ function poller(
     logger,
   });
   pollers.push(running);
-  return { prefix, cmms, told, logs, poller: running };
+  /** Waits until the CMMS was listed `rounds` more times: the rounds before them have run to the end. */
+  const listedAgain = async (rounds: number) => {
+    const from = cmms.listed;
+    await until(
+      async () => cmms.listed,
+      (listed) => listed >= from + rounds,
+    );
+  };
+  /** Waits until the poller handed changes over in `rounds` rounds in all. */
+  const handedOver = (rounds: number) =>
+    until(
+      async () => told.length,
+      (n) => n >= rounds,
+    );
+  return { prefix, cmms, told, logs, poller: running, listedAgain, handedOver };
 }
 
 const baselineOf = async (prefix: string) => (await redis.hgetall(`${prefix}notify:seen`)).baseline;
 
 describe('the order-change poller', () => {
   it('records the baseline on its first round, then hands each change over once and saves it as seen', async () => {
-    const { prefix, cmms, told } = poller();
-    await until(() => baselineOf(prefix), Boolean);
+    const { prefix, cmms, told, listedAgain, handedOver } = poller();
+    // Sequences start at the baseline's time (ms): a new baseline never reuses a change id.
+    const epoch = Date.parse((await until(() => baselineOf(prefix), Boolean)) ?? '');
     expect(told).toEqual([]);
-    cmms.orders = [order({ state: 'Asignada', technicianId: 10, technicianName: 'Juan Pérez' })];
-    await until(
-      async () => told.length,
-      (n) => n >= 1,
-    );
-    const listedAfter = cmms.listed;
-    await until(
-      async () => cmms.listed,
-      (n) => n >= listedAfter + 2,
-    );
+    cmms.orders = [watchedOrder({ state: 'Asignada', technicianId: 10, technicianName: 'Juan Pérez' })];
+    await handedOver(1);
+    await listedAgain(2);
     expect(told).toHaveLength(1);
     expect(told[0]).toMatchObject([
-      { changeId: '12:1', state: 'Asignada', previousState: 'Abierta', technicianId: 10 },
+      { changeId: `12:${epoch + 1}`, state: 'Asignada', previousState: 'Abierta', technicianId: 10 },
     ]);
   });
 
   it('keeps a change unseen while some chat could not be told, and hands it over again under the same id', async () => {
     let refusals = 2;
-    const { prefix, cmms, told } = poller({ retry: (change) => change.orderId === 12 && refusals-- > 0 });
-    await until(() => baselineOf(prefix), Boolean);
-    cmms.orders = [order({ state: 'En Progreso' }), order({ id: 13, number: 'OT-CORR-2' })];
-    await until(
-      async () => told.length,
-      (n) => n >= 3,
-    );
-    const listedAfter = cmms.listed;
-    await until(
-      async () => cmms.listed,
-      (n) => n >= listedAfter + 2,
-    );
+    const { prefix, cmms, told, listedAgain, handedOver } = poller({
+      retry: (change) => change.orderId === 12 && refusals-- > 0,
+    });
+    const epoch = Date.parse((await until(() => baselineOf(prefix), Boolean)) ?? '');
+    cmms.orders = [watchedOrder({ state: 'En Progreso' }), watchedOrder({ id: 13, number: 'OT-CORR-2' })];
+    await handedOver(3);
+    await listedAgain(2);
     // The new order 13 is a change too; each round hands over what is still unseen, with the same ids.
-    expect(told.map((round) => round.map((change) => change.changeId))).toEqual([['12:1', '13:1'], ['12:1'], ['12:1']]);
+    const [twelve, thirteen] = [`12:${epoch + 1}`, `13:${epoch + 1}`];
+    expect(told.map((round) => round.map((change) => change.changeId))).toEqual([
+      [twelve, thirteen],
+      [twelve],
+      [twelve],
+    ]);
   });
 
   it('logs a failing or hanging CMMS and goes on polling', async () => {
@@ -114,7 +110,7 @@ describe('the order-change poller', () => {
         calls++;
         if (calls === 1) throw new Error('CMMS answered 502');
         if (calls === 2) return new Promise<WatchedOrder[]>(() => {}); // never answers
-        return [order()];
+        return [watchedOrder()];
       },
     });
     await until(() => baselineOf(prefix), Boolean);
@@ -131,11 +127,7 @@ describe('the order-change poller', () => {
     const first = poller({ prefix });
     await until(() => baselineOf(prefix), Boolean);
     const second = poller({ prefix });
-    const listedAfter = first.cmms.listed;
-    await until(
-      async () => first.cmms.listed,
-      (n) => n >= listedAfter + 3,
-    );
+    await first.listedAgain(3);
     expect(second.cmms.listed).toBe(0);
 
     await first.poller.stop();

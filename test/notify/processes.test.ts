@@ -6,12 +6,21 @@ import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { type ChatUser, telegramUser } from '../channels/drivers.ts';
 import { channelFakes, SECRETS } from '../channels/gateway.ts';
-import { allOrders } from '../roles/cmms.ts';
+import { allOrders, changeOrder } from '../roles/cmms.ts';
 import { PEOPLE } from '../roles/people.ts';
 import { type GatewayProcess, spawnGateway } from '../support/gateway-process.ts';
 import { type PlatformServer, startPlatformServer } from '../support/platform-server.ts';
 import { clearPrefix, connectRedis, REDIS_URL, uniquePrefix } from '../support/redis.ts';
-import { IDENTITY_KEY, NOTIFY_SECRET, orderChangedEvents, postNotify, until, wireChange } from './support.ts';
+import {
+  IDENTITY_KEY,
+  NOTIFY_SECRET,
+  orderChangedEvents,
+  postNotify,
+  seenState,
+  until,
+  untilSeen,
+  wireChange,
+} from './support.ts';
 
 /**
  * Two gateway processes on one Redis and one CMMS, each with its poller on: only one polls at a
@@ -87,15 +96,6 @@ afterAll(async () => {
 const toldAbout = (number: string) =>
   platform.sent('telegram', String(JUAN_CHAT)).filter((m) => m.text.includes(number));
 
-async function seenState(): Promise<Record<string, string>> {
-  const redis = connectRedis();
-  try {
-    return await redis.hgetall(`${prefix}notify:seen`);
-  } finally {
-    await redis.quit();
-  }
-}
-
 /** Everything sent to Juan before the answer to this message has been sent (one conversation, in order). */
 async function settled(via: GatewayProcess): Promise<void> {
   const user = telegramUser({
@@ -114,19 +114,17 @@ async function settled(via: GatewayProcess): Promise<void> {
 
 describe('order notifications with two gateway processes', () => {
   it('polls from one process only and tells a change found in the CMMS once', async () => {
-    await until(seenState, (seen) => 'baseline' in seen);
+    await until(
+      () => seenState(prefix),
+      (seen) => 'baseline' in seen,
+    );
     const order = (await allOrders(`${cmms.url}/api`)).find((o) => o.numeroot === 'OT-PREV-4')!;
     expect(order).toMatchObject({ estado_nombre: 'Abierta', idtecnicoasignado: null });
-    const patched = await fetch(`${cmms.url}/api/ordenes-trabajo/${order.idordentrabajo}/`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json', authorization: `Token ${DEMO_CMMS_TOKEN}` },
-      body: JSON.stringify({ idtecnicoasignado: PEOPLE.juan.id }),
-    });
-    expect(patched.status).toBe(200);
+    await changeOrder(`${cmms.url}/api`, order.idordentrabajo, { idtecnicoasignado: PEOPLE.juan.id });
 
-    const told = await juan.next(/^Se te asignó la OT OT-PREV-4/);
-    expect(told.text).toMatch(/^Se te asignó la OT OT-PREV-4 del equipo .+ \(estado Abierta\)\./);
-    await until(seenState, (seen) => JSON.parse(seen[`order:${order.idordentrabajo}`] ?? '{}').sequence === 1);
+    const told = await juan.next(/^Se te asignó la orden OT-PREV-4/);
+    expect(told.text).toMatch(/^Se te asignó la orden OT-PREV-4 del equipo .+ \(estado Abierta\)\./);
+    await untilSeen(prefix, order.idordentrabajo, 1);
     await settled(processes[1]!);
     expect(toldAbout('OT-PREV-4')).toHaveLength(1);
     expect(await orderChangedEvents(store, JUAN)).toHaveLength(1);
@@ -142,7 +140,7 @@ describe('order notifications with two gateway processes', () => {
     const bodies = (await Promise.all(answers.map((answer) => answer.json()))) as Array<Record<string, number>>;
     expect(bodies.map((body) => body.notified).sort()).toEqual([0, 1]);
     expect(bodies.map((body) => body.duplicates).sort()).toEqual([0, 1]);
-    await juan.next(/^La OT OT-NOTIFY-X del equipo Excavadora CAT 320 pasó a Completada\./);
+    await juan.next(/^La orden OT-NOTIFY-X del equipo Excavadora CAT 320 pasó a Completada\./);
     await settled(processes[0]!);
     expect(toldAbout('OT-NOTIFY-X')).toHaveLength(1);
   });

@@ -60,16 +60,16 @@ describe('POST /api/bot/notify', () => {
     const body = { source: 'notificar_cambios_ot', changes: [wireChange()] };
     const first = await postNotify(gateway.url, body);
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ accepted: 1, notified: 2, duplicates: 0 });
+    expect(await first.json()).toEqual({ accepted: 1, notified: 2, duplicates: 0, rejected: [] });
 
     const told = await juan.next(/OT-NOTIFY-1/);
-    expect(told.text).toMatch(/^La OT OT-NOTIFY-1 del equipo Excavadora CAT 320 pasó a Completada\./);
+    expect(told.text).toMatch(/^La orden OT-NOTIFY-1 del equipo Excavadora CAT 320 pasó a Completada\./);
     const toldRequester = await valentina.next(/OT-NOTIFY-1/);
     expect(toldRequester.text).toMatch(/pasó a Completada\. Técnico: Juan Pérez\./);
 
     const again = await postNotify(gateway.url, body);
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ accepted: 1, notified: 0, duplicates: 2 });
+    expect(await again.json()).toEqual({ accepted: 1, notified: 0, duplicates: 2, rejected: [] });
     await settled(juan);
     await settled(valentina);
     expect(notificationsTo(JUAN_CHAT, 'OT-NOTIFY-1')).toHaveLength(1);
@@ -88,30 +88,39 @@ describe('POST /api/bot/notify', () => {
     expect(notificationsTo(JUAN_CHAT, 'OT-NOTIFY-2')).toEqual([]);
   });
 
-  it('refuses a bad body with 400 and a JSON reason naming the field', async () => {
-    const cases: Array<[unknown, RegExp]> = [
+  it('refuses a bad envelope with 400, and a bad change alone (listed in `rejected`), naming the field', async () => {
+    const envelopes: Array<[unknown, RegExp]> = [
       ['not json', /not valid JSON/],
       [[], /JSON object/],
       [{}, /changes is required/],
-      [{ changes: [wireChange({ change_id: undefined })] }, /changes\.0\.change_id is required/],
-      [{ changes: [wireChange({ order_id: 'doce' })] }, /changes\.0\.order_id: order_id must be a positive integer/],
-      [{ changes: [wireChange({ change_id: '12:3' })] }, /change_id must start with its order_id/],
-      [{ changes: [wireChange({ change_id: '__proto__' })] }, /change_id must be "<order id>:<sequence>"/],
-      [{ changes: [wireChange({ technician_id: -3 })] }, /technician_id must be a positive integer/],
       [{ changes: Array.from({ length: 501 }, () => wireChange()) }, /more than 500/],
     ];
-    for (const [body, reason] of cases) {
+    for (const [body, reason] of envelopes) {
       const response = await postNotify(gateway.url, body);
       expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       const answer = (await response.json()) as { error: string; message: string };
       expect(answer.error).toBe('invalid_request');
       expect(answer.message).toMatch(reason);
     }
+    const items: Array<[Record<string, unknown>, RegExp]> = [
+      [wireChange({ change_id: undefined }), /^change_id is required/],
+      [wireChange({ order_id: 'doce' }), /^order_id: order_id must be a positive integer/],
+      [wireChange({ change_id: '12:3' }), /change_id must start with its order_id/],
+      [wireChange({ change_id: '__proto__' }), /change_id must be "<order id>:<sequence>"/],
+      [wireChange({ technician_id: -3 }), /technician_id must be a positive integer/],
+    ];
+    for (const [item, reason] of items) {
+      const response = await postNotify(gateway.url, { changes: [item] });
+      expect(response.status, JSON.stringify(item).slice(0, 80)).toBe(200);
+      const answer = (await response.json()) as { accepted: number; rejected: unknown[] };
+      expect(answer.accepted).toBe(0);
+      expect(answer.rejected).toMatchObject([{ index: 0, reason: expect.stringMatching(reason) }]);
+    }
   });
 
   it('accepts an empty list and long texts (cut), and refuses a body past its size cap with 413', async () => {
     const empty = await postNotify(gateway.url, { changes: [] });
-    expect(await empty.json()).toEqual({ accepted: 0, notified: 0, duplicates: 0 });
+    expect(await empty.json()).toEqual({ accepted: 0, notified: 0, duplicates: 0, rejected: [] });
     const long = wireChange({
       change_id: '9003:1',
       order_id: 9003,

@@ -1,52 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { messageKey } from '../../core/runtime/message-once.ts';
-import type { OrderChange } from '../../core/runtime/model.ts';
-import { notifyMessageId } from '../../core/runtime/notify-turn.ts';
+import { describe, expect, it } from 'vitest';
+import { notifyClaimKey } from '../../core/runtime/notify-turn.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
-import { createRedisStore } from '../../core/store/redis-store.ts';
-import type { ConversationStore } from '../../core/store/types.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { makeRuntime, message } from '../support/runtime-harness.ts';
+import { makeRuntime, message, redisStores } from '../support/runtime-harness.ts';
+import { orderChange, orderChangedEvents } from './support.ts';
 
-const prefixes: string[] = [];
-const stores: ConversationStore[] = [];
-afterAll(async () => {
-  for (const store of stores) await store.close().catch(() => undefined);
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
+const stores = redisStores('notify-runtime');
 
-function redisStore(prefix: string): ConversationStore {
-  const store = createRedisStore({
-    redis: connectRedis(),
-    prefix,
-    conversationTtlSeconds: 3600,
-    transcriptLimit: 200,
-    eventLimit: 1000,
-  });
-  stores.push(store);
-  return store;
-}
-
-function newPrefix() {
-  const prefix = uniquePrefix('notify-runtime');
-  prefixes.push(prefix);
-  return prefix;
-}
-
-const change = (changeId = '12:1'): OrderChange => ({
-  changeId,
-  orderId: 12,
-  number: 'OT-CORR-1',
-  equipment: 'Excavadora CAT 320',
-  state: 'Completada',
-  previousState: 'En Progreso',
-  technicianId: 10,
-  technicianName: 'Juan Pérez',
-  requesterId: 4,
-});
-
-const orderChangedEvents = async (store: ConversationStore, conversationId: string) =>
-  (await store.readEvents(conversationId, 100)).filter((entry) => entry.event.type === 'order.changed');
+const change = (changeId = '12:1') => orderChange({ changeId });
 
 describe('ConversationRuntime.notifyOrderChange', () => {
   it('is null for a conversation that does not exist, and claims nothing there', async () => {
@@ -96,9 +56,9 @@ describe('ConversationRuntime.notifyOrderChange', () => {
   });
 
   it('is told once when two processes are asked at the same time', async () => {
-    const prefix = newPrefix();
-    const one = makeRuntime(redisStore(prefix));
-    const two = makeRuntime(redisStore(prefix));
+    const prefix = stores.newPrefix();
+    const one = makeRuntime(stores.open(prefix));
+    const two = makeRuntime(stores.open(prefix));
     await one.runtime.receive(message('carmen-notify', 'hola'));
     const saidBefore = one.delivered.length;
     const answers = await Promise.all([
@@ -106,7 +66,7 @@ describe('ConversationRuntime.notifyOrderChange', () => {
       two.runtime.notifyOrderChange('web:carmen-notify', change(), 'requester'),
     ]);
     expect(answers.map((answer) => answer?.duplicate).sort()).toEqual([false, true]);
-    const store = redisStore(prefix);
+    const store = stores.open(prefix);
     expect(await orderChangedEvents(store, 'web:carmen-notify')).toHaveLength(1);
     // Whatever the assistant said, it was said by one process only.
     expect(one.delivered.length - saidBefore + two.delivered.length).toBe(
@@ -115,12 +75,12 @@ describe('ConversationRuntime.notifyOrderChange', () => {
   });
 
   it('takes a change over from an attempt that died holding its claim', async () => {
-    const prefix = newPrefix();
-    const store = redisStore(prefix);
+    const prefix = stores.newPrefix();
+    const store = stores.open(prefix);
     const { runtime } = makeRuntime(store, { claimLeaseMs: 300, duplicateWaitMs: 5_000 });
     await runtime.receive(message('dario-notify', 'hola'));
     // A process claimed the change and died: its claim is never renewed nor answered.
-    const key = messageKey('in', 'web:dario-notify', notifyMessageId('12:1'));
+    const key = notifyClaimKey('web:dario-notify', '12:1');
     expect((await store.claimMessage(key, 300)).state).toBe('claimed');
 
     const told = await runtime.notifyOrderChange('web:dario-notify', change(), 'requester');

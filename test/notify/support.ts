@@ -1,8 +1,38 @@
+import type { WatchedOrder } from '../../core/notify/types.ts';
+import type { OrderChange } from '../../core/runtime/model.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { signBody } from '../../core/workflows/callback.ts';
+import { connectRedis } from '../support/redis.ts';
 
 export const NOTIFY_SECRET = 'notify-test-callback-secret';
 export const IDENTITY_KEY = 'notify-identity-key-of-32-chars!';
+
+/** An order as the poller watches it: OT-CORR-1, open, no technician, requested by user 7. */
+export const watchedOrder = (overrides: Partial<WatchedOrder> = {}): WatchedOrder => ({
+  id: 12,
+  number: 'OT-CORR-1',
+  equipment: 'Excavadora CAT 320',
+  state: 'Abierta',
+  technicianId: null,
+  technicianName: null,
+  requesterId: 7,
+  observations: null,
+  ...overrides,
+});
+
+/** A change as the runtime is told of it: OT-CORR-1 (order 12) completed, Juan Pérez's, requested by user 4. */
+export const orderChange = (overrides: Partial<OrderChange> = {}): OrderChange => ({
+  changeId: '12:1',
+  orderId: 12,
+  number: 'OT-CORR-1',
+  equipment: 'Excavadora CAT 320',
+  state: 'Completada',
+  previousState: 'En Progreso',
+  technicianId: 10,
+  technicianName: 'Juan Pérez',
+  requesterId: 4,
+  ...overrides,
+});
 
 /** A change as the `notificar_cambios_ot` DAG posts it (snake_case). */
 export function wireChange(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -23,13 +53,20 @@ export function wireChange(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
-/** POSTs a body to `/api/bot/notify`, signed with `secret` (or with a header of the caller's). */
+/**
+ * POSTs a body to `/api/bot/notify`, signed with `secret` (or with a header of the caller's); an
+ * object body without `sent_at` gets the current time, as the DAG sends it.
+ */
 export async function postNotify(
   url: string,
   body: unknown,
   options: { secret?: string; signature?: string | null } = {},
 ): Promise<Response> {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const dated =
+    body !== null && typeof body === 'object' && !Array.isArray(body) && !('sent_at' in body)
+      ? { ...body, sent_at: new Date().toISOString() }
+      : body;
+  const raw = typeof dated === 'string' ? dated : JSON.stringify(dated);
   const signature =
     options.signature === undefined ? signBody(options.secret ?? NOTIFY_SECRET, raw) : options.signature;
   return fetch(`${url}/api/bot/notify`, {
@@ -45,6 +82,29 @@ export async function orderChangedEvents(store: ConversationStore, conversationI
   return (await store.readEvents(conversationId, 200)).filter((entry) => entry.event.type === 'order.changed');
 }
 
+/** The poller's record in Redis (`<prefix>notify:seen`): `baseline`, and `order:<id>` with each order's change sequence. */
+export async function seenState(prefix: string): Promise<Record<string, string>> {
+  const redis = connectRedis();
+  try {
+    return await redis.hgetall(`${prefix}notify:seen`);
+  } finally {
+    await redis.quit();
+  }
+}
+
+/**
+ * The order's changes the poller recorded since its baseline (sequences start at the baseline's time
+ * in ms): 0 for the baseline, -1 while it has not seen the order.
+ */
+export async function seenSequence(prefix: string, orderId: number): Promise<number> {
+  const seen = await seenState(prefix);
+  const raw = seen[`order:${orderId}`];
+  return raw ? Number(JSON.parse(raw).sequence ?? 0) - baselineEpoch(seen) : -1;
+}
+
+/** When the poller took its baseline (ms): where every order's sequence starts. */
+export const baselineEpoch = (seen: Record<string, string>): number => Date.parse(seen.baseline ?? '') || 0;
+
 /** Polls `read` until `done` holds (at most `timeoutMs`); the last value either way. */
 export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -53,4 +113,13 @@ export async function until<T>(read: () => Promise<T>, done: (value: T) => boole
     if (done(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Waits until the poller saved change `sequence` of the order (at most `timeoutMs`); the sequence it last read. */
+export function untilSeen(prefix: string, orderId: number, sequence: number, timeoutMs?: number): Promise<number> {
+  return until(
+    () => seenSequence(prefix, orderId),
+    (seen) => seen === sequence,
+    timeoutMs,
+  );
 }

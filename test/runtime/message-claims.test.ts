@@ -1,39 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { receiveInBackground } from '../../core/delivery/inbound.ts';
 import { InProgressError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/log.ts';
 import { messageKey } from '../../core/runtime/message-once.ts';
 import type { ConversationRuntime } from '../../core/runtime/types.ts';
-import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { CAT_001, inbound, makeRuntime, message } from '../support/runtime-harness.ts';
+import { connectRedis } from '../support/redis.ts';
+import { CAT_001, inbound, makeRuntime, message, redisStores } from '../support/runtime-harness.ts';
 
-const prefixes: string[] = [];
-const stores: ConversationStore[] = [];
-afterAll(async () => {
-  for (const store of stores) await store.close().catch(() => undefined);
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
-
-function redisStore(prefix: string): ConversationStore {
-  const store = createRedisStore({
-    redis: connectRedis(),
-    prefix,
-    conversationTtlSeconds: 3600,
-    transcriptLimit: 200,
-    eventLimit: 1000,
-  });
-  stores.push(store);
-  return store;
-}
-
-function newPrefix() {
-  const prefix = uniquePrefix('claims');
-  prefixes.push(prefix);
-  return prefix;
-}
+const stores = redisStores('claims');
 
 /** A store whose every call hangs once `freeze()` is called: its process stopped (kill -9, SIGSTOP). */
 function freezable(store: ConversationStore) {
@@ -94,11 +70,11 @@ function watchInProgress(runtime: ConversationRuntime) {
 
 describe('a message whose first attempt died', () => {
   it('is processed by the retry, with the real answer, once the dead holder’s claim expires', async () => {
-    const prefix = newPrefix();
-    const survivor = makeRuntime(redisStore(prefix), { ...LEASE, duplicateWaitMs: 15_000 });
+    const prefix = stores.newPrefix();
+    const survivor = makeRuntime(stores.open(prefix), { ...LEASE, duplicateWaitMs: 15_000 });
     await survivor.runtime.receive(message('ana-claims', 'reportar falla'));
 
-    const dying = freezable(redisStore(prefix));
+    const dying = freezable(stores.open(prefix));
     const lookup = heldLookup();
     const doomed = makeRuntime(dying.store, { ...LEASE, cmms: { findEquipment: lookup.findEquipment } });
     const delivery = message('ana-claims', 'CAT-001');
@@ -116,10 +92,10 @@ describe('a message whose first attempt died', () => {
   });
 
   it('is processed by a WhatsApp/Telegram-style background redelivery after the webhook answered 200', async () => {
-    const prefix = newPrefix();
-    const survivor = makeRuntime(redisStore(prefix), { ...LEASE, duplicateWaitMs: 50 });
+    const prefix = stores.newPrefix();
+    const survivor = makeRuntime(stores.open(prefix), { ...LEASE, duplicateWaitMs: 50 });
     await survivor.runtime.receive(message('beto-claims', 'reportar falla'));
-    const dying = freezable(redisStore(prefix));
+    const dying = freezable(stores.open(prefix));
     const lookup = heldLookup();
     const doomed = makeRuntime(dying.store, { ...LEASE, cmms: { findEquipment: lookup.findEquipment } });
     const delivery = message('beto-claims', 'CAT-001', { channel: 'whatsapp' });
@@ -143,10 +119,10 @@ describe('a message whose first attempt died', () => {
 
 describe('a retry while the first attempt is alive', () => {
   it('gets a 409 "in progress" with Retry-After, not an empty answer, and later the real answer', async () => {
-    const prefix = newPrefix();
+    const prefix = stores.newPrefix();
     const lookup = heldLookup();
-    const holder = makeRuntime(redisStore(prefix), { ...LEASE, cmms: { findEquipment: lookup.findEquipment } });
-    const other = makeRuntime(redisStore(prefix), { ...LEASE, duplicateWaitMs: 1_000 });
+    const holder = makeRuntime(stores.open(prefix), { ...LEASE, cmms: { findEquipment: lookup.findEquipment } });
+    const other = makeRuntime(stores.open(prefix), { ...LEASE, duplicateWaitMs: 1_000 });
     await holder.runtime.receive(message('carmen-claims', 'reportar falla'));
     const delivery = message('carmen-claims', 'CAT-001');
     const first = holder.runtime.receive(delivery);
@@ -166,10 +142,10 @@ describe('a retry while the first attempt is alive', () => {
   });
 
   it('is held by a background redelivery until the holder answers, and then not processed again', async () => {
-    const prefix = newPrefix();
+    const prefix = stores.newPrefix();
     const lookup = heldLookup();
-    const holder = makeRuntime(redisStore(prefix), { ...LEASE, cmms: { findEquipment: lookup.findEquipment } });
-    const other = makeRuntime(redisStore(prefix), { ...LEASE, duplicateWaitMs: 50 });
+    const holder = makeRuntime(stores.open(prefix), { ...LEASE, cmms: { findEquipment: lookup.findEquipment } });
+    const other = makeRuntime(stores.open(prefix), { ...LEASE, duplicateWaitMs: 50 });
     await holder.runtime.receive(message('dario-claims', 'reportar falla'));
     const delivery = message('dario-claims', 'CAT-001', { channel: 'telegram' });
     const first = holder.runtime.receive(delivery);
@@ -188,8 +164,8 @@ describe('a retry while the first attempt is alive', () => {
 
 describe('a message answered before the upgrade to the current key layout', () => {
   it('is answered from that answer, not processed a second time', async () => {
-    const prefix = newPrefix();
-    const { runtime, delivered } = makeRuntime(redisStore(prefix));
+    const prefix = stores.newPrefix();
+    const { runtime, delivered } = makeRuntime(stores.open(prefix));
     const first = await runtime.receive(message('fede-claims', 'reportar falla'));
     // The same answer where the earlier layout kept it (`msg:<conversation>:<id>`), as a redelivery finds it.
     const redis = connectRedis();
@@ -205,7 +181,7 @@ describe('a message answered before the upgrade to the current key layout', () =
 
 describe('a message id containing ":"', () => {
   it('never reaches another conversation’s answer', async () => {
-    const { runtime } = makeRuntime(redisStore(newPrefix()));
+    const { runtime } = makeRuntime(stores.open());
     const victim = await runtime.receive(message('eva', 'hola', { id: 'b:c' }));
     const other = await runtime.receive(message('eva:b', 'ayuda', { id: 'c' }));
     expect(victim.duplicate).toBe(false);

@@ -1,34 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../core/errors.ts';
 import { topics } from '../../core/events/bus.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
-import { createRedisStore } from '../../core/store/redis-store.ts';
-import type { ConversationStore } from '../../core/store/types.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { inbound, makeRuntime, message, storeAsMachineVersion } from '../support/runtime-harness.ts';
+import { inbound, makeRuntime, message, redisStores, storeAsMachineVersion } from '../support/runtime-harness.ts';
 
-const prefixes: string[] = [];
-const stores: ConversationStore[] = [];
-function redisStore(prefix: string) {
-  const store = createRedisStore({
-    redis: connectRedis(),
-    prefix,
-    conversationTtlSeconds: 3600,
-    transcriptLimit: 500,
-    eventLimit: 1000,
-  });
-  stores.push(store);
-  return store;
-}
-function newPrefix() {
-  const prefix = uniquePrefix('runtime');
-  prefixes.push(prefix);
-  return prefix;
-}
-afterAll(async () => {
-  for (const store of stores) await store.close();
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
+const stores = redisStores('runtime');
 
 describe('conversation runtime', () => {
   it('answers, persists and publishes a turn', async () => {
@@ -45,7 +21,7 @@ describe('conversation runtime', () => {
   });
 
   it('loses no update when 50 messages for one conversation arrive at once (one process)', async () => {
-    const { runtime } = makeRuntime(redisStore(newPrefix()));
+    const { runtime } = makeRuntime(stores.open());
     const texts = Array.from({ length: 50 }, (_, i) => `mensaje ${i}`);
     await Promise.all(texts.map((text) => runtime.receive(message('carla', text))));
     const view = await runtime.getConversation('web:carla');
@@ -54,9 +30,9 @@ describe('conversation runtime', () => {
   });
 
   it('loses no update when two processes share Redis and race on one conversation', async () => {
-    const prefix = newPrefix();
-    const a = makeRuntime(redisStore(prefix)).runtime;
-    const b = makeRuntime(redisStore(prefix)).runtime;
+    const prefix = stores.newPrefix();
+    const a = makeRuntime(stores.open(prefix)).runtime;
+    const b = makeRuntime(stores.open(prefix)).runtime;
     const texts = Array.from({ length: 50 }, (_, i) => `texto ${i}`);
     await Promise.all(texts.map((text, i) => (i % 2 ? a : b).receive(message('diego', text))));
     const view = await a.getConversation('web:diego');
@@ -68,7 +44,7 @@ describe('conversation runtime', () => {
   });
 
   it('processes a duplicate message id once and answers it with the first answer', async () => {
-    const { runtime, delivered } = makeRuntime(redisStore(newPrefix()));
+    const { runtime, delivered } = makeRuntime(stores.open());
     const first = message('elena', 'consultar estado de OT-CORR-1');
     const [x, y] = await Promise.all([runtime.receive(first), runtime.receive({ ...first })]);
     const later = await runtime.receive({ ...first });
@@ -80,12 +56,12 @@ describe('conversation runtime', () => {
   });
 
   it('continues a conversation after a restart, from Redis', async () => {
-    const prefix = newPrefix();
-    const before = makeRuntime(redisStore(prefix)).runtime;
+    const prefix = stores.newPrefix();
+    const before = makeRuntime(stores.open(prefix)).runtime;
     await before.receive(message('fabian', 'reportar falla'));
     await before.receive(message('fabian', 'CAT-001'));
 
-    const after = makeRuntime(redisStore(prefix)); // a new process: new connection, nothing in memory
+    const after = makeRuntime(stores.open(prefix)); // a new process: new connection, nothing in memory
     const turn = await after.runtime.receive(message('fabian', 'fuga de aceite en el cilindro del brazo'));
     expect(turn.replies[0]?.text).toMatch(/prioridad/);
     await after.runtime.receive(message('fabian', 'alta'));

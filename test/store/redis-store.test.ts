@@ -1,26 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messageKey } from '../../core/runtime/message-once.ts';
-import { createRedisStore } from '../../core/store/redis-store.ts';
 import { type CommitChanges, StoreKeyTypeError } from '../../core/store/types.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
+import { connectRedis } from '../support/redis.ts';
+import { redisStores } from '../support/runtime-harness.ts';
 import { storeContract } from '../support/store-contract.ts';
 
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
-
+const stores = redisStores('store');
 function makeStore() {
-  const prefix = uniquePrefix('store');
-  prefixes.push(prefix);
-  const store = createRedisStore({
-    redis: connectRedis(),
-    prefix,
-    conversationTtlSeconds: 3600,
-    transcriptLimit: 200,
-    eventLimit: 1000,
-  });
-  return { store, prefix };
+  const prefix = stores.newPrefix();
+  return { store: stores.open(prefix), prefix };
 }
 
 storeContract('RedisStore (real Redis)', async () => makeStore().store);

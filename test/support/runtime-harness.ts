@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { afterAll } from 'vitest';
 import { DEMO_CAT_001 } from '../../core/cmms/demo-data.ts';
 import { createMemoryEventBus, type EventBus } from '../../core/events/bus.ts';
 import { silentLogger } from '../../core/log.ts';
 import { createConversationRuntime, type RuntimeOptions } from '../../core/runtime/conversation-runtime.ts';
 import type { RuntimeCmms } from '../../core/runtime/options.ts';
 import type { TranscriptEntry } from '../../core/runtime/types.ts';
+import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { conversationIdOf, type InboundMessage, type OutboundMessage } from '../../core/types.ts';
 import type { WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
 import { conversationModel } from '../../machines/model.ts';
+import { clearPrefix, connectRedis, uniquePrefix } from './redis.ts';
 
 export const CAT_001 = DEMO_CAT_001;
 
@@ -95,4 +98,35 @@ export async function storeAsMachineVersion(store: ConversationStore, conversati
     transcript: [],
     checkAt: null,
   });
+}
+
+/**
+ * Real Redis stores for one test file, each on its own connection. `open()` opens a store on a new key
+ * prefix; `open(prefix)` another on the same prefix (a second process sharing that Redis). Call it at
+ * the top of the file: it registers an afterAll that closes every store and deletes every prefix.
+ */
+export function redisStores(name: string) {
+  const prefixes: string[] = [];
+  const stores: ConversationStore[] = [];
+  afterAll(async () => {
+    for (const store of stores) await store.close().catch(() => undefined);
+    for (const prefix of prefixes) await clearPrefix(prefix);
+  });
+  const newPrefix = () => {
+    const prefix = uniquePrefix(name);
+    prefixes.push(prefix);
+    return prefix;
+  };
+  const open = (prefix = newPrefix()): ConversationStore => {
+    const store = createRedisStore({
+      redis: connectRedis(),
+      prefix,
+      conversationTtlSeconds: 3600,
+      transcriptLimit: 500,
+      eventLimit: 1000,
+    });
+    stores.push(store);
+    return store;
+  };
+  return { newPrefix, open };
 }

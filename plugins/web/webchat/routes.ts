@@ -1,29 +1,29 @@
-import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
+import {
+  type StaticAsset,
+  serveStaticAssets,
+  sharedBrowserAsset,
+  staticAsset,
+} from '../../../core/http/static-assets.ts';
 
-const asset = (name: string) => new Uint8Array(readFileSync(new URL(`./${name}`, import.meta.url)));
+const own = (name: string) => staticAsset(name, import.meta.url);
 
-const ASSETS = {
-  '/': { body: asset('index.html'), type: 'text/html; charset=utf-8' },
-  '/webchat/chat.js': { body: asset('chat.js'), type: 'text/javascript; charset=utf-8' },
-  '/webchat/chat.css': { body: asset('chat.css'), type: 'text/css; charset=utf-8' },
+/** The page talks to `/graphql` over fetch and WebSocket, nothing else (same-origin headers). */
+const ASSETS: Record<string, StaticAsset> = {
+  '/': own('index.html'),
+  '/webchat/base.css': sharedBrowserAsset('base.css'),
+  '/webchat/chat.css': own('chat.css'),
+  '/webchat/graphql-client.js': sharedBrowserAsset('graphql-client.js'),
+  '/webchat/chat.js': own('chat.js'),
+  '/webchat/status.js': own('status.js'),
+  '/webchat/transcript.js': own('transcript.js'),
+  '/webchat/message-text.js': own('message-text.js'),
   // The gateway's icon (a wrench on the brand colour), also linked by the operator console.
-  '/favicon.svg': { body: asset('favicon.svg'), type: 'image/svg+xml' },
-  '/favicon.ico': { body: asset('favicon.ico'), type: 'image/x-icon' },
-} as const;
-
-/** Same-origin only: the page talks to `/graphql` over fetch and WebSocket, nothing else. */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-cache',
+  '/favicon.svg': own('favicon.svg'),
+  '/favicon.ico': own('favicon.ico'),
 };
 
-/** The web chat page: `GET /`, its two assets and the icon. */
+/** The web chat page: `GET /`, its styles and scripts, and the icon. */
 export function mountWebchat(app: Hono): void {
-  for (const [path, { body, type }] of Object.entries(ASSETS)) {
-    app.get(path, (c) => c.body(body, 200, { ...SECURITY_HEADERS, 'content-type': type }));
-  }
+  serveStaticAssets(app, ASSETS);
 }

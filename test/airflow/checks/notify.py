@@ -1,7 +1,7 @@
 """The scheduled DAG notificar_cambios_ot (dags/notificar_cambios_ot.py, omnibot_common/notify.py): its
 schedule and settings, the detection of changes (baseline, new order, state or technician change, ids
-stable across a retry), the batches, the signed POST and its failures, and that the seen state is saved
-only once every batch was accepted. No network, no running Airflow."""
+starting at the baseline's time), the batches, the signed POST and its failures. The state kept between
+runs, the texts as the gateway takes them: notify_state.py. No network, no running Airflow."""
 
 from __future__ import annotations
 
@@ -12,14 +12,18 @@ import logging
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import requests
 
-from .support import DAGS, SCHEDULED_DAGS, check, dag_module
+from . import notify_state  # noqa: F401 - its checks run in this concern's turn
+from .support import DAGS, SCHEDULED_DAGS, check
 
 DAG_ID = "notificar_cambios_ot"
-NOW = "2026-12-01T10:00:00Z"
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+NOW_ISO = "2026-12-01T10:00:00.000Z"
+LATER = NOW + timedelta(minutes=5)
+EPOCH = 1796119200000  # NOW in ms: where the baseline's sequences start
 
 
 def _order(order_id, state, technician=None, name=None, **more):
@@ -128,56 +132,58 @@ def the_first_run_is_a_baseline_and_sends_nothing():
     from omnibot_common.notify import detect_changes, read_seen
 
     orders = [_order(12, "Abierta"), _order(13, "En Progreso", 10, "Juan Pérez")]
-    changes, seen = detect_changes(None, orders, NOW)
-    assert changes == []
+    changes, seen, skipped = detect_changes(None, orders, NOW)
+    assert changes == [] and skipped == []
+    # Every order starts at the baseline's time in ms: a new baseline never reuses a change id.
     assert seen == {
-        "baseline_at": NOW,
+        "baseline_at": "2026-12-01T10:00:00.000Z",
         "orders": {
-            "12": {"state": "Abierta", "technician_id": None, "technician_name": None, "seq": 0},
-            "13": {"state": "En Progreso", "technician_id": 10, "technician_name": "Juan Pérez", "seq": 0},
+            "12": {"state": "Abierta", "technician_id": None, "technician_name": None, "seq": EPOCH},
+            "13": {"state": "En Progreso", "technician_id": 10, "technician_name": "Juan Pérez", "seq": EPOCH},
         },
+        "pending": [],
     }
     assert read_seen(json.dumps(seen)) == seen  # what the Variable holds reads back the same
-    assert detect_changes(seen, orders, NOW) == ([], seen)  # nothing changed: nothing sent, nothing to save
+    assert detect_changes(seen, orders, NOW) == ([], seen, [])  # nothing changed: nothing sent, nothing new to save
 
 
 @check
-def state_technician_and_new_orders_are_changes_with_stable_ids():
+def state_technician_and_new_orders_are_changes_with_new_ids():
     from omnibot_common.notify import detect_changes
 
-    _, seen = detect_changes(None, [_order(12, "Abierta"), _order(13, "En Progreso", 10, "Juan Pérez")], NOW)
+    _, seen, _ = detect_changes(None, [_order(12, "Abierta"), _order(13, "En Progreso", 10, "Juan Pérez")], NOW)
     now = [
         _order(12, "Asignada", 11, "María González", observacionesfinales="Reportado por Diego"),
         _order(13, "Completada", 10, "Juan Pérez", observacionesfinales="Se cambió el sello"),
         _order(14, "Abierta", None, ""),
     ]
-    changes, after = detect_changes(seen, now, NOW)
-    assert [c["change_id"] for c in changes] == ["12:1", "13:1", "14:1"]
+    changes, after, _ = detect_changes(seen, now, NOW)
+    assert [c["change_id"] for c in changes] == [f"12:{EPOCH + 1}", f"13:{EPOCH + 1}", f"14:{EPOCH + 1}"]
     assert changes[0] == {
-        "change_id": "12:1", "order_id": 12, "number": "OT-12", "equipment": "Excavadora CAT 320",
+        "change_id": f"12:{EPOCH + 1}", "order_id": 12, "number": "OT-12", "equipment": "Excavadora CAT 320",
         "state": "Asignada", "previous_state": "Abierta", "technician_id": 11, "technician_name": "María González",
         "previous_technician_id": None, "previous_technician_name": None, "requester_id": 3, "observations": None,
     }
     # Observations are news only when the order was completed.
     assert changes[1]["previous_technician_name"] == "Juan Pérez" and changes[1]["observations"] == "Se cambió el sello"
     assert changes[2]["previous_state"] is None and changes[2]["technician_name"] is None
-    # A retry before the seen state was saved: the same ids again (the gateway dedups them).
-    assert detect_changes(seen, now, "later")[0] == changes
+    # The same seen state and orders give the same changes (detection is pure).
+    assert detect_changes(seen, now, LATER)[0] == changes
     # The next change of an order counts on; a technician change alone is a change; the name alone is not.
     later = [_order(12, "Asignada", 12, "Pedro Soto"), _order(13, "Completada", 10, "J. Pérez"), _order(14, "Abierta")]
-    changes, again = detect_changes(after, later, NOW)
-    assert [(c["change_id"], c["previous_technician_id"], c["technician_id"]) for c in changes] == [("12:2", 11, 12)]
-    assert again["orders"]["12"]["seq"] == 2 and again["baseline_at"] == NOW
+    changes, again, _ = detect_changes(after, later, NOW)
+    assert [(c["change_id"], c["previous_technician_id"], c["technician_id"]) for c in changes] == [(f"12:{EPOCH + 2}", 11, 12)]
+    assert again["orders"]["12"]["seq"] == EPOCH + 2 and again["baseline_at"] == "2026-12-01T10:00:00.000Z"
 
 
 @check
 def a_missing_or_repeated_order_and_a_bad_seen_state():
     from omnibot_common.notify import detect_changes, read_seen
 
-    _, seen = detect_changes(None, [_order(12, "Abierta"), _order(13, "Abierta")], NOW)
+    _, seen, _ = detect_changes(None, [_order(12, "Abierta"), _order(13, "Abierta")], NOW)
     # Order 13 missing from one read (a page that shifted) is kept: when it shows again it is no news.
     odd = [{"idordentrabajo": 15, "estado_nombre": "Abierta"}, {"numeroot": "OT-X"}, {"idordentrabajo": True, "numeroot": "OT-Y"}]
-    changes, kept = detect_changes(seen, [_order(12, "Abierta"), _order(12, "Cancelada"), *odd], NOW)
+    changes, kept, _ = detect_changes(seen, [_order(12, "Abierta"), _order(12, "Cancelada"), *odd], NOW)
     assert changes == [] and "13" in kept["orders"]  # the first of two copies counts; no number or id: no order
     assert set(kept["orders"]) == {"12", "13"}
     assert detect_changes(kept, [_order(12, "Abierta"), _order(13, "Abierta")], NOW)[0] == []
@@ -185,19 +191,23 @@ def a_missing_or_repeated_order_and_a_bad_seen_state():
         value, lines = _captured(lambda raw=raw: read_seen(raw))
         assert value is None, raw
         assert (not lines) if raw is None or not raw.strip() else any("new baseline" in line for line in lines), (raw, lines)
+    # A state saved before pending changes existed reads as one without any; a broken pending entry is dropped.
+    legacy = {"baseline_at": "2026-01-01T00:00:00Z", "orders": {"12": {"state": "A", "technician_id": None, "technician_name": None, "seq": 3}}}
+    assert read_seen(json.dumps(legacy)) == {**legacy, "pending": []}
+    value, lines = _captured(lambda: read_seen(json.dumps({**legacy, "pending": [{"change": {"change_id": "x"}, "added_at": NOW_ISO}, 7]})))
+    assert value["pending"] == [] and any("2 pending entries" in line for line in lines), lines
 
 
 @check
 def batches_hold_at_most_500_changes_within_the_byte_budget():
-    from omnibot_common.callback import encode_body
-    from omnibot_common.notify import batches, detect_changes
+    from omnibot_common.notify import batches, detect_changes, encode_body
 
-    _, seen = detect_changes(None, [], NOW)
-    changes, _ = detect_changes(seen, [_order(i, "Abierta") for i in range(1, 1202)], NOW)
+    _, seen, _ = detect_changes(None, [], NOW)
+    changes, _, _ = detect_changes(seen, [_order(i, "Abierta") for i in range(1, 1202)], NOW)
     assert [len(b) for b in batches(changes, max_bytes=10**9)] == [500, 500, 201]
     small = batches(changes[:100], max_bytes=5_000)
     assert len(small) > 1 and [c for b in small for c in b] == changes[:100]
-    assert all(len(encode_body({"source": DAG_ID, "changes": b})) <= 5_000 for b in small)
+    assert all(len(encode_body({"source": DAG_ID, "sent_at": NOW_ISO, "changes": b})) <= 5_000 for b in small)
     assert batches([], max_bytes=5_000) == []
 
 
@@ -210,6 +220,10 @@ class _Response:
         if self._body is None:
             raise ValueError("no JSON")
         return self._body
+
+
+def _ok(accepted, notified, duplicates, rejected=()):
+    return _Response(200, {"accepted": accepted, "notified": notified, "duplicates": duplicates, "rejected": list(rejected)})
 
 
 @check
@@ -228,10 +242,12 @@ def the_post_is_signed_as_the_callback_and_failures_say_whether_to_try_again():
         return answer
 
     change = {"change_id": "12:1", "order_id": 12, "state": "Completada"}
-    answers.append(_Response(200, {"accepted": 1, "notified": 2, "duplicates": 0}))
-    assert post_changes("http://gw/api/bot/notify", "s3cret", [change], timeout=7, post=post) == {"accepted": 1, "notified": 2, "duplicates": 0}
+    answers.append(_ok(1, 2, 0))
+    assert post_changes("http://gw/api/bot/notify", "s3cret", [change], timeout=7, post=post, clock=lambda: NOW) == {
+        "accepted": 1, "notified": 2, "duplicates": 0, "rejected": [],
+    }
     url, body, headers, timeout = sent[-1]
-    assert json.loads(body) == {"source": DAG_ID, "changes": [change]}
+    assert json.loads(body) == {"source": DAG_ID, "sent_at": NOW_ISO, "changes": [change]}
     assert headers["X-Omnibot-Signature"] == "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     assert headers["Content-Type"].startswith("application/json") and timeout[1] == 7
 
@@ -250,74 +266,13 @@ def the_post_is_signed_as_the_callback_and_failures_say_whether_to_try_again():
     assert failure(_Response(429)).retryable
     refused = failure(_Response(401, {"error": "bad_signature"}))
     assert refused.code == "config_missing" and not refused.retryable and "CALLBACK_SECRET" in refused.message
-    bad = failure(_Response(400, {"error": "invalid_body", "message": "changes[0].state"}))
-    assert not bad.retryable and "changes[0].state" in bad.message
-    # Too large: sent again as halves, the counts added up.
-    answers.extend([_Response(413), _Response(200, {"accepted": 1, "notified": 1, "duplicates": 0}), _Response(200, {"accepted": 1, "notified": 0, "duplicates": 1})])
-    two = [change, {**change, "change_id": "13:1"}]
-    assert post_changes("http://gw/api/bot/notify", "s", two, post=post) == {"accepted": 2, "notified": 1, "duplicates": 1}
-    assert [len(json.loads(data)["changes"]) for _, data, _, _ in sent[-3:]] == [2, 1, 1]
-
-
-@check
-def the_seen_state_is_saved_only_after_every_batch_was_accepted():
-    from omnibot_common.errors import WorkflowFailure
-
-    module = dag_module(DAG_ID)
-    variables = {}
-
-    class FakeVariable:
-        @staticmethod
-        def get(key, default=None):
-            return variables.get(key, default)
-
-        @staticmethod
-        def set(key, value):
-            variables[key] = value
-
-    class FakeClient:
-        orders = [_order(i, "Abierta") for i in range(1, 4)]
-
-        def list_work_orders(self):
-            return list(self.orders)
-
-    posted = []
-    failing = {"after": None}
-
-    def post(url, secret, batch, timeout):
-        if failing["after"] is not None and len(posted) >= failing["after"]:
-            raise WorkflowFailure("workflow_failed", "notify POST answered 503", retryable=True)
-        posted.append([c["change_id"] for c in batch])
-        return {"accepted": len(batch), "notified": len(batch), "duplicates": 0}
-
-    module.Variable = FakeVariable
-    module.notify_url = lambda: "http://gw/api/bot/notify"
-    module.callback_secret = lambda: "s"
-    module.cmms_settings = lambda: None
-    module.cmms_client_for = lambda *args, **kwargs: FakeClient()
-    module.post_changes = post
-    os.environ["OMNIBOT_NOTIFY_MAX_BODY_BYTES"] = "2000"  # a few changes per batch
-    try:
-        counts = module.notify_once("scheduled__1")
-        assert counts["baseline"] and counts["changes"] == 0 and posted == []
-        baseline = variables["omnibot_notify_seen"]
-        FakeClient.orders = [_order(i, "Cancelada") for i in range(1, 21)]
-        failing["after"] = 1  # the first batch accepted, the second answered 503
-        try:
-            module.notify_once("scheduled__2")
-        except WorkflowFailure as raised:
-            assert raised.retryable
-        else:
-            raise AssertionError("a failed batch must fail the try")
-        assert variables["omnibot_notify_seen"] == baseline and len(posted) == 1
-        first_try = posted[0]
-        failing["after"] = None
-        counts = module.notify_once("scheduled__2")
-        assert posted[1] == first_try  # the retry sends the same ids again
-        assert counts["changes"] == 20 and counts["accepted"] == 20 and not counts["baseline"]
-        saved = json.loads(variables["omnibot_notify_seen"])
-        assert saved["orders"]["4"]["seq"] == 1 and saved["orders"]["1"]["state"] == "Cancelada"
-        before = len(posted)
-        assert module.notify_once("scheduled__3")["changes"] == 0 and len(posted) == before  # nothing new, no POST
-    finally:
-        os.environ.pop("OMNIBOT_NOTIFY_MAX_BODY_BYTES", None)
+    stale = failure(_Response(400, {"error": "stale", "message": "sent_at is more than 10 minutes old"}))
+    assert not stale.retryable and "sent_at" in stale.message
+    # Too large: sent again as halves, the counts added up and each half's refusals at their index in the batch.
+    third = {**change, "change_id": "14:1"}
+    answers.extend([_Response(413), _ok(1, 1, 0), _Response(413), _ok(0, 0, 0, [{"index": 0, "change_id": "13:1", "reason": "number: …"}]), _Response(413)])
+    three = [change, {**change, "change_id": "13:1"}, third]
+    answer = post_changes("http://gw/api/bot/notify", "s", three, post=post)
+    assert {k: answer[k] for k in ("accepted", "notified", "duplicates")} == {"accepted": 1, "notified": 1, "duplicates": 0}
+    assert [(r["index"], r["change_id"]) for r in answer["rejected"]] == [(1, "13:1"), (2, "14:1")]
+    assert [len(json.loads(data)["changes"]) for _, data, _, _ in sent[-5:]] == [3, 1, 2, 1, 1]

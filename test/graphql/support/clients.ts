@@ -20,6 +20,10 @@ export async function postGraphql<T = Record<string, unknown>>(
   return (await response.json()) as GraphqlResult<T>;
 }
 
+/** The `extensions.code` of each error of a result (undefined when it has none). */
+export const errorCodes = (result: Pick<GraphqlResult, 'errors'>) =>
+  result.errors?.map((error) => error.extensions?.code);
+
 export const wsUrlOf = (baseUrl: string) => `${baseUrl.replace(/^http/, 'ws')}/graphql`;
 
 export interface WsClient {

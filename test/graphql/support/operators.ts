@@ -1,3 +1,4 @@
+import type { TimelineRecord } from '../../../core/inspect/timeline.ts';
 import type { MessageEvent } from './clients.ts';
 
 /** The operators' GraphQL documents and event shapes (handoffs, signed replies, timeline). */
@@ -40,14 +41,5 @@ export interface HandoffEventData {
   message: (Pick<MessageEvent, 'conversationId' | 'direction' | 'text' | 'at'> & { agent: string | null }) | null;
 }
 
-export interface TimelineEntryData {
-  conversationId: string;
-  at: string;
-  channel: string;
-  version: number;
-  event: string;
-  detail: string;
-  stateBefore: string | null;
-  stateAfter: string;
-  actors: { name: string; input: string | null; output: string | null; error: string | null }[];
-}
+/** A `timeline` entry as the API answers it: the record core/inspect/timeline.ts builds, field for field. */
+export type TimelineEntryData = TimelineRecord;
