@@ -1,20 +1,22 @@
 """omnibot Airflow DAG `notificar_cambios_ot`: tells the gateway which work orders changed state or
-technician, so the linked requester and technician hear it on their channel.
+technician, so the linked requester and technician (and the technician who lost it) hear it on their
+channel.
 
 A scheduled DAG, not a conversation workflow (not in workflows/catalog.json, no conf, no callback):
 every NOTIFY_INTERVAL_MINUTES minutes (the Variable omnibot_notify_interval_minutes, else env
 NOTIFY_INTERVAL_MINUTES, default 2; read when the file is parsed), no catchup, one run at a time. Its
 task `notify` reads every order with the service account (cmms_url, cmms_token and/or
-cmms_username/cmms_password, cmms_api_prefix: either CMMS API), compares them with the seen state in
-the Variable omnibot_notify_seen (omnibot_common/notify_detect.py: the first run is the baseline and
-sends nothing; a record the gateway would refuse is recorded as seen, logged and not sent), saves the
-orders' new sequences and the new changes as pending in that Variable BEFORE posting, then POSTs every
-pending change signed with omnibot_callback_secret (with a fresh `sent_at`) to the Variable
-omnibot_notify_url (else env OMNIBOT_NOTIFY_URL, else derived from omnibot_credentials_url) and drops each
-batch the gateway answered 200 (its `rejected` changes are final: logged). No answer, a 5xx or a 429 fails
-the try and Airflow tries again (OMNIBOT_TASK_RETRIES, OMNIBOT_RETRY_DELAY_SECONDS) with the same
-change ids, still pending: the gateway tells each chat once. Its XCom holds only counts; no token is in
-XCom, logs or conf.
+cmms_username/cmms_password, cmms_api_prefix: either CMMS API), compares them with the seen state in the
+Variable omnibot_notify_seen (omnibot_common/notify_detect.py: the first run is the baseline and sends
+nothing; a record the gateway would refuse is recorded as seen, logged and not sent; each change carries
+the order's priority, equipment code and reported problem, and its closing observations without the
+assistant's own report note), saves the orders' new sequences and the new changes as pending in that
+Variable BEFORE posting, then POSTs every pending change signed with omnibot_callback_secret (with a
+fresh `sent_at`) to the Variable omnibot_notify_url (else env OMNIBOT_NOTIFY_URL, else derived from
+omnibot_credentials_url) and drops each batch the gateway answered 200 (its `rejected` changes are
+final: logged). No answer, a 5xx or a 429 fails the try and Airflow tries again (OMNIBOT_TASK_RETRIES,
+OMNIBOT_RETRY_DELAY_SECONDS) with the same change ids, still pending: the gateway tells each chat once.
+Its XCom holds only counts; no token is in XCom, logs or conf.
 
 Tuning (env of the scheduler/workers): OMNIBOT_NOTIFY_TIMEOUT_SECONDS (deadline of a POST, default
 30), OMNIBOT_NOTIFY_MAX_BODY_BYTES (byte budget of a batch, default 900000: under the route's 1 MiB cap;

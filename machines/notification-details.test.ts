@@ -6,14 +6,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LinkedIdentity } from '../core/identity/types.ts';
-import type { OrderChange, OrderChangedEvent } from '../core/runtime/model.ts';
-import type { Reply } from '../lib/reply.ts';
-import { harness, OPERATOR, SUPERVISOR, TECHNICIAN, workOrder } from '../test/support/machine-harness.ts';
+import {
+  HARNESS_START,
+  type HarnessOptions,
+  MINUTE,
+  notifiedConversation,
+  OPERATOR,
+  SUPERVISOR,
+  TECHNICIAN,
+  workOrder,
+} from '../test/support/machine-harness.ts';
 import { isClearCommand } from './commands.ts';
 
 const HINT = 'Si no quieres recibir estos avisos, escribe "no quiero notificaciones".';
-const T0 = 1_700_000_000_000;
-const MINUTE = 60_000;
+const T0 = HARNESS_START;
 const OFF =
   'Listo, en este chat ya no te avisaré cuando cambien tus órdenes de trabajo. Si quieres volver a recibir los avisos, escribe "activar notificaciones".';
 const ON =
@@ -25,36 +31,8 @@ const DIEGO: LinkedIdentity = { ...TECHNICIAN, cmmsUserId: 12, username: 'dfuent
 const LUIS = { id: 11, username: 'tecnico11', fullName: 'Luis Soto', role: 'Técnico' };
 const PEDRO = { id: 14, username: 'tecnico14', fullName: 'Pedro Díaz', role: 'Técnico' };
 
-/** OT-CORR-1 of the excavator went from Asignada to En Progreso (Juan Pérez on it before and after). */
-function change(fields: Partial<OrderChange> = {}): OrderChange {
-  return {
-    changeId: '12:3',
-    orderId: 12,
-    number: 'OT-CORR-1',
-    equipment: 'Excavadora CAT 320',
-    state: 'En Progreso',
-    previousState: 'Asignada',
-    technicianId: 7,
-    technicianName: 'Juan Pérez',
-    previousTechnicianId: 7,
-    previousTechnicianName: 'Juan Pérez',
-    requesterId: 9,
-    ...fields,
-  };
-}
-
-function conversation(opts: Parameters<typeof harness>[0] = {}) {
-  const h = harness(opts);
-  const replies: Reply[] = [];
-  h.actor.on('reply', (e) => replies.push(e.reply));
-  const notify = (
-    fields: Partial<OrderChange> = {},
-    relation: OrderChangedEvent['relation'] = 'requester',
-    at = T0 + 10 * MINUTE,
-  ) => h.send({ type: 'order.changed', change: change(fields), relation, at });
-  const notificationsOff = () => h.actor.getSnapshot().context.notificationsOff;
-  return { ...h, replies, notify, notificationsOff };
-}
+/** OT-CORR-1's change, Juan Pérez (user 7) on it before and after by id too. */
+const conversation = (opts: HarnessOptions = {}) => notifiedConversation(opts, { previousTechnicianId: 7 });
 
 describe('free text that mentions notices', () => {
   it('stays the failure description and the completion observations', async () => {
@@ -272,7 +250,7 @@ describe('a notice during a form', () => {
   });
 
   it('asks each step’s own question; idle and a wait get the notice alone', async () => {
-    const reminder = async (steps: string[], opts: Parameters<typeof harness>[0] = { identity: OPERATOR }) => {
+    const reminder = async (steps: string[], opts: HarnessOptions = { identity: OPERATOR }) => {
       const h = conversation(opts);
       for (const step of steps) await h.say(step);
       return (await h.notify({ number: 'OT-CORR-9' })).split('\n').at(-1);

@@ -58,6 +58,26 @@ function stateText(change: OrderChange, technician: boolean): string {
 }
 
 /**
+ * A new assignment, with what a technician needs to plan it when the CMMS gives it: "Se te asignó la
+ * orden OT-… del equipo CAT-002 — Excavadora CAT 336 (estado Asignada). Prioridad Crítica. Problema
+ * reportado: Rotura de manguera hidráulica en el brazo."
+ */
+function assignedText(change: OrderChange): string {
+  const code = change.equipmentCode?.trim();
+  const withCode =
+    code && !sameText(code, change.equipment) ? { ...change, equipment: `${code} — ${change.equipment}` } : change;
+  const priority = change.priority?.trim() ? ` Prioridad ${sentence(change.priority.trim())}` : '';
+  const problem = change.description?.trim() ? ` Problema reportado: ${sentence(change.description.trim())}` : '';
+  return `Se te asignó la orden ${orderOf(withCode)} (estado ${change.state}).${priority}${problem}`;
+}
+
+/** "La orden … ya no está asignada a ti (ahora: Juan Pérez)." for the technician who lost it. */
+function formerTechnicianText(change: OrderChange): string {
+  const now = change.technicianName?.trim() ? ` (ahora: ${change.technicianName.trim()})` : '';
+  return `La orden ${orderOf(change)} ya no está asignada a ti${now}.`;
+}
+
+/**
  * The order's technician is the one told: the chat's CMMS user (`recipient`), or the requester told
  * as such when they are the technician too (nobody is named to themselves).
  */
@@ -67,14 +87,17 @@ function toldTechnician(change: OrderChange, relation: OrderChangedEvent['relati
   return change.technicianId === recipient || change.technicianId === change.requesterId;
 }
 
-/** What the change is to this recipient: a new assignment to the technician, a new state, a new technician. */
+/**
+ * What the change is to this recipient: a new assignment to the technician, the order gone to another
+ * technician (or none) for the one who had it, a new state, a new technician.
+ */
 function changeText(change: OrderChange, relation: OrderChangedEvent['relation'], recipient?: number): string {
+  if (relation === 'former_technician') return formerTechnicianText(change);
   const technician = toldTechnician(change, relation, recipient);
-  const assigned = `Se te asignó la orden ${orderOf(change)} (estado ${change.state}).`;
-  if (relation === 'technician') return technicianChanged(change) ? assigned : stateText(change, false);
+  if (relation === 'technician') return technicianChanged(change) ? assignedText(change) : stateText(change, false);
   // The state stayed: what changed is the technician (another one, or none any more).
   if (!stateChanged(change) && change.technicianName) {
-    return technician ? assigned : `La orden ${orderOf(change)} quedó asignada a ${change.technicianName}.`;
+    return technician ? assignedText(change) : `La orden ${orderOf(change)} quedó asignada a ${change.technicianName}.`;
   }
   if (!stateChanged(change) && change.previousTechnicianName)
     return `La orden ${orderOf(change)} quedó sin técnico asignado.`;
@@ -85,11 +108,15 @@ function changeText(change: OrderChange, relation: OrderChangedEvent['relation']
 const BOUNDS = {
   number: 100,
   equipment: 200,
+  equipmentCode: 100,
   state: 100,
   previousState: 100,
   technicianName: 200,
   previousTechnicianName: 200,
   observations: 2000,
+  priority: 50,
+  /** The reported problem, as an assignment quotes it ("…" marks a cut). */
+  description: 120,
 } as const;
 
 /**

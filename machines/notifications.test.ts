@@ -1,45 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderChange, OrderChangedEvent } from '../core/runtime/model.ts';
-import type { Reply } from '../lib/reply.ts';
-import { EXCAVATOR, harness, OPERATOR, SUPERVISOR, TECHNICIAN, workOrder } from '../test/support/machine-harness.ts';
+import {
+  EXCAVATOR,
+  HARNESS_START,
+  type HarnessOptions,
+  MINUTE,
+  notifiedConversation,
+  OPERATOR,
+  SUPERVISOR,
+  TECHNICIAN,
+  workOrder,
+} from '../test/support/machine-harness.ts';
 import { statusOf } from './conversation.ts';
 import snapshotV1Reporting from './fixtures/snapshot-v1-reporting.json' with { type: 'json' };
 import { conversationModel } from './model.ts';
 
 const HINT = 'Si no quieres recibir estos avisos, escribe "no quiero notificaciones".';
 /** The harness's clock starts here and moves a second per user message. */
-const T0 = 1_700_000_000_000;
-const MINUTE = 60_000;
-
-/** OT-CORR-1 of the excavator went from Asignada to En Progreso (Juan Pérez on it before and after). */
-function change(fields: Partial<OrderChange> = {}): OrderChange {
-  return {
-    changeId: '12:3',
-    orderId: 12,
-    number: 'OT-CORR-1',
-    equipment: 'Excavadora CAT 320',
-    state: 'En Progreso',
-    previousState: 'Asignada',
-    technicianId: 7,
-    technicianName: 'Juan Pérez',
-    previousTechnicianName: 'Juan Pérez',
-    requesterId: 9,
-    ...fields,
-  };
-}
-
-/** The harness, with every reply kept whole (kind, template, agent) besides the harness's texts. */
-function conversation(opts: Parameters<typeof harness>[0] = {}) {
-  const h = harness(opts);
-  const replies: Reply[] = [];
-  h.actor.on('reply', (e) => replies.push(e.reply));
-  const notify = (
-    fields: Partial<OrderChange> = {},
-    relation: OrderChangedEvent['relation'] = 'requester',
-    at = T0 + 10 * MINUTE,
-  ) => h.send({ type: 'order.changed', change: change(fields), relation, at });
-  return { ...h, replies, notify };
-}
+const T0 = HARNESS_START;
+const conversation = (opts: HarnessOptions = {}) => notifiedConversation(opts);
 
 describe('order-change notifications', () => {
   it('tells the requester in idle; the first one says how to stop them, the next ones do not', async () => {

@@ -57,6 +57,7 @@ function changeOf(order: WatchedOrder, before: SeenOrder | undefined, sequence: 
     orderId: order.id,
     number: order.number,
     equipment: order.equipment,
+    ...(order.equipmentCode !== null ? { equipmentCode: order.equipmentCode } : {}),
     state: order.state,
     ...(before ? { previousState: before.state } : {}),
     ...(order.technicianId !== null ? { technicianId: order.technicianId } : {}),
@@ -65,5 +66,7 @@ function changeOf(order: WatchedOrder, before: SeenOrder | undefined, sequence: 
     ...(before?.technicianName != null ? { previousTechnicianName: before.technicianName } : {}),
     ...(order.requesterId !== null ? { requesterId: order.requesterId } : {}),
     ...(order.state === COMPLETED_STATE && order.observations !== null ? { observations: order.observations } : {}),
+    ...(order.priority !== null ? { priority: order.priority } : {}),
+    ...(order.description !== null ? { description: order.description } : {}),
   };
 }

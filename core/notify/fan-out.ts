@@ -3,7 +3,7 @@ import { isStoreOutage } from '../http/unavailable.ts';
 import type { IdentityService } from '../identity/types.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
-import { audienceOf, type Relation, relationByChat } from './recipients.ts';
+import { audienceOf, audienceUsers, type Relation, relationByChat } from './recipients.ts';
 import type { FanOutOutcome, NotifyChange } from './types.ts';
 
 export interface FanOutDeps {
@@ -21,7 +21,7 @@ interface Delivery {
 }
 
 /**
- * Tells every linked chat of each change's requester and technician (`recipients.ts`), each
+ * Tells every linked chat of each change's requester, technician and former technician (`recipients.ts`), each
  * through `runtime.notifyOrderChange` (once per change and chat, whichever process or retry asks).
  * A chat's failure never stops the others: the changes some chat could not be told of now are
  * returned in `retry` (the poller keeps them pending; the DAG is answered 503), and so are that chat's
@@ -62,9 +62,7 @@ export async function fanOut(deps: FanOutDeps, changes: readonly NotifyChange[])
 async function linkedChats(deps: FanOutDeps, changes: readonly NotifyChange[]): Promise<Map<number, string[]>> {
   const users = new Set<number>();
   for (const change of changes) {
-    const audience = audienceOf(change);
-    if (audience.requester !== undefined) users.add(audience.requester);
-    if (audience.technician !== undefined) users.add(audience.technician);
+    for (const userId of audienceUsers(audienceOf(change))) users.add(userId);
   }
   const chats = new Map<number, string[]>();
   for (const userId of users) chats.set(userId, await deps.identity.conversationsOf(userId));

@@ -5,7 +5,17 @@ import { oneLine } from '../../lib/plain-text.ts';
  * (`dags/omnibot_common/notify.py`): every CMMS text is made one line (no line break that could pass
  * for another message, no control or bidirectional character) and cut at its bound, in characters.
  */
-export const TEXT_LIMITS = { number: 100, equipment: 200, state: 100, name: 200, observations: 2000 } as const;
+export const TEXT_LIMITS = {
+  number: 100,
+  equipment: 200,
+  equipmentCode: 100,
+  state: 100,
+  name: 200,
+  observations: 2000,
+  priority: 50,
+  /** The reported problem, as an assignment notice quotes it. */
+  description: 120,
+} as const;
 
 /** A CMMS text as a chat may show it: one line, cleaned, at most `max` characters ("…" marks a cut). */
 export const cleanText = (text: string, max: number): string => oneLine(text, max);

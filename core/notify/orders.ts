@@ -1,9 +1,11 @@
 import { cleanNumber, cleanText, TEXT_LIMITS } from './limits.ts';
+import { closingObservations } from './observations.ts';
 import type { WatchedOrder } from './types.ts';
 
 /**
- * A CMMS work order (as `ordenes-trabajo/` lists it) as the detector reads it, its texts cleaned and
- * bounded as `POST /api/bot/notify` takes them (`limits.ts`); null for a record that is no order (no
+ * A CMMS work order (as `ordenes-trabajo/` lists it, v1 or v2) as the detector reads it, its texts
+ * cleaned and bounded as `POST /api/bot/notify` takes them (`limits.ts`), its observations the closing
+ * ones only (`observations.ts`: never the assistant's report note); null for a record that is no order (no
  * positive integer id or no number): it is left out, never guessed. A number too long to be told is
  * kept as read: the poller records the order and tells nobody of it (as the DAG does).
  */
@@ -20,12 +22,16 @@ export function watchedOrderOf(raw: Record<string, unknown>): WatchedOrder | nul
       bounded(raw.equipo_nombre, TEXT_LIMITS.equipment) ??
       bounded(raw.equipo_codigo, TEXT_LIMITS.equipment) ??
       `Equipo ${bounded(raw.idequipo, 20) ?? id}`,
+    // v2 lists give the equipment's code; v1 only its id.
+    equipmentCode: bounded(raw.equipo_codigo, TEXT_LIMITS.equipmentCode),
     state: bounded(raw.estado_nombre, TEXT_LIMITS.state) ?? '',
     technicianId,
     // A name left without its technician id names nobody assigned (as the DAG reads it).
     technicianName: technicianId === null ? null : bounded(raw.tecnico_nombre, TEXT_LIMITS.name),
     requesterId: positiveInteger(raw.idsolicitante),
-    observations: bounded(raw.observacionesfinales, TEXT_LIMITS.observations),
+    observations: text(raw.observacionesfinales, closingObservations),
+    priority: bounded(raw.prioridad, TEXT_LIMITS.priority),
+    description: bounded(raw.descripcionproblemareportado, TEXT_LIMITS.description),
   };
 }
 

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { isRecord } from '../../lib/is-record.ts';
 import { OmnibotError, ValidationError } from '../errors.ts';
 import { cleanNumber, cleanText, isChangeId, TEXT_LIMITS } from './limits.ts';
+import { closingObservations } from './observations.ts';
 import type { NotifyChange } from './types.ts';
 
 /** Changes one `POST /api/bot/notify` may carry. */
@@ -47,7 +48,11 @@ const ChangeSchema = v.pipe(
       previous_technician_id: v.nullish(positiveId('previous_technician_id')),
       previous_technician_name: v.nullish(label('previous_technician_name', TEXT_LIMITS.name)),
       requester_id: v.nullish(positiveId('requester_id')),
-      observations: v.nullish(label('observations', TEXT_LIMITS.observations)),
+      // Never the assistant's own report note, whoever detected the change (an older DAG sent it).
+      observations: v.nullish(v.pipe(v.string('observations must be a string'), v.transform(closingObservations))),
+      priority: v.nullish(label('priority', TEXT_LIMITS.priority)),
+      equipment_code: v.nullish(label('equipment_code', TEXT_LIMITS.equipmentCode)),
+      description: v.nullish(label('description', TEXT_LIMITS.description)),
     },
     'change must be an object',
   ),
@@ -132,6 +137,7 @@ function changeOf(wire: WireChange): NotifyChange {
     orderId: wire.order_id,
     number: wire.number,
     equipment: wire.equipment,
+    ...optional('equipmentCode', wire.equipment_code),
     state: wire.state,
     // Null for an order new since the last look; a state may be named "" (the CMMS left it empty).
     ...(wire.previous_state != null ? { previousState: wire.previous_state } : {}),
@@ -141,5 +147,7 @@ function changeOf(wire: WireChange): NotifyChange {
     ...optional('previousTechnicianName', wire.previous_technician_name),
     ...optional('requesterId', wire.requester_id),
     ...optional('observations', wire.observations),
+    ...optional('priority', wire.priority),
+    ...optional('description', wire.description),
   };
 }

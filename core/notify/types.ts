@@ -19,11 +19,17 @@ export interface WatchedOrder {
   number: string;
   /** The equipment's name, else its code, else `Equipo <id>`. */
   equipment: string;
+  /** The equipment's code, when the CMMS lists it (v2's `equipo_codigo`). */
+  equipmentCode: string | null;
   state: string;
   technicianId: number | null;
   technicianName: string | null;
   requesterId: number | null;
+  /** The closing observations (`observacionesfinales` without the assistant's report note). */
   observations: string | null;
+  priority: string | null;
+  /** The reported problem, cut to `TEXT_LIMITS.description`. */
+  description: string | null;
 }
 
 /** What the detector remembers of an order: its signature (state, technician) and its change counter. */

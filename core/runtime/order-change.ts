@@ -17,6 +17,8 @@ export interface OrderChange {
   number: string;
   /** The equipment's name (else its code). */
   equipment: string;
+  /** The equipment's code (e.g. `CAT-002`), when the CMMS gives it. */
+  equipmentCode?: string;
   state: string;
   previousState?: string;
   technicianId?: number;
@@ -25,9 +27,16 @@ export interface OrderChange {
   previousTechnicianId?: number;
   previousTechnicianName?: string;
   requesterId?: number;
-  /** The order's closing observations, when it was completed. */
+  /** The order's closing observations, when it was completed (never the assistant's own report note). */
   observations?: string;
+  /** The order's priority (Baja, Media, Alta, Crítica), when the CMMS gives it. */
+  priority?: string;
+  /** The problem reported (one line, at most 120 characters), when the CMMS gives it. */
+  description?: string;
 }
 
-/** How a notification's recipient relates to the order. */
-export type OrderRelation = 'requester' | 'technician';
+/**
+ * How a notification's recipient relates to the order: who asked for it, its technician, or the
+ * technician it had before the change (who lost it).
+ */
+export type OrderRelation = 'requester' | 'technician' | 'former_technician';

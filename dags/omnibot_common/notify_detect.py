@@ -12,8 +12,12 @@ it was seen (a page that shifted while it was read must not make it "new" later)
 
 Texts: every CMMS text is made one line as the gateway's `oneLine` does (NFC; line breaks to spaces;
 control, format and blank characters removed; whitespace collapsed and trimmed as JS does) and cut at its
-bound in characters. A change the gateway would refuse (a number empty or longer than 100 UTF-16 units,
-an id past 2^53 - 1) is not sent: the order is recorded as seen and the change logged (`skipped`).
+bound in characters. The observations are the closing ones (`observacionesfinales`) without the
+assistant's own report note ("Reportado por … vía …" and its "(ref. …)" marker:
+core/notify/observations.ts). Each change also carries the order's priority, equipment code and reported
+problem when the CMMS gives them (what an assignment notice quotes). A change the gateway would refuse (a
+number empty or longer than 100 UTF-16 units, an id past 2^53 - 1) is not sent: the order is recorded as
+seen and the change logged (`skipped`).
 """
 
 from __future__ import annotations
@@ -21,9 +25,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from .reported_failure import marker_prefix
 
 # Bounds of the strings of a change, as the gateway's (core/notify/limits.ts).
-LIMITS = {"number": 100, "equipment": 200, "state": 100, "name": 200, "observations": 2000}
+LIMITS = {
+    "number": 100, "equipment": 200, "equipment_code": 100, "state": 100, "name": 200, "observations": 2000,
+    "priority": 50, "description": 120,
+}
 COMPLETED_STATE = "Completada"  # only then are an order's observations news (as core/notify/detect.ts)
 MAX_SAFE_INTEGER = 2**53 - 1  # JS's Number.MAX_SAFE_INTEGER: the gateway refuses larger ids
 
@@ -89,6 +99,33 @@ def seen_entry(order: dict, seq: int) -> dict:
     return {"state": state, "technician_id": technician, "technician_name": name, "seq": seq}
 
 
+# How machines/account-replies.ts (`reportedBy`) names each channel after "vía".
+_REPORT_CHANNELS = "|".join(("WhatsApp", "Telegram", "SMS", "el chat web", "el asistente"))
+_REPORTED_BY = r"Reportado por .{1,200}? vía (?:" + _REPORT_CHANNELS + ")"
+_LEADING_SEPARATORS = re.compile(r"^[ .,;:]+")
+
+
+@lru_cache(maxsize=1)
+def _report_note() -> tuple[re.Pattern, re.Pattern]:
+    """(the run's marker with the "Reportado por …" line before it, that line alone at the start); the
+    marker's prefix read from the catalog when first needed (never at import)."""
+    marker = re.escape(marker_prefix()) + r" \(ref\. [0-9a-f]{16}\)\.?"
+    return re.compile(f"(?:{_REPORTED_BY}\\.? )?{marker}"), re.compile(f"^{_REPORTED_BY}(?:\\.|(?= )|$)")
+
+
+def closing_observations(value: object) -> str | None:
+    """core/notify/observations.ts `closingObservations`: the closing observations without the report
+    note, one line and bounded; None when nothing else is left."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    with_marker, leading = _report_note()
+    flat = one_line(with_marker.sub(" ", one_line(value, 10**9)), 10**9)
+    flat = leading.sub("", _LEADING_SEPARATORS.sub("", flat), count=1)
+    return one_line(_LEADING_SEPARATORS.sub("", flat), LIMITS["observations"]) or None
+
+
 def _equipment(order: dict, order_id: int) -> str:
     named = _text(order.get("equipo_nombre"), LIMITS["equipment"]) or _text(order.get("equipo_codigo"), LIMITS["equipment"])
     return named or f"Equipo {_text(order.get('idequipo'), 20) or order_id}"
@@ -96,7 +133,7 @@ def _equipment(order: dict, order_id: int) -> str:
 
 def _change(order_id: int, seq: int, order: dict, before: dict | None) -> dict:
     state, technician = signature(order)
-    observations = _text(order.get("observacionesfinales"), LIMITS["observations"]) if state == COMPLETED_STATE else None
+    observations = closing_observations(order.get("observacionesfinales")) if state == COMPLETED_STATE else None
     return {
         "change_id": f"{order_id}:{seq}",
         "order_id": order_id,
@@ -110,6 +147,9 @@ def _change(order_id: int, seq: int, order: dict, before: dict | None) -> dict:
         "previous_technician_name": before.get("technician_name") if before else None,
         "requester_id": positive_id(order.get("idsolicitante")),
         "observations": observations,
+        "priority": _text(order.get("prioridad"), LIMITS["priority"]),
+        "equipment_code": _text(order.get("equipo_codigo"), LIMITS["equipment_code"]),
+        "description": _text(order.get("descripcionproblemareportado"), LIMITS["description"]),
     }
 
 
@@ -128,6 +168,7 @@ _FIELDS = (
     ("equipment", "text", False), ("state", "text", False), ("previous_state", "text", True),
     ("technician_id", "id", True), ("technician_name", "text", True), ("previous_technician_id", "id", True),
     ("previous_technician_name", "text", True), ("requester_id", "id", True), ("observations", "text", True),
+    ("priority", "text", True), ("equipment_code", "text", True), ("description", "text", True),
 )
 
 

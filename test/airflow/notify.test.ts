@@ -30,6 +30,9 @@ const SECRET = randomBytes(24).toString('hex');
 const MARIA = { id: 11, username: 'tecnico2', fullName: 'María González' };
 /** OT-PREV-4: Abierta, no technician, requested by supervisor1 (demo data). */
 const ORDER = { id: 59, number: 'OT-PREV-4' };
+/** What a failure reported through the bot leaves in an order's observations: never told as such. */
+const REPORT_NOTE =
+  'Reportado por Diego Fuentes vía el chat web. Reportada por el asistente omnibot (ref. 8d3ae89e4300be7c)';
 const RUN_WAIT_MS = 120_000;
 
 const env = airflowEnv();
@@ -237,11 +240,17 @@ describe('notificar_cambios_ot through real Airflow and the gateway', () => {
       technician_name: MARIA.fullName,
       previous_technician_id: null,
       requester_id: 2,
+      // What the assignment notice quotes, read from the order (v1 lists no equipment code).
+      priority: 'Baja',
+      equipment_code: null,
+      description: null,
     });
     expect(front.posts[0]!.gateway).toEqual({ status: 200, body: told1 });
     await told(
       maria.conversationId,
-      new RegExp(`^Se te asignó la orden ${ORDER.number} del equipo .+ \\(estado Abierta\\)\\.`),
+      new RegExp(
+        `^Se te asignó la orden ${ORDER.number} del equipo .+ \\(estado Abierta\\)\\. Prioridad Baja\\.(\\n|$)`,
+      ),
     );
 
     // Only counts in XCom; no token in XCom or the task's log.
@@ -274,7 +283,8 @@ describe('notificar_cambios_ot through real Airflow and the gateway', () => {
   });
 
   it('fails the try that got a 503 and delivers once on the retry', async () => {
-    await supervisorChanges({ idestadoot: stateId('En Progreso') });
+    // The order carries the bot's report note (as a failure reported through the bot does).
+    await supervisorChanges({ idestadoot: stateId('En Progreso'), observacionesfinales: REPORT_NOTE });
     front.failOnce('unavailable');
     const run = await runDag('unavailable');
     expect(run.state).toBe('success');
@@ -304,9 +314,18 @@ describe('notificar_cambios_ot through real Airflow and the gateway', () => {
     expect(front.posts).toHaveLength(5);
     expect(lost!.gateway?.body).toEqual(told1);
     expect(signedChanges(retried!)).toEqual(signedChanges(lost!));
-    expect(signedChanges(retried!)[0]).toMatchObject({ change_id: changeId(3), state: 'Completada' });
+    // Completed without closing observations: the report note is no observation.
+    expect(signedChanges(retried!)[0]).toMatchObject({
+      change_id: changeId(3),
+      state: 'Completada',
+      observations: null,
+    });
     expect(retried!.gateway?.body).toEqual({ accepted: 1, notified: 0, duplicates: 1, rejected: [] });
-    await told(maria.conversationId, new RegExp(`^La orden ${ORDER.number} del equipo .+ pasó a Completada\\.`));
+    const [completed] = await told(
+      maria.conversationId,
+      new RegExp(`^La orden ${ORDER.number} del equipo .+ pasó a Completada\\.`),
+    );
+    expect(completed).not.toMatch(/Observaciones|Reportad/);
     expect(await seenState()).toMatchObject({
       orders: { [String(ORDER.id)]: { state: 'Completada', seq: epoch + 3 } },
       pending: [],

@@ -123,6 +123,21 @@ describe('order change detection', () => {
     );
   });
 
+  it('carries the priority, the equipment code and the reported problem with every change', async () => {
+    const store = memorySeenStore();
+    const details = { equipmentCode: 'CAT-001', priority: 'Alta', description: 'Fuga de aceite en el brazo' };
+    await look(store, [watchedOrder(details)]);
+    const { changes } = await look(store, [
+      watchedOrder({ ...details, technicianId: 5, technicianName: 'María González' }),
+      watchedOrder({ id: 13, number: 'OT-13' }),
+    ]);
+    expect(changes[0]).toMatchObject(details);
+    // The CMMS gave none of them: none is said.
+    expect(changes[1]).not.toHaveProperty('priority');
+    expect(changes[1]).not.toHaveProperty('equipmentCode');
+    expect(changes[1]).not.toHaveProperty('description');
+  });
+
   it('counts an order listed twice once', async () => {
     const store = memorySeenStore();
     await look(store, [watchedOrder()]);
@@ -160,17 +175,36 @@ describe('CMMS work orders as the detector reads them', () => {
       id: 12,
       number: 'OT-CORR-1',
       equipment: 'Excavadora CAT 320',
+      equipmentCode: null,
       state: 'Asignada',
       technicianId: 10,
       technicianName: 'Juan Pérez',
       requesterId: 4,
       observations: null,
+      priority: null,
+      description: null,
     });
     // A technician's name without the technician's id names nobody assigned.
     expect(watchedOrderOf({ idordentrabajo: 3, numeroot: 'OT-3', tecnico_nombre: 'Juan Pérez' })).toMatchObject({
       technicianId: null,
       technicianName: null,
       equipment: 'Equipo 3',
+    });
+    // What an assignment notice quotes, as a v2 list gives it (v1 has no equipment code).
+    expect(
+      watchedOrderOf({
+        idordentrabajo: 13,
+        numeroot: 'OT-13',
+        equipo_nombre: 'Excavadora CAT 336',
+        equipo_codigo: 'CAT-002',
+        prioridad: 'Crítica',
+        descripcionproblemareportado: `Rotura de manguera hidráulica\nen el brazo ${'y fuga '.repeat(30)}`,
+      }),
+    ).toMatchObject({
+      equipment: 'Excavadora CAT 336',
+      equipmentCode: 'CAT-002',
+      priority: 'Crítica',
+      description: expect.stringMatching(/^Rotura de manguera hidráulica en el brazo y fuga .+…$/),
     });
     expect(watchedOrderOf({ numeroot: 'OT-1' })).toBeNull();
     expect(watchedOrderOf({ idordentrabajo: 3 })).toBeNull();

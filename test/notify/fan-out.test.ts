@@ -84,8 +84,51 @@ describe('telling a change to the linked chats', () => {
       previousTechnicianId: 10,
     });
     await fanOut({ runtime, identity, logger: silentLogger }, [reassigned]);
-    // Juan, the technician before, is not told; María is, and so is Valentina.
-    expect(relations(told)).toEqual(['telegram:1101=technician', 'telegram:4001=requester']);
+    // María hears she has it, Valentina who has it now, and Juan (both his chats) that he lost it.
+    expect(relations(told)).toEqual([
+      'telegram:1101=technician',
+      'telegram:4001=requester',
+      'web:juan=former_technician',
+      'whatsapp:56910=former_technician',
+    ]);
+  });
+
+  it('tells the technician who had the order when it is left without one', async () => {
+    const { runtime, told } = recordingRuntime();
+    const unassigned = change({ state: 'Abierta', previousState: 'Asignada' });
+    delete unassigned.technicianId;
+    delete unassigned.technicianName;
+    await fanOut({ runtime, identity, logger: silentLogger }, [unassigned]);
+    expect(relations(told)).toEqual([
+      'telegram:4001=requester',
+      'web:juan=former_technician',
+      'whatsapp:56910=former_technician',
+    ]);
+  });
+
+  it('tells nobody of a new order whose technician is its requester (the CMMS makes the reporter its technician)', async () => {
+    const { runtime, told } = recordingRuntime();
+    // Juan reported a failure: the CMMS made him the requester and the technician of the new order.
+    const reported = change({ changeId: '41:1', orderId: 41, state: 'Abierta', technicianId: 10, requesterId: 10 });
+    delete reported.previousState;
+    delete reported.previousTechnicianId;
+    delete reported.previousTechnicianName;
+    expect(await fanOut({ runtime, identity, logger: silentLogger }, [reported])).toMatchObject({ notified: 0 });
+    expect(told).toEqual([]);
+
+    // A supervisor assigns it to María later: she is told; Juan hears it as the one who asked for it.
+    const assigned = change({
+      changeId: '41:2',
+      orderId: 41,
+      state: 'Asignada',
+      previousState: 'Abierta',
+      technicianId: 11,
+      technicianName: 'María González',
+      previousTechnicianId: 10,
+      requesterId: 10,
+    });
+    await fanOut({ runtime, identity, logger: silentLogger }, [assigned]);
+    expect(relations(told)).toEqual(['telegram:1101=technician', 'web:juan=requester', 'whatsapp:56910=requester']);
   });
 
   it('tells a person who is requester and technician once per chat: as technician when newly assigned', async () => {
@@ -97,7 +140,11 @@ describe('telling a change to the linked chats', () => {
       previousState: 'Abierta',
     });
     await fanOut({ runtime, identity, logger: silentLogger }, [assignedToSelf]);
-    expect(relations(told)).toEqual(['telegram:4001=technician']);
+    expect(relations(told)).toEqual([
+      'telegram:4001=technician',
+      'web:juan=former_technician',
+      'whatsapp:56910=former_technician',
+    ]);
 
     const { runtime: again, told: toldAgain } = recordingRuntime();
     const ownOrderMoves = change({ changeId: '12:2', technicianId: 4, previousTechnicianId: 4 });

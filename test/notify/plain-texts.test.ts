@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { closingObservations } from '../../core/notify/observations.ts';
 import { watchedOrderOf } from '../../core/notify/orders.ts';
 import type { OrderChange } from '../../core/runtime/model.ts';
+import { reportedBy } from '../../machines/account-replies.ts';
 import { notificationReplies } from '../../machines/notification-replies.ts';
+import { reportMarker, reportObservations } from '../../workflows/reportar_falla.ts';
 
 /**
  * CMMS text never reaches a chat as it came: the poller reads each order's texts as one clean,
@@ -34,6 +37,42 @@ describe('the poller reading a CMMS order', () => {
     expect(watchedOrderOf({ idordentrabajo: 13, numeroot: 'N'.repeat(150) })?.number.length).toBeGreaterThan(100);
     // Nothing left once cleaned: no order.
     expect(watchedOrderOf({ idordentrabajo: 14, numeroot: '\u200b\n' })).toBeNull();
+  });
+});
+
+describe('the closing observations of an order', () => {
+  /** What a failure reported through the bot leaves in the order's observations. */
+  const note = (name: string, channel?: string, runId = 'run-1') =>
+    reportObservations(reportedBy(name, channel), reportMarker(runId)) ?? '';
+
+  it('never are the assistant’s own report note, on any channel', () => {
+    for (const channel of ['whatsapp', 'telegram', 'sms', 'web', undefined]) {
+      expect(closingObservations(note('Diego Fuentes', channel)), channel).toBe('');
+      expect(closingObservations(reportedBy('Diego Fuentes', channel)), channel).toBe('');
+      expect(closingObservations(reportMarker('run-2')), channel).toBe('');
+    }
+    expect(note('Diego Fuentes', 'web')).toMatch(
+      /^Reportado por Diego Fuentes vía el chat web\. Reportada por el asistente omnibot \(ref\. [0-9a-f]{16}\)$/,
+    );
+  });
+
+  it('keeps what the technician wrote around the note', () => {
+    const reported = note('Diego Fuentes', 'web');
+    expect(closingObservations(`${reported}. Se cambió la manguera.`)).toBe('Se cambió la manguera.');
+    expect(closingObservations(`${reported}\nSe cambió la manguera`)).toBe('Se cambió la manguera');
+    expect(closingObservations(`Se cambió el sello. ${reported}.`)).toBe('Se cambió el sello.');
+    expect(closingObservations(`${reportedBy('Ana', 'telegram')}\nListo`)).toBe('Listo');
+    // A text that only looks like a note is the technician's.
+    expect(closingObservations('Reportado por el operador por radio, se cambió el sello')).toBe(
+      'Reportado por el operador por radio, se cambió el sello',
+    );
+  });
+
+  it('are read by the poller without the note', () => {
+    const order = (observacionesfinales: string) =>
+      watchedOrderOf({ idordentrabajo: 12, numeroot: 'OT-12', estado_nombre: 'Completada', observacionesfinales });
+    expect(order(note('Diego Fuentes', 'web'))?.observations).toBeNull();
+    expect(order(`${note('Diego Fuentes', 'sms')} Cambio de filtro`)?.observations).toBe('Cambio de filtro');
   });
 });
 

@@ -115,6 +115,39 @@ describe('POST /api/bot/notify, change by change', () => {
     expect([...(said?.observations ?? '')]).toHaveLength(2000);
   });
 
+  it('takes the priority, equipment code and problem bounded, and never the assistant’s report note', async () => {
+    const { told, post } = route();
+    const note =
+      'Reportado por Diego Fuentes vía el chat web. Reportada por el asistente omnibot (ref. 8d3ae89e4300be7c)';
+    const answer = await post({
+      changes: [
+        change(13, {
+          priority: 'Crítica',
+          equipment_code: 'CAT-002\n',
+          description: `Rotura de manguera hidráulica ${'z'.repeat(300)}`,
+          observations: note,
+        }),
+        change(14, {
+          priority: null,
+          equipment_code: null,
+          description: null,
+          observations: `${note}. Cambio de sello`,
+        }),
+        change(15, { priority: 3 }),
+      ],
+    });
+    expect(answer.body).toMatchObject({
+      accepted: 2,
+      rejected: [{ index: 2, reason: 'priority: priority must be a string' }],
+    });
+    expect(told[0]).toMatchObject({ priority: 'Crítica', equipmentCode: 'CAT-002' });
+    expect(told[0]?.description).toMatch(/^Rotura de manguera hidráulica z+…$/);
+    expect([...(told[0]?.description ?? '')]).toHaveLength(120);
+    expect(told[0]).not.toHaveProperty('observations');
+    expect(told[1]).toMatchObject({ observations: 'Cambio de sello' });
+    for (const key of ['priority', 'equipmentCode', 'description']) expect(told[1]).not.toHaveProperty(key);
+  });
+
   it('refuses a body signed more than 10 minutes ago or 5 minutes ahead, and one without sent_at', async () => {
     const { told, post } = route();
     const at = (ms: number) => new Date(NOW + ms).toISOString();

@@ -12,11 +12,14 @@ export const watchedOrder = (overrides: Partial<WatchedOrder> = {}): WatchedOrde
   id: 12,
   number: 'OT-CORR-1',
   equipment: 'Excavadora CAT 320',
+  equipmentCode: null,
   state: 'Abierta',
   technicianId: null,
   technicianName: null,
   requesterId: 7,
   observations: null,
+  priority: null,
+  description: null,
   ...overrides,
 });
 

@@ -1,7 +1,9 @@
 import { type AnyActorRef, createActor, fromPromise, type SimulatedClock, waitFor } from 'xstate';
 import type { IdentityPolicy, LinkedIdentity } from '../../core/identity/types.ts';
+import type { OrderChange, OrderChangedEvent } from '../../core/runtime/model.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { WorkflowError } from '../../core/workflows/types.ts';
+import type { Reply } from '../../lib/reply.ts';
 import {
   type ConversationEvent,
   type ConversationOnlyInput,
@@ -67,6 +69,10 @@ const linkNotAllowed = () =>
   Object.assign(new Error('this conversation cannot link a CMMS account'), { code: 'link_not_allowed' });
 
 export const LINK_URL = 'https://bot.example.cl/link/abc123';
+
+/** Where the harness's clock starts; it moves a second per event the harness sends. */
+export const HARNESS_START = 1_700_000_000_000;
+export const MINUTE = 60_000;
 
 export interface HarnessOptions {
   identity?: LinkedIdentity | null;
@@ -141,7 +147,7 @@ export function harness(opts: HarnessOptions = {}) {
     input: {
       conversationId: opts.conversationId ?? `${opts.channel ?? 'web'}:u1`,
       workflowTimeoutMs: 60_000,
-      now: 1_700_000_000_000,
+      now: HARNESS_START,
     },
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.snapshot ? { snapshot: opts.snapshot as never } : {}),
@@ -153,7 +159,7 @@ export function harness(opts: HarnessOptions = {}) {
     buttons.push(e.reply.buttons ?? []);
   });
   actor.start();
-  let clockAt = 1_700_000_000_000;
+  let clockAt = HARNESS_START;
   /** Each event a second after the previous one (the machine never reads the clock). */
   const next = () => {
     clockAt += 1_000;
@@ -200,4 +206,42 @@ export function harness(opts: HarnessOptions = {}) {
   const state = () => stateName(actor.getSnapshot().value);
   const persisted = () => JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
   return { actor, started, refused, calls, user, say, send, link, finish, state, persisted, texts, buttons };
+}
+
+/**
+ * OT-CORR-1 of the excavator went from Asignada to En Progreso, Juan Pérez (user 7) on it before and
+ * after (by name: no previous technician id unless given), requested by user 9.
+ */
+export function orderChange(fields: Partial<OrderChange> = {}): OrderChange {
+  return {
+    changeId: '12:3',
+    orderId: 12,
+    number: 'OT-CORR-1',
+    equipment: 'Excavadora CAT 320',
+    state: 'En Progreso',
+    previousState: 'Asignada',
+    technicianId: 7,
+    technicianName: 'Juan Pérez',
+    previousTechnicianName: 'Juan Pérez',
+    requesterId: 9,
+    ...fields,
+  };
+}
+
+/**
+ * The harness for the order-change notifications: every reply kept whole (kind, template) besides
+ * the texts; `notify` sends an `order.changed` of `orderChange({...base, ...fields})` ten minutes
+ * after the start unless told when.
+ */
+export function notifiedConversation(opts: HarnessOptions = {}, base: Partial<OrderChange> = {}) {
+  const h = harness(opts);
+  const replies: Reply[] = [];
+  h.actor.on('reply', (e: ReplyEmitted) => replies.push(e.reply));
+  const notify = (
+    fields: Partial<OrderChange> = {},
+    relation: OrderChangedEvent['relation'] = 'requester',
+    at = HARNESS_START + 10 * MINUTE,
+  ) => h.send({ type: 'order.changed', change: orderChange({ ...base, ...fields }), relation, at });
+  const notificationsOff = () => h.actor.getSnapshot().context.notificationsOff;
+  return { ...h, replies, notify, notificationsOff };
 }

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
-from . import notify_state  # noqa: F401 - its checks run in this concern's turn
+from . import notify_details, notify_state  # noqa: F401 - their checks run in this concern's turn
 from .support import DAGS, SCHEDULED_DAGS, check
 
 DAG_ID = "notificar_cambios_ot"
@@ -163,6 +163,7 @@ def state_technician_and_new_orders_are_changes_with_new_ids():
         "change_id": f"12:{EPOCH + 1}", "order_id": 12, "number": "OT-12", "equipment": "Excavadora CAT 320",
         "state": "Asignada", "previous_state": "Abierta", "technician_id": 11, "technician_name": "María González",
         "previous_technician_id": None, "previous_technician_name": None, "requester_id": 3, "observations": None,
+        "priority": None, "equipment_code": None, "description": None,
     }
     # Observations are news only when the order was completed.
     assert changes[1]["previous_technician_name"] == "Juan Pérez" and changes[1]["observations"] == "Se cambió el sello"
