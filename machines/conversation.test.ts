@@ -312,6 +312,29 @@ describe('conversation machine', () => {
     expect(h.state()).toBe('handoff');
   });
 
+  it("once a person answered, leaves the user's messages to them, and says who ended the hand-off", async () => {
+    const h = harness();
+    await h.say('quiero hablar con un supervisor');
+    await h.send({
+      type: 'agent.message',
+      text: 'Hola, ¿qué equipo?',
+      agent: { name: 'Ana', role: 'supervisora' },
+      at: Date.now(),
+    });
+    // The assistant does not break in with "Tu mensaje quedó registrado…" once Ana answers.
+    expect(await h.say('gracias, la CAT-001')).toBe('');
+    expect(await h.send({ type: 'agent.release', at: Date.now() })).toMatch(
+      /^Ana \(supervisora\) terminó la atención; desde ahora te responde el asistente automático\./,
+    );
+    expect(h.state()).toBe('idle');
+  });
+
+  it('says "el supervisor" ended a hand-off nobody answered', async () => {
+    const h = harness();
+    await h.say('quiero hablar con un supervisor');
+    expect(await h.send({ type: 'agent.release', at: Date.now() })).toMatch(/^El supervisor terminó la atención/);
+  });
+
   it('answers thanks briefly', async () => {
     expect(await harness().say('muchas gracias')).toBe('¡De nada! Si necesitas algo más, escríbeme.');
   });

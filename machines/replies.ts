@@ -140,6 +140,10 @@ export const replies = {
     text: 'Esa opción es de una pregunta anterior. Responde la última pregunta o escribe "cancelar" para salir.',
   }),
   handoffEnded: (): Reply => ({ text: 'Volviste al asistente automático. Escribe "ayuda" para ver qué puedo hacer.' }),
+  /** The person ended the hand-off (`agent`: who answered, when someone did). */
+  handoffReleased: (agent: string | undefined): Reply => ({
+    text: `${agent ? `${agent} terminó la atención` : 'El supervisor terminó la atención'}; desde ahora te responde el asistente automático. Escribe "ayuda" para ver qué puedo hacer.`,
+  }),
   conversationRestarted: (): Reply => ({
     text: 'El asistente se actualizó y reinicié nuestra conversación: si estabas a mitad de un reporte, tendrás que empezarlo de nuevo.',
   }),

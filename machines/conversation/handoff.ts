@@ -11,7 +11,11 @@ import { conversationSetup, noticeSwitch, say } from './setup.ts';
 export const handoff = conversationSetup.createStateConfig({
   tags: ['handoff'],
   entry: [
-    assign({ handoffAcknowledged: false, handoffActiveAt: ({ event }) => (event as { at?: number }).at ?? 0 }),
+    assign({
+      handoffAcknowledged: false,
+      handoffAgent: undefined,
+      handoffActiveAt: ({ event }) => (event as { at?: number }).at ?? 0,
+    }),
     say(replies.handoff),
   ],
   on: {
@@ -27,14 +31,19 @@ export const handoff = conversationSetup.createStateConfig({
     ],
     'agent.message': {
       actions: [
-        assign({ handoffActiveAt: ({ event }) => event.at }),
+        // Once a person answers, the user's messages are a conversation with them: no more notes from the assistant.
+        assign({
+          handoffActiveAt: ({ event }) => event.at,
+          handoffAcknowledged: true,
+          handoffAgent: ({ event }) => agentLabel((event as AgentMessageEvent).agent),
+        }),
         say(({ event }) => {
           const { agent, text } = event as AgentMessageEvent;
           return replies.agentMessage(agentLabel(agent), text);
         }),
       ],
     },
-    'agent.release': { target: 'idle', actions: say(replies.handoffEnded) },
+    'agent.release': { target: 'idle', actions: say(({ context }) => replies.handoffReleased(context.handoffAgent)) },
     'handoff.expire': { target: 'idle', actions: say(replies.handoffExpired) },
   },
 });

@@ -74,6 +74,8 @@ export interface ConversationContext {
   lookupQuery: string;
   /** In a hand-off: whether the user was told once that their messages reach a person. */
   handoffAcknowledged?: boolean;
+  /** In a hand-off: the label of the person who answered last ("Ana (supervisora)"). */
+  handoffAgent?: string;
   /** In a hand-off: when it started or a person last wrote (the runtime expires it after a while). */
   handoffActiveAt?: number;
   /** While the user is asked to link their CMMS account (absent in snapshots of version 1). */

@@ -142,7 +142,9 @@ describe('admin API (/admin/*)', () => {
     expect(released.status).toBe(200);
     const back = (await released.json()) as { status: string; replies: { text: string }[] };
     expect(back.status).toBe('idle');
-    expect(back.replies[0]?.text).toMatch(/Volviste al asistente automático/);
+    expect(back.replies[0]?.text).toMatch(
+      /^Operador terminó la atención; desde ahora te responde el asistente automático/,
+    );
     expect((await client.messages(id, asked.conversation_token)).status).toBe('idle');
     expect((await client.send(name, 'hola')).replies[0]?.text).toMatch(/^¡Hola!/);
   });
