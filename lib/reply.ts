@@ -1,9 +1,14 @@
 /**
  * What a reply is, for channels that show some kinds differently: `processing` (a workflow started;
  * Telegram shows typing and may replace it with the result), `result` (a workflow's outcome),
- * `notification` (an order of the user changed, sent unasked), `agent` (a person's reply in a hand-off).
+ * `notification` (an order of the user changed, sent unasked), `agent` (a person's reply in a hand-off),
+ * `handoff` (the assistant hands the conversation to a person).
  */
-export type ReplyKind = 'processing' | 'result' | 'notification' | 'agent';
+export const REPLY_KINDS = ['processing', 'result', 'notification', 'agent', 'handoff'] as const;
+export type ReplyKind = (typeof REPLY_KINDS)[number];
+
+export const isReplyKind = (value: unknown): value is ReplyKind =>
+  typeof value === 'string' && (REPLY_KINDS as readonly string[]).includes(value);
 
 /** The body parameters of the approved WhatsApp template for a message sent unasked (order, equipment, state). */
 export interface TemplateParams {

@@ -122,6 +122,7 @@ export const replies = {
   }),
   handoff: (): Reply => ({
     text: 'Un supervisor revisará esta conversación y te responderá por este medio. Mientras tanto puedes seguir escribiendo aquí. Escribe "menú" para volver al asistente.',
+    kind: 'handoff',
   }),
   lateReport: (result: Reply): Reply => ({
     ...result,

@@ -10,9 +10,14 @@ const { GraphqlWsClient, graphql, graphqlSocketUrl } = globalThis.omnibotGraphql
 
 const STORAGE_KEY = 'omnibot.operator';
 const CONNECTION_TEXT = { connecting: 'Conectando…', open: 'En línea', reconnecting: 'Reconectando…' };
+/** The strip over the dimmed console while it is not live. */
+const OFFLINE_TEXT = {
+  connecting: 'Conectando con omnibot…',
+  reconnecting: 'Sin conexión: reconectando… Lo que ves puede no estar al día.',
+};
 const EXPIRED = 'La sesión ya no es válida: vuelve a entrar con el token de administrador.';
 
-/** `{ token, name, role }`, for this browser tab only. */
+/** `{ token, name, role }`, for this browser tab only (after signing out, `{ name, role }`). */
 let session = null;
 let client = null;
 let views = null;
@@ -20,13 +25,18 @@ let views = null;
 /** "Ana (supervisora)": how users see the operator's replies. */
 const agentLabel = ({ name, role }) => (role ? `${name} (${role})` : name);
 
-function readSession() {
+function readStored() {
   try {
     const stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null');
-    return stored?.token && stored?.name ? stored : null;
+    return typeof stored?.name === 'string' ? stored : null;
   } catch {
     return null;
   }
+}
+
+function readSession() {
+  const stored = readStored();
+  return stored?.token ? stored : null;
 }
 
 /** A query or mutation as the signed-in operator; a refused token ends the session. */
@@ -45,6 +55,7 @@ async function call(query, variables) {
 function setConnection(state) {
   document.body.dataset.connection = state;
   $('connection').textContent = CONNECTION_TEXT[state] ?? '';
+  say($('connection-strip'), OFFLINE_TEXT[state] ?? '');
   if (state === 'open') views?.refresh();
 }
 
@@ -85,7 +96,7 @@ function start() {
       document.body.dataset.view =
         view === 'c' && conversationId ? 'conversation' : view === 'timeline' ? 'timeline' : 'queue';
       conversation.show(view === 'c' && conversationId ? conversationId : null);
-      queue.markRead(view === 'c' ? conversationId : '');
+      queue.render();
       timeline.show(view === 'timeline', conversationId || null);
       $('placeholder').hidden = view === 'c' || view === 'timeline';
       $('tab-queue').ariaCurrent = view === 'timeline' ? null : 'page';
@@ -106,11 +117,17 @@ function signOut(reason = '') {
   client = null;
   views?.close();
   views = null;
+  // The name and role stay for the next sign-in; only the token goes.
+  const profile = session ?? readStored();
   session = null;
-  sessionStorage.removeItem(STORAGE_KEY);
+  if (profile) sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ name: profile.name, role: profile.role ?? '' }));
+  $('agent-name').value = profile?.name ?? $('agent-name').value;
+  $('agent-role').value = profile?.role ?? $('agent-role').value;
+  previewLabel();
   document.body.dataset.view = 'signin';
   document.body.dataset.connection = 'closed';
   $('connection').textContent = '';
+  say($('connection-strip'), '');
   $('who').textContent = '';
   $('workspace').hidden = true;
   $('signout').hidden = true;

@@ -1,7 +1,8 @@
 // One conversation, live: its transcript (read, then the `messages` subscription), its status
 // (`conversationState`), the operator's reply (`replyAsAgent`, signed with their name and role) and the
-// release (`releaseHandoff`).
-import { $, channelName, el, errorText, say, timeOf } from './dom.js';
+// hand-back to the assistant (`releaseHandoff`, after a one-step confirmation).
+import { $, channelName, displayName, el, errorText, say, timeOf } from './dom.js';
+import { markSeen } from './seen.js';
 
 const FIELDS = 'direction text at agent messageId';
 const READ = `query Conversation($id: ID!) {
@@ -21,14 +22,46 @@ const STATUS_TEXT = {
   HANDOFF: 'espera a una persona',
 };
 
-export function createConversationView({ client, call, signal, agent }) {
-  /** The open conversation: { id, seen, version, stops } */
-  let open = null;
+/** The same breakpoint as the stylesheets: wider screens show the list beside the conversation. */
+const WIDE = '(min-width: 761px)';
 
-  /** "Web · web:~… · espera a una persona" */
+export function createConversationView({ client, call, signal, agent }) {
+  /** The open conversation: { id, seen, version, stops, status, channel, focusReply } */
+  let open = null;
+  const list = $('transcript');
+
+  // The transcript keeps showing its end while it is there (a note or an error below it shrinks it).
+  let pinnedToEnd = true;
+  /** Where the console itself last scrolled to: its own scroll events say nothing of the reader's wish. */
+  let scrolledTo = null;
+  const scrollToEnd = () => {
+    list.scrollTop = list.scrollHeight;
+    scrolledTo = list.scrollTop;
+    pinnedToEnd = true;
+  };
+  list.addEventListener(
+    'scroll',
+    () => {
+      // A scroll event runs after the layout may have changed again (a note shown in the same frame).
+      if (list.scrollTop === scrolledTo) return;
+      scrolledTo = null;
+      pinnedToEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 4;
+    },
+    { signal },
+  );
+  const resized = new ResizeObserver(() => pinnedToEnd && scrollToEnd());
+  resized.observe(list);
+  signal.addEventListener('abort', () => resized.disconnect());
+
+  /** "Web · espera a una persona" */
   function showMeta() {
-    const parts = [channelName(open.channel ?? ''), open.subtitle, STATUS_TEXT[open.status] ?? open.status];
+    const parts = [channelName(open.channel ?? ''), STATUS_TEXT[open.status] ?? open.status];
     $('conversation-meta').textContent = parts.filter(Boolean).join(' · ');
+  }
+
+  function confirming(on) {
+    $('release').hidden = on;
+    $('release-confirm').hidden = !on;
   }
 
   function setStatus(status, version) {
@@ -41,9 +74,11 @@ export function createConversationView({ client, call, signal, agent }) {
       $('conversation-note'),
       handedOff ? '' : 'Esta conversación ya no espera a una persona: no puedes responderle.',
     );
-    $('reply-text').disabled = !handedOff;
-    $('reply-send').disabled = !handedOff;
-    $('release').disabled = !handedOff;
+    for (const control of ['reply-text', 'reply-send', 'release', 'release-yes']) $(control).disabled = !handedOff;
+    if (!handedOff) confirming(false);
+    // On a wide screen the operator can type at once (a phone would raise its keyboard over the transcript).
+    if (handedOff && open.focusReply) $('reply-text').focus();
+    open.focusReply = false;
   }
 
   function add(message) {
@@ -53,19 +88,20 @@ export function createConversationView({ client, call, signal, agent }) {
         : `${message.direction}:${message.at}:${message.text}`;
     if (!open || open.seen.has(key)) return;
     open.seen.add(key);
-    const who = message.direction === 'IN' ? 'Usuario' : (message.agent ?? 'Asistente');
+    markSeen(open.id, message.at);
+    // A person's reply starts with their signature ("Ana (supervisora): …"): above it, only the time.
+    const who = message.direction === 'IN' ? 'Usuario · ' : message.agent ? '' : 'Asistente · ';
     const kind = message.direction === 'IN' ? 'in' : message.agent ? 'agent' : 'bot';
     const item = el(
       'li',
       `msg msg--${kind}`,
-      el('span', 'msg__meta', `${who} · ${timeOf(message.at, { seconds: true })}`),
+      el('span', 'msg__meta', `${who}${timeOf(message.at, { seconds: true })}`),
       el('span', 'msg__text', message.text),
     );
     item.dataset.at = message.at;
-    const list = $('transcript');
     const later = [...list.children].find((other) => other.dataset.at > message.at);
     list.insertBefore(item, later ?? null);
-    if (!later) list.scrollTop = list.scrollHeight;
+    if (!later) scrollToEnd();
   }
 
   async function reload() {
@@ -76,8 +112,7 @@ export function createConversationView({ client, call, signal, agent }) {
       if (open !== current) return;
       if (!conversation) return say($('conversation-error'), errorText({ code: 'NOT_FOUND' }));
       current.channel = conversation.channel;
-      current.subtitle = conversation.user.name ? conversation.id : '';
-      $('conversation-title').textContent = conversation.user.name || conversation.id;
+      $('conversation-title').textContent = displayName(conversation.id, conversation.channel, conversation.user.name);
       showMeta();
       for (const message of conversation.messages) add(message);
       setStatus(conversation.status, conversation.version);
@@ -93,15 +128,20 @@ export function createConversationView({ client, call, signal, agent }) {
     for (const stop of open?.stops ?? []) stop();
     open = null;
     if (!id) return;
-    open = { id, seen: new Set(), version: -1, stops: [] };
-    $('transcript').replaceChildren();
-    $('conversation-title').textContent = id;
+    open = { id, seen: new Set(), version: -1, stops: [], focusReply: matchMedia(WIDE).matches };
+    list.replaceChildren();
+    pinnedToEnd = true;
+    const [channel] = id.split(':');
+    $('conversation-title').textContent = displayName(id, channel, null);
+    $('conversation-title').title = id;
+    $('conversation-id').textContent = id;
     $('conversation-meta').textContent = '';
     $('conversation-timeline').href = `#/timeline/${encodeURIComponent(id)}`;
     say($('conversation-note'), '');
     say($('conversation-error'), '');
+    confirming(false);
     // Enabled once the conversation is known to wait for a person.
-    for (const control of ['reply-text', 'reply-send', 'release']) $(control).disabled = true;
+    for (const control of ['reply-text', 'reply-send', 'release', 'release-yes']) $(control).disabled = true;
     const variables = { id };
     const current = open;
     open.stops.push(
@@ -157,7 +197,36 @@ export function createConversationView({ client, call, signal, agent }) {
     },
     { signal },
   );
-  $('release').addEventListener('click', () => open && act(RELEASE, { id: open.id }, $('release')), { signal });
+  // "Devolver al asistente" asks once more, inline: "¿Seguro? Sí, devolver / No".
+  $('release').addEventListener(
+    'click',
+    () => {
+      if (!open) return;
+      confirming(true);
+      $('release-no').focus();
+    },
+    { signal },
+  );
+  $('release-no').addEventListener(
+    'click',
+    () => {
+      confirming(false);
+      $('release').focus();
+    },
+    { signal },
+  );
+  $('release-confirm').addEventListener('keydown', (event) => event.key === 'Escape' && $('release-no').click(), {
+    signal,
+  });
+  $('release-yes').addEventListener(
+    'click',
+    async () => {
+      if (!open) return;
+      const released = await act(RELEASE, { id: open.id }, $('release-yes'));
+      if (!released) confirming(false);
+    },
+    { signal },
+  );
 
   return { show, reload, current: () => open?.id ?? null };
 }

@@ -34,9 +34,27 @@ const CHANNEL_NAMES = { web: 'Web', whatsapp: 'WhatsApp', telegram: 'Telegram', 
 
 export const channelName = (channel) => CHANNEL_NAMES[channel] ?? channel;
 
+/** "1 evento", "3 eventos". */
+export const plural = (count, one, many) => `${count} ${count === 1 ? one : many}`;
+
+/**
+ * Who a conversation is with, in one short line: the user's name when the channel gave one; a browser
+ * chat (`web:~<uuid>`) "Visitante web · 871b5b"; a phone or chat number its channel and last 4 digits
+ * ("WhatsApp · …5678"); any other id its channel and address. The full id goes in a tooltip.
+ */
+export function displayName(id, channel, userName) {
+  if (userName) return userName;
+  const address = id.slice(id.indexOf(':') + 1);
+  if (channel === 'web' && address.startsWith('~')) return `Visitante web · ${address.slice(1, 7)}`;
+  const digits = address.replace(/\D/g, '');
+  if (channel !== 'web' && digits.length >= 4) return `${channelName(channel)} · …${digits.slice(-4)}`;
+  const short = address.length > 18 ? `${address.slice(0, 17)}…` : address;
+  return `${channelName(channel)} · ${short}`;
+}
+
 const ERROR_TEXT = {
   UNAUTHENTICATED: 'El token no es válido.',
-  FORBIDDEN: 'Ese token no es el de administrador (o el gateway no tiene ADMIN_TOKEN configurado).',
+  FORBIDDEN: 'Ese token no da acceso a la consola: pide el token de administrador a quien administra omnibot.',
   NOT_FOUND: 'No encontré esa conversación.',
   CONFLICT: 'La conversación ya no espera a una persona.',
   BAD_USER_INPUT: 'Revisa lo que escribiste: el servidor no lo aceptó.',

@@ -16,6 +16,8 @@ const ASSETS: Record<string, StaticAsset> = {
   '/operator/console.js': own('console.js'),
   '/operator/dom.js': own('dom.js'),
   '/operator/queue.js': own('queue.js'),
+  '/operator/seen.js': own('seen.js'),
+  '/operator/waiting.js': own('waiting.js'),
   '/operator/conversation.js': own('conversation.js'),
   '/operator/timeline.js': own('timeline.js'),
 };

@@ -1,10 +1,14 @@
 // Any conversation's timeline: its event log read back (`timeline` query), then live (`timeline`
 // subscription): time, channel, event, state before → after, the actors it invoked and their answers.
-import { $, channelName, el, errorText, say, timeOf } from './dom.js';
+import { $, channelName, el, errorText, plural, say, timeOf } from './dom.js';
 
 const FIELDS =
   'conversationId at channel version event detail stateBefore stateAfter actors { name input output error }';
-const READ = `query Timeline($id: ID!) { timeline(conversationId: $id, last: 200) { ${FIELDS} } }`;
+// `conversation` tells an unknown (or mistyped) id from a conversation with no event logged yet.
+const READ = `query Timeline($id: ID!) {
+  conversation(id: $id) { id }
+  timeline(conversationId: $id, last: 200) { ${FIELDS} }
+}`;
 const LIVE = `subscription Timeline($id: ID!) { timeline(conversationId: $id) { ${FIELDS} } }`;
 
 const EVENT_NAMES = {
@@ -76,26 +80,28 @@ export function createTimelineView({ client, call, signal }) {
     if (shown.keys.has(key)) return;
     shown.keys.add(key);
     const rows = $('timeline-rows');
-    const panel = $('timeline');
-    const atEnd = panel.scrollHeight - panel.scrollTop - panel.clientHeight < 8;
+    // Only the table scrolls: the form and the status line above it stay in place.
+    const scroller = $('timeline-scroll');
+    const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 8;
     const later = [...rows.children].find((other) => Number(other.dataset.version) > entry.version);
     rows.insertBefore(row(entry), later ?? null);
     // A reader at the end keeps following the newest events.
-    if (atEnd && !later && rows.children.length > 1) panel.scrollTop = panel.scrollHeight;
+    if (atEnd && !later && rows.children.length > 1) scroller.scrollTop = scroller.scrollHeight;
     $('timeline-table').hidden = false;
-    $('timeline-status').textContent = `${rows.children.length} eventos · en vivo`;
+    $('timeline-status').textContent = `${plural(rows.children.length, 'evento', 'eventos')} · en vivo`;
   }
 
   async function reload() {
     const current = shown;
     if (!current) return;
     try {
-      const { timeline } = await call(READ, { id: current.id });
+      const { conversation, timeline } = await call(READ, { id: current.id });
       if (shown !== current) return;
       for (const entry of timeline) add(entry);
       if (!$('timeline-rows').children.length) {
-        $('timeline-status').textContent =
-          'Esta conversación no tiene eventos registrados (todavía). Los nuevos aparecerán aquí.';
+        $('timeline-status').textContent = conversation
+          ? 'Esta conversación no tiene eventos registrados (todavía). Los nuevos aparecerán aquí.'
+          : 'No encontré esa conversación. Revisa el id (por ejemplo, telegram:12345).';
       }
       say($('timeline-error'), '');
     } catch (error) {
@@ -111,6 +117,7 @@ export function createTimelineView({ client, call, signal }) {
     shown?.stop();
     shown = null;
     $('timeline-rows').replaceChildren();
+    $('timeline-scroll').scrollTop = 0;
     $('timeline-table').hidden = true;
     $('timeline-status').textContent = '';
     say($('timeline-error'), '');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelState, PushedList } from '../../core/delivery/channel-state.ts';
 import type { Button, OutboundMessage } from '../../core/types.ts';
 import { isRecord } from '../../lib/is-record.ts';
+import { isReplyKind } from '../../lib/reply.ts';
 import { WINDOW } from './types.ts';
 
 /**
@@ -85,7 +86,7 @@ function heldMessage(raw: string, conversationId: string): OutboundMessage | nul
   if (typeof value['replyTo'] === 'string') message.replyTo = value['replyTo'];
   if (typeof value['agent'] === 'string') message.agent = value['agent'];
   const kind = value['kind'];
-  if (kind === 'processing' || kind === 'result' || kind === 'notification' || kind === 'agent') message.kind = kind;
+  if (isReplyKind(kind)) message.kind = kind;
   const template = value['template'];
   if (
     isRecord(template) &&
