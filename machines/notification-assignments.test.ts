@@ -4,18 +4,12 @@
  * unless they did it themselves through the bot.
  */
 import { describe, expect, it } from 'vitest';
+import { SUPERVISOR, TECHNICIAN, workOrder } from '../test/support/machine-harness.ts';
 import {
-  HARNESS_START,
-  type HarnessOptions,
-  MINUTE,
-  notifiedConversation,
-  SUPERVISOR,
-  TECHNICIAN,
-  workOrder,
-} from '../test/support/machine-harness.ts';
-
-const HINT = 'Si no quieres recibir estos avisos, escribe "no quiero notificaciones".';
-const conversation = (opts: HarnessOptions = {}) => notifiedConversation(opts, { previousTechnicianId: 7 });
+  afterStart,
+  notifiedConversationByIds as conversation,
+  NOTICE_HINT as HINT,
+} from '../test/support/notification-harness.ts';
 
 /** OT-CORR-1 assigned to Juan Pérez (7), who did not have it, with the CMMS's details of the order. */
 const assigned = {
@@ -95,10 +89,10 @@ describe('the technician who had the order', () => {
     const order = workOrder({ numeroot: 'OT-CORR-1', idtecnicoasignado: 11, tecnico_nombre: 'Luis Soto' });
     await s.finish({ result: { order, changed: true } });
     const fromAna = { ...toLuis, previousTechnicianId: SUPERVISOR.cmmsUserId, previousTechnicianName: 'Ana Rojas' };
-    expect(await s.notify(fromAna, 'former_technician', HARNESS_START + 3 * MINUTE)).toBe('');
+    expect(await s.notify(fromAna, 'former_technician', afterStart(3))).toBe('');
     // Someone else's later change is news again.
     const back = { ...fromAna, changeId: '12:4', state: 'En Progreso' };
-    expect(await s.notify(back, 'former_technician', HARNESS_START + 4 * MINUTE)).toMatch(
+    expect(await s.notify(back, 'former_technician', afterStart(4))).toMatch(
       /^La orden OT-CORR-1 .* ya no está asignada a ti \(ahora: Luis Soto\)\./,
     );
   });

@@ -6,20 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LinkedIdentity } from '../core/identity/types.ts';
-import {
-  HARNESS_START,
-  type HarnessOptions,
-  MINUTE,
-  notifiedConversation,
-  OPERATOR,
-  SUPERVISOR,
-  TECHNICIAN,
-  workOrder,
-} from '../test/support/machine-harness.ts';
+import { type HarnessOptions, OPERATOR, SUPERVISOR, TECHNICIAN, workOrder } from '../test/support/machine-harness.ts';
+import { afterStart, NOTICE_HINT, notifiedConversationByIds } from '../test/support/notification-harness.ts';
 import { isClearCommand } from './commands.ts';
 
-const HINT = 'Si no quieres recibir estos avisos, escribe "no quiero notificaciones".';
-const T0 = HARNESS_START;
 const OFF =
   'Listo, en este chat ya no te avisaré cuando cambien tus órdenes de trabajo. Si quieres volver a recibir los avisos, escribe "activar notificaciones".';
 const ON =
@@ -32,7 +22,7 @@ const LUIS = { id: 11, username: 'tecnico11', fullName: 'Luis Soto', role: 'Téc
 const PEDRO = { id: 14, username: 'tecnico14', fullName: 'Pedro Díaz', role: 'Técnico' };
 
 /** OT-CORR-1's change, Juan Pérez (user 7) on it before and after by id too. */
-const conversation = (opts: HarnessOptions = {}) => notifiedConversation(opts, { previousTechnicianId: 7 });
+const conversation = notifiedConversationByIds;
 
 describe('free text that mentions notices', () => {
   it('stays the failure description and the completion observations', async () => {
@@ -114,7 +104,7 @@ describe('the switch, for this chat', () => {
   it('"notificaciones" alone says how this chat is set and how to change it', async () => {
     const h = conversation({ identity: OPERATOR });
     expect(await h.say('notificaciones')).toBe(
-      `En este chat te aviso cuando cambia el estado o el técnico de tus órdenes de trabajo. ${HINT}`,
+      `En este chat te aviso cuando cambia el estado o el técnico de tus órdenes de trabajo. ${NOTICE_HINT}`,
     );
     await h.say('no quiero notificaciones');
     expect(await h.say('¿Avisos?')).toBe(
@@ -158,7 +148,7 @@ describe('who is named', () => {
     const h = conversation({ identity: DIEGO });
     await h.say('hola');
     expect(await h.notify({ ...completed, requesterId: 12 })).toBe(
-      `La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a Completada.\n${HINT}`,
+      `La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a Completada.\n${NOTICE_HINT}`,
     );
     // Known from the chat's link even when the change does not say who requested it; kept when stored.
     const restored = conversation({ identity: DIEGO, snapshot: h.persisted() });
@@ -198,8 +188,8 @@ describe('the conversation’s own changes', () => {
 
   it('keeps back the assignment it made, not a later one to another technician in the same state', async () => {
     const s = await assignedByTheBot();
-    expect(await s.notify(toLuis, 'requester', T0 + 3 * MINUTE)).toBe('');
-    expect(await s.notify({ ...toPedro, changeId: '12:4' }, 'requester', T0 + 4 * MINUTE)).toMatch(
+    expect(await s.notify(toLuis, 'requester', afterStart(3))).toBe('');
+    expect(await s.notify({ ...toPedro, changeId: '12:4' }, 'requester', afterStart(4))).toMatch(
       /^La orden OT-CORR-1 .* quedó asignada a Pedro Díaz\./,
     );
     // The CMMS reassigned it before the detector saw the bot's own change: that is news too.
@@ -210,7 +200,7 @@ describe('the conversation’s own changes', () => {
       previousTechnicianId: undefined,
       previousTechnicianName: undefined,
     };
-    expect(await missed.notify(straightToPedro, 'requester', T0 + 3 * MINUTE)).toMatch(
+    expect(await missed.notify(straightToPedro, 'requester', afterStart(3))).toMatch(
       /pasó a Asignada\. Técnico: Pedro Díaz\./,
     );
   });
@@ -221,10 +211,10 @@ describe('the conversation’s own changes', () => {
     await h.finish({
       result: { order: workOrder({ numeroot: 'OT-CORR-1', estado_nombre: 'En Progreso' }), changed: true },
     });
-    expect(await h.notify({}, 'technician', T0 + 3 * MINUTE)).toBe('');
+    expect(await h.notify({}, 'technician', afterStart(3))).toBe('');
     const back = { changeId: '12:4', state: 'Asignada', previousState: 'En Progreso' };
-    expect(await h.notify(back, 'technician', T0 + 4 * MINUTE)).toMatch(/pasó a Asignada/);
-    expect(await h.notify({ changeId: '12:5' }, 'technician', T0 + 5 * MINUTE)).toMatch(/pasó a En Progreso/);
+    expect(await h.notify(back, 'technician', afterStart(4))).toMatch(/pasó a Asignada/);
+    expect(await h.notify({ changeId: '12:5' }, 'technician', afterStart(5))).toMatch(/pasó a En Progreso/);
   });
 });
 
@@ -237,7 +227,7 @@ describe('a notice during a form', () => {
     await h.say('Alta', 'priority:alta');
     expect(await h.notify()).toBe(
       'La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a En Progreso. Técnico: Juan Pérez.\n' +
-        `${HINT}\n(Sigo esperando tu respuesta: ¿Confirmas el reporte de la falla?)`,
+        `${NOTICE_HINT}\n(Sigo esperando tu respuesta: ¿Confirmas el reporte de la falla?)`,
     );
     expect(h.replies.at(-1)).toMatchObject({
       kind: 'notification',
@@ -277,7 +267,7 @@ describe('a notice during a form', () => {
     expect(await reminder(['borrar mis datos'])).toBe(
       '(Sigo esperando tu respuesta: ¿Confirmas que borre tus datos de este chat?)',
     );
-    expect(await reminder([])).toBe(HINT);
-    expect(await reminder(['estado OT-CORR-5'])).toBe(HINT);
+    expect(await reminder([])).toBe(NOTICE_HINT);
+    expect(await reminder(['estado OT-CORR-5'])).toBe(NOTICE_HINT);
   });
 });

@@ -10,13 +10,12 @@ import {
   TECHNICIAN,
   workOrder,
 } from '../test/support/machine-harness.ts';
+import { NOTICE_HINT } from '../test/support/notification-harness.ts';
 import { statusOf } from './conversation.ts';
 import snapshotV1Reporting from './fixtures/snapshot-v1-reporting.json' with { type: 'json' };
 import { conversationModel } from './model.ts';
 
-const HINT = 'Si no quieres recibir estos avisos, escribe "no quiero notificaciones".';
-/** The harness's clock starts here and moves a second per user message. */
-const T0 = HARNESS_START;
+/** The harness's clock starts at HARNESS_START and moves a second per user message. */
 const conversation = (opts: HarnessOptions = {}) => notifiedConversation(opts);
 
 describe('order-change notifications', () => {
@@ -24,7 +23,7 @@ describe('order-change notifications', () => {
     const h = conversation({ identity: OPERATOR });
     const first = await h.notify();
     expect(first).toBe(
-      `La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a En Progreso. Técnico: Juan Pérez.\n${HINT}`,
+      `La orden OT-CORR-1 del equipo Excavadora CAT 320 pasó a En Progreso. Técnico: Juan Pérez.\n${NOTICE_HINT}`,
     );
     expect(h.replies.at(-1)).toMatchObject({
       kind: 'notification',
@@ -59,7 +58,7 @@ describe('order-change notifications', () => {
     const t = conversation({ identity: TECHNICIAN });
     expect(
       await t.notify({ state: 'Asignada', previousState: 'Abierta', previousTechnicianName: undefined }, 'technician'),
-    ).toBe(`Se te asignó la orden OT-CORR-1 del equipo Excavadora CAT 320 (estado Asignada).\n${HINT}`);
+    ).toBe(`Se te asignó la orden OT-CORR-1 del equipo Excavadora CAT 320 (estado Asignada).\n${NOTICE_HINT}`);
     // Reassigned from someone else, the state kept (En Progreso).
     expect(
       await t.notify(
@@ -183,7 +182,7 @@ describe('order-change notifications', () => {
     expect(await h.finish({ result: { order: started, changed: true } })).toBe(
       'Listo, la orden OT-CORR-1 quedó En Progreso.',
     );
-    const resultAt = T0 + 2_000; // the harness's clock: a message, then the result
+    const resultAt = HARNESS_START + 2_000; // the harness's clock: a message, then the result
     expect(await h.notify({}, 'technician', resultAt + 5 * MINUTE)).toBe('');
     // Someone else completed it meanwhile: that is news.
     expect(
@@ -203,7 +202,7 @@ describe('order-change notifications', () => {
     const created = workOrder({ numeroot: 'OT-CORR-CAT-001-9', estado_nombre: 'Abierta', tecnico_nombre: null });
     expect(await h.finish({ result: { order: created } })).toMatch(/^Falla reportada/);
     const own = { number: 'OT-CORR-CAT-001-9', state: 'Abierta', previousState: undefined, technicianName: undefined };
-    expect(await h.notify(own, 'requester', T0 + 6_000 + MINUTE)).toBe('');
+    expect(await h.notify(own, 'requester', HARNESS_START + 6_000 + MINUTE)).toBe('');
 
     const s = conversation({
       identity: SUPERVISOR,
@@ -213,16 +212,16 @@ describe('order-change notifications', () => {
     expect(s.started[0]).toMatchObject({ dagId: 'asignar_ot', params: { numeroot: 'OT-CORR-1', idtecnico: 11 } });
     const assigned = workOrder({ numeroot: 'OT-CORR-1', estado_nombre: 'Asignada', tecnico_nombre: 'Luis Soto' });
     await s.finish({ result: { order: assigned, changed: true } });
-    expect(await s.notify({ state: 'Asignada', technicianName: 'Luis Soto' }, 'requester', T0 + 2_000 + MINUTE)).toBe(
-      '',
-    );
+    expect(
+      await s.notify({ state: 'Asignada', technicianName: 'Luis Soto' }, 'requester', HARNESS_START + 2_000 + MINUTE),
+    ).toBe('');
   });
 
   it('keeps the switch, the hint and the own changes across a JSON round trip', async () => {
     const h = conversation({ identity: OPERATOR });
     await h.notify();
     const told = conversation({ identity: OPERATOR, snapshot: h.persisted() });
-    expect(await told.notify()).not.toContain(HINT);
+    expect(await told.notify()).not.toContain(NOTICE_HINT);
     await told.say('no quiero notificaciones');
     const off = conversation({ identity: OPERATOR, snapshot: told.persisted() });
     expect(await off.notify()).toBe('');
@@ -231,14 +230,16 @@ describe('order-change notifications', () => {
   it('tells a conversation stored by an earlier build (no notification fields), with the hint, mid-report', async () => {
     const restored = conversation({ snapshot: snapshotV1Reporting });
     expect(restored.state()).toBe('reporting.description');
-    expect(await restored.notify()).toMatch(new RegExp(`pasó a En Progreso\\. Técnico: Juan Pérez\\.\\n${HINT}`));
+    expect(await restored.notify()).toMatch(
+      new RegExp(`pasó a En Progreso\\. Técnico: Juan Pérez\\.\\n${NOTICE_HINT}`),
+    );
     expect(restored.state()).toBe('reporting.description');
     expect(restored.actor.getSnapshot().context.draft.equipment).toEqual(EXCAVATOR);
     expect(await restored.say('Pérdida de aceite hidráulico en el brazo')).toMatch(/prioridad/);
   });
 
   it('the switch has its own metrics labels, and linked users find it in the help', async () => {
-    const event = (text: string) => ({ type: 'user.message' as const, text, at: T0 });
+    const event = (text: string) => ({ type: 'user.message' as const, text, at: HARNESS_START });
     expect(conversationModel.intentLabel(event('no quiero notificaciones'))).toBe('notifications_off');
     expect(conversationModel.intentLabel(event('activar notificaciones'))).toBe('notifications_on');
     expect(await conversation({ identity: OPERATOR }).say('ayuda')).toContain(

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../log.ts';
-import { type ChannelPlugin, PluginRegistry } from '../plugin.ts';
-import { createOutboundDispatcher } from './dispatcher.ts';
-import type { ChannelLimits, OutboundDispatcher } from './types.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestDispatchers } from '../../test/support/test-dispatchers.ts';
+import type { ChannelPlugin } from '../plugin.ts';
+import type { ChannelLimits } from './types.ts';
 
 /**
  * A paced channel whose sends stay on their way until the test lets them through (`releaseNext`),
@@ -32,22 +31,7 @@ function heldChannel(name: string, pacing: ChannelLimits) {
   return { plugin, sent, sending, releaseNext };
 }
 
-const open: OutboundDispatcher[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close(1000)));
-});
-
-function dispatcherFor(plugin: ChannelPlugin) {
-  const dispatcher = createOutboundDispatcher({
-    registry: new PluginRegistry().register(plugin),
-    logger: silentLogger,
-    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
-    deadLetter: { intervalMs: 0, firstRetryDelayMs: 0, maxRounds: 3 },
-    random: () => 0.5,
-  });
-  open.push(dispatcher);
-  return dispatcher;
-}
+const dispatcherFor = useTestDispatchers();
 
 describe('OutboundDispatcher.tryPace while messages of the chat are on their way', () => {
   it('takes none of the tokens the replies queued behind a running message need', async () => {

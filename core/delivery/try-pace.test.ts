@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTestDispatchers } from '../../test/support/test-dispatchers.ts';
 import { RateLimitError } from '../errors.ts';
-import { silentLogger } from '../log.ts';
-import { type ChannelPlugin, PluginRegistry } from '../plugin.ts';
-import { createOutboundDispatcher } from './dispatcher.ts';
+import type { ChannelPlugin } from '../plugin.ts';
 import { ChannelPacer } from './rate-limit.ts';
-import type { ChannelLimits, OutboundDispatcher } from './types.ts';
+import type { ChannelLimits } from './types.ts';
 
 describe('ChannelPacer.tryTake (extra calls such as typing actions)', () => {
   it('takes a token only while one is free now, and never goes into debt', () => {
@@ -73,24 +72,7 @@ function channel(name: string, pacing?: ChannelLimits, script: (Error | 'ok')[] 
   return { plugin, sent };
 }
 
-const open: OutboundDispatcher[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close(1000)));
-});
-
-function dispatcherFor(...plugins: ChannelPlugin[]) {
-  const registry = new PluginRegistry();
-  for (const plugin of plugins) registry.register(plugin);
-  const dispatcher = createOutboundDispatcher({
-    registry,
-    logger: silentLogger,
-    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
-    deadLetter: { intervalMs: 0, firstRetryDelayMs: 0, maxRounds: 3 },
-    random: () => 0.5,
-  });
-  open.push(dispatcher);
-  return dispatcher;
-}
+const dispatcherFor = useTestDispatchers();
 
 describe('OutboundDispatcher.tryPace', () => {
   it("shares the chat's budget with its messages: a typing action only gets what they left free", async () => {

@@ -10,6 +10,7 @@ const ASSETS: Record<string, StaticAsset> = {
   '/operator/': page,
   '/operator/base.css': sharedBrowserAsset('base.css'),
   '/operator/console.css': own('console.css'),
+  '/operator/workspace.css': own('workspace.css'),
   '/operator/conversation.css': own('conversation.css'),
   '/operator/timeline.css': own('timeline.css'),
   '/operator/graphql-client.js': sharedBrowserAsset('graphql-client.js'),

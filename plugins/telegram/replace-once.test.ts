@@ -1,43 +1,26 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ChannelState, redisChannelStates } from '../../core/delivery/channel-state.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelState } from '../../core/delivery/channel-state.ts';
 import type { ChannelPlugin } from '../../core/plugin.ts';
 import type { OutboundMessage } from '../../core/types.ts';
 import { telegramFake } from '../../test/channels/fakes/telegram.ts';
 import { callsTo, PROCESSING, SECRET, TOKEN } from '../../test/channels/telegram-feedback-rig.ts';
 import { mountPlugin } from '../../test/contract/plugin-host.ts';
-import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../../test/support/redis.ts';
+import { useSharedChannelState } from '../../test/support/shared-channel-state.ts';
 import { createTelegramPlugin } from './index.ts';
 
-let platform: PlatformServer;
-let redis: Redis;
-let prefix: string;
+const shared = useSharedChannelState('tg-replace-once', [telegramFake({ token: TOKEN })]);
 const plugins: ChannelPlugin[] = [];
 
-beforeAll(async () => {
-  platform = await startPlatformServer([telegramFake({ token: TOKEN })]);
-  redis = connectRedis();
-});
-afterAll(async () => {
-  await platform.close();
-  await redis.quit();
-});
-beforeEach(() => {
-  platform.reset();
-  prefix = uniquePrefix('tg-replace-once');
-});
 afterEach(async () => {
   await Promise.all(plugins.splice(0).map((plugin) => plugin.close?.()));
-  await clearPrefix(prefix);
 });
 
 /** One gateway process's Telegram channel, its chat marks in the Redis every process shares. */
-function gatewayProcess(channelState: ChannelState = redisChannelStates(redis, prefix)('telegram')) {
+function gatewayProcess(channelState: ChannelState = shared.state('telegram')) {
   const plugin = createTelegramPlugin({
     token: TOKEN,
     webhookSecret: SECRET,
-    apiUrl: platform.apiUrl('telegram'),
+    apiUrl: shared.platform.apiUrl('telegram'),
     timeoutMs: 2000,
     typingIntervalMs: 60_000,
   });
@@ -48,7 +31,7 @@ function gatewayProcess(channelState: ChannelState = redisChannelStates(redis, p
 
 /** Shared marks whose deletes fail (a Redis blip while the processing record is forgotten). */
 function forgetfulState(): ChannelState {
-  const state = redisChannelStates(redis, prefix)('telegram');
+  const state = shared.state('telegram');
   return {
     ...state,
     async delete() {
@@ -57,7 +40,8 @@ function forgetfulState(): ChannelState {
   };
 }
 
-const texts = (chatId: number, operation: string) => callsTo(platform, chatId, [operation]).map((r) => r.body['text']);
+const texts = (chatId: number, operation: string) =>
+  callsTo(shared.platform, chatId, [operation]).map((r) => r.body['text']);
 
 describe('Telegram: at most one result replaces a "Procesando…" message', () => {
   it('sends a late report as a new message even when forgetting the processing record failed', async () => {
@@ -69,7 +53,7 @@ describe('Telegram: at most one result replaces a "Procesando…" message', () =
     expect(texts(71, 'editMessageText')).toEqual(['Listo: OT-CORR-11 creada.']);
     expect(texts(71, 'sendMessage')).toEqual([PROCESSING, 'Informe: OT-CORR-11 completada.']);
     // The user still sees the first result, with the late report after it.
-    expect(platform.sent('telegram', '71').map((m) => m.text)).toEqual([
+    expect(shared.platform.sent('telegram', '71').map((m) => m.text)).toEqual([
       PROCESSING,
       'Listo: OT-CORR-11 creada.',
       'Informe: OT-CORR-11 completada.',
@@ -94,7 +78,7 @@ describe('Telegram: at most one result replaces a "Procesando…" message', () =
   it('still edits after a rate-limited edit attempt (the retry claims it again)', async () => {
     const send = gatewayProcess();
     await send({ conversationId: 'telegram:73', text: PROCESSING, kind: 'processing' });
-    platform.script(
+    shared.platform.script(
       'telegram',
       [
         {
@@ -112,7 +96,7 @@ describe('Telegram: at most one result replaces a "Procesando…" message', () =
     await expect(send(result)).rejects.toThrow(/Too Many Requests/);
     // The dispatcher's retry of the same message.
     await send(result);
-    expect(callsTo(platform, 73, ['editMessageText']).map((r) => r.status)).toEqual([429, 200]);
+    expect(callsTo(shared.platform, 73, ['editMessageText']).map((r) => r.status)).toEqual([429, 200]);
     expect(texts(73, 'sendMessage')).toEqual([PROCESSING]);
   });
 });

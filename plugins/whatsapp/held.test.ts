@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type ChannelState, redisChannelStates } from '../../core/delivery/channel-state.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChannelState } from '../../core/delivery/channel-state.ts';
 import { createOutboundDispatcher } from '../../core/delivery/dispatcher.ts';
 import type { OutboundDispatcher } from '../../core/delivery/types.ts';
 import { createLogger } from '../../core/log.ts';
@@ -12,8 +11,7 @@ import { whatsappDeliveryBody, whatsappWebhookHeaders } from '../../test/channel
 import { createFakeRuntime, type FakeRuntime } from '../../test/contract/fake-runtime.ts';
 import { fixture } from '../../test/contract/fixtures.ts';
 import { mountPlugin } from '../../test/contract/plugin-host.ts';
-import { type PlatformServer, startPlatformServer } from '../../test/support/platform-server.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../../test/support/redis.ts';
+import { useSharedChannelState } from '../../test/support/shared-channel-state.ts';
 import { deliverHeld } from './held.ts';
 import { createWhatsAppPlugin } from './index.ts';
 import { windowsOf } from './outbound.ts';
@@ -37,34 +35,20 @@ interface GatewayProcess {
   host: PluginHost;
 }
 
-let platform: PlatformServer;
-let fake: WhatsAppFake;
-let redis: Redis;
-let prefix: string;
+const fake: WhatsAppFake = whatsappFake({ token: 'wa-token', phoneNumberId: PHONE_NUMBER_ID });
+const shared = useSharedChannelState('wa-held', [fake]);
 let state: ChannelState;
 const processes: GatewayProcess[] = [];
 const logs: Record<string, unknown>[] = [];
 let sequence = 0;
 
-beforeAll(async () => {
-  fake = whatsappFake({ token: 'wa-token', phoneNumberId: PHONE_NUMBER_ID });
-  platform = await startPlatformServer([fake]);
-  redis = connectRedis();
-});
-afterAll(async () => {
-  await platform.close();
-  await redis.quit();
-});
 beforeEach(() => {
-  platform.reset();
   fake.openWindow(WA_ID);
   logs.length = 0;
-  prefix = uniquePrefix('wa-held');
-  state = redisChannelStates(redis, prefix)('whatsapp');
+  state = shared.state('whatsapp');
 });
 afterEach(async () => {
   await Promise.all(processes.splice(0).map((p) => p.dispatcher.close(1000)));
-  await clearPrefix(prefix);
 });
 
 /** One gateway process: the plugin (no template) on the shared Redis state, its dispatcher, a fake runtime. */
@@ -75,7 +59,7 @@ function startProcess(deliver?: (message: OutboundMessage) => Promise<void>): Ga
       appSecret: SECRET,
       token: 'wa-token',
       phoneNumberId: PHONE_NUMBER_ID,
-      apiUrl: platform.apiUrl('whatsapp'),
+      apiUrl: shared.platform.apiUrl('whatsapp'),
     },
     {},
   );
@@ -95,12 +79,8 @@ function startProcess(deliver?: (message: OutboundMessage) => Promise<void>): Ga
   return started;
 }
 
-/** The user writes `text` to `process`'s webhook; resolves once its turn and sends are done. */
-async function userWrites(process: GatewayProcess, text: string): Promise<void> {
-  const body = whatsappDeliveryBody(
-    { waId: WA_ID, name: 'Juan Pérez' },
-    { id: `wamid.held-${++sequence}`, type: 'text', text: { body: text } },
-  );
+/** Posts a signed webhook `body` to `process`; resolves once its turn and sends are done. */
+async function webhook(process: GatewayProcess, body: string): Promise<void> {
   const response = await process.app.request('/webhooks/whatsapp', {
     method: 'POST',
     headers: whatsappWebhookHeaders(SECRET, body),
@@ -109,6 +89,15 @@ async function userWrites(process: GatewayProcess, text: string): Promise<void> 
   expect(response.status).toBe(200);
   await process.runtime.settle();
   await process.dispatcher.idle();
+}
+
+/** The user writes `text` to `process`'s webhook; resolves once its turn and sends are done. */
+async function userWrites(process: GatewayProcess, text: string): Promise<void> {
+  const body = whatsappDeliveryBody(
+    { waId: WA_ID, name: 'Juan Pérez' },
+    { id: `wamid.held-${++sequence}`, type: 'text', text: { body: text } },
+  );
+  await webhook(process, body);
 }
 
 /** WhatsApp reports the message `wamid` failed with 131047 (the window had closed). */
@@ -116,15 +105,7 @@ async function refusedLater(process: GatewayProcess, wamid: string): Promise<voi
   // biome-ignore lint/suspicious/noExplicitAny: a recorded payload, changed field by field
   const failed = fixture<Record<string, any>>('whatsapp', 'status-failed.json');
   Object.assign(failed.entry[0].changes[0].value.statuses[0], { id: wamid, recipient_id: WA_ID });
-  const body = JSON.stringify(failed);
-  const response = await process.app.request('/webhooks/whatsapp', {
-    method: 'POST',
-    headers: whatsappWebhookHeaders(SECRET, body),
-    body,
-  });
-  expect(response.status).toBe(200);
-  await process.runtime.settle();
-  await process.dispatcher.idle();
+  await webhook(process, JSON.stringify(failed));
 }
 
 const message = (text: string, kind: OutboundMessage['kind'] = 'result'): OutboundMessage => ({
@@ -132,8 +113,8 @@ const message = (text: string, kind: OutboundMessage['kind'] = 'result'): Outbou
   text,
   kind,
 });
-const texts = () => platform.sent('whatsapp', WA_ID).map((m) => m.text);
-const heldList = () => redis.lrange(`${prefix}channel:whatsapp:held:${WA_ID}`, 0, -1);
+const texts = () => shared.platform.sent('whatsapp', WA_ID).map((m) => m.text);
+const heldList = () => shared.redis.lrange(`${shared.prefix}channel:whatsapp:held:${WA_ID}`, 0, -1);
 const logged = (msg: string) => logs.filter((l) => l.msg === msg);
 
 describe('held WhatsApp messages survive until delivered', () => {
@@ -153,7 +134,7 @@ describe('held WhatsApp messages survive until delivered', () => {
     expect(await heldList()).toHaveLength(2);
 
     // Its claim runs out (WINDOW.heldClaimMs); another process gets the user's next message.
-    await redis.del(`${prefix}channel:whatsapp:held-claim:${WA_ID}`);
+    await shared.redis.del(`${shared.prefix}channel:whatsapp:held-claim:${WA_ID}`);
     const next = startProcess();
     await userWrites(next, 'hola');
     expect(texts()).toEqual(['Falla reportada: OT-CORR-4.', 'Ana (supervisora): la reviso', 'Recibido: hola']);
@@ -206,7 +187,7 @@ describe('a held message is not a delivery', () => {
   it('an older dead letter of the conversation is still retried, not superseded', async () => {
     const process = startProcess();
     await userWrites(process, 'hola');
-    platform.failNext('whatsapp', 500, 1);
+    shared.platform.failNext('whatsapp', 500, 1);
     await process.dispatcher.dispatch(message('Falla reportada: OT-CORR-5.'));
     expect(await process.dispatcher.deadLetters()).toMatchObject([{ retryable: true }]);
     // 24 hours pass: an operator's answer is held.
@@ -230,7 +211,7 @@ describe('a held message is not a delivery', () => {
   it('neither is a "processing" notice dropped outside the window', async () => {
     const process = startProcess();
     expect(await process.plugin.send(message('Procesando: consultando…', 'processing'))).toEqual({ held: true });
-    expect(platform.requests).toEqual([]);
+    expect(shared.platform.requests).toEqual([]);
   });
 });
 
@@ -241,7 +222,7 @@ describe('a message refused later on several of its parts (131047 statuses)', ()
     const paragraph = (n: number) => `Parte ${n}: ${'detalle '.repeat(400)}`.trim();
     const long = [1, 2, 3].map(paragraph).join('\n\n');
     await process.dispatcher.dispatch(message(long));
-    const parts = platform.sent('whatsapp', WA_ID).slice(1);
+    const parts = shared.platform.sent('whatsapp', WA_ID).slice(1);
     expect(parts).toHaveLength(3);
     const wamids = parts.map((m) => (m.request.response as { messages: { id: string }[] }).messages[0]!.id);
     // The window had closed: parts 2 and 3 are refused after being accepted.
@@ -257,6 +238,6 @@ describe('a message refused later on several of its parts (131047 statuses)', ()
     await userWrites(process, 'sigo aquí');
     // The remainder (parts 2 and 3) once, split again as it goes out.
     expect(texts().slice(4)).toEqual([paragraph(2), paragraph(3), 'Recibido: sigo aquí']);
-    expect(refusedOutsideWindow(platform, WA_ID)).toEqual([]);
+    expect(refusedOutsideWindow(shared.platform, WA_ID)).toEqual([]);
   });
 });

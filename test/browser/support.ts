@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { postGraphql } from '../graphql/support/clients.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
@@ -86,4 +87,42 @@ export async function screenshots(page: Page, name: string, { focus, fits = true
     await page.screenshot({ path: `${ARTIFACTS}${name}-${size.width}.png` });
   }
   await page.setViewportSize(DESKTOP);
+}
+
+/** A page whose WebSockets are kept in `window.sockets` and what they sent in `window.sent`. */
+export type RecordingWindow = Window & { sockets: WebSocket[]; sent: string[] };
+
+/** Records the page's WebSockets (to break one, or read what it sent); call before the page loads. */
+export function recordWebSockets(page: Page) {
+  return page.addInitScript(() => {
+    const recording = window as unknown as RecordingWindow;
+    recording.sockets = [];
+    recording.sent = [];
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        recording.sockets.push(this);
+      }
+      override send(data: string) {
+        recording.sent.push(data);
+        super.send(data);
+      }
+    } as typeof WebSocket;
+  });
+}
+
+const AGENT_REPLY = `mutation Reply($id: ID!, $text: String!, $name: String, $role: String) {
+  replyAsAgent(conversationId: $id, text: $text, agentName: $name, agentRole: $role) { status }
+}`;
+
+/** A person answers the conversation through the admin API, signed `name (role)`. */
+export async function replyAsAgent(
+  gatewayUrl: string,
+  adminToken: string,
+  reply: { conversationId: string; text: string; name: string; role: string },
+) {
+  const { conversationId: id, text, name, role } = reply;
+  const result = await postGraphql(gatewayUrl, AGENT_REPLY, { id, text, name, role }, adminToken);
+  expect(result.errors).toBeUndefined();
 }

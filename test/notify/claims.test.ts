@@ -6,7 +6,7 @@ import { notifyClaimKey } from '../../core/runtime/notify-turn.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { makeRuntime, message, redisStores } from '../support/runtime-harness.ts';
-import { orderChangedEvents, until } from './support.ts';
+import { orderChange, orderChangedEvents, until } from './support.ts';
 
 /**
  * Where a notification's claim lives and whom it reaches: apart from the ids a client may choose for
@@ -16,17 +16,8 @@ import { orderChangedEvents, until } from './support.ts';
 
 const stores = redisStores('notify-claims');
 
-const change = (changeId: string): OrderChange => ({
-  changeId,
-  orderId: Number(changeId.split(':')[0]),
-  number: 'OT-950',
-  equipment: 'Excavadora CAT 320',
-  state: 'Completada',
-  previousState: 'En Progreso',
-  technicianId: 10,
-  technicianName: 'Juan Pérez',
-  requesterId: 4,
-});
+const change = (changeId: string): OrderChange =>
+  orderChange({ changeId, orderId: Number(changeId.split(':')[0]), number: 'OT-950' });
 
 const kinds: Array<[string, () => ConversationStore]> = [
   ['memory', () => createMemoryStore()],

@@ -1,20 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/log.ts';
-import { redisPollLease } from '../../core/notify/lease.ts';
-import { type NotifyPoller, startNotifyPoller } from '../../core/notify/poller.ts';
-import { redisSeenStore } from '../../core/notify/seen-store.ts';
+import { describe, expect, it } from 'vitest';
 import type { FanOutOutcome, NotifyChange, WatchedOrder } from '../../core/notify/types.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { until, watchedOrder } from './support.ts';
+import { uniquePrefix } from '../support/redis.ts';
+import { pollerRig, until, watchedOrder } from './support.ts';
 
-const redis = connectRedis();
-const prefixes: string[] = [];
-const pollers: NotifyPoller[] = [];
-afterAll(async () => {
-  await Promise.all(pollers.map((poller) => poller.stop()));
-  await redis.quit();
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
+const rig = pollerRig();
+const redis = rig.redis;
 
 /** A poller over a CMMS the test scripts, on its own Redis prefix; what it was asked to tell, and its logs. */
 function poller(
@@ -25,46 +15,24 @@ function poller(
     listDeadlineMs?: number;
   } = {},
 ) {
-  const prefix = options.prefix ?? uniquePrefix('notify-poller');
-  prefixes.push(prefix);
-  const cmms = { orders: [watchedOrder()], listed: 0 };
   const told: NotifyChange[][] = [];
-  const logs: Array<{ level: string; msg: string; err?: unknown }> = [];
-  const logger = createLogger('debug', {}, (line) => logs.push(JSON.parse(line)));
-  const running = startNotifyPoller({
+  const started = rig.start(options.prefix ?? uniquePrefix('notify-poller'), {
     intervalMs: 100,
-    listOrders:
-      options.orders ??
-      (async () => {
-        cmms.listed++;
-        return cmms.orders;
-      }),
+    ...(options.orders ? { listOrders: options.orders } : {}),
     ...(options.listDeadlineMs ? { listDeadlineMs: options.listDeadlineMs } : {}),
-    seen: redisSeenStore(redis, prefix),
-    lease: redisPollLease(redis, prefix, 5_000),
     fanOut: async (changes): Promise<FanOutOutcome> => {
       told.push([...changes]);
       const retry = new Set(changes.filter((change) => options.retry?.(change)).map((change) => change.changeId));
       return { notified: changes.length - retry.size, duplicates: 0, retry };
     },
-    logger,
   });
-  pollers.push(running);
-  /** Waits until the CMMS was listed `rounds` more times: the rounds before them have run to the end. */
-  const listedAgain = async (rounds: number) => {
-    const from = cmms.listed;
-    await until(
-      async () => cmms.listed,
-      (listed) => listed >= from + rounds,
-    );
-  };
   /** Waits until the poller handed changes over in `rounds` rounds in all. */
   const handedOver = (rounds: number) =>
     until(
       async () => told.length,
       (n) => n >= rounds,
     );
-  return { prefix, cmms, told, logs, poller: running, listedAgain, handedOver };
+  return { ...started, told, handedOver };
 }
 
 const baselineOf = async (prefix: string) => (await redis.hgetall(`${prefix}notify:seen`)).baseline;

@@ -1,14 +1,20 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../core/errors.ts';
-import { createLogger, silentLogger } from '../../core/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { fanOut } from '../../core/notify/fan-out.ts';
-import { pollLeaseKey, redisPollLease } from '../../core/notify/lease.ts';
-import { type NotifyPoller, startNotifyPoller } from '../../core/notify/poller.ts';
-import { redisSeenStore } from '../../core/notify/seen-store.ts';
+import { pollLeaseKey } from '../../core/notify/lease.ts';
 import type { OrderChange, OrderChangedEvent } from '../../core/runtime/model.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
+import { uniquePrefix } from '../support/redis.ts';
 import { makeRuntime, message, redisStores } from '../support/runtime-harness.ts';
-import { baselineEpoch, orderChangedEvents, seenState, until, watchedOrder } from './support.ts';
+import {
+  baselineEpoch,
+  orderChangedEvents,
+  pollerRig,
+  seenState,
+  type TestPollerOptions,
+  until,
+  watchedOrder,
+} from './support.ts';
 
 /**
  * The poller against real Redis and the real runtime: a later state of an order is never swallowed
@@ -16,15 +22,9 @@ import { baselineEpoch, orderChangedEvents, seenState, until, watchedOrder } fro
  * a new baseline never reuses a change id, and a bad CMMS record is skipped.
  */
 
-const redis = connectRedis();
+const rig = pollerRig();
+const redis = rig.redis;
 const stores = redisStores('notify-robust');
-const prefixes: string[] = [];
-const pollers: NotifyPoller[] = [];
-afterAll(async () => {
-  await Promise.all(pollers.map((poller) => poller.stop()));
-  await redis.quit();
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
 
 /** Ana (CMMS user 4) requests order 12; Beto (CMMS user 10) is its technician; each has a web chat. */
 const CHATS: Record<number, string[]> = { 4: ['web:ana'], 10: ['web:beto'] };
@@ -63,49 +63,9 @@ async function world(prefix = stores.newPrefix()) {
   return { prefix, store, telling, flaky, statesTold };
 }
 
-/** A poller on `prefix` over a CMMS that answers `cmms.orders` (after `cmms.delay`, when set). */
-function poller(
-  prefix: string,
-  options: { fanOut?: Parameters<typeof startNotifyPoller>[0]['fanOut']; leaseMs?: number; intervalMs?: number } = {},
-) {
-  if (!prefixes.includes(prefix)) prefixes.push(prefix);
-  const cmms = {
-    orders: [order12('Abierta')],
-    listed: 0,
-    listing: 0,
-    mostAtOnce: 0,
-    delay: undefined as (() => Promise<void>) | undefined,
-  };
-  const logs: Array<{ level: string; msg: string }> = [];
-  const running = startNotifyPoller({
-    intervalMs: options.intervalMs ?? 60,
-    listOrders: async () => {
-      cmms.listing++;
-      cmms.mostAtOnce = Math.max(cmms.mostAtOnce, cmms.listing);
-      try {
-        await cmms.delay?.();
-        return cmms.orders;
-      } finally {
-        cmms.listing--;
-        cmms.listed++;
-      }
-    },
-    seen: redisSeenStore(redis, prefix),
-    lease: redisPollLease(redis, prefix, options.leaseMs ?? 5_000),
-    fanOut: options.fanOut ?? (async () => ({ notified: 0, duplicates: 0, retry: new Set() })),
-    logger: createLogger('debug', {}, (line) => logs.push(JSON.parse(line))),
-  });
-  pollers.push(running);
-  const listedAgain = async (rounds: number) => {
-    const from = cmms.listed;
-    await until(
-      async () => cmms.listed,
-      (listed) => listed >= from + rounds,
-      30_000,
-    );
-  };
-  return { cmms, logs, poller: running, listedAgain };
-}
+/** A poller on `prefix` over a CMMS that answers `cmms.orders` (after `cmms.delay`, when set): order 12, open. */
+const poller = (prefix: string, options: Pick<TestPollerOptions, 'fanOut' | 'leaseMs' | 'intervalMs'> = {}) =>
+  rig.start(prefix, { orders: [order12('Abierta')], ...options });
 
 const baselineRecorded = (prefix: string) =>
   until(

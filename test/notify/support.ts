@@ -1,8 +1,13 @@
+import { afterAll } from 'vitest';
+import { createLogger } from '../../core/log.ts';
+import { redisPollLease } from '../../core/notify/lease.ts';
+import { type NotifyPoller, type NotifyPollerOptions, startNotifyPoller } from '../../core/notify/poller.ts';
+import { redisSeenStore } from '../../core/notify/seen-store.ts';
 import type { WatchedOrder } from '../../core/notify/types.ts';
 import type { OrderChange } from '../../core/runtime/model.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { signBody } from '../../core/workflows/callback.ts';
-import { connectRedis } from '../support/redis.ts';
+import { clearPrefix, connectRedis } from '../support/redis.ts';
 
 export const NOTIFY_SECRET = 'notify-test-callback-secret';
 export const IDENTITY_KEY = 'notify-identity-key-of-32-chars!';
@@ -125,4 +130,82 @@ export function untilSeen(prefix: string, orderId: number, sequence: number, tim
     (seen) => seen === sequence,
     timeoutMs,
   );
+}
+
+/** A CMMS the test scripts: what it lists (`orders`, after `delay` when set) and how often it was asked. */
+export interface ScriptedCmms {
+  orders: WatchedOrder[];
+  /** Listings answered. */
+  listed: number;
+  /** Listings under way now, and the most there ever were at once. */
+  listing: number;
+  mostAtOnce: number;
+  delay?: () => Promise<void>;
+}
+
+export interface TestPollerOptions {
+  /** What the scripted CMMS lists at first (default: `watchedOrder()`). */
+  orders?: WatchedOrder[];
+  /** Lists in place of the scripted CMMS (which then counts nothing). */
+  listOrders?: NotifyPollerOptions['listOrders'];
+  /** Default: nobody to tell, nothing to retry. */
+  fanOut?: NotifyPollerOptions['fanOut'];
+  intervalMs?: number;
+  leaseMs?: number;
+  listDeadlineMs?: number;
+}
+
+/**
+ * The pollers of a test file, on real Redis: `start(prefix)` runs one over a scripted CMMS on its own
+ * key prefix; after the file every poller is stopped and every prefix cleared.
+ */
+export function pollerRig() {
+  const redis = connectRedis();
+  const prefixes: string[] = [];
+  const pollers: NotifyPoller[] = [];
+  afterAll(async () => {
+    await Promise.all(pollers.map((poller) => poller.stop()));
+    await redis.quit();
+    for (const prefix of prefixes) await clearPrefix(prefix);
+  });
+
+  function start(prefix: string, options: TestPollerOptions = {}) {
+    if (!prefixes.includes(prefix)) prefixes.push(prefix);
+    const cmms: ScriptedCmms = { orders: options.orders ?? [watchedOrder()], listed: 0, listing: 0, mostAtOnce: 0 };
+    const logs: Array<{ level: string; msg: string; err?: unknown }> = [];
+    const running = startNotifyPoller({
+      intervalMs: options.intervalMs ?? 60,
+      listOrders:
+        options.listOrders ??
+        (async () => {
+          cmms.listing++;
+          cmms.mostAtOnce = Math.max(cmms.mostAtOnce, cmms.listing);
+          try {
+            await cmms.delay?.();
+            return cmms.orders;
+          } finally {
+            cmms.listing--;
+            cmms.listed++;
+          }
+        }),
+      ...(options.listDeadlineMs ? { listDeadlineMs: options.listDeadlineMs } : {}),
+      seen: redisSeenStore(redis, prefix),
+      lease: redisPollLease(redis, prefix, options.leaseMs ?? 5_000),
+      fanOut: options.fanOut ?? (async () => ({ notified: 0, duplicates: 0, retry: new Set() })),
+      logger: createLogger('debug', {}, (line) => logs.push(JSON.parse(line))),
+    });
+    pollers.push(running);
+    /** Waits until the CMMS was listed `rounds` more times: the rounds before them have run to the end. */
+    const listedAgain = async (rounds: number) => {
+      const from = cmms.listed;
+      await until(
+        async () => cmms.listed,
+        (listed) => listed >= from + rounds,
+        30_000,
+      );
+    };
+    return { prefix, cmms, logs, poller: running, listedAgain };
+  }
+
+  return { redis, start };
 }

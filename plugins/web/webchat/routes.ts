@@ -13,6 +13,7 @@ const ASSETS: Record<string, StaticAsset> = {
   '/': own('index.html'),
   '/webchat/base.css': sharedBrowserAsset('base.css'),
   '/webchat/chat.css': own('chat.css'),
+  '/webchat/messages.css': own('messages.css'),
   '/webchat/graphql-client.js': sharedBrowserAsset('graphql-client.js'),
   '/webchat/chat.js': own('chat.js'),
   '/webchat/status.js': own('status.js'),

@@ -21,7 +21,8 @@ function timeOf(iso) {
 
 /**
  * `list` is the messages' <ol> and `empty` its placeholder. `onChoice({ action, label })` runs when a
- * button is pressed; `onAgent(label)` when the newest reply is a person's.
+ * button is pressed; `onAgent(label)` when the newest reply is a person's, `onAgent(null)` when it starts a new
+ * hand-off.
  */
 export function createTranscript({ list, empty, onChoice, onAgent }) {
   const seen = new Set(); // keys of rendered entries
@@ -114,6 +115,8 @@ export function createTranscript({ list, empty, onChoice, onAgent }) {
     const { item, newest } = bubble('OUT', text, entry.at, { links: !entry.kind });
     if (entry.agent) item.classList.add('message--agent');
     if (entry.agent && newest) onAgent(entry.agent);
+    // A new hand-off waits for a person again (also when the history is read back after a reload).
+    if (entry.kind === 'handoff' && newest) onAgent(null);
     if (entry.buttons?.length) {
       renderButtons(item, entry.buttons);
       // Choices of an older message (re-read after a reconnect) are no longer current.
