@@ -130,7 +130,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
   // Every outbound message goes through the dispatcher: routing by channel, pacing, ordered retries,
   // dead letters (in Redis with REDIS_URL). Plugins get it as `host.deliver` when mounted.
   const { eraseDeliveries: eraseDeadLetters, ...deliveryStores } = deliveryState(config, redis);
-  // An erase also drops what the conversation's channel keeps of the user (WhatsApp's window, held messages).
+  // An erase also drops what the conversation's channel keeps of the user (WhatsApp's held messages).
   const eraseDeliveries = async (conversationId: string) => {
     await eraseDeadLetters(conversationId);
     await registry.get(splitConversationId(conversationId).channel)?.forget?.(conversationId);
