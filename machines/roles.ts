@@ -38,7 +38,7 @@ export function mayDo(role: string, intent: Intent): boolean {
 }
 
 /** Actions that act as a person: always need a linked account, whatever the policy. */
-const PERSONAL: readonly Intent[] = [
+export const PERSONAL_ACTIONS: readonly Intent[] = [
   'my_orders',
   'my_assigned_orders',
   'my_pending',
@@ -55,7 +55,7 @@ const CMMS_READS: readonly Intent[] = ['work_order_status', 'pending_work_orders
  * message names an order, which idle reads as a status check.
  */
 export function linkNeeded(intent: Intent, withOrderNumber: boolean, policy: IdentityPolicy = 'none'): boolean {
-  if (PERSONAL.includes(intent)) return true;
+  if (PERSONAL_ACTIONS.includes(intent)) return true;
   if (intent === 'report_failure') return policy !== 'none';
   return policy === 'all' && (CMMS_READS.includes(intent) || (withOrderNumber && intent !== 'handoff'));
 }

@@ -7,6 +7,15 @@ import { beginWorkflow, conversationSetup, intentOf, is, noticeSwitch, say, user
 const idusuario = (event: Parameters<typeof identityOf>[0]) => identityOf(event)?.cmmsUserId;
 const order = (event: Parameters<typeof intentOf>[0]) => intentOf(event).workOrder ?? '';
 
+/** "mis OT" in one of its two lists (`mias`: requested or assigned; `asignadas`: assigned), under `guard`. */
+const listMyOrders = <G>(guard: G, filtro: 'mias' | 'asignadas') => ({
+  guard,
+  target: 'workflow' as const,
+  actions: conversationSetup.assign(({ context, event }) =>
+    beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro }),
+  ),
+});
+
 /**
  * No open question: each message is a new topic (the order of the guards is the order of
  * precedence). An action that needs a linked account asks for the link first and is handled again
@@ -56,35 +65,11 @@ export const idle = conversationSetup.createStateConfig({
         actions: say(({ event }) => replies.notForYourRole(intentOf(event).intent, identityOf(event)!.role)),
       },
       // The person's own orders, the technician's and the supervisor's actions.
-      {
-        guard: is('my_orders'),
-        target: 'workflow',
-        actions: assign(({ context, event }) =>
-          beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'mias' }),
-        ),
-      },
-      {
-        guard: is('my_assigned_orders'),
-        target: 'workflow',
-        actions: assign(({ context, event }) =>
-          beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'asignadas' }),
-        ),
-      },
+      listMyOrders(is('my_orders'), 'mias'),
+      listMyOrders(is('my_assigned_orders'), 'asignadas'),
       // "mis pendientes": a technician's assigned orders, anyone else's own orders.
-      {
-        guard: and([is('my_pending'), 'isTechnician']),
-        target: 'workflow',
-        actions: assign(({ context, event }) =>
-          beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'asignadas' }),
-        ),
-      },
-      {
-        guard: is('my_pending'),
-        target: 'workflow',
-        actions: assign(({ context, event }) =>
-          beginWorkflow(context, event, 'listar_mis_ot', { idusuario: idusuario(event), filtro: 'mias' }),
-        ),
-      },
+      listMyOrders(and([is('my_pending'), 'isTechnician']), 'asignadas'),
+      listMyOrders(is('my_pending'), 'mias'),
       {
         guard: is('unassigned_orders'),
         target: 'workflow',

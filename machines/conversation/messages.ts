@@ -1,5 +1,6 @@
 import type { ConversationEvent, UserMessageEvent } from '../../core/runtime/model.ts';
 import { detectIntent, type Intent, type IntentMatch } from '../intents.ts';
+import { PERSONAL_ACTIONS } from '../roles.ts';
 
 /** What the conversation reads from a user message: its intent and its text. */
 
@@ -42,13 +43,7 @@ export const TOPIC_CHANGES: Intent[] = [
   'handoff',
   'link',
   'unlink',
-  'my_orders',
-  'my_assigned_orders',
-  'my_pending',
-  'unassigned_orders',
-  'start_order',
-  'complete_order',
-  'assign_order',
+  ...PERSONAL_ACTIONS,
   'erase_data',
 ];
 
