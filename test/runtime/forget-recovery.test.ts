@@ -1,11 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createIdentityService } from '../../core/identity/index.ts';
-import { silentLogger } from '../../core/log.ts';
+import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
-import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { makeRuntime, message } from '../support/runtime-harness.ts';
+import { makeRuntime, message, redisStores, testIdentityService } from '../support/runtime-harness.ts';
 import { identityTestModel } from './identity-model.ts';
 
 /**
@@ -18,10 +14,7 @@ const clock = { now: Date.parse('2026-03-01T10:00:00.000Z') };
 const tick = () => (clock.now += 1_000);
 
 function harness(store: ConversationStore) {
-  const identity = createIdentityService({
-    key: 'a-test-identity-key-of-32-chars!!',
-    publicUrl: 'https://bot.example',
-    policy: 'report',
+  const identity = testIdentityService({
     login: async () => ({
       token: 'tok',
       cmmsUserId: 10,
@@ -29,7 +22,6 @@ function harness(store: ConversationStore) {
       fullName: 'Juan Pérez',
       role: 'Técnico',
     }),
-    logger: silentLogger,
     now: () => clock.now,
   });
   const made = makeRuntime(store, { model: identityTestModel, identity, now: () => clock.now });
@@ -37,23 +29,10 @@ function harness(store: ConversationStore) {
   return { ...made, identity, link };
 }
 
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
+const redis = redisStores('forget');
 const stores: Record<string, () => ConversationStore> = {
   memory: () => createMemoryStore(),
-  redis: () => {
-    const prefix = uniquePrefix('forget');
-    prefixes.push(prefix);
-    return createRedisStore({
-      redis: connectRedis(),
-      prefix,
-      conversationTtlSeconds: 3600,
-      transcriptLimit: 200,
-      eventLimit: 1000,
-    });
-  },
+  redis: () => redis.open(),
 };
 
 describe.each(Object.entries(stores))('a redelivered confirmation after the erase (%s)', (_kind, create) => {

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { topics } from '../../core/events/bus.ts';
-import { createIdentityService } from '../../core/identity/index.ts';
 import type { CmmsLoginResult } from '../../core/identity/types.ts';
-import { silentLogger } from '../../core/log.ts';
 import type { TranscriptEntry } from '../../core/runtime/types.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
 import type { WorkflowConf, WorkflowRunner, WorkflowStatus } from '../../core/workflows/types.ts';
 import { webSenderTrust } from '../../plugins/web/trust.ts';
-import { makeRuntime, message, type RuntimeOverrides } from '../support/runtime-harness.ts';
+import { makeRuntime, message, type RuntimeOverrides, testIdentityService } from '../support/runtime-harness.ts';
 import { identityTestModel } from './identity-model.ts';
 
 /** The runtime's side of the security review of issue 11 (who writes, user-only runs, stored link codes). */
@@ -22,14 +20,7 @@ const JUAN: CmmsLoginResult = {
 
 function harness(overrides: RuntimeOverrides & { trusts?: (conversationId: string) => boolean } = {}) {
   const { trusts, ...rest } = overrides;
-  const identity = createIdentityService({
-    key: 'a-test-identity-key-of-32-chars!!',
-    publicUrl: 'https://bot.example',
-    policy: 'report',
-    login: async () => JUAN,
-    logger: silentLogger,
-    ...(trusts ? { trusts } : {}),
-  });
+  const identity = testIdentityService({ login: async () => JUAN, ...(trusts ? { trusts } : {}) });
   const store = createMemoryStore();
   const made = makeRuntime(store, { model: identityTestModel, identity, ...rest });
   const say = (user: string, text: string) => made.runtime.receive(message(user, text));

@@ -1,16 +1,18 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, UpstreamError } from '../../core/errors.ts';
-import { createIdentityService } from '../../core/identity/index.ts';
 import type { CmmsLoginResult } from '../../core/identity/types.ts';
 import { replayEventLog } from '../../core/inspect/replay.ts';
-import { silentLogger } from '../../core/log.ts';
 import type { RuntimeCmms } from '../../core/runtime/options.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
-import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import type { CmmsUserSummary } from '../../workflows/cmms.ts';
-import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { makeRuntime, message, type RuntimeOverrides } from '../support/runtime-harness.ts';
+import {
+  makeRuntime,
+  message,
+  type RuntimeOverrides,
+  redisStores,
+  testIdentityService,
+} from '../support/runtime-harness.ts';
 import { identityTestModel } from './identity-model.ts';
 
 const TOKEN = 'tok-7f3a9c-user-secret';
@@ -24,15 +26,11 @@ const JUAN: CmmsLoginResult = {
 
 /** The identity service in memory; its CMMS login accepts `tecnico1` (password = username). */
 function identityService() {
-  return createIdentityService({
-    key: 'a-test-identity-key-of-32-chars!!',
-    publicUrl: 'https://bot.example',
-    policy: 'report',
+  return testIdentityService({
     login: async (username, password) => {
       if (username !== 'tecnico1' || password !== 'tecnico1') throw new Error('refused');
       return JUAN;
     },
-    logger: silentLogger,
   });
 }
 
@@ -46,21 +44,7 @@ function harness(overrides: RuntimeOverrides & { store?: ConversationStore } = {
   return { ...made, store, identity, say, link };
 }
 
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const prefix of prefixes) await clearPrefix(prefix);
-});
-function redisStore() {
-  const prefix = uniquePrefix('identity');
-  prefixes.push(prefix);
-  return createRedisStore({
-    redis: connectRedis(),
-    prefix,
-    conversationTtlSeconds: 3600,
-    transcriptLimit: 200,
-    eventLimit: 1000,
-  });
-}
+const { open: redisStore } = redisStores('identity');
 
 describe('who writes, in every user message', () => {
   it('carries the sender’s link, the policy and their channel name; the event log has name and role, never the token', async () => {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../core/errors.ts';
-import { createIdentityService } from '../../core/identity/index.ts';
-import { silentLogger } from '../../core/log.ts';
 import type { RuntimeCmms } from '../../core/runtime/options.ts';
 import { createMemoryStore } from '../../core/store/memory-store.ts';
-import { makeRuntime, message, type RuntimeOverrides } from '../support/runtime-harness.ts';
+import { makeRuntime, message, type RuntimeOverrides, testIdentityService } from '../support/runtime-harness.ts';
 import { identityTestModel } from './identity-model.ts';
 
 /**
@@ -17,10 +15,7 @@ const tick = () => (clock.now += 1_000);
 
 /** Logs in anyone: `ana` is CMMS user 10, `beto` 20; the token names the user. */
 function harness(overrides: RuntimeOverrides = {}) {
-  const identity = createIdentityService({
-    key: 'a-test-identity-key-of-32-chars!!',
-    publicUrl: 'https://bot.example',
-    policy: 'report',
+  const identity = testIdentityService({
     login: async (username) => ({
       token: `tok-${username}`,
       cmmsUserId: username === 'beto' ? 20 : 10,
@@ -28,7 +23,6 @@ function harness(overrides: RuntimeOverrides = {}) {
       fullName: username,
       role: 'Técnico',
     }),
-    logger: silentLogger,
     now: () => clock.now,
   });
   const made = makeRuntime(createMemoryStore(), {

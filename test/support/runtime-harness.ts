@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { DEMO_CAT_001 } from '../../core/cmms/demo-data.ts';
 import { createMemoryEventBus, type EventBus } from '../../core/events/bus.ts';
+import { createIdentityService, type IdentityServiceOptions } from '../../core/identity/index.ts';
 import { silentLogger } from '../../core/log.ts';
 import { createConversationRuntime, type RuntimeOptions } from '../../core/runtime/conversation-runtime.ts';
 import type { RuntimeCmms } from '../../core/runtime/options.ts';
@@ -14,6 +15,17 @@ import { conversationModel } from '../../machines/model.ts';
 import { clearPrefix, connectRedis, uniquePrefix } from './redis.ts';
 
 export const CAT_001 = DEMO_CAT_001;
+
+/** An identity service in memory for runtime tests (a fixed key, policy `report`); its CMMS login is the test's. */
+export function testIdentityService(options: Pick<IdentityServiceOptions, 'login'> & Partial<IdentityServiceOptions>) {
+  return createIdentityService({
+    key: 'a-test-identity-key-of-32-chars!!',
+    publicUrl: 'https://bot.example',
+    policy: 'report',
+    logger: silentLogger,
+    ...options,
+  });
+}
 
 /** A runner that records triggers (the workflow seam; its result is delivered by the test). */
 export function recordingRunner(): WorkflowRunner & {
