@@ -25,6 +25,8 @@ export type Intent =
   | 'help'
   | 'greeting'
   | 'thanks'
+  | 'farewell'
+  | 'acknowledge'
   | 'link'
   | 'unlink'
   | 'my_orders'

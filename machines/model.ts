@@ -10,6 +10,7 @@ import {
 } from './conversation.ts';
 import type { Intent } from './intents.ts';
 import { replies } from './replies.ts';
+import { menuCommand, understandText } from './understanding.ts';
 
 /**
  * Every intent is a metrics label (a missing one is a type error); anything else, e.g. an unknown
@@ -25,6 +26,8 @@ const INTENT_LABELS: Record<Intent, true> = {
   help: true,
   greeting: true,
   thanks: true,
+  farewell: true,
+  acknowledge: true,
   link: true,
   unlink: true,
   my_orders: true,
@@ -53,6 +56,10 @@ export const conversationModel: ConversationModel = {
     if (event.type !== 'user.message') return '';
     const { intent } = intentOf(event);
     return Object.hasOwn(INTENT_LABELS, intent) ? intent : 'other';
+  },
+  // A menu command needs no catalog (and no classifier): it is read for free.
+  async understand(text, catalog) {
+    return menuCommand(text) ? understandText(text) : understandText(text, await catalog());
   },
   waitingOf(persisted): Waiting {
     const { value, context } = (persisted ?? {}) as {

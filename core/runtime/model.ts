@@ -28,6 +28,30 @@ export interface UserMessageEvent {
   identity?: LinkedIdentity | null;
   /** `IDENTITY_REQUIRED` when the message was taken (absent: `none`). */
   identityPolicy?: IdentityPolicy;
+  /** What the typed text says, read by the model before the turn (absent for a pressed button). */
+  understood?: MessageUnderstanding;
+}
+
+/**
+ * A typed message as the conversation model understood it (its intent and the values it gave), kept on
+ * the event so that the event log, the replay and the inspector show it as it was read.
+ */
+export interface MessageUnderstanding {
+  intent: string;
+  /** How it was read: a menu command (exact, free), the keyword rules, or the trained classifier. */
+  by: 'menu' | 'rules' | 'classifier';
+  /** The classifier's score of the intent (0–1), when it decided. */
+  score?: number;
+  slots: MessageSlots;
+}
+
+/** The values a message gave (see `language/types.ts`); every one absent when not said. */
+export interface MessageSlots {
+  equipment?: { mention: string; codes: string[]; code?: string };
+  description?: string;
+  priority?: 'Baja' | 'Media' | 'Alta' | 'Crítica';
+  workOrder?: string;
+  technician?: string;
 }
 export interface WorkflowResultEvent {
   type: 'workflow.result';
@@ -117,6 +141,8 @@ export interface StartWorkflowInput {
 export interface FindEquipmentInput {
   conversationId: string;
   query: string;
+  /** The catalog codes the message's mention matched: exactly those are looked up (several: the user picks). */
+  codes?: string[];
 }
 
 /** Input of the invoked actors that need only the conversation (`issueLink`, `unlinkIdentity`). */
@@ -212,6 +238,15 @@ export interface ConversationModel {
   statusOf(snapshot: ConversationSnapshotView): ConversationStatus;
   /** A user message's intent as a metrics label from a bounded set; "" for other events. */
   intentLabel(event: ConversationEvent): string;
+  /**
+   * What a typed message says (its intent and values), read before its turn and kept on the event as
+   * `understood`. `catalog` reads the CMMS's equipment (cached; null when it cannot be read now): a
+   * menu command never calls it. Absent: the machine reads the text itself.
+   */
+  understand?(
+    text: string,
+    catalog: () => Promise<readonly EquipmentSummary[] | null>,
+  ): Promise<MessageUnderstanding | undefined>;
   /** What a persisted snapshot waits for (a workflow run, a person). */
   waitingOf(persisted: unknown): Waiting;
   /** Said first when a user writes to a conversation that was restarted (new version, broken snapshot). */
