@@ -6,6 +6,7 @@
 // The folder rules leave one direction only for values:
 //   main.ts -> app/ -> channels.ts -> plugins/<channel>/ -> core/ -> workflows/ -> lib/
 //                  \-> machines/ (types only from core/) -> workflows/
+//                                 \-> language/ (the Spanish toolkit: lib/ and packages only)
 // workflows/ (one module per workflow, run by core/) imports nothing from core/ (it declares what it
 // needs of the CMMS in workflows/cmms.ts; Reply is in lib/),
 // and `no-circular` forbids circles between modules, type-only imports included.
@@ -90,7 +91,23 @@ module.exports = {
       comment: 'lib/ holds pure helpers every folder may use (text folding): it imports nothing of the project.',
       severity: 'error',
       from: { path: '^lib/', pathNot: TEST_CODE },
+      to: { path: '^(core|machines|plugins|app|workflows|language)/|^(channels|main)\\.ts$' },
+    },
+    {
+      name: 'language-is-a-leaf',
+      comment:
+        'language/ (intent classifier, slot extractors, corpus) knows Spanish and plain catalog data only: it imports lib/ and packages, nothing of the runtime, the conversation, the channels or the workflows.',
+      severity: 'error',
+      from: { path: '^language/', pathNot: TEST_CODE },
       to: { path: '^(core|machines|plugins|app|workflows)/|^(channels|main)\\.ts$' },
+    },
+    {
+      name: 'language-only-from-machines',
+      comment:
+        'The conversation (machines/) is what reads messages with language/; core/ sees only what the model returns (`understand`), and plugins/ and workflows/ never read language.',
+      severity: 'error',
+      from: { path: '^(core|plugins|workflows)/', pathNot: TEST_CODE },
+      to: { path: '^language/' },
     },
     {
       name: 'channel-list-not-to-outer',

@@ -8,6 +8,7 @@ export default defineConfig({
       'app/**/*.test.ts',
       'core/**/*.test.ts',
       'lib/**/*.test.ts',
+      'language/**/*.test.ts',
       'workflows/**/*.test.ts',
       'plugins/**/*.test.ts',
       'machines/**/*.test.ts',

@@ -1,5 +1,5 @@
+import { wordsToDigits } from '../language/slots/number-words.ts';
 import { foldText } from '../lib/fold-text.ts';
-import { wordsToDigits } from './number-words.ts';
 
 // A completion's time spent, as a technician writes it (part of the intent matcher).
 
