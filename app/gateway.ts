@@ -227,6 +227,9 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
   const watchers = { stop: () => Promise.all([watcher.stop(), notifier.stop()]).then(() => undefined) };
   gate.open(getRequestListener(app.fetch));
   ownCalls.serve(app.fetch);
+  // Ready to understand messages: the CMMS equipment catalog is read (the embedded demo CMMS is served
+  // from here on) and the intent classifier trained (or read from its saved model), without waiting.
+  runtime.warm();
 
   if (config.callbackSecretGenerated) {
     logger.warn({}, 'CALLBACK_SECRET not set: generated one for this process (embedded mode only)');

@@ -1,10 +1,11 @@
 import { benchInspection, printInspectionResult } from './inspection.ts';
+import { benchLanguage, printLanguageResult } from './language.ts';
 import { benchSubscribers, printSubscribersResult } from './subscribers.ts';
 import { benchWebPath } from './web-path.ts';
 
 /**
  * `npm run bench`: every figure is printed next to a baseline measured in the same run.
- * BENCH_ONLY (web, subscribers, inspection; default all), BENCH_DURATION (s, default 10),
+ * BENCH_ONLY (web, subscribers, inspection, language; default all), BENCH_DURATION (s, default 10),
  * BENCH_CONNECTIONS (default 50), BENCH_SUBSCRIBERS (default 2000), REDIS_URL (default local).
  */
 const only = process.env.BENCH_ONLY;
@@ -24,3 +25,4 @@ if (runs('subscribers')) {
   );
 }
 if (runs('inspection')) printInspectionResult(await benchInspection());
+if (runs('language')) printLanguageResult(await benchLanguage());

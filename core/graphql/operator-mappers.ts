@@ -62,6 +62,7 @@ export function timelineFromEvent(conversationId: string, payload: unknown): Tim
     version: payload.version,
     event: payload.event,
     detail: stringOrNull(payload.detail) ?? '',
+    ...(isString(payload.understood) ? { understood: payload.understood } : {}),
     stateBefore: stringOrNull(payload.stateBefore),
     stateAfter: payload.stateAfter,
     actors: actors.filter((actor): actor is TimelineActor => actor !== null),

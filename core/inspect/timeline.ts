@@ -24,6 +24,8 @@ export interface TimelineRecord {
   /** The event's type (`user.message`, `workflow.result`, …). */
   event: string;
   detail: string;
+  /** What a typed message was understood to say (`understoodSummary`); absent for other events. */
+  understood?: string;
   stateBefore: string | null;
   stateAfter: string;
   actors: TimelineActor[];
@@ -78,6 +80,30 @@ export function describeForTimeline(event: Record<string, unknown>): string {
   }
 }
 
+/**
+ * A typed message's understanding in one line: `report_failure (classifier 0.91) · equipment CAT-002 ·
+ * priority Crítica · description "tiene una fuga de aceite"`; undefined when the event has none.
+ */
+export function understoodSummary(event: Record<string, unknown>): string | undefined {
+  const understood = event.understood as
+    | { intent?: unknown; by?: unknown; score?: unknown; slots?: Record<string, unknown> }
+    | undefined;
+  if (event.type !== 'user.message' || !understood || typeof understood !== 'object') return undefined;
+  const score = typeof understood.score === 'number' ? ` ${understood.score.toFixed(2)}` : '';
+  const parts = [`${text(understood.intent)} (${text(understood.by)}${score})`];
+  const slots = understood.slots ?? {};
+  const equipment = slots.equipment as { mention?: unknown; codes?: unknown; code?: unknown } | undefined;
+  if (equipment) {
+    const codes = Array.isArray(equipment.codes) && equipment.codes.length ? equipment.codes : [equipment.code];
+    parts.push(`equipment ${codes.filter(Boolean).map(text).join('|') || quoted(equipment.mention)}`);
+  }
+  if (slots.priority !== undefined) parts.push(`priority ${text(slots.priority)}`);
+  if (slots.workOrder !== undefined) parts.push(`order ${text(slots.workOrder)}`);
+  if (slots.technician !== undefined) parts.push(`technician ${quoted(slots.technician)}`);
+  if (slots.description !== undefined) parts.push(`description ${quoted(slots.description)}`);
+  return parts.join(' · ');
+}
+
 const invocationActor = (invocation: Invocation): TimelineActor => ({
   name: String(invocation.src),
   input: null,
@@ -104,6 +130,7 @@ function workflowActor(event: Record<string, unknown>): TimelineActor | null {
 export function timelineRecord(conversationId: string, entry: EventLogEntry): TimelineRecord {
   const event = entry.event ?? {};
   const workflow = workflowActor(event);
+  const understood = understoodSummary(event);
   return {
     conversationId,
     at: entry.at,
@@ -111,6 +138,7 @@ export function timelineRecord(conversationId: string, entry: EventLogEntry): Ti
     version: entry.version,
     event: String(event.type ?? ''),
     detail: describeForTimeline(event),
+    ...(understood !== undefined ? { understood } : {}),
     stateBefore: entry.stateBefore,
     stateAfter: entry.stateAfter,
     actors: [...(entry.invocations ?? []).map(invocationActor), ...(workflow ? [workflow] : [])],

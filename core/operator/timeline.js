@@ -3,7 +3,7 @@
 import { $, channelName, el, errorText, plural, say, timeOf } from './dom.js';
 
 const FIELDS =
-  'conversationId at channel version event detail stateBefore stateAfter actors { name input output error }';
+  'conversationId at channel version event detail understood stateBefore stateAfter actors { name input output error }';
 // `conversation` tells an unknown (or mistyped) id from a conversation with no event logged yet.
 const READ = `query Timeline($id: ID!) {
   conversation(id: $id) { id }
@@ -65,6 +65,7 @@ export function createTimelineView({ client, call, signal }) {
         el('span', 'event__name', EVENT_NAMES[entry.event] ?? entry.event),
         el('code', 'event__type', entry.event),
         entry.detail ? el('span', 'event__detail', entry.detail) : null,
+        entry.understood ? el('span', 'event__understood', `Entendido: ${entry.understood}`) : null,
       ),
       cell('Estado', state),
       cell('Actores', actors),

@@ -1,6 +1,7 @@
 import { type InboundMessage, splitConversationId } from '../types.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
 import { checkDeadlines, type DeadlineParts } from './deadlines.ts';
+import { createEquipmentCatalog } from './equipment-catalog.ts';
 import { publishErasedHandoff } from './handoff-events.ts';
 import { publicIdentity } from './identity.ts';
 import { createInFlight } from './in-flight.ts';
@@ -9,12 +10,18 @@ import { type MessageHold, messageKey, processOnce } from './message-once.ts';
 import type { ConversationEvent } from './model.ts';
 import { sendNotice } from './notice.ts';
 import { notifyOrderChangeTurn } from './notify-turn.ts';
-import { type ConversationRuntimeImpl, type RuntimeOptions, type TurnSettings, withDefaults } from './options.ts';
+import {
+  type ConversationRuntimeImpl,
+  type RuntimeOptions,
+  type RuntimeSettings,
+  type TurnSettings,
+  withDefaults,
+} from './options.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { runTurn } from './turn.ts';
 import type { TurnRequest } from './turn-request.ts';
 import type { DeliveryStatus, ReceiveOptions, TurnResult } from './types.ts';
-import { inboundEntry, participantOf, userMessageEvent } from './user-message.ts';
+import { inboundEntry, participantOf, understandMessage, understandOnce, userMessageEvent } from './user-message.ts';
 import { viewOf } from './view.ts';
 import { conversationServices, workflowResultEvent } from './workflow-runs.ts';
 
@@ -32,6 +39,8 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   const inFlight = createInFlight(now);
   const queue = createSerialQueue();
   const invocations = new InvocationLog(settings.actorTimeoutMs);
+  const catalog = equipmentCatalogOf(settings);
+  const readCatalog = () => catalog.read();
   const services = invocations.recording(conversationServices(settings));
   const turnSettings: TurnSettings = {
     ...settings,
@@ -72,13 +81,14 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       // Only new work is admitted (rate limits): a retried delivery is answered from the store for free.
       await opts.admit?.();
       const { prepare } = opts;
+      const understand = understandOnce(settings.model, readCatalog, logger);
       return turn(conversationId, async (): Promise<TurnRequest> => {
         const ready = prepare ? await prepare(message) : message;
         const policy = identity.policyFor?.(conversationId) ?? identity.policy;
         const sender = { identity: await identity.lookup(conversationId), policy };
         return {
           conversationId,
-          event: userMessageEvent(ready, now(), sender),
+          event: userMessageEvent(ready, now(), sender, await understand(ready)),
           participant: participantOf(ready),
           inbound: inboundEntry(ready),
           hold,
@@ -191,5 +201,28 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
       void inFlight.track(work.catch((error: unknown) => logger.error({ err: error }, 'background work failed')));
     },
     drain: (timeoutMs) => inFlight.drain(timeoutMs),
+    warm() {
+      catalog.warm();
+      // A first reading now: a model that trains on first use (the intent classifier) trains at start-up.
+      void understandMessage(settings.model, async () => null, WARM_UP_MESSAGE, logger);
+    },
   };
+}
+
+/** Read once at start-up, to warm the model (no catalog: it asks nothing of the CMMS). */
+const WARM_UP_MESSAGE: InboundMessage = {
+  id: 'warm-up',
+  channel: 'warm-up',
+  conversationId: 'warm-up:0',
+  user: { id: '0' },
+  text: 'la máquina no arranca',
+  receivedAt: new Date(0).toISOString(),
+};
+
+/** The CMMS equipment list the model understands messages with (none without `cmms.listEquipment`). */
+function equipmentCatalogOf(settings: RuntimeSettings) {
+  const { cmms, logger, catalogDeadlineMs, now } = settings;
+  if (!cmms.listEquipment) return { read: async () => null, warm: () => {} };
+  const list = cmms.listEquipment.bind(cmms);
+  return createEquipmentCatalog({ list, logger, deadlineMs: catalogDeadlineMs, now });
 }

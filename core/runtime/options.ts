@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../store/types.ts';
 import type { OutboundMessage } from '../types.ts';
 import type { WorkflowRunner } from '../workflows/types.ts';
+import { DEFAULT_CATALOG_DEADLINE_MS } from './equipment-catalog.ts';
 import { withoutIdentity } from './identity.ts';
 import type { InvocationLog } from './invocations.ts';
 import { DEFAULT_CLAIM_LEASE_MS, DEFAULT_DUPLICATE_WAIT_MS } from './message-once.ts';
@@ -61,15 +62,25 @@ export interface RuntimeOptions {
   busyTimeoutMs?: number;
   /** A hand-off nobody answers for this long goes back to the assistant (default 8 h). */
   handoffTimeoutMs?: number;
+  /**
+   * How long a typed message's turn may wait for the CMMS equipment catalog while no list is known yet
+   * (the model understands the message without it past that; default 1 s). See equipment-catalog.ts.
+   */
+  catalogDeadlineMs?: number;
   now?: () => number;
   /** Returns an inspection observer for a conversation, or undefined (no cost when off). */
   inspect?: (conversationId: string) => Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
 }
 
-/** What the runtime's lookups ask of the CMMS, as the service account or as a linked user. */
-export type RuntimeCmms = Pick<CmmsClient, 'findEquipment' | 'findWorkOrder' | 'listUsers'> & {
-  asUser(token: string): Pick<CmmsClient, 'findWorkOrder' | 'listUsers'>;
-};
+/**
+ * What the runtime's lookups ask of the CMMS, as the service account or as a linked user.
+ * `listEquipment` is the catalog the model understands messages with (absent: messages are understood
+ * without it, equipment codes by their shape only).
+ */
+export type RuntimeCmms = Pick<CmmsClient, 'findEquipment' | 'findWorkOrder' | 'listUsers'> &
+  Partial<Pick<CmmsClient, 'listEquipment'>> & {
+    asUser(token: string): Pick<CmmsClient, 'findWorkOrder' | 'listUsers'>;
+  };
 
 export interface ConversationRuntimeImpl extends ConversationRuntime {
   /**
@@ -82,6 +93,11 @@ export interface ConversationRuntimeImpl extends ConversationRuntime {
    * and handed to the channel, after the conversation's queued turns. False for an unknown conversation.
    */
   notify(conversationId: string, text: string): Promise<boolean>;
+  /**
+   * Gets ready to understand messages, without waiting: starts reading the CMMS equipment catalog and
+   * reads a first message (a model that trains on first use, the intent classifier, trains now).
+   */
+  warm(): void;
 }
 
 /** The options with every default filled in: what the runtime's parts share. */
@@ -103,6 +119,7 @@ export function withDefaults(options: RuntimeOptions): RuntimeSettings {
     actorTimeoutMs: options.actorTimeoutMs ?? ACTOR_TIMEOUT_MS,
     busyTimeoutMs: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
     handoffTimeoutMs: options.handoffTimeoutMs ?? HANDOFF_TIMEOUT_MS,
+    catalogDeadlineMs: options.catalogDeadlineMs ?? DEFAULT_CATALOG_DEADLINE_MS,
     now: options.now ?? Date.now,
     identity: options.identity ?? withoutIdentity(),
     credentialsUrl: options.credentialsUrl ?? new URL('credentials', options.callbackUrl).href,

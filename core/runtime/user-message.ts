@@ -1,7 +1,9 @@
 import type { IdentityPolicy, LinkedIdentity } from '../identity/types.ts';
+import type { Logger } from '../log.ts';
 import type { InboundMessage } from '../types.ts';
+import type { EquipmentSummary } from '../workflows/results.ts';
 import { publicIdentity } from './identity.ts';
-import type { ConversationEvent } from './model.ts';
+import type { ConversationEvent, ConversationModel, MessageUnderstanding } from './model.ts';
 import type { Participant } from './turn-request.ts';
 import type { TranscriptEntry } from './types.ts';
 
@@ -31,8 +33,54 @@ export interface Sender {
   policy: IdentityPolicy;
 }
 
-/** A user's message as the machine's event (`at`: when its turn is taken), with who sent it. */
-export function userMessageEvent(message: InboundMessage, at: number, sender: Sender): ConversationEvent {
+/**
+ * What a typed message says, as the model reads it (its intent and values): none for a pressed button
+ * or a message without text. The model's failure never fails the turn: the event goes without it
+ * (logged by channel only, the text is the user's).
+ */
+export async function understandMessage(
+  model: Pick<ConversationModel, 'understand'>,
+  catalog: () => Promise<readonly EquipmentSummary[] | null>,
+  message: InboundMessage,
+  logger: Logger,
+): Promise<MessageUnderstanding | undefined> {
+  if (!model.understand || message.action || !message.text?.trim()) return undefined;
+  try {
+    return await model.understand(message.text, catalog);
+  } catch (error) {
+    logger.error(
+      { channel: message.channel, err: error },
+      'understanding a message failed; the turn goes on without it',
+    );
+    return undefined;
+  }
+}
+
+/** `understandMessage` read once per text: a retried commit keeps what the first attempt understood. */
+export function understandOnce(
+  model: Pick<ConversationModel, 'understand'>,
+  catalog: () => Promise<readonly EquipmentSummary[] | null>,
+  logger: Logger,
+): (message: InboundMessage) => Promise<MessageUnderstanding | undefined> {
+  let last: { text: string | undefined; read: Promise<MessageUnderstanding | undefined> } | undefined;
+  return (message) => {
+    if (!last || last.text !== message.text) {
+      last = { text: message.text, read: understandMessage(model, catalog, message, logger) };
+    }
+    return last.read;
+  };
+}
+
+/**
+ * A user's message as the machine's event (`at`: when its turn is taken), with who sent it and what
+ * it says (`understood`, from `understandMessage`).
+ */
+export function userMessageEvent(
+  message: InboundMessage,
+  at: number,
+  sender: Sender,
+  understood?: MessageUnderstanding,
+): ConversationEvent {
   return {
     type: 'user.message',
     ...(message.text !== undefined ? { text: message.text } : {}),
@@ -43,5 +91,6 @@ export function userMessageEvent(message: InboundMessage, at: number, sender: Se
     ...(message.user.name ? { userName: message.user.name } : {}),
     identity: sender.identity ? publicIdentity(sender.identity) : null,
     identityPolicy: sender.policy,
+    ...(understood ? { understood } : {}),
   };
 }

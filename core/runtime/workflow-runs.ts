@@ -1,9 +1,11 @@
+import { foldText } from '../../lib/fold-text.ts';
 import { isDagId, requiresUser } from '../../workflows/catalog.ts';
 import { IdentityExpiredError } from '../identity/errors.ts';
+import type { EquipmentSummary } from '../workflows/results.ts';
 import type { WorkflowCallback, WorkflowConf } from '../workflows/types.ts';
 import { liveIdentity } from './identity.ts';
 import type { ConversationEvent, ConversationServices, PendingRun, StartWorkflowInput } from './model.ts';
-import type { RuntimeSettings } from './options.ts';
+import type { RuntimeCmms, RuntimeSettings } from './options.ts';
 import { userServices } from './user-services.ts';
 
 /**
@@ -42,9 +44,27 @@ async function triggerRun(settings: RuntimeSettings, run: StartWorkflowInput): P
 export function conversationServices(settings: RuntimeSettings): ConversationServices {
   return {
     startWorkflow: (input) => triggerRun(settings, input),
-    findEquipment: (input) => settings.cmms.findEquipment(input.query),
+    findEquipment: (input) =>
+      input.codes?.length ? equipmentByCodes(settings.cmms, input.codes) : settings.cmms.findEquipment(input.query),
     ...userServices(settings),
   };
+}
+
+/**
+ * The CMMS's equipment with exactly these internal codes, in the codes' order (the catalog the
+ * message was understood with may be older: a code the CMMS no longer has is left out).
+ */
+async function equipmentByCodes(cmms: RuntimeCmms, codes: readonly string[]): Promise<EquipmentSummary[]> {
+  const found: EquipmentSummary[] = [];
+  for (const code of new Set(codes)) {
+    // An exact code is what the CMMS's lookup answers first (its short cache serves the next codes).
+    const matches = await cmms.findEquipment(code);
+    for (const equipment of matches) {
+      const same = foldText(equipment.codigointerno ?? '') === foldText(code);
+      if (same && !found.some((e) => e.idequipo === equipment.idequipo)) found.push(equipment);
+    }
+  }
+  return found;
 }
 
 /**
