@@ -1,3 +1,4 @@
+import { smallTalk } from './answers.ts';
 import { findWorkOrderNumber, type IntentMatch, normalize, ORDER_VERBS, REPORT_VERBS } from './intents.ts';
 import { notificationCommand } from './notification-commands.ts';
 import { PASS_VERBS } from './technician-query.ts';
@@ -58,7 +59,10 @@ export function isClearCommand(text: string, match: IntentMatch): boolean {
     case 'help':
       return n <= 3 && (hasWord(t, ...HELP_WORDS) || bare === '');
     case 'greeting':
-      return GREETING_ALONE.test(bare);
+      return GREETING_ALONE.test(bare) || smallTalk(text) === 'greeting';
+    // "chao" leaves the question as a goodbye, never as its answer.
+    case 'farewell':
+      return smallTalk(text) === 'farewell';
     case 'work_order_status':
       return findWorkOrderNumber(t) !== undefined && (n === 1 || (n <= 5 && asksStatus(t)));
     case 'report_failure':

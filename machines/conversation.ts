@@ -56,7 +56,9 @@ export type {
  * conversation goes on where it was. The notifications' fields (`notificationsOff`, `notified`,
  * `ownChanges`, `linkedUserId`) are optional and need no new version: absent means the defaults
  * (told, no hint given yet, no own change, linked user not known yet), and an older build keeps them
- * as they are (`assign` merges into the context).
+ * as they are (`assign` merges into the context). Neither do the report's slots: `lookupCodes` and a
+ * kept message's `understood` are optional, a draft may hold its symptom before its equipment (an
+ * older build asks for the rest), and `reporting.nextStep` is passed through, never stored.
  */
 export const MACHINE_VERSION = 2;
 

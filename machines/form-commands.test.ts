@@ -97,10 +97,13 @@ describe('the description of a failure report', () => {
 });
 
 describe('a stray "sí", "ok" or "no" when nothing is asked', () => {
-  it('gets a short question instead of "No entendí" and the whole menu', async () => {
+  it('gets a short answer instead of "No entendí" and the whole menu', async () => {
     const h = harness({ identity: TECHNICIAN });
-    for (const stray of ['sí', 'ok', 'no', 'Dale']) {
+    for (const stray of ['sí', 'no']) {
       expect(await h.say(stray)).toBe('¿En qué te ayudo? Escribe "ayuda" para ver las opciones.');
+    }
+    for (const acknowledged of ['ok', 'Dale']) {
+      expect(await h.say(acknowledged)).toBe('Perfecto. Si necesitas algo más, escribe "menú".');
     }
     expect(await h.say('blablabla')).toMatch(/^No entendí tu mensaje/);
   });

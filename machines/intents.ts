@@ -1,4 +1,5 @@
 import { foldText } from '../lib/fold-text.ts';
+import { smallTalk } from './answers.ts';
 import { notificationCommand } from './notification-commands.ts';
 import { ASSIGN_VERBS, findTechnicianQuery, PASS_VERBS } from './technician-query.ts';
 import { hasWord, words } from './words.ts';
@@ -15,32 +16,41 @@ export { findTechnicianQuery, pickedNumber, technicianAnswer } from './technicia
  * assigned orders, anyone else's own orders.
  */
 
-export type Intent =
-  | 'cancel'
-  | 'handoff'
-  | 'report_failure'
-  | 'work_order_status'
-  | 'pending_work_orders'
-  | 'list_equipment'
-  | 'help'
-  | 'greeting'
-  | 'thanks'
-  | 'farewell'
-  | 'acknowledge'
-  | 'link'
-  | 'unlink'
-  | 'my_orders'
-  | 'my_assigned_orders'
-  | 'my_pending'
-  | 'unassigned_orders'
-  | 'start_order'
-  | 'complete_order'
-  | 'assign_order'
-  | 'erase_data'
-  | 'notifications_off'
-  | 'notifications_on'
-  | 'notifications_info'
-  | 'unknown';
+/** Every intent, once: the type, the classifier's labels and the metrics' labels come from it. */
+export const INTENTS = [
+  'cancel',
+  'handoff',
+  'report_failure',
+  'work_order_status',
+  'pending_work_orders',
+  'list_equipment',
+  'help',
+  'greeting',
+  'thanks',
+  'farewell',
+  'acknowledge',
+  'link',
+  'unlink',
+  'my_orders',
+  'my_assigned_orders',
+  'my_pending',
+  'unassigned_orders',
+  'start_order',
+  'complete_order',
+  'assign_order',
+  'erase_data',
+  'notifications_off',
+  'notifications_on',
+  'notifications_info',
+  'unknown',
+] as const;
+
+export type Intent = (typeof INTENTS)[number];
+
+const INTENT_SET: ReadonlySet<string> = new Set(INTENTS);
+
+/** Whether a label (a classifier's, a button's) is one of the intents. */
+export const isIntent = (label: string): label is Intent => INTENT_SET.has(label);
 
 export interface IntentMatch {
   intent: Intent;
@@ -78,8 +88,22 @@ export function findWorkOrderNumber(text: string): string | undefined {
   if (spaced?.[1] && spaced[2]) return `OT-${spaced[1]}-${spaced[2]}`.toUpperCase();
   const numbered = /(?:^|[^a-z0-9])ot\s*(?:n[°o]?\.?\s*|numero\s*|#\s*)?(\d+)(?![a-z0-9])/.exec(t);
   if (numbered?.[1]) return `OT-${numbered[1]}`;
+  const byWord = ORDER_BY_WORD.exec(t);
+  if (byWord?.[1]) return `OT-${byWord[1]}`;
   return undefined;
 }
+
+/** "la orden 18", "orden número 18", "orden de trabajo n° 18" (not "la orden de compra 18"). */
+const ORDER_BY_WORD =
+  /(?:^|[^a-z0-9])orden(?: de trabajo)?\s*(?:n[°o]?\.?\s*|numero\s*|nro\.?\s*|#\s*)?(\d+)(?![a-z0-9])/;
+
+/** The text with "orden 12" written "OT 12", for the technician's finder, which reads names after an OT. */
+export const orderWordAsOt = (text: string) =>
+  text.replace(/\b[oó]rden(?:\s+de\s+trabajo)?(?=\s*(?:n[°º]?\.?|n[uú]mero|nro\.?|#)?\s*\d)/giu, 'OT');
+
+/** Whole messages that drop what was being done ("no importa", "mejor no", "déjalo así no más"). */
+const CANCEL_ALONE =
+  /^(?:(?:no importa|mejor no|olvidalo|olvida eso|dejalo(?: asi| ahi)?(?: no mas)?|deja eso|dejemoslo(?: asi| ahi| hasta aqui)?|stop|basta|anula eso|para|pare|paren|ya no|no sigas|no sigamos|no (?:quiero )?(?:seguir|continuar))(?: |$))+$/;
 
 /**
  * A short message with a cancel word, or one starting with "cancelar": "Reiniciar el PLC no
@@ -88,13 +112,38 @@ export function findWorkOrderNumber(text: string): string | undefined {
 function isCancel(t: string): boolean {
   const list = words(t);
   return (
+    CANCEL_ALONE.test(list.join(' ')) ||
     ['cancelar', 'cancela', 'cancel'].includes(list[0] ?? '') ||
-    (list.length <= 3 && hasWord(t, 'cancelar', 'cancela', 'cancel', 'salir', 'reiniciar', 'olvidalo', 'detener'))
+    (list.length <= 3 &&
+      hasWord(
+        t,
+        'cancelar',
+        'cancela',
+        'cancel',
+        'salir',
+        'reiniciar',
+        'olvidalo',
+        'detener',
+        'anular',
+        'anula',
+        'dejalo',
+      ))
   );
 }
 
-const HANDOFF =
-  /\b(hablar|comunicar(me)?|contactar|pasame|pasar)\b.*\b(persona|humano|supervisor|agente|alguien|operador)\b|\bagente humano\b/;
+const PERSON = '(?:persona|humano|supervisor|agente|operador|encargado|jefe|ejecutivo)';
+/** A person asked for in any phrasing: "hablar con un supervisor", "necesito un supervisor", "humano". */
+const HANDOFF = new RegExp(
+  [
+    `\\b(?:hablar|comunicar(?:me)?|comunicame|contactar(?:me)?|pasame|pasar|derivar(?:me)?|derivame)\\b.*\\b(?:${PERSON}|alguien)\\b`,
+    `\\b(?:necesito|quiero|kiero|busco)(?: a| al| con)?(?: un| una| el| la)? ${PERSON}\\b`,
+    `^(?:un |una |el |la )?${PERSON}(?: humano| real)?(?: porfa| por favor)?[.!?]*$`,
+    '\\bagente humano\\b',
+    '\\b(?:llamenme|llamame|me (?:pueden|puede|podrian) (?:llamar|contactar))\\b',
+    '\\bcon quien (?:hablo|puedo hablar)\\b',
+    '\\bno quiero hablar con (?:un |una |el |la )?(?:bot|robot|maquina)\\b',
+  ].join('|'),
+);
 const FAILURE_WORDS = [
   'falla',
   'fallas',
@@ -109,15 +158,29 @@ const FAILURE_WORDS = [
 ];
 export const REPORT_VERBS = ['reportar', 'reporto', 'reporte', 'informar', 'registrar', 'notificar', 'avisar'];
 
-const ERASE = /\b(borrar|borra|borren|eliminar|elimina|eliminen|suprimir)\b.*\b(mis datos|datos personales)\b/;
-const UNLINK = /\bdesvincul|\b(cerrar|cierra|cierro) (mi |la )?sesion\b|\blog ?out\b|\bdesconectar (mi )?cuenta\b/;
+const ERASE =
+  /\b(borrar|borra|borren|eliminar|elimina|eliminen|suprimir)\b.*\b(mis datos|datos personales|mi informacion|informacion personal)\b/;
+const UNLINK =
+  /\bdesvincul|\b(cerrar|cierra|cierro) (mi |la )?sesion\b|\blog ?out\b|\bdesconectar (mi )?cuenta\b|\bdeslogue|\bdesasoci|\b(quitar|quita|quitame|eliminar|borrar) (la |mi )?vinculacion\b|\bno quiero (seguir |estar )?vinculad/;
 const LINK =
-  /\bvincul(ar|a|arme|o)\b|\b(iniciar|inicia|inicio) (mi |la )?sesion\b|\blog ?in\b|\bconectar (mi )?cuenta\b/;
+  /\bvincul(ar|a|arme|o)\b|\b(iniciar|inicia|inicio) (mi |la )?sesion\b|\blog ?in\b|\bconectar (mi )?cuenta\b|\blogue(ar|arme|o)\b|\b(asociar|enlazar) (mi )?cuenta\b/;
 const ORDER_WORDS = ['ot', 'ots', 'orden', 'ordenes'];
 const MENTIONS_ORDER = (t: string) => hasWord(t, ...ORDER_WORDS);
-const START_VERBS = ['iniciar', 'inicia', 'comenzar', 'comienza', 'empezar', 'empieza'];
-const COMPLETE_VERBS = ['completar', 'completa', 'complete', 'terminar', 'termina', 'termine', 'cerrar', 'cierra'];
-const COMPLETE_MORE = ['finalizar', 'finaliza', 'finalice'];
+const START_VERBS = ['iniciar', 'inicia', 'comenzar', 'comienza', 'comienzo', 'empezar', 'empieza', 'empiezo', 'parto'];
+const COMPLETE_VERBS = [
+  'completar',
+  'completa',
+  'complete',
+  'terminar',
+  'termina',
+  'termine',
+  'termino',
+  'cerrar',
+  'cierra',
+  'cierro',
+  'cerre',
+];
+const COMPLETE_MORE = ['finalizar', 'finaliza', 'finalice', 'finalizo'];
 
 /** A command: one of the verbs comes before the order ("cerrar la OT-5"; not "¿la OT-5 está completa?"). */
 function commands(t: string, verbs: string[]): boolean {
@@ -128,7 +191,10 @@ function commands(t: string, verbs: string[]): boolean {
 }
 
 const MY_PENDING =
-  /^(?:ver |quiero ver )?mis (?:pendientes|asignadas|asignados|tareas)$|\bque tengo (?:asignad[oa]s?|pendientes?|que hacer)\b/;
+  /^(?:ver |quiero ver )?mis (?:pendientes|asignadas|asignados|tareas)$|\bque tengo (?:asignad[oa]s?|pendientes?|que hacer)\b|\bque me toca\b|\bmi pega\b/;
+/** What the user reported or created: "las OT que he levantado", "las fallas que reporté", "lo que he reportado". */
+const MY_REPORTS =
+  /\b(?:(?:las|los) (?:ot|ots|ordenes|fallas|reportes)|lo) que (?:yo )?(?:he )?(?:reporte|reportado|cree|creado|levante|levantado|pedi|pedido)\b|\b(?:ot|ots|ordenes) (?:creadas|reportadas|levantadas) por mi\b/;
 /** The verbs of the order actions. */
 export const ORDER_VERBS: ReadonlyMap<string, Intent> = new Map([
   ...START_VERBS.map((verb) => [verb, 'start_order'] as const),
@@ -143,22 +209,31 @@ function personalIntent(t: string, workOrder: string | undefined, text: string):
   if (ERASE.test(t)) return { intent: 'erase_data' };
   if (UNLINK.test(t)) return { intent: 'unlink' };
   if (LINK.test(t)) return { intent: 'link' };
-  if (/\bsin (asignar|tecnico)\b/.test(t)) return { intent: 'unassigned_orders' };
+  if (
+    /\bsin (asignar|asignacion|tecnico|responsable|dueno)\b|\bno tienen? (tecnico|responsable|a nadie)\b|\bno (estan )?asignad[oa]s\b|\b(por|pendientes? de) asignar\b|\bpendientes? de asignacion\b/.test(
+      t,
+    )
+  ) {
+    return { intent: 'unassigned_orders' };
+  }
+  const assigned = /\basignadas?\b|\bmis asignaciones\b|\bme (asignaron|han asignado)\b/.test(t);
+  // "las órdenes que tengo asignadas" are orders; "¿qué tengo asignado?" is what there is to do.
+  if (!workOrder && assigned && MENTIONS_ORDER(t)) return { intent: 'my_assigned_orders' };
   if (MY_PENDING.test(t.replace(/[?!.]+$/, ''))) return { intent: 'my_pending' };
-  const assigned = /\basignadas?\b|\bmis asignaciones\b/.test(t);
   if (!workOrder && assigned && (MENTIONS_ORDER(t) || hasWord(t, 'mis', 'mi'))) return { intent: 'my_assigned_orders' };
   const withOrder = (intent: Intent): IntentMatch => (workOrder ? { intent, workOrder } : { intent });
   const bare = words(t);
   if (bare.length === 1 && BARE_VERBS.has(bare[0]!)) return { intent: ORDER_VERBS.get(bare[0]!)! };
-  const passesTo = workOrder && commands(t, PASS_VERBS) ? findTechnicianQuery(text) : undefined;
+  const passesTo = workOrder && commands(t, PASS_VERBS) ? findTechnicianQuery(orderWordAsOt(text)) : undefined;
   if (passesTo) return { intent: 'assign_order', workOrder, technician: passesTo };
   if (commands(t, ASSIGN_VERBS)) {
-    const technician = workOrder ? findTechnicianQuery(text) : undefined;
+    const technician = workOrder ? findTechnicianQuery(orderWordAsOt(text)) : undefined;
     return technician ? { ...withOrder('assign_order'), technician } : withOrder('assign_order');
   }
   if (commands(t, START_VERBS)) return withOrder('start_order');
   if (commands(t, [...COMPLETE_VERBS, ...COMPLETE_MORE])) return withOrder('complete_order');
-  if (/\bmis (ot|ots|ordenes)\b/.test(t)) return { intent: 'my_orders' };
+  if (/\bmis (ot|ots|ordenes|reportes|solicitudes|pedidos)\b/.test(t) || MY_REPORTS.test(t))
+    return { intent: 'my_orders' };
   return undefined;
 }
 
@@ -173,6 +248,8 @@ export function detectIntent(text: string): IntentMatch {
   const notifications = notificationCommand(t);
   if (notifications) return notifications;
   if (isCancel(t)) return { intent: 'cancel' };
+  const talk = smallTalk(t);
+  if (talk) return { intent: talk };
   if (list.length <= 4 && hasWord(t, 'gracias', 'agradezco')) return { intent: 'thanks' };
   if (HANDOFF.test(t)) return { intent: 'handoff' };
   const personal = personalIntent(t, workOrder, text);
@@ -193,7 +270,9 @@ export function detectIntent(text: string): IntentMatch {
   if (
     hasWord(t, 'ayuda', 'help', 'menu', 'opciones', 'comandos') ||
     t === '?' ||
-    /que puedes hacer|como funciona/.test(t)
+    /que puedes hacer|que (puedo|se puede) hacer|como funciona|como (te|lo|se) usa|como (te|lo) uso|como usar|para que sirves?\b|\binstrucciones\b|\bno (entiendo|cacho) (como|que)\b/.test(
+      t,
+    )
   ) {
     return { intent: 'help' };
   }

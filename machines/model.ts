@@ -8,41 +8,9 @@ import {
   stateName,
   statusOf,
 } from './conversation.ts';
-import type { Intent } from './intents.ts';
+import { isIntent } from './intents.ts';
 import { replies } from './replies.ts';
 import { menuCommand, understandText } from './understanding.ts';
-
-/**
- * Every intent is a metrics label (a missing one is a type error); anything else, e.g. an unknown
- * `intent:<x>` button, is "other".
- */
-const INTENT_LABELS: Record<Intent, true> = {
-  cancel: true,
-  handoff: true,
-  report_failure: true,
-  work_order_status: true,
-  pending_work_orders: true,
-  list_equipment: true,
-  help: true,
-  greeting: true,
-  thanks: true,
-  farewell: true,
-  acknowledge: true,
-  link: true,
-  unlink: true,
-  my_orders: true,
-  my_assigned_orders: true,
-  my_pending: true,
-  unassigned_orders: true,
-  start_order: true,
-  complete_order: true,
-  assign_order: true,
-  erase_data: true,
-  notifications_off: true,
-  notifications_on: true,
-  notifications_info: true,
-  unknown: true,
-};
 
 /** The conversation machine as core's runtime sees it (handed to it by the composition root). */
 export const conversationModel: ConversationModel = {
@@ -55,7 +23,8 @@ export const conversationModel: ConversationModel = {
   intentLabel(event) {
     if (event.type !== 'user.message') return '';
     const { intent } = intentOf(event);
-    return Object.hasOwn(INTENT_LABELS, intent) ? intent : 'other';
+    // Every intent is a metrics label; anything else (an unknown `intent:<x>` button) is "other".
+    return isIntent(intent) ? intent : 'other';
   },
   // A menu command needs no catalog (and no classifier): it is read for free.
   async understand(text, catalog) {

@@ -14,9 +14,9 @@ export interface NotificationCommand {
 }
 
 const ARTICLE = '(?:(?:las|los|mis|estas|estos|tus) )?';
-const NOUNS = `${ARTICLE}(?:notificaciones|notificacion|avisos|aviso)`;
+const NOUNS = `${ARTICLE}(?:notificaciones|notificacion|avisos|aviso|alertas)`;
 /** Plural only where the singular reads as something else ("sin aviso": without warning). */
-const PLURAL = `${ARTICLE}(?:notificaciones|avisos)`;
+const PLURAL = `${ARTICLE}(?:notificaciones|avisos|alertas)`;
 const MORE = '(?:mas )?';
 /** Longer than the longest command with its fillers ("hola, ya no quiero más notificaciones de la OT-…"). */
 const MAX_LENGTH = 160;
@@ -33,25 +33,34 @@ const OFF = [
   `no (?:quiero|kiero|qiero|deseo|necesito|me interesan?) (?:recibir |tener |que me (?:envies|mandes|lleguen) )?${MORE}${NOUNS}`,
   `no me (?:envies|mandes|mandis|manden|envien) ${MORE}${NOUNS}`,
   'no me (?:avises|avisen|notifiques|notifiquen)',
-  `(?:desactivar|desactiva|desactivame|desactiven|apagar|apaga|apaguen|silenciar|silencia|silencien|quitar|quita|quitame|quiten|detener|deten|pausar|pausa|cancelar|cancela|suspender|suspende|bloquear) ${NOUNS}`,
+  `(?:desactivar|desactiva|desactivame|desactiven|deshabilitar|deshabilita|apagar|apaga|apaguen|silenciar|silencia|silencien|mutear|mutea|quitar|quita|quitame|quiten|detener|deten|parar|para|paren|pausar|pausa|cancelar|cancela|suspender|suspende|bloquear) ${NOUNS}`,
   `(?:(?:deja|dejen|dejar) de (?:enviarme|mandarme|enviar|mandar|recibir)|no recibir) ${NOUNS}`,
+  `(?:sacame|sacarme|quitame|borrame) de ${NOUNS}`,
   `(?:sin|no mas|basta de|nada de|stop) ${PLURAL}`,
   `${PLURAL} off`,
 ];
 const ON = [
   `(?:activar|activa|activame|activen|reactivar|reactiva|encender|enciende|enciendan|prender|prende|prendan|habilitar|habilita|habiliten) ${NOUNS}`,
   `(?:si )?(?:quiero|kiero|deseo|necesito) (?:volver a )?(?:recibir |tener )?${NOUNS}`,
+  `(?:vuelve a |vuelvan a )?(?:mandame|enviame|mandarme|enviarme|mandenme|envienme) ${NOUNS}`,
   `(?:volver a )?recibir ${NOUNS}`,
   `${PLURAL} on`,
 ];
 /** "notificaciones", "¿mis avisos?", "estado de las notificaciones": what the setting is. */
-const INFO = `(?:(?:estado|configuracion|ajuste|ajustes) de )?${PLURAL}`;
+const STATES = '(?:activad[oa]s|activ[oa]s|prendid[oa]s|encendid[oa]s|apagad[oa]s|desactivad[oa]s)';
+const INFO = [
+  `(?:(?:estado|configuracion|ajuste|ajustes|info|informacion) de )?${PLURAL}`,
+  // "¿tengo las alertas prendidas?", "¿están activados mis avisos?": a question about the switch.
+  `(?:tengo |estan )?${PLURAL} (?:estan )?${STATES}`,
+  `(?:tengo|estan) ${STATES} ${PLURAL}`,
+  `para que (?:son|sirven) ${PLURAL}`,
+];
 
 const whole = (cores: string[], oneOrder: boolean) =>
   new RegExp(`^${LEAD}(?:${cores.join('|')})(${oneOrder ? ONE_ORDER : '(?!)'})?${TAIL}$`);
 const OFF_COMMAND = whole(OFF, true);
 const ON_COMMAND = whole(ON, true);
-const INFO_COMMAND = whole([INFO], false);
+const INFO_COMMAND = whole(INFO, false);
 
 /** The folded text without punctuation or quotes (a user may copy `"no quiero notificaciones"` whole). */
 const bare = (folded: string) =>

@@ -30,7 +30,7 @@ describe('free text that mentions notices', () => {
       const h = conversation({ identity: OPERATOR });
       await h.say('reportar falla');
       await h.say('CAT-001');
-      expect(await h.say(description)).toMatch(/^¿Qué prioridad tiene\?/);
+      expect(await h.say(description)).toMatch(new RegExp(`\nFalla: ${description}\n¿Qué prioridad tiene\\?`));
       expect(h.actor.getSnapshot().context.draft.description).toBe(description);
       expect(h.notificationsOff()).toBeUndefined();
     }

@@ -1,33 +1,29 @@
 import type { LinkedIdentity } from '../core/identity/types.ts';
 import type { Reply } from '../core/runtime/model.ts';
-import type { EquipmentSummary } from '../core/workflows/results.ts';
-import { type DagId, workflowParameter } from '../workflows/catalog.ts';
-import { equipmentLine } from '../workflows/format.ts';
+import type { DagId } from '../workflows/catalog.ts';
 import { accountReplies } from './account-replies.ts';
-import type { Priority } from './intents.ts';
 import { capabilities, menuButtons } from './menu.ts';
 import { notificationReplies } from './notification-replies.ts';
 import { notificationSwitchReplies } from './notification-switch-replies.ts';
-import { confirmButtons, orderReplies } from './order-replies.ts';
+import { orderReplies } from './order-replies.ts';
 import { questionReplies } from './question-replies.ts';
+import { reportReplies } from './report-replies.ts';
 import { processingText } from './workflow-replies.ts';
 
 /**
  * Every Spanish text of the conversation, in one place (`replies`; the account's, the orders', the
- * notifications' and the forms' short questions live in `account-replies.ts`, `order-replies.ts`,
- * `notification-replies.ts`, `notification-switch-replies.ts` and `question-replies.ts`, the
- * role-shaped menus in `menu.ts`); a workflow's own texts are in `workflows/catalog.json`
- * (processing, errors) and its module `workflows/<dag_id>.ts` (result). `identity` below is the live
- * link of who writes, or null.
+ * failure report's, the notifications' and the forms' short questions live in `account-replies.ts`,
+ * `order-replies.ts`, `report-replies.ts`, `notification-replies.ts`, `notification-switch-replies.ts`
+ * and `question-replies.ts`, the role-shaped menus in `menu.ts`); a workflow's own texts are in
+ * `workflows/catalog.json` (processing, errors) and its module `workflows/<dag_id>.ts` (result).
+ * `identity` below is the live link of who writes, or null.
  */
 
 export { reportedBy } from './account-replies.ts';
 export { OBSERVATIONS_MIN_LENGTH } from './order-replies.ts';
+export { DESCRIPTION_MIN_LENGTH } from './report-replies.ts';
 export { renderWorkflowError, renderWorkflowResult } from './workflow-replies.ts';
 export type { Reply };
-
-/** The least length of a failure's description (the catalog's, checked by both runners too). */
-export const DESCRIPTION_MIN_LENGTH = workflowParameter('reportar_falla', 'descripcion').minLength ?? 0;
 
 export const replies = {
   ...accountReplies,
@@ -35,6 +31,7 @@ export const replies = {
   ...notificationReplies,
   ...notificationSwitchReplies,
   ...questionReplies,
+  ...reportReplies,
   greeting: (identity: LinkedIdentity | null): Reply => ({
     text: `¡Hola${identity ? `, ${identity.fullName}` : ''}! Soy el asistente de mantenimiento de Somacor. Puedo ayudarte con:\n${capabilities(identity)}`,
     buttons: menuButtons(identity),
@@ -56,49 +53,6 @@ export const replies = {
   invalidWorkOrderNumber: (): Reply => ({
     text: 'No reconocí un número de orden de trabajo. Escríbelo así: OT-CORR-1 (o "cancelar" para salir).',
   }),
-  askEquipment: (): Reply => ({
-    text: 'Vamos a reportar una falla. ¿En qué equipo? Escribe su código interno (por ejemplo CAT-001) o su nombre.',
-  }),
-  lookingUpEquipment: (): Reply => ({ text: 'Buscando el equipo…' }),
-  equipmentNotFound: (query: string): Reply => ({
-    text: `No encontré ningún equipo que coincida con "${query}". Escribe el código interno (por ejemplo CAT-001), "listar equipos" para verlos o "cancelar" para salir.`,
-  }),
-  equipmentLookupFailed: (): Reply => ({
-    text: 'No pude consultar los equipos en este momento. Escribe de nuevo el código del equipo en unos segundos o "cancelar" para salir.',
-  }),
-  chooseEquipment: (candidates: EquipmentSummary[]): Reply => ({
-    text: `Encontré varios equipos. ¿Cuál es?\n${candidates.map((e) => `• ${equipmentLine(e)}`).join('\n')}`,
-    buttons: candidates.slice(0, 10).map((e) => ({
-      id: `equipment:${e.idequipo}`,
-      title: (e.codigointerno ?? e.nombreequipo).slice(0, 20),
-    })),
-  }),
-  askDescription: (equipment: EquipmentSummary): Reply => ({
-    text: `Equipo: ${equipmentLine(equipment)}.\nDescribe la falla (al menos ${DESCRIPTION_MIN_LENGTH} caracteres).`,
-  }),
-  descriptionTooShort: (): Reply => ({
-    text: `La descripción es muy corta: escribe al menos ${DESCRIPTION_MIN_LENGTH} caracteres describiendo la falla.`,
-  }),
-  askPriority: (): Reply => ({
-    text: '¿Qué prioridad tiene? Elige una opción o escribe 1 (Baja), 2 (Media), 3 (Alta) o 4 (Crítica).',
-    buttons: [
-      { id: 'priority:baja', title: 'Baja' },
-      { id: 'priority:media', title: 'Media' },
-      { id: 'priority:alta', title: 'Alta' },
-      { id: 'priority:critica', title: 'Crítica' },
-    ],
-  }),
-  invalidPriority: (): Reply => ({
-    text: 'No reconocí la prioridad. Elige Baja, Media, Alta o Crítica (o 1 a 4).',
-  }),
-  askConfirmation: (equipment: EquipmentSummary, description: string, priority: Priority): Reply => ({
-    text: `Voy a reportar esta falla:\n• Equipo: ${equipmentLine(equipment)}\n• Descripción: ${description}\n• Prioridad: ${priority}\n¿Confirmas?`,
-    buttons: confirmButtons,
-  }),
-  invalidConfirmation: (): Reply => ({ text: 'Responde "sí" para confirmar el reporte o "no" para cancelarlo.' }),
-  reportDiscarded: (): Reply => ({ text: 'Listo, no reporté la falla. ¿En qué más te ayudo?' }),
-  /** Said before another command typed during the report is handled. */
-  reportLeft: (): Reply => ({ text: 'Dejé el reporte de falla sin enviar.' }),
   /** A "sí", "ok" or "no" when nothing was asked. */
   strayAnswer: (): Reply => ({ text: '¿En qué te ayudo? Escribe "ayuda" para ver las opciones.' }),
   processing: (dagId: DagId, params: Record<string, unknown>): Reply => ({
@@ -137,6 +91,9 @@ export const replies = {
     text: 'Ningún supervisor pudo responder por este medio todavía, así que volviste al asistente automático. Si es urgente, comunícate directamente con tu supervisor, o escribe "hablar con un supervisor" para intentarlo de nuevo.',
   }),
   thanks: (): Reply => ({ text: '¡De nada! Si necesitas algo más, escríbeme.' }),
+  farewell: (): Reply => ({ text: '¡Hasta luego! Si necesitas algo más, escríbeme cuando quieras.' }),
+  /** "ok", "listo", "dale" with nothing asked. */
+  acknowledge: (): Reply => ({ text: 'Perfecto. Si necesitas algo más, escribe "menú".' }),
   staleButton: (): Reply => ({
     text: 'Esa opción es de una pregunta anterior. Responde la última pregunta o escribe "cancelar" para salir.',
   }),

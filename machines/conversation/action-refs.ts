@@ -8,6 +8,9 @@ import type { ConversationContext } from './types.ts';
 /** The `isIntent` guard for one intent. */
 export const is = (intent: Intent) => ({ type: 'isIntent', params: { intent } }) as const;
 
+/** The `isSurely` guard: the intent, read surely enough to leave a question, a hand-off or a wait. */
+export const surely = (intent: Intent) => ({ type: 'isSurely', params: { intent } }) as const;
+
 /** The `reply` action with its text made from context and event. */
 export const say = <E extends EventObject = EventObject>(
   make: (args: { context: ConversationContext; event: E }) => Reply,

@@ -2,7 +2,16 @@ import { and, assign, not } from 'xstate';
 import { orderAnswer } from '../commands.ts';
 import { findWorkOrderNumber } from '../intents.ts';
 import { replies } from '../replies.ts';
-import { beginWorkflow, conversationSetup, is, noticeSwitch, orderNotice, questions, say, userText } from './setup.ts';
+import {
+  beginWorkflow,
+  conversationSetup,
+  noticeSwitch,
+  orderNotice,
+  questions,
+  say,
+  surely,
+  userText,
+} from './setup.ts';
 
 /**
  * Waits for the number of a work order: the one whose status the user asked for, or (`asking`) the
@@ -14,7 +23,7 @@ export const askingWorkOrder = conversationSetup.createStateConfig({
   on: {
     'order.changed': orderNotice(questions.orderNumber),
     'user.message': [
-      { guard: is('cancel'), target: 'idle', actions: say(replies.cancelled) },
+      { guard: surely('cancel'), target: 'idle', actions: say(replies.cancelled) },
       // The question stays, asked again.
       ...noticeSwitch(questions.orderNumber),
       // Another topic, even one naming an order ("iniciar OT-CORR-1"), is handled as such.

@@ -61,8 +61,8 @@ export const orderGuards = {
     parseConfirmation(typedText(event)) !== undefined && words(normalize(typedText(event))).length <= 3,
   // While a link is awaited: another action drops the request; a question for information keeps it.
   isOtherAction: ({ event }: Args) => {
-    const { intent } = intentOf(event);
-    return TOPIC_CHANGES.includes(intent) && !INFO_TOPICS.includes(intent) && intent !== 'link';
+    const { intent, sure } = intentOf(event);
+    return sure && TOPIC_CHANGES.includes(intent) && !INFO_TOPICS.includes(intent) && intent !== 'link';
   },
   isInfoRun: ({ event }: Args) => {
     const run = infoRun(event);

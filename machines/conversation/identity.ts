@@ -36,6 +36,7 @@ export function resumeOf(context: ConversationContext, event: ConversationEvent)
     ...(message.action !== undefined ? { action: message.action } : {}),
     policy: policyOf(event),
     channel: channelOf(context, event),
+    ...(message.understood ? { understood: message.understood } : {}),
   };
 }
 
@@ -62,6 +63,7 @@ export function resumedMessage(
     ...(kept.channel ? { channel: kept.channel } : {}),
     identity,
     ...(kept.policy ? { identityPolicy: kept.policy } : {}),
+    ...(kept.understood ? { understood: kept.understood } : {}),
   };
 }
 

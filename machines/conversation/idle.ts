@@ -2,6 +2,7 @@ import { and, assign } from 'xstate';
 import { findWorkOrderNumber } from '../intents.ts';
 import { replies } from '../replies.ts';
 import { identityOf, resumeOf } from './identity.ts';
+import { lookupFor, withSaid } from './report-draft.ts';
 import { beginWorkflow, conversationSetup, intentOf, is, noticeSwitch, say, userText } from './setup.ts';
 
 const idusuario = (event: Parameters<typeof identityOf>[0]) => identityOf(event)?.cmmsUserId;
@@ -39,7 +40,9 @@ export const idle = conversationSetup.createStateConfig({
       { guard: is('greeting'), actions: say(({ event }) => replies.greeting(identityOf(event))) },
       { guard: is('help'), actions: say(({ event }) => replies.help(identityOf(event))) },
       { guard: is('thanks'), actions: say(replies.thanks) },
-      ...noticeSwitch(),
+      { guard: is('farewell'), actions: say(replies.farewell) },
+      { guard: is('acknowledge'), actions: say(replies.acknowledge) },
+      ...noticeSwitch(undefined, true),
       { guard: 'hasNoContent', actions: say(({ event }) => replies.unsupportedMessage(identityOf(event))) },
       // The account and personal data.
       {
@@ -133,10 +136,16 @@ export const idle = conversationSetup.createStateConfig({
         target: 'askingWorkOrder',
         actions: [assign({ asking: null }), say(replies.askWorkOrderNumber)],
       },
+      // What the report says is kept; a named equipment is looked up at once, and only the rest is asked.
+      {
+        guard: and([is('report_failure'), 'namesEquipment']),
+        target: 'reporting.lookingUp',
+        actions: assign(({ event }) => ({ draft: withSaid({}, event), candidates: [], ...lookupFor(event) })),
+      },
       {
         guard: is('report_failure'),
-        target: 'reporting',
-        actions: [assign({ draft: {}, candidates: [] }), say(replies.askEquipment)],
+        target: 'reporting.nextStep',
+        actions: assign(({ event }) => ({ draft: withSaid({}, event), candidates: [] })),
       },
       {
         guard: is('list_equipment'),

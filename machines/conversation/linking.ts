@@ -3,7 +3,7 @@ import type { ConversationEvent } from '../../core/runtime/model.ts';
 import { replies } from '../replies.ts';
 import { infoRun } from './guards.ts';
 import { identityOf } from './identity.ts';
-import { beginWorkflow, conversationSetup, is, noticeSwitch, say } from './setup.ts';
+import { beginWorkflow, conversationSetup, is, noticeSwitch, say, surely } from './setup.ts';
 import type { ConversationContext } from './types.ts';
 
 const sayLinked = [
@@ -84,7 +84,7 @@ export const linking = conversationSetup.createStateConfig({
         // Already acted on: a message carried the link before this event's turn.
         'identity.linked': [{ guard: 'linkAnnounced' }, ...goOn(false)],
         'user.message': [
-          { guard: is('cancel'), target: '#conversation.idle', actions: [say(replies.linkAbandoned), 'clearLink'] },
+          { guard: surely('cancel'), target: '#conversation.idle', actions: [say(replies.linkAbandoned), 'clearLink'] },
           // The wait for the link stays.
           ...noticeSwitch(),
           ...goOn(true),

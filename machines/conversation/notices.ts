@@ -1,4 +1,6 @@
+import { and } from 'xstate';
 import type { ConversationEvent, OrderChangedEvent, Reply } from '../../core/runtime/model.ts';
+import type { Intent } from '../intents.ts';
 import { replies } from '../replies.ts';
 import { is, say } from './action-refs.ts';
 import { intentOf } from './messages.ts';
@@ -30,32 +32,36 @@ const oneOrder = (event: ConversationEvent) => intentOf(event).oneOrder === true
 /**
  * "no quiero notificaciones" / "activar notificaciones" (only as the whole message, see
  * notification-commands.ts): switched for this chat and confirmed; "notificaciones" alone says how
- * the chat is set. An unlinked chat is told that the notices come once it links.
+ * the chat is set. An unlinked chat is told that the notices come once it links. Outside idle
+ * (`anyPhrasing`), only the command itself switches: "apagar avisos no funciona" is a failure's
+ * description, a message in a hand-off is for the person, whatever the understanding read in them.
  */
-export const noticeSwitch = (question?: QuestionOf) =>
-  [
+export const noticeSwitch = (question?: QuestionOf, anyPhrasing = false) => {
+  const command = (intent: Intent) => (anyPhrasing ? is(intent) : and([is(intent), 'isCommand']));
+  return [
     {
-      guard: is('notifications_off'),
+      guard: command('notifications_off'),
       actions: [
         'turnNotificationsOff',
         asking(({ event }) => replies.notificationsOff(chatLinked(event), oneOrder(event)), question),
       ],
     },
     {
-      guard: is('notifications_on'),
+      guard: command('notifications_on'),
       actions: [
         'turnNotificationsOn',
         asking(({ event }) => replies.notificationsOn(chatLinked(event), oneOrder(event)), question),
       ],
     },
     {
-      guard: is('notifications_info'),
+      guard: command('notifications_info'),
       actions: asking(
         ({ context, event }) => replies.notificationsInfo(chatLinked(event), !!context.notificationsOff),
         question,
       ),
     },
   ] as const;
+};
 
 /**
  * An order the user requested or works on changed: told unless they switched notifications off or

@@ -1,8 +1,9 @@
 import { and, assign } from 'xstate';
 import type { ConversationEvent } from '../../core/runtime/model.ts';
-import { equipmentQuery, parsePriority } from '../intents.ts';
+import { equipmentQuery } from '../intents.ts';
 import { replies } from '../replies.ts';
 import { reporterOf } from './identity.ts';
+import { descriptionAnswer, lookupFor, priorityAnswer, withSaid } from './report-draft.ts';
 import {
   beginWorkflow,
   conversationSetup,
@@ -11,7 +12,6 @@ import {
   questions,
   REPORT_FAILURE,
   say,
-  userText,
 } from './setup.ts';
 import type { ConversationContext } from './types.ts';
 
@@ -28,7 +28,11 @@ function reportParams(context: ConversationContext, event: ConversationEvent): R
   };
 }
 
-/** The failure report, one question at a time: equipment → description → priority → confirmation. */
+/**
+ * The failure report: equipment → description → priority → confirmation, each asked only when the
+ * messages so far did not say it (`nextStep` goes to the first one missing). Every answer is read
+ * whole: the equipment's answer may bring the symptom too, the symptom's the priority.
+ */
 export const reporting = conversationSetup.createStateConfig({
   initial: 'equipment',
   states: {
@@ -40,24 +44,24 @@ export const reporting = conversationSetup.createStateConfig({
           ...interruptions('equipment:', replies.cancelled, replies.reportLeft, questions.equipment),
           {
             guard: 'isEquipmentChoice',
-            target: 'description',
-            actions: [
-              assign(({ context, event }) => ({
-                draft: {
-                  equipment: context.candidates.find(
-                    (e) => event.type === 'user.message' && event.action === `equipment:${e.idequipo}`,
-                  ),
-                },
-                candidates: [],
-              })),
-              say(({ context }) => replies.askDescription(context.draft.equipment!)),
-            ],
+            target: 'nextStep',
+            actions: assign(({ context, event }) => ({
+              draft: {
+                ...context.draft,
+                equipment: context.candidates.find(
+                  (e) => event.type === 'user.message' && event.action === `equipment:${e.idequipo}`,
+                ),
+              },
+              candidates: [],
+            })),
           },
+          // The answer names the equipment and may say the symptom and the priority too.
           {
-            guard: 'hasText',
+            guard: 'namesEquipment',
             target: 'lookingUp',
-            actions: assign({ lookupQuery: ({ event }) => userText(event).trim() }),
+            actions: assign(({ context, event }) => ({ ...lookupFor(event), draft: withSaid(context.draft, event) })),
           },
+          { guard: 'hasText', target: 'lookingUp', actions: assign(({ event }) => lookupFor(event)) },
           { actions: say(replies.askEquipment) },
         ],
       },
@@ -69,15 +73,16 @@ export const reporting = conversationSetup.createStateConfig({
         input: ({ context }) => ({
           conversationId: context.conversationId,
           query: equipmentQuery(context.lookupQuery),
+          ...(context.lookupCodes?.length ? { codes: context.lookupCodes } : {}),
         }),
         onDone: [
           {
             guard: ({ event }) => event.output.length === 1,
-            target: 'description',
-            actions: [
-              assign(({ event }) => ({ draft: { equipment: event.output[0] }, candidates: [] })),
-              say(({ context }) => replies.askDescription(context.draft.equipment!)),
-            ],
+            target: 'nextStep',
+            actions: assign(({ context, event }) => ({
+              draft: { ...context.draft, equipment: event.output[0] },
+              candidates: [],
+            })),
           },
           {
             guard: ({ event }) => event.output.length === 0,
@@ -102,14 +107,12 @@ export const reporting = conversationSetup.createStateConfig({
         'user.message': [
           ...interruptions(null, replies.cancelled, replies.reportLeft, questions.description),
           { guard: 'descriptionTooShort', actions: say(replies.descriptionTooShort) },
+          // "pierde aceite, es urgente": the priority comes with it.
           {
-            target: 'priority',
-            actions: [
-              assign({
-                draft: ({ context, event }) => ({ ...context.draft, description: userText(event).trim() }),
-              }),
-              say(replies.askPriority),
-            ],
+            target: 'nextStep',
+            actions: assign(({ context, event }) => ({
+              draft: { ...withSaid(context.draft, event), description: descriptionAnswer(event) },
+            })),
           },
         ],
       },
@@ -122,15 +125,8 @@ export const reporting = conversationSetup.createStateConfig({
           ...interruptions('priority:', replies.cancelled, replies.reportLeft, questions.priority),
           {
             guard: 'isPriority',
-            target: 'confirming',
-            actions: [
-              assign({
-                draft: ({ context, event }) => ({ ...context.draft, priority: parsePriority(userText(event)) }),
-              }),
-              say(({ context }) =>
-                replies.askConfirmation(context.draft.equipment!, context.draft.description!, context.draft.priority!),
-              ),
-            ],
+            target: 'nextStep',
+            actions: assign(({ context, event }) => ({ draft: { ...context.draft, priority: priorityAnswer(event) } })),
           },
           { actions: say(replies.invalidPriority) },
         ],
@@ -164,6 +160,32 @@ export const reporting = conversationSetup.createStateConfig({
           { actions: say(replies.invalidConfirmation) },
         ],
       },
+    },
+    /** Passed through, never rested in: the question for the first thing the report still lacks. */
+    nextStep: {
+      always: [
+        {
+          guard: 'lacksEquipment',
+          target: 'equipment',
+          actions: say(({ context }) => replies.askEquipmentFor(context.draft)),
+        },
+        {
+          guard: 'lacksDescription',
+          target: 'description',
+          actions: say(({ context }) => replies.askDescription(context.draft.equipment!)),
+        },
+        {
+          guard: 'lacksPriority',
+          target: 'priority',
+          actions: say(({ context }) => replies.askPriorityFor(context.draft.equipment!, context.draft.description!)),
+        },
+        {
+          target: 'confirming',
+          actions: say(({ context }) =>
+            replies.askConfirmation(context.draft.equipment!, context.draft.description!, context.draft.priority!),
+          ),
+        },
+      ],
     },
   },
 });

@@ -5,23 +5,17 @@ import type { DagId } from '../../workflows/catalog.ts';
 import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 import { workflowRunId } from '../../workflows/run-id.ts';
 import { orderAnswer } from '../commands.ts';
-import {
-  findWorkOrderNumber,
-  type Intent,
-  normalize,
-  parseConfirmation,
-  parseMinutes,
-  parsePriority,
-} from '../intents.ts';
-import { DESCRIPTION_MIN_LENGTH, replies } from '../replies.ts';
+import { findWorkOrderNumber, type Intent, normalize, parseConfirmation, parseMinutes } from '../intents.ts';
+import { replies } from '../replies.ts';
 import { linkNeeded, mayDo } from '../roles.ts';
-import { is, say } from './action-refs.ts';
+import { say, surely } from './action-refs.ts';
 import { orderGuards } from './guards.ts';
 import { identityOf, policyOf, resumedMessage, withIdentity } from './identity.ts';
-import { intentOf, TOPIC_CHANGES, typedAs, typedText, userText } from './messages.ts';
+import { intentOf, surely as readSurely, TOPIC_CHANGES, typedAs, typedText, userText } from './messages.ts';
 import { chatLinked, noticeSwitch } from './notices.ts';
 import { isOwnChange, linkedUserOf, withOwnChange, withoutOwnChange } from './notifications.ts';
 import type { QuestionOf } from './questions.ts';
+import { reportGuards } from './report-draft.ts';
 import type {
   ConversationContext,
   ConversationInput,
@@ -42,13 +36,14 @@ const notProvided = (name: string) => async (): Promise<never> => {
   throw new Error(`actor "${name}" must be provided by the runtime`);
 };
 
-export { is, say } from './action-refs.ts';
+export { is, say, surely } from './action-refs.ts';
 export { intentOf, TOPIC_CHANGES, userText } from './messages.ts';
 export { noticeSwitch, orderNotice } from './notices.ts';
 export { type QuestionOf, questions } from './questions.ts';
 
 /**
- * What every question accepts besides its answer: cancel, a person, the notifications' switch (the
+ * What every question accepts besides its answer: cancel and a person (read surely, see `surely`), the
+ * notifications' switch (the
  * question stays and is asked again: `question`), a main-menu button or a clear command typed instead
  * of the answer (a new topic: `left` says what was left undone), and an out-of-date button (one from
  * an earlier question), which is refused politely.
@@ -61,8 +56,8 @@ export const interruptions = (
 ) => {
   const leave = [say(left), 'clearTask', 'handleAgainInIdle'] as const;
   return [
-    { guard: is('cancel'), target: '#conversation.idle', actions: say(cancelled) },
-    { guard: is('handoff'), target: '#conversation.handoff' },
+    { guard: surely('cancel'), target: '#conversation.idle', actions: say(cancelled) },
+    { guard: surely('handoff'), target: '#conversation.handoff' },
     ...noticeSwitch(question),
     { guard: 'isMenuButton', target: '#conversation.idle', actions: leave },
     { guard: 'isCommand', target: '#conversation.idle', actions: leave },
@@ -177,7 +172,9 @@ export const conversationSetup = setup({
   },
   guards: {
     ...orderGuards,
+    ...reportGuards,
     isIntent: ({ event }, params: { intent: Intent }) => intentOf(event).intent === params.intent,
+    isSurely: ({ event }, params: { intent: Intent }) => readSurely(event, params.intent),
     // Who writes (an expired link counts as none) and what their policy and role let them do.
     isLinked: ({ event }) => identityOf(event) !== null,
     isUnlinked: ({ event }) => identityOf(event) === null,
@@ -212,20 +209,17 @@ export const conversationSetup = setup({
     linkNotAllowed: ({ event }) => (event as { error?: { code?: unknown } }).error?.code === 'link_not_allowed',
     hasWorkOrderNumber: ({ event }) =>
       intentOf(event).workOrder !== undefined || findWorkOrderNumber(userText(event)) !== undefined,
-    changesTopic: ({ event }) => TOPIC_CHANGES.includes(intentOf(event).intent),
+    changesTopic: ({ event }) => TOPIC_CHANGES.includes(intentOf(event).intent) && intentOf(event).sure,
     hasNoContent: ({ event }) => event.type === 'user.message' && !event.text?.trim() && !event.action,
     isEquipmentChoice: ({ context, event }) =>
       context.candidates.some((e) => event.type === 'user.message' && event.action === `equipment:${e.idequipo}`),
     hasText: ({ event }) => normalize(userText(event)).length > 0,
-    // Counted in characters, as the catalog's parameter rule counts them (an emoji is one).
-    descriptionTooShort: ({ event }) => [...userText(event).trim()].length < DESCRIPTION_MIN_LENGTH,
-    isPriority: ({ event }) => parsePriority(userText(event)) !== undefined,
     confirmed: ({ event }) => parseConfirmation(userText(event)) === true,
     declined: ({ event }) => parseConfirmation(userText(event)) === false,
     isPendingRun: ({ context, event }) =>
       (event.type === 'workflow.result' || event.type === 'workflow.timeout') && event.runId === context.pending?.runId,
     backToBot: ({ event }) =>
-      intentOf(event).intent === 'cancel' ||
+      readSurely(event, 'cancel') ||
       ['menu', 'bot', 'asistente', 'volver', 'volver al menu', 'volver al asistente'].includes(
         normalize(userText(event)),
       ),

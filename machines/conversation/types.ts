@@ -1,10 +1,14 @@
 import type { IdentityPolicy, LinkedIdentity } from '../../core/identity/types.ts';
-import type { StartWorkflowInput as CoreStartWorkflowInput, PendingRun } from '../../core/runtime/model.ts';
+import type {
+  StartWorkflowInput as CoreStartWorkflowInput,
+  MessageUnderstanding,
+  PendingRun,
+} from '../../core/runtime/model.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
 import type { DagId } from '../../workflows/catalog.ts';
 import type { Priority } from '../intents.ts';
 
-/** The failure report being put together, one answer at a time. */
+/** The failure report being put together: what the messages said so far, the rest asked one at a time. */
 export interface ReportDraft {
   equipment?: EquipmentSummary;
   description?: string;
@@ -20,7 +24,15 @@ export type LinkReason = 'asked' | 'report' | 'needed' | 'expired';
  * user token expired).
  */
 export type Resume =
-  | { kind: 'message'; text?: string; action?: string; policy?: IdentityPolicy; channel?: string }
+  | {
+      kind: 'message';
+      text?: string;
+      action?: string;
+      policy?: IdentityPolicy;
+      channel?: string;
+      /** How the message was understood (with the catalog): the equipment and symptom it named are kept. */
+      understood?: MessageUnderstanding;
+    }
   | { kind: 'run'; dagId: DagId; params: Record<string, unknown> };
 
 export interface LinkRequest {
@@ -72,6 +84,8 @@ export interface ConversationContext {
   draft: ReportDraft;
   candidates: EquipmentSummary[];
   lookupQuery: string;
+  /** The catalog codes the equipment mention matched: exactly those are looked up (absent or empty: by query). */
+  lookupCodes?: string[];
   /** In a hand-off: whether the user was told once that their messages reach a person. */
   handoffAcknowledged?: boolean;
   /** In a hand-off: the label of the person who answered last ("Ana (supervisora)"). */

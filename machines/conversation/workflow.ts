@@ -1,7 +1,7 @@
 import { assign } from 'xstate';
 import type { WorkflowResultEvent } from '../../core/runtime/model.ts';
 import { renderWorkflowError, renderWorkflowResult, replies } from '../replies.ts';
-import { conversationSetup, is, noticeSwitch, say } from './setup.ts';
+import { conversationSetup, noticeSwitch, say, surely } from './setup.ts';
 import type { ConversationContext } from './types.ts';
 
 /** The pending run given up for a new link: once the user linked, the same action runs again as a new run. */
@@ -85,7 +85,7 @@ export const workflow = conversationSetup.createStateConfig({
         },
         'user.message': [
           {
-            guard: is('cancel'),
+            guard: surely('cancel'),
             target: '#conversation.idle',
             actions: [say(replies.stoppedWaiting), assign({ pending: null })],
           },

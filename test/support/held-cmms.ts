@@ -7,6 +7,8 @@ import { createDemoCmmsApp, DEMO_CMMS_TOKEN } from '../../core/cmms/demo-server.
 export interface HeldRequest {
   /** Resolves when a request matching the hold reaches the CMMS. */
   arrived: Promise<void>;
+  /** Resolves once `n` requests matching the hold reached the CMMS. */
+  arrivals(n: number): Promise<void>;
   /** Lets every held request (and later matching ones) through. */
   release(): void;
 }
@@ -34,14 +36,24 @@ export async function startHeldCmms() {
     url,
     env: { CMMS_URL: url, CMMS_TOKEN: DEMO_CMMS_TOKEN },
     hold(pattern: RegExp): HeldRequest {
-      let arrive!: () => void;
       let open!: () => void;
-      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      let count = 0;
+      const waiting: { n: number; resolve: () => void }[] = [];
+      const arrive = () => {
+        count++;
+        for (const waiter of waiting.filter((w) => w.n <= count)) {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      };
+      const arrivals = (n: number) =>
+        count >= n ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n, resolve }));
       const gate = new Promise<void>((resolve) => (open = resolve));
       const hold = { pattern, arrive, gate, open };
       holds.push(hold);
       return {
-        arrived,
+        arrived: arrivals(1),
+        arrivals,
         release() {
           holds.splice(holds.indexOf(hold), 1);
           open();

@@ -1,4 +1,5 @@
 import { type AnyActorRef, createActor, fromPromise, type SimulatedClock, waitFor } from 'xstate';
+import { matchEquipment } from '../../core/cmms/match-equipment.ts';
 import type { IdentityPolicy, LinkedIdentity } from '../../core/identity/types.ts';
 import type { OrderChange, OrderChangedEvent } from '../../core/runtime/model.ts';
 import type { EquipmentSummary } from '../../core/workflows/results.ts';
@@ -16,6 +17,7 @@ import {
   type StartWorkflowInput,
   stateName,
 } from '../../machines/conversation.ts';
+import { understandText } from '../../machines/understanding.ts';
 import type { CmmsUserSummary, WorkOrderSummary } from '../../workflows/cmms.ts';
 
 /**
@@ -99,13 +101,39 @@ export interface HarnessOptions {
   hadLink?: boolean;
   snapshot?: unknown;
   clock?: SimulatedClock;
+  /**
+   * As the runtime once messages are understood: each typed message carries `understood`, read with this
+   * catalog (buttons carry none), and `findEquipment` looks up the codes it resolved, else by query with
+   * the CMMS's own matching (instead of `equipment`).
+   */
+  understandWith?: EquipmentSummary[];
+}
+
+/** The fake `findEquipment`: the codes the understanding resolved, else the query matched as the CMMS does. */
+function equipmentLookup(opts: HarnessOptions, input: FindEquipmentInput): EquipmentSummary[] {
+  const catalog = opts.understandWith;
+  if (!catalog) {
+    const query = input.query.toLowerCase();
+    return (opts.equipment ?? [EXCAVATOR]).filter((e) =>
+      `${e.codigointerno} ${e.nombreequipo}`.toLowerCase().includes(query),
+    );
+  }
+  return input.codes?.length
+    ? catalog.filter((e) => input.codes!.includes(e.codigointerno ?? ''))
+    : matchEquipment(catalog, input.query);
 }
 
 export function harness(opts: HarnessOptions = {}) {
   const started: StartWorkflowInput[] = [];
   const refused: StartWorkflowInput[] = [];
   const refusals = [...(opts.refuseStarts ?? [])];
-  const calls = { issueLink: 0, unlinkIdentity: 0, findWorkOrder: [] as string[], findTechnicians: [] as string[] };
+  const calls = {
+    issueLink: 0,
+    unlinkIdentity: 0,
+    findWorkOrder: [] as string[],
+    findTechnicians: [] as string[],
+    findEquipment: [] as FindEquipmentInput[],
+  };
   const machine = conversationMachine.provide({
     actors: {
       startWorkflow: fromPromise<void, StartWorkflowInput>(async ({ input }) => {
@@ -114,11 +142,10 @@ export function harness(opts: HarnessOptions = {}) {
         refused.push(input);
         throw Object.assign(new Error(`start refused: ${code}`), { code });
       }),
-      findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(async ({ input }) =>
-        (opts.equipment ?? [EXCAVATOR]).filter((e) =>
-          `${e.codigointerno} ${e.nombreequipo}`.toLowerCase().includes(input.query.toLowerCase()),
-        ),
-      ),
+      findEquipment: fromPromise<EquipmentSummary[], FindEquipmentInput>(async ({ input }) => {
+        calls.findEquipment.push(input);
+        return equipmentLookup(opts, input);
+      }),
       issueLink: fromPromise<IssuedLink, ConversationOnlyInput>(async () => {
         calls.issueLink += 1;
         if (opts.failLink === 'not_allowed') throw linkNotAllowed();
@@ -185,6 +212,7 @@ export function harness(opts: HarnessOptions = {}) {
       ...(opts.policy ? { identityPolicy: opts.policy } : {}),
       ...(opts.channel ? { channel: opts.channel } : {}),
       ...(opts.userName ? { userName: opts.userName } : {}),
+      ...(opts.understandWith && !action ? { understood: understandText(text, opts.understandWith) } : {}),
     });
   /** The user linked on the link page: the runtime's event, and their next messages carry the link. */
   const link = (identity: LinkedIdentity) => {
