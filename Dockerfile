@@ -25,10 +25,14 @@ COPY package.json main.ts channels.ts schema.graphql ./
 COPY app ./app
 COPY core ./core
 COPY lib ./lib
+COPY language ./language
 COPY machines ./machines
 COPY plugins ./plugins
 COPY workflows ./workflows
 COPY scripts/inspect.ts scripts/inspector-server.ts ./scripts/
+# The intent classifier trained here once, from language/corpus/train.json: its model is saved under the
+# temp directory (keyed by the corpus), so a container reads it at start instead of training.
+RUN node --input-type=module -e "const { classifierTraining } = await import('./language/classifier.ts'); console.log(classifierTraining())"
 USER node
 EXPOSE 5001
 # No curl in the slim image: node asks /readyz (200 ready; 503 not ready or shutting down).

@@ -7,7 +7,17 @@ import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The production sources, the roots of a cruise (test code is exempt, see .dependency-cruiser.cjs). */
-export const PRODUCTION_ROOTS = ['app', 'core', 'lib', 'plugins', 'machines', 'workflows', 'channels.ts', 'main.ts'];
+export const PRODUCTION_ROOTS = [
+  'app',
+  'core',
+  'lib',
+  'language',
+  'plugins',
+  'machines',
+  'workflows',
+  'channels.ts',
+  'main.ts',
+];
 
 /** A module's path, or `npm:<package>` for one under node_modules. */
 function moduleName(path: string): string {

@@ -35,6 +35,8 @@ export async function startChannelGateway(
       IDENTITY_REQUIRED: 'none',
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
+      // A busy test machine can hold a command past the 2 s default; these tests are not about latency.
+      REDIS_COMMAND_TIMEOUT_MS: '10000',
       WHATSAPP_VERIFY_TOKEN: SECRETS.whatsappVerifyToken,
       WHATSAPP_APP_SECRET: SECRETS.whatsappAppSecret,
       WHATSAPP_TOKEN: SECRETS.whatsappToken,

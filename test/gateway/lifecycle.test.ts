@@ -72,12 +72,14 @@ describe('gateway start-up', () => {
 
 describe('gateway shutdown (SIGTERM)', () => {
   it('refuses new connections at once, finishes the turn in flight and exits 0', async () => {
+    // Held from the start: the gateway's start-up read of the equipment catalog waits too, so the
+    // turn's own lookup below reaches the CMMS (the client's cache is still empty).
+    const equipmentLookup = cmms.hold(/equipos/);
     const gateway = await spawnGateway({ ...cmms.env, IDENTITY_REQUIRED: 'none', SHUTDOWN_GRACE_MS: '10000' });
     const client = webClient(gateway.url);
     await client.send('in-flight', 'reportar falla');
-    const equipmentLookup = cmms.hold(/equipos/);
     const pending = client.send('in-flight', 'CAT-001');
-    await equipmentLookup.arrived; // the turn is in flight, waiting on the CMMS
+    await equipmentLookup.arrivals(2); // the start-up read, then the turn's lookup: the turn is in flight
 
     gateway.child.kill('SIGTERM');
     await gateway.waitForLog('shutting down');
