@@ -1,0 +1,111 @@
+import { clearPrefix, describeKinds, formatBytes, prefixUsage, totalListLength } from './redis-footprint.ts';
+import { rssMiB, type Server } from './servers.ts';
+import { benchUser, postMessage, startGateway } from './web-gateway.ts';
+import { runWrk } from './wrk.ts';
+
+/** The issue's targets for memory. */
+export const TARGET_BYTES_PER_IDLE_CONVERSATION = 2048;
+export const TARGET_RSS_MIB = 250;
+
+const FOOTPRINT_MESSAGES = 10;
+/** Conversations fed at the same time in the footprint check (each one's messages in order). */
+const FOOTPRINT_CONCURRENCY = 20;
+
+const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+
+/**
+ * "An idle conversation with a 10-message transcript": `conversations` users each send "hola" 10
+ * times through a Redis gateway of its own (a fresh prefix); then the bytes of every key under the
+ * prefix, the conversation's own (hash, events, transcript, message ids) per conversation and the
+ * global ones (indexes, limits, secrets) apart.
+ */
+export async function footprintCheck(redisUrl: string, prefix: string, conversations: number): Promise<void> {
+  let gateway: Server | undefined;
+  try {
+    gateway = await startGateway({ url: redisUrl, prefix }, null);
+    const url = gateway.url;
+    let next = 0;
+    let refused = 0;
+    const feed = async () => {
+      for (let user = next++; user < conversations; user = next++) {
+        for (let i = 0; i < FOOTPRINT_MESSAGES; i++) {
+          const reply = await postMessage(url, benchUser(user), 'hola', `footprint-${user}-${i}`);
+          if (reply.status !== 200) refused++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: FOOTPRINT_CONCURRENCY }, feed));
+    const usage = await prefixUsage(redisUrl, prefix);
+    const perConversation = usage.perConversation.bytes / conversations;
+    const transcript = (await totalListLength(redisUrl, prefix, 'conv-transcript')) / conversations;
+    console.log(
+      `\nidle conversation after ${FOOTPRINT_MESSAGES} messages (the issue's "${FOOTPRINT_MESSAGES}-message transcript"; ${conversations} users × ${FOOTPRINT_MESSAGES} "hola", Redis):` +
+        ` ${perConversation.toFixed(0)} B per conversation   target ≤ ${TARGET_BYTES_PER_IDLE_CONVERSATION} B: ${verdict(perConversation <= TARGET_BYTES_PER_IDLE_CONVERSATION)}` +
+        (refused ? `   (${refused} messages not answered 200)` : ''),
+    );
+    console.log(
+      `  transcript: ${transcript.toFixed(0)} entries per conversation (the user's messages and the replies)`,
+    );
+    console.log(`  keys: ${describeKinds(usage)} (MEMORY USAGE … SAMPLES 0)`);
+    console.log(
+      `  global keys apart: ${usage.global.keys} keys ${formatBytes(usage.global.bytes)} ` +
+        `(${(usage.global.bytes / conversations).toFixed(0)} B per conversation if shared by these ${conversations})`,
+    );
+  } finally {
+    await gateway?.stop();
+    await clearPrefix(redisUrl, prefix);
+  }
+}
+
+const LONG_MESSAGES = 200_000;
+const LONG_CONVERSATIONS = 20_000;
+const LONG_STEP = 20_000;
+
+/**
+ * BENCH_LONG=1: 200,000 messages over 20,000 conversations into each store (wrk, 20,000 at a time),
+ * the gateway's RSS after every 20,000, to see whether it levels off.
+ */
+export async function longMemoryRun(opts: { redisUrl: string; prefix: string; connections: number; apiKey: string }) {
+  console.log(
+    `\n== long memory run: ${LONG_MESSAGES.toLocaleString('en')} messages over ${LONG_CONVERSATIONS.toLocaleString('en')} conversations, RSS every ${LONG_STEP.toLocaleString('en')} (target < ${TARGET_RSS_MIB} MiB)`,
+  );
+  for (const store of ['redis', 'memory'] as const) {
+    let gateway: Server | undefined;
+    try {
+      gateway = await startGateway(store === 'redis' ? { url: opts.redisUrl, prefix: opts.prefix } : undefined);
+      const samples: string[] = [`start ${(await rssMiB(gateway.pid)).toFixed(0)}`];
+      let peak = 0;
+      for (let sent = 0; sent < LONG_MESSAGES; sent += LONG_STEP) {
+        const result = await runWrk(`long ${store}`, gateway.url, {
+          connections: opts.connections,
+          durationSec: 600,
+          apiKey: opts.apiKey,
+          users: LONG_CONVERSATIONS,
+          runId: `long-${store}-${sent}`,
+          firstMessage: sent,
+          stopAfter: LONG_STEP,
+        });
+        const rss = await rssMiB(gateway.pid);
+        peak = Math.max(peak, rss);
+        samples.push(`${((sent + LONG_STEP) / 1000).toFixed(0)}k ${rss.toFixed(0)}`);
+        if (result.errors || result.non2xx) samples.push(`(${result.errors} errors, ${result.non2xx} non-2xx)`);
+      }
+      console.log(
+        `${store.padEnd(6)} RSS MiB: ${samples.join('  ')}   peak ${peak.toFixed(0)}: ${verdict(peak < TARGET_RSS_MIB)}`,
+      );
+      if (store === 'memory') {
+        console.log('       (the memory store keeps at most MEMORY_MAX_CONVERSATIONS, default 10,000, and');
+        console.log('       MEMORY_MAX_MESSAGE_IDS, default 100,000: the least recently used are forgotten)');
+      }
+      if (store === 'redis') {
+        const usage = await prefixUsage(opts.redisUrl, opts.prefix);
+        console.log(
+          `       Redis: ${usage.conversations} conversations, ${(usage.perConversation.bytes / Math.max(1, usage.conversations)).toFixed(0)} B each (${describeKinds(usage)})`,
+        );
+      }
+    } finally {
+      await gateway?.stop();
+      if (store === 'redis') await clearPrefix(opts.redisUrl, opts.prefix);
+    }
+  }
+}
