@@ -1,3 +1,4 @@
+import type { StoredConversation } from '../store/types.ts';
 import { type InboundMessage, splitConversationId } from '../types.ts';
 import type { WorkflowCallback } from '../workflows/types.ts';
 import { checkDeadlines, type DeadlineParts } from './deadlines.ts';
@@ -17,6 +18,7 @@ import {
   type TurnSettings,
   withDefaults,
 } from './options.ts';
+import { createReadAheads } from './read-ahead.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { runTurn } from './turn.ts';
 import type { TurnRequest } from './turn-request.ts';
@@ -38,6 +40,10 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
   const { store, logger, now, identity } = settings;
   const inFlight = createInFlight(now);
   const queue = createSerialQueue();
+  const readAheads = createReadAheads();
+  /** In the conversation's queue; what was read ahead for it before is stale from now on. */
+  const serial = <T>(conversationId: string, task: () => Promise<T>) =>
+    readAheads.around(conversationId, () => queue.run(conversationId, task));
   const invocations = new InvocationLog(settings.actorTimeoutMs);
   const catalog = equipmentCatalogOf(settings);
   const readCatalog = () => catalog.read();
@@ -72,20 +78,34 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
    * request is made when the turn comes, and again on each commit attempt: a user message reads who
    * sent it (the link) inside its turn, and a retried commit reads it again.
    */
-  const turn = (conversationId: string, request: () => TurnRequest | Promise<TurnRequest>) =>
-    inFlight.track(queue.run(conversationId, () => runTurn(turnSettings, async () => request())));
+  const turn = (
+    conversationId: string,
+    request: () => TurnRequest | Promise<TurnRequest>,
+    stored?: Promise<StoredConversation | null | undefined>,
+  ) =>
+    inFlight.track(serial(conversationId, () => runTurn(turnSettings, async () => request(), conversationId, stored)));
 
-  function receive(message: InboundMessage, opts: ReceiveOptions = {}): Promise<TurnResult> {
+  async function receive(message: InboundMessage, opts: ReceiveOptions = {}): Promise<TurnResult> {
     const { conversationId } = message;
-    const process = async (hold: MessageHold | null) => {
+    // Read while the id is claimed (one round trip for the three); wasted on a duplicate only.
+    const ahead = readAheads.start(conversationId, () =>
+      Promise.all([store.load(conversationId), identity.lookup(conversationId)]),
+    );
+    const process = async (hold: MessageHold | null, atOnce = true) => {
+      // Read before a wait for another holder (another process may have taken turns meanwhile): read again.
+      if (!atOnce) ahead.drop();
       // Only new work is admitted (rate limits): a retried delivery is answered from the store for free.
       await opts.admit?.();
       const { prepare } = opts;
       const understand = understandOnce(settings.model, readCatalog, logger);
-      return turn(conversationId, async (): Promise<TurnRequest> => {
+      // Taken before the turn is queued (queuing makes it stale); later attempts read afresh.
+      const early = ahead.take();
+      let attempts = 0;
+      const request = async (): Promise<TurnRequest> => {
+        const found = attempts++ === 0 ? await early : undefined;
         const ready = prepare ? await prepare(message) : message;
         const policy = identity.policyFor?.(conversationId) ?? identity.policy;
-        const sender = { identity: await identity.lookup(conversationId), policy };
+        const sender = { identity: found ? found[1] : await identity.lookup(conversationId), policy };
         return {
           conversationId,
           event: userMessageEvent(ready, now(), sender, await understand(ready)),
@@ -93,11 +113,20 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
           inbound: inboundEntry(ready),
           hold,
         };
-      });
+      };
+      return turn(
+        conversationId,
+        request,
+        early.then((found) => found?.[0]),
+      );
     };
-    if (message.oneShot) return process(null);
-    // Scoped by conversation: a client-chosen id (web `message_id`) can never reach another user's answer.
-    return once(messageKey('in', conversationId, message.id), conversationId, process);
+    try {
+      if (message.oneShot) return await process(null);
+      // Scoped by conversation: a client-chosen id (web `message_id`) can never reach another user's answer.
+      return await once(messageKey('in', conversationId, message.id), conversationId, process);
+    } finally {
+      ahead.drop();
+    }
   }
 
   function deliverWorkflowResult(callback: WorkflowCallback): Promise<TurnResult> {
@@ -135,7 +164,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
    * answers under `keep`), the link, and what the delivery side keeps.
    */
   function erase(conversationId: string, keep: readonly string[] = []): Promise<void> {
-    return inFlight.track(queue.run(conversationId, () => eraseNow(conversationId, keep)));
+    return inFlight.track(serial(conversationId, () => eraseNow(conversationId, keep)));
   }
 
   /**
@@ -173,7 +202,7 @@ export function createConversationRuntime(options: RuntimeOptions): Conversation
     deliverWorkflowResult,
     checkDeadlines: (conversationId) => checkDeadlines(deadlines, conversationId),
     notify: (conversationId, text) =>
-      inFlight.track(queue.run(conversationId, () => sendNotice(settings, conversationId, text))),
+      inFlight.track(serial(conversationId, () => sendNotice(settings, conversationId, text))),
     // The machine signs the reply with the agent's label (checked there: a bad name signs as "Operador").
     agentReply: (conversationId, text, agent) =>
       agentTurn(conversationId, { type: 'agent.message', text, ...(agent ? { agent } : {}), at: now() }, text),

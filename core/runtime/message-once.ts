@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import { recordDuplicate } from '../metrics/registry.ts';
 import { ClaimLostError, type ConversationStore, type MessageKind, messageKeyPrefix } from '../store/types.ts';
 import { startHeartbeat } from './claim-heartbeat.ts';
+import { answerFromStore } from './stored-answer.ts';
 import type { TurnResult } from './types.ts';
 
 /** A claimed message id and the claim's token (the commit checks it still holds the id). */
@@ -58,11 +59,13 @@ export function processOnce(options: ProcessOnceOptions) {
   return async function once(
     key: string,
     conversationId: string,
-    process: (claim: MessageHold) => Promise<TurnResult>,
+    /** `atOnce`: claimed at the first look, without waiting for another holder or losing a claim. */
+    process: (claim: MessageHold, atOnce: boolean) => Promise<TurnResult>,
   ): Promise<TurnResult> {
     for (let attempt = 1; ; attempt++) {
       const giveUpAt = Date.now() + duplicateWaitMs;
       let claim = await store.claimMessage(key, claimLeaseMs);
+      const atOnce = attempt === 1 && claim.state === 'claimed';
       while (claim.state === 'pending' && Date.now() < giveUpAt) {
         await new Promise((resolve) => setTimeout(resolve, pollMs));
         claim = await store.claimMessage(key, claimLeaseMs);
@@ -70,7 +73,7 @@ export function processOnce(options: ProcessOnceOptions) {
       if (claim.state === 'done') {
         recordDuplicate(key, 'stored');
         logger.info({ conversationId, key }, 'duplicate delivery answered from the first processing');
-        return { ...(claim.result as TurnResult), duplicate: true };
+        return answerFromStore(claim.result, conversationId);
       }
       if (claim.state === 'pending') {
         recordDuplicate(key, 'pending');
@@ -87,7 +90,7 @@ export function processOnce(options: ProcessOnceOptions) {
       });
       let result: TurnResult;
       try {
-        result = await process({ key, token: claim.token });
+        result = await process({ key, token: claim.token }, atOnce);
       } catch (error) {
         if (error instanceof ClaimLostError) {
           await heartbeat.stop();

@@ -21,12 +21,17 @@ redis.call('ZREM', KEYS[5], ARGV[1])
 return 1
 `;
 
-/** KEYS: message-id keys. Deletes the answers among them; a live claim (`pending:`) stays. */
+/**
+ * KEYS: message-id keys, then as many answer keys (the same ids'). Deletes the answers among them
+ * (with the whole answer kept beside); a live claim (`pending:`) stays.
+ */
 const DROP_ANSWERS = `
 local dropped = 0
-for _, key in ipairs(KEYS) do
+local count = #KEYS / 2
+for i = 1, count do
+  local key = KEYS[i]
   if redis.call('TYPE', key).ok == 'string' and string.sub(redis.call('GET', key), 1, 8) ~= 'pending:' then
-    dropped = dropped + redis.call('DEL', key)
+    dropped = dropped + redis.call('DEL', key, KEYS[count + i])
   end
 end
 return dropped
@@ -47,6 +52,8 @@ export interface EraseKeys {
   legacyTranscript: string;
   /** Where message ids live: `<prefix>msg:`. */
   messages: string;
+  /** Where the whole answers kept beside them live: `<prefix>answer:`. */
+  answers: string;
 }
 
 /** A glob pattern matching `text` literally. */
@@ -85,8 +92,9 @@ export async function eraseConversation(
       const [next, scanned] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
       cursor = next;
       const found = scanned.filter((key) => !kept.has(key));
+      const answers = found.map((key) => keys.answers + key.slice(keys.messages.length));
       // numberOfKeys is given per call: ioredis takes it as the first argument when not defined.
-      if (found.length) await redis.omnibotDropAnswers(String(found.length), ...found);
+      if (found.length) await redis.omnibotDropAnswers(String(found.length * 2), ...found, ...answers);
     } while (cursor !== '0');
   }
 }

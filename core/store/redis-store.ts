@@ -18,9 +18,13 @@ import {
  * Compare-and-set save: the snapshot, its version, the log and transcript appends, the recency index
  * and the watcher schedule change together or not at all. Every check (key types, claim, version)
  * comes before the first write, so an error can never leave half a commit behind.
- * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, message-id key
+ * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, message-id key,
+ *       the id's answer key
  * ARGV: expected version, snapshot, meta, ttl s, now ms, id, checkAt|'' , transcript limit, event limit,
- *       message answer|'', message ttl ms, claim token, event count, events…, transcript entries…
+ *       message answer|'', message ttl ms, claim token, event count, the answer kept for less | '',
+ *       its ttl ms, events…, transcript entries…
+ * With an answer kept for less (ARGV[14]), the id keeps the lasting part (ARGV[10]) for the whole
+ * time and the answer key the whole answer for ARGV[15] ms.
  * Returns the new version, -1 on a version conflict, -2 when the message id is held by another claim
  * or answered (an expired or released claim is free), -3 when a key holds another type than this
  * layout writes there.
@@ -44,9 +48,10 @@ local ttl = tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'v', version, 'snap', ARGV[2], 'meta', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ttl)
 local eventCount = tonumber(ARGV[13])
-for i = 14, 13 + eventCount do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-for i = 14 + eventCount, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+for i = 16, 15 + eventCount do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+for i = 16 + eventCount, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
 if ARGV[10] ~= '' then redis.call('SET', KEYS[6], ARGV[10], 'PX', tonumber(ARGV[11])) end
+if ARGV[14] ~= '' then redis.call('SET', KEYS[7], ARGV[14], 'PX', tonumber(ARGV[15])) end
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[9]), -1)
 redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
 redis.call('EXPIRE', KEYS[2], ttl)
@@ -59,16 +64,18 @@ return version
 `;
 
 /**
- * KEYS: message-id key, the same id's key in the earlier layout (or the first key again).
+ * KEYS: message-id key, the same id's key in the earlier layout (or the first key again), the id's
+ * answer key.
  * ARGV: the new claim (`pending:<token>`), lease ms, conversation id.
- * Returns the value found (a live claim or an answer), or ARGV[1] when this call claimed the id; a
- * released claim (`released:<token>`) is free. Atomic: no other claim lands between the look and the SET.
+ * Returns the value found (a live claim or an answer: the whole one while the answer key keeps it),
+ * or ARGV[1] when this call claimed the id; a released claim (`released:<token>`) is free. Atomic: no other claim lands between the look and the SET.
  * The earlier layout (`msg:<conversation>:<id>`) was ambiguous: an answer found there counts only if
  * it is this conversation's. Remove that part once DEDUP_TTL_SECONDS has passed since the upgrade.
  */
 const CLAIM = `
 local held = redis.call('GET', KEYS[1])
-if held and string.sub(held, 1, 9) ~= 'released:' then return held end
+if held and string.sub(held, 1, 8) == 'pending:' then return held end
+if held and string.sub(held, 1, 9) ~= 'released:' then return redis.call('GET', KEYS[3]) or held end
 if KEYS[2] ~= KEYS[1] and redis.call('TYPE', KEYS[2]).ok == 'string' then
   local old = redis.call('GET', KEYS[2])
   if string.sub(old, 1, 8) == 'pending:' then return old end
@@ -158,9 +165,9 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
   const { prefix, conversationTtlSeconds } = options;
   const redis = options.redis as RedisWithScripts;
   if (typeof (redis as Partial<RedisWithScripts>).omnibotReadList !== 'function') {
-    redis.defineCommand('omnibotCommit', { numberOfKeys: 6, lua: COMMIT });
+    redis.defineCommand('omnibotCommit', { numberOfKeys: 7, lua: COMMIT });
     redis.defineCommand('omnibotClaimDue', { numberOfKeys: 1, lua: CLAIM_DUE });
-    redis.defineCommand('omnibotClaim', { numberOfKeys: 2, lua: CLAIM });
+    redis.defineCommand('omnibotClaim', { numberOfKeys: 3, lua: CLAIM });
     redis.defineCommand('omnibotRelease', { numberOfKeys: 1, lua: RELEASE });
     redis.defineCommand('omnibotRenew', { numberOfKeys: 1, lua: RENEW });
     redis.defineCommand('omnibotReadList', { numberOfKeys: 2, lua: READ_LIST });
@@ -177,6 +184,8 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
     index: `${prefix}conversations`,
     checks: `${prefix}checks`,
     message: (k: string) => `${prefix}msg:${k}`,
+    /** A message's whole answer while it is kept for less than the id (`dedup.lasting`). */
+    answer: (k: string) => `${prefix}answer:${k}`,
   };
   const legacyList = (id: string, kind: 'events' | 'transcript') => `${prefix}conv:${id}:${kind}`;
   const readList = async <T>(listKey: string, legacyKey: string, limit: number): Promise<T[]> => {
@@ -194,13 +203,17 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
       return { version: Number(version), snapshot: JSON.parse(snapshot), meta: JSON.parse(meta) };
     },
     async commit(id, expectedVersion, changes: CommitChanges) {
+      const { dedup } = changes;
+      // The lasting part under the id for the whole time, the whole answer beside it for less.
+      const lasting = dedup?.lasting && dedup.lasting.afterMs < dedup.ttlMs ? dedup.lasting : undefined;
       const result = await redis.omnibotCommit(
         key.conversation(id),
         key.events(id),
         key.transcript(id),
         key.index,
         key.checks,
-        changes.dedup ? key.message(changes.dedup.key) : key.message('-'),
+        dedup ? key.message(dedup.key) : key.message('-'),
+        dedup ? key.answer(dedup.key) : key.answer('-'),
         expectedVersion,
         JSON.stringify(changes.snapshot),
         JSON.stringify(changes.meta),
@@ -210,15 +223,17 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         changes.checkAt === null ? '' : Math.ceil(changes.checkAt),
         options.transcriptLimit,
         options.eventLimit,
-        changes.dedup ? JSON.stringify(changes.dedup.result) : '',
-        changes.dedup?.ttlMs ?? 0,
-        changes.dedup?.token ?? '',
+        dedup ? JSON.stringify(lasting ? lasting.result : dedup.result) : '',
+        dedup?.ttlMs ?? 0,
+        dedup?.token ?? '',
         changes.events.length,
+        lasting ? JSON.stringify(dedup!.result) : '',
+        lasting?.afterMs ?? 0,
         ...changes.events.map((e) => JSON.stringify(e)),
         ...changes.transcript.map((t) => JSON.stringify(t)),
       );
       if (result === -3) throw new StoreKeyTypeError(id);
-      if (result === -2) throw new ClaimLostError(changes.dedup!.key);
+      if (result === -2) throw new ClaimLostError(dedup!.key);
       return result === -1 ? null : result;
     },
     readEvents: (id, limit) =>
@@ -240,6 +255,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
       const value = await redis.omnibotClaim(
         key.message(k),
         legacy ? key.message(legacy.key) : key.message(k),
+        key.answer(k),
         claim,
         leaseMs,
         legacy?.conversationId ?? '',
@@ -276,6 +292,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         legacyEvents: legacyList(id, 'events'),
         legacyTranscript: legacyList(id, 'transcript'),
         messages: key.message(''),
+        answers: key.answer(''),
       }),
     async ping() {
       try {

@@ -51,7 +51,18 @@ export interface CommitChanges {
   /** Absolute time (ms) at which the workflow watcher should look at this conversation; null: never. */
   checkAt: number | null;
   /** Completes a claimed message id with its answer in the same atomic write (kept for `ttlMs`). */
-  dedup?: { key: string; token: string; result: unknown; ttlMs: number };
+  dedup?: {
+    key: string;
+    token: string;
+    result: unknown;
+    ttlMs: number;
+    /**
+     * The part of the answer a late redelivery still needs (not the replies, only those who read them
+     * retry that late): a store may keep `lasting.result` instead of `result` once `afterMs` has
+     * passed, until `ttlMs`. Without it, `result` is kept all along.
+     */
+    lasting?: { result: unknown; afterMs: number };
+  };
 }
 
 /** `claimed` carries the claim's token: only its holder may answer or release the message id. */

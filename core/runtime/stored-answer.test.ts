@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { connectRedis } from '../../test/support/redis.ts';
+import { makeRuntime, message, redisStores } from '../../test/support/runtime-harness.ts';
+import { messageKey } from './message-once.ts';
+import { REPLIES_KEPT_MS } from './stored-answer.ts';
+
+const stores = redisStores('answers');
+const DAY_MS = 24 * 3600_000;
+
+/** The Redis keys of a message id: the id (the lasting part) and its whole answer beside it. */
+const keysOf = (prefix: string, conversationId: string, id: string) => ({
+  id: `${prefix}msg:${messageKey('in', conversationId, id)}`,
+  answer: `${prefix}answer:${messageKey('in', conversationId, id)}`,
+});
+
+describe('a redelivered message, answered from what the first processing stored', () => {
+  it('gets the same replies within the hour, then the same state without them, and is never processed again', async () => {
+    const prefix = stores.newPrefix();
+    const { runtime, delivered } = makeRuntime(stores.open(prefix), { dedupTtlMs: 7 * DAY_MS });
+    const first = await runtime.receive(message('ana-answers', 'hola', { id: 'wamid.1' }));
+    const keys = keysOf(prefix, 'web:ana-answers', 'wamid.1');
+    const redis = connectRedis();
+    try {
+      // The replies are kept an hour, the id itself the whole DEDUP_TTL.
+      expect(await redis.pttl(keys.answer)).toBeLessThanOrEqual(REPLIES_KEPT_MS);
+      expect(await redis.pttl(keys.id)).toBeGreaterThan(6 * DAY_MS);
+
+      const soon = await runtime.receive(message('ana-answers', 'hola', { id: 'wamid.1' }));
+      expect(soon).toEqual({ ...first, duplicate: true });
+
+      // An hour later (what the answer's TTL does), a WhatsApp-style late redelivery.
+      await redis.del(keys.answer);
+      const late = await runtime.receive(message('ana-answers', 'hola', { id: 'wamid.1' }));
+      expect(late).toEqual({ ...first, replies: [], duplicate: true });
+      expect(delivered).toHaveLength(first.replies.length);
+      expect((await runtime.getConversation('web:ana-answers'))?.version).toBe(1);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('is answered the same from an answer stored whole by the earlier version', async () => {
+    const prefix = stores.newPrefix();
+    const { runtime } = makeRuntime(stores.open(prefix), { dedupTtlMs: 7 * DAY_MS });
+    const first = await runtime.receive(message('bea-answers', 'hola', { id: 'm1' }));
+    const keys = keysOf(prefix, 'web:bea-answers', 'm1');
+    const redis = connectRedis();
+    try {
+      await redis.del(keys.answer);
+      await redis.set(keys.id, JSON.stringify(first), 'PX', DAY_MS);
+      expect(await runtime.receive(message('bea-answers', 'hola', { id: 'm1' }))).toEqual({
+        ...first,
+        duplicate: true,
+      });
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('is forgotten with its conversation: an erase drops the id and its replies', async () => {
+    const prefix = stores.newPrefix();
+    const { runtime } = makeRuntime(stores.open(prefix), { dedupTtlMs: 7 * DAY_MS });
+    await runtime.receive(message('eva-answers', 'hola', { id: 'm1' }));
+    await runtime.erase('web:eva-answers');
+    const keys = keysOf(prefix, 'web:eva-answers', 'm1');
+    const redis = connectRedis();
+    try {
+      expect(await redis.exists(keys.id, keys.answer)).toBe(0);
+    } finally {
+      await redis.quit();
+    }
+    const again = await runtime.receive(message('eva-answers', 'hola', { id: 'm1' }));
+    expect(again.duplicate).toBe(false);
+  });
+});
