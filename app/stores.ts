@@ -49,6 +49,8 @@ export async function openStorage(config: Config, logger: Logger, opened: Array<
         conversationTtlMs: config.conversationTtlSeconds * 1000,
         maxConversations: config.memoryMaxConversations,
         maxMessageIds: config.memoryMaxMessageIds,
+        maxConversationBytes: config.memoryMaxConversationsMib * 1024 * 1024,
+        maxMessageIdBytes: config.memoryMaxMessageIdsMib * 1024 * 1024,
       });
   return { ...(redis ? { redis } : {}), store, limits };
 }

@@ -18,6 +18,13 @@ export interface Config {
   redisUrl?: string;
   redisKeyPrefix: string;
   conversationTtlSeconds: number;
+  /**
+   * How long a message id is remembered, so that a redelivery is answered once and never processed
+   * again. Default 7 days: the longest platform redelivery, WhatsApp's (a webhook not answered 200 is
+   * sent again for up to 7 days); Telegram keeps an unconfirmed update 24 hours, Twilio does not
+   * redeliver after an answer, a workflow's callback is retried for minutes. What is kept that long
+   * is small (the state the message left); its replies are kept an hour (runtime/stored-answer.ts).
+   */
   dedupTtlSeconds: number;
   transcriptLimit: number;
   /** A message's claim lasts this long without its holder's heartbeat; a retry then takes it over. */
@@ -27,6 +34,8 @@ export interface Config {
   /** Caps of the in-memory store (no REDIS_URL): least recently used forgotten first. */
   memoryMaxConversations: number;
   memoryMaxMessageIds: number;
+  memoryMaxConversationsMib: number;
+  memoryMaxMessageIdsMib: number;
   /** Unset: the embedded `LocalRunner`. */
   airflowUrl?: string;
   airflowUsername?: string;
@@ -201,6 +210,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     duplicateWaitMs: envInteger(env, 'DUPLICATE_WAIT_MS', 10_000, 0),
     memoryMaxConversations: envInteger(env, 'MEMORY_MAX_CONVERSATIONS', 10_000, 1),
     memoryMaxMessageIds: envInteger(env, 'MEMORY_MAX_MESSAGE_IDS', 100_000, 1),
+    memoryMaxConversationsMib: envInteger(env, 'MEMORY_MAX_CONVERSATIONS_MIB', 64, 1),
+    memoryMaxMessageIdsMib: envInteger(env, 'MEMORY_MAX_MESSAGE_IDS_MIB', 32, 1),
     airflowUrl,
     airflowUsername: envText(env, 'AIRFLOW_USERNAME'),
     airflowPassword: envText(env, 'AIRFLOW_PASSWORD'),

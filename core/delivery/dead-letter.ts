@@ -25,43 +25,51 @@ export interface DeadLetterRedis {
 
 export const DEFAULT_RETENTION: DeadLetterRetention = { maxEntries: 1_000, parkedTtlMs: 7 * 24 * 60 * 60 * 1000 };
 
-const byAge = (a: DeadLetter, b: DeadLetter) => a.failedAt.localeCompare(b.failedAt) || a.id.localeCompare(b.id);
-const ageOf = (entry: DeadLetter) => Date.parse(entry.failedAt) || 0;
+type Aged = Pick<DeadLetter, 'id' | 'failedAt'>;
+const byAge = (a: Aged, b: Aged) => a.failedAt.localeCompare(b.failedAt) || a.id.localeCompare(b.id);
+const ageOf = (entry: Aged) => Date.parse(entry.failedAt) || 0;
+
+/** A kept dead letter: JSON, as Redis keeps it (no caller changes it), and what pruning and `due` read. */
+interface KeptLetter {
+  id: string;
+  failedAt: string;
+  nextRetryAt: number | null;
+  json: string;
+}
 
 /** In-process dead letters (the embedded mode): inspectable and retried, lost on exit. */
 export function createMemoryDeadLetterStore(retention: Partial<DeadLetterRetention> = {}): DeadLetterStore {
   const { maxEntries, parkedTtlMs } = { ...DEFAULT_RETENTION, ...retention };
-  const entries = new Map<string, DeadLetter>();
+  const entries = new Map<string, KeptLetter>();
+  const read = (kept: KeptLetter) => JSON.parse(kept.json) as DeadLetter;
   const prune = () => {
     const cutoff = Date.now() - parkedTtlMs;
-    for (const [id, entry] of entries) if (entry.nextRetryAt === null && ageOf(entry) < cutoff) entries.delete(id);
+    for (const [id, kept] of entries) if (kept.nextRetryAt === null && ageOf(kept) < cutoff) entries.delete(id);
     if (entries.size <= maxEntries) return;
     const oldest = [...entries.values()].sort(byAge).slice(0, entries.size - maxEntries);
-    for (const entry of oldest) entries.delete(entry.id);
+    for (const kept of oldest) entries.delete(kept.id);
   };
   return {
     async add(entry) {
-      entries.set(entry.id, structuredClone(entry));
+      const { id, failedAt, nextRetryAt } = entry;
+      entries.set(id, { id, failedAt, nextRetryAt, json: JSON.stringify(entry) });
       prune();
     },
     async list(limit = 100) {
-      return [...entries.values()]
-        .sort(byAge)
-        .slice(0, limit)
-        .map((e) => structuredClone(e));
+      return [...entries.values()].sort(byAge).slice(0, limit).map(read);
     },
     async due(now, limit) {
       return [...entries.values()]
         .filter((e) => e.nextRetryAt !== null && e.nextRetryAt <= now)
         .sort((a, b) => a.nextRetryAt! - b.nextRetryAt!)
         .slice(0, limit)
-        .map((e) => structuredClone(e));
+        .map(read);
     },
     async take(id) {
-      const entry = entries.get(id);
-      if (!entry) return null;
+      const kept = entries.get(id);
+      if (!kept) return null;
       entries.delete(id);
-      return entry;
+      return read(kept);
     },
     async size() {
       return entries.size;

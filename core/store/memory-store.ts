@@ -27,6 +27,10 @@ export interface MemoryStoreOptions extends StoreLimits {
   maxConversations?: number;
   /** At most this many message ids (claims and answers) are remembered; least recently used first. */
   maxMessageIds?: number;
+  /** At most about this many bytes of conversations (snapshots, events, transcripts); least recently used first. */
+  maxConversationBytes?: number;
+  /** At most about this many bytes of message ids and their answers; least recently used first. */
+  maxMessageIdBytes?: number;
 }
 
 /**
@@ -36,14 +40,30 @@ export interface MemoryStoreOptions extends StoreLimits {
  */
 export const DEFAULT_MAX_CONVERSATIONS = 10_000;
 export const DEFAULT_MAX_MESSAGE_IDS = 100_000;
+/**
+ * MEMORY_MAX_CONVERSATIONS_MIB / MEMORY_MAX_MESSAGE_IDS_MIB: the counts alone do not bound memory (a
+ * full conversation keeps 200 transcript lines and 1,000 events, hundreds of KB), so the bytes do too.
+ */
+export const DEFAULT_MAX_CONVERSATION_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_ID_BYTES = 32 * 1024 * 1024;
 
-/** How long a released claim's tombstone is kept (a renewal arriving later cannot bring it back). */
+/** What a string costs the heap at most (V8 keeps a string with any non-Latin-1 character at 2 bytes each). */
+const stringBytes = (text: string) => 2 * text.length;
+/** A rough per-entry overhead (the entry's objects, arrays and key). */
+const ENTRY_OVERHEAD = 200;
 
-/** Everything kept for one conversation: evicted together, so the caps bound the whole store. */
+/**
+ * Everything kept for one conversation: evicted together, so the caps bound the whole store. Values
+ * are kept as JSON, as Redis keeps them, and parsed on every read: no caller can change what is
+ * stored, and nothing read changes when the store does. A string costs the collector one object.
+ */
 interface Entry {
-  stored: StoredConversation | null;
-  events: EventLogEntry[];
-  transcript: TranscriptEntry[];
+  /** 0 while only delivery receipts were appended (nothing to load). */
+  version: number;
+  snapshot: string;
+  meta: string;
+  events: string[];
+  transcript: string[];
   /** Last commit or append (ms): the TTL and `listConversations` order. */
   touchedAt: number;
   /** Last commit (ms); unset while only delivery receipts were appended. */
@@ -52,8 +72,14 @@ interface Entry {
 
 /** A live claim, a released one (free to claim; its holder can no longer renew it), or an answer. */
 interface Claim {
-  value: `pending:${string}` | `released:${string}` | { result: unknown };
+  value: `pending:${string}` | `released:${string}` | Answer;
   expires: number;
+}
+
+/** An answer as JSON; with `lasting`, the whole one is kept until `shrinksAt` (ms), the lasting part after. */
+interface Answer {
+  answer: string;
+  lasting: { answer: string; shrinksAt: number } | null;
 }
 
 /**
@@ -69,12 +95,28 @@ export function createMemoryStore(
   const checks = new Map<string, number>();
   const conversations = new LRUCache<string, Entry>({
     max: options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS,
+    maxSize: options.maxConversationBytes ?? DEFAULT_MAX_CONVERSATION_BYTES,
+    sizeCalculation: (entry, id) => {
+      let bytes = ENTRY_OVERHEAD + stringBytes(id) + stringBytes(entry.snapshot) + stringBytes(entry.meta);
+      for (const line of entry.events) bytes += stringBytes(line);
+      for (const line of entry.transcript) bytes += stringBytes(line);
+      return bytes;
+    },
     // A forgotten conversation has nothing left for the watcher to check.
     dispose: (_entry, id, reason) => {
       if (reason !== 'set') checks.delete(id);
     },
   });
-  const claims = new LRUCache<string, Claim>({ max: options.maxMessageIds ?? DEFAULT_MAX_MESSAGE_IDS });
+  const claims = new LRUCache<string, Claim>({
+    max: options.maxMessageIds ?? DEFAULT_MAX_MESSAGE_IDS,
+    maxSize: options.maxMessageIdBytes ?? DEFAULT_MAX_MESSAGE_ID_BYTES,
+    sizeCalculation: ({ value }, key) => {
+      const answer = typeof value === 'string' ? value : value.answer + (value.lasting?.answer ?? '');
+      return ENTRY_OVERHEAD + stringBytes(key) + stringBytes(answer);
+    },
+  });
+  /** A changed entry counted again against the byte bound (lru-cache sizes a value only when it is a new object). */
+  const recount = (id: string, entry: Entry) => conversations.set(id, { ...entry });
 
   /** The live entry of a conversation (marked as recently used), or undefined when absent or expired. */
   const entryOf = (id: string, now = Date.now()): Entry | undefined => {
@@ -88,7 +130,7 @@ export function createMemoryStore(
   const ensure = (id: string, now: number): Entry => {
     let entry = entryOf(id, now);
     if (!entry) {
-      entry = { stored: null, events: [], transcript: [], touchedAt: now };
+      entry = { version: 0, snapshot: '', meta: '', events: [], transcript: [], touchedAt: now };
       conversations.set(id, entry);
     }
     return entry;
@@ -101,17 +143,41 @@ export function createMemoryStore(
     }
     return claim;
   };
-  const append = <T>(list: T[], items: T[], limit: number) => {
-    list.push(...items);
+  const append = (list: string[], lines: readonly string[], limit: number) => {
+    list.push(...lines);
     if (list.length > limit) list.splice(0, list.length - limit);
   };
-  const tail = <T>(list: T[] | undefined, limit?: number) =>
-    limit === undefined ? [...(list ?? [])] : (list ?? []).slice(-limit);
-  const clone = <T>(value: T): T => structuredClone(value);
+  const tail = <T>(list: string[] | undefined, limit?: number): T[] =>
+    (limit === undefined ? (list ?? []) : (list ?? []).slice(-limit)).map((line) => JSON.parse(line) as T);
+  /** `undefined` has no JSON: kept as null, as a missing answer reads from Redis. */
+  const json = (value: unknown): string => JSON.stringify(value) ?? 'null';
+  const answerOf = (dedup: NonNullable<CommitChanges['dedup']>, now: number): Answer => {
+    const { lasting } = dedup;
+    if (!lasting || lasting.afterMs >= dedup.ttlMs) return { answer: json(dedup.result), lasting: null };
+    return { answer: json(dedup.result), lasting: { answer: json(lasting.result), shrinksAt: now + lasting.afterMs } };
+  };
 
-  /** Drops what Redis would have expired: answered message ids past their TTL, idle conversations. */
+  /** The answer as it reads at `now`: past `shrinksAt` only its lasting part is kept (and read). */
+  const answerAt = (value: Answer, now: number): string => {
+    if (value.lasting && value.lasting.shrinksAt <= now) {
+      value.answer = value.lasting.answer;
+      value.lasting = null;
+    }
+    return value.answer;
+  };
+
+  /**
+   * Drops what Redis would have expired: answered message ids past their TTL, idle conversations; and
+   * answers kept whole for less than their id (`dedup.lasting`) shrink to their lasting part.
+   */
   const sweep = (now = Date.now()) => {
-    for (const [key, claim] of [...claims.entries()]) if (claim.expires <= now) claims.delete(key);
+    for (const [key, claim] of [...claims.entries()]) {
+      if (claim.expires <= now) claims.delete(key);
+      else if (typeof claim.value === 'object' && claim.value.lasting && claim.value.lasting.shrinksAt <= now) {
+        answerAt(claim.value, now);
+        claims.set(key, { ...claim }); // counted again at its smaller size (a new object)
+      }
+    }
     for (const [id, entry] of [...conversations.entries()]) {
       if (entry.touchedAt <= now - ttlMs) conversations.delete(id);
     }
@@ -123,9 +189,10 @@ export function createMemoryStore(
     get size() {
       return { conversations: conversations.size, messageIds: claims.size };
     },
-    async load(id) {
-      const stored = entryOf(id)?.stored;
-      return stored ? clone(stored) : null;
+    async load(id): Promise<StoredConversation | null> {
+      const entry = entryOf(id);
+      if (!entry?.version) return null;
+      return { version: entry.version, snapshot: JSON.parse(entry.snapshot), meta: JSON.parse(entry.meta) };
     },
     async commit(id, expectedVersion, changes: CommitChanges) {
       const now = Date.now();
@@ -136,41 +203,49 @@ export function createMemoryStore(
           throw new ClaimLostError(changes.dedup.key);
         }
       }
-      const current = entryOf(id, now)?.stored?.version ?? 0;
+      const current = entryOf(id, now)?.version ?? 0;
       if (current !== expectedVersion) return null;
+      // Everything is serialized before the first write: a value JSON refuses leaves nothing half done.
+      const snapshot = json(changes.snapshot);
+      const meta = json(changes.meta);
+      const events = changes.events.map(json);
+      const transcript = changes.transcript.map(json);
+      const answer = changes.dedup && answerOf(changes.dedup, now);
       const version = current + 1;
       const entry = ensure(id, now);
-      entry.stored = { version, snapshot: clone(changes.snapshot), meta: clone(changes.meta) };
-      append(entry.events, changes.events, limits.eventLimit);
-      append(entry.transcript, changes.transcript, limits.transcriptLimit);
+      entry.version = version;
+      entry.snapshot = snapshot;
+      entry.meta = meta;
+      append(entry.events, events, limits.eventLimit);
+      append(entry.transcript, transcript, limits.transcriptLimit);
       entry.touchedAt = now;
       entry.updatedAt = now;
+      recount(id, entry);
       if (changes.checkAt === null) checks.delete(id);
       else checks.set(id, changes.checkAt);
-      if (changes.dedup) {
-        claims.set(changes.dedup.key, {
-          value: { result: clone(changes.dedup.result) },
-          expires: now + changes.dedup.ttlMs,
-        });
+      if (changes.dedup && answer) {
+        claims.set(changes.dedup.key, { value: answer, expires: now + changes.dedup.ttlMs });
       }
       return version;
     },
     async readEvents(id, limit) {
-      return tail(entryOf(id)?.events, limit);
+      return tail<EventLogEntry>(entryOf(id)?.events, limit);
     },
     async readTranscript(id, limit) {
-      return tail(entryOf(id)?.transcript, limit);
+      return tail<TranscriptEntry>(entryOf(id)?.transcript, limit);
     },
     async appendEvent(id, entry) {
       const now = Date.now();
+      const line = json(entry);
       const target = ensure(id, now);
-      append(target.events, [entry], limits.eventLimit);
+      append(target.events, [line], limits.eventLimit);
       target.touchedAt = now;
+      recount(id, target);
     },
     async claimMessage(key, leaseMs): Promise<MessageClaim> {
       const now = Date.now();
       const value = liveClaim(key, now)?.value;
-      if (typeof value === 'object') return { state: 'done', result: value.result };
+      if (typeof value === 'object') return { state: 'done', result: JSON.parse(answerAt(value, now)) };
       if (value?.startsWith('pending:')) return { state: 'pending' };
       const token = randomUUID();
       claims.set(key, { value: `pending:${token}`, expires: now + leaseMs });
