@@ -1,7 +1,9 @@
 /**
  * Publish/subscribe of conversation events (transcript entries, state changes) for GraphQL
  * subscriptions. In-process by default; a Redis-backed bus spans several gateway processes.
- * Listeners must not block: a slow subscriber never holds up the runtime.
+ * Listeners must not block: a slow subscriber never holds up the runtime. Every listener of one
+ * publish receives the same payload object (read-only): WebSocket subscribers use it to share one
+ * execution per event (core/graphql/ws-fan-out.ts; with copies they still get everything, unshared).
  */
 export interface EventBus {
   publish(topic: string, payload: unknown): void;

@@ -9,6 +9,7 @@ import type { ConversationRuntime } from '../runtime/types.ts';
 import type { ConversationStore } from '../store/types.ts';
 import type { InboundMessage } from '../types.ts';
 import type { Principal } from './auth.ts';
+import type { TopicStream } from './topic-stream.ts';
 
 /** What the GraphQL layer needs from the host. */
 export interface GraphqlServices {
@@ -51,11 +52,25 @@ export interface SubscriptionLimits {
   maxBufferedBytes: number;
 }
 
+/**
+ * Per WebSocket operation: the resolver leaves its bus stream here, so the WebSocket server can
+ * deliver its events itself (ws-fan-out.ts) instead of iterating it.
+ */
+export interface DirectDeliverySlot {
+  stream?: TopicStream<unknown>;
+}
+
 export interface GraphqlContext {
   principal: Principal;
   services: GraphqlServices;
   limits: SubscriptionLimits;
   transport?: SubscriberTransport;
+  directDelivery?: DirectDeliverySlot;
+  /**
+   * Set only on the context of a shared WebSocket execution (ws-fan-out.ts): the events the resolver's
+   * stream yields, after the resolver's own access checks.
+   */
+  fanOutSource?: AsyncIterableIterator<unknown>;
   /** The caller's address (HTTP: the request's; WebSocket: the upgrade request's), for rate limits. */
   clientAddress?: string;
 }

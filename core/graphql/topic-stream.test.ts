@@ -122,4 +122,47 @@ describe('topicStream', () => {
     expect(await stream.next()).toEqual({ value: 1, done: false });
     expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
+
+  it('hands its events to a redirect (the queued ones first), still bounded and ended like the queue', async () => {
+    const bus = countingBus();
+    let overflows = 0;
+    const stream = topicStream({ bus, topic: 't', map: asNumber, maxQueued: 3, onOverflow: () => overflows++ });
+    bus.publish('t', 1);
+    const delivered: { event: number; shared: boolean }[] = [];
+    let backlog = 0;
+    let ended = 0;
+    const payload = 2;
+    expect(
+      stream.redirect({
+        deliver: (event, from) => {
+          delivered.push({ event, shared: from === payload });
+          backlog += 1;
+        },
+        backlog: () => backlog,
+        onEnd: () => ended++,
+      }),
+    ).toBe(true);
+    bus.publish('t', payload);
+    expect(delivered).toEqual([
+      { event: 1, shared: false },
+      { event: 2, shared: true },
+    ]);
+    // Nothing sent on yet: the backlog reaches the bound and the subscriber is dropped.
+    bus.publish('t', 3);
+    bus.publish('t', 4);
+    expect(overflows).toBe(1);
+    expect(ended).toBe(1);
+    expect(bus.listeners()).toBe(0);
+    expect(delivered.map((d) => d.event)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a redirect when it has an initial event to yield first, or has ended', async () => {
+    const bus = countingBus();
+    const target = { deliver: () => {}, backlog: () => 0, onEnd: () => {} };
+    const withInitial = topicStream({ bus, topic: 't', map: asNumber, maxQueued: 3, initial: async () => 0 });
+    expect(withInitial.redirect(target)).toBe(false);
+    const ended = topicStream({ bus, topic: 't', map: asNumber, maxQueued: 3 });
+    await ended.return!();
+    expect(ended.redirect(target)).toBe(false);
+  });
 });

@@ -24,6 +24,25 @@ export interface TopicStreamOptions<T> {
   onInterrupted?: () => void;
 }
 
+/** Where a redirected stream's events go instead of its queue (see `TopicStream.redirect`). */
+export interface DirectDelivery<T> {
+  /** One event, with the bus payload it came from (the same object for every listener of one publish). */
+  deliver(event: T, payload: unknown): void;
+  /** Events delivered and not yet sent on: counted against `maxQueued` like the queue. */
+  backlog(): number;
+  /** Called once when the stream ends (return, overflow, bus reconnect). */
+  onEnd(): void;
+}
+
+export interface TopicStream<T> extends AsyncIterableIterator<T> {
+  /**
+   * From now on, hands the events (first those already queued) to `direct` instead of yielding them;
+   * the bounds (`maxQueued` on the backlog, `congested`) still apply. False, and nothing changes, for a
+   * stream with an `initial` event or an `accept` check, or one that has ended.
+   */
+  redirect(direct: DirectDelivery<T>): boolean;
+}
+
 /**
  * A bus topic as an async iterator with a bounded queue. The bus listener only pushes (O(1), never
  * awaits), so a slow consumer never holds up the publisher; when the queue is full or the transport
@@ -31,9 +50,10 @@ export interface TopicStreamOptions<T> {
  * does a failing `initial` (its error is thrown once, then the stream is done) and a reconnect of the
  * bus (`onInterrupted`, then the stream ends after the events already queued).
  */
-export function topicStream<T>(options: TopicStreamOptions<T>): AsyncIterableIterator<T> {
+export function topicStream<T>(options: TopicStreamOptions<T>): TopicStream<T> {
   const queue: T[] = [];
   let ended = false;
+  let direct: DirectDelivery<T> | null = null;
   let wake: (() => void) | null = null;
   let initial = options.initial;
   const accept = options.accept ?? (() => true);
@@ -46,20 +66,25 @@ export function topicStream<T>(options: TopicStreamOptions<T>): AsyncIterableIte
     unsubscribe();
     offReconnect();
     wake?.();
+    direct?.onEnd();
   };
 
   const unsubscribe = options.bus.subscribe(options.topic, (payload) => {
     if (ended) return;
     const event = options.map(payload);
     if (event === null) return;
-    if (queue.length >= options.maxQueued || options.congested?.()) {
+    const backlog = direct ? direct.backlog() : queue.length;
+    if (backlog >= options.maxQueued || options.congested?.()) {
       queue.length = 0;
       end();
       options.onOverflow?.();
       return;
     }
-    queue.push(event);
-    wake?.();
+    if (direct) direct.deliver(event, payload);
+    else {
+      queue.push(event);
+      wake?.();
+    }
   });
   const offReconnect = onBusReconnect(options.bus, () => {
     if (ended) return;
@@ -67,7 +92,14 @@ export function topicStream<T>(options: TopicStreamOptions<T>): AsyncIterableIte
     options.onInterrupted?.();
   });
 
-  const iterator: AsyncIterableIterator<T> = {
+  const iterator: TopicStream<T> = {
+    redirect(to) {
+      if (ended || direct || initial || options.accept) return false;
+      direct = to;
+      // Each queued event is its own delivery (no payload shared with other listeners).
+      for (const event of queue.splice(0)) to.deliver(event, event);
+      return true;
+    },
     async next(): Promise<IteratorResult<T>> {
       if (initial) {
         const load = initial;

@@ -9,8 +9,9 @@ import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
 import { rateLimitRefusals } from '../metrics/registry.ts';
 import { type AuthSecrets, connectionParamsToken, type Principal, principalFromToken } from './auth.ts';
-import type { SubscriberTransport } from './context.ts';
+import type { DirectDeliverySlot, SubscriberTransport } from './context.ts';
 import { graphqlError, isGraphQLError } from './errors.ts';
+import { createWsFanOut, type FanOutOperation, shareKeyOf } from './ws-fan-out.ts';
 import { GRAPHQL_PATH, type GraphqlYoga } from './yoga.ts';
 
 export interface GraphqlWsOptions {
@@ -36,6 +37,8 @@ export interface GraphqlWsServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Open sockets. */
   connections(): number;
+  /** Groups of identical subscriptions sharing one execution (ws-fan-out.ts). */
+  fanOutGroups(): number;
   close(): Promise<void>;
 }
 
@@ -47,9 +50,9 @@ type Extra = {
   transport: SubscriberTransport;
 };
 
-interface Enveloped {
+/** Carried to the `execute`/`subscribe` hooks as the operation's root value (the resolvers ignore it). */
+interface Operation extends FanOutOperation {
   execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
 }
 
 /**
@@ -62,6 +65,7 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
   const maxOperations = options.maxOperationsPerSocket ?? limits?.settings.wsSubscriptionsPerSocket ?? 16;
   const trustedHops = limits?.settings.trustedProxyHops ?? 0;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 64 * 1024 });
+  const fanOut = createWsFanOut({ logger });
 
   const server = useServer<Record<string, unknown>, Extra>(
     {
@@ -97,15 +101,17 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
         };
         return true;
       },
-      async onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, id, payload) {
         // graphql-ws has already registered this operation in ctx.subscriptions.
         if (maxOperations > 0 && Object.keys(ctx.subscriptions).length > maxOperations) {
           rateLimitRefusals.inc({ scope: 'ws_subscriptions_per_socket' });
           return [graphqlError('RATE_LIMITED', `at most ${maxOperations} operations per connection`)];
         }
+        const slot: DirectDeliverySlot = {};
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           principal: ctx.extra.principal,
           transport: ctx.extra.transport,
+          directDelivery: slot,
           clientAddress: addressOfIncoming(ctx.extra.request, trustedHops),
           params: payload,
         } as unknown as Parameters<GraphqlYoga['getEnveloped']>[0]);
@@ -126,7 +132,14 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
           logger.error({ err: error }, 'could not build a websocket operation context');
           return [graphqlError('INTERNAL_SERVER_ERROR', 'unexpected error')];
         }
-        const rootValue: Enveloped = { execute, subscribe };
+        const rootValue: Operation = {
+          execute,
+          subscribe,
+          id,
+          socket: ctx.extra.socket,
+          shareKey: shareKeyOf(payload, ctx.extra.principal),
+          slot,
+        };
         return {
           schema,
           document,
@@ -136,8 +149,12 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
           rootValue,
         };
       },
-      execute: (args) => (args.rootValue as Enveloped).execute(args) as OperationResult,
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as OperationResult,
+      execute: (args) => (args.rootValue as Operation).execute(args) as OperationResult,
+      // Identical subscriptions share one execution and one serialization of each event (ws-fan-out.ts).
+      subscribe: async (args) => {
+        const operation = args.rootValue as Operation;
+        return fanOut.attach(operation, args, await operation.subscribe(args)) as OperationResult;
+      },
     },
     wss,
     options.keepAliveMs ?? 12_000,
@@ -170,6 +187,7 @@ export function createGraphqlWsServer(options: GraphqlWsOptions): GraphqlWsServe
       return true;
     },
     connections: () => wss.clients.size,
+    fanOutGroups: () => fanOut.groups(),
     async close() {
       // 1001 Going away: graphql-ws clients reconnect (to another process behind the balancer).
       const closing = [...wss.clients].map(

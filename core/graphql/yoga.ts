@@ -3,7 +3,13 @@ import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga'
 import { bearerToken } from '../auth/bearer.ts';
 import type { Logger } from '../log.ts';
 import { type Principal, principalFromToken } from './auth.ts';
-import type { GraphqlContext, GraphqlServices, SubscriberTransport, SubscriptionLimits } from './context.ts';
+import type {
+  DirectDeliverySlot,
+  GraphqlContext,
+  GraphqlServices,
+  SubscriberTransport,
+  SubscriptionLimits,
+} from './context.ts';
 import { isRetryLater, maskError } from './errors.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
 import { useProductionHardening, useStrictJsonParameters } from './hardening.ts';
@@ -17,6 +23,8 @@ export const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 export interface GraphqlServerContext {
   principal?: Principal;
   transport?: SubscriberTransport;
+  /** Set by the WebSocket server per operation (see `GraphqlContext.directDelivery`). */
+  directDelivery?: DirectDeliverySlot;
   /** The client's address (rate limits), from the HTTP request or the WebSocket upgrade. */
   clientAddress?: string;
 }
@@ -77,6 +85,7 @@ export function createGraphqlYoga(services: GraphqlServices, options: GraphqlYog
       services: { ...services, logger },
       limits,
       ...(initial.transport ? { transport: initial.transport } : {}),
+      ...(initial.directDelivery ? { directDelivery: initial.directDelivery } : {}),
       ...(initial.clientAddress ? { clientAddress: initial.clientAddress } : {}),
     }),
   });

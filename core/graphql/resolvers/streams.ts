@@ -2,7 +2,7 @@ import { busReady } from '../../events/redis-bus.ts';
 import { asUnavailable } from '../../http/unavailable.ts';
 import type { GraphqlContext } from '../context.ts';
 import { holdStreamSlot } from '../rate-limited.ts';
-import { type TopicStreamOptions, topicStream } from '../topic-stream.ts';
+import { type TopicStream, type TopicStreamOptions, topicStream } from '../topic-stream.ts';
 
 /** What every subscription shares: its bounded queue, its end, and waiting for the bus. */
 
@@ -71,15 +71,21 @@ export async function untilSubscribed(
 
 /**
  * A subscription to one bus topic with the usual limits: a stream slot (SSE), the bounded queue and
- * its flow control, live once the bus confirmed the topic, the slot released when it ends.
+ * its flow control, live once the bus confirmed the topic, the slot released when it ends. Its events
+ * depend only on the bus payload: subscribers with the same operation and principal may share one
+ * execution of it (ws-fan-out.ts).
  */
 export async function busStream<T>(
   ctx: GraphqlContext,
   topic: string,
   map: (payload: unknown) => T | null,
 ): Promise<AsyncIterableIterator<T>> {
+  // A shared WebSocket execution: the access checks above ran; its events come from the subscribers' streams.
+  if (ctx.fanOutSource) return ctx.fanOutSource as AsyncIterableIterator<T>;
   const release = holdStreamSlot(ctx.services.limits, ctx);
   const stream = topicStream({ bus: ctx.services.bus, topic, map, ...flowControl(ctx, topic) });
   await untilSubscribed(ctx, stream, release);
+  // Over WebSocket, the server may deliver these events itself (one execution for identical subscribers).
+  if (ctx.directDelivery) ctx.directDelivery.stream = stream as TopicStream<unknown>;
   return withEnd(stream, release);
 }
