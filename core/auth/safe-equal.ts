@@ -1,8 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** The digests of the values compared against (mostly the configured secrets, checked on every request). */
+const expectedDigests = new LRUCache<string, Buffer>({ max: 64 });
 
 /** Constant-time string comparison (hashing first, so lengths leak nothing either). */
 export function safeEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  let b = expectedDigests.get(expected);
+  if (!b) {
+    b = digest(expected);
+    expectedDigests.set(expected, b);
+  }
+  return timingSafeEqual(digest(given), b);
 }

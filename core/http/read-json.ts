@@ -21,6 +21,14 @@ export async function readRawBytes(c: Context, limitBytes: number): Promise<Buff
     if (bytes.length > limitBytes) throw new PayloadTooLargeError(limitBytes);
     return bytes;
   }
+  if (c.req.header('content-length') !== undefined && Number.isFinite(declared)) {
+    // Node's HTTP parser holds a body to its Content-Length (more bytes are the next request), so a
+    // declared length within the limit is read at once: @hono/node-server reads it from the socket
+    // without building a web stream (a fifth of a small request's cost).
+    const bytes = Buffer.from(await c.req.raw.arrayBuffer());
+    if (bytes.length > limitBytes) throw new PayloadTooLargeError(limitBytes);
+    return bytes;
+  }
   const body = c.req.raw.body;
   if (!body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
