@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { TranscriptEntry } from '../runtime/types.ts';
+import { answerAt, answerOf, type Claim, claimBytes, type Entry, entryBytes, json } from './memory-entries.ts';
 import {
   ClaimLostError,
   type CommitChanges,
@@ -47,41 +48,6 @@ export const DEFAULT_MAX_MESSAGE_IDS = 100_000;
 export const DEFAULT_MAX_CONVERSATION_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_MESSAGE_ID_BYTES = 32 * 1024 * 1024;
 
-/** What a string costs the heap at most (V8 keeps a string with any non-Latin-1 character at 2 bytes each). */
-const stringBytes = (text: string) => 2 * text.length;
-/** A rough per-entry overhead (the entry's objects, arrays and key). */
-const ENTRY_OVERHEAD = 200;
-
-/**
- * Everything kept for one conversation: evicted together, so the caps bound the whole store. Values
- * are kept as JSON, as Redis keeps them, and parsed on every read: no caller can change what is
- * stored, and nothing read changes when the store does. A string costs the collector one object.
- */
-interface Entry {
-  /** 0 while only delivery receipts were appended (nothing to load). */
-  version: number;
-  snapshot: string;
-  meta: string;
-  events: string[];
-  transcript: string[];
-  /** Last commit or append (ms): the TTL and `listConversations` order. */
-  touchedAt: number;
-  /** Last commit (ms); unset while only delivery receipts were appended. */
-  updatedAt?: number;
-}
-
-/** A live claim, a released one (free to claim; its holder can no longer renew it), or an answer. */
-interface Claim {
-  value: `pending:${string}` | `released:${string}` | Answer;
-  expires: number;
-}
-
-/** An answer as JSON; with `lasting`, the whole one is kept until `shrinksAt` (ms), the lasting part after. */
-interface Answer {
-  answer: string;
-  lasting: { answer: string; shrinksAt: number } | null;
-}
-
 /**
  * The embedded store: everything in this process, nothing survives a restart. Bounded: at most
  * `maxConversations` conversations and `maxMessageIds` message ids, each forgotten least recently
@@ -96,12 +62,7 @@ export function createMemoryStore(
   const conversations = new LRUCache<string, Entry>({
     max: options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS,
     maxSize: options.maxConversationBytes ?? DEFAULT_MAX_CONVERSATION_BYTES,
-    sizeCalculation: (entry, id) => {
-      let bytes = ENTRY_OVERHEAD + stringBytes(id) + stringBytes(entry.snapshot) + stringBytes(entry.meta);
-      for (const line of entry.events) bytes += stringBytes(line);
-      for (const line of entry.transcript) bytes += stringBytes(line);
-      return bytes;
-    },
+    sizeCalculation: entryBytes,
     // A forgotten conversation has nothing left for the watcher to check.
     dispose: (_entry, id, reason) => {
       if (reason !== 'set') checks.delete(id);
@@ -110,10 +71,7 @@ export function createMemoryStore(
   const claims = new LRUCache<string, Claim>({
     max: options.maxMessageIds ?? DEFAULT_MAX_MESSAGE_IDS,
     maxSize: options.maxMessageIdBytes ?? DEFAULT_MAX_MESSAGE_ID_BYTES,
-    sizeCalculation: ({ value }, key) => {
-      const answer = typeof value === 'string' ? value : value.answer + (value.lasting?.answer ?? '');
-      return ENTRY_OVERHEAD + stringBytes(key) + stringBytes(answer);
-    },
+    sizeCalculation: claimBytes,
   });
   /** A changed entry counted again against the byte bound (lru-cache sizes a value only when it is a new object). */
   const recount = (id: string, entry: Entry) => conversations.set(id, { ...entry });
@@ -149,23 +107,6 @@ export function createMemoryStore(
   };
   const tail = <T>(list: string[] | undefined, limit?: number): T[] =>
     (limit === undefined ? (list ?? []) : (list ?? []).slice(-limit)).map((line) => JSON.parse(line) as T);
-  /** `undefined` has no JSON: kept as null, as a missing answer reads from Redis. */
-  const json = (value: unknown): string => JSON.stringify(value) ?? 'null';
-  const answerOf = (dedup: NonNullable<CommitChanges['dedup']>, now: number): Answer => {
-    const { lasting } = dedup;
-    if (!lasting || lasting.afterMs >= dedup.ttlMs) return { answer: json(dedup.result), lasting: null };
-    return { answer: json(dedup.result), lasting: { answer: json(lasting.result), shrinksAt: now + lasting.afterMs } };
-  };
-
-  /** The answer as it reads at `now`: past `shrinksAt` only its lasting part is kept (and read). */
-  const answerAt = (value: Answer, now: number): string => {
-    if (value.lasting && value.lasting.shrinksAt <= now) {
-      value.answer = value.lasting.answer;
-      value.lasting = null;
-    }
-    return value.answer;
-  };
-
   /**
    * Drops what Redis would have expired: answered message ids past their TTL, idle conversations; and
    * answers kept whole for less than their id (`dedup.lasting`) shrink to their lasting part.
