@@ -1,39 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { topics } from '../../core/events/bus.ts';
 import { createRedisEventBus } from '../../core/events/redis-bus.ts';
+import { REDIS_URL } from '../support/redis.ts';
 import {
   MESSAGES,
   type MessageEvent,
-  openWsClient,
   postGraphql,
   SEND,
   STATE,
   type StateEvent,
   startConversation,
   subscribe,
-  type WsClient,
   wsUrlOf,
 } from './support/clients.ts';
+import { client, harness, onCleanup } from './support/closed-after-each.ts';
 import { createCountingBus } from './support/counting-bus.ts';
-import { type HarnessOptions, startHarness } from './support/harness.ts';
 import { ADMIN_TOKEN } from './support/stub-services.ts';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function harness(options: HarnessOptions = {}) {
-  const h = await startHarness(options);
-  cleanups.push(() => h.close());
-  return h;
-}
-
-import { REDIS_URL } from '../support/redis.ts';
 
 /** A Redis bus on its own connections; `dropSubscriber` cuts its subscriber connection (ioredis reconnects). */
 async function redisBus() {
@@ -42,17 +28,11 @@ async function redisBus() {
   const admin = new Redis(REDIS_URL);
   const subscriberId = await subscriber.client('ID');
   const bus = createRedisEventBus({ publisher, subscriber, prefix: `test:graphql-ws:${randomUUID()}:` });
-  cleanups.push(async () => {
+  onCleanup(async () => {
     await bus.close();
     for (const redis of [publisher, subscriber, admin]) await redis.quit().catch(() => redis.disconnect());
   });
   return { bus, dropSubscriber: () => admin.client('KILL', 'ID', String(subscriberId)) };
-}
-
-function client(url: string, token?: string, options?: Parameters<typeof openWsClient>[2]): WsClient {
-  const c = openWsClient(url, token, options);
-  cleanups.push(() => c.client.dispose());
-  return c;
 }
 
 describe('GraphQL over WebSocket (graphql-transport-ws)', () => {

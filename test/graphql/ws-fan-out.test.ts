@@ -1,34 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '../../core/events/bus.ts';
-import {
-  MESSAGES,
-  type MessageEvent,
-  openWsClient,
-  type Subscription,
-  startConversation,
-  subscribe,
-  type WsClient,
-} from './support/clients.ts';
+import { MESSAGES, type MessageEvent, type Subscription, startConversation, subscribe } from './support/clients.ts';
+import { client, harness } from './support/closed-after-each.ts';
 import { createCountingBus } from './support/counting-bus.ts';
-import { type HarnessOptions, startHarness } from './support/harness.ts';
 import { ADMIN_TOKEN } from './support/stub-services.ts';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function harness(options: HarnessOptions = {}) {
-  const h = await startHarness(options);
-  cleanups.push(() => h.close());
-  return h;
-}
-
-function client(url: string, token?: string): WsClient {
-  const c = openWsClient(url, token);
-  cleanups.push(() => c.client.dispose());
-  return c;
-}
 
 const TEXTS_ONLY = 'subscription Texts($id: ID!) { messages(conversationId: $id) { text } }';
 
