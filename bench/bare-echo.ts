@@ -25,6 +25,6 @@ app.post('/api/bot/message', async (c) => {
   }
   return c.body(reply.body, 200, reply.headers);
 });
-serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(`${JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${info.port}` })}\n`);
 });

@@ -102,6 +102,11 @@ export async function benchWebPath(opts: WebPathOptions): Promise<void> {
     const baseline = await load('bare Hono (the gateway\'s "hola" reply)', bare);
     const pacedBare = await load('bare Hono', bare, true);
     await stop(bare);
+    // The gateway's app over a runtime that answers at once: what the HTTP layer alone costs.
+    const stubEnv = { BENCH_REPLY_FILE: replyFile, WEB_API_KEY: BENCH_WEB_API_KEY };
+    const stub = await started(startServer('bench/http-stub.ts', stubEnv, 1));
+    const httpLayer = await load('gateway app, runtime stubbed (HTTP only)', stub);
+    await stop(stub);
 
     const redis = await load('gateway, Redis store', redisGateway);
     const pacedRedis = await load('gateway, Redis store', redisGateway, true);
@@ -123,7 +128,7 @@ export async function benchWebPath(opts: WebPathOptions): Promise<void> {
       `wrk: 1 thread, ${opts.connections} connections, ${opts.durationSec} s per run (after ${WARM_UP_SEC} s of warm-up), on core 0; the server alone on core 1`,
     );
     console.log(`-- saturation\n${HEADER}`);
-    for (const r of [baseline, redis, memory]) console.log(row(r));
+    for (const r of [baseline, httpLayer, redis, memory]) console.log(row(r));
     console.log(
       `wrk used ${baseline.wrkCpuPercent.toFixed(0)} % of its core driving the bare baseline` +
         (baseline.wrkCpuPercent < 80 ? ' (not the bottleneck)' : ' (NEAR ITS LIMIT: the baseline may be understated)'),
@@ -134,7 +139,13 @@ export async function benchWebPath(opts: WebPathOptions): Promise<void> {
         `NOTE: under 90 % of core 1 for ${starved.join('; ')}: other processes took the core, figures understated`,
       );
     }
-    const [bareCost, redisCost, memoryCost] = [baseline, redis, memory].map(cpuPerRequest);
+    const [bareCost, httpCost, redisCost, memoryCost] = [baseline, httpLayer, redis, memory].map(cpuPerRequest);
+    if (bareCost && httpCost && redisCost) {
+      console.log(
+        `server CPU per request: bare ${bareCost.toFixed(3)} ms, the gateway's HTTP layer ${(httpCost - bareCost).toFixed(3)} ms more, ` +
+          `its turn and Redis store ${(redisCost - httpCost).toFixed(3)} ms more`,
+      );
+    }
     if (bareCost && redisCost && memoryCost) {
       console.log(
         `server CPU per request, bare/gateway (the ratio if core 1 were the server's alone; Redis's own CPU not counted): ` +

@@ -4,7 +4,7 @@ import { safeEqual } from './auth/safe-equal.ts';
 import type { Config } from './config.ts';
 import type { ChannelStateFor } from './delivery/channel-state.ts';
 import { errorHandler } from './http/errors.ts';
-import { requestDeadline, securityHeaders } from './http/middleware.ts';
+import { securityHeadersAndDeadline } from './http/middleware.ts';
 import type { Logger } from './log.ts';
 import type { ChannelConfig, PluginHost, PluginRegistry } from './plugin.ts';
 import { withDeadline } from './runtime/deadline.ts';
@@ -59,8 +59,7 @@ export function channelConfig(config: Config): ChannelConfig {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.logger));
-  app.use('*', securityHeaders());
-  app.use('*', requestDeadline(deps.config.requestTimeoutMs));
+  app.use('*', securityHeadersAndDeadline(deps.config.requestTimeoutMs));
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

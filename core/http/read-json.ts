@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
+import { requestHeader } from './request-header.ts';
 
 /**
  * The one request-body reader of the app (REST routes, webhooks, callbacks). One contract: the
@@ -13,7 +14,8 @@ import { PayloadTooLargeError, ValidationError } from '../errors.ts';
  * body without Content-Length cannot exhaust memory.
  */
 export async function readRawBytes(c: Context, limitBytes: number): Promise<Buffer> {
-  const declared = Number(c.req.header('content-length') ?? '0');
+  const length = requestHeader(c, 'content-length');
+  const declared = Number(length ?? '0');
   if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
   if (c.req.raw.bodyUsed) {
     // An earlier middleware read the body through Hono, which keeps a copy.
@@ -21,7 +23,7 @@ export async function readRawBytes(c: Context, limitBytes: number): Promise<Buff
     if (bytes.length > limitBytes) throw new PayloadTooLargeError(limitBytes);
     return bytes;
   }
-  if (c.req.header('content-length') !== undefined && Number.isFinite(declared)) {
+  if (length !== undefined && Number.isFinite(declared)) {
     // Node's HTTP parser holds a body to its Content-Length (more bytes are the next request), so a
     // declared length within the limit is read at once: @hono/node-server reads it from the socket
     // without building a web stream (a fifth of a small request's cost).
@@ -58,6 +60,23 @@ export async function readRawBody(c: Context, limitBytes: number): Promise<strin
  */
 export const MAX_JSON_DEPTH = 32;
 
+/** `{` and `[`: every level of nesting opens with one. */
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
+/**
+ * True when `raw` may nest deeper than `maxDepth`: it has more `{` and `[` than that (counting those
+ * inside strings too, so never a false "no"). Most bodies have a handful: the walk is skipped.
+ */
+function mayNestDeeperThan(raw: string, maxDepth: number): boolean {
+  let openers = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if ((code === OPEN_BRACE || code === OPEN_BRACKET) && ++openers > maxDepth) return true;
+  }
+  return false;
+}
+
 /** True when `value` nests arrays or objects deeper than `maxDepth` (checked without recursion). */
 export function nestsDeeperThan(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
   const stack: [unknown, number][] = [[value, 0]];
@@ -82,7 +101,8 @@ export function parseJsonText(raw: string): { ok: true; value: unknown } | { ok:
   } catch {
     return { ok: false, reason: NOT_JSON };
   }
-  if (nestsDeeperThan(value)) return { ok: false, reason: `body nests deeper than ${MAX_JSON_DEPTH} levels` };
+  if (mayNestDeeperThan(raw, MAX_JSON_DEPTH) && nestsDeeperThan(value))
+    return { ok: false, reason: `body nests deeper than ${MAX_JSON_DEPTH} levels` };
   return { ok: true, value };
 }
 

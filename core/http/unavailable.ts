@@ -3,8 +3,21 @@ import { UnavailableError } from '../errors.ts';
 /** How soon a client should retry after a store outage (Redis reconnects within about a second). */
 export const OUTAGE_RETRY_AFTER_MS = 2_000;
 
-/** ioredis's own errors when Redis cannot answer (down, stalled, restarting), by message. */
-const CONNECTION_MESSAGES = ['Command timed out', 'Connection is closed.', "Stream isn't writeable"];
+/**
+ * ioredis's own errors when Redis cannot answer (down, stalled, restarting), by message; then its
+ * Cluster client's (no node or slot map reachable, a master down, a failover under way).
+ */
+const CONNECTION_MESSAGES = [
+  'Command timed out',
+  'Connection is closed.',
+  "Stream isn't writeable",
+  "Cluster isn't ready",
+  'None of startup nodes is available',
+  'Too many Cluster redirections',
+  'Cluster is disconnected',
+  'Node is disconnected',
+  'Failed to refresh slots cache',
+];
 /** Redis replies that mean "not now" (loading its data, a busy script, a failover), not a bad command. */
 const TRANSIENT_REPLIES = ['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY'];
 /** Socket errors: the store (or another dependency) is not reachable. */

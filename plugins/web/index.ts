@@ -4,6 +4,7 @@ import { safeEqual } from '../../core/auth/safe-equal.ts';
 import { type Env, envText } from '../../core/config.ts';
 import { AuthError, ConfigError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { readJsonObject } from '../../core/http/read-json.ts';
+import { requestHeader } from '../../core/http/request-header.ts';
 import { addressOfContext } from '../../core/limits/client-address.ts';
 import type { ChannelFactory, ChannelPlugin, PluginHost } from '../../core/plugin.ts';
 import type { TurnResult } from '../../core/runtime/types.ts';
@@ -91,11 +92,11 @@ export function createWebPlugin(options: WebPluginOptions = {}): ChannelPlugin {
       }
       const { limits } = host;
       app.post('/api/bot/message', async (c) => {
-        if (apiKey && !safeEqual(c.req.header('x-api-key') ?? '', apiKey)) {
+        if (apiKey && !safeEqual(requestHeader(c, 'x-api-key') ?? '', apiKey)) {
           throw new AuthError('missing or invalid X-Api-Key');
         }
         const body = await readJsonObject(c, maxBodyBytes);
-        const message = parseWebMessage(body, c.req.header('idempotency-key'));
+        const message = parseWebMessage(body, requestHeader(c, 'idempotency-key'));
         // Counted only for new work: a retried message id gets its stored answer whatever the budget.
         // With WEB_API_KEY the caller is the backend speaking for all its users: only per-conversation limits.
         const admit = () =>
