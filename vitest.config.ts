@@ -14,7 +14,7 @@ export default defineConfig({
       'machines/**/*.test.ts',
       'test/**/*.test.ts',
     ],
-    exclude: ['test/airflow/**', 'test/browser/**', 'node_modules/**'],
+    exclude: ['test/airflow/**', 'test/browser/**', 'test/cluster/**', 'node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     maxWorkers: 2,
     testTimeout: 20_000,

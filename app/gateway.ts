@@ -21,7 +21,7 @@ import { mountMetricsRoute } from '../core/metrics/route.ts';
 import { startOrderNotifications } from '../core/notify/index.ts';
 import { mountOperatorConsole } from '../core/operator/routes.ts';
 import type { PluginRegistry } from '../core/plugin.ts';
-import { redisOptions } from '../core/redis-connection.ts';
+import { isCluster, redisOptions } from '../core/redis-connection.ts';
 import { type ConversationRuntimeImpl, createConversationRuntime } from '../core/runtime/conversation-runtime.ts';
 import { startWorkflowWatcher } from '../core/runtime/workflow-watcher.ts';
 import type { ConversationStore } from '../core/store/types.ts';
@@ -128,7 +128,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
   const identity = createIdentity(config, logger, cmmsBaseUrl(config, ownCalls.url), trusts, redis);
 
   // Every outbound message goes through the dispatcher: routing by channel, pacing, ordered retries,
-  // dead letters (in Redis with REDIS_URL). Plugins get it as `host.deliver` when mounted.
+  // dead letters (in Redis when there is one). Plugins get it as `host.deliver` when mounted.
   const { eraseDeliveries: eraseDeadLetters, ...deliveryStores } = deliveryState(config, redis);
   // An erase also drops what the conversation's channel keeps of the user (WhatsApp's held messages).
   const eraseDeliveries = async (conversationId: string) => {
@@ -141,7 +141,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
   const workflows = createWorkflows(config, logger, ownCalls.url, identity, redis);
   const { cmms, embeddedCmms, runner, callbackUrl, credentialsUrl } = workflows;
 
-  // The bus now (the runtime publishes on it; Redis pub/sub with REDIS_URL so that every process's
+  // The bus now (the runtime publishes on it; Redis pub/sub with Redis so that every process's
   // subscribers see every event); `/graphql` once the app exists (below).
   const graphql = await wireGraphql({
     config,
@@ -222,7 +222,8 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
   mountOperatorConsole(app); // `/operator`: people answer handed-off conversations (GraphQL, admin token)
   mountMetricsRoute(app, { tokens: [env.METRICS_TOKEN, config.adminToken] }); // Prometheus, token required
   // Order changes told to the linked chats: POST /api/bot/notify (the DAG), the poller with the embedded runner.
-  const notified = { app, config, logger, runtime, identity, cmms, runner, ...(redis ? { redis } : {}) };
+  const shared = redis ? { redis, cluster: isCluster(redis) } : {};
+  const notified = { app, config, logger, runtime, identity, cmms, runner, ...shared };
   const notifier = startOrderNotifications(notified);
   const watchers = { stop: () => Promise.all([watcher.stop(), notifier.stop()]).then(() => undefined) };
   gate.open(getRequestListener(app.fetch));
@@ -239,7 +240,7 @@ async function assemble({ env, config, logger, registry, server, port, gate, ope
     {
       url: loopbackUrl,
       publicUrl: config.publicUrl,
-      store: redis ? 'redis' : 'memory',
+      store: redis ? (isCluster(redis) ? 'redis-cluster' : 'redis') : 'memory',
       runner: runner.kind,
       cmms: embeddedCmms ? 'demo' : 'remote',
       channels: registry.list().map((p) => p.name),

@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import type { Redis } from 'ioredis';
 import { mountIdentityAdminRoutes } from '../core/admin/identities.ts';
 import type { Config } from '../core/config.ts';
 import { createMemoryDeadLetterStore } from '../core/delivery/dead-letter.ts';
@@ -13,6 +12,7 @@ import {
   mountLinkRoutes,
 } from '../core/identity/index.ts';
 import type { Logger } from '../core/log.ts';
+import { isCluster, type RedisClient } from '../core/redis-connection.ts';
 import type { ConversationRuntimeImpl } from '../core/runtime/conversation-runtime.ts';
 import type { ConversationModel } from '../core/runtime/model.ts';
 import type { ConversationStore } from '../core/store/types.ts';
@@ -21,7 +21,7 @@ import type { ConversationStore } from '../core/store/types.ts';
 const DEAD_LETTERS_SCANNED = 1_000;
 
 /**
- * Who writes: the identity service (links in Redis with REDIS_URL, in memory otherwise), logging in
+ * Who writes: the identity service (links in Redis when there is one, in memory otherwise), logging in
  * at the CMMS the client talks to (`cmmsBaseUrl`: CMMS_URL, or the embedded demo on loopback).
  * `trusts`: which conversations' senders are authenticated (only those may link; see
  * `webSenderTrust`: open REST web conversations are not).
@@ -31,11 +31,11 @@ export function createIdentity(
   logger: Logger,
   cmmsBaseUrl: string,
   trusts: (conversationId: string) => boolean,
-  redis?: Redis,
+  redis?: RedisClient,
 ): IdentityServiceImpl {
   return createIdentityService({
     trusts,
-    ...(redis ? { redis: { client: redis, keyPrefix: config.redisKeyPrefix } } : {}),
+    ...(redis ? { redis: { client: redis, keyPrefix: config.redisKeyPrefix, cluster: isCluster(redis) } } : {}),
     ...(config.identityKey ? { key: config.identityKey } : {}),
     publicUrl: config.publicUrl,
     policy: config.identityPolicy,
@@ -45,12 +45,12 @@ export function createIdentity(
 }
 
 /**
- * The dispatcher's dead letters and delivery marks (Redis with REDIS_URL), kept here too so that
+ * The dispatcher's dead letters and delivery marks (in Redis when there is one), kept here too so that
  * erasing a conversation also drops its dead letters (they hold the text of its replies).
  */
 export function deliveryState(
   config: Config,
-  redis?: Redis,
+  redis?: RedisClient,
 ): Pick<OutboundDispatcherOptions, 'deadLetters' | 'deliveryMarks'> & {
   eraseDeliveries(conversationId: string): Promise<void>;
 } {

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import { type CmmsClient, createCmmsClient } from '../core/cmms/client.ts';
 import { DEMO_CMMS_TOKEN, DEMO_CMMS_USER } from '../core/cmms/demo-server.ts';
 import { cmmsApiVariant, v2Api } from '../core/cmms/v2.ts';
 import type { Config } from '../core/config.ts';
 import { CREDENTIALS_PATH, type IdentityService } from '../core/identity/index.ts';
 import type { Logger } from '../core/log.ts';
+import { isCluster, type RedisClient } from '../core/redis-connection.ts';
 import { createAirflowRunner } from '../core/workflows/airflow-runner.ts';
 import { actingAsUser, createLocalRunner } from '../core/workflows/local-runner.ts';
 import type { WorkflowRunner } from '../core/workflows/types.ts';
@@ -34,7 +34,7 @@ export function createWorkflows(
   logger: Logger,
   ownCallsUrl: string,
   identity: Pick<IdentityService, 'tokenFor'>,
-  redis?: Redis,
+  redis?: RedisClient,
 ): Workflows {
   const embeddedCmms = !config.cmmsUrl;
   if (cmmsApiVariant(config.cmmsApiPrefix) === v2Api && config.cmmsToken && !config.cmmsUsername) {
@@ -68,7 +68,7 @@ export function createWorkflows(
         callbackSecret: config.callbackSecret,
         logger: logger.child({ component: 'local-runner' }),
         // Runs hold a lease in Redis: the watcher of any process resumes a run whose process died.
-        ...(redis ? { redis: { client: redis, keyPrefix: config.redisKeyPrefix } } : {}),
+        ...(redis ? { redis: { client: redis, keyPrefix: config.redisKeyPrefix, cluster: isCluster(redis) } } : {}),
         pollIntervalMs: config.workflowPollIntervalMs,
         // A run for a linked user calls the CMMS with the user's own token.
         actAs: actingAsUser({ cmms, tokenFor: (conversationId, user) => identity.tokenFor(conversationId, user) }),

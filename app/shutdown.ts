@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { CmmsClient } from '../core/cmms/client.ts';
 import type { Config } from '../core/config.ts';
 import type { EventBus } from '../core/events/bus.ts';
@@ -7,6 +6,7 @@ import type { ServerGate } from '../core/http/server-gate.ts';
 import type { InspectionHub } from '../core/inspect/hub.ts';
 import type { Logger } from '../core/log.ts';
 import type { PluginRegistry } from '../core/plugin.ts';
+import type { RedisClient } from '../core/redis-connection.ts';
 import type { ConversationRuntime } from '../core/runtime/types.ts';
 import { deadlineIn, within } from '../core/shutdown.ts';
 import type { ConversationStore } from '../core/store/types.ts';
@@ -28,7 +28,7 @@ export interface RunningParts {
   bus: EventBus;
   cmms: CmmsClient;
   store: ConversationStore;
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 /**

@@ -14,8 +14,10 @@ export interface Config {
   publicUrl: string;
   logLevel: LogLevel;
   maxBodyBytes: number;
-  /** Unset: the embedded in-memory store. */
+  /** Unset (and no REDIS_CLUSTER_NODES): the embedded in-memory store. */
   redisUrl?: string;
+  /** REDIS_CLUSTER_NODES: a Redis Cluster's seed nodes instead of REDIS_URL; empty when not a cluster. */
+  redisClusterNodes: RedisNode[];
   redisKeyPrefix: string;
   conversationTtlSeconds: number;
   /**
@@ -79,6 +81,12 @@ export interface Config {
   inspect: boolean;
   /** The inspector bridge (`npm run inspector`); set it to allow per-conversation live inspection. */
   inspectUrl?: string;
+}
+
+/** A Redis Cluster seed node (REDIS_CLUSTER_NODES). */
+export interface RedisNode {
+  host: string;
+  port: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -161,6 +169,38 @@ function notifyPollInterval(env: Env): number {
   return value;
 }
 
+/** `host:port` or `[ipv6]:port`: no scheme, user or password (a cluster with AUTH/TLS is not supported yet). */
+const NODE_PATTERN = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/;
+
+/** REDIS_CLUSTER_NODES (`host:port,host:port,…`); [] when unset; a ConfigError naming it when malformed. */
+export function redisClusterNodes(env: Env): RedisNode[] {
+  const raw = envText(env, 'REDIS_CLUSTER_NODES');
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const match = NODE_PATTERN.exec(entry.trim());
+    const host = match?.[1] ?? match?.[2];
+    const port = Number(match?.[3]);
+    if (!host || port < 1 || port > 65_535) {
+      throw new ConfigError(`REDIS_CLUSTER_NODES must be host:port[,host:port...], got "${raw}"`);
+    }
+    return { host, port };
+  });
+}
+
+/** A cluster's settings that cannot go together with the rest (checked on the final config). */
+function checkClusterSettings(config: Config): void {
+  if (config.redisClusterNodes.length === 0) return;
+  if (config.redisUrl) {
+    throw new ConfigError('REDIS_CLUSTER_NODES and REDIS_URL are exclusive: set one of them');
+  }
+  // A `{…}` in the prefix would be the hash tag of every key: the whole gateway in one slot.
+  if (/[{}]/.test(config.redisKeyPrefix)) {
+    throw new ConfigError(
+      `REDIS_KEY_PREFIX must not contain { or } with REDIS_CLUSTER_NODES, got "${config.redisKeyPrefix}"`,
+    );
+  }
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const port = envInteger(env, 'PORT', 5001, 0);
   const host = envText(env, 'HOST') ?? '0.0.0.0';
@@ -168,6 +208,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const airflowUrl = envUrl(env, 'AIRFLOW_URL');
   const redisUrl = envUrl(env, 'REDIS_URL');
+  const clusterNodes = redisClusterNodes(env);
+  // Redis every process shares: the production checks below apply to either kind.
+  const sharedRedis = redisUrl !== undefined || clusterNodes.length > 0;
 
   const configuredSecret = envText(env, 'CALLBACK_SECRET');
   if (!configuredSecret && airflowUrl) {
@@ -176,13 +219,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     );
   }
   const sessionSecret = envText(env, 'SESSION_SECRET');
-  if (!sessionSecret && redisUrl && env.NODE_ENV === 'production') {
-    throw new ConfigError('SESSION_SECRET is required in production with REDIS_URL (every process must sign alike)');
+  if (!sessionSecret && sharedRedis && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'SESSION_SECRET is required in production with REDIS_URL or REDIS_CLUSTER_NODES (every process must sign alike)',
+    );
   }
   const identityKey = envText(env, 'IDENTITY_KEY');
-  if (!identityKey && redisUrl && env.NODE_ENV === 'production') {
+  if (!identityKey && sharedRedis && env.NODE_ENV === 'production') {
     throw new ConfigError(
-      'IDENTITY_KEY is required in production with REDIS_URL (every process must open the linked users’ tokens)',
+      'IDENTITY_KEY is required in production with REDIS_URL or REDIS_CLUSTER_NODES (every process must open the linked users’ tokens)',
     );
   }
   if (identityKey && identityKey.length < MIN_IDENTITY_KEY_LENGTH) {
@@ -202,6 +247,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel,
     maxBodyBytes: envInteger(env, 'MAX_BODY_BYTES', 64 * 1024, 1),
     redisUrl,
+    redisClusterNodes: clusterNodes,
     redisKeyPrefix: envText(env, 'REDIS_KEY_PREFIX') ?? 'omnibot:',
     conversationTtlSeconds: envInteger(env, 'CONVERSATION_TTL_SECONDS', 30 * 24 * 3600, 60),
     dedupTtlSeconds: envInteger(env, 'DEDUP_TTL_SECONDS', 7 * 24 * 3600, 1),
@@ -245,6 +291,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     inspectUrl: envText(env, 'INSPECT_URL') ?? (envFlag(env, 'INSPECT') ? 'ws://localhost:8080' : undefined),
     ...overrides,
   };
+  checkClusterSettings(config);
   // A retry waiting for a dead holder must outlive its claim to take the message over (message-once.ts).
   if (config.duplicateWaitMs <= config.claimLeaseMs) {
     throw new ConfigError(

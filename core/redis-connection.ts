@@ -1,8 +1,23 @@
 import { once } from 'node:events';
-import { Redis, type RedisOptions } from 'ioredis';
-import type { Config } from './config.ts';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config, RedisNode } from './config.ts';
 import type { Logger } from './log.ts';
 import { retry } from './retry.ts';
+
+/** A connection to one Redis, or ioredis' client of a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisClient = Redis | Cluster;
+
+/** Where Redis is: one server (REDIS_URL) or a Redis Cluster's seed nodes (REDIS_CLUSTER_NODES). */
+export type RedisTarget = { url: string } | { nodes: readonly RedisNode[] };
+
+/** The configured Redis, or undefined without one (the in-memory store). */
+export function redisTarget(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>): RedisTarget | undefined {
+  if (config.redisClusterNodes.length > 0) return { nodes: config.redisClusterNodes };
+  return config.redisUrl ? { url: config.redisUrl } : undefined;
+}
+
+/** Whether the client is a Redis Cluster's (its keys use the cluster layouts: core/redis-keys.ts). */
+export const isCluster = (client: RedisClient): client is Cluster => client instanceof Cluster;
 
 /**
  * The options of every Redis connection of the gateway (the bus's two, and the main one below):
@@ -13,7 +28,7 @@ import { retry } from './retry.ts';
  *   attempts instead of waiting for the end of the outage.
  * The bus keeps the offline queue (a SUBSCRIBE issued during a reconnection is sent once connected).
  */
-export function redisOptions(config: Config): RedisOptions {
+export function redisOptions(config: Pick<Config, 'redisCommandTimeoutMs'>): RedisOptions {
   return {
     commandTimeout: config.redisCommandTimeoutMs,
     maxRetriesPerRequest: 3,
@@ -25,10 +40,35 @@ export function redisOptions(config: Config): RedisOptions {
  * The main connection (store, dead letters, limits, run registry): without an offline queue, a command
  * issued while Redis is unreachable fails at once (the request answers 503 with Retry-After) instead of
  * each command of the request waiting out its timeout; requests only start once Redis answered
- * (`untilRedisAnswers`).
+ * (`untilRedisAnswers`). With cluster nodes: ioredis' Cluster client (it follows the slots itself; the
+ * per-node connections keep the command timeout and bounded retries).
  */
-export function openRedis(config: Config, url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { ...redisOptions(config), enableOfflineQueue: false, enableAutoPipelining: true });
+export function openRedis(
+  config: Pick<Config, 'redisCommandTimeoutMs'>,
+  target: RedisTarget,
+  logger: Logger,
+): RedisClient {
+  if ('nodes' in target) {
+    const cluster = new Cluster(
+      target.nodes.map(({ host, port }) => ({ host, port })),
+      {
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+        redisOptions: { commandTimeout: config.redisCommandTimeoutMs, maxRetriesPerRequest: 3 },
+        slotsRefreshTimeout: 2_000,
+        // Paced as a single connection's reconnections (ioredis' cluster default retries ~10 times a second).
+        clusterRetryStrategy: (times) => Math.min(times * 50, 2_000),
+      },
+    );
+    cluster.on('error', (error) => logger.warn({ err: error }, 'redis cluster error'));
+    cluster.on('node error', (error, node: string) => logger.warn({ err: error, node }, 'redis cluster node error'));
+    return cluster;
+  }
+  const redis = new Redis(target.url, {
+    ...redisOptions(config),
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+  });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   return redis;
 }
@@ -38,19 +78,24 @@ const STARTUP_BACKOFF = { baseMs: 250, maxMs: 2_000, jitter: 'up' } as const;
 
 /**
  * Waits until Redis answers a PING (at start: Redis may be loading its data, restarting or paused);
- * meanwhile the server gate answers 503. Each failure is logged; there is no overall limit.
+ * meanwhile the server gate answers 503. On a cluster every master must answer (a master down means
+ * a third of the keys unreachable). Each failure is logged; no overall limit unless `attempts`.
  */
-export async function untilRedisAnswers(redis: Redis, logger: Logger): Promise<void> {
+export async function untilRedisAnswers(
+  redis: RedisClient,
+  logger: Logger,
+  attempts = Number.POSITIVE_INFINITY,
+): Promise<void> {
   let failures = 0;
   await retry(
     async () => {
       // `once` also rejects on the connection's 'error' (refused): logged, then tried again.
       if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(2_000) });
-      await redis.ping();
+      await pingAll(redis);
       if (failures > 0) logger.info({ attempts: failures + 1 }, 'redis answers: starting');
     },
     {
-      attempts: Number.POSITIVE_INFINITY,
+      attempts,
       delay: STARTUP_BACKOFF,
       onRetry: (error, { attempt }) => {
         failures = attempt;
@@ -58,4 +103,15 @@ export async function untilRedisAnswers(redis: Redis, logger: Logger): Promise<v
       },
     },
   );
+}
+
+/** PING, on a cluster to every master it knows (rejects when one of them does not answer). */
+export async function pingAll(redis: RedisClient): Promise<void> {
+  if (!isCluster(redis)) {
+    await redis.ping();
+    return;
+  }
+  const masters = redis.nodes('master');
+  if (masters.length === 0) throw new Error('the Redis Cluster has no known master');
+  await Promise.all(masters.map((node) => node.ping()));
 }

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { request } from 'undici';
 import type { InspectionEvent } from 'xstate';
+import { redisClusterNodes } from '../core/config.ts';
 import { connectLiveInspector } from '../core/inspect/live.ts';
 import { replayEventLog, type TimelineEntry } from '../core/inspect/replay.ts';
+import { silentLogger } from '../core/log.ts';
+import { isCluster, openRedis, redisTarget, untilRedisAnswers } from '../core/redis-connection.ts';
 import { createRedisStore } from '../core/store/redis-store.ts';
 import type { EventLogEntry } from '../core/store/types.ts';
 import { conversationModel } from '../machines/model.ts';
@@ -13,7 +15,8 @@ import { conversationModel } from '../machines/model.ts';
  *
  * Prints a conversation's timeline (time, channel, event, state) replayed through the current
  * machine, and with --live sends the replay to the Stately inspector. The event log comes from the
- * gateway's admin API (ADMIN_TOKEN), or straight from Redis when REDIS_URL is set and --url is not.
+ * gateway's admin API (ADMIN_TOKEN), or straight from Redis when REDIS_URL (or REDIS_CLUSTER_NODES) is
+ * set and --url is not.
  * Exit: 0 replay matches, 1 it differs, 2 cannot replay (unknown conversation, other machine version…).
  */
 const USAGE = 'usage: npm run inspect -- <conversationId> [--url <gateway url>] [--live [<inspector ws url>]]';
@@ -68,11 +71,21 @@ async function main(): Promise<number> {
 }
 
 async function loadLog(conversationId: string, url: string | undefined): Promise<EventLogEntry[] | null> {
-  if (!url && process.env.REDIS_URL) {
-    const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const target = redisTarget({
+    redisUrl: process.env.REDIS_URL,
+    redisClusterNodes: redisClusterNodes(process.env),
+  });
+  if (!url && target) {
+    const redis = openRedis({ redisCommandTimeoutMs: 5_000 }, target, silentLogger);
+    // A few tries (a cluster answers once it has read its slots), then the error.
+    await untilRedisAnswers(redis, silentLogger, 3).catch((error: unknown) => {
+      redis.disconnect();
+      throw error;
+    });
     const store = createRedisStore({
       redis,
       prefix: process.env.REDIS_KEY_PREFIX ?? 'omnibot:',
+      layout: isCluster(redis) ? 'sharded' : 'classic',
       // Read-only here: the limits only cap what a read returns (the whole log, at most what is kept).
       conversationTtlSeconds: 3600,
       transcriptLimit: 100_000,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.ts';
 
 /**
  * The conversation-token secret every process sharing this Redis uses when none is configured: the
@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * every later process and restart reads it, so tokens outlive restarts. Production requires
  * SESSION_SECRET instead (a secret kept in Redis is readable by whoever reads Redis).
  */
-export async function sharedSessionSecret(redis: Redis, prefix: string, generated: string): Promise<string> {
+export async function sharedSessionSecret(redis: RedisClient, prefix: string, generated: string): Promise<string> {
   const key = `${prefix}session-secret`;
   for (let attempt = 0; attempt < 3; attempt++) {
     if ((await redis.set(key, generated, 'NX')) === 'OK') return generated;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.ts';
 
 /**
  * A channel's own small shared state (WhatsApp's customer-service windows and held messages, the
@@ -108,7 +108,7 @@ redis.call('LTRIM', KEYS[1], index + 1, -1)
 return index + 1`;
 
 /** Channel state in Redis, shared by every gateway process. */
-export function redisChannelStates(redis: Redis, keyPrefix: string): ChannelStateFor {
+export function redisChannelStates(redis: RedisClient, keyPrefix: string): ChannelStateFor {
   return (channel) => {
     const scoped = (key: string) => `${keyPrefix}channel:${channel}:${key}`;
     return {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.ts';
 import { createRedisDeliveryMarks } from '../store/delivery-marks.ts';
 import { createRedisDeadLetterStore } from './dead-letter.ts';
 import type { DeadLetterRetention, OutboundDispatcherOptions } from './types.ts';
@@ -9,7 +9,7 @@ import type { DeadLetterRetention, OutboundDispatcherOptions } from './types.ts'
  * (`<prefix>delivery:last-delivered`), which automatic retries check, is seen by every process.
  */
 export function deliveryStateInRedis(
-  redis: Redis,
+  redis: RedisClient,
   keyPrefix: string,
   retention: Partial<DeadLetterRetention> = {},
 ): Pick<OutboundDispatcherOptions, 'deadLetters' | 'deliveryMarks'> {

@@ -1,11 +1,17 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisNode } from '../config.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import type { RedisClient, RedisTarget } from '../redis-connection.ts';
 import type { EventBus } from './bus.ts';
 
 export interface RedisEventBusOptions {
-  /** Publishes (may be shared with other commands, e.g. the store's connection). */
-  publisher: Redis;
-  /** Dedicated to this bus: a subscribed connection runs no other commands. */
+  /** Publishes (may be shared with other commands, e.g. the store's connection); may be a Cluster's client. */
+  publisher: RedisClient;
+  /**
+   * Dedicated to this bus: a subscribed connection runs no other commands. Always one server's
+   * connection (on a cluster, to one node: a classic PUBLISH on any master reaches it), so that its
+   * `ready` after a drop says "events were lost".
+   */
   subscriber: Redis;
   /** Channel name prefix, e.g. the store's key prefix: processes on one Redis share it. */
   prefix: string;
@@ -188,23 +194,42 @@ export function onBusReconnect(bus: EventBus, listener: () => void): () => void 
 
 /**
  * Opens the bus's two connections (a subscribed connection can run nothing else) and returns the bus
- * with a `close()` that also closes them. Resolves once the subscriber connection is ready.
+ * with a `close()` that also closes them. Resolves once the subscriber connection is ready. On a
+ * cluster the publisher is a Cluster client and the subscriber a plain connection to one seed node,
+ * moving to the next seed at each reconnection attempt (a dead node is left).
  */
 export async function connectRedisEventBus(
-  url: string,
+  target: RedisTarget | string,
   prefix: string,
   logger: Logger = silentLogger,
   redisOptions: RedisOptions = {},
 ): Promise<{ bus: RedisEventBus; close(): Promise<void> }> {
-  const publisher = new Redis(url, { ...redisOptions, connectionName: 'omnibot-bus-pub', enableAutoPipelining: true });
+  const where = typeof target === 'string' ? { url: target } : target;
+  const publisherName = { connectionName: 'omnibot-bus-pub' };
+  const publisher: RedisClient =
+    'nodes' in where
+      ? new Cluster(
+          where.nodes.map(({ host, port }) => ({ host, port })),
+          {
+            enableAutoPipelining: true,
+            redisOptions: { ...redisOptions, ...publisherName },
+          },
+        )
+      : new Redis(where.url, { ...redisOptions, ...publisherName, enableAutoPipelining: true });
   // The bus re-subscribes itself once ready again (handled): ioredis's own re-subscription leaves its
   // SUBSCRIBE's failure unhandled when Redis drops again at that moment (an unhandled rejection).
-  const subscriber = new Redis(url, { ...redisOptions, connectionName: 'omnibot-bus-sub', autoResubscribe: false });
+  const subscriberOptions: RedisOptions = {
+    ...redisOptions,
+    connectionName: 'omnibot-bus-sub',
+    autoResubscribe: false,
+  };
+  const subscriber =
+    'nodes' in where ? seedRotatingConnection(where.nodes, subscriberOptions) : new Redis(where.url, subscriberOptions);
   for (const connection of [publisher, subscriber]) {
     connection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis bus connection error'));
   }
   const bus = createRedisEventBus({ publisher, subscriber, prefix, logger });
-  const quit = async (connection: Redis) => {
+  const quit = async (connection: RedisClient) => {
     await connection.quit().catch(() => connection.disconnect());
   };
   try {
@@ -220,4 +245,30 @@ export async function connectRedisEventBus(
       await Promise.all([quit(publisher), quit(subscriber)]);
     },
   };
+}
+
+/** ioredis' default wait before reconnection attempt `times`. */
+const reconnectDelay = (times: number) => Math.min(times * 50, 2_000);
+
+/**
+ * One connection to a cluster's first seed node; each reconnection attempt goes to the next seed
+ * (ioredis reads `options.host/port` again when it reconnects), so a node that died is left.
+ */
+export function seedRotatingConnection(nodes: readonly RedisNode[], options: RedisOptions): Redis {
+  const [first] = nodes;
+  if (!first) throw new Error('a cluster bus needs at least one seed node');
+  let seed = 0;
+  const connection: Redis = new Redis({
+    ...options,
+    host: first.host,
+    port: first.port,
+    retryStrategy: (times) => {
+      seed = (seed + 1) % nodes.length;
+      const next = nodes[seed] ?? first;
+      connection.options.host = next.host;
+      connection.options.port = next.port;
+      return reconnectDelay(times);
+    },
+  });
+  return connection;
 }

@@ -7,6 +7,7 @@ import type { IdentityService } from '../identity/types.ts';
 import type { InspectionHub } from '../inspect/hub.ts';
 import type { Limits } from '../limits/index.ts';
 import type { Logger } from '../log.ts';
+import { redisTarget } from '../redis-connection.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { ConversationStore } from '../store/types.ts';
 import type { GraphqlServices } from './context.ts';
@@ -29,7 +30,7 @@ export interface GraphqlWiringOptions {
 
 /** The gateway's GraphQL part, in two steps: the bus first (the runtime publishes on it), then the routes. */
 export interface GraphqlWiring {
-  /** Redis pub/sub across processes with REDIS_URL; in-process otherwise. */
+  /** Redis pub/sub across processes with REDIS_URL or REDIS_CLUSTER_NODES; in-process otherwise. */
   bus: EventBus;
   /** `/graphql` (HTTP and WebSocket); once the runtime exists. */
   mount(app: Hono, runtime: ConversationRuntime, inspection?: InspectionHub): MountedGraphql;
@@ -39,9 +40,10 @@ export interface GraphqlWiring {
 
 export async function wireGraphql(options: GraphqlWiringOptions): Promise<GraphqlWiring> {
   const { config, logger, server, store, limits } = options;
-  const redisBus = config.redisUrl
+  const target = redisTarget(config);
+  const redisBus = target
     ? await connectRedisEventBus(
-        config.redisUrl,
+        target,
         `${config.redisKeyPrefix}bus:`,
         logger.child({ component: 'bus' }),
         options.redisOptions,

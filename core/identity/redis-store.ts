@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.ts';
 import { codeFromJson, expirable, type IdentityStore, identityKeys, recordFromJson, type TryKind } from './store.ts';
 import type { IdentityRecord } from './types.ts';
 
@@ -15,7 +15,7 @@ end
 return 0`;
 
 /** A transaction's replies, or its first command's error thrown. */
-async function run(multi: ReturnType<Redis['multi']>): Promise<unknown[]> {
+async function run(multi: ReturnType<RedisClient['multi']>): Promise<unknown[]> {
   const replies = (await multi.exec()) ?? [];
   for (const [error] of replies) if (error) throw error;
   return replies.map(([, value]) => value);
@@ -29,7 +29,11 @@ const CHUNK = 200;
  * under `keyPrefix`). A code is taken with GETDEL (single use across processes); the per-user sets
  * are an index: a member whose link now names another user (or none) is dropped when read.
  */
-export function createRedisIdentityStore(redis: Redis, keyPrefix: string, now: () => number = Date.now): IdentityStore {
+export function createRedisIdentityStore(
+  redis: RedisClient,
+  keyPrefix: string,
+  now: () => number = Date.now,
+): IdentityStore {
   const key = {
     link: (id: string) => keyPrefix + identityKeys.link(id),
     all: () => keyPrefix + identityKeys.all(),

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { RedisClient } from '../redis-connection.ts';
+import { groupPrefix } from '../redis-keys.ts';
 import type { CmmsLogin } from './cmms-login.ts';
 import { LinkNotAllowedError } from './errors.ts';
 import { createMemoryIdentityStore } from './memory-store.ts';
@@ -22,8 +23,11 @@ const CODE_PATTERN = /^[A-Za-z0-9_-]{32,64}$/;
 const MAX_CONVERSATION_ID = 512;
 
 export interface IdentityServiceOptions {
-  /** Redis (shared by every process); in memory without it. */
-  redis?: { client: Redis; keyPrefix: string };
+  /**
+   * Redis (shared by every process); in memory without it. On a cluster (`cluster`) every identity
+   * key carries one hash tag (`<prefix>{identity}identity:…`): its transactions span several keys.
+   */
+  redis?: { client: RedisClient; keyPrefix: string; cluster?: boolean };
   /** `IDENTITY_KEY` (16 characters or more); a random key of this process when absent. */
   key?: string;
   /** `PUBLIC_URL`: links are `{publicUrl}/link/<code>`. */
@@ -103,7 +107,11 @@ export function createIdentityService(opts: IdentityServiceOptions): IdentitySer
   const logger = opts.logger;
   const sealer = createTokenSealer(opts.key, logger);
   const store: IdentityStore = opts.redis
-    ? createRedisIdentityStore(opts.redis.client, opts.redis.keyPrefix, now)
+    ? createRedisIdentityStore(
+        opts.redis.client,
+        groupPrefix(opts.redis.keyPrefix, 'identity', opts.redis.cluster ?? false),
+        now,
+      )
     : createMemoryIdentityStore(now);
   const publicUrl = opts.publicUrl.replace(/\/+$/, '');
   const trusts = opts.trusts ?? (() => true);

@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitError } from '../errors.ts';
 import { rateLimitRefusals } from '../metrics/registry.ts';
+import type { RedisClient } from '../redis-connection.ts';
 import type { LimitSettings } from './settings.ts';
 
 export interface RateLimitOptions {
   /** Shared state across processes (atomic on Redis); in-process memory otherwise. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Keys go under `<keyPrefix>ratelimit:`. */
   keyPrefix?: string;
 }

@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
-import type { Redis } from 'ioredis';
 import type { CmmsClient } from '../cmms/client.ts';
 import type { Config } from '../config.ts';
 import type { IdentityService } from '../identity/types.ts';
 import type { Logger } from '../log.ts';
+import type { RedisClient } from '../redis-connection.ts';
 import type { ConversationRuntime } from '../runtime/types.ts';
 import type { WorkflowRunner } from '../workflows/types.ts';
 import { fanOut } from './fan-out.ts';
@@ -25,8 +25,10 @@ export interface OrderNotificationsDeps {
   /** The service account's client: the poller lists every order with it. */
   cmms: Pick<CmmsClient, 'listWorkOrderRecords'>;
   runner: Pick<WorkflowRunner, 'kind'>;
-  /** With REDIS_URL: the seen state and the poller's lease are shared by every process. */
-  redis?: Redis;
+  /** With Redis: the seen state and the poller's lease are shared by every process. */
+  redis?: RedisClient;
+  /** The Redis is a cluster: the notifier's keys share a hash tag (keys.ts). */
+  cluster?: boolean;
 }
 
 /**
@@ -43,16 +45,17 @@ export function startOrderNotifications(deps: OrderNotificationsDeps): NotifyPol
   if (deps.runner.kind !== 'local' || intervalMs === 0) return { stop: async () => {} };
   const { redis } = deps;
   const prefix = deps.config.redisKeyPrefix;
+  const cluster = deps.cluster ?? false;
   return startNotifyPoller({
     intervalMs,
     listOrders: async () =>
       (await deps.cmms.listWorkOrderRecords())
         .map(watchedOrderOf)
         .filter((order): order is WatchedOrder => order !== null),
-    seen: redis ? redisSeenStore(redis, prefix) : memorySeenStore(),
+    seen: redis ? redisSeenStore(redis, prefix, cluster) : memorySeenStore(),
     // Outlives the pause between rounds (and is renewed every third of it while a round runs): a live
     // holder keeps it however slow the CMMS or the fan-out, a dead one's runs out soon.
-    lease: redis ? redisPollLease(redis, prefix, 2 * intervalMs + 5_000) : soleLease(),
+    lease: redis ? redisPollLease(redis, prefix, 2 * intervalMs + 5_000, cluster) : soleLease(),
     fanOut: tell,
     logger,
     track: (round) => deps.runtime.track(round),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.ts';
+import { notifyKeys } from './keys.ts';
 
 /** What a write checks to be sure this process still holds the lease: its Redis key and this holder's token. */
 export interface LeaseFence {
@@ -43,11 +44,11 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-/** The lease's key: `<prefix>notify:poller`. */
-export const pollLeaseKey = (prefix: string) => `${prefix}notify:poller`;
+/** The lease's key: `<prefix>notify:poller` (keys.ts: tagged on a cluster). */
+export const pollLeaseKey = (prefix: string, cluster = false) => notifyKeys(prefix, cluster).poller;
 
-export function redisPollLease(redis: Redis, prefix: string, ttlMs: number): PollLease {
-  const key = pollLeaseKey(prefix);
+export function redisPollLease(redis: RedisClient, prefix: string, ttlMs: number, cluster = false): PollLease {
+  const key = pollLeaseKey(prefix, cluster);
   const token = randomUUID();
   const ttl = Math.max(1, Math.round(ttlMs));
   return {

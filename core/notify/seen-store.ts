@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import { isRecord } from '../../lib/is-record.ts';
+import type { RedisClient } from '../redis-connection.ts';
+import { notifyKeys } from './keys.ts';
 import type { LeaseFence } from './lease.ts';
 import type { NotifyChange, PendingChange, SeenOrder, SeenState } from './types.ts';
 
@@ -77,8 +78,9 @@ end
 for _, entry in ipairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[1], entry[1], entry[2]) end
 return 1`;
 
-export function redisSeenStore(redis: Redis, prefix: string): SeenStore {
-  const key = `${prefix}notify:seen`;
+/** `cluster`: the key shares the poller lease's hash tag (RECORD reads the lease: keys.ts). */
+export function redisSeenStore(redis: RedisClient, prefix: string, cluster = false): SeenStore {
+  const key = notifyKeys(prefix, cluster).seen;
   return {
     async load() {
       const fields = await redis.hgetall(key);

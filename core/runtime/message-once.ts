@@ -64,11 +64,11 @@ export function processOnce(options: ProcessOnceOptions) {
   ): Promise<TurnResult> {
     for (let attempt = 1; ; attempt++) {
       const giveUpAt = Date.now() + duplicateWaitMs;
-      let claim = await store.claimMessage(key, claimLeaseMs);
+      let claim = await store.claimMessage(conversationId, key, claimLeaseMs);
       const atOnce = attempt === 1 && claim.state === 'claimed';
       while (claim.state === 'pending' && Date.now() < giveUpAt) {
         await new Promise((resolve) => setTimeout(resolve, pollMs));
-        claim = await store.claimMessage(key, claimLeaseMs);
+        claim = await store.claimMessage(conversationId, key, claimLeaseMs);
       }
       if (claim.state === 'done') {
         recordDuplicate(key, 'stored');
@@ -82,7 +82,7 @@ export function processOnce(options: ProcessOnceOptions) {
       }
       // A late renewal still claims an expired id that nobody took (the store's `renewMessage`).
       const heartbeat = startHeartbeat({
-        renew: () => store.renewMessage(key, claim.token, claimLeaseMs),
+        renew: () => store.renewMessage(conversationId, key, claim.token, claimLeaseMs),
         leaseMs: claimLeaseMs,
         // Answered (the turn is delivering its replies), released, or taken over: nothing left to renew.
         onLost: () => logger.debug({ key }, 'message claim no longer held: heartbeat stopped'),
@@ -106,7 +106,7 @@ export function processOnce(options: ProcessOnceOptions) {
         track(
           heartbeat
             .stop()
-            .then(() => store.releaseMessage(key, claim.token))
+            .then(() => store.releaseMessage(conversationId, key, claim.token))
             .catch(() => undefined),
         );
         throw error;

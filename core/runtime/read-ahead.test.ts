@@ -57,7 +57,7 @@ describe('reads made while a message id is claimed', () => {
     await one.runtime.receive(message('olga-ahead', 'hola'));
     // A process claimed m2 and died; the redelivery to the other process reads ahead, then waits.
     const key = messageKey('in', 'web:olga-ahead', 'm2');
-    const held = await stores.open(prefix).claimMessage(key, 5_000);
+    const held = await stores.open(prefix).claimMessage('web:olga-ahead', key, 5_000);
     expect(held.state).toBe('claimed');
     const conflicts = (await casConflicts.get()).values[0]?.value ?? 0;
     const redelivered = other.runtime.receive(message('olga-ahead', 'reportar falla', { id: 'm2' }));

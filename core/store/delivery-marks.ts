@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.ts';
 
 /**
  * Per conversation, the dispatch order of the newest message delivered (the outbound dispatcher's
@@ -70,7 +70,7 @@ export function createMemoryDeliveryMarks(options: DeliveryMarksOptions = {}): D
  * `ZADD GT` keeps the highest, so processes agree) that expires with the marks' TTL.
  */
 export function createRedisDeliveryMarks(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   options: Omit<DeliveryMarksOptions, 'now'> = {},
 ): DeliveryMarks {

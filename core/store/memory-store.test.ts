@@ -23,7 +23,7 @@ describe('MemoryStore keeps its own copy', () => {
 
   it('is not changed through the objects a caller committed, nor through what it read back', async () => {
     const store = createMemoryStore();
-    const claim = await store.claimMessage('in:5:web:u:m1', 5_000);
+    const claim = await store.claimMessage('web:u', 'in:5:web:u:m1', 5_000);
     if (claim.state !== 'claimed') throw new Error('not claimed');
     const committed = {
       snapshot: { value: 'idle', context: { draft: { equipment: 'CAT-001' } } },
@@ -45,7 +45,7 @@ describe('MemoryStore keeps its own copy', () => {
     loaded!.meta.userId = 'otra vez';
     (await store.readEvents('web:u'))[0]!.event['text'] = 'otra vez';
     (await store.readTranscript('web:u'))[0]!.buttons![0]!.title = 'otra vez';
-    const answered = await store.claimMessage('in:5:web:u:m1', 5_000);
+    const answered = await store.claimMessage('web:u', 'in:5:web:u:m1', 5_000);
     if (answered.state !== 'done') throw new Error('not answered');
     (answered.result as typeof committed.dedup.result).replies[0]!.text = 'otra vez';
 
@@ -56,7 +56,7 @@ describe('MemoryStore keeps its own copy', () => {
     });
     expect((await store.readEvents('web:u'))[0]?.event).toEqual({ type: 'user.message', text: 'm1' });
     expect((await store.readTranscript('web:u'))[0]?.buttons).toEqual([{ id: 'a', title: 'A' }]);
-    expect(await store.claimMessage('in:5:web:u:m1', 5_000)).toEqual({
+    expect(await store.claimMessage('web:u', 'in:5:web:u:m1', 5_000)).toEqual({
       state: 'done',
       result: { replies: [{ text: 'hola' }] },
     });
@@ -101,7 +101,7 @@ describe('MemoryStore keeps its own copy', () => {
 describe('MemoryStore answers kept whole for less than their id (dedup.lasting)', () => {
   const meta = { channel: 'web', userId: 'u', machineVersion: 1, createdAt: '', updatedAt: '' };
   const answered = async (store: ReturnType<typeof createMemoryStore>, key: string, afterMs: number) => {
-    const claim = await store.claimMessage(key, 5_000);
+    const claim = await store.claimMessage('web:u', key, 5_000);
     if (claim.state !== 'claimed') throw new Error('not claimed');
     const result = { replies: [{ text: 'hola' }], state: 'idle' };
     const dedup = { key, token: claim.token, result, ttlMs: 60_000, lasting: { result: { state: 'idle' }, afterMs } };
@@ -113,19 +113,25 @@ describe('MemoryStore answers kept whole for less than their id (dedup.lasting)'
     const store = createMemoryStore();
     await answered(store, 'in:5:web:u:m1', 30);
     const whole = { state: 'done', result: { replies: [{ text: 'hola' }], state: 'idle' } };
-    expect(await store.claimMessage('in:5:web:u:m1', 5_000)).toEqual(whole);
+    expect(await store.claimMessage('web:u', 'in:5:web:u:m1', 5_000)).toEqual(whole);
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(await store.claimMessage('in:5:web:u:m1', 5_000)).toEqual({ state: 'done', result: { state: 'idle' } });
+    expect(await store.claimMessage('web:u', 'in:5:web:u:m1', 5_000)).toEqual({
+      state: 'done',
+      result: { state: 'idle' },
+    });
 
     // The sweep lets go of the whole answers whose time is over, read or not.
     await answered(store, 'in:5:web:u:m2', 1_000);
     store.sweep(Date.now() + 2_000);
-    expect(await store.claimMessage('in:5:web:u:m2', 5_000)).toEqual({ state: 'done', result: { state: 'idle' } });
+    expect(await store.claimMessage('web:u', 'in:5:web:u:m2', 5_000)).toEqual({
+      state: 'done',
+      result: { state: 'idle' },
+    });
 
     // Kept whole for as long as the id: the whole answer all along.
     await answered(store, 'in:5:web:u:m3', 60_000);
     store.sweep(Date.now() + 59_000);
-    expect(await store.claimMessage('in:5:web:u:m3', 5_000)).toEqual(whole);
+    expect(await store.claimMessage('web:u', 'in:5:web:u:m3', 5_000)).toEqual(whole);
     await store.close();
   });
 });
@@ -134,14 +140,14 @@ describe('MemoryStore sweep', () => {
   it('forgets idle conversations and answered message ids as Redis would expire them', async () => {
     const store = createMemoryStore({ transcriptLimit: 10, eventLimit: 10, conversationTtlMs: 1_000 });
     const meta = { channel: 'web', userId: 'u', machineVersion: 1, createdAt: '', updatedAt: '' };
-    const claim = await store.claimMessage('web:old:m1', 5_000);
+    const claim = await store.claimMessage('web:old', 'web:old:m1', 5_000);
     if (claim.state !== 'claimed') throw new Error('not claimed');
     const dedup = { key: 'web:old:m1', token: claim.token, result: { ok: true }, ttlMs: 10 };
     await store.commit('web:old', 0, { snapshot: {}, meta, events: [], transcript: [], checkAt: null, dedup });
     store.sweep(Date.now() + 2_000);
     expect(await store.load('web:old')).toBeNull();
     expect((await store.listConversations(0, 10)).total).toBe(0);
-    expect(await store.claimMessage('web:old:m1', 5_000)).toMatchObject({ state: 'claimed' });
+    expect(await store.claimMessage('web:old', 'web:old:m1', 5_000)).toMatchObject({ state: 'claimed' });
     await store.close();
   });
 });
@@ -190,7 +196,7 @@ describe('MemoryStore caps', () => {
     const store = createMemoryStore({ transcriptLimit: 10, eventLimit: 10, maxMessageIdBytes: 100_000 });
     for (let i = 0; i < 200; i++) {
       const key = `in:6:web:u${i}:m1`;
-      const claim = await store.claimMessage(key, 60_000);
+      const claim = await store.claimMessage(`web:u${i}`, key, 60_000);
       if (claim.state !== 'claimed') throw new Error('not claimed');
       const result = { replies: [{ text: 'y'.repeat(2_000) }] };
       await store.commit(`web:u${i}`, 0, {
@@ -200,17 +206,17 @@ describe('MemoryStore caps', () => {
     }
     expect(store.size.messageIds).toBeLessThan(50);
     // The newest answer is still given to a redelivery; the oldest was forgotten.
-    expect(await store.claimMessage('in:6:web:u199:m1', 60_000)).toMatchObject({ state: 'done' });
-    expect(await store.claimMessage('in:6:web:u0:m1', 60_000)).toMatchObject({ state: 'claimed' });
+    expect(await store.claimMessage('web:u199', 'in:6:web:u199:m1', 60_000)).toMatchObject({ state: 'done' });
+    expect(await store.claimMessage('web:u0', 'in:6:web:u0:m1', 60_000)).toMatchObject({ state: 'claimed' });
     await store.close();
   });
 
   it('remembers at most maxMessageIds message ids', async () => {
     const store = createMemoryStore({ transcriptLimit: 10, eventLimit: 10, maxMessageIds: 1_000 });
-    for (let i = 0; i < 20_000; i++) await store.claimMessage(`in:6:web:u1:m${i}`, 60_000);
+    for (let i = 0; i < 20_000; i++) await store.claimMessage('web:u1', `in:6:web:u1:m${i}`, 60_000);
     expect(store.size.messageIds).toBe(1_000);
-    expect(await store.claimMessage('in:6:web:u1:m19999', 60_000)).toEqual({ state: 'pending' });
-    expect(await store.claimMessage('in:6:web:u1:m0', 60_000)).toMatchObject({ state: 'claimed' });
+    expect(await store.claimMessage('web:u1', 'in:6:web:u1:m19999', 60_000)).toEqual({ state: 'pending' });
+    expect(await store.claimMessage('web:u1', 'in:6:web:u1:m0', 60_000)).toMatchObject({ state: 'claimed' });
     await store.close();
   });
 });

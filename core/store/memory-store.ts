@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { TranscriptEntry } from '../runtime/types.ts';
+import { decodeEvent, decodeTranscript, encodeEvent, encodeTranscript } from './entry-codec.ts';
 import { answerAt, answerOf, type Claim, claimBytes, type Entry, entryBytes, json } from './memory-entries.ts';
+import type { ReplyTexts } from './reply-texts.ts';
 import {
   ClaimLostError,
   type CommitChanges,
@@ -32,6 +34,8 @@ export interface MemoryStoreOptions extends StoreLimits {
   maxConversationBytes?: number;
   /** At most about this many bytes of message ids and their answers; least recently used first. */
   maxMessageIdBytes?: number;
+  /** The fixed reply texts transcript lines refer to (reply-texts.ts); without, texts are kept whole. */
+  replyTexts?: ReplyTexts;
 }
 
 /**
@@ -105,8 +109,8 @@ export function createMemoryStore(
     list.push(...lines);
     if (list.length > limit) list.splice(0, list.length - limit);
   };
-  const tail = <T>(list: string[] | undefined, limit?: number): T[] =>
-    (limit === undefined ? (list ?? []) : (list ?? []).slice(-limit)).map((line) => JSON.parse(line) as T);
+  const tail = (list: string[] | undefined, limit?: number): string[] =>
+    limit === undefined ? (list ?? []) : (list ?? []).slice(-limit);
   /**
    * Drops what Redis would have expired: answered message ids past their TTL, idle conversations; and
    * answers kept whole for less than their id (`dedup.lasting`) shrink to their lasting part.
@@ -149,8 +153,8 @@ export function createMemoryStore(
       // Everything is serialized before the first write: a value JSON refuses leaves nothing half done.
       const snapshot = json(changes.snapshot);
       const meta = json(changes.meta);
-      const events = changes.events.map(json);
-      const transcript = changes.transcript.map(json);
+      const events = changes.events.map((e) => encodeEvent(e, id));
+      const transcript = changes.transcript.map((t) => encodeTranscript(t, id, options.replyTexts));
       const answer = changes.dedup && answerOf(changes.dedup, now);
       const version = current + 1;
       const entry = ensure(id, now);
@@ -170,20 +174,21 @@ export function createMemoryStore(
       return version;
     },
     async readEvents(id, limit) {
-      return tail<EventLogEntry>(entryOf(id)?.events, limit);
+      return tail(entryOf(id)?.events, limit).map((line): EventLogEntry => decodeEvent(line, id));
     },
     async readTranscript(id, limit) {
-      return tail<TranscriptEntry>(entryOf(id)?.transcript, limit);
+      const lines = tail(entryOf(id)?.transcript, limit);
+      return lines.map((line): TranscriptEntry => decodeTranscript(line, id, options.replyTexts));
     },
     async appendEvent(id, entry) {
       const now = Date.now();
-      const line = json(entry);
+      const line = encodeEvent(entry, id);
       const target = ensure(id, now);
       append(target.events, [line], limits.eventLimit);
       target.touchedAt = now;
       recount(id, target);
     },
-    async claimMessage(key, leaseMs): Promise<MessageClaim> {
+    async claimMessage(_id, key, leaseMs): Promise<MessageClaim> {
       const now = Date.now();
       const value = liveClaim(key, now)?.value;
       if (typeof value === 'object') return { state: 'done', result: JSON.parse(answerAt(value, now)) };
@@ -192,7 +197,7 @@ export function createMemoryStore(
       claims.set(key, { value: `pending:${token}`, expires: now + leaseMs });
       return { state: 'claimed', token };
     },
-    async renewMessage(key, token, leaseMs) {
+    async renewMessage(_id, key, token, leaseMs) {
       const now = Date.now();
       const claim = liveClaim(key, now);
       // Expired and nobody took it since: a late renewal claims it again.
@@ -201,7 +206,7 @@ export function createMemoryStore(
       else return false;
       return true;
     },
-    async releaseMessage(key, token) {
+    async releaseMessage(_id, key, token) {
       const claim = liveClaim(key);
       if (claim?.value === `pending:${token}`) {
         claims.set(key, { value: `released:${token}`, expires: Date.now() + RELEASED_TTL_MS });

@@ -1,11 +1,13 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.ts';
+import { scanKeys } from '../redis-scan.ts';
 import { MESSAGE_KINDS, messageKeyPrefix } from './types.ts';
 
 /**
  * Erases a conversation in one step: a commit racing with it either lands before (and is erased) or
  * finds no version any more (a conflict: its turn starts over on a fresh conversation).
  * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, the earlier
- * layout's events and transcript lists (`conv:<id>:events|transcript`). ARGV: the id.
+ * layout's events and transcript lists (`conv:<id>:events|transcript`; the sharded layout passes the
+ * lists again, deleted by then). ARGV: the id.
  * Only what this layout writes there is removed: a list at `conv:<id>` is the earlier layout's list
  * of another conversation (`<id>` = `<other>:events`), and a hash at `conv:<id>:events` is the
  * conversation `<id>:events`; both stay.
@@ -37,7 +39,7 @@ end
 return dropped
 `;
 
-type RedisWithErase = Redis & {
+type RedisWithErase = RedisClient & {
   omnibotErase(...args: (string | number)[]): Promise<number>;
   omnibotDropAnswers(...args: string[]): Promise<number>;
 };
@@ -50,9 +52,9 @@ export interface EraseKeys {
   checks: string;
   legacyEvents: string;
   legacyTranscript: string;
-  /** Where message ids live: `<prefix>msg:`. */
+  /** Where the conversation's message ids live: `<prefix>msg:` (sharded: `<prefix>msg:{s<n>}:`). */
   messages: string;
-  /** Where the whole answers kept beside them live: `<prefix>answer:`. */
+  /** Where the whole answers kept beside them live: `<prefix>answer:` (sharded: `<prefix>answer:{s<n>}:`). */
   answers: string;
 }
 
@@ -64,7 +66,7 @@ const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
  * auto-pipelining a command defined while a pipeline is queued fails and shifts the replies of the
  * commands queued after it.
  */
-export function defineEraseCommands(client: Redis): void {
+export function defineEraseCommands(client: RedisClient): void {
   const redis = client as RedisWithErase;
   if (typeof redis.omnibotDropAnswers === 'function') return;
   redis.defineCommand('omnibotErase', { numberOfKeys: 7, lua: ERASE });
@@ -73,10 +75,10 @@ export function defineEraseCommands(client: Redis): void {
 
 /**
  * The conversation's keys at once (atomic), then the answers kept under its message ids (a scan),
- * but those of `keep` (message-id keys, without the prefix).
+ * but those of `keep` (message-id keys, without the prefix). The scan covers every master of a cluster.
  */
 export async function eraseConversation(
-  client: Redis,
+  client: RedisClient,
   id: string,
   keep: readonly string[],
   keys: EraseKeys,
@@ -87,14 +89,11 @@ export async function eraseConversation(
   const kept = new Set(keep.map((key) => keys.messages + key));
   for (const kind of MESSAGE_KINDS) {
     const match = `${literal(keys.messages + messageKeyPrefix(kind, id))}*`;
-    let cursor = '0';
-    do {
-      const [next, scanned] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      cursor = next;
+    for await (const scanned of scanKeys(client, match)) {
       const found = scanned.filter((key) => !kept.has(key));
       const answers = found.map((key) => keys.answers + key.slice(keys.messages.length));
       // numberOfKeys is given per call: ioredis takes it as the first argument when not defined.
       if (found.length) await redis.omnibotDropAnswers(String(found.length * 2), ...found, ...answers);
-    } while (cursor !== '0');
+    }
   }
 }

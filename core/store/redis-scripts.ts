@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.ts';
 
 /** The conversation store's Lua scripts (redis-store.ts), each one atomic step on Redis. */
 
@@ -6,8 +6,8 @@ import type { Redis } from 'ioredis';
  * Compare-and-set save: the snapshot, its version, the log and transcript appends, the recency index
  * and the watcher schedule change together or not at all. Every check (key types, claim, version)
  * comes before the first write, so an error can never leave half a commit behind.
- * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, message-id key,
- *       the id's answer key
+ * KEYS: conv hash, events list, transcript list, conversations zset, checks zset (the shard's in the
+ *       sharded layout: every key in one slot), message-id key, the id's answer key
  * ARGV: expected version, snapshot, meta, ttl s, now ms, id, checkAt|'' , transcript limit, event limit,
  *       message answer|'', message ttl ms, claim token, event count, the answer kept for less | '',
  *       its ttl ms, events…, transcript entries…
@@ -98,15 +98,17 @@ return 0
 `;
 
 /**
- * KEYS: a list, the same list in the earlier layout (`conv:<id>:events|transcript`). ARGV: how many
- * of the newest entries. The earlier list is older, so it comes first; it is read only while it is a
- * list: under the earlier layout a list there can only be `<id>`'s (a hash there is the conversation
- * whose id ends in `:events`). Its entries expire with it (CONVERSATION_TTL_SECONDS after the upgrade
+ * KEYS: a list, the same list in the earlier layout (`conv:<id>:events|transcript`; the sharded layout,
+ * with no earlier one, passes the list again: read once). ARGV: how many of the newest entries. The
+ * earlier list is older, so it comes first; it is read only while it is a list: under the earlier
+ * layout a list there can only be `<id>`'s (a hash there is the conversation whose id ends in
+ * `:events`). Its entries expire with it (CONVERSATION_TTL_SECONDS after the upgrade
  * at most); remove the fallback after that.
  */
 const READ_LIST = `
 local limit = tonumber(ARGV[1])
 local newer = redis.call('LRANGE', KEYS[1], -limit, -1)
+if KEYS[2] == KEYS[1] then return newer end
 if #newer >= limit or redis.call('TYPE', KEYS[2]).ok ~= 'list' then return newer end
 local entries = redis.call('LRANGE', KEYS[2], -(limit - #newer), -1)
 for _, entry in ipairs(newer) do entries[#entries + 1] = entry end
@@ -121,7 +123,7 @@ for _, id in ipairs(due) do redis.call('ZADD', KEYS[1], next, id) end
 return due
 `;
 
-export type RedisWithScripts = Redis & {
+export type RedisWithScripts = RedisClient & {
   omnibotCommit(...args: (string | number)[]): Promise<number>;
   omnibotClaimDue(...args: (string | number)[]): Promise<string[]>;
   omnibotClaim(...args: (string | number)[]): Promise<string>;
@@ -131,7 +133,7 @@ export type RedisWithScripts = Redis & {
 };
 
 /** Defines the store's scripts on a connection, once (ioredis runs each by EVALSHA, loading it when missing). */
-export function defineStoreCommands(redis: Redis): RedisWithScripts {
+export function defineStoreCommands(redis: RedisClient): RedisWithScripts {
   const scripted = redis as RedisWithScripts;
   if (typeof (scripted as Partial<RedisWithScripts>).omnibotReadList !== 'function') {
     redis.defineCommand('omnibotCommit', { numberOfKeys: 7, lua: COMMIT });

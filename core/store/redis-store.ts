@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { pingAll, type RedisClient } from '../redis-connection.ts';
 import type { TranscriptEntry } from '../runtime/types.ts';
+import { decodeEvent, decodeTranscript, encodeEvent, encodeTranscript, lineRefs } from './entry-codec.ts';
 import type { StoreLimits } from './memory-store.ts';
 import { defineEraseCommands, eraseConversation } from './redis-erase.ts';
+import { indexReaders } from './redis-indexes.ts';
+import { type StoreLayout, storeKeys } from './redis-layout.ts';
 import { defineStoreCommands } from './redis-scripts.ts';
+import { createReplyTexts, lookupReplyTexts, type ReplyTexts } from './reply-texts.ts';
 import {
   ClaimLostError,
   type CommitChanges,
@@ -15,52 +19,33 @@ import {
   StoreKeyTypeError,
 } from './types.ts';
 
-/**
- * The key of a message id in the earlier layout: `in:<n>:<conversation>:<id>` was
- * `<conversation>:<id>`, `workflow:<n>:<conversation>:<run>` was `workflow:<conversation>:<run>`.
- */
-export function legacyMessageKey(key: string): { conversationId: string; key: string } | undefined {
-  const match = /^(in|workflow):(\d+):/.exec(key);
-  if (!match) return undefined;
-  const start = match[0].length;
-  const conversationId = key.slice(start, start + Number(match[2]));
-  const id = key.slice(start + conversationId.length + 1);
-  return { conversationId, key: `${match[1] === 'workflow' ? 'workflow:' : ''}${conversationId}:${id}` };
-}
+export { legacyMessageKey } from './redis-layout.ts';
 
 export interface RedisStoreOptions extends StoreLimits {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   conversationTtlSeconds: number;
+  /** The key layout (redis-layout.ts): 'sharded' on a Redis Cluster. Default 'classic'. */
+  layout?: StoreLayout;
+  /** The fixed reply texts transcript lines refer to (reply-texts.ts); without, texts are stored whole. */
+  replyTexts?: ReplyTexts;
 }
 
 export function createRedisStore(options: RedisStoreOptions): ConversationStore {
   const { prefix, conversationTtlSeconds } = options;
   const redis = defineStoreCommands(options.redis);
   defineEraseCommands(redis);
-  // A fixed word before the id and the id last: whatever an id contains (`:` included), it cannot
-  // name a key of another conversation or of another kind. The hash stays where earlier versions
-  // kept it, so stored conversations stay readable; their older lists (`conv:<id>:events`) and message
-  // ids (`msg:<conversation>:<id>`) are still read until they expire (READ_LIST, CLAIM).
-  const key = {
-    conversation: (id: string) => `${prefix}conv:${id}`,
-    events: (id: string) => `${prefix}conv-events:${id}`,
-    transcript: (id: string) => `${prefix}conv-transcript:${id}`,
-    index: `${prefix}conversations`,
-    checks: `${prefix}checks`,
-    message: (k: string) => `${prefix}msg:${k}`,
-    /** A message's whole answer while it is kept for less than the id (`dedup.lasting`). */
-    answer: (k: string) => `${prefix}answer:${k}`,
-  };
-  const legacyList = (id: string, kind: 'events' | 'transcript') => `${prefix}conv:${id}:${kind}`;
-  const readList = async <T>(listKey: string, legacyKey: string, limit: number): Promise<T[]> => {
-    const raw = await redis.omnibotReadList(listKey, legacyKey, Math.max(1, limit));
-    return raw.map((line) => JSON.parse(line) as T);
-  };
+  const keys = storeKeys(prefix, options.layout ?? 'classic');
+  const indexes = indexReaders(redis, keys.indexes, keys.checks);
+  const readList = (listKey: string, legacyKey: string, limit: number): Promise<string[]> =>
+    redis.omnibotReadList(listKey, legacyKey, Math.max(1, limit));
+  // Without the texts of this code, none is stored by reference; references are still read.
+  const texts = options.replyTexts ?? createReplyTexts();
 
   return {
     async load(id): Promise<StoredConversation | null> {
-      const [version, snapshot, meta] = await redis.hmget(key.conversation(id), 'v', 'snap', 'meta').catch((error) => {
+      const { conversation } = keys.of(id);
+      const [version, snapshot, meta] = await redis.hmget(conversation, 'v', 'snap', 'meta').catch((error) => {
         // A list of the earlier layout (`conv:<other id>:events`) where this id's hash would be.
         throw String(error?.message).startsWith('WRONGTYPE') ? new StoreKeyTypeError(id) : error;
       });
@@ -71,10 +56,11 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
       const { dedup } = changes;
       // The lasting part under the id for the whole time, the whole answer beside it for less.
       const lasting = dedup?.lasting && dedup.lasting.afterMs < dedup.ttlMs ? dedup.lasting : undefined;
+      const key = keys.of(id);
       const result = await redis.omnibotCommit(
-        key.conversation(id),
-        key.events(id),
-        key.transcript(id),
+        key.conversation,
+        key.events,
+        key.transcript,
         key.index,
         key.checks,
         dedup ? key.message(dedup.key) : key.message('-'),
@@ -94,74 +80,82 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         changes.events.length,
         lasting ? JSON.stringify(dedup!.result) : '',
         lasting?.afterMs ?? 0,
-        ...changes.events.map((e) => JSON.stringify(e)),
-        ...changes.transcript.map((t) => JSON.stringify(t)),
+        ...changes.events.map((e) => encodeEvent(e, id)),
+        ...changes.transcript.map((t) => encodeTranscript(t, id, texts)),
       );
       if (result === -3) throw new StoreKeyTypeError(id);
       if (result === -2) throw new ClaimLostError(dedup!.key);
       return result === -1 ? null : result;
     },
-    readEvents: (id, limit) =>
-      readList<EventLogEntry>(key.events(id), legacyList(id, 'events'), limit ?? options.eventLimit),
-    readTranscript: (id, limit) =>
-      readList<TranscriptEntry>(key.transcript(id), legacyList(id, 'transcript'), limit ?? options.transcriptLimit),
+    async readEvents(id, limit): Promise<EventLogEntry[]> {
+      const key = keys.of(id);
+      const lines = await readList(key.events, key.legacyEvents, limit ?? options.eventLimit);
+      return lines.map((line) => decodeEvent(line, id));
+    },
+    async readTranscript(id, limit): Promise<TranscriptEntry[]> {
+      const key = keys.of(id);
+      const lines = await readList(key.transcript, key.legacyTranscript, limit ?? options.transcriptLimit);
+      // Texts another version referred to, from the global hash (its own key: never in the read script).
+      const refs = lines.flatMap(lineRefs);
+      if (refs.length > 0) await lookupReplyTexts(redis, prefix, texts, refs);
+      return lines.map((line) => decodeTranscript(line, id, texts));
+    },
     async appendEvent(id, entry) {
+      const { events } = keys.of(id);
       await redis
         .multi()
-        .rpush(key.events(id), JSON.stringify(entry))
-        .ltrim(key.events(id), -options.eventLimit, -1)
-        .expire(key.events(id), conversationTtlSeconds)
+        .rpush(events, encodeEvent(entry, id))
+        .ltrim(events, -options.eventLimit, -1)
+        .expire(events, conversationTtlSeconds)
         .exec();
     },
-    async claimMessage(k, leaseMs): Promise<MessageClaim> {
+    async claimMessage(id, k, leaseMs): Promise<MessageClaim> {
       const token = randomUUID();
       const claim = `pending:${token}`;
-      const legacy = legacyMessageKey(k);
+      const key = keys.of(id);
+      const legacy = key.legacyMessage(k);
       const value = await redis.omnibotClaim(
         key.message(k),
-        legacy ? key.message(legacy.key) : key.message(k),
+        legacy.key,
         key.answer(k),
         claim,
         leaseMs,
-        legacy?.conversationId ?? '',
+        legacy.conversationId,
       );
       if (value === claim) return { state: 'claimed', token };
       return value.startsWith('pending:') ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
     },
-    async renewMessage(k, token, leaseMs) {
-      return (await redis.omnibotRenew(key.message(k), `pending:${token}`, leaseMs)) === 1;
+    async renewMessage(id, k, token, leaseMs) {
+      return (await redis.omnibotRenew(keys.of(id).message(k), `pending:${token}`, leaseMs)) === 1;
     },
-    async releaseMessage(k, token) {
-      await redis.omnibotRelease(key.message(k), `pending:${token}`, `released:${token}`, RELEASED_TTL_MS);
+    async releaseMessage(id, k, token) {
+      const key = keys.of(id).message(k);
+      await redis.omnibotRelease(key, `pending:${token}`, `released:${token}`, RELEASED_TTL_MS);
     },
-    async claimDueChecks(now, leaseMs, limit) {
-      return redis.omnibotClaimDue(key.checks, now, leaseMs, limit);
-    },
+    claimDueChecks: (now, leaseMs, limit) => indexes.claimDueChecks(now, leaseMs, limit),
     async clearCheck(id) {
-      await redis.zrem(key.checks, id);
+      await redis.zrem(keys.of(id).checks, id);
     },
-    async listConversations(offset, limit) {
-      const [total, ids] = await Promise.all([
-        redis.zcard(key.index),
-        redis.zrevrange(key.index, offset, offset + limit - 1),
-      ]);
-      return { total, ids };
-    },
-    erase: (id, keep) =>
-      eraseConversation(redis, id, keep ?? [], {
-        conversation: key.conversation(id),
-        events: key.events(id),
-        transcript: key.transcript(id),
+    listConversations: (offset, limit) => indexes.listConversations(offset, limit),
+    erase: (id, keep) => {
+      const key = keys.of(id);
+      return eraseConversation(redis, id, keep ?? [], {
+        conversation: key.conversation,
+        events: key.events,
+        transcript: key.transcript,
         index: key.index,
         checks: key.checks,
-        legacyEvents: legacyList(id, 'events'),
-        legacyTranscript: legacyList(id, 'transcript'),
+        legacyEvents: key.legacyEvents,
+        legacyTranscript: key.legacyTranscript,
         messages: key.message(''),
         answers: key.answer(''),
-      }),
+      });
+    },
     async ping() {
       try {
-        return (await redis.ping()) === 'PONG';
+        // On a cluster every master: one down means a share of the conversations unreachable.
+        await pingAll(redis);
+        return true;
       } catch {
         return false;
       }

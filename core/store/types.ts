@@ -107,20 +107,23 @@ export interface ConversationStore {
   /** Appends outside a commit (delivery receipts); no version change. */
   appendEvent(conversationId: string, entry: EventLogEntry): Promise<void>;
   /**
-   * Claims a message id once: `claimed` for the first caller. The claim lasts `leaseMs` unless its
-   * holder renews it; an expired or released claim is claimed again (its holder is presumed dead).
+   * Claims a message id of a conversation once: `claimed` for the first caller. The claim lasts
+   * `leaseMs` unless its holder renews it; an expired or released claim is claimed again (its holder
+   * is presumed dead). `key` is the runtime's `messageKey`; the conversation id places it (the same
+   * shard as the conversation's keys): claim, renew, release, the answering commit (`dedup.key`) and
+   * `erase`'s `keep` must name the same conversation.
    */
-  claimMessage(key: string, leaseMs: number): Promise<MessageClaim>;
+  claimMessage(conversationId: string, key: string, leaseMs: number): Promise<MessageClaim>;
   /**
    * Extends the holder's claim by `leaseMs` (its heartbeat). A late renewal, after the claim expired
    * and nobody claimed the id since, claims it again. False once answered, released or taken over.
    */
-  renewMessage(key: string, token: string, leaseMs: number): Promise<boolean>;
+  renewMessage(conversationId: string, key: string, token: string, leaseMs: number): Promise<boolean>;
   /**
    * Releases a claim whose processing failed, so a retried delivery is processed (only the holder's).
    * For good: its holder can no longer renew it (a renewal still on its way included).
    */
-  releaseMessage(key: string, token: string): Promise<void>;
+  releaseMessage(conversationId: string, key: string, token: string): Promise<void>;
   /** Conversation ids due for a watcher check at `now`; each is pushed `leaseMs` ahead atomically. */
   claimDueChecks(now: number, leaseMs: number, limit: number): Promise<string[]>;
   /** Takes a conversation off the watcher's schedule (nothing left to wait for). */

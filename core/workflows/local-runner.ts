@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import { request } from 'undici';
 import { isDagId, RUN_TIMEOUT_SECONDS, requiresUser } from '../../workflows/catalog.ts';
 import type { CmmsClient } from '../cmms/client.ts';
 import { UpstreamError, WorkflowUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { RedisClient } from '../redis-connection.ts';
 import { retry } from '../retry.ts';
 import { startHeartbeat } from '../runtime/claim-heartbeat.ts';
 import { withDeadline } from '../runtime/deadline.ts';
@@ -36,7 +36,8 @@ export interface LocalRunnerOptions {
    * resumed by another one). Default: in Redis with `redis`, else in memory (this process only).
    */
   registry?: RunRegistry;
-  redis?: { client: Redis; keyPrefix: string };
+  /** `cluster`: the registry's keys get the cluster layout (run-registry.ts). */
+  redis?: { client: RedisClient; keyPrefix: string; cluster?: boolean };
   /** The watcher's poll interval: a run's lease lasts two of them (3–30 s). */
   pollIntervalMs?: number;
   /** An attempt that has not ended after this long ends as failed (`workflow_timeout`). Default 5 min. */
@@ -80,7 +81,12 @@ export function createLocalRunner(options: LocalRunnerOptions): WorkflowRunner {
   const registry =
     options.registry ??
     (options.redis
-      ? createRedisRunRegistry({ redis: options.redis.client, prefix: options.redis.keyPrefix, leaseMs })
+      ? createRedisRunRegistry({
+          redis: options.redis.client,
+          prefix: options.redis.keyPrefix,
+          cluster: options.redis.cluster ?? false,
+          leaseMs,
+        })
       : createMemoryRunRegistry({ leaseMs }));
   const running = new Set<Promise<void>>();
   const attempts = options.callbackAttempts ?? 5;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { OmnibotError } from '../errors.ts';
+import type { RedisClient } from '../redis-connection.ts';
+import { runTag } from '../redis-keys.ts';
 import type { WorkflowError } from './types.ts';
 
 /**
@@ -141,14 +142,34 @@ if redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
 return 1
 `;
 
-type RedisWithRunScripts = Redis & {
+type RedisWithRunScripts = RedisClient & {
   omnibotRunClaim(...args: (string | number)[]): Promise<[number, string | number]>;
   omnibotRunRenew(...args: (string | number)[]): Promise<number>;
   omnibotRunFinish(...args: (string | number)[]): Promise<number>;
 };
 
+export interface RedisRunRegistryOptions extends RunRegistryOptions {
+  redis: RedisClient;
+  prefix: string;
+  /** A Redis Cluster: a run's two keys share a hash tag (its scripts touch both). */
+  cluster?: boolean;
+}
+
+/**
+ * A run's keys: `<prefix>run-state:<run>` and `<prefix>run-lease:<run>`; on a cluster
+ * `run-state:{<tag>}<run>` and `run-lease:{<tag>}<run>` (tag: `runTag`, never empty, no braces,
+ * whatever the run id holds). A fixed word before the id: no run id can name another kind of key.
+ */
+export function runKeys(prefix: string, cluster = false) {
+  const id = (runId: string) => (cluster ? `{${runTag(runId)}}${runId}` : runId);
+  return {
+    state: (runId: string) => `${prefix}run-state:${id(runId)}`,
+    lease: (runId: string) => `${prefix}run-lease:${id(runId)}`,
+  };
+}
+
 /** The registry in Redis: leases expire by themselves (`PX`), so no clock is compared across hosts. */
-export function createRedisRunRegistry(options: RunRegistryOptions & { redis: Redis; prefix: string }): RunRegistry {
+export function createRedisRunRegistry(options: RedisRunRegistryOptions): RunRegistry {
   const redis = options.redis as RedisWithRunScripts;
   if (typeof (redis as Partial<RedisWithRunScripts>).omnibotRunFinish !== 'function') {
     redis.defineCommand('omnibotRunClaim', { numberOfKeys: 2, lua: CLAIM });
@@ -157,9 +178,7 @@ export function createRedisRunRegistry(options: RunRegistryOptions & { redis: Re
   }
   const ttlMs = options.recordTtlMs ?? DAY_MS;
   const now = options.now ?? Date.now;
-  // A fixed word before the id: no run id can name another kind of key.
-  const stateKey = (runId: string) => `${options.prefix}run-state:${runId}`;
-  const leaseKey = (runId: string) => `${options.prefix}run-lease:${runId}`;
+  const { state: stateKey, lease: leaseKey } = runKeys(options.prefix, options.cluster);
   return {
     leaseMs: options.leaseMs,
     async claim(runId) {

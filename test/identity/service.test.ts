@@ -182,3 +182,40 @@ describe('marking a link expired', () => {
     }
   });
 });
+
+describe('identity keys in the cluster layout', () => {
+  it('all carry the {identity} tag (its transactions span several keys); the classic layout has none', async () => {
+    const tagged = uniquePrefix('identity-cluster');
+    const identity = createIdentityService({
+      redis: { client: redis, keyPrefix: tagged, cluster: true },
+      key: KEY,
+      publicUrl: 'https://bot.example',
+      policy: 'report',
+      login: cmmsLogin({ baseUrl: cmms.url }),
+      logger: silentLogger,
+    });
+    try {
+      const { url } = await identity.issueLink('telegram:}x{');
+      const code = url.split('/').pop()!;
+      expect(await identity.countTry(code, '203.0.113.9')).toMatchObject({ allowed: true });
+      await identity.linkWithCode(code, 'supervisor1', 'supervisor1');
+      await identity.linkWithPassword('whatsapp:56900000002', 'supervisor1', 'supervisor1');
+      expect(await identity.conversationsOf(2)).toEqual(
+        expect.arrayContaining(['telegram:}x{', 'whatsapp:56900000002']),
+      );
+      expect((await identity.list()).map((link) => link.conversationId).sort()).toEqual([
+        'telegram:}x{',
+        'whatsapp:56900000002',
+      ]);
+      const keys = await redis.keys(`${tagged}*`);
+      expect(keys.length).toBeGreaterThanOrEqual(4);
+      for (const key of keys) expect(key.startsWith(`${tagged}{identity}identity:`), key).toBe(true);
+      expect(await identity.unlink('telegram:}x{')).toBe(true);
+      expect(await identity.lookup('telegram:}x{')).toBeNull();
+    } finally {
+      await clearPrefix(tagged);
+    }
+    // The classic layout (no cluster) keeps its keys as they were: no tag.
+    expect(await redis.exists(`${prefix}identity:all`)).toBe(1);
+  });
+});

@@ -40,7 +40,7 @@ describe.each(kinds)('notification claims (%s store)', (_, open) => {
     await runtime.erase('web:eva');
     // The claim went with the conversation: a fresh claim of that change is granted.
     const key = notifyClaimKey('web:eva', '950:1765000000001');
-    expect(await store.claimMessage(key, 1_000)).toMatchObject({ state: 'claimed' });
+    expect(await store.claimMessage('web:eva', key, 1_000)).toMatchObject({ state: 'claimed' });
   });
 });
 

@@ -81,7 +81,7 @@ describe('ConversationRuntime.notifyOrderChange', () => {
     await runtime.receive(message('dario-notify', 'hola'));
     // A process claimed the change and died: its claim is never renewed nor answered.
     const key = notifyClaimKey('web:dario-notify', '12:1');
-    expect((await store.claimMessage(key, 300)).state).toBe('claimed');
+    expect((await store.claimMessage('web:dario-notify', key, 300)).state).toBe('claimed');
 
     const told = await runtime.notifyOrderChange('web:dario-notify', change(), 'requester');
     expect(told?.duplicate).toBe(false);

@@ -16,16 +16,16 @@ describe('processing a message once', () => {
     const renewalAnswer = new Promise<void>((resolve) => (finishRenewal = resolve));
     const store: ConversationStore = {
       ...memory,
-      async renewMessage(key, token, leaseMs) {
+      async renewMessage(id, key, token, leaseMs) {
         order.push('renewal sent');
         renewing();
         await renewalAnswer; // a slow Redis
         order.push('renewal answered');
-        return memory.renewMessage(key, token, leaseMs);
+        return memory.renewMessage(id, key, token, leaseMs);
       },
-      async releaseMessage(key, token) {
+      async releaseMessage(id, key, token) {
         order.push('release');
-        return memory.releaseMessage(key, token);
+        return memory.releaseMessage(id, key, token);
       },
     };
     const behind: Promise<unknown>[] = [];
@@ -49,7 +49,7 @@ describe('processing a message once', () => {
     // Nothing renews the claim after its release.
     expect(order).toEqual(['renewal sent', 'renewal answered', 'release']);
     // Released for good: a redelivery processes the message.
-    expect(await memory.claimMessage('in:5:web:a:m1', 5_000)).toMatchObject({ state: 'claimed' });
+    expect(await memory.claimMessage('web:a', 'in:5:web:a:m1', 5_000)).toMatchObject({ state: 'claimed' });
     await memory.close();
   });
 
@@ -59,7 +59,7 @@ describe('processing a message once', () => {
     let attempts = 0;
     const outcome = await once('in:5:web:a:m2', 'web:a', async (hold) => {
       attempts++;
-      await store.releaseMessage(hold.key, hold.token); // as if it expired, free for the next claim
+      await store.releaseMessage('web:a', hold.key, hold.token); // as if it expired, free for the next claim
       throw new ClaimLostError(hold.key);
     }).catch((error: unknown) => error);
     expect(outcome).toBeInstanceOf(InProgressError);

@@ -243,9 +243,9 @@ describe('message ids the gateway made up', () => {
     const claimed: string[] = [];
     const spying = {
       ...store,
-      claimMessage: (key: string, leaseMs: number) => {
+      claimMessage: (conversationId: string, key: string, leaseMs: number) => {
         claimed.push(key);
-        return store.claimMessage(key, leaseMs);
+        return store.claimMessage(conversationId, key, leaseMs);
       },
     };
     const { runtime } = makeRuntime(spying);

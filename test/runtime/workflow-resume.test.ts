@@ -10,6 +10,7 @@ import {
   createMemoryRunRegistry,
   createRedisRunRegistry,
   type RunRegistry,
+  runKeys,
 } from '../../core/workflows/run-registry.ts';
 import type { WorkflowCallback, WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
 import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
@@ -32,6 +33,11 @@ const redisSubject = (): Subject => ({
   registry: createRedisRunRegistry({ redis, prefix, leaseMs: LEASE_MS }),
   expire: (runId) => redis.del(`${prefix}run-lease:${runId}`),
 });
+/** The cluster layout (a run's two keys share a hash tag), on the standalone test Redis. */
+const clusterLayoutSubject = (): Subject => ({
+  registry: createRedisRunRegistry({ redis, prefix, leaseMs: LEASE_MS, cluster: true }),
+  expire: (runId) => redis.del(runKeys(prefix, true).lease(runId)),
+});
 const memorySubject = (maxRecords?: number): Subject => {
   let clock = Date.now();
   const registry = createMemoryRunRegistry({
@@ -47,6 +53,7 @@ const newRunId = () => `omnibot__web_resume__t${Date.now().toString(36)}-${++run
 describe.each([
   ['memory', () => memorySubject()],
   ['redis', redisSubject],
+  ['redis, cluster layout', clusterLayoutSubject],
 ] as const)('run registry (%s)', (_name, make) => {
   it('gives a run to one holder; once its lease runs out, to the next one as a new attempt', async () => {
     const { registry, expire } = make();
@@ -91,6 +98,36 @@ describe.each([
     expect(await registry.get(runId)).toMatchObject({ state: 'running', alive: true });
     expect(await registry.finish(claim!, { state: 'success', result: 1 })).toBe(true);
     expect(await registry.get(runId)).toEqual({ state: 'success', attempt: 1, result: 1 });
+  });
+});
+
+describe('run registry keys', () => {
+  /** Redis Cluster's hash tag of a key: what its first `{…}` holds when not empty, else the whole key. */
+  const hashTag = (key: string) => {
+    const match = /\{([^}]+)\}/.exec(key);
+    return match?.index === key.indexOf('{') && match[1] ? match[1] : key;
+  };
+
+  it('are unchanged without a cluster, and share one tag per run with one, whatever the run id holds', async () => {
+    expect(runKeys('bot:').state('r1')).toBe('bot:run-state:r1');
+    expect(runKeys('bot:').lease('r1')).toBe('bot:run-lease:r1');
+    const keys = runKeys('bot:', true);
+    const tags = new Set<string>();
+    for (const runId of ['r1', 'web:}x', 'web:{a}', '}', '{', 'web:ñ', 'x'.repeat(4096)]) {
+      const [state, lease] = [keys.state(runId), keys.lease(runId)];
+      expect(state.startsWith('bot:run-state:{')).toBe(true);
+      expect(state.endsWith(runId)).toBe(true);
+      expect(hashTag(state)).toBe(hashTag(lease));
+      expect(hashTag(state)).toMatch(/^[A-Za-z0-9_-]+$/); // derived from the id, never the id's braces
+      tags.add(hashTag(state));
+    }
+    expect(tags.size).toBe(7); // a tag per run: runs spread over the cluster
+
+    const registry = createRedisRunRegistry({ redis, prefix, leaseMs: LEASE_MS, cluster: true });
+    const runId = newRunId();
+    await registry.claim(runId);
+    expect(await redis.exists(runKeys(prefix, true).state(runId), runKeys(prefix, true).lease(runId))).toBe(2);
+    expect(await redis.exists(`${prefix}run-state:${runId}`)).toBe(0);
   });
 });
 

@@ -4,8 +4,8 @@ import {
   createRedisDeliveryMarks,
   type DeliveryMarksOptions,
 } from '../../core/store/delivery-marks.ts';
+import { deliveryMarksContract } from '../support/delivery-marks-contract.ts';
 import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
-import { deliveryMarksContract } from '../support/store-contract.ts';
 
 const redis = connectRedis();
 const prefixes: string[] = [];

@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shardOf } from '../../core/redis-keys.ts';
 import { messageKey } from '../../core/runtime/message-once.ts';
+import type { StoreLayout } from '../../core/store/redis-layout.ts';
+import { createRedisStore } from '../../core/store/redis-store.ts';
 import { type CommitChanges, StoreKeyTypeError } from '../../core/store/types.ts';
-import { connectRedis } from '../support/redis.ts';
+import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
 import { redisStores } from '../support/runtime-harness.ts';
 import { storeContract } from '../support/store-contract.ts';
 
@@ -13,6 +16,19 @@ function makeStore() {
 
 storeContract('RedisStore (real Redis)', async () => makeStore().store);
 
+// The Redis Cluster layout on one Redis: every key of a conversation carries its shard's tag.
+const shardedPrefixes: string[] = [];
+afterAll(async () => {
+  for (const prefix of shardedPrefixes) await clearPrefix(prefix);
+});
+function openStore(layout: StoreLayout) {
+  const prefix = uniquePrefix(`store-${layout}`);
+  shardedPrefixes.push(prefix);
+  const options = { prefix, conversationTtlSeconds: 3600, transcriptLimit: 500, eventLimit: 1000 };
+  return { store: createRedisStore({ ...options, redis: connectRedis(), layout }), prefix };
+}
+storeContract('RedisStore, sharded layout (real Redis)', async () => openStore('sharded').store);
+
 const meta = { channel: 'web', userId: 'u', machineVersion: 1, createdAt: 'then', updatedAt: 'then' };
 const changes = (text: string, extra: Partial<CommitChanges> = {}): CommitChanges => ({
   snapshot: { text },
@@ -23,34 +39,74 @@ const changes = (text: string, extra: Partial<CommitChanges> = {}): CommitChange
   ...extra,
 });
 
+/** Every key under a prefix, without it, sorted. */
+async function keysUnder(prefix: string): Promise<string[]> {
+  const redis = connectRedis();
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys.map((key) => key.slice(prefix.length)));
+  } while (cursor !== '0');
+  await redis.quit();
+  return found.sort();
+}
+
 describe('RedisStore keys', () => {
-  it('writes nothing at all when one of the keys a commit touches holds another type', async () => {
-    const { store, prefix } = makeStore();
-    const redis = connectRedis();
+  it.each([
+    ['classic', ['answer:in:5:web:t:m1', 'checks', 'conv-events:web:t', 'conv-transcript:web:t', 'conv:web:t']],
+    ['sharded', ['answer:{s}:in:5:web:t:m1', 'checks{s}', 'conv-events:{s}:web:t', 'conv-transcript:{s}:web:t']],
+  ] as const)('writes a conversation where the %s layout says', async (layout, expected) => {
+    const { store, prefix } = openStore(layout);
     try {
-      expect(await store.commit('web:t', 0, changes('uno'))).toBe(1);
-      // Whatever the layout, turn every list the commit wrote into a string: the next commit must refuse.
-      const lists: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        for (const key of keys) if ((await redis.type(key)) === 'list') lists.push(key);
-      } while (cursor !== '0');
-      expect(lists.length).toBeGreaterThan(0);
-      for (const key of lists) await redis.set(key, 'not a list');
-      const claim = await store.claimMessage('in:5:web:t:m1', 5_000);
+      const key = messageKey('in', 'web:t', 'm1');
+      const claim = await store.claimMessage('web:t', key, 5_000);
       if (claim.state !== 'claimed') throw new Error('not claimed');
-      const dedup = { key: 'in:5:web:t:m1', token: claim.token, result: { ok: true }, ttlMs: 60_000 };
-      await expect(store.commit('web:t', 1, changes('dos', { dedup }))).rejects.toBeInstanceOf(StoreKeyTypeError);
-      expect(await store.load('web:t')).toMatchObject({ version: 1, snapshot: { text: 'uno' } });
-      expect(await store.claimMessage('in:5:web:t:m1', 5_000)).toEqual({ state: 'pending' });
-      expect((await store.listConversations(0, 10)).ids).toEqual(['web:t']);
+      const lasting = { result: { short: true }, afterMs: 1_000 };
+      const dedup = { key, token: claim.token, result: { ok: true }, ttlMs: 60_000, lasting };
+      expect(await store.commit('web:t', 0, changes('uno', { dedup, checkAt: Date.now() + 60_000 }))).toBe(1);
+      const tag = `{s${shardOf('web:t')}}`;
+      const more =
+        layout === 'classic'
+          ? ['conversations', 'msg:in:5:web:t:m1']
+          : [`conv:${tag}:web:t`, `conversations${tag}`, `msg:${tag}:in:5:web:t:m1`];
+      expect(await keysUnder(prefix)).toEqual([...expected.map((k) => k.replace('{s}', tag)), ...more].sort());
     } finally {
-      await redis.quit();
       await store.close();
     }
   });
+
+  it.each(['classic', 'sharded'] as const)(
+    'writes nothing at all when one of the keys a commit touches holds another type (%s)',
+    async (layout) => {
+      const { store, prefix } = openStore(layout);
+      const redis = connectRedis();
+      try {
+        expect(await store.commit('web:t', 0, changes('uno'))).toBe(1);
+        // Whatever the layout, turn every list the commit wrote into a string: the next commit must refuse.
+        const lists: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+          cursor = next;
+          for (const key of keys) if ((await redis.type(key)) === 'list') lists.push(key);
+        } while (cursor !== '0');
+        expect(lists.length).toBeGreaterThan(0);
+        for (const key of lists) await redis.set(key, 'not a list');
+        const claim = await store.claimMessage('web:t', 'in:5:web:t:m1', 5_000);
+        if (claim.state !== 'claimed') throw new Error('not claimed');
+        const dedup = { key: 'in:5:web:t:m1', token: claim.token, result: { ok: true }, ttlMs: 60_000 };
+        await expect(store.commit('web:t', 1, changes('dos', { dedup }))).rejects.toBeInstanceOf(StoreKeyTypeError);
+        expect(await store.load('web:t')).toMatchObject({ version: 1, snapshot: { text: 'uno' } });
+        expect(await store.claimMessage('web:t', 'in:5:web:t:m1', 5_000)).toEqual({ state: 'pending' });
+        expect((await store.listConversations(0, 10)).ids).toEqual(['web:t']);
+      } finally {
+        await redis.quit();
+        await store.close();
+      }
+    },
+  );
 
   it('reads conversations saved under the earlier key layout, and refuses ids that hit its old lists', async () => {
     const { store, prefix } = makeStore();
@@ -147,18 +203,26 @@ describe('RedisStore after an upgrade from the earlier key layout', () => {
       // `msg:web:eva:b:c` was both `web:eva` + `b:c` and `web:eva:b` + `c`: the stored answer says whose it is.
       await redis.set(`${prefix}msg:web:eva:b:c`, answer('web:eva', 'hola Eva'), 'EX', 3600);
 
-      expect(await store.claimMessage(messageKey('in', 'web:ana', 'm1'), 5_000)).toEqual({
+      expect(await store.claimMessage('web:ana', messageKey('in', 'web:ana', 'm1'), 5_000)).toEqual({
         state: 'done',
         result: expect.objectContaining({ conversationId: 'web:ana', replies: [{ text: 'hola Ana' }] }),
       });
-      expect(await store.claimMessage(messageKey('workflow', 'web:ana', 'run-1'), 5_000)).toMatchObject({
+      expect(await store.claimMessage('web:ana', messageKey('workflow', 'web:ana', 'run-1'), 5_000)).toMatchObject({
         state: 'done',
         result: { replies: [{ text: 'listo' }] },
       });
-      expect(await store.claimMessage(messageKey('in', 'web:ana', 'm2'), 5_000)).toEqual({ state: 'pending' });
-      expect(await store.claimMessage(messageKey('in', 'web:eva', 'b:c'), 5_000)).toMatchObject({ state: 'done' });
-      expect(await store.claimMessage(messageKey('in', 'web:eva:b', 'c'), 5_000)).toMatchObject({ state: 'claimed' });
-      expect(await store.claimMessage(messageKey('in', 'web:ana', 'm3'), 5_000)).toMatchObject({ state: 'claimed' });
+      expect(await store.claimMessage('web:ana', messageKey('in', 'web:ana', 'm2'), 5_000)).toEqual({
+        state: 'pending',
+      });
+      expect(await store.claimMessage('web:eva', messageKey('in', 'web:eva', 'b:c'), 5_000)).toMatchObject({
+        state: 'done',
+      });
+      expect(await store.claimMessage('web:eva:b', messageKey('in', 'web:eva:b', 'c'), 5_000)).toMatchObject({
+        state: 'claimed',
+      });
+      expect(await store.claimMessage('web:ana', messageKey('in', 'web:ana', 'm3'), 5_000)).toMatchObject({
+        state: 'claimed',
+      });
     } finally {
       await redis.quit();
       await store.close();

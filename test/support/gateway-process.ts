@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { refuseDevelopersDatabase } from './redis.ts';
+import { refuseDevelopersDatabase, testClusterNodes } from './redis.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,10 +18,17 @@ export interface GatewayProcess {
 /**
  * Starts `node main.ts` as its own process (PORT=0) and resolves once it logs "listening". Its env is
  * only PATH, PORT, HOST, LOG_LEVEL and `env`: nothing is inherited, REDIS_URL included (pass the test
- * one, `REDIS_URL` of ./redis.ts); the developer's own Redis database is refused.
+ * one, `REDIS_URL` of ./redis.ts); the developer's own Redis database is refused. REDIS_CLUSTER_NODES
+ * is let through only when it is the cluster tier's own (test/cluster/global-setup.ts checked it).
  */
 export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
   if (env.REDIS_URL) refuseDevelopersDatabase(env.REDIS_URL);
+  const tierCluster = testClusterNodes().length > 0 ? process.env.REDIS_CLUSTER_NODES : undefined;
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_CLUSTER_NODES !== tierCluster) {
+    throw new Error(
+      `Refusing REDIS_CLUSTER_NODES=${env.REDIS_CLUSTER_NODES}: not the cluster tier's (scripts/redis-cluster/test.sh)`,
+    );
+  }
   const child = spawn(process.execPath, ['main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { once } from 'node:events';
+import { Cluster, Redis } from 'ioredis';
+import { type RedisNode, redisClusterNodes } from '../../core/config.ts';
+import { scanKeys } from '../../core/redis-scan.ts';
 
 /** The tests' Redis when TEST_REDIS_URL is not set: the local server, database 15 (not the usual 0). */
 export const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379/15';
@@ -62,8 +65,56 @@ export function connectRedis(url = REDIS_URL): Redis {
   return new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false });
 }
 
-/** Deletes every key under a prefix (SCAN, not KEYS). */
-export async function clearPrefix(prefix: string, url = REDIS_URL): Promise<void> {
+/**
+ * The cluster tier's Redis Cluster (REDIS_CLUSTER_NODES, test/cluster/global-setup.ts): only when
+ * REDIS_URL is unset, as that tier leaves it; `npm test`'s global setup always sets REDIS_URL.
+ */
+export function testClusterNodes(env: Env = process.env): RedisNode[] {
+  return env.REDIS_URL ? [] : redisClusterNodes(env);
+}
+
+/** The Cluster client of the cluster tier (commands wait in the offline queue until it is ready). */
+export function connectCluster(nodes: readonly RedisNode[] = testClusterNodes()): Cluster {
+  if (nodes.length === 0) throw new Error('REDIS_CLUSTER_NODES is not set (the cluster tier sets it)');
+  return new Cluster(
+    nodes.map(({ host, port }) => ({ host, port })),
+    { redisOptions: { maxRetriesPerRequest: 2 } },
+  );
+}
+
+/** connectCluster, once it knows the slots (the masters are listed only then). */
+export async function readyCluster(nodes?: readonly RedisNode[]): Promise<Cluster> {
+  const cluster = connectCluster(nodes);
+  try {
+    await once(cluster, 'ready', { signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    cluster.disconnect();
+    throw error;
+  }
+  return cluster;
+}
+
+/** The tests' Redis: the cluster tier's Cluster when it runs, else the standalone test database. */
+export function connectTestRedis(): Redis | Cluster {
+  return testClusterNodes().length > 0 ? connectCluster() : connectRedis();
+}
+
+/**
+ * Deletes every key under a prefix (SCAN, not KEYS). In the cluster tier (no `url` given) every
+ * master is scanned and each key unlinked on its own: a multi-key DEL across slots fails there.
+ */
+export async function clearPrefix(prefix: string, url?: string): Promise<void> {
+  if (url === undefined && testClusterNodes().length > 0) {
+    const cluster = await readyCluster();
+    try {
+      for await (const keys of scanKeys(cluster, `${prefix}*`, 500)) {
+        await Promise.all(keys.map((key) => cluster.unlink(key)));
+      }
+    } finally {
+      await cluster.quit();
+    }
+    return;
+  }
   const redis = connectRedis(url);
   let cursor = '0';
   do {

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeliveryMarks } from '../../core/store/delivery-marks.ts';
 import {
   ClaimLostError,
   type CommitChanges,
@@ -62,52 +61,58 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
     });
 
     const claimed = { state: 'claimed', token: expect.any(String) };
-    const tokenOf = async (key: string, leaseMs = 5_000) => {
-      const claim = await store.claimMessage(key, leaseMs);
+    const tokenOf = async (conversationId: string, key: string, leaseMs = 5_000) => {
+      const claim = await store.claimMessage(conversationId, key, leaseMs);
       if (claim.state !== 'claimed') throw new Error(`${key} was not claimed: ${claim.state}`);
       return claim.token;
     };
 
     it('claims a message id once and returns the stored answer afterwards', async () => {
-      const token = await tokenOf('web:m1');
-      expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'pending' });
+      const token = await tokenOf('web:f', 'web:m1');
+      expect(await store.claimMessage('web:f', 'web:m1', 5_000)).toEqual({ state: 'pending' });
       await store.commit(
         'web:f',
         0,
         changes({ dedup: { key: 'web:m1', token, result: { replies: ['hola'] }, ttlMs: 60_000 } }),
       );
-      expect(await store.claimMessage('web:m1', 5_000)).toEqual({ state: 'done', result: { replies: ['hola'] } });
+      expect(await store.claimMessage('web:f', 'web:m1', 5_000)).toEqual({
+        state: 'done',
+        result: { replies: ['hola'] },
+      });
     });
 
     it('releases a claim only for its holder', async () => {
-      const token = await tokenOf('web:m4');
-      await store.releaseMessage('web:m4', 'someone-else');
-      expect(await store.claimMessage('web:m4', 5_000)).toEqual({ state: 'pending' });
-      await store.releaseMessage('web:m4', token);
-      expect(await store.claimMessage('web:m4', 5_000)).toEqual(claimed);
+      const token = await tokenOf('web:f', 'web:m4');
+      await store.releaseMessage('web:f', 'web:m4', 'someone-else');
+      expect(await store.claimMessage('web:f', 'web:m4', 5_000)).toEqual({ state: 'pending' });
+      await store.releaseMessage('web:f', 'web:m4', token);
+      expect(await store.claimMessage('web:f', 'web:m4', 5_000)).toEqual(claimed);
     });
 
     it('completes a claimed message id with the commit that answers it, and not on a conflict', async () => {
-      const token = await tokenOf('web:m3');
+      const token = await tokenOf('web:d', 'web:m3');
       await store.commit('web:d', 0, changes());
       await store.commit(
         'web:d',
         0,
         changes({ dedup: { key: 'web:m3', token, result: { lost: true }, ttlMs: 60_000 } }),
       );
-      expect(await store.claimMessage('web:m3', 5_000)).toEqual({ state: 'pending' });
+      expect(await store.claimMessage('web:d', 'web:m3', 5_000)).toEqual({ state: 'pending' });
       await store.commit(
         'web:d',
         1,
         changes({ dedup: { key: 'web:m3', token, result: { replies: ['ok'] }, ttlMs: 60_000 } }),
       );
-      expect(await store.claimMessage('web:m3', 5_000)).toEqual({ state: 'done', result: { replies: ['ok'] } });
+      expect(await store.claimMessage('web:d', 'web:m3', 5_000)).toEqual({
+        state: 'done',
+        result: { replies: ['ok'] },
+      });
     });
 
     it('refuses the commit of a holder whose claim expired and was taken over, writing nothing', async () => {
-      const stale = await tokenOf('web:m5', 30);
+      const stale = await tokenOf('web:e', 'web:m5', 30);
       await new Promise((resolve) => setTimeout(resolve, 60));
-      const fresh = await tokenOf('web:m5');
+      const fresh = await tokenOf('web:e', 'web:m5');
       const late = changes({
         snapshot: { late: true },
         dedup: { key: 'web:m5', token: stale, result: { late: true }, ttlMs: 60_000 },
@@ -116,54 +121,63 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       expect(await store.load('web:e')).toBeNull();
       const mine = changes({ dedup: { key: 'web:m5', token: fresh, result: { replies: ['uno'] }, ttlMs: 60_000 } });
       expect(await store.commit('web:e', 0, mine)).toBe(1);
-      expect(await store.claimMessage('web:m5', 5_000)).toEqual({ state: 'done', result: { replies: ['uno'] } });
+      expect(await store.claimMessage('web:e', 'web:m5', 5_000)).toEqual({
+        state: 'done',
+        result: { replies: ['uno'] },
+      });
     });
 
     // Short leases below only ever expire (waits longer than the lease); what must stay held gets seconds.
     it('renews a claim for its holder only, and never once released', async () => {
-      const token = await tokenOf('web:m6', 10_000);
-      expect(await store.renewMessage('web:m6', 'someone-else', 10_000)).toBe(false);
-      expect(await store.renewMessage('web:m6', token, 10_000)).toBe(true);
-      expect(await store.claimMessage('web:m6', 10_000)).toEqual({ state: 'pending' });
-      await store.releaseMessage('web:m6', token);
-      expect(await store.renewMessage('web:m6', token, 10_000)).toBe(false);
-      const next = await tokenOf('web:m6', 10_000);
-      expect(await store.renewMessage('web:m6', token, 10_000)).toBe(false);
-      await store.releaseMessage('web:m6', token);
-      expect(await store.claimMessage('web:m6', 10_000)).toEqual({ state: 'pending' });
-      expect(await store.renewMessage('web:m6', next, 10_000)).toBe(true);
+      const token = await tokenOf('web:f', 'web:m6', 10_000);
+      expect(await store.renewMessage('web:f', 'web:m6', 'someone-else', 10_000)).toBe(false);
+      expect(await store.renewMessage('web:f', 'web:m6', token, 10_000)).toBe(true);
+      expect(await store.claimMessage('web:f', 'web:m6', 10_000)).toEqual({ state: 'pending' });
+      await store.releaseMessage('web:f', 'web:m6', token);
+      expect(await store.renewMessage('web:f', 'web:m6', token, 10_000)).toBe(false);
+      const next = await tokenOf('web:f', 'web:m6', 10_000);
+      expect(await store.renewMessage('web:f', 'web:m6', token, 10_000)).toBe(false);
+      await store.releaseMessage('web:f', 'web:m6', token);
+      expect(await store.claimMessage('web:f', 'web:m6', 10_000)).toEqual({ state: 'pending' });
+      expect(await store.renewMessage('web:f', 'web:m6', next, 10_000)).toBe(true);
     });
 
     it('lets a late renewal keep a claim that expired while nobody took it', async () => {
-      const token = await tokenOf('web:m9', 30);
+      const token = await tokenOf('web:h', 'web:m9', 30);
       await new Promise((resolve) => setTimeout(resolve, 60));
-      expect(await store.renewMessage('web:m9', token, 10_000)).toBe(true);
-      expect(await store.claimMessage('web:m9', 10_000)).toEqual({ state: 'pending' });
+      expect(await store.renewMessage('web:h', 'web:m9', token, 10_000)).toBe(true);
+      expect(await store.claimMessage('web:h', 'web:m9', 10_000)).toEqual({ state: 'pending' });
       const answer = { key: 'web:m9', token, result: { replies: ['tarde'] }, ttlMs: 60_000 };
       expect(await store.commit('web:h', 0, changes({ dedup: answer }))).toBe(1);
-      expect(await store.claimMessage('web:m9', 10_000)).toEqual({ state: 'done', result: { replies: ['tarde'] } });
+      expect(await store.claimMessage('web:h', 'web:m9', 10_000)).toEqual({
+        state: 'done',
+        result: { replies: ['tarde'] },
+      });
     });
 
     it('lets a late holder commit its answer when the redelivery that took its claim over released it', async () => {
-      const late = await tokenOf('web:m10', 30);
+      const late = await tokenOf('web:i', 'web:m10', 30);
       await new Promise((resolve) => setTimeout(resolve, 60));
-      const failed = await tokenOf('web:m10');
-      await store.releaseMessage('web:m10', failed);
+      const failed = await tokenOf('web:i', 'web:m10');
+      await store.releaseMessage('web:i', 'web:m10', failed);
       const answer = { key: 'web:m10', token: late, result: { replies: ['listo'] }, ttlMs: 60_000 };
       expect(await store.commit('web:i', 0, changes({ dedup: answer }))).toBe(1);
-      expect(await store.claimMessage('web:m10', 5_000)).toEqual({ state: 'done', result: { replies: ['listo'] } });
+      expect(await store.claimMessage('web:i', 'web:m10', 5_000)).toEqual({
+        state: 'done',
+        result: { replies: ['listo'] },
+      });
     });
 
     it('renews nothing once the claim is answered, or expired and taken over', async () => {
-      const token = await tokenOf('web:m7');
+      const token = await tokenOf('web:g', 'web:m7');
       await store.commit('web:g', 0, changes({ dedup: { key: 'web:m7', token, result: { ok: 1 }, ttlMs: 60_000 } }));
-      expect(await store.renewMessage('web:m7', token, 5_000)).toBe(false);
-      expect(await store.claimMessage('web:m7', 5_000)).toEqual({ state: 'done', result: { ok: 1 } });
-      const short = await tokenOf('web:m8', 30);
+      expect(await store.renewMessage('web:g', 'web:m7', token, 5_000)).toBe(false);
+      expect(await store.claimMessage('web:g', 'web:m7', 5_000)).toEqual({ state: 'done', result: { ok: 1 } });
+      const short = await tokenOf('web:g', 'web:m8', 30);
       await new Promise((resolve) => setTimeout(resolve, 60));
-      await tokenOf('web:m8');
-      expect(await store.renewMessage('web:m8', short, 5_000)).toBe(false);
-      expect(await store.claimMessage('web:m8', 5_000)).toEqual({ state: 'pending' });
+      await tokenOf('web:g', 'web:m8');
+      expect(await store.renewMessage('web:g', 'web:m8', short, 5_000)).toBe(false);
+      expect(await store.claimMessage('web:g', 'web:m8', 5_000)).toEqual({ state: 'pending' });
     });
 
     it('keeps conversations whose ids extend each other apart (ids with ":")', async () => {
@@ -180,9 +194,9 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
     });
 
     it('lets an expired claim be claimed again', async () => {
-      expect(await store.claimMessage('web:m2', 30)).toEqual(claimed);
+      expect(await store.claimMessage('web:f', 'web:m2', 30)).toEqual(claimed);
       await new Promise((resolve) => setTimeout(resolve, 60));
-      expect(await store.claimMessage('web:m2', 30)).toEqual(claimed);
+      expect(await store.claimMessage('web:f', 'web:m2', 30)).toEqual(claimed);
     });
 
     it('hands out due watcher checks once per lease', async () => {
@@ -209,6 +223,53 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       expect((await store.listConversations(1, 10)).ids).toEqual(['web:x']);
     });
 
+    it('hands out many due checks in bounded batches, each once', async () => {
+      const now = Date.now();
+      const ids = Array.from({ length: 30 }, (_, i) => `web:due${i}`);
+      for (const id of ids) await store.commit(id, 0, changes({ checkAt: now - 1 }));
+      const seen: string[] = [];
+      for (let round = 0; round < 10; round++) {
+        const batch = await store.claimDueChecks(now, 60_000, 7);
+        expect(batch.length).toBeLessThanOrEqual(7);
+        seen.push(...batch);
+      }
+      expect(seen.sort()).toEqual([...ids].sort());
+    });
+
+    it('pages through many conversations most recent first', async () => {
+      const ids = Array.from({ length: 12 }, (_, i) => `web:page${i}`);
+      for (const id of ids) {
+        await store.commit(id, 0, changes());
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const pages = await Promise.all([0, 5, 10].map((offset) => store.listConversations(offset, 5)));
+      expect(pages.map((page) => page.total)).toEqual([12, 12, 12]);
+      expect(pages.flatMap((page) => page.ids)).toEqual([...ids].reverse());
+    });
+
+    it('keeps whatever an id holds (braces, accents, 4 KB) through claim, commit, reads and erase', async () => {
+      const ids = ['web:}x', 'web:{a}', '}', '{', 'web:ñ', `web:${'x'.repeat(4096)}`];
+      for (const id of ids) {
+        const key = `in:${id.length}:${id}:m1`;
+        const token = await tokenOf(id, key);
+        const dedup = { key, token, result: { replies: [id] }, ttlMs: 60_000 };
+        const transcript = [{ conversationId: id, direction: 'in' as const, text: id, at: 'now' }];
+        expect(await store.commit(id, 0, changes({ transcript, checkAt: 1, dedup }))).toBe(1);
+        expect(await store.claimMessage(id, key, 5_000)).toEqual({ state: 'done', result: { replies: [id] } });
+        await store.appendEvent(id, { at: 'now', event: {}, stateBefore: null, stateAfter: 'idle', version: 1 });
+        expect((await store.readTranscript(id)).map((t) => t.text)).toEqual([id]);
+        expect(await store.readEvents(id)).toHaveLength(1);
+      }
+      expect((await store.listConversations(0, 10)).ids.sort()).toEqual([...ids].sort());
+      expect((await store.claimDueChecks(Date.now(), 1_000, 10)).sort()).toEqual([...ids].sort());
+      for (const id of ids) {
+        await store.erase(id);
+        expect(await store.load(id)).toBeNull();
+        expect(await store.claimMessage(id, `in:${id.length}:${id}:m1`, 5_000)).toEqual(claimed);
+      }
+      expect((await store.listConversations(0, 10)).total).toBe(0);
+    });
+
     it('erases a conversation for good, and only that one', async () => {
       const entry = (id: string, text: string) => ({ conversationId: id, direction: 'in' as const, text, at: 'now' });
       const event = { at: 'now', event: { type: 'user.message' }, stateBefore: null, stateAfter: 'idle', version: 1 };
@@ -216,13 +277,13 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       const answers: Record<string, string> = {};
       for (const id of ids) {
         const key = `in:${id.length}:${id}:m1`;
-        const token = await tokenOf(key);
+        const token = await tokenOf(id, key);
         const dedup = { key, token, result: { replies: [`hola ${id}`] }, ttlMs: 60_000 };
         await store.commit(id, 0, changes({ events: [event], transcript: [entry(id, id)], checkAt: 1, dedup }));
         answers[id] = key;
       }
       const live = `in:5:web:z:m2`;
-      await tokenOf(live);
+      await tokenOf('web:z', live);
 
       await store.erase('web:z');
       expect(await store.load('web:z')).toBeNull();
@@ -231,14 +292,14 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       expect(await store.claimDueChecks(Date.now(), 1_000, 10)).not.toContain('web:z');
       expect((await store.listConversations(0, 10)).ids).not.toContain('web:z');
       // Its answered message id is processed again; a claim still held stays held.
-      expect(await store.claimMessage(answers['web:z']!, 5_000)).toEqual(claimed);
-      expect(await store.claimMessage(live, 5_000)).toEqual({ state: 'pending' });
+      expect(await store.claimMessage('web:z', answers['web:z']!, 5_000)).toEqual(claimed);
+      expect(await store.claimMessage('web:z', live, 5_000)).toEqual({ state: 'pending' });
       // Conversations whose ids extend it keep everything.
       for (const id of ['web:z:events', 'web:zz']) {
         expect(await store.load(id)).toMatchObject({ version: 1 });
         expect((await store.readTranscript(id)).map((t) => t.text)).toEqual([id]);
         expect(await store.readEvents(id)).toHaveLength(1);
-        expect(await store.claimMessage(answers[id]!, 5_000)).toMatchObject({ state: 'done' });
+        expect(await store.claimMessage(id, answers[id]!, 5_000)).toMatchObject({ state: 'done' });
       }
       expect((await store.listConversations(0, 10)).ids.sort()).toEqual(['web:z:events', 'web:zz']);
 
@@ -254,50 +315,21 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       await store.commit(
         'web:k',
         0,
-        changes({ dedup: { key: other, token: await tokenOf(other), result: { replies: ['hola'] }, ttlMs: 60_000 } }),
+        changes({
+          dedup: { key: other, token: await tokenOf('web:k', other), result: { replies: ['hola'] }, ttlMs: 60_000 },
+        }),
       );
-      const dedup = { key: kept, token: await tokenOf(kept), result: { replies: ['borré'] }, ttlMs: 60_000 };
+      const dedup = { key: kept, token: await tokenOf('web:k', kept), result: { replies: ['borré'] }, ttlMs: 60_000 };
       await store.commit('web:k', 1, changes({ dedup }));
 
       await store.erase('web:k', [kept]);
       expect(await store.load('web:k')).toBeNull();
-      expect(await store.claimMessage(kept, 5_000)).toEqual({ state: 'done', result: { replies: ['borré'] } });
-      expect(await store.claimMessage(other, 5_000)).toEqual(claimed);
+      expect(await store.claimMessage('web:k', kept, 5_000)).toEqual({ state: 'done', result: { replies: ['borré'] } });
+      expect(await store.claimMessage('web:k', other, 5_000)).toEqual(claimed);
     });
 
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
-    });
-  });
-}
-
-/** The behaviour every `DeliveryMarks` must have; run against the memory and the Redis marks. */
-export function deliveryMarksContract(name: string, make: (options: { ttlMs: number }) => Promise<DeliveryMarks>) {
-  describe(`${name}: DeliveryMarks contract`, () => {
-    const order = (msAgo = 0) => (Date.now() - msAgo) * 1000;
-
-    it('knows nothing of a conversation without deliveries', async () => {
-      const marks = await make({ ttlMs: 60_000 });
-      expect(await marks.latest('chat:nobody')).toBeNull();
-    });
-
-    it('keeps the highest order delivered per conversation', async () => {
-      const marks = await make({ ttlMs: 60_000 });
-      const older = order(10);
-      const newer = order();
-      await marks.record('chat:1', newer);
-      await marks.record('chat:1', older);
-      await marks.record('chat:2', older);
-      expect(await marks.latest('chat:1')).toBe(newer);
-      expect(await marks.latest('chat:2')).toBe(older);
-    });
-
-    it('forgets a mark once its message was dispatched longer ago than the TTL', async () => {
-      const marks = await make({ ttlMs: 1_000 });
-      await marks.record('chat:old', order(5_000));
-      await marks.record('chat:new', order());
-      expect(await marks.latest('chat:old')).toBeNull();
-      expect(await marks.latest('chat:new')).not.toBeNull();
     });
   });
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The Redis Cluster tier: start a throw-away cluster (start.sh) -> npm run test:cluster (vitest, with
+# REDIS_CLUSTER_NODES set and REDIS_URL unset) -> stop the cluster (always, in the EXIT trap). Exits
+# non-zero on any failure; the last line is `cluster: N passed, M failed`.
+#
+# A cluster already healthy on the first port (another run or a developer uses it) is reused and left
+# running. Needs redis-server/redis-cli and node_modules (npm ci).
+# Env (optional): OMNIBOT_REDIS_CLUSTER_PORTS, OMNIBOT_REDIS_CLUSTER_DIR (see start.sh);
+#                 CLUSTER_VITEST_JSON (default artifacts/vitest-cluster.json).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+t0=$(date +%s)
+phase() { echo "== cluster tier: $1 ($(($(date +%s) - t0))s)"; }
+
+json="${CLUSTER_VITEST_JSON:-artifacts/vitest-cluster.json}"
+mkdir -p "$(dirname "$json")"
+rm -f "$json" # a report from an earlier run is never counted
+read -r -a ports <<<"${OMNIBOT_REDIS_CLUSTER_PORTS:-7101 7102 7103}"
+[[ "${#ports[@]}" == 1 ]] && IFS=, read -r -a ports <<<"${ports[0]}"
+
+reused=0
+if timeout 5 redis-cli -h 127.0.0.1 -p "${ports[0]}" cluster info 2>/dev/null | tr -d '\r' | grep -qx 'cluster_state:ok'; then
+  reused=1
+fi
+
+on_exit() {
+  local rc=$?
+  if [[ $reused == 0 ]]; then
+    bash "$here/stop.sh" || true
+  else
+    echo "== cluster tier: the cluster was running before: left running"
+  fi
+  echo "== cluster tier: done in $(($(date +%s) - t0))s (exit $rc)"
+  # One closing line from vitest's JSON report. A file that failed outside its tests (a hook, an
+  # import) counts as one failure; so do no report and a report without tests.
+  "$repo/node_modules/.bin/node" -e '
+    let passed = 0, failed = 1;
+    try {
+      const report = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+      const fileErrors = report.testResults.filter(
+        (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"),
+      ).length;
+      passed = report.numPassedTests;
+      failed = report.numFailedTests + fileErrors + (report.numTotalTests ? 0 : 1);
+    } catch {}
+    console.log(`cluster: ${passed} passed, ${failed} failed`);
+  ' "$json" || echo "cluster: 0 passed, 1 failed"
+}
+trap on_exit EXIT
+
+if [[ $reused == 1 ]]; then
+  phase "reusing the cluster already running on port ${ports[0]}"
+  nodes_line="REDIS_CLUSTER_NODES=$(printf '127.0.0.1:%s,' "${ports[@]}")"
+  nodes_line="${nodes_line%,}"
+else
+  phase "start the cluster"
+  nodes_line="$(bash "$here/start.sh")"
+fi
+[[ "$nodes_line" == REDIS_CLUSTER_NODES=* ]] || { echo "start.sh printed '$nodes_line'" >&2; exit 1; }
+export "${nodes_line?}"
+unset REDIS_URL
+echo "$nodes_line"
+
+phase "npm run test:cluster"
+npm run test:cluster -- --reporter=default --reporter=json --outputFile.json="$json"
