@@ -7,8 +7,14 @@ import { REPLIES_KEPT_MS } from './stored-answer.ts';
 const stores = redisStores('answers');
 const DAY_MS = 24 * 3600_000;
 
-/** The Redis keys of a message id: the id (the lasting part) and its whole answer beside it. */
+/**
+ * Where a message id's answer is: its field in the conversation's answered-ids hash (the lasting
+ * part) and in its replies hash (the whole answer); and the keys the previous code kept them under.
+ */
 const keysOf = (prefix: string, conversationId: string, id: string) => ({
+  answered: `${prefix}conv-answered:${conversationId}`,
+  replies: `${prefix}conv-replies:${conversationId}`,
+  field: `in:${id}`,
   id: `${prefix}msg:${messageKey('in', conversationId, id)}`,
   answer: `${prefix}answer:${messageKey('in', conversationId, id)}`,
 });
@@ -21,15 +27,17 @@ describe('a redelivered message, answered from what the first processing stored'
     const keys = keysOf(prefix, 'web:ana-answers', 'wamid.1');
     const redis = connectRedis();
     try {
-      // The replies are kept an hour, the id itself the whole DEDUP_TTL.
-      expect(await redis.pttl(keys.answer)).toBeLessThanOrEqual(REPLIES_KEPT_MS);
-      expect(await redis.pttl(keys.id)).toBeGreaterThan(6 * DAY_MS);
+      // The replies are kept an hour, the id itself the whole DEDUP_TTL; the claim is gone.
+      expect(await redis.pttl(keys.replies)).toBeLessThanOrEqual(REPLIES_KEPT_MS);
+      expect(await redis.pttl(keys.answered)).toBeGreaterThan(6 * DAY_MS);
+      expect(await redis.hget(keys.answered, keys.field)).toMatch(/^\d+\|\["\w+","\w+"\]$/);
+      expect(await redis.exists(keys.id, keys.answer)).toBe(0);
 
       const soon = await runtime.receive(message('ana-answers', 'hola', { id: 'wamid.1' }));
       expect(soon).toEqual({ ...first, duplicate: true });
 
-      // An hour later (what the answer's TTL does), a WhatsApp-style late redelivery.
-      await redis.del(keys.answer);
+      // An hour later (what the replies' TTL does), a WhatsApp-style late redelivery.
+      await redis.del(keys.replies);
       const late = await runtime.receive(message('ana-answers', 'hola', { id: 'wamid.1' }));
       expect(late).toEqual({ ...first, replies: [], duplicate: true });
       expect(delivered).toHaveLength(first.replies.length);
@@ -39,17 +47,32 @@ describe('a redelivered message, answered from what the first processing stored'
     }
   });
 
-  it('is answered the same from an answer stored whole by the earlier version', async () => {
+  it('is answered the same from what earlier versions stored', async () => {
     const prefix = stores.newPrefix();
     const { runtime } = makeRuntime(stores.open(prefix), { dedupTtlMs: 7 * DAY_MS });
     const first = await runtime.receive(message('bea-answers', 'hola', { id: 'm1' }));
     const keys = keysOf(prefix, 'web:bea-answers', 'm1');
     const redis = connectRedis();
     try {
-      await redis.del(keys.answer);
+      await redis.del(keys.answered, keys.replies);
       await redis.set(keys.id, JSON.stringify(first), 'PX', DAY_MS);
       expect(await runtime.receive(message('bea-answers', 'hola', { id: 'm1' }))).toEqual({
         ...first,
+        duplicate: true,
+      });
+      // As the previous code kept it: the state under the id, the replies beside it for an hour.
+      const { replies, state, status } = first;
+      const stored = replies.map(({ conversationId: _, ...reply }) => reply);
+      await redis.set(keys.id, JSON.stringify({ state, status }), 'PX', DAY_MS);
+      await redis.set(keys.answer, JSON.stringify({ replies: stored, state, status }), 'PX', DAY_MS);
+      expect(await runtime.receive(message('bea-answers', 'hola', { id: 'm1' }))).toEqual({
+        ...first,
+        duplicate: true,
+      });
+      await redis.del(keys.answer);
+      expect(await runtime.receive(message('bea-answers', 'hola', { id: 'm1' }))).toEqual({
+        ...first,
+        replies: [],
         duplicate: true,
       });
     } finally {
@@ -65,7 +88,7 @@ describe('a redelivered message, answered from what the first processing stored'
     const keys = keysOf(prefix, 'web:eva-answers', 'm1');
     const redis = connectRedis();
     try {
-      expect(await redis.exists(keys.id, keys.answer)).toBe(0);
+      expect(await redis.exists(keys.answered, keys.replies, keys.id, keys.answer)).toBe(0);
     } finally {
       await redis.quit();
     }

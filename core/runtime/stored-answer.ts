@@ -20,6 +20,9 @@ interface StoredAnswer {
   status: ConversationStatus;
 }
 
+/** The lasting part of an answer (kept DEDUP_TTL_SECONDS, one per message id): `[state, status]`. */
+type LastingAnswer = [state: string, status: ConversationStatus];
+
 /**
  * The commit's answer as stored: the replies kept REPLIES_KEPT_MS (at most the id's own time), then
  * only the state and status. Nothing is dropped that a duplicate's answer shows.
@@ -29,7 +32,7 @@ export function storedAnswerOf(changes: CommitChanges): CommitChanges {
   if (!dedup) return changes;
   const { replies, state, status } = dedup.result as TurnResult;
   const result: StoredAnswer = { replies: replies.map(({ conversationId: _, ...reply }) => reply), state, status };
-  const lasting: StoredAnswer = { state, status };
+  const lasting: LastingAnswer = [state, status];
   const kept = Math.min(REPLIES_KEPT_MS, dedup.ttlMs);
   return {
     ...changes,
@@ -38,11 +41,14 @@ export function storedAnswerOf(changes: CommitChanges): CommitChanges {
 }
 
 /**
- * A duplicate's answer from what the first processing stored (this version's form, or the whole
- * result stored by earlier versions): the same replies while they are kept, none after.
+ * A duplicate's answer from what the first processing stored (this version's forms, earlier versions'
+ * `{ state, status }`, or the whole result stored by earlier still): the same replies while they are
+ * kept, none after.
  */
 export function answerFromStore(stored: unknown, conversationId: string): TurnResult {
-  const { replies, state, status } = stored as StoredAnswer;
+  const { replies, state, status } = Array.isArray(stored)
+    ? { replies: undefined, state: stored[0] as string, status: stored[1] as ConversationStatus }
+    : (stored as StoredAnswer);
   return {
     conversationId,
     replies: (replies ?? []).map((reply) => ({ conversationId, ...reply })),

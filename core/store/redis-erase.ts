@@ -7,7 +7,8 @@ import { MESSAGE_KINDS, messageKeyPrefix } from './types.ts';
  * finds no version any more (a conflict: its turn starts over on a fresh conversation).
  * KEYS: conv hash, events list, transcript list, conversations zset, checks zset, the earlier
  * layout's events and transcript lists (`conv:<id>:events|transcript`; the sharded layout passes the
- * lists again, deleted by then). ARGV: the id.
+ * lists again, deleted by then), the answered-ids hash, the replies hash. ARGV: the id, then the
+ * fields of the answers to keep (they stay, with their hash's expiry).
  * Only what this layout writes there is removed: a list at `conv:<id>` is the earlier layout's list
  * of another conversation (`<id>` = `<other>:events`), and a hash at `conv:<id>:events` is the
  * conversation `<id>:events`; both stay.
@@ -20,12 +21,25 @@ for i = 6, 7 do
 end
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
+for i = 8, 9 do
+  local kept = {}
+  for j = 2, #ARGV do
+    local value = redis.call('HGET', KEYS[i], ARGV[j])
+    if value then kept[#kept + 1] = ARGV[j]; kept[#kept + 1] = value end
+  end
+  local ttl = redis.call('PTTL', KEYS[i])
+  redis.call('DEL', KEYS[i])
+  if #kept > 0 then
+    redis.call('HSET', KEYS[i], unpack(kept))
+    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  end
+end
 return 1
 `;
 
 /**
  * KEYS: message-id keys, then as many answer keys (the same ids'). Deletes the answers among them
- * (with the whole answer kept beside); a live claim (`pending:`) stays.
+ * (with the whole answer kept beside; written by the previous code); a live claim (`pending:`) stays.
  */
 const DROP_ANSWERS = `
 local dropped = 0
@@ -52,6 +66,11 @@ export interface EraseKeys {
   checks: string;
   legacyEvents: string;
   legacyTranscript: string;
+  /** The conversation's answered-ids and replies hashes. */
+  answered: string;
+  replies: string;
+  /** Their fields to keep (the `keep` ids'). */
+  fields: readonly string[];
   /** Where the conversation's message ids live: `<prefix>msg:` (sharded: `<prefix>msg:{s<n>}:`). */
   messages: string;
   /** Where the whole answers kept beside them live: `<prefix>answer:` (sharded: `<prefix>answer:{s<n>}:`). */
@@ -69,12 +88,13 @@ const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 export function defineEraseCommands(client: RedisClient): void {
   const redis = client as RedisWithErase;
   if (typeof redis.omnibotDropAnswers === 'function') return;
-  redis.defineCommand('omnibotErase', { numberOfKeys: 7, lua: ERASE });
+  redis.defineCommand('omnibotErase', { numberOfKeys: 9, lua: ERASE });
   redis.defineCommand('omnibotDropAnswers', { lua: DROP_ANSWERS });
 }
 
 /**
- * The conversation's keys at once (atomic), then the answers kept under its message ids (a scan),
+ * The conversation's keys at once (atomic, its answered ids included), then the answers the previous
+ * code kept under its message ids (a scan),
  * but those of `keep` (message-id keys, without the prefix). The scan covers every master of a cluster.
  */
 export async function eraseConversation(
@@ -85,7 +105,8 @@ export async function eraseConversation(
 ): Promise<void> {
   const redis = client as RedisWithErase;
   const { conversation, events, transcript, index, checks, legacyEvents, legacyTranscript } = keys;
-  await redis.omnibotErase(conversation, events, transcript, index, checks, legacyEvents, legacyTranscript, id);
+  const lists = [conversation, events, transcript, index, checks, legacyEvents, legacyTranscript];
+  await redis.omnibotErase(...lists, keys.answered, keys.replies, id, ...keys.fields);
   const kept = new Set(keep.map((key) => keys.messages + key));
   for (const kind of MESSAGE_KINDS) {
     const match = `${literal(keys.messages + messageKeyPrefix(kind, id))}*`;

@@ -1,4 +1,5 @@
 import { SHARD_COUNT, shardOf, shardTag } from '../redis-keys.ts';
+import { MESSAGE_KINDS, messageKeyPrefix } from './types.ts';
 
 /**
  * Where the Redis store keeps things. `classic` (one Redis): the keys as they always were, byte for
@@ -21,8 +22,12 @@ export interface ConversationKeys {
   legacyTranscript: string;
   /** A message id's key (`k` as the runtime builds it: `in:<n>:<conversation>:<id>`…). */
   message(k: string): string;
-  /** The whole answer kept beside a message id for less time (`dedup.lasting`). */
+  /** The whole answer the previous code kept beside a message id for less time (read until it expires). */
   answer(k: string): string;
+  /** The hash of the conversation's answered message ids (field: `answerField`, value `<expires ms>|<answer>`). */
+  answered: string;
+  /** The hash of the whole answers kept for less time (`dedup.lasting`; value `<until ms>|<answer>`). */
+  replies: string;
   /**
    * The same message id's key in the earlier layout and the conversation it names ('' when none);
    * sharded: the key itself (the CLAIM script then skips it).
@@ -77,6 +82,8 @@ export function storeKeys(prefix: string, layout: StoreLayout): StoreKeys {
           legacyTranscript: transcript,
           message,
           answer: (k) => `${prefix}answer:${tag}:${k}`,
+          answered: `${prefix}conv-answered:${tag}:${id}`,
+          replies: `${prefix}conv-replies:${tag}:${id}`,
           legacyMessage: (k) => ({ key: message(k), conversationId: '' }),
         };
       },
@@ -96,6 +103,8 @@ export function storeKeys(prefix: string, layout: StoreLayout): StoreKeys {
       legacyTranscript: `${prefix}conv:${id}:transcript`,
       message,
       answer: (k) => `${prefix}answer:${k}`,
+      answered: `${prefix}conv-answered:${id}`,
+      replies: `${prefix}conv-replies:${id}`,
       legacyMessage(k) {
         const legacy = legacyMessageKey(k);
         return legacy
@@ -106,4 +115,17 @@ export function storeKeys(prefix: string, layout: StoreLayout): StoreKeys {
     indexes: [`${prefix}conversations`],
     checks: [`${prefix}checks`],
   };
+}
+
+/**
+ * A message id's field in its conversation's `answered`/`replies` hashes: the key without the
+ * conversation (the hash names it), `<kind>:<id>`; a key naming no kind of this conversation stays
+ * whole behind `=` (no `<kind>:` field starts so).
+ */
+export function answerField(conversationId: string, k: string): string {
+  for (const kind of MESSAGE_KINDS) {
+    const start = messageKeyPrefix(kind, conversationId);
+    if (k.startsWith(start)) return `${kind}:${k.slice(start.length)}`;
+  }
+  return `=${k}`;
 }

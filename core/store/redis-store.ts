@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { pingAll, type RedisClient } from '../redis-connection.ts';
 import type { TranscriptEntry } from '../runtime/types.ts';
+import { answerRefs, decodeAnswer, encodeAnswer } from './answer-codec.ts';
+import { decodeMeta, decodeSnapshot, encodeMeta, encodeSnapshot } from './conversation-codec.ts';
 import { decodeEvent, decodeTranscript, encodeEvent, encodeTranscript, lineRefs } from './entry-codec.ts';
 import type { StoreLimits } from './memory-store.ts';
 import { defineEraseCommands, eraseConversation } from './redis-erase.ts';
 import { indexReaders } from './redis-indexes.ts';
-import { type StoreLayout, storeKeys } from './redis-layout.ts';
+import { answerField, type StoreLayout, storeKeys } from './redis-layout.ts';
 import { defineStoreCommands } from './redis-scripts.ts';
 import { createReplyTexts, lookupReplyTexts, type ReplyTexts } from './reply-texts.ts';
 import {
@@ -50,7 +52,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         throw String(error?.message).startsWith('WRONGTYPE') ? new StoreKeyTypeError(id) : error;
       });
       if (!version || !snapshot || !meta) return null;
-      return { version: Number(version), snapshot: JSON.parse(snapshot), meta: JSON.parse(meta) };
+      return { version: Number(version), snapshot: decodeSnapshot(snapshot, id), meta: decodeMeta(meta, id) };
     },
     async commit(id, expectedVersion, changes: CommitChanges) {
       const { dedup } = changes;
@@ -64,22 +66,24 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         key.index,
         key.checks,
         dedup ? key.message(dedup.key) : key.message('-'),
-        dedup ? key.answer(dedup.key) : key.answer('-'),
+        key.answered,
+        key.replies,
         expectedVersion,
-        JSON.stringify(changes.snapshot),
-        JSON.stringify(changes.meta),
+        encodeSnapshot(changes.snapshot, id),
+        encodeMeta(changes.meta, id),
         conversationTtlSeconds,
         Date.now(),
         id,
         changes.checkAt === null ? '' : Math.ceil(changes.checkAt),
         options.transcriptLimit,
         options.eventLimit,
-        dedup ? JSON.stringify(lasting ? lasting.result : dedup.result) : '',
+        dedup ? encodeAnswer(lasting ? lasting.result : dedup.result, texts) : '',
         dedup?.ttlMs ?? 0,
         dedup?.token ?? '',
         changes.events.length,
-        lasting ? JSON.stringify(dedup!.result) : '',
+        lasting ? encodeAnswer(dedup!.result, texts) : '',
         lasting?.afterMs ?? 0,
+        dedup ? answerField(id, dedup.key) : '',
         ...changes.events.map((e) => encodeEvent(e, id)),
         ...changes.transcript.map((t) => encodeTranscript(t, id, texts)),
       );
@@ -118,15 +122,32 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         key.message(k),
         legacy.key,
         key.answer(k),
+        key.answered,
+        key.replies,
         claim,
         leaseMs,
         legacy.conversationId,
+        answerField(id, k),
+        Date.now(),
       );
       if (value === claim) return { state: 'claimed', token };
-      return value.startsWith('pending:') ? { state: 'pending' } : { state: 'done', result: JSON.parse(value) };
+      if (value.startsWith('pending:')) return { state: 'pending' };
+      // Texts another version referred to, from the global hash (its own key: never in the claim script).
+      const refs = answerRefs(value);
+      if (refs.length > 0) await lookupReplyTexts(redis, prefix, texts, refs);
+      return { state: 'done', result: decodeAnswer(value, texts) };
     },
     async renewMessage(id, k, token, leaseMs) {
-      return (await redis.omnibotRenew(keys.of(id).message(k), `pending:${token}`, leaseMs)) === 1;
+      const key = keys.of(id);
+      const renewed = await redis.omnibotRenew(
+        key.message(k),
+        key.answered,
+        `pending:${token}`,
+        leaseMs,
+        answerField(id, k),
+        Date.now(),
+      );
+      return renewed === 1;
     },
     async releaseMessage(id, k, token) {
       const key = keys.of(id).message(k);
@@ -147,8 +168,11 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         checks: key.checks,
         legacyEvents: key.legacyEvents,
         legacyTranscript: key.legacyTranscript,
+        answered: key.answered,
+        replies: key.replies,
         messages: key.message(''),
         answers: key.answer(''),
+        fields: (keep ?? []).map((k) => answerField(id, k)),
       });
     },
     async ping() {

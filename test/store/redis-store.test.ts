@@ -55,8 +55,8 @@ async function keysUnder(prefix: string): Promise<string[]> {
 
 describe('RedisStore keys', () => {
   it.each([
-    ['classic', ['answer:in:5:web:t:m1', 'checks', 'conv-events:web:t', 'conv-transcript:web:t', 'conv:web:t']],
-    ['sharded', ['answer:{s}:in:5:web:t:m1', 'checks{s}', 'conv-events:{s}:web:t', 'conv-transcript:{s}:web:t']],
+    ['classic', ['checks', 'conv-answered:web:t', 'conv-events:web:t', 'conv-replies:web:t', 'conv-transcript:web:t']],
+    ['sharded', ['checks{s}', 'conv-answered:{s}:web:t', 'conv-events:{s}:web:t', 'conv-replies:{s}:web:t']],
   ] as const)('writes a conversation where the %s layout says', async (layout, expected) => {
     const { store, prefix } = openStore(layout);
     try {
@@ -69,8 +69,8 @@ describe('RedisStore keys', () => {
       const tag = `{s${shardOf('web:t')}}`;
       const more =
         layout === 'classic'
-          ? ['conversations', 'msg:in:5:web:t:m1']
-          : [`conv:${tag}:web:t`, `conversations${tag}`, `msg:${tag}:in:5:web:t:m1`];
+          ? ['conv:web:t', 'conversations']
+          : [`conv-transcript:${tag}:web:t`, `conv:${tag}:web:t`, `conversations${tag}`];
       expect(await keysUnder(prefix)).toEqual([...expected.map((k) => k.replace('{s}', tag)), ...more].sort());
     } finally {
       await store.close();
@@ -228,4 +228,37 @@ describe('RedisStore after an upgrade from the earlier key layout', () => {
       await store.close();
     }
   });
+
+  it.each(['classic', 'sharded'] as const)(
+    'keeps a conversation’s answered ids in one hash, its expired fields pruned by later commits (%s)',
+    async (layout) => {
+      const { store, prefix } = openStore(layout);
+      const redis = connectRedis();
+      const answer = async (version: number, id: string, ttlMs: number) => {
+        const key = messageKey('in', 'web:p', id);
+        const claim = await store.claimMessage('web:p', key, 5_000);
+        if (claim.state !== 'claimed') throw new Error('not claimed');
+        const dedup = { key, token: claim.token, result: ['idle', 'idle'], ttlMs };
+        expect(await store.commit('web:p', version, changes(id, { dedup }))).toBe(version + 1);
+      };
+      try {
+        for (let i = 0; i < 12; i++) await answer(i, `old${i}`, 20);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        for (let i = 12; i < 40; i++) await answer(i, `new${i}`, 60_000);
+        const tag = layout === 'classic' ? '' : `{s${shardOf('web:p')}}:`;
+        const hash = `${prefix}conv-answered:${tag}web:p`;
+        const fields = await redis.hkeys(hash);
+        expect(fields.filter((field) => field.startsWith('in:new'))).toHaveLength(28);
+        expect(fields.length).toBeLessThan(40);
+        expect(await redis.pttl(hash)).toBeGreaterThan(50_000);
+        expect(await store.claimMessage('web:p', messageKey('in', 'web:p', 'new39'), 5_000)).toEqual({
+          state: 'done',
+          result: ['idle', 'idle'],
+        });
+      } finally {
+        await redis.quit();
+        await store.close();
+      }
+    },
+  );
 });

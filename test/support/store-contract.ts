@@ -81,6 +81,31 @@ export function storeContract(name: string, make: () => Promise<ConversationStor
       });
     });
 
+    it('keeps the whole answer for less than the id when asked, then its lasting part; never answered twice', async () => {
+      const token = await tokenOf('web:l', 'web:l1');
+      const whole = { replies: ['hola'], state: 'idle' };
+      const lasting = { result: ['idle'], afterMs: 50 };
+      await store.commit(
+        'web:l',
+        0,
+        changes({ dedup: { key: 'web:l1', token, result: whole, ttlMs: 60_000, lasting } }),
+      );
+      expect(await store.claimMessage('web:l', 'web:l1', 5_000)).toEqual({ state: 'done', result: whole });
+      const again = changes({ dedup: { key: 'web:l1', token, result: { again: true }, ttlMs: 60_000 } });
+      await expect(store.commit('web:l', 1, again)).rejects.toBeInstanceOf(ClaimLostError);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await store.claimMessage('web:l', 'web:l1', 5_000)).toEqual({ state: 'done', result: ['idle'] });
+      expect(await store.renewMessage('web:l', 'web:l1', token, 5_000)).toBe(false);
+      expect(await store.load('web:l')).toMatchObject({ version: 1 });
+    });
+
+    it('forgets an answered id after its time, and claims it again', async () => {
+      const token = await tokenOf('web:l', 'web:l2');
+      await store.commit('web:l', 0, changes({ dedup: { key: 'web:l2', token, result: { ok: 1 }, ttlMs: 30 } }));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await store.claimMessage('web:l', 'web:l2', 5_000)).toEqual(claimed);
+    });
+
     it('releases a claim only for its holder', async () => {
       const token = await tokenOf('web:f', 'web:m4');
       await store.releaseMessage('web:f', 'web:m4', 'someone-else');

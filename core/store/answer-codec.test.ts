@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { answerRefs, decodeAnswer, encodeAnswer } from './answer-codec.ts';
+import { createReplyTexts, missingText, replyKey, textRef } from './reply-texts.ts';
+
+const buttons = [{ id: 'intent:link', title: 'Vincular cuenta' }];
+const texts = createReplyTexts(['¡Hola!', replyKey('¿Qué hago?', buttons)]);
+
+describe('answer codec', () => {
+  it('keeps a turn’s fixed replies by reference and reads the answer back as committed', () => {
+    const answer = {
+      replies: [
+        { text: '¡Hola!' },
+        { text: '¿Qué hago?', buttons },
+        { text: 'Tu OT-7 está abierta' },
+        { text: '¡Hola!', kind: 'notice' },
+      ],
+      state: 'idle',
+      status: 'idle',
+    };
+    const stored = encodeAnswer(answer, texts);
+    expect(stored).toBe(
+      `~["idle","idle","t${textRef('¡Hola!')}","b${textRef(replyKey('¿Qué hago?', buttons))}",` +
+        `{"text":"Tu OT-7 está abierta"},{"text":"¡Hola!","kind":"notice"}]`,
+    );
+    expect(decodeAnswer(stored, texts)).toEqual(answer);
+    expect(answerRefs(stored)).toEqual([textRef('¡Hola!'), textRef(replyKey('¿Qué hago?', buttons))]);
+  });
+
+  it('stores anything else as JSON, and reads JSON stored by earlier versions as it is', () => {
+    for (const value of [['idle', 'idle'], { replies: ['hola'] }, { replies: [], state: 'idle', x: 1 }, null]) {
+      const stored = encodeAnswer(value, texts);
+      expect(stored).toBe(JSON.stringify(value));
+      expect(decodeAnswer(stored, texts)).toEqual(value);
+      expect(answerRefs(stored)).toEqual([]);
+    }
+  });
+
+  it('reads a reference to a text known nowhere as a placeholder', () => {
+    const stored = encodeAnswer({ replies: [{ text: '¡Hola!' }], state: 'idle', status: 'idle' }, texts);
+    expect(decodeAnswer(stored, createReplyTexts())).toEqual({
+      replies: [{ text: missingText(textRef('¡Hola!')) }],
+      state: 'idle',
+      status: 'idle',
+    });
+  });
+});

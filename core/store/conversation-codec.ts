@@ -1,0 +1,94 @@
+import type { ConversationMeta } from './types.ts';
+
+/**
+ * How the Redis store keeps a conversation's snapshot and meta: with what the conversation id and
+ * the defaults say left out, behind `~` (JSON never starts with it). Reading gives back the value as
+ * written, keys in the same order, and reads plain JSON (earlier versions, or a value of another
+ * shape) as it is: no migration.
+ * Snapshot (a machine's persisted snapshot: `status`, `value`, `historyValue`, `context`, `children`
+ * in that order): `status` 'active', `historyValue` {}, `children` {} and `context.conversationId`
+ * (the conversation's own id, the context's first key) left out.
+ * Meta: `h` channel, `i` userId (each left out when the conversation id says it), `n` userName,
+ * `m` machineVersion, `c`/`u` createdAt/updatedAt in epoch ms, `e` erasing.
+ */
+
+const MARK = '~';
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isEmpty = (value: unknown) => isObject(value) && Object.keys(value).length === 0;
+const SNAPSHOT_KEYS = ['status', 'value', 'historyValue', 'context', 'children'];
+
+export function encodeSnapshot(snapshot: unknown, conversationId: string): string {
+  const whole = JSON.stringify(snapshot) ?? 'null';
+  if (!isObject(snapshot)) return whole;
+  // What JSON keeps (XState's persisted snapshot holds `output`/`error` keys set to undefined).
+  const keys = Object.keys(snapshot).filter((key) => snapshot[key] !== undefined);
+  const { status, historyValue, context, children, ...rest } = snapshot;
+  const ordered = SNAPSHOT_KEYS.every((key, i) => keys[i] === key);
+  if (!ordered || status !== 'active' || !isEmpty(historyValue) || !isEmpty(children)) return whole;
+  if (!isObject(context) || Object.keys(context)[0] !== 'conversationId') return whole;
+  if (context.conversationId !== conversationId) return whole;
+  const { conversationId: _, ...own } = context;
+  const { value, ...others } = rest;
+  return MARK + JSON.stringify({ value, context: own, ...others });
+}
+
+export function decodeSnapshot(stored: string, conversationId: string): unknown {
+  if (!stored.startsWith(MARK)) return JSON.parse(stored);
+  const { value, context, ...others } = JSON.parse(stored.slice(1)) as Json;
+  return {
+    status: 'active',
+    value,
+    historyValue: {},
+    context: { conversationId, ...(context as Json) },
+    children: {},
+    ...others,
+  };
+}
+
+const isoOf = (ms: number) => new Date(ms).toISOString();
+/** An ISO time as epoch ms when it reads back the same, else as it is. */
+function compactTime(at: string): number | string {
+  const ms = Date.parse(at);
+  return Number.isFinite(ms) && isoOf(ms) === at ? ms : at;
+}
+const timeOf = (t: unknown) => (typeof t === 'number' ? isoOf(t) : t);
+const META_KEYS = ['channel', 'userId', 'userName', 'machineVersion', 'createdAt', 'updatedAt', 'erasing'];
+
+export function encodeMeta(meta: ConversationMeta, conversationId: string): string {
+  const whole = JSON.stringify(meta);
+  const keys = Object.keys(meta).filter((key) => (meta as unknown as Json)[key] !== undefined);
+  // Only the fields this code knows, in the order it writes them.
+  const order = keys.map((key) => META_KEYS.indexOf(key));
+  if (order.some((at, i) => at < 0 || (i > 0 && at <= order[i - 1]!))) return whole;
+  if (typeof meta.createdAt !== 'string' || typeof meta.updatedAt !== 'string') return whole;
+  if (meta.erasing !== undefined && meta.erasing !== true) return whole;
+  const split = conversationId.indexOf(':');
+  const out: Json = {};
+  if (meta.channel !== conversationId.slice(0, split) || split < 0) out.h = meta.channel;
+  if (meta.userId !== conversationId.slice(split + 1) || split < 0) out.i = meta.userId;
+  if (meta.userName !== undefined) out.n = meta.userName;
+  out.m = meta.machineVersion;
+  out.c = compactTime(meta.createdAt);
+  out.u = compactTime(meta.updatedAt);
+  if (meta.erasing) out.e = 1;
+  return MARK + JSON.stringify(out);
+}
+
+export function decodeMeta(stored: string, conversationId: string): ConversationMeta {
+  if (!stored.startsWith(MARK)) return JSON.parse(stored) as ConversationMeta;
+  const raw = JSON.parse(stored.slice(1)) as Json;
+  const split = conversationId.indexOf(':');
+  const meta: Json = {
+    channel: 'h' in raw ? raw.h : conversationId.slice(0, split),
+    userId: 'i' in raw ? raw.i : conversationId.slice(split + 1),
+  };
+  if (raw.n !== undefined) meta.userName = raw.n;
+  meta.machineVersion = raw.m;
+  meta.createdAt = timeOf(raw.c);
+  meta.updatedAt = timeOf(raw.u);
+  if (raw.e) meta.erasing = true;
+  return meta as unknown as ConversationMeta;
+}
