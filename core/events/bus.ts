@@ -7,8 +7,26 @@
  */
 export interface EventBus {
   publish(topic: string, payload: unknown): void;
+  /**
+   * Publishes several events at once, in order, as `publish` would one by one (a Redis bus sends them
+   * in one command). Optional: `publishAll` below falls back to `publish`.
+   */
+  publishAll?(events: readonly BusEvent[]): void;
   subscribe(topic: string, listener: (payload: unknown) => void): () => void;
   close(): Promise<void>;
+}
+
+/** One event to publish: its topic and payload. */
+export type BusEvent = readonly [topic: string, payload: unknown];
+
+/** Publishes the events in order: at once where the bus can, else one by one. */
+export function publishAll(bus: EventBus, events: readonly BusEvent[]): void {
+  if (events.length === 0) return;
+  if (bus.publishAll && events.length > 1) {
+    bus.publishAll(events);
+    return;
+  }
+  for (const [topic, payload] of events) bus.publish(topic, payload);
 }
 
 export const topics = {

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REDIS_URL } from '../../test/support/redis.ts';
 import { silentLogger } from '../log.ts';
+import { publishAll } from './bus.ts';
 import { busReady, createRedisEventBus, type RedisEventBus } from './redis-bus.ts';
 
 const opened: Redis[] = [];
@@ -66,6 +67,50 @@ describe('createRedisEventBus', () => {
     for (let i = 0; i < 20; i++) bus.publish('topic', { i });
     await listener.until(20);
     expect(listener.received).toEqual(Array.from({ length: 20 }, (_, i) => ({ i })));
+  });
+
+  it('publishes several events at once in their order, across topics and to other processes', async () => {
+    const prefix = `test:bus:${randomUUID()}:`;
+    const publisher = makeBus(prefix);
+    const other = makeBus(prefix);
+    const order: unknown[] = [];
+    other.subscribe('a', (payload) => order.push(['a', payload]));
+    const onB = collect(other, 'b');
+    other.subscribe('b', (payload) => order.push(['b', payload]));
+    await other.ready();
+    publishAll(publisher, [
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+      ['a', { big: 10n }],
+      ['c', 'nadie escucha'],
+      ['b', { n: 3, text: 'señal' }],
+    ]);
+    await onB.until(2);
+    expect(order).toEqual([
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+      ['b', { n: 3, text: 'señal' }],
+    ]);
+
+    // The unserializable one is left out; nothing is thrown, and a dead publisher only logs.
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    dead.on('error', () => {});
+    opened.push(dead);
+    const warning = new Promise<string>((resolve) => {
+      const logger = { ...silentLogger, warn: (_fields: Record<string, unknown>, msg: string) => resolve(msg) };
+      const offline = createRedisEventBus({ publisher: dead, subscriber: dead, prefix: 'x:', logger });
+      expect(() =>
+        offline.publishAll?.([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ).not.toThrow();
+    });
+    expect(await warning).toBe('redis bus publish failed');
   });
 
   it('holds one SUBSCRIBE per topic however many listeners, and drops it with the last one', async () => {

@@ -2,7 +2,22 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisNode } from '../config.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { RedisClient, RedisTarget } from '../redis-connection.ts';
-import type { EventBus } from './bus.ts';
+import type { BusEvent, EventBus } from './bus.ts';
+
+/** Publishes ARGV's (channel, message) pairs in order: several events in one command. */
+const PUBLISH_ALL = `for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
+return 0`;
+
+type PublisherWithScript = RedisClient & { omnibotPublishAll(...args: string[]): Promise<number> };
+
+/** Defines the bus's script on the publisher, once (ioredis runs it by EVALSHA, loading it when missing). */
+function withPublishScript(publisher: RedisClient): PublisherWithScript {
+  const scripted = publisher as PublisherWithScript;
+  if (typeof (scripted as Partial<PublisherWithScript>).omnibotPublishAll !== 'function') {
+    publisher.defineCommand('omnibotPublishAll', { numberOfKeys: 0, lua: PUBLISH_ALL });
+  }
+  return scripted;
+}
 
 export interface RedisEventBusOptions {
   /** Publishes (may be shared with other commands, e.g. the store's connection); may be a Cluster's client. */
@@ -39,7 +54,7 @@ interface Channel {
 
 /**
  * An EventBus across processes: `publish` is a Redis PUBLISH of the JSON payload (fire and forget,
- * never throws); each topic with local listeners holds one SUBSCRIBE on the single subscriber
+ * never throws; `publishAll`: one script running the PUBLISHes in order); each topic with local listeners holds one SUBSCRIBE on the single subscriber
  * connection (reference counted: the first listener subscribes, the last one unsubscribes). Every
  * process, including the publisher's own, receives the event from Redis, so listeners everywhere see
  * the same order. ioredis re-subscribes after a reconnect; events published meanwhile are lost
@@ -47,7 +62,8 @@ interface Channel {
  * again (tracked by `ready()`) and the `onReconnect` listeners run, so subscribers can re-read the state.
  */
 export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBus {
-  const { publisher, subscriber, prefix } = options;
+  const { subscriber, prefix } = options;
+  const publisher = withPublishScript(options.publisher);
   const logger = options.logger ?? silentLogger;
   const channels = new Map<string, Channel>();
   // Commands on one connection complete in order: the last one settling means all earlier did.
@@ -112,19 +128,39 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     return done;
   };
 
+  /** The payload as published, or undefined (logged) when it cannot be. */
+  const serialized = (topic: string, payload: unknown): string | undefined => {
+    try {
+      return JSON.stringify(payload);
+    } catch (error) {
+      logger.error({ topic, err: error }, 'bus payload is not serializable');
+      return undefined;
+    }
+  };
+  const publishFailed = (topic: string, error: unknown) => {
+    logger.warn({ topic, err: error }, 'redis bus publish failed');
+  };
+
   return {
     publish(topic, payload) {
       if (closed) return;
-      let message: string;
-      try {
-        message = JSON.stringify(payload);
-      } catch (error) {
-        logger.error({ topic, err: error }, 'bus payload is not serializable');
-        return;
+      const message = serialized(topic, payload);
+      if (message === undefined) return;
+      publisher.publish(prefix + topic, message).catch((error: unknown) => publishFailed(topic, error));
+    },
+
+    publishAll(events: readonly BusEvent[]) {
+      if (closed) return;
+      // Channel and message pairs, in order: one command instead of one PUBLISH each.
+      const args: string[] = [];
+      for (const [topic, payload] of events) {
+        const message = serialized(topic, payload);
+        if (message !== undefined) args.push(prefix + topic, message);
       }
-      publisher.publish(prefix + topic, message).catch((error: unknown) => {
-        logger.warn({ topic, err: error }, 'redis bus publish failed');
-      });
+      if (args.length === 0) return;
+      publisher
+        .omnibotPublishAll(...args)
+        .catch((error: unknown) => publishFailed(events.map(([topic]) => topic).join(' '), error));
     },
 
     subscribe(topic, listener) {

@@ -1,4 +1,4 @@
-import { type EventBus, topics } from '../events/bus.ts';
+import { type BusEvent, type EventBus, topics } from '../events/bus.ts';
 import { timelineRecord } from '../inspect/timeline.ts';
 import type { Logger } from '../log.ts';
 import { splitConversationId } from '../types.ts';
@@ -62,21 +62,23 @@ export function handoffEventsOf(turn: PreparedTurn, handedOff: boolean): Handoff
   return events;
 }
 
-/** Publishes the turn's hand-off events and its timeline entry (never throws). */
-export function publishOperatorEvents(
-  { bus, logger }: { bus: EventBus; logger: Logger },
+/** The turn's hand-off events and its timeline entry, to publish after its own (never throws). */
+export function operatorEventsOf(
+  logger: Logger,
   turn: PreparedTurn,
   handedOff: boolean,
-): void {
+  events: BusEvent[],
+): BusEvent[] {
   const { conversationId } = turn.result;
   try {
-    for (const event of handoffEventsOf(turn, handedOff)) bus.publish(topics.handoffs, event);
+    for (const event of handoffEventsOf(turn, handedOff)) events.push([topics.handoffs, event]);
     for (const entry of turn.changes.events) {
-      bus.publish(topics.timeline(conversationId), timelineRecord(conversationId, entry));
+      events.push([topics.timeline(conversationId), timelineRecord(conversationId, entry)]);
     }
   } catch (error) {
     logger.warn({ err: error, conversationId }, 'could not publish the operator events of a turn');
   }
+  return events;
 }
 
 /** A handed-off conversation was erased (personal data): operators see it leave the waiting list. */

@@ -1,9 +1,9 @@
 import { ConflictError, UnavailableError } from '../errors.ts';
-import { topics } from '../events/bus.ts';
+import { type BusEvent, publishAll, topics } from '../events/bus.ts';
 import { casConflicts, recordTurn } from '../metrics/registry.ts';
 import type { StoredConversation } from '../store/types.ts';
 import { splitConversationId } from '../types.ts';
-import { publishOperatorEvents } from './handoff-events.ts';
+import { operatorEventsOf } from './handoff-events.ts';
 import type { RuntimeSettings, TurnSettings } from './options.ts';
 import { type PreparedTurn, prepareTurn } from './prepared-turn.ts';
 import { storedAnswerOf } from './stored-answer.ts';
@@ -51,8 +51,7 @@ export async function runTurn(
       continue;
     }
     measure(settings, request, stored, turn, startedAt);
-    publish(settings, turn, version);
-    publishOperatorEvents(settings, turn, settings.model.waitingOf(stored?.snapshot).handoff !== null);
+    publish(settings, turn, version, settings.model.waitingOf(stored?.snapshot).handoff !== null);
     await deliverReplies(settings, turn);
     // "borrar mis datos" confirmed: the replies are handed over, then the conversation is erased (the
     // confirming message's answer stays: its redelivery is answered the same, not taken as a new message).
@@ -116,18 +115,26 @@ function measure(
   });
 }
 
-/** The transcript lines and the new state, for subscribers (GraphQL, web chat) in every process. */
-function publish({ bus }: RuntimeSettings, turn: PreparedTurn, version: number): void {
+/**
+ * The transcript lines and the new state, for subscribers (GraphQL, web chat) in every process, then
+ * what operators follow (hand-offs, timeline): one publish of them all, in that order.
+ */
+function publish({ bus, logger }: RuntimeSettings, turn: PreparedTurn, version: number, handedOff: boolean): void {
   const { conversationId, state, status } = turn.result;
+  const events: BusEvent[] = [];
   // As said (the live link included): only the stored transcript has link codes redacted.
-  for (const entry of turn.live) bus.publish(topics.messages(conversationId), entry);
-  bus.publish(topics.state(conversationId), {
-    conversationId,
-    state,
-    status,
-    version,
-    ...(turn.pending ? { pendingWorkflow: pendingView(turn.pending) } : {}),
-  });
+  for (const entry of turn.live) events.push([topics.messages(conversationId), entry]);
+  events.push([
+    topics.state(conversationId),
+    {
+      conversationId,
+      state,
+      status,
+      version,
+      ...(turn.pending ? { pendingWorkflow: pendingView(turn.pending) } : {}),
+    },
+  ]);
+  publishAll(bus, operatorEventsOf(logger, turn, handedOff, events));
 }
 
 /** Hands the replies to their channel, in order (the dispatcher retries; it never throws). */
