@@ -40,4 +40,4 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/readyz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # A bounded young generation: under load V8 otherwise grows it to ~130 MiB and keeps the pages.
-CMD ["node", "--max-semi-space-size=16", "main.ts"]
+CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=1536", "main.ts"]
