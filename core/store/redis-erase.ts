@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis-connection.ts';
 import { scanKeys } from '../redis-scan.ts';
+import type { ConversationKeys } from './redis-layout.ts';
 import { MESSAGE_KINDS, messageKeyPrefix } from './types.ts';
 
 /**
@@ -58,17 +59,20 @@ type RedisWithErase = RedisClient & {
   omnibotDropAnswers(...args: string[]): Promise<number>;
 };
 
-export interface EraseKeys {
-  conversation: string;
-  events: string;
-  transcript: string;
-  index: string;
-  checks: string;
-  legacyEvents: string;
-  legacyTranscript: string;
-  /** The conversation's answered-ids and replies hashes. */
-  answered: string;
-  replies: string;
+/** The conversation's keys (its answered-ids and replies hashes included), and where its message ids live. */
+export interface EraseKeys
+  extends Pick<
+    ConversationKeys,
+    | 'conversation'
+    | 'events'
+    | 'transcript'
+    | 'index'
+    | 'checks'
+    | 'legacyEvents'
+    | 'legacyTranscript'
+    | 'answered'
+    | 'replies'
+  > {
   /** Their fields to keep (the `keep` ids'). */
   fields: readonly string[];
   /** Where the conversation's message ids live: `<prefix>msg:` (sharded: `<prefix>msg:{s<n>}:`). */
