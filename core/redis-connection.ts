@@ -36,6 +36,9 @@ export function redisOptions(config: Pick<Config, 'redisCommandTimeoutMs'>): Red
   };
 }
 
+/** ioredis' default wait before reconnection attempt `times` (50 ms more each time, at most 2 s). */
+const reconnectDelay = (times: number) => Math.min(times * 50, 2_000);
+
 /**
  * The main connection (store, dead letters, limits, run registry): without an offline queue, a command
  * issued while Redis is unreachable fails at once (the request answers 503 with Retry-After) instead of
@@ -57,7 +60,7 @@ export function openRedis(
         redisOptions: { commandTimeout: config.redisCommandTimeoutMs, maxRetriesPerRequest: 3 },
         slotsRefreshTimeout: 2_000,
         // Paced as a single connection's reconnections (ioredis' cluster default retries ~10 times a second).
-        clusterRetryStrategy: (times) => Math.min(times * 50, 2_000),
+        clusterRetryStrategy: reconnectDelay,
       },
     );
     cluster.on('error', (error) => logger.warn({ err: error }, 'redis cluster error'));
@@ -114,4 +117,27 @@ export async function pingAll(redis: RedisClient): Promise<void> {
   const masters = redis.nodes('master');
   if (masters.length === 0) throw new Error('the Redis Cluster has no known master');
   await Promise.all(masters.map((node) => node.ping()));
+}
+
+/**
+ * One connection to a cluster's first seed node; each reconnection attempt goes to the next seed
+ * (ioredis reads `options.host/port` again when it reconnects), so a node that died is left.
+ */
+export function seedRotatingConnection(nodes: readonly RedisNode[], options: RedisOptions): Redis {
+  const [first] = nodes;
+  if (!first) throw new Error('a cluster bus needs at least one seed node');
+  let seed = 0;
+  const connection: Redis = new Redis({
+    ...options,
+    host: first.host,
+    port: first.port,
+    retryStrategy: (times) => {
+      seed = (seed + 1) % nodes.length;
+      const next = nodes[seed] ?? first;
+      connection.options.host = next.host;
+      connection.options.port = next.port;
+      return reconnectDelay(times);
+    },
+  });
+  return connection;
 }

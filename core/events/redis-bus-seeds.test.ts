@@ -3,7 +3,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REDIS_URL } from '../../test/support/redis.ts';
-import { createRedisEventBus, seedRotatingConnection } from './redis-bus.ts';
+import { seedRotatingConnection } from '../redis-connection.ts';
+import { createRedisEventBus } from './redis-bus.ts';
 
 /** A TCP proxy to the test Redis that can die (a cluster node going down). */
 async function proxyToRedis() {

@@ -19,6 +19,18 @@ function makeBus(prefix: string): RedisEventBus {
   return bus;
 }
 
+/** A connection to a port nobody listens on (every command fails at once), closed after the test. */
+function unreachableRedis(): Redis {
+  const dead = new Redis('redis://127.0.0.1:1', {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  dead.on('error', () => {});
+  opened.push(dead);
+  return dead;
+}
+
 function collect(bus: RedisEventBus, topic: string) {
   const received: unknown[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
@@ -93,13 +105,7 @@ describe('createRedisEventBus', () => {
     ]);
 
     // The unserializable one is left out; nothing is thrown, and a dead publisher only logs.
-    const dead = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    dead.on('error', () => {});
-    opened.push(dead);
+    const dead = unreachableRedis();
     const warning = new Promise<string>((resolve) => {
       const logger = { ...silentLogger, warn: (_fields: Record<string, unknown>, msg: string) => resolve(msg) };
       const offline = createRedisEventBus({ publisher: dead, subscriber: dead, prefix: 'x:', logger });
@@ -157,13 +163,7 @@ describe('createRedisEventBus', () => {
     expect(listener.received).toEqual(['after']);
 
     // A publisher that cannot reach Redis: the failure is logged, never thrown to the runtime.
-    const dead = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    dead.on('error', () => {});
-    opened.push(dead);
+    const dead = unreachableRedis();
     let warned: (msg: string) => void = () => {};
     const warning = new Promise<string>((resolve) => {
       warned = resolve;

@@ -1,7 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisNode } from '../config.ts';
 import { type Logger, silentLogger } from '../log.ts';
-import type { RedisClient, RedisTarget } from '../redis-connection.ts';
+import { type RedisClient, type RedisTarget, seedRotatingConnection } from '../redis-connection.ts';
 import type { BusEvent, EventBus } from './bus.ts';
 
 /** Publishes ARGV's (channel, message) pairs in order: several events in one command. */
@@ -281,30 +280,4 @@ export async function connectRedisEventBus(
       await Promise.all([quit(publisher), quit(subscriber)]);
     },
   };
-}
-
-/** ioredis' default wait before reconnection attempt `times`. */
-const reconnectDelay = (times: number) => Math.min(times * 50, 2_000);
-
-/**
- * One connection to a cluster's first seed node; each reconnection attempt goes to the next seed
- * (ioredis reads `options.host/port` again when it reconnects), so a node that died is left.
- */
-export function seedRotatingConnection(nodes: readonly RedisNode[], options: RedisOptions): Redis {
-  const [first] = nodes;
-  if (!first) throw new Error('a cluster bus needs at least one seed node');
-  let seed = 0;
-  const connection: Redis = new Redis({
-    ...options,
-    host: first.host,
-    port: first.port,
-    retryStrategy: (times) => {
-      seed = (seed + 1) % nodes.length;
-      const next = nodes[seed] ?? first;
-      connection.options.host = next.host;
-      connection.options.port = next.port;
-      return reconnectDelay(times);
-    },
-  });
-  return connection;
 }
