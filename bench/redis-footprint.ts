@@ -4,8 +4,11 @@ import { Redis } from 'ioredis';
 const COMMAND_TIMEOUT_MS = 10_000;
 const SCAN_COUNT = 1000;
 
-/** The key kinds (the word after the prefix) that belong to one conversation; the rest are global. */
-const CONVERSATION_KINDS = new Set(['conv', 'conv-events', 'conv-transcript', 'msg']);
+/**
+ * The key kinds (the word after the prefix) that belong to one conversation; the rest are global.
+ * `conv-replies` holds a turn's replies for a retried delivery, for an hour (REPLIES_KEPT_MS).
+ */
+const CONVERSATION_KINDS = new Set(['conv', 'conv-events', 'conv-transcript', 'conv-answered', 'conv-replies', 'msg']);
 
 export function openBenchRedis(url: string): Redis {
   const redis = new Redis(url, {
@@ -49,9 +52,9 @@ export interface KindUsage {
 export interface PrefixUsage {
   /** Conversations: the `conv:<id>` hashes. */
   conversations: number;
-  /** Bytes by key kind (`conv`, `conv-events`, `conv-transcript`, `msg`, `conversations`, …). */
+  /** Bytes by key kind (`conv`, `conv-events`, `conv-transcript`, `conv-answered`, `conversations`, …). */
   kinds: Map<string, KindUsage>;
-  /** Keys of one conversation (hash, events, transcript, message ids). */
+  /** Keys of one conversation (hash, events, transcript, answered ids, replies, message claims). */
   perConversation: KindUsage;
   /** Keys shared by all (indexes, limits, secrets). */
   global: KindUsage;

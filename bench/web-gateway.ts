@@ -13,14 +13,15 @@ export const benchUser = (n: number) => `bench-${String(n).padStart(5, '0')}`;
  * The gateway's environment: a backend with WEB_API_KEY (as production must run: its users' chats are
  * trusted, so each turn also reads the conversation's CMMS link, none here). With `redis` the Redis
  * store under its own prefix; without, the embedded memory store (no REDIS_URL), with its default caps.
+ * Conversations and message ids live 10 minutes (the runs' keys go soon), or, with `productionTtls`,
+ * as long as the defaults keep them (what a footprint measures).
  */
-export function gatewayEnv(redis?: { url: string; prefix: string }): Record<string, string> {
+export function gatewayEnv(redis?: { url: string; prefix: string }, productionTtls = false): Record<string, string> {
   return {
     ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
     LOG_LEVEL: 'info',
     WEB_API_KEY: BENCH_WEB_API_KEY,
-    CONVERSATION_TTL_SECONDS: '600',
-    DEDUP_TTL_SECONDS: '600',
+    ...(productionTtls ? {} : { CONVERSATION_TTL_SECONDS: '600', DEDUP_TTL_SECONDS: '600' }),
     // Thousands of requests per second from one address into a few conversations: no rate limits.
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
     RATE_LIMIT_PER_CONVERSATION_PER_MINUTE: '0',
@@ -29,8 +30,12 @@ export function gatewayEnv(redis?: { url: string; prefix: string }): Record<stri
 }
 
 /** Starts a gateway pinned to core 1 and checks that it runs the store asked for. */
-export async function startGateway(redis?: { url: string; prefix: string }, core: number | null = 1): Promise<Server> {
-  const gateway = await startServer('main.ts', gatewayEnv(redis), core);
+export async function startGateway(
+  redis?: { url: string; prefix: string },
+  core: number | null = 1,
+  productionTtls = false,
+): Promise<Server> {
+  const gateway = await startServer('main.ts', gatewayEnv(redis, productionTtls), core);
   const expected = redis ? 'redis' : 'memory';
   if (gateway.listening.store !== expected) {
     await gateway.stop();

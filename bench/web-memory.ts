@@ -16,13 +16,14 @@ const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
 /**
  * "An idle conversation with a 10-message transcript": `conversations` users each send "hola" 10
  * times through a Redis gateway of its own (a fresh prefix); then the bytes of every key under the
- * prefix, the conversation's own (hash, events, transcript, message ids) per conversation and the
+ * prefix, the conversation's own (hash, events, transcript, answered ids, replies) per conversation and the
  * global ones (indexes, limits, secrets) apart.
  */
 export async function footprintCheck(redisUrl: string, prefix: string, conversations: number): Promise<void> {
   let gateway: Server | undefined;
   try {
-    gateway = await startGateway({ url: redisUrl, prefix }, null);
+    // The default TTLs: a message id's lasting part 7 days, its replies an hour (what production keeps).
+    gateway = await startGateway({ url: redisUrl, prefix }, null, true);
     const url = gateway.url;
     let next = 0;
     let refused = 0;
@@ -37,11 +38,17 @@ export async function footprintCheck(redisUrl: string, prefix: string, conversat
     await Promise.all(Array.from({ length: FOOTPRINT_CONCURRENCY }, feed));
     const usage = await prefixUsage(redisUrl, prefix);
     const perConversation = usage.perConversation.bytes / conversations;
+    // The replies of each turn are kept an hour for a retried delivery; after it, the conversation's lasting keys.
+    const replies = usage.kinds.get('conv-replies')?.bytes ?? 0;
+    const afterHour = (usage.perConversation.bytes - replies) / conversations;
     const transcript = (await totalListLength(redisUrl, prefix, 'conv-transcript')) / conversations;
     console.log(
       `\nidle conversation after ${FOOTPRINT_MESSAGES} messages (the issue's "${FOOTPRINT_MESSAGES}-message transcript"; ${conversations} users × ${FOOTPRINT_MESSAGES} "hola", Redis):` +
         ` ${perConversation.toFixed(0)} B per conversation   target ≤ ${TARGET_BYTES_PER_IDLE_CONVERSATION} B: ${verdict(perConversation <= TARGET_BYTES_PER_IDLE_CONVERSATION)}` +
         (refused ? `   (${refused} messages not answered 200)` : ''),
+    );
+    console.log(
+      `  an hour later (the replies kept for a retried delivery expired): ${afterHour.toFixed(0)} B per conversation   target ≤ ${TARGET_BYTES_PER_IDLE_CONVERSATION} B: ${verdict(afterHour <= TARGET_BYTES_PER_IDLE_CONVERSATION)}`,
     );
     console.log(
       `  transcript: ${transcript.toFixed(0)} entries per conversation (the user's messages and the replies)`,

@@ -26,8 +26,31 @@ describe('answer codec', () => {
     expect(answerRefs(stored)).toEqual([textRef('¡Hola!'), textRef(replyKey('¿Qué hago?', buttons))]);
   });
 
+  it('keeps the lasting state and status in a few bytes, and reads them back as committed', () => {
+    const pairs: [string[], string][] = [
+      [['idle', 'idle'], '!idle'],
+      [['reporting.askEquipment', 'waiting'], '!reporting.askEquipment,waiting'],
+      [['', 'idle'], '!,idle'],
+    ];
+    for (const [pair, stored] of pairs) {
+      expect(encodeAnswer(pair, texts)).toBe(stored);
+      expect(decodeAnswer(stored, texts)).toEqual(pair);
+      expect(answerRefs(stored)).toEqual([]);
+    }
+    // The earlier form (JSON) still reads the same.
+    expect(decodeAnswer('["idle","idle"]', texts)).toEqual(['idle', 'idle']);
+  });
+
   it('stores anything else as JSON, and reads JSON stored by earlier versions as it is', () => {
-    for (const value of [['idle', 'idle'], { replies: ['hola'] }, { replies: [], state: 'idle', x: 1 }, null]) {
+    const others = [
+      ['a,b', 'idle'],
+      ['idle', 1],
+      ['idle'],
+      { replies: ['hola'] },
+      { replies: [], state: 'idle', x: 1 },
+      null,
+    ];
+    for (const value of others) {
       const stored = encodeAnswer(value, texts);
       expect(stored).toBe(JSON.stringify(value));
       expect(decodeAnswer(stored, texts)).toEqual(value);

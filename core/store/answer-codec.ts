@@ -4,10 +4,14 @@ import { missingText, type ReplyTexts, replyKey } from './reply-texts.ts';
  * How the Redis store keeps a message id's whole answer: a turn's `{ replies, state, status }` as
  * `~[state, status, reply…]`, each fixed reply by reference (reply-texts.ts): `b<ref>` its text and
  * buttons, `t<ref>` its text alone; any other reply as it is. Short enough for Redis to keep the
- * replies hash compact (listpack). Anything else is stored as JSON; JSON never starts with `~`.
+ * replies hash compact (listpack). The lasting part of an answer, `[state, status]`, is `!<state>`
+ * when both are the same, else `!<state>,<status>`. Anything else is stored as JSON; JSON never
+ * starts with `~` or `!`.
  */
 
 const MARK = '~';
+const PAIR_MARK = '!';
+const isPairPart = (value: unknown): value is string => typeof value === 'string' && !value.includes(',');
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json =>
@@ -26,6 +30,10 @@ function encodeReply(reply: unknown, texts: ReplyTexts): unknown {
 }
 
 export function encodeAnswer(result: unknown, texts: ReplyTexts): string {
+  if (Array.isArray(result) && result.length === 2 && isPairPart(result[0]) && isPairPart(result[1])) {
+    const [state, status] = result;
+    return PAIR_MARK + (state === status ? state : `${state},${status}`);
+  }
   const whole = JSON.stringify(result) ?? 'null';
   if (!isObject(result) || Object.keys(result).length !== 3) return whole;
   const { replies, state, status } = result;
@@ -42,6 +50,10 @@ export function answerRefs(stored: string): string[] {
 
 /** A stored answer of either form as it was committed (a reference to an unknown text: a placeholder). */
 export function decodeAnswer(stored: string, texts: ReplyTexts): unknown {
+  if (stored.startsWith(PAIR_MARK)) {
+    const [state, status = state] = stored.slice(1).split(',');
+    return [state, status];
+  }
   if (!stored.startsWith(MARK)) return JSON.parse(stored);
   const [state, status, ...replies] = JSON.parse(stored.slice(1)) as unknown[];
   const decoded = replies.map((reply) => {

@@ -35,6 +35,49 @@ describe('conversation codec', () => {
     same(decodeSnapshot(encodeSnapshot(extra, id), id), extra);
   });
 
+  it("leaves out the fields still at the machine's starting values, each read back in its place", () => {
+    const start = {
+      conversationId: id,
+      workflowTimeoutMs: 120000,
+      epoch: 1796300750491,
+      turn: 0,
+      pending: null,
+      draft: {},
+      candidates: [],
+      lookupQuery: '',
+      linkedUserId: null,
+    };
+    const idle = { ...snapshot, value: 'idle', context: start };
+    const stored = encodeSnapshot(idle, id);
+    expect(stored).toBe('^{"value":"idle","context":{"epoch":1796300750491}}');
+    // Under hash-max-listpack-value's default: Redis keeps an idle conversation's hash compact.
+    expect(stored.length).toBeLessThanOrEqual(64);
+    same(decodeSnapshot(stored, id), idle);
+    // Changed fields and later ones (after the template's) are stored, in their order.
+    const busy = {
+      ...idle,
+      context: { ...start, turn: 3, draft: { equipment: 'CAEX-12' }, notified: ['OT-7'], notificationsOff: false },
+    };
+    const busyStored = encodeSnapshot(busy, id);
+    expect(busyStored.startsWith('^')).toBe(true);
+    expect(busyStored).not.toContain('lookupQuery');
+    same(decodeSnapshot(busyStored, id), busy);
+    // A template field missing, moved or undefined: no template (reading could not put it back).
+    const { linkedUserId: _, ...older } = start;
+    const { workflowTimeoutMs, ...rest } = start;
+    for (const context of [older, { ...rest, workflowTimeoutMs }, { ...start, pending: undefined }]) {
+      const value = { ...idle, context };
+      const kept = encodeSnapshot(value, id);
+      expect(kept.startsWith('~')).toBe(true);
+      same(decodeSnapshot(kept, id), value);
+    }
+    // A context field named like Object's prototype stays an own field, never the prototype.
+    const odd = { ...idle, context: JSON.parse(`${JSON.stringify(start).slice(0, -1)},"__proto__":{"x":1}}`) };
+    const read = decodeSnapshot(encodeSnapshot(odd, id), id) as { context: Record<string, unknown> };
+    expect(Object.getPrototypeOf(read.context)).toBe(Object.prototype);
+    expect(Object.hasOwn(read.context, '__proto__')).toBe(true);
+  });
+
   it('keeps any other snapshot whole, and reads plain JSON as it is', () => {
     const others = [
       { n: 1 },

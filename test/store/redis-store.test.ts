@@ -108,6 +108,30 @@ describe('RedisStore keys', () => {
     },
   );
 
+  it.each(['classic', 'sharded'] as const)(
+    'keeps a conversation back to a short snapshot as compact as a new one (%s)',
+    async (layout) => {
+      const { store, prefix } = openStore(layout);
+      const redis = connectRedis();
+      try {
+        const key = layout === 'classic' ? `${prefix}conv:web:t` : `${prefix}conv:{s${shardOf('web:t')}}:web:t`;
+        const memory = async () => Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+        expect(await store.commit('web:t', 0, changes('hola'))).toBe(1);
+        const small = await memory();
+        // A report in progress: a draft longer than a listpack value; then back to idle.
+        expect(await store.commit('web:t', 1, changes('x'.repeat(200)))).toBe(2);
+        expect(await memory()).toBeGreaterThan(small + 200);
+        expect(await store.commit('web:t', 2, changes('listo'))).toBe(3);
+        expect(await memory()).toBeLessThanOrEqual(small);
+        expect(await store.load('web:t')).toEqual({ version: 3, snapshot: { text: 'listo' }, meta });
+        expect(await redis.ttl(key)).toBeGreaterThan(3000);
+      } finally {
+        await redis.quit();
+        await store.close();
+      }
+    },
+  );
+
   it('reads conversations saved under the earlier key layout, and refuses ids that hit its old lists', async () => {
     const { store, prefix } = makeStore();
     const redis = connectRedis();
