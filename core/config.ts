@@ -1,7 +1,18 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { type Env, envFlag, envInteger, envText, envUrl } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { IDENTITY_POLICIES, type IdentityPolicy, MIN_IDENTITY_KEY_LENGTH } from './identity/types.ts';
 import { type LimitSettings, loadLimitSettings } from './limits/settings.ts';
+import {
+  checkClusterSettings,
+  type RedisClusterSecurity,
+  type RedisNode,
+  redisClusterNodes,
+  redisClusterSecurity,
+} from './redis-cluster-config.ts';
+
+export { type Env, envFlag, envInteger, envText, envUrl, requiredSettings } from './env.ts';
+export { type RedisClusterSecurity, type RedisNode, redisClusterNodes } from './redis-cluster-config.ts';
 
 /**
  * Gateway configuration: an options object first, env as fallback. Every variable, its default and
@@ -18,6 +29,8 @@ export interface Config {
   redisUrl?: string;
   /** REDIS_CLUSTER_NODES: a Redis Cluster's seed nodes instead of REDIS_URL; empty when not a cluster. */
   redisClusterNodes: RedisNode[];
+  /** REDIS_CLUSTER_USERNAME/PASSWORD/TLS/TLS_CA_FILE: how the cluster's connections log in and encrypt. */
+  redisClusterSecurity: RedisClusterSecurity;
   redisKeyPrefix: string;
   conversationTtlSeconds: number;
   /**
@@ -83,77 +96,12 @@ export interface Config {
   inspectUrl?: string;
 }
 
-/** A Redis Cluster seed node (REDIS_CLUSTER_NODES). */
-export interface RedisNode {
-  host: string;
-  port: number;
-}
-
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-export type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
-/** A variable's trimmed value; undefined when unset or blank. */
-export function envText(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-/** A variable's integer value (`fallback` when unset); a ConfigError naming it when it is not one >= `min`. */
-export function envInteger(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = envText(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
-  }
-  return value;
-}
-
-/** A variable's http(s)/redis URL without trailing slashes; a ConfigError naming it when it is not one. */
-export function envUrl(env: Env, name: string): string | undefined {
-  const raw = envText(env, name);
-  if (raw === undefined) return undefined;
-  try {
-    const parsed = new URL(raw);
-    if (!['http:', 'https:', 'redis:', 'rediss:'].includes(parsed.protocol)) throw new Error('protocol');
-  } catch {
-    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
-/**
- * A channel's required settings: each one from `given` (the plugin's options) when set, else from its
- * variable (`variables`: key → name); a ConfigError "`channel` channel: missing A, B" naming every
- * variable left out, the caller's own `alsoRequired` (name → value) included.
- */
-export function requiredSettings<Key extends string>(
-  channel: string,
-  env: Env,
-  variables: Readonly<Record<Key, string>>,
-  given: Partial<Record<NoInfer<Key>, string | undefined>> = {},
-  alsoRequired: Readonly<Record<string, string | undefined>> = {},
-): Record<Key, string> {
-  const values = {} as Record<Key, string>;
-  const missing: string[] = [];
-  for (const [key, name] of Object.entries(variables) as [Key, string][]) {
-    const value = given[key]?.trim() || envText(env, name);
-    if (value) values[key] = value;
-    else missing.push(name);
-  }
-  for (const [name, value] of Object.entries(alsoRequired)) if (!value?.trim()) missing.push(name);
-  if (missing.length > 0) throw new ConfigError(`${channel} channel: missing ${missing.join(', ')}`);
-  return values;
-}
-
 const isIdentityPolicy = (value: string): value is IdentityPolicy =>
   (IDENTITY_POLICIES as readonly string[]).includes(value);
-
-export function envFlag(env: Env, name: string): boolean {
-  return ['1', 'true', 'yes', 'on'].includes((envText(env, name) ?? '').toLowerCase());
-}
 
 /** The fastest order-change poll: a round lists every order of the CMMS. */
 const MIN_NOTIFY_POLL_INTERVAL_MS = 100;
@@ -167,38 +115,6 @@ function notifyPollInterval(env: Env): number {
     );
   }
   return value;
-}
-
-/** `host:port` or `[ipv6]:port`: no scheme, user or password (a cluster with AUTH/TLS is not supported yet). */
-const NODE_PATTERN = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/;
-
-/** REDIS_CLUSTER_NODES (`host:port,host:port,…`); [] when unset; a ConfigError naming it when malformed. */
-export function redisClusterNodes(env: Env): RedisNode[] {
-  const raw = envText(env, 'REDIS_CLUSTER_NODES');
-  if (raw === undefined) return [];
-  return raw.split(',').map((entry) => {
-    const match = NODE_PATTERN.exec(entry.trim());
-    const host = match?.[1] ?? match?.[2];
-    const port = Number(match?.[3]);
-    if (!host || port < 1 || port > 65_535) {
-      throw new ConfigError(`REDIS_CLUSTER_NODES must be host:port[,host:port...], got "${raw}"`);
-    }
-    return { host, port };
-  });
-}
-
-/** A cluster's settings that cannot go together with the rest (checked on the final config). */
-function checkClusterSettings(config: Config): void {
-  if (config.redisClusterNodes.length === 0) return;
-  if (config.redisUrl) {
-    throw new ConfigError('REDIS_CLUSTER_NODES and REDIS_URL are exclusive: set one of them');
-  }
-  // A `{…}` in the prefix would be the hash tag of every key: the whole gateway in one slot.
-  if (/[{}]/.test(config.redisKeyPrefix)) {
-    throw new ConfigError(
-      `REDIS_KEY_PREFIX must not contain { or } with REDIS_CLUSTER_NODES, got "${config.redisKeyPrefix}"`,
-    );
-  }
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
@@ -248,6 +164,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     maxBodyBytes: envInteger(env, 'MAX_BODY_BYTES', 64 * 1024, 1),
     redisUrl,
     redisClusterNodes: clusterNodes,
+    redisClusterSecurity: redisClusterSecurity(env, clusterNodes.length > 0),
     redisKeyPrefix: envText(env, 'REDIS_KEY_PREFIX') ?? 'omnibot:',
     conversationTtlSeconds: envInteger(env, 'CONVERSATION_TTL_SECONDS', 30 * 24 * 3600, 60),
     dedupTtlSeconds: envInteger(env, 'DEDUP_TTL_SECONDS', 7 * 24 * 3600, 1),

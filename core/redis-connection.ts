@@ -1,19 +1,36 @@
 import { once } from 'node:events';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { Config, RedisNode } from './config.ts';
+import type { Config, RedisClusterSecurity, RedisNode } from './config.ts';
 import type { Logger } from './log.ts';
 import { retry } from './retry.ts';
 
 /** A connection to one Redis, or ioredis' client of a Redis Cluster (REDIS_CLUSTER_NODES). */
 export type RedisClient = Redis | Cluster;
 
-/** Where Redis is: one server (REDIS_URL) or a Redis Cluster's seed nodes (REDIS_CLUSTER_NODES). */
-export type RedisTarget = { url: string } | { nodes: readonly RedisNode[] };
+/**
+ * Where Redis is: one server (REDIS_URL, its credentials and TLS in the URL) or a Redis Cluster's
+ * seed nodes (REDIS_CLUSTER_NODES) and how each node connection logs in and encrypts.
+ */
+export type RedisTarget = { url: string } | { nodes: readonly RedisNode[]; security?: RedisClusterSecurity };
 
 /** The configured Redis, or undefined without one (the in-memory store). */
-export function redisTarget(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>): RedisTarget | undefined {
-  if (config.redisClusterNodes.length > 0) return { nodes: config.redisClusterNodes };
+export function redisTarget(
+  config: Pick<Config, 'redisUrl' | 'redisClusterNodes'> & Partial<Pick<Config, 'redisClusterSecurity'>>,
+): RedisTarget | undefined {
+  if (config.redisClusterNodes.length > 0) {
+    return { nodes: config.redisClusterNodes, security: config.redisClusterSecurity };
+  }
   return config.redisUrl ? { url: config.redisUrl } : undefined;
+}
+
+/** The options every connection to a cluster node adds: AUTH (user, password) and TLS. */
+export function clusterNodeOptions(security: RedisClusterSecurity = {}): RedisOptions {
+  const { username, password, tls } = security;
+  return {
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+    ...(tls ? { tls: tls.ca ? { ca: tls.ca } : {} } : {}),
+  };
 }
 
 /** Whether the client is a Redis Cluster's (its keys use the cluster layouts: core/redis-keys.ts). */
@@ -57,7 +74,11 @@ export function openRedis(
       {
         enableOfflineQueue: false,
         enableAutoPipelining: true,
-        redisOptions: { commandTimeout: config.redisCommandTimeoutMs, maxRetriesPerRequest: 3 },
+        redisOptions: {
+          commandTimeout: config.redisCommandTimeoutMs,
+          maxRetriesPerRequest: 3,
+          ...clusterNodeOptions(target.security),
+        },
         slotsRefreshTimeout: 2_000,
         // Paced as a single connection's reconnections (ioredis' cluster default retries ~10 times a second).
         clusterRetryStrategy: reconnectDelay,

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import type { InspectionEvent } from 'xstate';
-import { redisClusterNodes } from '../core/config.ts';
 import { connectLiveInspector } from '../core/inspect/live.ts';
 import { replayEventLog, type TimelineEntry } from '../core/inspect/replay.ts';
 import { silentLogger } from '../core/log.ts';
+import { redisClusterNodes, redisClusterSecurity } from '../core/redis-cluster-config.ts';
 import { isCluster, openRedis, redisTarget, untilRedisAnswers } from '../core/redis-connection.ts';
 import { createRedisStore } from '../core/store/redis-store.ts';
 import type { EventLogEntry } from '../core/store/types.ts';
@@ -71,9 +71,11 @@ async function main(): Promise<number> {
 }
 
 async function loadLog(conversationId: string, url: string | undefined): Promise<EventLogEntry[] | null> {
+  const nodes = redisClusterNodes(process.env);
   const target = redisTarget({
     redisUrl: process.env.REDIS_URL,
-    redisClusterNodes: redisClusterNodes(process.env),
+    redisClusterNodes: nodes,
+    redisClusterSecurity: redisClusterSecurity(process.env, nodes.length > 0),
   });
   if (!url && target) {
     const redis = openRedis({ redisCommandTimeoutMs: 5_000 }, target, silentLogger);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -60,5 +63,53 @@ describe('REDIS_CLUSTER_NODES', () => {
     const config = loadConfig({ ...production, SESSION_SECRET: 's', IDENTITY_KEY: 'k'.repeat(32) });
     expect(config.redisClusterNodes).toHaveLength(3);
     expect(config.redisUrl).toBeUndefined();
+  });
+});
+
+describe('REDIS_CLUSTER_USERNAME, _PASSWORD, _TLS, _TLS_CA_FILE', () => {
+  const caFile = join(mkdtempSync(join(tmpdir(), 'omnibot-ca-')), 'ca.pem');
+  writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+
+  it('log every cluster connection in and encrypt it as set, with Node’s CAs or the file’s', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: NODES }).redisClusterSecurity).toEqual({});
+    const secured = loadConfig({
+      REDIS_CLUSTER_NODES: NODES,
+      REDIS_CLUSTER_USERNAME: 'omnibot',
+      REDIS_CLUSTER_PASSWORD: 'p4ss',
+      REDIS_CLUSTER_TLS: '1',
+    });
+    expect(secured.redisClusterSecurity).toEqual({ username: 'omnibot', password: 'p4ss', tls: {} });
+    const ownCa = loadConfig({
+      REDIS_CLUSTER_NODES: NODES,
+      REDIS_CLUSTER_TLS: 'true',
+      REDIS_CLUSTER_TLS_CA_FILE: caFile,
+    });
+    expect(ownCa.redisClusterSecurity.tls?.ca).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('refuse what cannot work, naming the variable', () => {
+    const refused: [Record<string, string>, RegExp][] = [
+      [{ REDIS_CLUSTER_PASSWORD: 'p' }, /REDIS_CLUSTER_PASSWORD applies to REDIS_CLUSTER_NODES only/],
+      [
+        { REDIS_URL: 'redis://127.0.0.1:6379/15', REDIS_CLUSTER_TLS: '1' },
+        /REDIS_CLUSTER_TLS applies to REDIS_CLUSTER_NODES only/,
+      ],
+      [
+        { REDIS_CLUSTER_NODES: NODES, REDIS_CLUSTER_USERNAME: 'u' },
+        /REDIS_CLUSTER_USERNAME needs REDIS_CLUSTER_PASSWORD/,
+      ],
+      [
+        { REDIS_CLUSTER_NODES: NODES, REDIS_CLUSTER_TLS_CA_FILE: caFile },
+        /REDIS_CLUSTER_TLS_CA_FILE needs REDIS_CLUSTER_TLS=1/,
+      ],
+      [
+        { REDIS_CLUSTER_NODES: NODES, REDIS_CLUSTER_TLS: '1', REDIS_CLUSTER_TLS_CA_FILE: `${caFile}.missing` },
+        /REDIS_CLUSTER_TLS_CA_FILE cannot be read/,
+      ],
+    ];
+    for (const [env, message] of refused) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../log.ts';
-import { type RedisClient, type RedisTarget, seedRotatingConnection } from '../redis-connection.ts';
+import { clusterNodeOptions, type RedisClient, type RedisTarget, seedRotatingConnection } from '../redis-connection.ts';
 import type { BusEvent, EventBus } from './bus.ts';
 
 /** Publishes ARGV's (channel, message) pairs in order: several events in one command. */
@@ -247,7 +247,7 @@ export async function connectRedisEventBus(
           where.nodes.map(({ host, port }) => ({ host, port })),
           {
             enableAutoPipelining: true,
-            redisOptions: { ...redisOptions, ...publisherName },
+            redisOptions: { ...redisOptions, ...publisherName, ...clusterNodeOptions(where.security) },
           },
         )
       : new Redis(where.url, { ...redisOptions, ...publisherName, enableAutoPipelining: true });
@@ -259,7 +259,9 @@ export async function connectRedisEventBus(
     autoResubscribe: false,
   };
   const subscriber =
-    'nodes' in where ? seedRotatingConnection(where.nodes, subscriberOptions) : new Redis(where.url, subscriberOptions);
+    'nodes' in where
+      ? seedRotatingConnection(where.nodes, { ...subscriberOptions, ...clusterNodeOptions(where.security) })
+      : new Redis(where.url, subscriberOptions);
   for (const connection of [publisher, subscriber]) {
     connection.on('error', (error: unknown) => logger.warn({ err: error }, 'redis bus connection error'));
   }

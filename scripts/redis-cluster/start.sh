@@ -12,6 +12,10 @@
 #      OMNIBOT_REDIS_CLUSTER_DIR      working directory (default ${TMPDIR:-/tmp}/omnibot-redis-cluster)
 #      OMNIBOT_REDIS_CLUSTER_TIMEOUT  seconds allowed for each wait (default 30)
 #      OMNIBOT_REDIS_CLUSTER_FRESH=1  never reuse: always stop, wipe and start again
+#      OMNIBOT_REDIS_CLUSTER_PASSWORD every node requires this password (AUTH; the nodes use it too)
+#      OMNIBOT_REDIS_CLUSTER_TLS=1    TLS only, cluster bus included: a throw-away CA and node certificate
+#                                     (127.0.0.1) in $OMNIBOT_REDIS_CLUSTER_DIR/tls; the env file then also
+#                                     holds REDIS_CLUSTER_TLS=1 and REDIS_CLUSTER_TLS_CA_FILE
 set -euo pipefail
 # Settings (cluster_dir and marker are the same in stop.sh).
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -53,7 +57,12 @@ wait_until() {
   log "$what"
 }
 
-node_cli() { timeout 5 redis-cli -h 127.0.0.1 -p "$1" "${@:2}"; }
+# How redis-cli reaches the nodes (AUTH, TLS); stop.sh reads the same from $cluster_dir/cli.args.
+cli_args=()
+[[ -n "${OMNIBOT_REDIS_CLUSTER_PASSWORD:-}" ]] && cli_args+=(-a "$OMNIBOT_REDIS_CLUSTER_PASSWORD" --no-auth-warning)
+tls_dir="$cluster_dir/tls"
+[[ "${OMNIBOT_REDIS_CLUSTER_TLS:-0}" == 1 ]] && cli_args+=(--tls --cacert "$tls_dir/ca.crt")
+node_cli() { timeout 5 redis-cli -h 127.0.0.1 -p "$1" "${cli_args[@]}" "${@:2}"; }
 answers_ping() { [[ "$(node_cli "$1" ping 2>/dev/null)" == PONG ]]; }
 # A node that gave up (e.g. its cluster bus port taken) says so in its log: no point waiting.
 node_aborted() { grep -qE 'aborting|Fatal|FATAL' "$cluster_dir/$1/redis.log" 2>/dev/null; }
@@ -84,7 +93,24 @@ all_ours_alive() { for port in "${ports[@]}"; do ours_alive "$port" || return 1;
 print_nodes() {
   local line="REDIS_CLUSTER_NODES=$nodes"
   printf '%s\n' "$line" >"$env_file"
+  if [[ "${OMNIBOT_REDIS_CLUSTER_TLS:-0}" == 1 ]]; then
+    printf 'REDIS_CLUSTER_TLS=1\nREDIS_CLUSTER_TLS_CA_FILE=%s\n' "$tls_dir/ca.crt" >>"$env_file"
+  fi
   printf '%s\n' "$line"
+}
+
+# A CA and one certificate for every node (127.0.0.1), valid two days: for this cluster only.
+make_certificates() {
+  command -v openssl >/dev/null || fail "OMNIBOT_REDIS_CLUSTER_TLS=1 needs openssl"
+  mkdir -p "$tls_dir"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  openssl req -x509 "${ec[@]}" -keyout "$tls_dir/ca.key" -out "$tls_dir/ca.crt" -days 2 \
+    -subj "/CN=omnibot throw-away cluster CA" 2>/dev/null &&
+    openssl req "${ec[@]}" -keyout "$tls_dir/node.key" -out "$tls_dir/node.csr" -subj "/CN=127.0.0.1" 2>/dev/null &&
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tls_dir/san.ext" &&
+    openssl x509 -req -in "$tls_dir/node.csr" -CA "$tls_dir/ca.crt" -CAkey "$tls_dir/ca.key" -CAcreateserial \
+      -out "$tls_dir/node.crt" -days 2 -extfile "$tls_dir/san.ext" 2>/dev/null ||
+    fail "openssl could not make the certificates"
 }
 
 command -v redis-server >/dev/null || { log "redis-server is not installed"; exit 1; }
@@ -114,11 +140,24 @@ done
 mkdir -p "$cluster_dir"
 : >"$marker"
 printf '%s\n' "${ports[*]}" >"$cluster_dir/ports"
+printf '%s\n' "${cli_args[@]}" >"$cluster_dir/cli.args"
+server_args=()
+if [[ -n "${OMNIBOT_REDIS_CLUSTER_PASSWORD:-}" ]]; then
+  server_args+=(--requirepass "$OMNIBOT_REDIS_CLUSTER_PASSWORD" --masterauth "$OMNIBOT_REDIS_CLUSTER_PASSWORD")
+fi
+if [[ "${OMNIBOT_REDIS_CLUSTER_TLS:-0}" == 1 ]]; then
+  make_certificates
+  server_args+=(--tls-cluster yes --tls-replication yes --tls-auth-clients no
+    --tls-cert-file "$tls_dir/node.crt" --tls-key-file "$tls_dir/node.key" --tls-ca-cert-file "$tls_dir/ca.crt")
+fi
 for port in "${ports[@]}"; do
   node_dir="$cluster_dir/$port"
   mkdir -p "$node_dir"
+  # TLS: the port speaks TLS only (no plain port).
+  port_args=(--port "$port")
+  [[ "${OMNIBOT_REDIS_CLUSTER_TLS:-0}" == 1 ]] && port_args=(--port 0 --tls-port "$port")
   # --dir first: the pid, log and cluster config files are written inside it.
-  redis-server --dir "$node_dir" --port "$port" --bind 127.0.0.1 \
+  redis-server --dir "$node_dir" "${port_args[@]}" "${server_args[@]}" --bind 127.0.0.1 \
     --daemonize yes --pidfile "$node_dir/redis.pid" --logfile "$node_dir/redis.log" \
     --cluster-enabled yes --cluster-config-file "$node_dir/nodes.conf" --cluster-node-timeout 5000 \
     --save "" --appendonly no ||
@@ -128,7 +167,7 @@ wait_until "${#ports[@]} nodes answer PING" all_answer_ping || fail "the nodes d
 
 addresses=()
 for port in "${ports[@]}"; do addresses+=("127.0.0.1:$port"); done
-timeout "$timeout_s" redis-cli --cluster create "${addresses[@]}" --cluster-replicas 0 --cluster-yes \
+timeout "$timeout_s" redis-cli "${cli_args[@]}" --cluster create "${addresses[@]}" --cluster-replicas 0 --cluster-yes \
   >"$cluster_dir/create.log" 2>&1 || {
   cat "$cluster_dir/create.log" >&2
   fail "redis-cli --cluster create failed"

@@ -30,13 +30,17 @@ wait_gone() { # pid, tenths of a second
   ! is_redis "$1"
 }
 
+# How start.sh made redis-cli reach the nodes (AUTH, TLS): one argument per line.
+cli_args=()
+[[ -f "$cluster_dir/cli.args" ]] && mapfile -t cli_args < <(grep -v '^$' "$cluster_dir/cli.args")
+
 stopped=0
 shopt -s nullglob
 for pid_file in "$cluster_dir"/*/redis.pid; do
   port="$(basename "$(dirname "$pid_file")")"
   pid="$(cat "$pid_file")"
   is_redis "$pid" || continue
-  timeout 5 redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  timeout 5 redis-cli -h 127.0.0.1 -p "$port" "${cli_args[@]}" shutdown nosave >/dev/null 2>&1 || true
   if ! wait_gone "$pid" 50; then
     kill -TERM "$pid" 2>/dev/null || true
     wait_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null || true

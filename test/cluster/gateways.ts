@@ -10,7 +10,7 @@ import { createLogger } from '../../core/log.ts';
 import { scanKeys } from '../../core/redis-scan.ts';
 import { signBody } from '../../core/workflows/callback.ts';
 import { type GatewayProcess, spawnGateway } from '../support/gateway-process.ts';
-import { readyCluster } from '../support/redis.ts';
+import { readyCluster, testClusterSecurityEnv } from '../support/redis.ts';
 
 /**
  * Two gateway processes on the tier's Redis Cluster: A runs in the test process, B is `node main.ts`.
@@ -31,6 +31,7 @@ export function clusterEnv(prefix: string, extra: Record<string, string> = {}): 
   if (!nodes) throw new Error('REDIS_CLUSTER_NODES is not set (scripts/redis-cluster/test.sh sets it)');
   return {
     REDIS_CLUSTER_NODES: nodes,
+    ...testClusterSecurityEnv(),
     REDIS_KEY_PREFIX: prefix,
     SESSION_SECRET: randomUUID(),
     CALLBACK_SECRET: randomUUID(),

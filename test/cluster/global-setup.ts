@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { redisClusterNodes } from '../../core/config.ts';
-import { DEVELOPER_REDIS_URL_ENV } from '../support/redis.ts';
+import { DEVELOPER_REDIS_URL_ENV, testClusterNodeOptions } from '../support/redis.ts';
 
 /**
  * The cluster tier runs only against a healthy Redis Cluster (REDIS_CLUSTER_NODES, started by
@@ -9,7 +9,14 @@ import { DEVELOPER_REDIS_URL_ENV } from '../support/redis.ts';
  * standalone Redis (test/support/redis.ts picks the cluster when REDIS_URL is unset).
  */
 async function clusterInfo(host: string, port: number): Promise<string> {
-  const node = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const node = new Redis({
+    host,
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    ...testClusterNodeOptions(),
+  });
   node.on('error', () => {}); // a refused connection is reported below
   try {
     await node.connect();

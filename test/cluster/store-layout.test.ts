@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { scanKeys } from '../../core/redis-scan.ts';
 import { createRedisStore } from '../../core/store/redis-store.ts';
 import type { CommitChanges } from '../../core/store/types.ts';
-import { uniquePrefix } from '../support/redis.ts';
+import { testClusterNodeOptions, uniquePrefix } from '../support/redis.ts';
 import { storeContract } from '../support/store-contract.ts';
 
 /**
@@ -24,7 +24,11 @@ const prefixes: string[] = [];
 
 /** As the gateway connects (core/redis-connection.ts), ready before the first command. */
 async function connectCluster(): Promise<Cluster> {
-  const cluster = new Cluster(nodes, { enableOfflineQueue: false, enableAutoPipelining: true });
+  const cluster = new Cluster(nodes, {
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    redisOptions: testClusterNodeOptions(),
+  });
   clients.push(cluster);
   await once(cluster, 'ready', { signal: AbortSignal.timeout(10_000) });
   return cluster;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type RedisNode, redisClusterNodes } from '../../core/config.ts';
+import { redisClusterSecurity } from '../../core/redis-cluster-config.ts';
+import { clusterNodeOptions } from '../../core/redis-connection.ts';
 import { scanKeys } from '../../core/redis-scan.ts';
 
 /** The tests' Redis when TEST_REDIS_URL is not set: the local server, database 15 (not the usual 0). */
@@ -73,12 +75,22 @@ export function testClusterNodes(env: Env = process.env): RedisNode[] {
   return env.REDIS_URL ? [] : redisClusterNodes(env);
 }
 
+/** The cluster tier's AUTH and TLS variables (scripts/redis-cluster/test.sh sets them), as they are set. */
+export function testClusterSecurityEnv(env: Env = process.env): Record<string, string> {
+  const names = ['REDIS_CLUSTER_USERNAME', 'REDIS_CLUSTER_PASSWORD', 'REDIS_CLUSTER_TLS', 'REDIS_CLUSTER_TLS_CA_FILE'];
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+}
+
+/** How a connection to one of the tier's nodes logs in and encrypts, as the gateway's do. */
+export const testClusterNodeOptions = (): RedisOptions =>
+  clusterNodeOptions(redisClusterSecurity(testClusterSecurityEnv(), true));
+
 /** The Cluster client of the cluster tier (commands wait in the offline queue until it is ready). */
 export function connectCluster(nodes: readonly RedisNode[] = testClusterNodes()): Cluster {
   if (nodes.length === 0) throw new Error('REDIS_CLUSTER_NODES is not set (the cluster tier sets it)');
   return new Cluster(
     nodes.map(({ host, port }) => ({ host, port })),
-    { redisOptions: { maxRetriesPerRequest: 2 } },
+    { redisOptions: { maxRetriesPerRequest: 2, ...testClusterNodeOptions() } },
   );
 }
 
