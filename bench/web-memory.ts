@@ -7,19 +7,31 @@ import { runWrk } from './wrk.ts';
 export const TARGET_BYTES_PER_IDLE_CONVERSATION = 2048;
 export const TARGET_RSS_MIB = 250;
 
-const FOOTPRINT_MESSAGES = 10;
+/**
+ * "An idle conversation with a 10-message transcript": 5 exchanges (the user's 5 messages and the bot's
+ * 5 replies: 10 transcript messages), the issue's target; 10 exchanges (20 messages) shown beside it.
+ */
+const FOOTPRINT_EXCHANGES = [5, 10];
 /** Conversations fed at the same time in the footprint check (each one's messages in order). */
 const FOOTPRINT_CONCURRENCY = 20;
 
 const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+const fits = (bytes: number) =>
+  `${bytes.toFixed(0)} B per conversation   target ≤ ${TARGET_BYTES_PER_IDLE_CONVERSATION} B: ${verdict(bytes <= TARGET_BYTES_PER_IDLE_CONVERSATION)}`;
 
 /**
- * "An idle conversation with a 10-message transcript": `conversations` users each send "hola" 10
- * times through a Redis gateway of its own (a fresh prefix); then the bytes of every key under the
- * prefix, the conversation's own (hash, events, transcript, answered ids, replies) per conversation and the
- * global ones (indexes, limits, secrets) apart.
+ * The footprint of idle conversations: for each FOOTPRINT_EXCHANGES, `conversations` users each send
+ * "hola" that many times through a Redis gateway of its own (a fresh prefix, the default TTLs); then the
+ * bytes of every key under the prefix, the conversation's own (hash, events, transcript, answered ids,
+ * replies) per conversation, and the global ones (indexes, limits, secrets) apart.
  */
 export async function footprintCheck(redisUrl: string, prefix: string, conversations: number): Promise<void> {
+  for (const exchanges of FOOTPRINT_EXCHANGES) {
+    await footprintOf(redisUrl, `${prefix}${exchanges}:`, conversations, exchanges);
+  }
+}
+
+async function footprintOf(redisUrl: string, prefix: string, conversations: number, exchanges: number) {
   let gateway: Server | undefined;
   try {
     // The default TTLs: a message id's lasting part 7 days, its replies an hour (what production keeps).
@@ -29,7 +41,7 @@ export async function footprintCheck(redisUrl: string, prefix: string, conversat
     let refused = 0;
     const feed = async () => {
       for (let user = next++; user < conversations; user = next++) {
-        for (let i = 0; i < FOOTPRINT_MESSAGES; i++) {
+        for (let i = 0; i < exchanges; i++) {
           const reply = await postMessage(url, benchUser(user), 'hola', `footprint-${user}-${i}`);
           if (reply.status !== 200) refused++;
         }
@@ -43,16 +55,11 @@ export async function footprintCheck(redisUrl: string, prefix: string, conversat
     const afterHour = (usage.perConversation.bytes - replies) / conversations;
     const transcript = (await totalListLength(redisUrl, prefix, 'conv-transcript')) / conversations;
     console.log(
-      `\nidle conversation after ${FOOTPRINT_MESSAGES} messages (the issue's "${FOOTPRINT_MESSAGES}-message transcript"; ${conversations} users × ${FOOTPRINT_MESSAGES} "hola", Redis):` +
-        ` ${perConversation.toFixed(0)} B per conversation   target ≤ ${TARGET_BYTES_PER_IDLE_CONVERSATION} B: ${verdict(perConversation <= TARGET_BYTES_PER_IDLE_CONVERSATION)}` +
+      `\nidle conversation with a ${transcript.toFixed(0)}-message transcript (${conversations} users × ${exchanges} "hola" and their replies, Redis):` +
         (refused ? `   (${refused} messages not answered 200)` : ''),
     );
-    console.log(
-      `  an hour later (the replies kept for a retried delivery expired): ${afterHour.toFixed(0)} B per conversation   target ≤ ${TARGET_BYTES_PER_IDLE_CONVERSATION} B: ${verdict(afterHour <= TARGET_BYTES_PER_IDLE_CONVERSATION)}`,
-    );
-    console.log(
-      `  transcript: ${transcript.toFixed(0)} entries per conversation (the user's messages and the replies)`,
-    );
+    console.log(`  within the hour its replies are kept for a retried delivery: ${fits(perConversation)}`);
+    console.log(`  after that hour: ${fits(afterHour)}`);
     console.log(`  keys: ${describeKinds(usage)} (MEMORY USAGE … SAMPLES 0)`);
     console.log(
       `  global keys apart: ${usage.global.keys} keys ${formatBytes(usage.global.bytes)} ` +
