@@ -163,7 +163,7 @@ export async function benchWebPath(opts: WebPathOptions): Promise<void> {
 
     const delay = Math.round((opts.connections * 1000) / PACED_RATE);
     console.log(
-      `-- paced at ${PACED_RATE.toLocaleString('en')} msg/s (wrk delay(): each connection pauses ${delay} ms before each request; req/s is the rate achieved)\n${HEADER}`,
+      `-- paced at ${PACED_RATE.toLocaleString('en')} msg/s (wrk delay(): each connection pauses a random time, exponential with a mean of ${delay} ms, before each request: independent arrivals, no bursts; req/s is the rate achieved)\n${HEADER}`,
     );
     for (const r of [pacedBare, pacedRedis]) console.log(row(r));
     console.log(

@@ -2,7 +2,7 @@
 -- every request with a new message_id (so the gateway processes each one: no deduplicated answer).
 -- Environment: BENCH_USERS (default 1000); BENCH_FIRST_MESSAGE (number of the first message, default
 -- 0; message n comes from user n % BENCH_USERS); BENCH_RUN_ID (message-id prefix, unique per run);
--- BENCH_API_KEY; BENCH_DELAY_MS (pause before each request on a connection: pacing); BENCH_STOP_AFTER
+-- BENCH_API_KEY; BENCH_DELAY_MS (mean pause before each request on a connection: pacing); BENCH_STOP_AFTER
 -- (stop after this many responses; 0: at wrk's duration).
 -- done() prints one line "BENCH_RESULT {json}" that bench/wrk.ts parses.
 
@@ -32,6 +32,7 @@ non2xx = 0
 statuses = {}
 
 function init(args)
+  math.randomseed(os.time() + thread_number)
   sent = first + (thread_number - 1) * 1000000000
 end
 
@@ -43,9 +44,12 @@ function request()
   return wrk.format(nil, nil, nil, body)
 end
 
+-- Pacing: each pause is drawn from an exponential distribution of mean BENCH_DELAY_MS, so the
+-- connections send independently (a Poisson-like arrival, as many separate users do). A fixed pause
+-- keeps the connections in step: they would send in bursts of one request each, all at once.
 if delay_ms > 0 then
   function delay()
-    return delay_ms
+    return math.floor(-delay_ms * math.log(1 - math.random()) + 0.5)
   end
 end
 
