@@ -34,10 +34,10 @@ export function encodeAnswer(result: unknown, texts: ReplyTexts): string {
     const [state, status] = result;
     return PAIR_MARK + (state === status ? state : `${state},${status}`);
   }
-  const whole = JSON.stringify(result) ?? 'null';
-  if (!isObject(result) || Object.keys(result).length !== 3) return whole;
+  const whole = () => JSON.stringify(result) ?? 'null';
+  if (!isObject(result) || Object.keys(result).length !== 3) return whole();
   const { replies, state, status } = result;
-  if (!Array.isArray(replies) || typeof state !== 'string' || typeof status !== 'string') return whole;
+  if (!Array.isArray(replies) || typeof state !== 'string' || typeof status !== 'string') return whole();
   return MARK + JSON.stringify([state, status, ...replies.map((reply) => encodeReply(reply, texts))]);
 }
 

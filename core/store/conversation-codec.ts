@@ -1,3 +1,4 @@
+import { compactTime, timeOf } from './compact-time.ts';
 import type { ConversationMeta } from './types.ts';
 
 /**
@@ -59,15 +60,16 @@ const isEmpty = (value: unknown) => isObject(value) && Object.keys(value).length
 const SNAPSHOT_KEYS = ['status', 'value', 'historyValue', 'context', 'children'];
 
 export function encodeSnapshot(snapshot: unknown, conversationId: string): string {
-  const whole = JSON.stringify(snapshot) ?? 'null';
-  if (!isObject(snapshot)) return whole;
+  // Built only when the compact form does not apply (the compact one is the common case).
+  const whole = () => JSON.stringify(snapshot) ?? 'null';
+  if (!isObject(snapshot)) return whole();
   // What JSON keeps (XState's persisted snapshot holds `output`/`error` keys set to undefined).
   const keys = Object.keys(snapshot).filter((key) => snapshot[key] !== undefined);
   const { status, historyValue, context, children, ...rest } = snapshot;
   const ordered = SNAPSHOT_KEYS.every((key, i) => keys[i] === key);
-  if (!ordered || status !== 'active' || !isEmpty(historyValue) || !isEmpty(children)) return whole;
-  if (!isObject(context) || Object.keys(context)[0] !== 'conversationId') return whole;
-  if (context.conversationId !== conversationId) return whole;
+  if (!ordered || status !== 'active' || !isEmpty(historyValue) || !isEmpty(children)) return whole();
+  if (!isObject(context) || Object.keys(context)[0] !== 'conversationId') return whole();
+  if (context.conversationId !== conversationId) return whole();
   const { conversationId: _, ...own } = context;
   const { value, ...others } = rest;
   // What JSON keeps of the context, in its order.
@@ -92,23 +94,16 @@ export function decodeSnapshot(stored: string, conversationId: string): unknown 
   };
 }
 
-const isoOf = (ms: number) => new Date(ms).toISOString();
-/** An ISO time as epoch ms when it reads back the same, else as it is. */
-function compactTime(at: string): number | string {
-  const ms = Date.parse(at);
-  return Number.isFinite(ms) && isoOf(ms) === at ? ms : at;
-}
-const timeOf = (t: unknown) => (typeof t === 'number' ? isoOf(t) : t);
 const META_KEYS = ['channel', 'userId', 'userName', 'machineVersion', 'createdAt', 'updatedAt', 'erasing'];
 
 export function encodeMeta(meta: ConversationMeta, conversationId: string): string {
-  const whole = JSON.stringify(meta);
+  const whole = () => JSON.stringify(meta);
   const keys = Object.keys(meta).filter((key) => (meta as unknown as Json)[key] !== undefined);
   // Only the fields this code knows, in the order it writes them.
   const order = keys.map((key) => META_KEYS.indexOf(key));
-  if (order.some((at, i) => at < 0 || (i > 0 && at <= order[i - 1]!))) return whole;
-  if (typeof meta.createdAt !== 'string' || typeof meta.updatedAt !== 'string') return whole;
-  if (meta.erasing !== undefined && meta.erasing !== true) return whole;
+  if (order.some((at, i) => at < 0 || (i > 0 && at <= order[i - 1]!))) return whole();
+  if (typeof meta.createdAt !== 'string' || typeof meta.updatedAt !== 'string') return whole();
+  if (meta.erasing !== undefined && meta.erasing !== true) return whole();
   const split = conversationId.indexOf(':');
   const out: Json = {};
   if (meta.channel !== conversationId.slice(0, split) || split < 0) out.h = meta.channel;

@@ -1,4 +1,5 @@
 import type { TranscriptEntry } from '../runtime/types.ts';
+import { compactTime, timeOf } from './compact-time.ts';
 import { missingText, type ReplyTexts, replyKey } from './reply-texts.ts';
 import type { EventLogEntry } from './types.ts';
 
@@ -18,13 +19,6 @@ import type { EventLogEntry } from './types.ts';
 
 type Json = Record<string, unknown>;
 
-const isoOf = (ms: number) => new Date(ms).toISOString();
-/** An ISO time as epoch ms when it reads back the same, else as it is. */
-function compactTime(at: string): number | string {
-  const ms = Date.parse(at);
-  return Number.isFinite(ms) && isoOf(ms) === at ? ms : at;
-}
-const timeOf = (t: unknown) => (typeof t === 'number' ? isoOf(t) : t);
 /** The channel part of a conversation id (`web:u1` → `web`). */
 const channelOf = (conversationId: string) => conversationId.slice(0, Math.max(0, conversationId.indexOf(':')));
 
