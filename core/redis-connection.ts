@@ -15,7 +15,7 @@ export type RedisTarget = { url: string } | { nodes: readonly RedisNode[]; secur
 
 /** The configured Redis, or undefined without one (the in-memory store). */
 export function redisTarget(
-  config: Pick<Config, 'redisUrl' | 'redisClusterNodes'> & Partial<Pick<Config, 'redisClusterSecurity'>>,
+  config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisClusterSecurity'>,
 ): RedisTarget | undefined {
   if (config.redisClusterNodes.length > 0) {
     return { nodes: config.redisClusterNodes, security: config.redisClusterSecurity };

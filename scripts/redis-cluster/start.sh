@@ -138,6 +138,7 @@ for port in "${ports[@]}"; do
 done
 
 mkdir -p "$cluster_dir"
+chmod 700 "$cluster_dir" # it may hold the password (cli.args) and the CA's key
 : >"$marker"
 printf '%s\n' "${ports[*]}" >"$cluster_dir/ports"
 printf '%s\n' "${cli_args[@]}" >"$cluster_dir/cli.args"

@@ -5,8 +5,8 @@
 #
 # The cluster is secured as a managed one is: TLS only and a password (a random one per run), so every
 # connection of the tier (gateways, bus, tests) goes through REDIS_CLUSTER_TLS/_TLS_CA_FILE/_PASSWORD.
-# OMNIBOT_REDIS_CLUSTER_PLAIN=1 runs it on a plain cluster instead; then a cluster already healthy on
-# the first port (a developer's start.sh) is reused and left running.
+# It is always a fresh one of its own (a cluster start.sh left in the same directory is stopped first):
+# a test freezes one of its masters.
 # Needs redis-server/redis-cli, openssl and node_modules (npm ci).
 # Env (optional): OMNIBOT_REDIS_CLUSTER_PORTS, OMNIBOT_REDIS_CLUSTER_DIR (see start.sh);
 #                 CLUSTER_VITEST_JSON (default artifacts/vitest-cluster.json).
@@ -20,23 +20,9 @@ phase() { echo "== cluster tier: $1 ($(($(date +%s) - t0))s)"; }
 json="${CLUSTER_VITEST_JSON:-artifacts/vitest-cluster.json}"
 mkdir -p "$(dirname "$json")"
 rm -f "$json" # a report from an earlier run is never counted
-read -r -a ports <<<"${OMNIBOT_REDIS_CLUSTER_PORTS:-7101 7102 7103}"
-[[ "${#ports[@]}" == 1 ]] && IFS=, read -r -a ports <<<"${ports[0]}"
-
-plain="${OMNIBOT_REDIS_CLUSTER_PLAIN:-0}"
-reused=0
-if [[ $plain == 1 ]] &&
-  timeout 5 redis-cli -h 127.0.0.1 -p "${ports[0]}" cluster info 2>/dev/null | tr -d '\r' | grep -qx 'cluster_state:ok'; then
-  reused=1
-fi
-
 on_exit() {
   local rc=$?
-  if [[ $reused == 0 ]]; then
-    bash "$here/stop.sh" || true
-  else
-    echo "== cluster tier: the cluster was running before: left running"
-  fi
+  bash "$here/stop.sh" || true
   echo "== cluster tier: done in $(($(date +%s) - t0))s (exit $rc)"
   # One closing line from vitest's JSON report. A file that failed outside its tests (a hook, an
   # import) counts as one failure; so do no report and a report without tests.
@@ -55,26 +41,17 @@ on_exit() {
 }
 trap on_exit EXIT
 
-if [[ $reused == 1 ]]; then
-  phase "reusing the cluster already running on port ${ports[0]}"
-  nodes_line="REDIS_CLUSTER_NODES=$(printf '127.0.0.1:%s,' "${ports[@]}")"
-  nodes_line="${nodes_line%,}"
-elif [[ $plain == 1 ]]; then
-  phase "start the cluster"
-  nodes_line="$(bash "$here/start.sh")"
-else
-  phase "start the cluster (TLS only, a password)"
-  export OMNIBOT_REDIS_CLUSTER_TLS=1 OMNIBOT_REDIS_CLUSTER_FRESH=1
-  OMNIBOT_REDIS_CLUSTER_PASSWORD="$(openssl rand -hex 16)"
-  export OMNIBOT_REDIS_CLUSTER_PASSWORD
-  nodes_line="$(bash "$here/start.sh")"
-  cluster_env="${OMNIBOT_REDIS_CLUSTER_DIR:-${TMPDIR:-/tmp}/omnibot-redis-cluster}/redis-cluster.env"
-  export REDIS_CLUSTER_PASSWORD="$OMNIBOT_REDIS_CLUSTER_PASSWORD"
-  while IFS= read -r line; do
-    [[ "$line" == REDIS_CLUSTER_TLS* ]] && export "${line?}"
-  done <"$cluster_env"
-  echo "REDIS_CLUSTER_TLS=${REDIS_CLUSTER_TLS:-} REDIS_CLUSTER_TLS_CA_FILE=${REDIS_CLUSTER_TLS_CA_FILE:-} (password set)"
-fi
+phase "start the cluster (TLS only, a password)"
+export OMNIBOT_REDIS_CLUSTER_TLS=1 OMNIBOT_REDIS_CLUSTER_FRESH=1
+OMNIBOT_REDIS_CLUSTER_PASSWORD="$(openssl rand -hex 16)"
+export OMNIBOT_REDIS_CLUSTER_PASSWORD
+nodes_line="$(bash "$here/start.sh")"
+cluster_env="${OMNIBOT_REDIS_CLUSTER_DIR:-${TMPDIR:-/tmp}/omnibot-redis-cluster}/redis-cluster.env"
+export REDIS_CLUSTER_PASSWORD="$OMNIBOT_REDIS_CLUSTER_PASSWORD"
+while IFS= read -r line; do
+  [[ "$line" == REDIS_CLUSTER_TLS* ]] && export "${line?}"
+done <"$cluster_env"
+echo "REDIS_CLUSTER_TLS=${REDIS_CLUSTER_TLS:-} REDIS_CLUSTER_TLS_CA_FILE=${REDIS_CLUSTER_TLS_CA_FILE:-} (password set)"
 [[ "$nodes_line" == REDIS_CLUSTER_NODES=* ]] || { echo "start.sh printed '$nodes_line'" >&2; exit 1; }
 export "${nodes_line?}"
 unset REDIS_URL
