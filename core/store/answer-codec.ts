@@ -1,3 +1,4 @@
+import { isRecord } from '../../lib/is-record.ts';
 import { missingText, type ReplyTexts, replyKey } from './reply-texts.ts';
 
 /**
@@ -14,11 +15,8 @@ const PAIR_MARK = '!';
 const isPairPart = (value: unknown): value is string => typeof value === 'string' && !value.includes(',');
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function encodeReply(reply: unknown, texts: ReplyTexts): unknown {
-  if (!isObject(reply) || typeof reply.text !== 'string') return reply;
+  if (!isRecord(reply) || typeof reply.text !== 'string') return reply;
   const fields = Object.keys(reply);
   if (fields.length === 1) {
     const ref = texts.refOf(reply.text);
@@ -35,7 +33,7 @@ export function encodeAnswer(result: unknown, texts: ReplyTexts): string {
     return PAIR_MARK + (state === status ? state : `${state},${status}`);
   }
   const whole = () => JSON.stringify(result) ?? 'null';
-  if (!isObject(result) || Object.keys(result).length !== 3) return whole();
+  if (!isRecord(result) || Object.keys(result).length !== 3) return whole();
   const { replies, state, status } = result;
   if (!Array.isArray(replies) || typeof state !== 'string' || typeof status !== 'string') return whole();
   return MARK + JSON.stringify([state, status, ...replies.map((reply) => encodeReply(reply, texts))]);

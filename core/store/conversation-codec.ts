@@ -1,3 +1,4 @@
+import { isRecord } from '../../lib/is-record.ts';
 import { compactTime, timeOf } from './compact-time.ts';
 import type { ConversationMeta } from './types.ts';
 
@@ -54,21 +55,19 @@ const fromTemplate = (own: Json): Json => ({
   ...own,
 });
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const isEmpty = (value: unknown) => isObject(value) && Object.keys(value).length === 0;
+const isEmpty = (value: unknown) => isRecord(value) && Object.keys(value).length === 0;
 const SNAPSHOT_KEYS = ['status', 'value', 'historyValue', 'context', 'children'];
 
 export function encodeSnapshot(snapshot: unknown, conversationId: string): string {
   // Built only when the compact form does not apply (the compact one is the common case).
   const whole = () => JSON.stringify(snapshot) ?? 'null';
-  if (!isObject(snapshot)) return whole();
+  if (!isRecord(snapshot)) return whole();
   // What JSON keeps (XState's persisted snapshot holds `output`/`error` keys set to undefined).
   const keys = Object.keys(snapshot).filter((key) => snapshot[key] !== undefined);
   const { status, historyValue, context, children, ...rest } = snapshot;
   const ordered = SNAPSHOT_KEYS.every((key, i) => keys[i] === key);
   if (!ordered || status !== 'active' || !isEmpty(historyValue) || !isEmpty(children)) return whole();
-  if (!isObject(context) || Object.keys(context)[0] !== 'conversationId') return whole();
+  if (!isRecord(context) || Object.keys(context)[0] !== 'conversationId') return whole();
   if (context.conversationId !== conversationId) return whole();
   const { conversationId: _, ...own } = context;
   const { value, ...others } = rest;

@@ -2,6 +2,16 @@ import type { RedisClient } from '../redis-connection.ts';
 
 /** The conversation store's Lua scripts (redis-store.ts), each one atomic step on Redis. */
 
+/** Lua: the answer of a hash value `<expires ms>|<answer>` still live at `now`, else nil. */
+const LIVE = `
+local function live(value, now)
+  if not value then return nil end
+  local expires = string.match(value, '^(%d+)|')
+  if not expires or tonumber(expires) <= now then return nil end
+  return string.sub(value, #expires + 2)
+end
+`;
+
 /**
  * Compare-and-set save: the snapshot, its version, the log and transcript appends, the recency index
  * and the watcher schedule change together or not at all. Every check (key types, claim, version)
@@ -20,7 +30,7 @@ import type { RedisClient } from '../redis-connection.ts';
  * or answered (an expired or released claim is free), -3 when a key holds another type than this
  * layout writes there.
  */
-const COMMIT = `
+const COMMIT = `${LIVE}
 local types = { 'hash', 'list', 'list', 'zset', 'zset', 'string', 'hash', 'hash' }
 local dedup = ARGV[10] ~= ''
 for i = 1, 8 do
@@ -30,12 +40,10 @@ for i = 1, 8 do
   end
 end
 local now = tonumber(ARGV[5])
-local function expiry(value) return tonumber(string.match(value, '^(%d+)|')) or 0 end
 if dedup then
   local held = redis.call('GET', KEYS[6])
   if held and held ~= ('pending:' .. ARGV[12]) and string.sub(held, 1, 9) ~= 'released:' then return -2 end
-  local done = redis.call('HGET', KEYS[7], ARGV[16])
-  if done and expiry(done) > now then return -2 end
+  if live(redis.call('HGET', KEYS[7], ARGV[16]), now) then return -2 end
 end
 local raw = redis.call('HGET', KEYS[1], 'v')
 local current = raw and tonumber(raw) or 0
@@ -60,7 +68,7 @@ local function keep(hash, value, ms)
   if redis.call('HLEN', hash) > 8 then
     local sample = redis.call('HRANDFIELD', hash, 4, 'WITHVALUES')
     for i = 1, #sample, 2 do
-      if expiry(sample[i + 1]) <= now then redis.call('HDEL', hash, sample[i]) end
+      if not live(sample[i + 1], now) then redis.call('HDEL', hash, sample[i]) end
     end
   end
 end
@@ -77,16 +85,6 @@ redis.call('ZADD', KEYS[4], now, ARGV[6])
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (now - ttl * 1000))
 if ARGV[7] == '' then redis.call('ZREM', KEYS[5], ARGV[6]) else redis.call('ZADD', KEYS[5], ARGV[7], ARGV[6]) end
 return version
-`;
-
-/** Lua: the answer of a hash value `<expires ms>|<answer>` still live at `now`, else nil. */
-const LIVE = `
-local function live(value, now)
-  if not value then return nil end
-  local expires = string.match(value, '^(%d+)|')
-  if not expires or tonumber(expires) <= now then return nil end
-  return string.sub(value, #expires + 2)
-end
 `;
 
 /**

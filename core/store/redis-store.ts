@@ -161,15 +161,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
     erase: (id, keep) => {
       const key = keys.of(id);
       return eraseConversation(redis, id, keep ?? [], {
-        conversation: key.conversation,
-        events: key.events,
-        transcript: key.transcript,
-        index: key.index,
-        checks: key.checks,
-        legacyEvents: key.legacyEvents,
-        legacyTranscript: key.legacyTranscript,
-        answered: key.answered,
-        replies: key.replies,
+        ...key,
         messages: key.message(''),
         answers: key.answer(''),
         fields: (keep ?? []).map((k) => answerField(id, k)),

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../../core/redis-keys.ts';
 import { messageKey } from '../../core/runtime/message-once.ts';
-import type { StoreLayout } from '../../core/store/redis-layout.ts';
+import { type StoreLayout, storeKeys } from '../../core/store/redis-layout.ts';
 import { createRedisStore } from '../../core/store/redis-store.ts';
 import { type CommitChanges, StoreKeyTypeError } from '../../core/store/types.ts';
 import { clearPrefix, connectRedis, uniquePrefix } from '../support/redis.ts';
@@ -114,7 +114,7 @@ describe('RedisStore keys', () => {
       const { store, prefix } = openStore(layout);
       const redis = connectRedis();
       try {
-        const key = layout === 'classic' ? `${prefix}conv:web:t` : `${prefix}conv:{s${shardOf('web:t')}}:web:t`;
+        const key = storeKeys(prefix, layout).of('web:t').conversation;
         const memory = async () => Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
         expect(await store.commit('web:t', 0, changes('hola'))).toBe(1);
         const small = await memory();
