@@ -6,7 +6,8 @@ const SCAN_COUNT = 1000;
 
 /**
  * The key kinds (the word after the prefix) that belong to one conversation; the rest are global.
- * `conv-replies` holds a turn's replies for a retried delivery, for an hour (REPLIES_KEPT_MS).
+ * `conv-replies` holds a turn's replies for a retried delivery, for an hour (REPLIES_KEPT_MS), when they
+ * are not all fixed texts (those are kept by reference in `conv-answered`).
  */
 const CONVERSATION_KINDS = new Set(['conv', 'conv-events', 'conv-transcript', 'conv-answered', 'conv-replies', 'msg']);
 

@@ -174,7 +174,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     memoryMaxConversations: envInteger(env, 'MEMORY_MAX_CONVERSATIONS', 10_000, 1),
     memoryMaxMessageIds: envInteger(env, 'MEMORY_MAX_MESSAGE_IDS', 100_000, 1),
     memoryMaxConversationsMib: envInteger(env, 'MEMORY_MAX_CONVERSATIONS_MIB', 64, 1),
-    memoryMaxMessageIdsMib: envInteger(env, 'MEMORY_MAX_MESSAGE_IDS_MIB', 32, 1),
+    memoryMaxMessageIdsMib: envInteger(env, 'MEMORY_MAX_MESSAGE_IDS_MIB', 16, 1),
     airflowUrl,
     airflowUsername: envText(env, 'AIRFLOW_USERNAME'),
     airflowPassword: envText(env, 'AIRFLOW_PASSWORD'),

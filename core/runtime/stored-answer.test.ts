@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { conversationReplyTexts } from '../../app/reply-texts.ts';
 import { connectRedis } from '../../test/support/redis.ts';
 import { makeRuntime, message, redisStores } from '../../test/support/runtime-harness.ts';
 import { messageKey } from './message-once.ts';
@@ -20,8 +21,34 @@ const keysOf = (prefix: string, conversationId: string, id: string) => ({
 });
 
 describe('a redelivered message, answered from what the first processing stored', () => {
-  it('gets the same replies within the hour, then the same state without them, and is never processed again', async () => {
+  it('gets the same fixed replies for as long as its id is kept, and is never processed again', async () => {
     const prefix = stores.newPrefix();
+    const { runtime, delivered } = makeRuntime(stores.open(prefix, conversationReplyTexts()), {
+      dedupTtlMs: 7 * DAY_MS,
+    });
+    const first = await runtime.receive(message('ada-answers', 'hola', { id: 'wamid.1' }));
+    expect(first.replies.length).toBeGreaterThan(0);
+    const keys = keysOf(prefix, 'web:ada-answers', 'wamid.1');
+    const redis = connectRedis();
+    try {
+      // The greeting's replies are fixed texts: the id keeps the state and their references, nothing beside.
+      expect(await redis.hget(keys.answered, keys.field)).toMatch(/^\d+\|!\w+(,\w+)?(;[bt][0-9a-f]{12})+$/);
+      expect(await redis.pttl(keys.answered)).toBeGreaterThan(6 * DAY_MS);
+      expect(await redis.exists(keys.replies, keys.id, keys.answer)).toBe(0);
+
+      // Soon, and as late as WhatsApp redelivers (what is stored does not change with time).
+      const late = await runtime.receive(message('ada-answers', 'hola', { id: 'wamid.1' }));
+      expect(late).toEqual({ ...first, duplicate: true });
+      expect(delivered).toHaveLength(first.replies.length);
+      expect((await runtime.getConversation('web:ada-answers'))?.version).toBe(1);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('gets the same replies written for it within the hour, then the same state without them', async () => {
+    const prefix = stores.newPrefix();
+    // Without the fixed texts, the greeting's replies are kept whole, as a reply with the user's data is.
     const { runtime, delivered } = makeRuntime(stores.open(prefix), { dedupTtlMs: 7 * DAY_MS });
     const first = await runtime.receive(message('ana-answers', 'hola', { id: 'wamid.1' }));
     const keys = keysOf(prefix, 'web:ana-answers', 'wamid.1');

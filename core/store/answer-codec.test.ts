@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerRefs, decodeAnswer, encodeAnswer } from './answer-codec.ts';
+import { answerRefs, decodeAnswer, encodeAnswer, storedAnswerParts } from './answer-codec.ts';
 import { createReplyTexts, missingText, replyKey, textRef } from './reply-texts.ts';
 
 const buttons = [{ id: 'intent:link', title: 'Vincular cuenta' }];
@@ -64,6 +64,34 @@ describe('answer codec', () => {
       replies: [{ text: missingText(textRef('¡Hola!')) }],
       state: 'idle',
       status: 'idle',
+    });
+  });
+  it('keeps the fixed replies of a turn in its lasting part, and anything else beside it', () => {
+    const fixed = { replies: [{ text: '¡Hola!' }, { text: '¿Qué hago?', buttons }], state: 'idle', status: 'idle' };
+    const parts = storedAnswerParts(fixed, ['idle', 'idle'], texts);
+    const refs = [textRef('¡Hola!'), textRef(replyKey('¿Qué hago?', buttons))];
+    expect(parts).toEqual({ lasting: `!idle;t${refs[0]};b${refs[1]}`, whole: null });
+    expect(decodeAnswer(parts.lasting, texts)).toEqual(fixed);
+    expect(answerRefs(parts.lasting)).toEqual(refs);
+    const waiting = { ...fixed, state: 'reporting.askEquipment', status: 'waiting' };
+    const split = storedAnswerParts(waiting, ['reporting.askEquipment', 'waiting'], texts);
+    expect(decodeAnswer(split.lasting, texts)).toEqual(waiting);
+
+    // A reply written for the user, or a lasting part that is not the answer's own state: two parts.
+    const written = { ...fixed, replies: [{ text: '¡Hola!' }, { text: 'Tu OT-7 está abierta' }] };
+    expect(storedAnswerParts(written, ['idle', 'idle'], texts)).toEqual({
+      lasting: '!idle',
+      whole: encodeAnswer(written, texts),
+    });
+    expect(storedAnswerParts(fixed, ['idle', 'waiting'], texts)).toEqual({
+      lasting: '!idle,waiting',
+      whole: encodeAnswer(fixed, texts),
+    });
+    // A state the compact form cannot hold is kept as JSON, whole beside it.
+    const odd = { ...fixed, state: 'a;b' };
+    expect(storedAnswerParts(odd, ['a;b', 'idle'], texts)).toEqual({
+      lasting: '["a;b","idle"]',
+      whole: encodeAnswer(odd, texts),
     });
   });
 });

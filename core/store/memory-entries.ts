@@ -1,3 +1,5 @@
+import { encodeAnswer, storedAnswerParts } from './answer-codec.ts';
+import type { ReplyTexts } from './reply-texts.ts';
 import type { CommitChanges } from './types.ts';
 
 /** What the memory store keeps per conversation and per message id, and what each costs (memory-store.ts). */
@@ -9,8 +11,9 @@ const ENTRY_OVERHEAD = 200;
 
 /**
  * Everything kept for one conversation: evicted together, so the caps bound the whole store. Values
- * are kept as JSON, as Redis keeps them, and parsed on every read: no caller can change what is
- * stored, and nothing read changes when the store does. A string costs the collector one object.
+ * are kept as strings in the Redis store's compact forms (conversation-codec.ts, entry-codec.ts) and
+ * parsed on every read: no caller can change what is stored, and nothing read changes when the store
+ * does. A string costs the collector one object.
  */
 export interface Entry {
   /** 0 while only delivery receipts were appended (nothing to load). */
@@ -31,7 +34,7 @@ export interface Claim {
   expires: number;
 }
 
-/** An answer as JSON; with `lasting`, the whole one is kept until `shrinksAt` (ms), the lasting part after. */
+/** An answer as stored (answer-codec.ts); with `lasting`, the whole one is kept until `shrinksAt` (ms), the lasting part after. */
 export interface Answer {
   answer: string;
   lasting: { answer: string; shrinksAt: number } | null;
@@ -51,12 +54,13 @@ export function claimBytes({ value }: Claim, key: string): number {
   return ENTRY_OVERHEAD + stringBytes(key) + stringBytes(answer);
 }
 
-/** `undefined` has no JSON: kept as null, as a missing answer reads from Redis. */
-export const json = (value: unknown): string => JSON.stringify(value) ?? 'null';
-export function answerOf(dedup: NonNullable<CommitChanges['dedup']>, now: number): Answer {
+/** A message id's answer, each part as the Redis store keeps it (answer-codec.ts: fixed replies by reference). */
+export function answerOf(dedup: NonNullable<CommitChanges['dedup']>, now: number, texts: ReplyTexts): Answer {
   const { lasting } = dedup;
-  if (!lasting || lasting.afterMs >= dedup.ttlMs) return { answer: json(dedup.result), lasting: null };
-  return { answer: json(dedup.result), lasting: { answer: json(lasting.result), shrinksAt: now + lasting.afterMs } };
+  if (!lasting || lasting.afterMs >= dedup.ttlMs) return { answer: encodeAnswer(dedup.result, texts), lasting: null };
+  const parts = storedAnswerParts(dedup.result, lasting.result, texts);
+  if (parts.whole === null) return { answer: parts.lasting, lasting: null };
+  return { answer: parts.whole, lasting: { answer: parts.lasting, shrinksAt: now + lasting.afterMs } };
 }
 
 /** The answer as it reads at `now`: past `shrinksAt` only its lasting part is kept (and read). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { storeContract } from '../../test/support/store-contract.ts';
 import { createMemoryStore } from './memory-store.ts';
+import { createReplyTexts } from './reply-texts.ts';
 
 storeContract('MemoryStore', async () => createMemoryStore());
 
@@ -132,6 +133,19 @@ describe('MemoryStore answers kept whole for less than their id (dedup.lasting)'
     await answered(store, 'in:5:web:u:m3', 60_000);
     store.sweep(Date.now() + 59_000);
     expect(await store.claimMessage('web:u', 'in:5:web:u:m3', 5_000)).toEqual(whole);
+    await store.close();
+  });
+
+  it('answers with the replies all along when they are fixed texts (kept by reference with the state)', async () => {
+    const store = createMemoryStore({ transcriptLimit: 200, eventLimit: 1000, replyTexts: createReplyTexts(['hola']) });
+    const claim = await store.claimMessage('web:u', 'in:5:web:u:m1', 5_000);
+    if (claim.state !== 'claimed') throw new Error('not claimed');
+    const result = { replies: [{ text: 'hola' }], state: 'idle', status: 'idle' };
+    const lasting = { result: ['idle', 'idle'], afterMs: 30 };
+    const dedup = { key: 'in:5:web:u:m1', token: claim.token, result, ttlMs: 60_000, lasting };
+    await store.commit('web:u', 0, { snapshot: {}, meta, events: [], transcript: [], checkAt: null, dedup });
+    store.sweep(Date.now() + 59_000);
+    expect(await store.claimMessage('web:u', 'in:5:web:u:m1', 5_000)).toEqual({ state: 'done', result });
     await store.close();
   });
 });

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { TranscriptEntry } from '../runtime/types.ts';
+import { decodeAnswer } from './answer-codec.ts';
+import { decodeMeta, decodeSnapshot, encodeMeta, encodeSnapshot } from './conversation-codec.ts';
 import { decodeEvent, decodeTranscript, encodeEvent, encodeTranscript } from './entry-codec.ts';
-import { answerAt, answerOf, type Claim, claimBytes, type Entry, entryBytes, json } from './memory-entries.ts';
-import type { ReplyTexts } from './reply-texts.ts';
+import { answerAt, answerOf, type Claim, claimBytes, type Entry, entryBytes } from './memory-entries.ts';
+import { createReplyTexts, type ReplyTexts } from './reply-texts.ts';
 import {
   ClaimLostError,
   type CommitChanges,
@@ -48,9 +50,11 @@ export const DEFAULT_MAX_MESSAGE_IDS = 100_000;
 /**
  * MEMORY_MAX_CONVERSATIONS_MIB / MEMORY_MAX_MESSAGE_IDS_MIB: the counts alone do not bound memory (a
  * full conversation keeps 200 transcript lines and 1,000 events, hundreds of KB), so the bytes do too.
+ * A message id with its answer by reference counts about 350 bytes: 16 MiB hold about 48,000 (each of
+ * them costs the heap more than its bytes, in objects, so the count alone would let RSS grow further).
  */
 export const DEFAULT_MAX_CONVERSATION_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_MAX_MESSAGE_ID_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_ID_BYTES = 16 * 1024 * 1024;
 
 /**
  * The embedded store: everything in this process, nothing survives a restart. Bounded: at most
@@ -61,6 +65,8 @@ export function createMemoryStore(
   options: MemoryStoreOptions = { transcriptLimit: 200, eventLimit: 1000 },
 ): ConversationStore & { sweep(now?: number): void; readonly size: { conversations: number; messageIds: number } } {
   const limits = options;
+  // Without the texts of this code, answers keep their replies whole.
+  const texts = options.replyTexts ?? createReplyTexts();
   const ttlMs = options.conversationTtlMs ?? 30 * 24 * 3600_000;
   const checks = new Map<string, number>();
   const conversations = new LRUCache<string, Entry>({
@@ -137,7 +143,7 @@ export function createMemoryStore(
     async load(id): Promise<StoredConversation | null> {
       const entry = entryOf(id);
       if (!entry?.version) return null;
-      return { version: entry.version, snapshot: JSON.parse(entry.snapshot), meta: JSON.parse(entry.meta) };
+      return { version: entry.version, snapshot: decodeSnapshot(entry.snapshot, id), meta: decodeMeta(entry.meta, id) };
     },
     async commit(id, expectedVersion, changes: CommitChanges) {
       const now = Date.now();
@@ -151,11 +157,11 @@ export function createMemoryStore(
       const current = entryOf(id, now)?.version ?? 0;
       if (current !== expectedVersion) return null;
       // Everything is serialized before the first write: a value JSON refuses leaves nothing half done.
-      const snapshot = json(changes.snapshot);
-      const meta = json(changes.meta);
+      const snapshot = encodeSnapshot(changes.snapshot, id);
+      const meta = encodeMeta(changes.meta, id);
       const events = changes.events.map((e) => encodeEvent(e, id));
-      const transcript = changes.transcript.map((t) => encodeTranscript(t, id, options.replyTexts));
-      const answer = changes.dedup && answerOf(changes.dedup, now);
+      const transcript = changes.transcript.map((t) => encodeTranscript(t, id, texts));
+      const answer = changes.dedup && answerOf(changes.dedup, now, texts);
       const version = current + 1;
       const entry = ensure(id, now);
       entry.version = version;
@@ -178,7 +184,7 @@ export function createMemoryStore(
     },
     async readTranscript(id, limit) {
       const lines = tail(entryOf(id)?.transcript, limit);
-      return lines.map((line): TranscriptEntry => decodeTranscript(line, id, options.replyTexts));
+      return lines.map((line): TranscriptEntry => decodeTranscript(line, id, texts));
     },
     async appendEvent(id, entry) {
       const now = Date.now();
@@ -191,7 +197,7 @@ export function createMemoryStore(
     async claimMessage(_id, key, leaseMs): Promise<MessageClaim> {
       const now = Date.now();
       const value = liveClaim(key, now)?.value;
-      if (typeof value === 'object') return { state: 'done', result: JSON.parse(answerAt(value, now)) };
+      if (typeof value === 'object') return { state: 'done', result: decodeAnswer(answerAt(value, now), texts) };
       if (value?.startsWith('pending:')) return { state: 'pending' };
       const token = randomUUID();
       claims.set(key, { value: `pending:${token}`, expires: now + leaseMs });

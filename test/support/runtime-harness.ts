@@ -8,6 +8,7 @@ import { createConversationRuntime, type RuntimeOptions } from '../../core/runti
 import type { RuntimeCmms } from '../../core/runtime/options.ts';
 import type { TranscriptEntry } from '../../core/runtime/types.ts';
 import { createRedisStore } from '../../core/store/redis-store.ts';
+import type { ReplyTexts } from '../../core/store/reply-texts.ts';
 import type { ConversationStore } from '../../core/store/types.ts';
 import { conversationIdOf, type InboundMessage, type OutboundMessage } from '../../core/types.ts';
 import type { WorkflowConf, WorkflowRunner } from '../../core/workflows/types.ts';
@@ -129,13 +130,15 @@ export function redisStores(name: string) {
     prefixes.push(prefix);
     return prefix;
   };
-  const open = (prefix = newPrefix()): ConversationStore => {
+  /** `replyTexts`: the fixed texts the store keeps by reference (without, every text is kept whole). */
+  const open = (prefix = newPrefix(), replyTexts?: ReplyTexts): ConversationStore => {
     const store = createRedisStore({
       redis: connectRedis(),
       prefix,
       conversationTtlSeconds: 3600,
       transcriptLimit: 500,
       eventLimit: 1000,
+      ...(replyTexts ? { replyTexts } : {}),
     });
     stores.push(store);
     return store;
