@@ -11,9 +11,8 @@ const ENTRY_OVERHEAD = 200;
 
 /**
  * Everything kept for one conversation: evicted together, so the caps bound the whole store. Values
- * are kept as strings in the Redis store's compact forms (conversation-codec.ts, entry-codec.ts) and
- * parsed on every read: no caller can change what is stored, and nothing read changes when the store
- * does. A string costs the collector one object.
+ * are kept as JSON, as Redis keeps them, and parsed on every read: no caller can change what is
+ * stored, and nothing read changes when the store does. A string costs the collector one object.
  */
 export interface Entry {
   /** 0 while only delivery receipts were appended (nothing to load). */
@@ -53,6 +52,9 @@ export function claimBytes({ value }: Claim, key: string): number {
   const answer = typeof value === 'string' ? value : value.answer + (value.lasting?.answer ?? '');
   return ENTRY_OVERHEAD + stringBytes(key) + stringBytes(answer);
 }
+
+/** `undefined` has no JSON: kept as null, as a missing answer reads from Redis. */
+export const json = (value: unknown): string => JSON.stringify(value) ?? 'null';
 
 /** A message id's answer, each part as the Redis store keeps it (answer-codec.ts: fixed replies by reference). */
 export function answerOf(dedup: NonNullable<CommitChanges['dedup']>, now: number, texts: ReplyTexts): Answer {

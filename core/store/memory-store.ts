@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { TranscriptEntry } from '../runtime/types.ts';
 import { decodeAnswer } from './answer-codec.ts';
-import { decodeMeta, decodeSnapshot, encodeMeta, encodeSnapshot } from './conversation-codec.ts';
 import { decodeEvent, decodeTranscript, encodeEvent, encodeTranscript } from './entry-codec.ts';
-import { answerAt, answerOf, type Claim, claimBytes, type Entry, entryBytes } from './memory-entries.ts';
+import { answerAt, answerOf, type Claim, claimBytes, type Entry, entryBytes, json } from './memory-entries.ts';
 import { createReplyTexts, type ReplyTexts } from './reply-texts.ts';
 import {
   ClaimLostError,
@@ -143,7 +142,7 @@ export function createMemoryStore(
     async load(id): Promise<StoredConversation | null> {
       const entry = entryOf(id);
       if (!entry?.version) return null;
-      return { version: entry.version, snapshot: decodeSnapshot(entry.snapshot, id), meta: decodeMeta(entry.meta, id) };
+      return { version: entry.version, snapshot: JSON.parse(entry.snapshot), meta: JSON.parse(entry.meta) };
     },
     async commit(id, expectedVersion, changes: CommitChanges) {
       const now = Date.now();
@@ -157,8 +156,8 @@ export function createMemoryStore(
       const current = entryOf(id, now)?.version ?? 0;
       if (current !== expectedVersion) return null;
       // Everything is serialized before the first write: a value JSON refuses leaves nothing half done.
-      const snapshot = encodeSnapshot(changes.snapshot, id);
-      const meta = encodeMeta(changes.meta, id);
+      const snapshot = json(changes.snapshot);
+      const meta = json(changes.meta);
       const events = changes.events.map((e) => encodeEvent(e, id));
       const transcript = changes.transcript.map((t) => encodeTranscript(t, id, texts));
       const answer = changes.dedup && answerOf(changes.dedup, now, texts);
