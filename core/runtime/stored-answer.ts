@@ -4,12 +4,13 @@ import type { ConversationStatus, TurnResult } from './types.ts';
 
 /**
  * How long a message id's replies are kept for a redelivery (the id itself, with the state it left,
- * is kept DEDUP_TTL_SECONDS; so are replies that are all fixed texts, by reference: answer-codec.ts). Only the web channel answers a redelivery with the replies (REST and
- * GraphQL answer in the body): its clients retry an unanswered request within seconds (409 and 503
- * carry Retry-After) or minutes (a backend's own retry queue). The webhook channels answer a
- * redelivery with a bare 200, however late: WhatsApp redelivers for up to 7 days, Telegram keeps an
- * unconfirmed update 24 hours, so for them only the id has to last. A redelivery later than this is
- * still answered once, as a duplicate without replies.
+ * is kept DEDUP_TTL_SECONDS; so are replies that are all fixed texts, by reference: answer-codec.ts).
+ * Only the web channel answers a redelivery with the replies (REST and GraphQL answer in the body):
+ * its clients retry an unanswered request within seconds (409 and 503 carry Retry-After) or minutes
+ * (a backend's own retry queue). The webhook channels answer a redelivery with a bare 200, however
+ * late: WhatsApp redelivers for up to 7 days, Telegram keeps an unconfirmed update 24 hours, so for
+ * them only the id has to last. A redelivery later than this is still answered once, as a duplicate
+ * without replies (or with them, when they were fixed texts).
  */
 export const REPLIES_KEPT_MS = 60 * 60_000;
 
@@ -25,7 +26,8 @@ type LastingAnswer = [state: string, status: ConversationStatus];
 
 /**
  * The commit's answer as stored: the replies kept REPLIES_KEPT_MS (at most the id's own time; a store
- * keeps fixed ones, by reference, as long as the id), then only the state and status. Nothing is dropped that a duplicate's answer shows.
+ * keeps fixed ones, by reference, as long as the id), then only the state and status. Nothing is
+ * dropped that a duplicate's answer shows.
  */
 export function storedAnswerOf(changes: CommitChanges): CommitChanges {
   const { dedup } = changes;
