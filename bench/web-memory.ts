@@ -108,8 +108,8 @@ export async function longMemoryRun(opts: { redisUrl: string; prefix: string; co
         `${store.padEnd(6)} RSS MiB: ${samples.join('  ')}   peak ${peak.toFixed(0)}: ${verdict(peak < TARGET_RSS_MIB)}`,
       );
       if (store === 'memory') {
-        console.log('       (the memory store keeps at most MEMORY_MAX_CONVERSATIONS, default 10,000, and');
-        console.log('       MEMORY_MAX_MESSAGE_IDS, default 100,000: the least recently used are forgotten)');
+        console.log('       (the memory store keeps at most 10,000 conversations or 64 MiB of them, and');
+        console.log('       100,000 message ids or 16 MiB (MEMORY_MAX_*): the least recently used are forgotten)');
       }
       if (store === 'redis') {
         const usage = await prefixUsage(opts.redisUrl, opts.prefix);
