@@ -33,7 +33,10 @@ export interface Claim {
   expires: number;
 }
 
-/** An answer as stored (answer-codec.ts); with `lasting`, the whole one is kept until `shrinksAt` (ms), the lasting part after. */
+/**
+ * An answer as stored (answer-codec.ts); with `lasting`, the whole one is kept until `shrinksAt` (ms), the
+ * lasting part after.
+ */
 export interface Answer {
   answer: string;
   lasting: { answer: string; shrinksAt: number } | null;

@@ -49,8 +49,9 @@ export const DEFAULT_MAX_MESSAGE_IDS = 100_000;
 /**
  * MEMORY_MAX_CONVERSATIONS_MIB / MEMORY_MAX_MESSAGE_IDS_MIB: the counts alone do not bound memory (a
  * full conversation keeps 200 transcript lines and 1,000 events, hundreds of KB), so the bytes do too.
- * A message id with its answer by reference counts about 350 bytes: 16 MiB hold about 48,000 (each of
- * them costs the heap more than its bytes, in objects, so the count alone would let RSS grow further).
+ * A message id with its answer by reference counts about 350 bytes: 16 MiB hold about 48,000, before
+ * the count. Each costs the heap more than its counted bytes (its objects): with 100,000 of them the
+ * long bench run's RSS grew past 350 MiB.
  */
 export const DEFAULT_MAX_CONVERSATION_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_MESSAGE_ID_BYTES = 16 * 1024 * 1024;
