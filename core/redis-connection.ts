@@ -33,6 +33,16 @@ export function clusterNodeOptions(security: RedisClusterSecurity = {}): RedisOp
   };
 }
 
+/**
+ * No connection of the gateway auto-pipelines. ioredis then keeps one pipeline in flight per connection
+ * (per node on a cluster): a command issued meanwhile waits for all of that pipeline's replies, a turn's
+ * commit behind another turn's. Measured (Redis gateway, 1,000 msg/s paced): p99 34–37 ms with it, 8–11
+ * ms without; on a 3-master cluster 43–44 ms against 7–9 ms, and 2,195–2,233 against 2,701–2,844 req/s
+ * at saturation. Commands issued together still travel together: they are written one after the other
+ * and share the round trip.
+ */
+export const AUTO_PIPELINING = false;
+
 /** Whether the client is a Redis Cluster's (its keys use the cluster layouts: core/redis-keys.ts). */
 export const isCluster = (client: RedisClient): client is Cluster => client instanceof Cluster;
 
@@ -73,7 +83,7 @@ export function openRedis(
       target.nodes.map(({ host, port }) => ({ host, port })),
       {
         enableOfflineQueue: false,
-        enableAutoPipelining: true,
+        enableAutoPipelining: AUTO_PIPELINING,
         redisOptions: {
           commandTimeout: config.redisCommandTimeoutMs,
           maxRetriesPerRequest: 3,
@@ -91,7 +101,7 @@ export function openRedis(
   const redis = new Redis(target.url, {
     ...redisOptions(config),
     enableOfflineQueue: false,
-    enableAutoPipelining: true,
+    enableAutoPipelining: AUTO_PIPELINING,
   });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   return redis;

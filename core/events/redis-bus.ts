@@ -1,6 +1,12 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../log.ts';
-import { clusterNodeOptions, type RedisClient, type RedisTarget, seedRotatingConnection } from '../redis-connection.ts';
+import {
+  AUTO_PIPELINING,
+  clusterNodeOptions,
+  type RedisClient,
+  type RedisTarget,
+  seedRotatingConnection,
+} from '../redis-connection.ts';
 import type { BusEvent, EventBus } from './bus.ts';
 
 /** Publishes ARGV's (channel, message) pairs in order: several events in one command. */
@@ -246,11 +252,11 @@ export async function connectRedisEventBus(
       ? new Cluster(
           where.nodes.map(({ host, port }) => ({ host, port })),
           {
-            enableAutoPipelining: true,
+            enableAutoPipelining: AUTO_PIPELINING,
             redisOptions: { ...redisOptions, ...publisherName, ...clusterNodeOptions(where.security) },
           },
         )
-      : new Redis(where.url, { ...redisOptions, ...publisherName, enableAutoPipelining: true });
+      : new Redis(where.url, { ...redisOptions, ...publisherName, enableAutoPipelining: AUTO_PIPELINING });
   // The bus re-subscribes itself once ready again (handled): ioredis's own re-subscription leaves its
   // SUBSCRIBE's failure unhandled when Redis drops again at that moment (an unhandled rejection).
   const subscriberOptions: RedisOptions = {

@@ -5,7 +5,8 @@ import type { CommitChanges } from '../../core/store/types.ts';
 import { clearPrefix, REDIS_URL, uniquePrefix } from '../support/redis.ts';
 
 const prefix = uniquePrefix('erase-pipe');
-// As the gateway connects (core/redis-connection.ts): commands issued together share one pipeline.
+// A client that auto-pipelines (the gateway does not: AUTO_PIPELINING in core/redis-connection.ts; the
+// store works with either): commands issued together share one pipeline.
 const redis = new Redis(REDIS_URL, { enableAutoPipelining: true, lazyConnect: false });
 afterAll(async () => {
   await clearPrefix(prefix);
