@@ -67,31 +67,39 @@ describe('answer codec', () => {
     });
   });
   it('keeps the fixed replies of a turn in its lasting part, and anything else beside it', () => {
+    // The id is kept a day, the whole answer an hour, when it is not all in the lasting part.
+    const parts = (result: unknown, lasting: unknown) =>
+      storedAnswerParts({ result, lasting: { result: lasting, afterMs: 3_600_000 }, ttlMs: 86_400_000 }, texts);
     const fixed = { replies: [{ text: '¡Hola!' }, { text: '¿Qué hago?', buttons }], state: 'idle', status: 'idle' };
-    const parts = storedAnswerParts(fixed, ['idle', 'idle'], texts);
+    const merged = parts(fixed, ['idle', 'idle']);
     const refs = [textRef('¡Hola!'), textRef(replyKey('¿Qué hago?', buttons))];
-    expect(parts).toEqual({ lasting: `!idle;t${refs[0]};b${refs[1]}`, whole: null });
-    expect(decodeAnswer(parts.lasting, texts)).toEqual(fixed);
-    expect(answerRefs(parts.lasting)).toEqual(refs);
+    expect(merged).toEqual({ lasting: `!idle;t${refs[0]};b${refs[1]}`, whole: null });
+    expect(decodeAnswer(merged.lasting, texts)).toEqual(fixed);
+    expect(answerRefs(merged.lasting)).toEqual(refs);
     const waiting = { ...fixed, state: 'reporting.askEquipment', status: 'waiting' };
-    const split = storedAnswerParts(waiting, ['reporting.askEquipment', 'waiting'], texts);
+    const split = parts(waiting, ['reporting.askEquipment', 'waiting']);
     expect(decodeAnswer(split.lasting, texts)).toEqual(waiting);
 
     // A reply written for the user, or a lasting part that is not the answer's own state: two parts.
     const written = { ...fixed, replies: [{ text: '¡Hola!' }, { text: 'Tu OT-7 está abierta' }] };
-    expect(storedAnswerParts(written, ['idle', 'idle'], texts)).toEqual({
+    expect(parts(written, ['idle', 'idle'])).toEqual({
       lasting: '!idle',
-      whole: encodeAnswer(written, texts),
+      whole: { answer: encodeAnswer(written, texts), forMs: 3_600_000 },
     });
-    expect(storedAnswerParts(fixed, ['idle', 'waiting'], texts)).toEqual({
+    expect(parts(fixed, ['idle', 'waiting'])).toEqual({
       lasting: '!idle,waiting',
-      whole: encodeAnswer(fixed, texts),
+      whole: { answer: encodeAnswer(fixed, texts), forMs: 3_600_000 },
     });
     // A state the compact form cannot hold is kept as JSON, whole beside it.
     const odd = { ...fixed, state: 'a;b' };
-    expect(storedAnswerParts(odd, ['a;b', 'idle'], texts)).toEqual({
+    expect(parts(odd, ['a;b', 'idle'])).toEqual({
       lasting: '["a;b","idle"]',
-      whole: encodeAnswer(odd, texts),
+      whole: { answer: encodeAnswer(odd, texts), forMs: 3_600_000 },
     });
+    // No lasting part, or one kept no shorter than the id: the whole answer for the id's whole time.
+    const whole = { lasting: encodeAnswer(written, texts), whole: null };
+    expect(storedAnswerParts({ result: written, ttlMs: 60_000 }, texts)).toEqual(whole);
+    const asLong = { result: ['idle', 'idle'], afterMs: 60_000 };
+    expect(storedAnswerParts({ result: written, lasting: asLong, ttlMs: 60_000 }, texts)).toEqual(whole);
   });
 });

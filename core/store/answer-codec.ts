@@ -1,5 +1,6 @@
 import { isRecord } from '../../lib/is-record.ts';
 import { missingText, type ReplyTexts, replyKey } from './reply-texts.ts';
+import type { CommitChanges } from './types.ts';
 
 /**
  * How the Redis store keeps a message id's whole answer: a turn's `{ replies, state, status }` as
@@ -42,37 +43,52 @@ function turnAnswer(result: unknown, texts: ReplyTexts) {
   return { state, status, replies: replies.map((reply) => encodeReply(reply, texts)) };
 }
 
-export function encodeAnswer(result: unknown, texts: ReplyTexts): string {
+/** `result` as stored, its turn answer (`turnAnswer`) already read when it is one. */
+function encodeWithTurn(result: unknown, answer: ReturnType<typeof turnAnswer>): string {
   if (isPair(result)) return encodePair(result);
-  const answer = turnAnswer(result, texts);
   if (!answer) return JSON.stringify(result) ?? 'null';
   return MARK + JSON.stringify([answer.state, answer.status, ...answer.replies]);
 }
 
+export function encodeAnswer(result: unknown, texts: ReplyTexts): string {
+  return encodeWithTurn(result, turnAnswer(result, texts));
+}
+
+/** A message id's answer as a store keeps it (`storedAnswerParts`). */
+export interface StoredAnswerParts {
+  /** Kept for the id's whole time (`ttlMs`). */
+  lasting: string;
+  /** Kept beside it for `forMs` only (then `lasting` answers), or null when `lasting` says all of it. */
+  whole: { answer: string; forMs: number } | null;
+}
+
 /**
- * A message id's answer as a store keeps it: `lasting` for the id's whole time, and `whole` beside it
- * until `lasting` applies (`lastingResult`: the part of `result` a late redelivery still needs), or null
- * when `lasting` says all of `result`. A turn whose replies are all fixed texts keeps their references
- * (a few bytes each) in the lasting part: its redelivery is answered with its replies all along, and
- * nothing is kept beside it.
+ * A message id's answer as a store keeps it: the whole answer for the id's whole time, unless its
+ * `lasting` part (what a late redelivery still needs) is to be kept longer than the rest. A turn whose
+ * replies are all fixed texts keeps their references (a few bytes each) in the lasting part: its
+ * redelivery is answered with its replies all along, and nothing is kept beside it.
  */
 export function storedAnswerParts(
-  result: unknown,
-  lastingResult: unknown,
+  dedup: Pick<NonNullable<CommitChanges['dedup']>, 'result' | 'lasting' | 'ttlMs'>,
   texts: ReplyTexts,
-): { lasting: string; whole: string | null } {
+): StoredAnswerParts {
+  const { result, lasting, ttlMs } = dedup;
+  if (!lasting || lasting.afterMs >= ttlMs) return { lasting: encodeAnswer(result, texts), whole: null };
   const answer = turnAnswer(result, texts);
   const byReference = answer?.replies.every((reply) => typeof reply === 'string');
-  if (answer && byReference && isPair(lastingResult)) {
-    const [state, status] = lastingResult;
+  if (answer && byReference && isPair(lasting.result)) {
+    const [state, status] = lasting.result;
     if (state === answer.state && status === answer.status) {
       return {
-        lasting: [encodePair(lastingResult), ...(answer.replies as string[])].join(REPLY_SEPARATOR),
+        lasting: [encodePair(lasting.result), ...(answer.replies as string[])].join(REPLY_SEPARATOR),
         whole: null,
       };
     }
   }
-  return { lasting: encodeAnswer(lastingResult, texts), whole: encodeAnswer(result, texts) };
+  return {
+    lasting: encodeAnswer(lasting.result, texts),
+    whole: { answer: encodeWithTurn(result, answer), forMs: lasting.afterMs },
+  };
 }
 
 /** The text references an encoded answer holds (to look up those not known here before decoding). */

@@ -1,4 +1,4 @@
-import { encodeAnswer, storedAnswerParts } from './answer-codec.ts';
+import { storedAnswerParts } from './answer-codec.ts';
 import type { ReplyTexts } from './reply-texts.ts';
 import type { CommitChanges } from './types.ts';
 
@@ -61,11 +61,9 @@ export const json = (value: unknown): string => JSON.stringify(value) ?? 'null';
 
 /** A message id's answer, each part as the Redis store keeps it (answer-codec.ts: fixed replies by reference). */
 export function answerOf(dedup: NonNullable<CommitChanges['dedup']>, now: number, texts: ReplyTexts): Answer {
-  const { lasting } = dedup;
-  if (!lasting || lasting.afterMs >= dedup.ttlMs) return { answer: encodeAnswer(dedup.result, texts), lasting: null };
-  const parts = storedAnswerParts(dedup.result, lasting.result, texts);
-  if (parts.whole === null) return { answer: parts.lasting, lasting: null };
-  return { answer: parts.whole, lasting: { answer: parts.lasting, shrinksAt: now + lasting.afterMs } };
+  const { lasting, whole } = storedAnswerParts(dedup, texts);
+  if (!whole) return { answer: lasting, lasting: null };
+  return { answer: whole.answer, lasting: { answer: lasting, shrinksAt: now + whole.forMs } };
 }
 
 /** The answer as it reads at `now`: past `shrinksAt` only its lasting part is kept (and read). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pingAll, type RedisClient } from '../redis-connection.ts';
 import type { TranscriptEntry } from '../runtime/types.ts';
-import { answerRefs, decodeAnswer, encodeAnswer, storedAnswerParts } from './answer-codec.ts';
+import { answerRefs, decodeAnswer, storedAnswerParts } from './answer-codec.ts';
 import { decodeMeta, decodeSnapshot, encodeMeta, encodeSnapshot } from './conversation-codec.ts';
 import { decodeEvent, decodeTranscript, encodeEvent, encodeTranscript, lineRefs } from './entry-codec.ts';
 import type { StoreLimits } from './memory-store.ts';
@@ -56,10 +56,8 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
     },
     async commit(id, expectedVersion, changes: CommitChanges) {
       const { dedup } = changes;
-      // The lasting part under the id for the whole time, the whole answer beside it for less (when
-      // the lasting part does not already hold it).
-      const lasting = dedup?.lasting && dedup.lasting.afterMs < dedup.ttlMs ? dedup.lasting : undefined;
-      const answer = dedup && lasting ? storedAnswerParts(dedup.result, lasting.result, texts) : undefined;
+      // The lasting part under the id for the whole time, the whole answer beside it for less.
+      const answer = dedup && storedAnswerParts(dedup, texts);
       const key = keys.of(id);
       const result = await redis.omnibotCommit(
         key.conversation,
@@ -79,12 +77,12 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
         changes.checkAt === null ? '' : Math.ceil(changes.checkAt),
         options.transcriptLimit,
         options.eventLimit,
-        answer ? answer.lasting : dedup ? encodeAnswer(dedup.result, texts) : '',
+        answer?.lasting ?? '',
         dedup?.ttlMs ?? 0,
         dedup?.token ?? '',
         changes.events.length,
-        answer?.whole ?? '',
-        answer?.whole ? lasting!.afterMs : 0,
+        answer?.whole?.answer ?? '',
+        answer?.whole?.forMs ?? 0,
         dedup ? answerField(id, dedup.key) : '',
         ...changes.events.map((e) => encodeEvent(e, id)),
         ...changes.transcript.map((t) => encodeTranscript(t, id, texts)),
