@@ -38,7 +38,8 @@ export function redisClusterNodes(env: Env): RedisNode[] {
   });
 }
 
-const SECURITY_VARIABLES = [
+/** The variables of `redisClusterSecurity`. */
+export const REDIS_CLUSTER_SECURITY_VARIABLES = [
   'REDIS_CLUSTER_USERNAME',
   'REDIS_CLUSTER_PASSWORD',
   'REDIS_CLUSTER_TLS',
@@ -52,7 +53,7 @@ const SECURITY_VARIABLES = [
  * and for a CA file that cannot be read or a user without a password.
  */
 export function redisClusterSecurity(env: Env, clustered: boolean): RedisClusterSecurity {
-  const set = SECURITY_VARIABLES.filter((name) => envText(env, name) !== undefined);
+  const set = REDIS_CLUSTER_SECURITY_VARIABLES.filter((name) => envText(env, name) !== undefined);
   if (!clustered) {
     if (set.length > 0) {
       const verb = set.length === 1 ? 'applies' : 'apply';

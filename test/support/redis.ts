@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type RedisNode, redisClusterNodes } from '../../core/config.ts';
-import { redisClusterSecurity } from '../../core/redis-cluster-config.ts';
+import { REDIS_CLUSTER_SECURITY_VARIABLES, redisClusterSecurity } from '../../core/redis-cluster-config.ts';
 import { clusterNodeOptions } from '../../core/redis-connection.ts';
 import { scanKeys } from '../../core/redis-scan.ts';
 
@@ -77,8 +77,8 @@ export function testClusterNodes(env: Env = process.env): RedisNode[] {
 
 /** The cluster tier's AUTH and TLS variables (scripts/redis-cluster/test.sh sets them), as they are set. */
 export function testClusterSecurityEnv(env: Env = process.env): Record<string, string> {
-  const names = ['REDIS_CLUSTER_USERNAME', 'REDIS_CLUSTER_PASSWORD', 'REDIS_CLUSTER_TLS', 'REDIS_CLUSTER_TLS_CA_FILE'];
-  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+  const set = REDIS_CLUSTER_SECURITY_VARIABLES.flatMap((name) => (env[name] ? [[name, env[name]]] : []));
+  return Object.fromEntries(set);
 }
 
 /** How a connection to one of the tier's nodes logs in and encrypts, as the gateway's do. */
